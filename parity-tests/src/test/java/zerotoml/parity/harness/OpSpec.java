@@ -1,0 +1,129 @@
+package zerotoml.parity.harness;
+
+import ai.djl.ndarray.NDArray;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.BiFunction;
+import zerotoml.fixtures.Gen;
+import zerotoml.fixtures.Precision;
+import zerotoml.fixtures.Tolerance;
+import zerotoml.scratch.tensor.Tensor;
+
+/**
+ * Everything the harness needs to prove one op: how to draw a case, the scratch function, the
+ * reference function, and which tolerance applies. Adding an op is writing one of these.
+ *
+ * <pre>{@code
+ * OpSpec.op("add")
+ *     .cases(Cases.binary(Domain.standard(), Domain.standard()))
+ *     .scratch((c, x) -> Arithmetic.add(x.get(0), x.get(1)))
+ *     .reference((c, x) -> x.get(0).add(x.get(1)));
+ * }</pre>
+ */
+public final class OpSpec {
+    /** The checks every op gets: outputs, gradients against PyTorch, gradients against finite differences. */
+    public enum Check {
+        FORWARD("forward"), GRADIENT("grad"), FINITE_DIFFERENCES("fd"), ERRORS("errors");
+
+        public final String label;
+
+        Check(String label) {
+            this.label = label;
+        }
+    }
+
+    /** An input that must be rejected by scratch (with a message naming these words) and, unless noted, by PyTorch. */
+    public record Rejection(String what, Case badCase, List<String> mentions, boolean torchAccepts) {}
+
+    final String name;
+    Gen<Case> cases;
+    BiFunction<Case, List<Tensor>, Tensor> scratch;
+    BiFunction<Case, List<NDArray>, NDArray> reference;
+    final Set<Integer> constants = new HashSet<>();
+    final Map<String, Tolerance> tolerances = new HashMap<>();
+    String noGradient;
+    String noFiniteDifferences;
+    final List<Rejection> rejections = new ArrayList<>();
+    final List<Precision> precisions = new ArrayList<>(List.of(Precision.F32, Precision.F64));
+
+    private OpSpec(String name) {
+        this.name = name;
+    }
+
+    public static OpSpec op(String name) {
+        return new OpSpec(name);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public OpSpec cases(Gen<Case> g) {
+        this.cases = g;
+        return this;
+    }
+
+    public OpSpec scratch(BiFunction<Case, List<Tensor>, Tensor> f) {
+        this.scratch = f;
+        return this;
+    }
+
+    public OpSpec reference(BiFunction<Case, List<NDArray>, NDArray> f) {
+        this.reference = f;
+        return this;
+    }
+
+    /** Inputs that take no gradient (masks, indices stored as values). */
+    public OpSpec constantInputs(int... idx) {
+        for (int i : idx) constants.add(i);
+        return this;
+    }
+
+    /** Loosens one check in one precision; the reason is shown in the report. */
+    public OpSpec loosen(Precision p, Check check, double rtol, double atol, String reason) {
+        Tolerance base = check == Check.FINITE_DIFFERENCES ? Tolerance.finiteDifferences() : Tolerance.of(p);
+        tolerances.put(p.label() + "/" + check.label, base.loosen(rtol, atol, reason));
+        return this;
+    }
+
+    /** The op has no gradient (one-hot, comparisons): only forward parity runs. */
+    public OpSpec noGradient(String reason) {
+        this.noGradient = reason;
+        return this;
+    }
+
+    /** Finite differences do not apply (a discontinuous op); say why. */
+    public OpSpec noFiniteDifferences(String reason) {
+        this.noFiniteDifferences = reason;
+        return this;
+    }
+
+    /** A bad input that both sides must reject; scratch's message must mention each word. */
+    public OpSpec rejects(String what, Case badCase, String... mentions) {
+        rejections.add(new Rejection(what, badCase, List.of(mentions), false));
+        return this;
+    }
+
+    /** A bad input scratch rejects although PyTorch accepts it; say so in {@code what}. */
+    public OpSpec rejectsWhereTorchAccepts(String what, Case badCase, String... mentions) {
+        rejections.add(new Rejection(what, badCase, List.of(mentions), true));
+        return this;
+    }
+
+    /** Only these precisions (for ops PyTorch supports in one dtype only). */
+    public OpSpec only(Precision... ps) {
+        precisions.clear();
+        precisions.addAll(List.of(ps));
+        return this;
+    }
+
+    Tolerance tolerance(Precision p, Check check) {
+        Tolerance t = tolerances.get(p.label() + "/" + check.label);
+        if (t != null) return t;
+        return check == Check.FINITE_DIFFERENCES ? Tolerance.finiteDifferences() : Tolerance.of(p);
+    }
+}

@@ -1,0 +1,215 @@
+package zerotoml.parity.harness;
+
+import ai.djl.ndarray.types.DataType;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import zerotoml.fixtures.ParityLedger;
+import zerotoml.fixtures.Precision;
+import zerotoml.fixtures.Property;
+import zerotoml.fixtures.Tolerance;
+import zerotoml.parity.harness.OpSpec.Check;
+import zerotoml.reference.Torch;
+import zerotoml.scratch.tensor.DType;
+import zerotoml.scratch.tensor.Tape;
+import zerotoml.scratch.tensor.Tensor;
+
+/**
+ * Turns op specs into JUnit dynamic tests, one per op x dtype x check, each a property over
+ * generated cases. Every check feeds the parity report, pass or fail.
+ */
+public final class Parity {
+    private Parity() {}
+
+    /** The dynamic tests for these specs: forward and grad in f32 and f64, fd in f64, and errors. */
+    public static Stream<DynamicTest> tests(OpSpec... specs) {
+        List<DynamicTest> out = new ArrayList<>();
+        for (OpSpec s : specs) {
+            for (Precision p : s.precisions) {
+                out.add(DynamicTest.dynamicTest(s.name + " " + p.label() + " forward matches PyTorch", () -> forward(s, p)));
+                if (s.noGradient == null) {
+                    out.add(DynamicTest.dynamicTest(s.name + " " + p.label() + " gradient matches PyTorch", () -> gradient(s, p)));
+                }
+            }
+            if (s.noGradient == null && s.noFiniteDifferences == null && s.precisions.contains(Precision.F64)) {
+                out.add(DynamicTest.dynamicTest(s.name + " f64 gradient matches finite differences", () -> finiteDifferences(s)));
+            }
+            if (!s.rejections.isEmpty()) {
+                out.add(DynamicTest.dynamicTest(s.name + " rejects bad input with a clear message", () -> errors(s)));
+            }
+        }
+        return out.stream();
+    }
+
+    /** Worst errors over the cases of one check. */
+    private static final class Stats {
+        double abs, rel, share;
+
+        void add(Tolerance.Comparison c) {
+            if (Property.shrinking()) return;
+            abs = Math.max(abs, c.worstAbs());
+            rel = Math.max(rel, c.worstRel());
+            share = Math.max(share, c.share());
+        }
+    }
+
+    static DType dtype(Precision p) {
+        return p == Precision.F32 ? DType.F32 : DType.F64;
+    }
+
+    static List<Tensor> tensors(Case c, Precision p) {
+        List<Tensor> ts = new ArrayList<>();
+        for (Arr a : c.inputs()) ts.add(Tensor.of(dtype(p), a.data(), a.shape()));
+        return ts;
+    }
+
+    static List<Torch.Input> inputs(OpSpec s, Case c, Precision p, boolean grads) {
+        List<Torch.Input> in = new ArrayList<>();
+        for (int i = 0; i < c.inputs().size(); i++) {
+            Arr a = c.inputs().get(i);
+            in.add(new Torch.Input(p.round(a.data()), a.shape(), grads && !s.constants.contains(i)));
+        }
+        return in;
+    }
+
+    static void forward(OpSpec s, Precision p) {
+        Tolerance tol = s.tolerance(p, Check.FORWARD);
+        Stats st = new Stats();
+        String name = s.name + "/" + p.label() + "/" + Check.FORWARD.label;
+        run(s, p, Check.FORWARD, tol, st, Property.run(name, s.cases, c -> {
+            Tensor mine = s.scratch.apply(c, tensors(c, p));
+            Torch.Result ref = Torch.run(Torch.dtype(p == Precision.F32), inputs(s, c, p, false), xs -> s.reference.apply(c, xs), null);
+            assertSameShape("output", mine.shape().dims(), ref.shape());
+            assertClose("output", mine.toArray(), ref.output(), tol, st);
+        }, Property.cases()));
+    }
+
+    static void gradient(OpSpec s, Precision p) {
+        Tolerance tol = s.tolerance(p, Check.GRADIENT);
+        Stats st = new Stats();
+        String name = s.name + "/" + p.label() + "/" + Check.GRADIENT.label;
+        run(s, p, Check.GRADIENT, tol, st, Property.run(name, s.cases, c -> {
+            List<Tensor> mine = scratchGrads(s, c, p);
+            Torch.Result ref = Torch.run(Torch.dtype(p == Precision.F32), inputs(s, c, p, true), xs -> s.reference.apply(c, xs), c::cotangent);
+            for (int i = 0; i < mine.size(); i++) {
+                if (s.constants.contains(i)) continue;
+                double[] r = ref.grads().get(i);
+                if (r == null) throw new AssertionError("PyTorch returned no gradient for input " + i);
+                assertClose("gradient of input " + i, mine.get(i).toArray(), r, tol, st);
+            }
+        }, Property.cases()));
+    }
+
+    /** Scratch's vjp with the case's cotangent. */
+    static List<Tensor> scratchGrads(OpSpec s, Case c, Precision p) {
+        List<Tensor> xs = tensors(c, p);
+        try (Tape tape = Tape.open()) {
+            Tensor[] w = xs.toArray(new Tensor[0]);
+            tape.watch(w);
+            Tensor out = s.scratch.apply(c, xs);
+            Tensor cot = Tensor.of(out.dtype(), c.cotangent(out.shape().dims()), out.shape().dims());
+            return tape.vjp(out, cot, w);
+        }
+    }
+
+    static void finiteDifferences(OpSpec s) {
+        Tolerance tol = s.tolerance(Precision.F64, Check.FINITE_DIFFERENCES);
+        Stats st = new Stats();
+        String name = s.name + "/f64/" + Check.FINITE_DIFFERENCES.label;
+        run(s, Precision.F64, Check.FINITE_DIFFERENCES, tol, st, Property.run(name, s.cases, c -> {
+            List<Tensor> analytic = scratchGrads(s, c, Precision.F64);
+            for (int i = 0; i < c.inputs().size(); i++) {
+                if (s.constants.contains(i)) continue;
+                double[] numeric = numericGradient(s, c, i);
+                assertClose("gradient of input " + i + " (finite differences)", analytic.get(i).toArray(), numeric, tol, st);
+            }
+        }, Property.cases()));
+    }
+
+    /** Central differences of {@code sum(f(x) * cotangent)} with gradcheck's step. */
+    static double[] numericGradient(OpSpec s, Case c, int which) {
+        double[] x = c.input(which).data();
+        double[] g = new double[x.length];
+        for (int j = 0; j < x.length; j++) {
+            g[j] = (dot(s, c, which, j, Tolerance.FD_EPS) - dot(s, c, which, j, -Tolerance.FD_EPS)) / (2 * Tolerance.FD_EPS);
+        }
+        return g;
+    }
+
+    private static double dot(OpSpec s, Case c, int which, int j, double h) {
+        List<Tensor> xs = tensors(c, Precision.F64);
+        double[] d = c.input(which).data().clone();
+        d[j] += h;
+        xs.set(which, Tensor.of(DType.F64, d, c.input(which).shape()));
+        Tensor out = s.scratch.apply(c, xs);
+        double[] cot = c.cotangent(out.shape().dims());
+        double[] o = out.toArray();
+        double acc = 0;
+        for (int k = 0; k < o.length; k++) acc += o[k] * cot[k];
+        return acc;
+    }
+
+    static void errors(OpSpec s) {
+        int passed = 0;
+        List<String> problems = new ArrayList<>();
+        for (OpSpec.Rejection r : s.rejections) {
+            String problem = rejectionProblem(s, r);
+            if (problem == null) passed++;
+            else problems.add(r.what() + ": " + problem);
+        }
+        String failure = problems.isEmpty() ? null : String.join("\n", problems);
+        ParityLedger.record(new ParityLedger.Row(s.name, "any", Check.ERRORS.label, s.rejections.size(), passed, 0, 0, 0, null, failure, null));
+        if (failure != null) throw new AssertionError(s.name + " error inputs:\n" + failure);
+    }
+
+    private static String rejectionProblem(OpSpec s, OpSpec.Rejection r) {
+        try {
+            s.scratch.apply(r.badCase(), tensors(r.badCase(), Precision.F64));
+            return "scratch accepted " + r.badCase();
+        } catch (IllegalArgumentException e) {
+            String msg = String.valueOf(e.getMessage());
+            if (!msg.startsWith(s.name.split("[ (]")[0]) && !msg.contains(s.name)) return "scratch's message does not name the op: " + msg;
+            for (String m : r.mentions()) if (!msg.contains(m)) return "scratch's message does not mention '" + m + "': " + msg;
+        } catch (RuntimeException e) {
+            return "scratch threw " + e + " instead of IllegalArgumentException";
+        }
+        if (r.torchAccepts()) return null;
+        try {
+            Torch.run(DataType.FLOAT64, inputs(s, r.badCase(), Precision.F64, false), xs -> s.reference.apply(r.badCase(), xs), null);
+            return "PyTorch accepted it; if that is intended use rejectsWhereTorchAccepts";
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static void run(OpSpec s, Precision p, Check check, Tolerance tol, Stats st, Property.Outcome<Case> o) {
+        if (o.skipped()) throw new org.opentest4j.TestAbortedException("skipped: zerotoml.replay names another property");
+        String failure = o.failure().map(f -> o.report()).orElse(null);
+        String replay = o.failure().map(f -> f.replay()).orElse(null);
+        ParityLedger.record(new ParityLedger.Row(s.name, p.label(), check.label, o.casesRun(), o.casesPassed(),
+                st.abs, st.rel, st.share, tol, failure, replay));
+        if (failure != null) throw new AssertionError(failure, o.failure().get().error());
+    }
+
+    static void assertSameShape(String what, int[] mine, int[] ref) {
+        if (!Arrays.equals(mine, ref)) {
+            throw new AssertionError(what + " shape differs: scratch " + Arrays.toString(mine) + ", PyTorch " + Arrays.toString(ref));
+        }
+    }
+
+    static void assertClose(String what, double[] mine, double[] ref, Tolerance tol, Stats st) {
+        if (mine.length != ref.length) {
+            throw new AssertionError(what + ": scratch has " + mine.length + " elements, the reference " + ref.length);
+        }
+        Tolerance.Comparison c = tol.compare(mine, ref);
+        st.add(c);
+        if (!c.ok()) {
+            throw new AssertionError(String.format(Locale.ROOT,
+                    "%s differs at element %d: scratch %.17g, reference %.17g (abs error %.3e, rel error %.3e, %s, %.1fx the allowance)",
+                    what, c.worstIndex(), c.actualAtWorst(), c.expectedAtWorst(), c.worstAbs(), c.worstRel(), tol, c.share()));
+        }
+    }
+}

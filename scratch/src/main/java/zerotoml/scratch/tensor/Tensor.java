@@ -1,0 +1,184 @@
+package zerotoml.scratch.tensor;
+
+import java.util.Arrays;
+
+/**
+ * An n-dimensional array of F32 or F64 numbers in row-major order.
+ *
+ * <p>A tensor is immutable and has identity semantics: two tensors with equal contents are
+ * still two nodes of a computation graph. Ops never write into their inputs. While a
+ * {@link Tape} is open, every op whose inputs depend on a watched tensor records how to send
+ * gradients back to them; outside a tape nothing is recorded and nothing is retained.
+ */
+public final class Tensor {
+    private final Shape shape;
+    private final DType dtype;
+    /** Row-major storage, shared with ops in this package; never written after construction. */
+    final double[] data;
+
+    /** Takes ownership of {@code data} and rounds it to {@code dtype}. */
+    Tensor(Shape shape, DType dtype, double[] data) {
+        if (data.length != shape.size()) {
+            throw new IllegalArgumentException("Tensor: " + data.length + " values do not fill shape " + shape
+                    + " (" + shape.size() + " elements)");
+        }
+        this.shape = shape;
+        this.dtype = dtype;
+        this.data = dtype.roundInPlace(data);
+    }
+
+    // ---------------------------------------------------------------- creation
+
+    /** A float64 tensor holding a copy of {@code data}. */
+    public static Tensor of(double[] data, int... shape) {
+        return of(DType.F64, data, shape);
+    }
+
+    /** A tensor of the given dtype holding a copy of {@code data}, rounded to the dtype. */
+    public static Tensor of(DType dtype, double[] data, int... shape) {
+        return new Tensor(Shape.of(shape), dtype, data.clone());
+    }
+
+    /** A tensor of the given dtype and shape holding a copy of {@code data}. */
+    public static Tensor of(DType dtype, double[] data, Shape shape) {
+        return new Tensor(shape, dtype, data.clone());
+    }
+
+    /** A rank-0 float64 tensor. */
+    public static Tensor scalar(double value) {
+        return scalar(DType.F64, value);
+    }
+
+    /** A rank-0 tensor of the given dtype. */
+    public static Tensor scalar(DType dtype, double value) {
+        return new Tensor(Shape.of(), dtype, new double[] {value});
+    }
+
+    /** A tensor filled with one value. */
+    public static Tensor full(DType dtype, double value, int... shape) {
+        Shape s = Shape.of(shape);
+        double[] d = new double[s.size()];
+        Arrays.fill(d, value);
+        return new Tensor(s, dtype, d);
+    }
+
+    public static Tensor zeros(DType dtype, int... shape) {
+        return full(dtype, 0, shape);
+    }
+
+    public static Tensor ones(DType dtype, int... shape) {
+        return full(dtype, 1, shape);
+    }
+
+    /**
+     * The way every op returns its result. {@code data} becomes the new tensor's storage (do not
+     * touch it afterwards). {@code backward} maps the gradient of the output to one gradient per
+     * input, in order, each of the input's shape, or {@code null} for an input that takes none. It is
+     * kept only when a {@link Tape} is recording and some input depends on a watched tensor.
+     */
+    public static Tensor record(String op, Shape shape, DType dtype, double[] data, Backward backward, Tensor... inputs) {
+        Tensor out = new Tensor(shape, dtype, data);
+        Tape.recordIfTracked(op, out, backward, inputs);
+        return out;
+    }
+
+    /** How an op sends the gradient of its output back to its inputs. */
+    @FunctionalInterface
+    public interface Backward {
+        Tensor[] apply(Tensor gradOut);
+    }
+
+    // ---------------------------------------------------------------- access
+
+    public Shape shape() {
+        return shape;
+    }
+
+    public DType dtype() {
+        return dtype;
+    }
+
+    public int rank() {
+        return shape.rank();
+    }
+
+    public int size() {
+        return data.length;
+    }
+
+    /** A copy of the values in row-major order. */
+    public double[] toArray() {
+        return data.clone();
+    }
+
+    /**
+     * The storage itself, for kernels outside this package that must not copy. Read it; never
+     * write to it.
+     */
+    public double[] rawData() {
+        return data;
+    }
+
+    /** The only value of a one-element tensor. */
+    public double item() {
+        if (data.length != 1) throw new IllegalArgumentException("item: tensor of shape " + shape + " has " + data.length + " elements, not 1");
+        return data[0];
+    }
+
+    /** The value at a full index. */
+    public double get(int... index) {
+        if (index.length != shape.rank()) {
+            throw new IllegalArgumentException("get: index " + Arrays.toString(index) + " has rank " + index.length + " but shape " + shape + " has rank " + shape.rank());
+        }
+        int[] st = shape.strides();
+        int off = 0;
+        for (int i = 0; i < index.length; i++) {
+            if (index[i] < 0 || index[i] >= shape.dim(i)) {
+                throw new IllegalArgumentException("get: index " + Arrays.toString(index) + " is outside shape " + shape);
+            }
+            off += index[i] * st[i];
+        }
+        return data[off];
+    }
+
+    /** The same values in another dtype (differentiable). */
+    public Tensor to(DType target) {
+        if (target == dtype) return this;
+        DType from = dtype;
+        return record("to", shape, target, data.clone(), g -> new Tensor[] {g.to(from)}, this);
+    }
+
+    /** The same values, cut off from any gradient. */
+    public Tensor detach() {
+        return new Tensor(shape, dtype, data.clone());
+    }
+
+    // ---------------------------------------------------------------- fluent forms of common ops
+
+    public Tensor add(Tensor o) { return Arithmetic.add(this, o); }
+    public Tensor sub(Tensor o) { return Arithmetic.sub(this, o); }
+    public Tensor mul(Tensor o) { return Arithmetic.mul(this, o); }
+    public Tensor div(Tensor o) { return Arithmetic.div(this, o); }
+    public Tensor add(double c) { return Arithmetic.add(this, c); }
+    public Tensor mul(double c) { return Arithmetic.mul(this, c); }
+    public Tensor neg() { return Arithmetic.neg(this); }
+    public Tensor exp() { return Arithmetic.exp(this); }
+    public Tensor log() { return Arithmetic.log(this); }
+    public Tensor pow(double p) { return Arithmetic.pow(this, p); }
+    public Tensor matmul(Tensor o) { return LinearAlgebra.matmul(this, o); }
+    public Tensor sum() { return Reductions.sum(this); }
+    public Tensor sum(int[] axes, boolean keepDims) { return Reductions.sum(this, axes, keepDims); }
+    public Tensor mean() { return Reductions.mean(this); }
+    public Tensor reshape(int... dims) { return Shapes.reshape(this, dims); }
+    public Tensor transpose(int a, int b) { return Shapes.transpose(this, a, b); }
+
+    @Override
+    public String toString() {
+        int n = Math.min(data.length, 8);
+        StringBuilder sb = new StringBuilder("Tensor(").append(dtype).append(' ').append(shape).append(' ');
+        sb.append('[');
+        for (int i = 0; i < n; i++) sb.append(i > 0 ? ", " : "").append(data[i]);
+        if (data.length > n) sb.append(", ...");
+        return sb.append("])").toString();
+    }
+}
