@@ -11,7 +11,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.training.optimizer.Optimizer;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.BiFunction;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
@@ -116,7 +115,7 @@ class OptimizersParityTest {
     // ------------------------------------------------------------------ reference sides
 
     /** Runs a reference rule over the case's gradients inside one NDManager. */
-    static <H> double[][] referenceRun(Case<H> c, Precision p, BiFunction<List<NDArray>, Integer, Object> unused,
+    static <H> double[][] referenceRun(Case<H> c, Precision p,
                                        RefLoop<H> loop) {
         return withManager(m -> {
             Run r = c.run();
@@ -217,19 +216,19 @@ class OptimizersParityTest {
         List<DynamicTest> out = new ArrayList<>();
         out.addAll(both("Sgd", cases(SGD),
                 (c, p) -> scratchRun(c, p, Sgd.init(net0(c, p)), (h, t, ps, gs, st) -> Sgd.step(h, ps, gs, st)),
-                (c, p) -> referenceRun(c, p, null, SGD_REF), F32, F64, TORCH));
+                (c, p) -> referenceRun(c, p, SGD_REF), F32, F64, TORCH));
         out.addAll(both("AdaGrad", cases(ADAGRAD),
                 (c, p) -> scratchRun(c, p, AdaGrad.init(c.hyper(), net0(c, p)), (h, t, ps, gs, st) -> AdaGrad.step(h, ps, gs, st)),
-                (c, p) -> referenceRun(c, p, null, ADAGRAD_REF), F32, F64, TORCH));
+                (c, p) -> referenceRun(c, p, ADAGRAD_REF), F32, F64, TORCH));
         out.addAll(both("RmsProp", cases(RMSPROP),
                 (c, p) -> scratchRun(c, p, RmsProp.init(net0(c, p)), (h, t, ps, gs, st) -> RmsProp.step(h, ps, gs, st)),
-                (c, p) -> referenceRun(c, p, null, RMSPROP_REF), F32, F64, TORCH));
+                (c, p) -> referenceRun(c, p, RMSPROP_REF), F32, F64, TORCH));
         out.addAll(both("Adam", cases(ADAM),
                 (c, p) -> scratchRun(c, p, Adam.init(net0(c, p)), (h, t, ps, gs, st) -> Adam.step(h, ps, gs, st)),
-                (c, p) -> referenceRun(c, p, null, ADAM_REF), F32, F64, TORCH));
+                (c, p) -> referenceRun(c, p, ADAM_REF), F32, F64, TORCH));
         out.addAll(both("AdamW", cases(ADAMW),
                 (c, p) -> scratchRun(c, p, AdamW.init(net0(c, p)), (h, t, ps, gs, st) -> AdamW.step(h, ps, gs, st)),
-                (c, p) -> referenceRun(c, p, null, ADAMW_REF), F32, F64, TORCH));
+                (c, p) -> referenceRun(c, p, ADAMW_REF), F32, F64, TORCH));
         return out.stream();
     }
 
@@ -252,15 +251,15 @@ class OptimizersParityTest {
         List<DynamicTest> out = new ArrayList<>();
         out.addAll(both("Sgd (DJL built-in)", cases(SGD_DJL),
                 (c, p) -> scratchRun(c, p, Sgd.init(net0(c, p)), (h, t, ps, gs, st) -> Sgd.step(h, ps, gs, st)),
-                (c, p) -> referenceRun(c, p, null, (h, ps, gs) -> djlLoop(DjlOptimizers.sgd(h.lr(), h.momentum(), h.weightDecay()), ps, gs)),
+                (c, p) -> referenceRun(c, p, (h, ps, gs) -> djlLoop(DjlOptimizers.sgd(h.lr(), h.momentum(), h.weightDecay()), ps, gs)),
                 F32, F64, DJL));
         out.addAll(both("Adam (DJL built-in)", cases(ADAM_DJL),
                 (c, p) -> scratchRun(c, p, Adam.init(net0(c, p)), (h, t, ps, gs, st) -> Adam.step(h, ps, gs, st)),
-                (c, p) -> referenceRun(c, p, null, (h, ps, gs) -> djlLoop(DjlOptimizers.adam(h.lr(), h.beta1(), h.beta2(), h.eps()), ps, gs)),
+                (c, p) -> referenceRun(c, p, (h, ps, gs) -> djlLoop(DjlOptimizers.adam(h.lr(), h.beta1(), h.beta2(), h.eps()), ps, gs)),
                 F32, F64, DJL));
         out.addAll(both("Adam (DJL built-in, eps mapped)", cases(ADAM_DJL_EPS),
                 (c, p) -> scratchRun(c, p, Adam.init(net0(c, p)), (h, t, ps, gs, st) -> Adam.step(djlEpsilon(h, t), ps, gs, st)),
-                (c, p) -> referenceRun(c, p, null, (h, ps, gs) -> djlLoop(DjlOptimizers.adam(h.lr(), h.beta1(), h.beta2(), h.eps()), ps, gs)),
+                (c, p) -> referenceRun(c, p, (h, ps, gs) -> djlLoop(DjlOptimizers.adam(h.lr(), h.beta1(), h.beta2(), h.eps()), ps, gs)),
                 F32, F64, DJL));
         return out.stream();
     }
@@ -295,7 +294,7 @@ class OptimizersParityTest {
             Schedule sched = new Schedule.Cosine(c.hyper().hyper().lr(), c.hyper().tMax(), c.hyper().etaMin());
             return scratchRun(c, p, Adam.init(net0(c, p)), (h, t, ps, gs, st) -> Adam.step(h.hyper().withLr(sched.lr(t)), ps, gs, st));
         };
-        Side<Case<Scheduled>> reference = (c, p) -> referenceRun(c, p, null, (h, ps, gs) -> {
+        Side<Case<Scheduled>> reference = (c, p) -> referenceRun(c, p, (h, ps, gs) -> {
             Adam.Hyper a = h.hyper();
             int[] ts = new int[gs.size()];
             for (int t = 0; t < ts.length; t++) ts[t] = t;
