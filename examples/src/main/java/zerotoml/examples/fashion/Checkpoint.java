@@ -58,7 +58,8 @@ public final class Checkpoint {
     }
 
     static String describe(Trainer.Config c) {
-        return String.format(Locale.ROOT, "model=mlp dtype=%s hidden=%d batchSize=%d lr=%s seed=%d",
-                c.dtype() == DType.F32 ? "f32" : "f64", c.hidden(), c.batchSize(), c.lr(), c.seed());
+        return String.format(Locale.ROOT, "model=mlp dtype=%s hidden=%d batchSize=%d lr=%s seed=%d schedule=%s",
+                c.dtype() == DType.F32 ? "f32" : "f64", c.hidden(), c.batchSize(), c.lr(), c.seed(),
+                c.cosine() ? "cosine(" + c.totalSteps() + " steps)" : "constant");
     }
 }

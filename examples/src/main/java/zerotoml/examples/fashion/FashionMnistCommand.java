@@ -42,6 +42,9 @@ public final class FashionMnistCommand implements Callable<Integer> {
     @Option(names = "--lr", paramLabel = "LR", description = "Adam learning rate (betas 0.9, 0.999, eps 1e-8). Default: ${DEFAULT-VALUE}")
     double lr = 1e-3;
 
+    @Option(names = "--schedule", paramLabel = "KIND", description = "Learning-rate schedule: constant, or cosine (annealed to 0 over all --epochs). Default: ${DEFAULT-VALUE}")
+    String schedule = "constant";
+
     @Option(names = "--hidden", paramLabel = "H", description = "Hidden units of the MLP. Default: ${DEFAULT-VALUE}")
     int hidden = 256;
 
@@ -78,11 +81,8 @@ public final class FashionMnistCommand implements Callable<Integer> {
             err.println("fashion-mnist: --dtype must be f32 or f64, got " + dtype);
             return 2;
         }
-        Trainer.Config c;
-        try {
-            c = new Trainer.Config(dtype.equals("f32") ? DType.F32 : DType.F64, hidden, batchSize, lr, seed);
-        } catch (IllegalArgumentException e) {
-            err.println("fashion-mnist: " + e.getMessage());
+        if (!schedule.equals("constant") && !schedule.equals("cosine")) {
+            err.println("fashion-mnist: --schedule must be constant or cosine, got " + schedule);
             return 2;
         }
         Dataset train, test;
@@ -92,6 +92,14 @@ public final class FashionMnistCommand implements Callable<Integer> {
         } catch (Dataset.MissingDataException e) {
             err.println(e.getMessage());
             return 3;
+        }
+        Trainer.Config c;
+        try {
+            int steps = epochs * ((train.count() + batchSize - 1) / batchSize);
+            c = new Trainer.Config(dtype.equals("f32") ? DType.F32 : DType.F64, hidden, batchSize, lr, seed, schedule.equals("cosine"), steps);
+        } catch (IllegalArgumentException e) {
+            err.println("fashion-mnist: " + e.getMessage());
+            return 2;
         }
         Files.createDirectories(out);
         Path ckpt = out.resolve("checkpoint.safetensors");
@@ -114,7 +122,7 @@ public final class FashionMnistCommand implements Callable<Integer> {
                 s = Trainer.epoch(c, s, train, test, Trainer.BatchListener.NONE);
             } else {
                 try (ProgressBar pb = new ProgressBarBuilder().setTaskName(String.format("epoch %d/%d", e, epochs)).setInitialMax(batches)
-                        .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(250).setConsumer(new ConsoleProgressBarConsumer(System.err)).build()) {
+                        .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(250).setMaxRenderedLength(120).setConsumer(new ConsoleProgressBarConsumer(System.err)).build()) {
                     s = Trainer.epoch(c, s, train, test, (b, n, loss, acc, ips) -> {
                         pb.stepTo(b);
                         pb.setExtraMessage(String.format(Locale.ROOT, " loss %.4f  acc %.2f%%  %.0f img/s", loss, 100 * acc, ips));

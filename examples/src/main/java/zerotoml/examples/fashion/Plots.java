@@ -43,12 +43,16 @@ public final class Plots {
         int n = counts.length;
         List<String> names = new ArrayList<>();
         for (int i = 0; i < n; i++) names.add(n == FASHION_CLASSES.length ? FASHION_CLASSES[i] : Integer.toString(i));
+        // rows top to bottom in class order: true class t sits at y index n − 1 − t
+        List<String> yNames = new ArrayList<>(names);
+        java.util.Collections.reverse(yNames);
         List<Number[]> heat = new ArrayList<>();
-        for (int t = 0; t < n; t++) for (int p = 0; p < n; p++) heat.add(new Number[] {p, t, counts[t][p]});
+        for (int t = 0; t < n; t++) for (int p = 0; p < n; p++) heat.add(new Number[] {p, n - 1 - t, counts[t][p]});
         HeatMapChart c = new HeatMapChartBuilder().width(800).height(700).title(title).xAxisTitle("predicted").yAxisTitle("true").build();
         c.getStyler().setShowValue(true);
         c.getStyler().setXAxisLabelRotation(45);
-        c.addSeries("test examples", names, names, heat);
+        c.getStyler().setRangeColors(new java.awt.Color[] {java.awt.Color.WHITE, new java.awt.Color(0x99, 0xBB, 0xEE), new java.awt.Color(0x11, 0x33, 0x99)});
+        c.addSeries("test examples", names, yNames, heat);
         AtomicFile.write(file, out -> BitmapEncoder.saveBitmap(c, out, BitmapEncoder.BitmapFormat.PNG));
     }
 }

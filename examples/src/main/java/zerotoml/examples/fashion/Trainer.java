@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import zerotoml.scratch.data.Batches;
 import zerotoml.scratch.optim.Adam;
+import zerotoml.scratch.optim.Schedule;
 import zerotoml.scratch.optim.Step;
 import zerotoml.scratch.tensor.Autodiff;
 import zerotoml.scratch.tensor.DType;
@@ -20,8 +21,19 @@ public final class Trainer {
     public static final int CLASSES = 10;
 
     /** What a run is: everything that decides its numbers. */
-    public record Config(DType dtype, int hidden, int batchSize, double lr, long seed) {
+    public record Config(DType dtype, int hidden, int batchSize, double lr, long seed, boolean cosine, int totalSteps) {
+        /** Constant learning rate. */
+        public Config(DType dtype, int hidden, int batchSize, double lr, long seed) {
+            this(dtype, hidden, batchSize, lr, seed, false, 0);
+        }
+
+        /** The learning rate for Adam step t (0-based): constant, or cosine-annealed to 0 over totalSteps. */
+        public double lrAt(int t) {
+            return cosine ? new Schedule.Cosine(lr, totalSteps, 0).lr(Math.min(t, totalSteps)) : lr;
+        }
+
         public Config {
+            if (cosine && totalSteps < 1) throw new IllegalArgumentException("Config: a cosine schedule needs totalSteps >= 1, got " + totalSteps);
             if (hidden < 1) throw new IllegalArgumentException("Config: hidden must be >= 1, got " + hidden);
             if (batchSize < 1) throw new IllegalArgumentException("Config: batchSize must be >= 1, got " + batchSize);
             if (!(lr > 0)) throw new IllegalArgumentException("Config: lr must be > 0, got " + lr);
@@ -67,7 +79,8 @@ public final class Trainer {
                 logits[0] = p.logits(x);
                 return Ops.crossEntropy(logits[0], y);
             }, params);
-            Step<Mlp, Adam.State<Mlp>> st = Adam.step(hyper, params, vg.grad(), opt);
+            // γₜ from the schedule (constant unless --schedule cosine)
+            Step<Mlp, Adam.State<Mlp>> st = Adam.step(hyper.withLr(c.lrAt(opt.step())), params, vg.grad(), opt);
             params = st.params();
             opt = st.state();
             lossSum += vg.value().item() * idx.length;
