@@ -121,7 +121,11 @@ public final class Einsum {
         rowShape[rest.size() + 1] = contracted;
         colShape[rest.size()] = contracted;
         colShape[rest.size() + 1] = 1;
-        NDArray prod = acc.transpose(order).reshape(new Shape(rowShape)).matMul(x.transpose(order).reshape(new Shape(colShape)));
+        if (order.length > 1) {
+            acc = acc.transpose(order);
+            x = x.transpose(order);
+        }
+        NDArray prod = acc.reshape(new Shape(rowShape)).matMul(x.reshape(new Shape(colShape)));
         // The summed labels are size 1 now, so the global layout is a plain reshape.
         long[] back = new long[a.length];
         Arrays.fill(back, 1);
