@@ -42,7 +42,7 @@ class EinsumParityTest {
             int letters = s.intBetween(1, 5);
             int[] size = new int[letters];
             for (int l = 0; l < letters; l++) size[l] = s.intBetween(1, 4);
-            int[] batch = s.intBetween(0, 2) == 0 ? Gens.shape(0, 2, 3).draw(s) : null;
+            int[] batch = s.bool() ? Gens.shape(1, 3, 3).draw(s) : null;
             List<String> terms = new ArrayList<>();
             List<Arr> inputs = new ArrayList<>();
             StringBuilder used = new StringBuilder();
@@ -53,9 +53,9 @@ class EinsumParityTest {
                 for (int i = 0; i < rank; i++) label[i] = s.intBetween(0, letters - 1);
                 boolean[] one = new boolean[letters];
                 for (int l = 0; l < letters; l++) one[l] = s.intBetween(0, 7) == 0;
-                boolean dots = batch != null && s.bool();
+                boolean dots = batch != null && s.intBetween(0, 3) > 0;
                 int dotsAt = dots ? s.intBetween(0, rank) : -1;
-                int[] own = dots ? Gens.thin(s, batch) : new int[0];
+                int[] own = dots ? thin(s, batch) : new int[0];
                 StringBuilder term = new StringBuilder();
                 List<Integer> shape = new ArrayList<>();
                 for (int i = 0; i <= rank; i++) {
@@ -78,6 +78,17 @@ class EinsumParityTest {
             if (s.intBetween(0, 4) > 0) formula += "->" + output(s, used.toString(), anyDots);
             return new Case(inputs, Map.of("formula", formula), Cases.cotangentSeed(s));
         };
+    }
+
+    /**
+     * A batch shape that broadcasts to {@code full}: some leading axes dropped (so "..." covers
+     * different ranks in different operands) and about one axis in four set to 1.
+     */
+    static int[] thin(Source s, int[] full) {
+        int drop = s.intBetween(0, full.length);
+        int[] d = new int[full.length - drop];
+        for (int i = 0; i < d.length; i++) d[i] = s.intBetween(0, 3) == 0 ? 1 : full[drop + i];
+        return d;
     }
 
     /** An explicit output: some of the letters used, in a random order, and usually "..." when any input has it. */
