@@ -173,6 +173,7 @@ class EinsumParityTest {
                 classic("batched diagonal", "iij->ij"),
                 classic("ellipsis batched matmul", "...ij,...jk->...ik"),
                 classic("bilinear form", "i,ij,j->"),
-                classic("implicit matmul", "ij,jk"));
+                classic("implicit matmul", "ij,jk"),
+                classic("implicit output sorted, upper case first", "bA,cb"));
     }
 }

@@ -8,7 +8,8 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Einstein summation: {@code einsum("bhqd,bhkd->bhqk", q, k)}.
+ * Einstein summation: {@code einsum("bhqd,bhkd->bhqk", q, k)}. The convention of summing over a
+ * repeated index is Einstein's (Die Grundlage der allgemeinen Relativitätstheorie, 1916).
  *
  * <p>A formula names every axis of every operand with a letter; the result is, for each
  * assignment of the output's letters, the sum over all the other letters of the product of the
