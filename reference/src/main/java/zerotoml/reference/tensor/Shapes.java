@@ -1,0 +1,71 @@
+package zerotoml.reference.tensor;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import java.util.List;
+import zerotoml.reference.Torch;
+
+/** Shape ops on PyTorch, each the ATen op a PyTorch user would call; autograd gives the gradients. */
+public final class Shapes {
+    private Shapes() {}
+
+    /** x.reshape(dims), one of which may be -1. */
+    public static NDArray reshape(NDArray x, int... dims) {
+        return x.reshape(new Shape(Torch.toLong(dims)));
+    }
+
+    /** x.permute(perm). */
+    public static NDArray permute(NDArray x, int... perm) {
+        return x.transpose(perm);
+    }
+
+    /** x.transpose(a, b). */
+    public static NDArray transpose(NDArray x, int a, int b) {
+        return x.swapAxes(a, b);
+    }
+
+    /** x.expand(dims) (DJL's broadcast). */
+    public static NDArray broadcastTo(NDArray x, int... dims) {
+        return x.broadcast(new Shape(Torch.toLong(dims)));
+    }
+
+    /**
+     * Python's {@code x[:, :, start:end:step]} with the slice on {@code axis}: a non-negative axis
+     * is preceded by that many {@code :}, a negative one is written after {@code ...} and followed
+     * by {@code -axis-1} of them, exactly as one writes it in Python. PyTorch itself clamps the
+     * bounds and rejects a step below 1 or an axis the tensor does not have.
+     */
+    public static NDArray slice(NDArray x, int axis, int start, int end, int step) {
+        String s = start + ":" + end + ":" + step;
+        String index = axis >= 0 ? ":, ".repeat(axis) + s : "..., " + s + ", :".repeat(-axis - 1);
+        return x.get(new NDIndex(index));
+    }
+
+    /** torch.cat(xs, axis). */
+    public static NDArray concat(List<NDArray> xs, int axis) {
+        return NDArrays.concat(new NDList(xs), axis);
+    }
+
+    /** torch.stack(xs, axis). */
+    public static NDArray stack(List<NDArray> xs, int axis) {
+        return NDArrays.stack(new NDList(xs), axis);
+    }
+
+    /** x.squeeze(): every axis of size 1 removed. */
+    public static NDArray squeeze(NDArray x) {
+        return x.squeeze();
+    }
+
+    /** x.squeeze(axis): a no-op when that axis is not of size 1. */
+    public static NDArray squeeze(NDArray x, int axis) {
+        return x.squeeze(axis);
+    }
+
+    /** x.unsqueeze(axis). */
+    public static NDArray unsqueeze(NDArray x, int axis) {
+        return x.expandDims(axis);
+    }
+}
