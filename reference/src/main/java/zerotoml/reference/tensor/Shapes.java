@@ -1,8 +1,8 @@
 package zerotoml.reference.tensor;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import java.util.List;
@@ -44,14 +44,18 @@ public final class Shapes {
         return x.get(new NDIndex(index));
     }
 
-    /** torch.cat(xs, axis). */
+    /**
+     * torch.cat(xs, axis), called through the engine's JNI binding. Not {@code NDArrays.concat}:
+     * for a single array it returns a detached duplicate instead of calling torch.cat (autograd
+     * then loses the input), and it rejects 0-d arrays itself before PyTorch can.
+     */
     public static NDArray concat(List<NDArray> xs, int axis) {
-        return NDArrays.concat(new NDList(xs), axis);
+        return JniUtils.cat(xs.toArray(new PtNDArray[0]), axis);
     }
 
-    /** torch.stack(xs, axis). */
+    /** torch.stack(xs, axis), called the same way as {@link #concat}. */
     public static NDArray stack(List<NDArray> xs, int axis) {
-        return NDArrays.stack(new NDList(xs), axis);
+        return JniUtils.stack(xs.toArray(new PtNDArray[0]), axis);
     }
 
     /** x.squeeze(): every axis of size 1 removed. */
