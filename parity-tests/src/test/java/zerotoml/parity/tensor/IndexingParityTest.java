@@ -41,6 +41,7 @@ class IndexingParityTest {
                 .constantInputs(1)
                 .rejects("an index equal to the axis size", bad(new int[] {2, 3}, IntegerArgs.of(new int[] {2}, 0, 3), Map.of("axis", 1)), "3", "[2, 3]", "indices")
                 .rejects("an axis out of range", bad(new int[] {2, 3}, IntegerArgs.of(new int[] {1}, 0), Map.of("axis", 2)), "axis 2", "[2, 3]")
+                .rejects("a 0-d x", bad(new int[] {}, IntegerArgs.of(new int[] {1}, 0), Map.of("axis", 0)), "[]")
                 .rejectsWhereTorchAccepts("a negative index: x[:, idx] wraps it, torch.index_select rejects it, and so does scratch",
                         bad(new int[] {2, 3}, IntegerArgs.of(new int[] {1}, -1), Map.of("axis", 1)), "-1", "[2, 3]");
     }
@@ -49,7 +50,7 @@ class IndexingParityTest {
         return OpSpec.op("embedding")
                 .cases(s -> {
                     int vocab = s.intBetween(1, 6), dim = s.intBetween(1, 5);
-                    int[] idsShape = Gens.shape(1, 2, 4).draw(s);
+                    int[] idsShape = Gens.shape(0, 2, 4).draw(s);
                     Arr table = Cases.arr(s, new int[] {vocab, dim}, STD);
                     Arr ids = IntegerArgs.draw(s, idsShape, 0, vocab - 1);
                     return new Case(List.of(table, ids), Map.of(), Cases.cotangentSeed(s));
@@ -94,7 +95,8 @@ class IndexingParityTest {
                 .constantInputs(0)
                 .noGradient("integers in, a 0/1 pattern out: nothing to differentiate")
                 .rejects("a class equal to the depth", new Case(List.of(IntegerArgs.of(new int[] {2}, 1, 3)), Map.of("depth", 3), 0), "3", "depth 3", "[2]")
-                .rejects("a negative class", new Case(List.of(IntegerArgs.of(new int[] {2}, 0, -1)), Map.of("depth", 3), 0), "-1", "[2]");
+                .rejects("a negative class", new Case(List.of(IntegerArgs.of(new int[] {2}, 0, -1)), Map.of("depth", 3), 0), "-1", "[2]")
+                .rejects("depth 0", new Case(List.of(IntegerArgs.of(new int[] {1}, 0)), Map.of("depth", 0), 0), "depth", "0");
     }
 
     static OpSpec triangle(String name, boolean upper) {

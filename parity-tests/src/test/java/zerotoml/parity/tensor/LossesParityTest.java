@@ -50,6 +50,7 @@ class LossesParityTest {
                 .rejects("a target equal to the number of classes", logitsAndTargets(new int[] {2, 3}, new int[] {2}, 0, 3), "3", "[2, 3]", "targets")
                 .rejects("a negative target", logitsAndTargets(new int[] {2, 3}, new int[] {2}, -1, 0), "-1", "[2, 3]")
                 .rejects("fewer targets than positions", logitsAndTargets(new int[] {4, 3}, new int[] {3}, 0, 1, 2), "3 targets", "[4, 3]")
+                .rejects("0-d logits, which have no class axis", logitsAndTargets(new int[] {}, new int[] {}, 0), "logits", "[]")
                 .rejectsWhereTorchAccepts("target -100, which F.cross_entropy skips as its default ignore_index; scratch has no ignore_index",
                         logitsAndTargets(new int[] {2, 3}, new int[] {2}, -100, 0), "-100", "[2, 3]");
     }

@@ -119,7 +119,8 @@ class ShapesParityTest {
                 .rejects("step 0", zeros(Map.of("axis", 1, "start", 0, "end", 2, "step", 0), new int[] {2, 3}), "step", "[2, 3]")
                 .rejects("a negative step", zeros(Map.of("axis", 0, "start", 1, "end", 0, "step", -1), new int[] {2, 3}), "step", "[2, 3]")
                 .rejects("an axis out of range", zeros(Map.of("axis", 2, "start", 0, "end", 1, "step", 1), new int[] {2, 3}), "axis 2", "[2, 3]")
-                .rejects("a negative axis out of range", zeros(Map.of("axis", -3, "start", 0, "end", 1, "step", 1), new int[] {2, 3}), "axis -3", "[2, 3]");
+                .rejects("a negative axis out of range", zeros(Map.of("axis", -3, "start", 0, "end", 1, "step", 1), new int[] {2, 3}), "axis -3", "[2, 3]")
+                .rejects("a 0-d tensor", zeros(Map.of("axis", 0, "start", 0, "end", 1, "step", 1), new int[] {}), "0-d", "[]");
     }
 
     /** 1 to 4 inputs that agree on every axis but {@code axis}, which varies per input. */
@@ -142,7 +143,8 @@ class ShapesParityTest {
                 .rejects("another size on a non-concatenated axis", zeros(Map.of("axis", 1), new int[] {2, 3, 4}, new int[] {2, 3, 5}), "[2, 3, 4]", "[2, 3, 5]")
                 .rejects("another rank", zeros(Map.of("axis", 0), new int[] {2, 3}, new int[] {3}), "[2, 3]", "[3]")
                 .rejects("0-d tensors", zeros(Map.of("axis", 0), new int[] {}, new int[] {}), "0-d", "[]")
-                .rejects("an axis out of range", zeros(Map.of("axis", 2), new int[] {2, 3}, new int[] {2, 3}), "axis 2", "[2, 3]");
+                .rejects("an axis out of range", zeros(Map.of("axis", 2), new int[] {2, 3}, new int[] {2, 3}), "axis 2", "[2, 3]")
+                .rejects("no tensors at all", zeros(Map.of("axis", 0)), "empty");
     }
 
     static OpSpec stack() {
@@ -159,7 +161,8 @@ class ShapesParityTest {
                 .scratch((c, x) -> zerotoml.scratch.tensor.Shapes.stack(x, c.intArg("axis")))
                 .reference((c, x) -> Shapes.stack(x, c.intArg("axis")))
                 .rejects("inputs of different shapes", zeros(Map.of("axis", 0), new int[] {2, 3}, new int[] {3, 2}), "[2, 3]", "[3, 2]")
-                .rejects("an axis beyond the new rank", zeros(Map.of("axis", 3), new int[] {2, 3}, new int[] {2, 3}), "axis 3", "[2, 3]");
+                .rejects("an axis beyond the new rank", zeros(Map.of("axis", 3), new int[] {2, 3}, new int[] {2, 3}), "axis 3", "[2, 3]")
+                .rejects("no tensors at all", zeros(Map.of("axis", 0)), "empty");
     }
 
     /** A shape whose dimensions are 1 about half the time. */
@@ -172,13 +175,14 @@ class ShapesParityTest {
     static OpSpec squeeze() {
         return OpSpec.op("squeeze")
                 .cases(s -> {
-                    int[] shape = withOnes(s, 1);
-                    int axis = IntegerArgs.axis(s, shape.length);
+                    int[] shape = withOnes(s, 0);
+                    int axis = IntegerArgs.axis(s, Math.max(1, shape.length));
                     return new Case(List.of(Cases.arr(s, shape, STD)), Map.of("axis", axis), Cases.cotangentSeed(s));
                 })
                 .scratch((c, x) -> zerotoml.scratch.tensor.Shapes.squeeze(x.get(0), c.intArg("axis")))
                 .reference((c, x) -> Shapes.squeeze(x.get(0), c.intArg("axis")))
-                .rejects("an axis out of range", zeros(Map.of("axis", 2), new int[] {2, 1}), "axis 2", "[2, 1]");
+                .rejects("an axis out of range", zeros(Map.of("axis", 2), new int[] {2, 1}), "axis 2", "[2, 1]")
+                .rejects("axis 1 of a 0-d tensor", zeros(Map.of("axis", 1), new int[] {}), "axis 1", "0-d");
     }
 
     static OpSpec squeezeAll() {

@@ -50,11 +50,15 @@ public final class Shapes {
      * then loses the input), and it rejects 0-d arrays itself before PyTorch can.
      */
     public static NDArray concat(List<NDArray> xs, int axis) {
+        // torch.cat's own check; the JNI binding would fail on an empty array before reaching it
+        if (xs.isEmpty()) throw new IllegalArgumentException("torch.cat(): expected a non-empty list of Tensors");
         return JniUtils.cat(xs.toArray(new PtNDArray[0]), axis);
     }
 
     /** torch.stack(xs, axis), called the same way as {@link #concat}. */
     public static NDArray stack(List<NDArray> xs, int axis) {
+        // torch.stack's own check, as for concat
+        if (xs.isEmpty()) throw new IllegalArgumentException("stack expects a non-empty TensorList");
         return JniUtils.stack(xs.toArray(new PtNDArray[0]), axis);
     }
 

@@ -209,10 +209,14 @@ public final class Shapes {
         return reshape(x, d);
     }
 
-    /** Removes one axis if its size is 1; as in PyTorch, an axis of another size is left alone. */
+    /**
+     * Removes one axis if its size is 1; as in PyTorch, an axis of another size is left alone, and
+     * a 0-d tensor accepts axis 0 or -1 and stays as it is.
+     */
     public static Tensor squeeze(Tensor x, int axis) {
         if (x.rank() == 0) {
-            throw new IllegalArgumentException("squeeze: a 0-d tensor has no axis " + axis + " (x " + x.shape() + ")");
+            if (axis == 0 || axis == -1) return x;
+            throw new IllegalArgumentException("squeeze: axis " + axis + " is out of range for a 0-d tensor (x " + x.shape() + ", valid axes -1..0)");
         }
         int a = x.shape().axis("squeeze", axis);
         int[] d = x.shape().dims();

@@ -15,7 +15,8 @@ public final class Softmax {
 
     // out = exp(x - m) / Σ_axis exp(x - m),  m = max_axis x held constant
     public static Tensor softmax(Tensor x, int axis) {
-        int a = axisOf("softmax", x, axis);
+        if (x.rank() == 0) return Shapes.reshape(softmax(Shapes.reshape(x, 1), scalarAxis("softmax", x, axis)));
+        int a = x.shape().axis("softmax", axis);
         // e = exp(x - m)
         Tensor e = Arithmetic.exp(Arithmetic.sub(x, laneMax(x, a)));
         // out = e / Σ_axis e
@@ -24,16 +25,20 @@ public final class Softmax {
 
     // out = (x - m) - log Σ_axis exp(x - m),  m = max_axis x held constant
     public static Tensor logSoftmax(Tensor x, int axis) {
-        int a = axisOf("logSoftmax", x, axis);
+        if (x.rank() == 0) return Shapes.reshape(logSoftmax(Shapes.reshape(x, 1), scalarAxis("logSoftmax", x, axis)));
+        int a = x.shape().axis("logSoftmax", axis);
         // z = x - m
         Tensor z = Arithmetic.sub(x, laneMax(x, a));
         // out = z - log Σ_axis exp z
         return Arithmetic.sub(z, Arithmetic.log(Reductions.sum(Arithmetic.exp(z), new int[] {a}, true)));
     }
 
-    private static int axisOf(String op, Tensor x, int axis) {
-        if (x.rank() == 0) throw new IllegalArgumentException(op + ": x must have at least 1 dimension, got shape " + x.shape());
-        return x.shape().axis(op, axis);
+    /** As in PyTorch, a 0-d tensor is one lane of one element, reached by axis 0 or -1. */
+    private static int scalarAxis(String op, Tensor x, int axis) {
+        if (axis != 0 && axis != -1) {
+            throw new IllegalArgumentException(op + ": axis " + axis + " is out of range for a 0-d tensor (x " + x.shape() + ", valid axes -1..0)");
+        }
+        return 0;
     }
 
     /** The maximum of each lane along axis a, with a kept as size 1: a constant, cut off from the tape. */
