@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import zerotoml.fixtures.Domain;
 import zerotoml.fixtures.Gen;
@@ -14,6 +15,7 @@ import zerotoml.parity.harness.Case;
 import zerotoml.parity.harness.Cases;
 import zerotoml.parity.harness.OpSpec;
 import zerotoml.parity.harness.Parity;
+import zerotoml.reference.Torch;
 import zerotoml.reference.tensor.Reductions;
 
 /**
@@ -111,5 +113,36 @@ class ReductionsParityTest {
                 // every element near the same offset in ±1e4: e^x overflows float32 (and float64) there, so only a stable form passes
                 over("logsumexp (logits near ±1e4)", reduction(Domain.range(-5, 5), false, true),
                         zerotoml.scratch.tensor.Reductions::logsumexp, Reductions::logsumexp));
+    }
+
+    /**
+     * The reference's amax over explicit axes is composed from NDArray ops (PyTorch has no amax in
+     * DJL). Over every axis it must agree with DJL's max(), which is torch.max() with PyTorch's own
+     * evenly_distribute_backward; integer inputs make ties in almost every case.
+     */
+    @Test
+    void referenceAmaxRuleAgreesWithTorchMaxOverEveryAxisOnTies() {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(7);
+        int tied = 0;
+        for (int k = 0; k < 40; k++) {
+            int[] shape = new int[1 + r.nextInt(3)];
+            int n = 1;
+            for (int i = 0; i < shape.length; i++) n *= shape[i] = 1 + r.nextInt(4);
+            double[] x = new double[n];
+            for (int i = 0; i < n; i++) x[i] = r.nextInt(3) - 1;
+            int[] every = new int[shape.length];
+            for (int i = 0; i < every.length; i++) every[i] = i - (r.nextBoolean() ? shape.length : 0);
+            boolean keep = r.nextBoolean();
+            Case c = new Case(List.of(new Arr(shape, x)), Map.of(), r.nextInt(1 << 20));
+            List<Torch.Input> in = List.of(new Torch.Input(x, shape, true));
+            Torch.Result composed = Torch.run(Torch.dtype(false), in, xs -> Reductions.max(xs.get(0), every, keep), c::cotangent);
+            Torch.Result torchMax = Torch.run(Torch.dtype(false), in, xs -> Reductions.max(xs.get(0), new int[0], keep), c::cotangent);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(torchMax.shape(), composed.shape());
+            org.junit.jupiter.api.Assertions.assertArrayEquals(torchMax.output(), composed.output(), 0.0);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(torchMax.grads().get(0), composed.grads().get(0), 1e-15, "case " + c);
+            double m = java.util.Arrays.stream(x).max().getAsDouble();
+            if (java.util.Arrays.stream(x).filter(v -> v == m).count() > 1) tied++;
+        }
+        org.junit.jupiter.api.Assertions.assertTrue(tied >= 20, "only " + tied + " of 40 cases had tied maxima");
     }
 }
