@@ -91,7 +91,11 @@ class ReductionsParityTest {
         return Parity.tests(
                 badAxes(over("sum", reduction(std, false, false), zerotoml.scratch.tensor.Reductions::sum, Reductions::sum), false),
                 badAxes(over("mean", reduction(std, false, false), zerotoml.scratch.tensor.Reductions::mean, Reductions::mean), false),
-                badAxes(over("max", reduction(std, false, false), zerotoml.scratch.tensor.Reductions::max, Reductions::max), false),
+                badAxes(over("max", reduction(std, false, false), zerotoml.scratch.tensor.Reductions::max, Reductions::max), false)
+                        .rejects("an empty axis, which has no maximum", new Case(List.of(new Arr(new int[] {2, 0}, new double[0])),
+                                Map.of("axes", new int[] {1}, "keepDims", false), 0), "[2, 0]", "empty")
+                        .rejects("an empty tensor over every axis", new Case(List.of(new Arr(new int[] {0, 3}, new double[0])),
+                                Map.of("axes", new int[0], "keepDims", false), 0), "[0, 3]", "empty"),
                 over("max (integers, ties share the gradient)", reduction(Domain.integers(-1, 1), false, false),
                         zerotoml.scratch.tensor.Reductions::max, Reductions::max)
                         .noFiniteDifferences(ties),
@@ -101,7 +105,9 @@ class ReductionsParityTest {
                         .rejects("an axis out of range", new Case(List.of(new Arr(new int[] {2, 3}, new double[6])),
                                 Map.of("axis", 2, "keepDims", false), 0), "axis 2", "[2, 3]")
                         .rejects("a negative axis out of range", new Case(List.of(new Arr(new int[] {2, 3}, new double[6])),
-                                Map.of("axis", -3, "keepDims", true), 0), "axis -3", "[2, 3]"),
+                                Map.of("axis", -3, "keepDims", true), 0), "axis -3", "[2, 3]")
+                        .rejects("an empty axis, which has no maximum", new Case(List.of(new Arr(new int[] {2, 0}, new double[0])),
+                                Map.of("axis", 1, "keepDims", false), 0), "[2, 0]", "empty"),
                 OpSpec.op("maxAlong (integers, the first maximum takes the gradient)").cases(along(Domain.integers(-1, 1)))
                         .scratch((c, x) -> zerotoml.scratch.tensor.Reductions.maxAlong(x.get(0), c.intArg("axis"), c.boolArg("keepDims")))
                         .reference((c, x) -> Reductions.maxAlong(x.get(0), c.intArg("axis"), c.boolArg("keepDims")))
