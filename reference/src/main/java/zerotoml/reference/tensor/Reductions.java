@@ -40,7 +40,15 @@ public final class Reductions {
         return spread.add(m.reshape(spread.getShape()));
     }
 
-    /** torch.max(x, dim, keepdim).values: the gradient goes to the returned index (the first maximum). */
+    /**
+     * torch.max(x, dim, keepdim).values. DJL's {@code max(int[] {axis}, keepDims)} is the JNI call
+     * {@code std::get<0>(tensor.max(dim, keepdim))}, so the backward is PyTorch's
+     * value_selecting_reduction_backward: the gradient goes to the returned index. Measured on
+     * PyTorch 2.7.1 CPU: that index is the first maximum ([1, 3, 3, 2] → gradient [0, 1, 0, 0]).
+     * DJL's max over two or more axes throws "Only 1 axis is support!", and over none it throws
+     * ArrayIndexOutOfBoundsException; max() with no argument is torch.max(), which splits the
+     * gradient evenly over ties ([1, 3, 3, 2] → [0, ½, ½, 0]).
+     */
     public static NDArray maxAlong(NDArray x, int axis, boolean keepDims) {
         return x.max(new int[] {axis}, keepDims);
     }
