@@ -132,7 +132,7 @@ class PlantedBugsTest {
         Case c = f.shrunk();
         // rank 1 cannot show it (axis 0 is the only axis); [1, 1] cannot (both sums are the element);
         // [1, 2] summed over axis 1 is [1] but over axis 0 is [2].
-        assertArrayEquals(new int[] {1, 2}, c.input(0).shape(), c.toString());
+        assertArrayEquals(new int[] {1, 2}, c.input(0).shape(), c + " steps " + f.shrinkSteps() + " from " + f.original());
         assertEquals(1, c.intArg("axis"));
         assertEquals(false, c.boolArg("keepDims"));
         assertArrayEquals(new double[] {0, 0}, c.input(0).data(), "values play no part, so they shrink to 0");
@@ -197,7 +197,7 @@ class PlantedBugsTest {
         Case c = f.shrunk();
         // With k = 1 or n = 1 the misread B is B itself; the smallest case that differs is a row
         // vector times a 2x2 matrix that is not symmetric.
-        assertArrayEquals(new int[] {1, 2}, c.input(0).shape(), c.toString());
+        assertArrayEquals(new int[] {1, 2}, c.input(0).shape(), c + " steps " + f.shrinkSteps() + " from " + f.original());
         assertArrayEquals(new int[] {2, 2}, c.input(1).shape(), c.toString());
         double[] b = c.input(1).data();
         assertNotEquals(b[1], b[2], "B is not symmetric: " + c);
@@ -234,7 +234,7 @@ class PlantedBugsTest {
             assertArrayEquals(new int[] {4}, c.input(0).shape(), "fewest dims, and exactly 4: " + c);
             double[] v = c.input(0).data();
             assertArrayEquals(new double[] {0, 0, 0}, Arrays.copyOf(v, 3), c.toString());
-            assertEquals(1.0, Math.abs(v[3]), "the last element is the simplest value that shows it: " + c);
+            assertEquals(1.0, Math.abs(v[3]), "the last element is the simplest value that shows it: " + c + " steps " + f.shrinkSteps() + " from " + f.original());
         }
     }
 
