@@ -224,9 +224,8 @@ class PlantedBugsTest {
 
     @Test
     void aBugThatNeedsADimensionAboveThreeShrinksToExactlyFour() {
-        OpSpec spec = OpSpec.op("twice with a wide-shape bug (planted)").cases(Cases.unary(Domain.standard()))
-                .scratch((c, x) -> twiceWithAWideShapeBug(x.get(0)))
-                .reference((c, x) -> x.get(0).add(x.get(0)));
+        OpSpec spec = OpSpec.unary("twice with a wide-shape bug (planted)", Domain.standard(),
+                PlantedBugsTest::twiceWithAWideShapeBug, x -> x.add(x));
         for (Precision p : Precision.values()) {
             Property.Failure<Case> f = Parity.outcome(spec, p, Check.FORWARD, CASES).failure()
                     .orElseThrow(() -> new AssertionError("the wide-shape bug went unnoticed in " + p.label()));
