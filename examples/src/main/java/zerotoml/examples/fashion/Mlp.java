@@ -1,6 +1,7 @@
 package zerotoml.examples.fashion;
 
 import java.util.SplittableRandom;
+import zerotoml.scratch.tensor.Activations;
 import zerotoml.scratch.tensor.DType;
 import zerotoml.scratch.tensor.Tensor;
 
@@ -32,7 +33,20 @@ public record Mlp(Tensor w1, Tensor b1, Tensor w2, Tensor b2) {
     /** logits [B, classes] for images x [B, inputs]. */
     public Tensor logits(Tensor x) {
         // h = relu(x W₁ + b₁);  logits = h W₂ + b₂
-        Tensor h = Ops.relu(x.matmul(w1).add(b1));
+        Tensor h = Activations.relu(x.matmul(w1).add(b1));
         return h.matmul(w2).add(b2);
+    }
+
+    /** The index of the largest logit in each row of [B, classes] (first on ties). */
+    public static int[] argmax(Tensor logits) {
+        int b = logits.shape().dim(0), c = logits.shape().dim(1);
+        double[] z = logits.rawData();
+        int[] out = new int[b];
+        for (int i = 0; i < b; i++) {
+            int best = 0;
+            for (int j = 1; j < c; j++) if (z[i * c + j] > z[i * c + best]) best = j;
+            out[i] = best;
+        }
+        return out;
     }
 }

@@ -8,6 +8,7 @@ import zerotoml.scratch.optim.Schedule;
 import zerotoml.scratch.optim.Step;
 import zerotoml.scratch.tensor.Autodiff;
 import zerotoml.scratch.tensor.DType;
+import zerotoml.scratch.tensor.Losses;
 import zerotoml.scratch.tensor.Tensor;
 
 /**
@@ -77,14 +78,14 @@ public final class Trainer {
             // loss(θ) = CE(f_θ(x), y);  (θ, state) ← Adam(θ, ∇loss, state)
             Autodiff.ValueAndGrad<Mlp> vg = Autodiff.valueAndGrad(p -> {
                 logits[0] = p.logits(x);
-                return Ops.crossEntropy(logits[0], y);
+                return Losses.crossEntropy(logits[0], y, Losses.Reduction.MEAN);
             }, params);
             // γₜ from the schedule (constant unless --schedule cosine)
             Step<Mlp, Adam.State<Mlp>> st = Adam.step(hyper.withLr(c.lrAt(opt.step())), params, vg.grad(), opt);
             params = st.params();
             opt = st.state();
             lossSum += vg.value().item() * idx.length;
-            int[] pred = Ops.argmax(logits[0]);
+            int[] pred = Mlp.argmax(logits[0]);
             for (int i = 0; i < pred.length; i++) if (pred[i] == y[i]) correct++;
             seen += idx.length;
             double secs = (System.nanoTime() - start) / 1e9;
@@ -101,7 +102,7 @@ public final class Trainer {
     public static int[][] confusion(Mlp params, Dataset data, DType dt) {
         int[][] m = new int[CLASSES][CLASSES];
         for (int[] idx : Batches.epoch(data.count(), 1000, false, false, 0, 0)) {
-            int[] pred = Ops.argmax(params.logits(data.images(idx, dt)));
+            int[] pred = Mlp.argmax(params.logits(data.images(idx, dt)));
             int[] y = data.labels(idx);
             for (int i = 0; i < y.length; i++) m[y[i]][pred[i]]++;
         }
