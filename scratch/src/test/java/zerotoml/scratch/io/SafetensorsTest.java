@@ -62,6 +62,10 @@ class SafetensorsTest {
         var c = Safetensors.read(p);
         assertEquals(List.of("embed", "blocks.0.wQ", "blocks.0.bias", "blocks.1.wQ", "blocks.1.bias"), List.copyOf(c.tensors().keySet()));
         assertEquals("12", c.metadata().get("step"));
+        if (p.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            // not the owner-only mode of the temporary file it was renamed from
+            assertEquals("rw-r--r--", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(p)));
+        }
         assertEquals("quote \" and \\ ok", c.metadata().get("note"));
         long n = ByteBuffer.wrap(Files.readAllBytes(p), 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
         assertEquals(0, (n + 8) % 8, "data is 8-byte aligned");
