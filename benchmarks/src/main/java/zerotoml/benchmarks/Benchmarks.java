@@ -76,20 +76,19 @@ public final class Benchmarks {
     private static void matmul(Engine engine, DType dt, int n) {
         double[] a = random(n * n, 1), b = random(n * n, 2);
         Tensor ta = Tensor.of(dt, a, n, n), tb = Tensor.of(dt, b, n, n);
-        Timer.Timing mine = timer.time(() -> ta.matmul(tb));
-        Timer.Timing ref;
+        Timer.Timing[] t;
         try (NDManager m = engine.newBaseManager()) {
             DataType d = djl(dt);
             NDArray xa = Torch.array(m, a, new int[] {n, n}, d), xb = Torch.array(m, b, new int[] {n, n}, d);
-            ref = timer.time(() -> {
+            t = timer.compare(() -> ta.matmul(tb), () -> {
                 try (NDArray c = xa.matMul(xb)) {
                     return c.getShape();
                 }
             });
         }
         double flops = 2.0 * n * n * n;
-        row("matmul " + n + "×" + n + " " + label(dt), mine, ref,
-                String.format("%.1f vs %.1f GFLOP/s", flops / mine.medianNanos(), flops / ref.medianNanos()));
+        row("matmul " + n + "×" + n + " " + label(dt), t,
+                String.format("%.1f vs %.1f GFLOP/s", flops / t[0].medianNanos(), flops / t[1].medianNanos()));
     }
 
     /** One element-wise op on a flat tensor; tanh-like = 1 − 2/(e^{2x} + 1), the same 5 primitive ops on both sides. */
@@ -102,12 +101,11 @@ public final class Benchmarks {
             case "exp" -> () -> tx.exp();
             default -> () -> tanhLike(tx);
         };
-        Timer.Timing mine = timer.time(scratch);
-        Timer.Timing ref;
+        Timer.Timing[] t;
         try (NDManager m = engine.newBaseManager()) {
             DataType d = djl(dt);
             NDArray ax = Torch.array(m, x, new int[] {size}, d), ay = Torch.array(m, y, new int[] {size}, d);
-            ref = timer.time(() -> {
+            t = timer.compare(scratch, () -> {
                 List<NDArray> temps = new ArrayList<>();
                 NDArray out = switch (op) {
                     case "add" -> ax.add(ay);
@@ -117,11 +115,11 @@ public final class Benchmarks {
                 };
                 Shape s = out.getShape();
                 out.close();
-                for (NDArray t : temps) t.close();
+                for (NDArray tmp : temps) tmp.close();
                 return s;
             });
         }
-        row(op + " " + (size >= 1_000_000 ? size / 1_000_000 + "M" : size / 1000 + "k") + " " + label(dt), mine, ref,
+        row(op + " " + (size >= 1_000_000 ? size / 1_000_000 + "M" : size / 1000 + "k") + " " + label(dt), t,
                 op.equals("tanh-like") ? "5 primitive ops each side" : "");
     }
 
@@ -147,16 +145,15 @@ public final class Benchmarks {
         int size = 1000;
         double[] x = random(size, 5), y = random(size, 6);
         float[] fx = toFloat(x), fy = toFloat(y);
-        Timer.Timing mine = timer.time(() -> Tensor.of(DType.F32, x, size).add(Tensor.of(DType.F32, y, size)).toArray());
-        Timer.Timing ref;
+        Timer.Timing[] t;
         try (NDManager m = engine.newBaseManager()) {
-            ref = timer.time(() -> {
+            t = timer.compare(() -> Tensor.of(DType.F32, x, size).add(Tensor.of(DType.F32, y, size)).toArray(), () -> {
                 try (NDArray a = m.create(fx); NDArray b = m.create(fy); NDArray c = a.add(b)) {
                     return c.toFloatArray();
                 }
             });
         }
-        row("add 1k f32, round trip", mine, ref, "Java array in, Java array out");
+        row("add 1k f32, round trip", t, "Java array in, Java array out");
     }
 
     /** loss = mean((tanhLike(x W1 + b1) W2 + b2)²), x [64,128], W1 [128,256], W2 [256,10]; gradient for W1, b1, W2, b2. */
@@ -166,9 +163,9 @@ public final class Benchmarks {
         double[] w2 = scaled(random(hidden * out, 10), 0.1), b2 = random(out, 11);
         Tensor tx = Tensor.of(dt, x, batch, in);
         List<Tensor> params = List.of(Tensor.of(dt, w1, in, hidden), Tensor.of(dt, b1, hidden), Tensor.of(dt, w2, hidden, out), Tensor.of(dt, b2, out));
-        Timer.Timing mine = timer.time(() -> Autodiff.grad(
-                (List<Tensor> p) -> tanhLike(tx.matmul(p.get(0)).add(p.get(1))).matmul(p.get(2)).add(p.get(3)).pow(2).mean(), params));
-        Timer.Timing ref;
+        Supplier<?> scratch = () -> Autodiff.grad(
+                (List<Tensor> p) -> tanhLike(tx.matmul(p.get(0)).add(p.get(1))).matmul(p.get(2)).add(p.get(3)).pow(2).mean(), params);
+        Timer.Timing[] t;
         try (NDManager m = engine.newBaseManager()) {
             DataType d = djl(dt);
             NDArray ax = Torch.array(m, x, new int[] {batch, in}, d);
@@ -176,7 +173,7 @@ public final class Benchmarks {
                 Torch.array(m, w1, new int[] {in, hidden}, d), Torch.array(m, b1, new int[] {hidden}, d),
                 Torch.array(m, w2, new int[] {hidden, out}, d), Torch.array(m, b2, new int[] {out}, d)};
             for (NDArray p : ps) p.setRequiresGradient(true);
-            ref = timer.time(() -> {
+            t = timer.compare(scratch, () -> {
                 // every intermediate joins the sub-manager the inputs are lent to, and dies with it
                 try (NDManager step = m.newSubManager()) {
                     step.tempAttachAll(ax, ps[0], ps[1], ps[2], ps[3]);
@@ -191,7 +188,7 @@ public final class Benchmarks {
                 }
             });
         }
-        row("MLP fwd+bwd 64×128→256→10 " + label(dt), mine, ref, "PyTorch grads accumulate, not zeroed");
+        row("MLP fwd+bwd 64×128→256→10 " + label(dt), t, "PyTorch grads accumulate, not zeroed");
     }
 
     /** One gradient parity case as the harness runs it, each side on its own: inputs from double[], vjp, results to double[]. */
@@ -202,7 +199,7 @@ public final class Benchmarks {
 
     private static void parityCase(String name, int[] sa, int[] sb, boolean matmul) {
         double[] a = random(size(sa), 12), b = random(size(sb), 13);
-        Timer.Timing mine = timer.time(() -> {
+        Supplier<?> scratch = () -> {
             Tensor x = Tensor.of(DType.F32, a, sa), y = Tensor.of(DType.F32, b, sb);
             try (Tape tape = Tape.open()) {
                 tape.watch(x, y);
@@ -211,11 +208,11 @@ public final class Benchmarks {
                 List<Tensor> g = tape.vjp(out, Tensor.of(DType.F32, cotangent(os), os), x, y);
                 return new double[][] {out.toArray(), g.get(0).toArray(), g.get(1).toArray()};
             }
-        });
-        Timer.Timing ref = timer.time(() -> Torch.run(DataType.FLOAT32,
+        };
+        Timer.Timing[] t = timer.compare(scratch, () -> Torch.run(DataType.FLOAT32,
                 List.of(new Torch.Input(a, sa, true), new Torch.Input(b, sb, true)),
                 xs -> matmul ? xs.get(0).matMul(xs.get(1)) : xs.get(0).mul(xs.get(1)), Benchmarks::cotangent));
-        row("parity case: " + name + " f32 gradient", mine, ref, "scratch side vs Torch.run side");
+        row("parity case: " + name + " f32 gradient", t, "scratch side vs Torch.run side");
     }
 
     /** The matmul kernel alone on double[] (no tensors), fast against its naive oracle. */
@@ -243,7 +240,8 @@ public final class Benchmarks {
 
     // ---------------------------------------------------------------- helpers
 
-    private static void row(String name, Timer.Timing mine, Timer.Timing ref, String note) {
+    private static void row(String name, Timer.Timing[] t, String note) {
+        Timer.Timing mine = t[0], ref = t[1];
         // medians are what we report; the ratio of the fastest samples is less hurt by other processes on the cores
         System.out.println(String.format("| %s | %s | %s | %.2f | %.2f | %s |", name, fmt(mine.medianNanos()), fmt(ref.medianNanos()),
                 mine.medianNanos() / ref.medianNanos(), mine.minNanos() / ref.minNanos(), note));

@@ -32,7 +32,38 @@ final class Timer {
                 + settings.warmupNanos() / 1_000_000 + " ms of warm-up";
     }
 
+    /** Times one operation alone. */
     Timing time(Supplier<?> op) {
+        return compare(op, null)[0];
+    }
+
+    /**
+     * Times two operations with their samples interleaved (a, b, a, b, ...), so that a burst of
+     * load from other processes hits both sides alike and their ratio stays meaningful.
+     */
+    Timing[] compare(Supplier<?> a, Supplier<?> b) {
+        Supplier<?>[] ops = b == null ? new Supplier<?>[] {a} : new Supplier<?>[] {a, b};
+        long[] inner = new long[ops.length];
+        for (int o = 0; o < ops.length; o++) inner[o] = warmUp(ops[o]);
+        double[][] samples = new double[ops.length][settings.samples()];
+        for (int s = 0; s < settings.samples(); s++) {
+            for (int o = 0; o < ops.length; o++) {
+                long t0 = System.nanoTime();
+                for (long i = 0; i < inner[o]; i++) sink = ops[o].get();
+                samples[o][s] = (System.nanoTime() - t0) / (double) inner[o];
+            }
+        }
+        Timing[] out = new Timing[ops.length];
+        for (int o = 0; o < ops.length; o++) {
+            double[] v = samples[o];
+            Arrays.sort(v);
+            out[o] = new Timing(v[v.length / 2], v[0], v[v.length - 1], inner[o]);
+        }
+        return out;
+    }
+
+    /** Runs op for the warm-up time and returns how many calls make one sample. */
+    private long warmUp(Supplier<?> op) {
         long start = System.nanoTime();
         long calls = 0;
         do {
@@ -43,14 +74,6 @@ final class Timer {
         long t = System.nanoTime();
         sink = op.get();
         double perCall = Math.max(1, System.nanoTime() - t);
-        long inner = Math.max(1, (long) (settings.sampleNanos() / perCall));
-        double[] samples = new double[settings.samples()];
-        for (int s = 0; s < samples.length; s++) {
-            long t0 = System.nanoTime();
-            for (long i = 0; i < inner; i++) sink = op.get();
-            samples[s] = (System.nanoTime() - t0) / (double) inner;
-        }
-        Arrays.sort(samples);
-        return new Timing(samples[samples.length / 2], samples[0], samples[samples.length - 1], inner);
+        return Math.max(1, (long) (settings.sampleNanos() / perCall));
     }
 }
