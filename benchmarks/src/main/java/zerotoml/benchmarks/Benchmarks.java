@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,7 +30,9 @@ import zerotoml.scratch.tensor.Tensor;
  * in the rows marked "round trip" and "parity case", which copy in and out as real callers do.
  * A scratch time includes allocating the output tensor and, for f32, rounding it to float.
  *
- * <p>{@code --quick}: shorter warm-up and fewer samples, for a smoke run.
+ * <p>{@code --quick}: shorter warm-up and fewer samples, for a smoke run. {@code --threads N}: N
+ * threads on each side (PyTorch intra-op threads; scratch's fork-join pool); by default both
+ * use every core.
  */
 public final class Benchmarks {
     private Benchmarks() {}
@@ -38,10 +41,25 @@ public final class Benchmarks {
 
     public static void main(String[] args) {
         boolean quick = false;
-        for (String a : args) {
-            if (a.isBlank()) continue;
-            if (a.equals("--quick") || a.equals("quick")) quick = true;
-            else throw new IllegalArgumentException("Benchmarks: unknown argument '" + a + "' (known: --quick)");
+        int threads = 0;
+        List<String> words = new ArrayList<>();
+        for (String a : args) words.addAll(List.of(a.trim().split("\\s+")));
+        for (int i = 0; i < words.size(); i++) {
+            String a = words.get(i);
+            if (a.isEmpty()) continue;
+            if (a.equals("--quick")) {
+                quick = true;
+            } else if (a.equals("--threads") && i + 1 < words.size()) {
+                threads = Integer.parseInt(words.get(++i));
+            } else {
+                throw new IllegalArgumentException("Benchmarks: unknown argument '" + a + "' (known: --quick, --threads N)");
+            }
+        }
+        if (threads > 0) {
+            // before anything starts either pool: PyTorch's intra-op threads, and the common pool scratch's matmul uses
+            // (parallelism t − 1 workers plus the calling thread)
+            System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
+            System.setProperty("java.util.concurrent.ForkJoinPool.common.parallelism", Integer.toString(threads - 1));
         }
         Locale.setDefault(Locale.ROOT);
         timer = new Timer(quick ? Timer.Settings.QUICK : Timer.Settings.FULL);
@@ -50,7 +68,9 @@ public final class Benchmarks {
         System.out.println();
         for (String line : Machine.describe()) System.out.println("    " + line);
         System.out.println("    pytorch    " + engine.getEngineName() + " " + engine.getVersion() + " via DJL " + Engine.getDjlVersion()
-                + ", default intra-op threads");
+                + ", " + JniUtils.getNumThreads() + " intra-op threads");
+        System.out.println("    scratch    matmul on " + (threads > 0 ? threads : Runtime.getRuntime().availableProcessors())
+                + " threads (the caller and the common fork-join pool)");
         System.out.println("    timing     median of " + timer.settingsSummary());
         System.out.println();
         System.out.println("| case | scratch | PyTorch | scratch / PyTorch | ratio of fastest samples | note |");
