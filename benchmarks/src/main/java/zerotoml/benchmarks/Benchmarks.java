@@ -94,16 +94,24 @@ public final class Benchmarks {
     // ---------------------------------------------------------------- cases
 
     /**
-     * Before the first row: runs scratch's matmul kernel until the JIT has compiled it. Without
-     * this the first rows (f32 matmul) paid for compilation that later rows got for free, and on a
-     * loaded machine the compiler threads wait for a core too.
+     * Before the first row: runs scratch's matmul kernel and every scratch op the table uses, in
+     * both dtypes, until the JIT has compiled them. Without this the first rows paid for
+     * compilation that later rows got for free; and the element-wise rows that came first saw a
+     * call site with one lambda (inlined) where later rows saw many (not inlined), as in any real
+     * program. After the warm-up every row meets the same, steady, JIT state.
      */
     private static void warmUpJit(long nanos) {
         double[] a = random(128 * 128, 20), b = random(128 * 128, 21), c = new double[128 * 128];
+        List<Tensor> small = List.of(Tensor.of(DType.F32, random(48, 22), 6, 8), Tensor.of(DType.F64, random(48, 23), 6, 8));
         long start = System.nanoTime();
         while (System.nanoTime() - start < nanos) {
             Matmul.fast(a, 0, b, 0, c, 0, 128, 128, 128);
             Matmul.fast(a, 0, b, 0, c, 0, 9, 40, 11);
+            for (Tensor x : small) {
+                Timer.sink = x.add(x).mul(x).exp().sub(x).div(x.add(3));
+                Timer.sink = tanhLike(x);
+                Timer.sink = Autodiff.grad((Tensor w) -> tanhLike(x.matmul(w.transpose(0, 1)).add(1)).pow(2).mean(), x);
+            }
             Timer.sink = c;
         }
     }
