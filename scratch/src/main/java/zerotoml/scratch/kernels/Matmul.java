@@ -14,8 +14,10 @@ import java.util.stream.IntStream;
  * for each block, A and B are copied ("packed") so that the inner loop reads both with unit
  * stride, and a 4×4 tile of C lives in 16 local variables (registers) while p runs over the block,
  * each step one {@link Math#fma} per element. Row ranges of C go to different threads when the
- * product is large. Measured on the benchmark machine: about 3 GFLOP/s for the old i-p-j loop,
- * about 12 on one core for this kernel (see notes/Performance.md).
+ * product is large. Each entry of C is summed by one thread in the same order whatever the number
+ * of threads, so the result is the same bit for bit on every machine. Measured on one quiet core
+ * of the benchmark machine: about 4 GFLOP/s for the old i-p-j loop, about 13 for this kernel
+ * (notes/Performance.md).
  */
 public final class Matmul {
     private Matmul() {}
