@@ -1,9 +1,6 @@
 package zerotoml.scratch.transformer;
 
 import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -181,7 +178,7 @@ public final class Bpe {
         return out;
     }
 
-    /** The text of {@code ids}: their bytes as UTF-8; an incomplete or invalid sequence becomes U+FFFD. */
+    /** The text of {@code ids}: their bytes as UTF-8; each maximal invalid subpart becomes one U+FFFD. */
     public String decode(int[] ids) {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         for (int i = 0; i < ids.length; i++) {
@@ -190,12 +187,43 @@ public final class Bpe {
             }
             buf.writeBytes(bytes[ids[i]]);
         }
-        try {
-            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPLACE)
-                    .onUnmappableCharacter(CodingErrorAction.REPLACE).decode(ByteBuffer.wrap(buf.toByteArray())).toString();
-        } catch (CharacterCodingException e) {
-            throw new IllegalStateException("bpe decode: REPLACE cannot throw", e);
+        return utf8Lossy(buf.toByteArray());
+    }
+
+    /**
+     * UTF-8 to text, replacing each "maximal subpart of an ill-formed subsequence" with one U+FFFD
+     * (Unicode §3.9; what Rust's {@code from_utf8_lossy}, hence HF, does). Java's own decoder does
+     * not quite: it turns a truncated "ED A0" at the end into one U+FFFD where this gives two.
+     */
+    static String utf8Lossy(byte[] b) {
+        StringBuilder out = new StringBuilder();
+        int i = 0;
+        while (i < b.length) {
+            int lead = b[i] & 0xFF;
+            // length of the sequence, and the allowed range of its second byte (excludes overlongs, surrogates, > U+10FFFF)
+            int len, lo = 0x80, hi = 0xBF;
+            if (lead < 0x80) len = 1;
+            else if (lead >= 0xC2 && lead <= 0xDF) len = 2;
+            else if (lead == 0xE0) { len = 3; lo = 0xA0; }
+            else if (lead == 0xED) { len = 3; hi = 0x9F; }
+            else if (lead >= 0xE1 && lead <= 0xEF) len = 3;
+            else if (lead == 0xF0) { len = 4; lo = 0x90; }
+            else if (lead == 0xF4) { len = 4; hi = 0x8F; }
+            else if (lead >= 0xF1 && lead <= 0xF3) len = 4;
+            else len = 0;  // 80..C1, F5..FF never start a sequence
+            // k = the bytes that still form a valid prefix
+            int k = len == 0 ? 0 : 1, cp = len == 1 ? lead : lead & (0x7F >> len);
+            while (k < len && i + k < b.length) {
+                int c = b[i + k] & 0xFF;
+                if (c < (k == 1 ? lo : 0x80) || c > (k == 1 ? hi : 0xBF)) break;
+                cp = (cp << 6) | (c & 0x3F);
+                k++;
+            }
+            if (len > 0 && k == len) out.appendCodePoint(cp);
+            else out.append('\uFFFD');
+            i += Math.max(k, 1);
         }
+        return out.toString();
     }
 
     /** The same tokenizer with only its first {@code k} merges. */

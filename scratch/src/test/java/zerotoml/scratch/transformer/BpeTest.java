@@ -94,6 +94,27 @@ class BpeTest {
         assertThrows(IllegalArgumentException.class, () -> new Bpe(pairs(97, 257)));  // 257 does not exist yet
     }
 
+    static String lossy(int... bytes) {
+        byte[] b = new byte[bytes.length];
+        for (int i = 0; i < b.length; i++) b[i] = (byte) bytes[i];
+        return Bpe.utf8Lossy(b);
+    }
+
+    @Test
+    void brokenUtf8BecomesOneReplacementPerMaximalSubpart() {
+        assertEquals("\uFFFD\uFFFD", lossy(0xED, 0xA0));                  // ED allows only 80..9F next (no surrogates)
+        assertEquals("\uFFFDa", lossy(0xF0, 0x9F, 0x98, 'a'));             // a truncated emoji is one subpart
+        assertEquals("\uFFFD\uFFFD", lossy(0xC0, 0x80));                  // C0 never starts a sequence (overlong)
+        assertEquals("\uFFFD\uFFFD\uFFFD\uFFFD", lossy(0xF4, 0x90, 0x80, 0x80));  // above U+10FFFF
+        assertEquals("\uFFFD\uFFFD", lossy(0xE0, 0x80));                  // overlong 3-byte form
+        assertEquals("é😀", lossy(0xC3, 0xA9, 0xF0, 0x9F, 0x98, 0x80));
+    }
+
+    @Test
+    void lossyDecodingOfValidUtf8IsExact() {
+        Property.check("utf8 lossy exact", Texts.anyScalar(10, 6), t -> assertEquals(t, Bpe.utf8Lossy(t.getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+    }
+
     /*
      * The paper's toy vocabulary {low:5, lower:2, newest:6, widest:3} with "</w>" a separate symbol and
      * the alphabet numbered in sorted order: </w>=0 d=1 e=2 i=3 l=4 n=5 o=6 r=7 s=8 t=9 w=10. Worked by hand:
