@@ -65,6 +65,19 @@ public final class Bpe {
     /** Trains on {@code corpus} until the vocabulary has {@code vocabSize} tokens: {@code vocabSize − 256} merges. */
     public static Bpe train(String corpus, int vocabSize) {
         if (vocabSize < 256) throw new IllegalArgumentException("bpe train: vocabSize " + vocabSize + " is below the 256 byte tokens");
+        Words w = words(corpus);
+        return new Bpe(learnMerges(w.ids(), w.weights(), 256, vocabSize - 256));
+    }
+
+    /** The largest vocabulary {@code corpus} supports: 256 + the merges made until every pre-token is one token. */
+    public static int maxVocabSize(String corpus) {
+        Words w = words(corpus);
+        return 256 + learn(w.ids(), w.weights(), 256, Integer.MAX_VALUE).size();
+    }
+
+    private record Words(List<int[]> ids, long[] weights) {}
+
+    private static Words words(String corpus) {
         // 1. pre-split the corpus and count each distinct pre-token w: freq(w)
         Map<String, Long> freq = new LinkedHashMap<>();
         for (String w : preTokenize(corpus)) freq.merge(w, 1L, Long::sum);
@@ -75,8 +88,7 @@ public final class Bpe {
             weights[words.size()] = e.getValue();
             words.add(utf8Ids(e.getKey()));
         }
-        // 3. learn vocabSize − 256 merges over that weighted bag of words
-        return new Bpe(learnMerges(words, weights, 256, vocabSize - 256));
+        return new Words(words, weights);
     }
 
     /**
@@ -84,10 +96,19 @@ public final class Bpe {
      * merge r creates id {@code firstId + r}. Returns the {@code nMerges} merged pairs in rank order.
      */
     public static int[][] learnMerges(List<int[]> words, long[] weights, int firstId, int nMerges) {
+        List<int[]> out = learn(words, weights, firstId, nMerges);
+        if (out.size() < nMerges) {
+            throw new IllegalArgumentException("bpe train: the corpus supports only " + out.size() + " merges (then every pre-token is one token)"
+                    + " but " + nMerges + " were asked for");
+        }
+        return out.toArray(new int[0][]);
+    }
+
+    /** Up to {@code nMerges} merges; fewer when no adjacent pair is left. */
+    private static List<int[]> learn(List<int[]> words, long[] weights, int firstId, int nMerges) {
         if (words.size() != weights.length) throw new IllegalArgumentException("bpe train: " + words.size() + " words but " + weights.length + " weights");
-        List<int[]> ws = new ArrayList<>();
-        for (int[] w : words) ws.add(w.clone());
-        int[][] out = new int[nMerges][];
+        List<int[]> ws = new ArrayList<>(words);
+        List<int[]> out = new ArrayList<>();
         for (int r = 0; r < nMerges; r++) {
             // count(p) = Σ_w freq(w) · #{i : (w_i, w_{i+1}) = p}   (overlapping: "aaa" counts (a,a) twice)
             Map<Long, Long> counts = new HashMap<>();
@@ -95,10 +116,7 @@ public final class Bpe {
                 int[] w = ws.get(k);
                 for (int i = 0; i + 1 < w.length; i++) counts.merge(key(w[i], w[i + 1]), weights[k], Long::sum);
             }
-            if (counts.isEmpty()) {
-                throw new IllegalArgumentException("bpe train: the corpus supports only " + r + " merges (every pre-token is one token)"
-                        + " but " + nMerges + " were asked for");
-            }
+            if (counts.isEmpty()) break;
             // best = argmax count; ties -> smallest (left, right), i.e. the smallest key
             long best = -1, bestCount = -1;
             for (Map.Entry<Long, Long> e : counts.entrySet()) {
@@ -109,8 +127,9 @@ public final class Bpe {
                 }
             }
             int left = (int) (best >>> 32), right = (int) best;
-            out[r] = new int[] {left, right};
+            out.add(new int[] {left, right});
             // replace every occurrence, non-overlapping, left to right, by the new symbol firstId + r
+            // (applyMerge returns a new array when it changes one, so the caller's words are never mutated)
             for (int k = 0; k < ws.size(); k++) ws.set(k, applyMerge(ws.get(k), left, right, firstId + r));
         }
         return out;
