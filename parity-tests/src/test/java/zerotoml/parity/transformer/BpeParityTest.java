@@ -109,6 +109,30 @@ class BpeParityTest {
         }));
     }
 
+    /**
+     * Where "whitespace" is defined three ways: Java's Character.isWhitespace (U+001C yes, U+00A0 no),
+     * Unicode White_Space (= Java regex \s with UNICODE_CHARACTER_CLASS = Oniguruma's \s), and Python's
+     * str.isspace (U+001C yes). For each character c, train on "x c c y" (so (c, c) is a merge) and
+     * require HF's ids on "x c c y": they differ unless both split "c c" the same way.
+     */
+    @Test
+    void unicodeWhitespaceAndFormatCharactersSplitLikeHuggingFace() {
+        int[] chars = {0x09, 0x0B, 0x0C, 0x1C, 0x1F, 0x85, 0xA0, 0x1680, 0x180E, 0x2003, 0x200B, 0x2028, 0x2029, 0x202F, 0x205F, 0x2060, 0x3000, 0xFEFF};
+        List<String> failures = new ArrayList<>();
+        for (int c : chars) {
+            String t = "x" + new String(Character.toChars(c)).repeat(2) + "y";
+            String corpus = (t + " ").repeat(3);
+            withBoth(new Case(corpus, Bpe.maxVocabSize(corpus) - 256, List.of(t)), (bpe, hf) -> {
+                if (!Arrays.equals(hf.encode(t), longs(bpe.encode(t)))) {
+                    failures.add(String.format("U+%04X: ours %s, HF %s", c, Arrays.toString(bpe.encode(t)), Arrays.toString(hf.encode(t))));
+                }
+            });
+        }
+        String failure = failures.isEmpty() ? null : "pre-split differs from HF on " + failures;
+        ParityLedger.record(new ParityLedger.Row("bpe", "any", "whitespace split", chars.length, chars.length - failures.size(), 0, 0, 0, null, failure, null));
+        if (failure != null) throw new AssertionError(failure);
+    }
+
     record Lossy(Case c, List<int[]> idSequences) {}
 
     /** Arbitrary id sequences: split UTF-8 sequences must become U+FFFD the same way in both. */
