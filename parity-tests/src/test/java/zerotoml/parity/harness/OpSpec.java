@@ -58,6 +58,19 @@ public final class OpSpec {
         return new OpSpec(name);
     }
 
+    /** An element-wise op of one input: any shape of rank 0..4 with values from {@code d}. */
+    public static OpSpec unary(String name, zerotoml.fixtures.Domain d,
+                               java.util.function.UnaryOperator<Tensor> scratch, java.util.function.UnaryOperator<NDArray> reference) {
+        return op(name).cases(Cases.unary(d)).scratch((c, x) -> scratch.apply(x.get(0))).reference((c, x) -> reference.apply(x.get(0)));
+    }
+
+    /** An element-wise op of two inputs whose shapes broadcast, with values from {@code a} and {@code b}. */
+    public static OpSpec binary(String name, zerotoml.fixtures.Domain a, zerotoml.fixtures.Domain b,
+                                java.util.function.BinaryOperator<Tensor> scratch, java.util.function.BinaryOperator<NDArray> reference) {
+        return op(name).cases(Cases.binary(a, b)).scratch((c, x) -> scratch.apply(x.get(0), x.get(1)))
+                .reference((c, x) -> reference.apply(x.get(0), x.get(1)));
+    }
+
     public String name() {
         return name;
     }

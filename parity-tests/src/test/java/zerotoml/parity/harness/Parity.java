@@ -75,32 +75,82 @@ public final class Parity {
         return in;
     }
 
-    static void forward(OpSpec s, Precision p) {
-        Tolerance tol = s.tolerance(p, Check.FORWARD);
+    /**
+     * Runs one check of one op over {@link Property#cases()} generated cases and returns what
+     * happened, without touching the parity report and without throwing: the engine's own tests
+     * (planted bugs) use this; {@link #tests} records the same outcome and fails on it.
+     */
+    public static Property.Outcome<Case> outcome(OpSpec s, Precision p, Check check) {
+        return outcome(s, p, check, Property.cases());
+    }
+
+    /** The same with an explicit number of cases. */
+    public static Property.Outcome<Case> outcome(OpSpec s, Precision p, Check check, int cases) {
+        return evaluate(s, p, check, cases, new Stats());
+    }
+
+    /** The name a check runs under, as the replay line spells it: {@code op/f32/forward}. */
+    public static String propertyName(OpSpec s, Precision p, Check check) {
+        return s.name + "/" + p.label() + "/" + check.label;
+    }
+
+    private static Property.Outcome<Case> evaluate(OpSpec s, Precision p, Check check, int cases, Stats st) {
+        Tolerance tol = s.tolerance(p, check);
+        String name = propertyName(s, p, check);
+        return switch (check) {
+            case FORWARD -> Property.run(name, s.cases, c -> forwardCase(s, p, c, tol, st), cases);
+            case GRADIENT -> Property.run(name, s.cases, c -> gradientCase(s, p, c, tol, st), cases);
+            case FINITE_DIFFERENCES -> {
+                if (p != Precision.F64) throw new IllegalArgumentException("Parity.outcome: finite differences run in f64 only, not " + p.label());
+                yield Property.run(name, s.cases, c -> finiteDifferencesCase(s, c, tol, st), cases);
+            }
+            case ERRORS -> throw new IllegalArgumentException("Parity.outcome: error inputs are fixed cases, not a property; see tests()");
+        };
+    }
+
+    /** Runs a check, records its row in the parity report, and fails the test if it failed. */
+    static void check(OpSpec s, Precision p, Check check) {
         Stats st = new Stats();
-        String name = s.name + "/" + p.label() + "/" + Check.FORWARD.label;
-        run(s, p, Check.FORWARD, tol, st, Property.run(name, s.cases, c -> {
-            Tensor mine = s.scratch.apply(c, tensors(c, p));
-            Torch.Result ref = Torch.run(Torch.dtype(p == Precision.F32), inputs(s, c, p, false), xs -> s.reference.apply(c, xs), null);
-            assertSameShape("output", mine.shape().dims(), ref.shape());
-            assertClose("output", mine.toArray(), ref.output(), tol, st);
-        }, Property.cases()));
+        run(s, p, check, s.tolerance(p, check), st, evaluate(s, p, check, Property.cases(), st));
+    }
+
+    static void forward(OpSpec s, Precision p) {
+        check(s, p, Check.FORWARD);
     }
 
     static void gradient(OpSpec s, Precision p) {
-        Tolerance tol = s.tolerance(p, Check.GRADIENT);
-        Stats st = new Stats();
-        String name = s.name + "/" + p.label() + "/" + Check.GRADIENT.label;
-        run(s, p, Check.GRADIENT, tol, st, Property.run(name, s.cases, c -> {
-            List<Tensor> mine = scratchGrads(s, c, p);
-            Torch.Result ref = Torch.run(Torch.dtype(p == Precision.F32), inputs(s, c, p, true), xs -> s.reference.apply(c, xs), c::cotangent);
-            for (int i = 0; i < mine.size(); i++) {
-                if (s.constants.contains(i)) continue;
-                double[] r = ref.grads().get(i);
-                if (r == null) throw new AssertionError("PyTorch returned no gradient for input " + i);
-                assertClose("gradient of input " + i, mine.get(i).toArray(), r, tol, st);
-            }
-        }, Property.cases()));
+        check(s, p, Check.GRADIENT);
+    }
+
+    static void finiteDifferences(OpSpec s) {
+        check(s, Precision.F64, Check.FINITE_DIFFERENCES);
+    }
+
+    private static void forwardCase(OpSpec s, Precision p, Case c, Tolerance tol, Stats st) {
+        Tensor mine = s.scratch.apply(c, tensors(c, p));
+        Torch.Result ref = Torch.run(Torch.dtype(p == Precision.F32), inputs(s, c, p, false), xs -> s.reference.apply(c, xs), null);
+        assertSameShape("output", mine.shape().dims(), ref.shape());
+        assertClose("output", mine.toArray(), ref.output(), tol, st);
+    }
+
+    private static void gradientCase(OpSpec s, Precision p, Case c, Tolerance tol, Stats st) {
+        List<Tensor> mine = scratchGrads(s, c, p);
+        Torch.Result ref = Torch.run(Torch.dtype(p == Precision.F32), inputs(s, c, p, true), xs -> s.reference.apply(c, xs), c::cotangent);
+        for (int i = 0; i < mine.size(); i++) {
+            if (s.constants.contains(i)) continue;
+            double[] r = ref.grads().get(i);
+            if (r == null) throw new AssertionError("PyTorch returned no gradient for input " + i);
+            assertClose("gradient of input " + i, mine.get(i).toArray(), r, tol, st);
+        }
+    }
+
+    private static void finiteDifferencesCase(OpSpec s, Case c, Tolerance tol, Stats st) {
+        List<Tensor> analytic = scratchGrads(s, c, Precision.F64);
+        for (int i = 0; i < c.inputs().size(); i++) {
+            if (s.constants.contains(i)) continue;
+            double[] numeric = numericGradient(s, c, i);
+            assertClose("gradient of input " + i + " (finite differences)", analytic.get(i).toArray(), numeric, tol, st);
+        }
     }
 
     /** Scratch's vjp with the case's cotangent. */
@@ -113,20 +163,6 @@ public final class Parity {
             Tensor cot = Tensor.of(out.dtype(), c.cotangent(out.shape().dims()), out.shape().dims());
             return tape.vjp(out, cot, w);
         }
-    }
-
-    static void finiteDifferences(OpSpec s) {
-        Tolerance tol = s.tolerance(Precision.F64, Check.FINITE_DIFFERENCES);
-        Stats st = new Stats();
-        String name = s.name + "/f64/" + Check.FINITE_DIFFERENCES.label;
-        run(s, Precision.F64, Check.FINITE_DIFFERENCES, tol, st, Property.run(name, s.cases, c -> {
-            List<Tensor> analytic = scratchGrads(s, c, Precision.F64);
-            for (int i = 0; i < c.inputs().size(); i++) {
-                if (s.constants.contains(i)) continue;
-                double[] numeric = numericGradient(s, c, i);
-                assertClose("gradient of input " + i + " (finite differences)", analytic.get(i).toArray(), numeric, tol, st);
-            }
-        }, Property.cases()));
     }
 
     /** Central differences of {@code sum(f(x) * cotangent)} with gradcheck's step. */

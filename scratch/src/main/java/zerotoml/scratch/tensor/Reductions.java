@@ -35,6 +35,117 @@ public final class Reductions {
         return Arithmetic.mul(sum(x, axes, keepDims), 1.0 / count(x.shape(), red));
     }
 
+    /** The largest element, to a scalar; tied maxima share the gradient equally (torch.max()). */
+    public static Tensor max(Tensor x) {
+        return max(x, new int[0], false);
+    }
+
+    // out = max_axes x;  ∂x = g · [x = out] / #{x = out}   (torch.amax: tied maxima share g equally)
+    /**
+     * The maximum over any set of axes, with torch.amax's gradient: when several elements tie for
+     * the maximum, each gets an equal share of the gradient. Over every axis this is also
+     * torch.max() without a dim. A NaN wins, as in PyTorch. For torch.max(x, dim)'s rule, where
+     * the whole gradient goes to the first maximum, see {@link #maxAlong}.
+     */
+    public static Tensor max(Tensor x, int[] axes, boolean keepDims) {
+        boolean[] red = reducedAxes("max", x.shape(), axes);
+        requireNonEmpty("max", x.shape(), red, axes);
+        Shape outShape = keptShape(x.shape(), red, keepDims);
+        int[] target = outIndex(x.shape(), red);
+        double[] best = new double[keptShape(x.shape(), red, true).size()];
+        java.util.Arrays.fill(best, Double.NEGATIVE_INFINITY);
+        for (int i = 0; i < target.length; i++) {
+            double v = x.data[i], b = best[target[i]];
+            if (!Double.isNaN(b) && (Double.isNaN(v) || v > b)) best[target[i]] = v;
+        }
+        // #ties per output (for a NaN maximum, the NaNs are the ties, as in PyTorch's evenly_distribute_backward)
+        int[] ties = new int[best.length];
+        for (int i = 0; i < target.length; i++) if (isMax(x.data[i], best[target[i]])) ties[target[i]]++;
+        return Tensor.record("max", outShape, x.dtype(), best.clone(), g -> {
+            double[] gx = new double[target.length];
+            for (int i = 0; i < gx.length; i++) {
+                int t = target[i];
+                if (isMax(x.data[i], best[t])) gx[i] = g.data[t] / ties[t];
+            }
+            return new Tensor[] {new Tensor(x.shape(), g.dtype(), gx)};
+        }, x);
+    }
+
+    private static boolean isMax(double v, double best) {
+        return v == best || (Double.isNaN(v) && Double.isNaN(best));
+    }
+
+    // out = max_axis x;  ∂x = g at the first index that attains the maximum, 0 elsewhere
+    /**
+     * The maximum along one axis with torch.max(x, dim)'s gradient: it all goes to the element
+     * whose index torch.max returns, the first maximum along the axis (the first NaN, if any).
+     */
+    public static Tensor maxAlong(Tensor x, int axis, boolean keepDims) {
+        int a = x.shape().axis("maxAlong", axis);
+        boolean[] red = new boolean[x.rank()];
+        red[a] = true;
+        requireNonEmpty("maxAlong", x.shape(), red, new int[] {axis});
+        Shape outShape = keptShape(x.shape(), red, keepDims);
+        int[] target = outIndex(x.shape(), red);
+        int k = keptShape(x.shape(), red, true).size();
+        double[] best = new double[k];
+        int[] arg = new int[k];
+        java.util.Arrays.fill(arg, -1);
+        // row-major order visits each output's elements in increasing index along the axis
+        for (int i = 0; i < target.length; i++) {
+            int t = target[i];
+            double v = x.data[i];
+            if (arg[t] < 0 || (!Double.isNaN(best[t]) && (Double.isNaN(v) || v > best[t]))) {
+                best[t] = v;
+                arg[t] = i;
+            }
+        }
+        return Tensor.record("maxAlong", outShape, x.dtype(), best, g -> {
+            double[] gx = new double[target.length];
+            for (int t = 0; t < k; t++) gx[arg[t]] = g.data[t];
+            return new Tensor[] {new Tensor(x.shape(), g.dtype(), gx)};
+        }, x);
+    }
+
+    // out = Σ_axes (x − x̄)² / (n − correction),  x̄ = mean_axes x;  ∂x = g · 2(x − x̄) / (n − correction)
+    /**
+     * torch.var over any axes: correction 0 is the biased (population) variance, 1 the unbiased
+     * (sample) one. Composed from primitives, so the gradient comes from their backward rules.
+     * When n − correction ≤ 0 the result is NaN or ±∞, as in PyTorch.
+     */
+    public static Tensor var(Tensor x, int[] axes, int correction, boolean keepDims) {
+        boolean[] red = reducedAxes("var", x.shape(), axes);
+        int n = count(x.shape(), red);
+        Tensor d = Arithmetic.sub(x, mean(x, axes, true));
+        return Arithmetic.div(sum(Arithmetic.mul(d, d), axes, keepDims), Tensor.scalar(x.dtype(), n - correction));
+    }
+
+    // out = m + ln Σ_axes e^{x − m},  m = max_axes x (0 where m is ±∞);  ∂x = g · e^{x − out}
+    /**
+     * log Σ exp over any axes, stable for large inputs: subtracting the maximum first keeps every
+     * exponent ≤ 0, so nothing overflows even for logits of ±1e4 in float32. The backward uses the
+     * output before rounding to the dtype, so the gradient (the softmax) is accurate too.
+     */
+    public static Tensor logsumexp(Tensor x, int[] axes, boolean keepDims) {
+        boolean[] red = reducedAxes("logsumexp", x.shape(), axes);
+        Shape outShape = keptShape(x.shape(), red, keepDims);
+        int[] target = outIndex(x.shape(), red);
+        int k = keptShape(x.shape(), red, true).size();
+        double[] m = new double[k];
+        java.util.Arrays.fill(m, Double.NEGATIVE_INFINITY);
+        for (int i = 0; i < target.length; i++) m[target[i]] = Math.max(m[target[i]], x.data[i]);
+        for (int t = 0; t < k; t++) if (Double.isInfinite(m[t])) m[t] = 0;
+        double[] s = new double[k];
+        for (int i = 0; i < target.length; i++) s[target[i]] += Math.exp(x.data[i] - m[target[i]]);
+        double[] exact = new double[k];
+        for (int t = 0; t < k; t++) exact[t] = m[t] + Math.log(s[t]);
+        return Tensor.record("logsumexp", outShape, x.dtype(), exact.clone(), g -> {
+            double[] gx = new double[target.length];
+            for (int i = 0; i < gx.length; i++) gx[i] = g.data[target[i]] * Math.exp(x.data[i] - exact[target[i]]);
+            return new Tensor[] {new Tensor(x.shape(), g.dtype(), gx)};
+        }, x);
+    }
+
     // ------------------------------------------------------------- helpers shared by reductions
 
     /** Which axes are reduced; an empty array selects all. Rejects out-of-range and repeated axes. */
@@ -76,21 +187,17 @@ public final class Reductions {
             outStr[i] = red[i] ? 0 : acc;
             if (!red[i]) acc *= dims[i];
         }
-        int[] target = new int[s.size()];
-        int[] idx = new int[r];
-        int o = 0;
-        for (int i = 0; i < target.length; i++) {
-            target[i] = o;
-            for (int k = r - 1; k >= 0; k--) {
-                if (++idx[k] < dims[k]) {
-                    o += outStr[k];
-                    break;
-                }
-                o -= outStr[k] * (dims[k] - 1);
-                idx[k] = 0;
+        return Strided.offsets(dims, outStr);
+    }
+
+    /** Rejects a max over an axis of size 0, which has no maximum. */
+    static void requireNonEmpty(String op, Shape s, boolean[] red, int[] axes) {
+        for (int i = 0; i < red.length; i++) {
+            if (red[i] && s.dim(i) == 0) {
+                throw new IllegalArgumentException(op + ": axis " + i + " of shape " + s + " is empty, so it has no maximum (axes "
+                        + java.util.Arrays.toString(axes) + ")");
             }
         }
-        return target;
     }
 
     /** How many elements reduce into each output element. */

@@ -1,8 +1,13 @@
 package zerotoml.scratch.tensor;
 
 import java.util.Arrays;
+import java.util.List;
 
-/** Ops that move elements without changing them: reshape, permute, transpose, broadcast. */
+/**
+ * Ops that move elements without changing them: reshape, permute, transpose, broadcast, slice,
+ * concat, stack, squeeze and unsqueeze. Each one's gradient moves the output's gradient back to
+ * where the elements came from.
+ */
 public final class Shapes {
     private Shapes() {}
 
@@ -54,20 +59,7 @@ public final class Shapes {
             outDims[i] = inDims[p[i]];
             srcStr[i] = inStr[p[i]];
         }
-        double[] out = new double[x.size()];
-        int[] idx = new int[r];
-        int src = 0;
-        for (int i = 0; i < out.length; i++) {
-            out[i] = x.data[src];
-            for (int k = r - 1; k >= 0; k--) {
-                if (++idx[k] < outDims[k]) {
-                    src += srcStr[k];
-                    break;
-                }
-                src -= srcStr[k] * (outDims[k] - 1);
-                idx[k] = 0;
-            }
-        }
+        double[] out = Strided.gather(x.data, outDims, srcStr);
         int[] inverse = new int[r];
         for (int i = 0; i < r; i++) inverse[p[i]] = i;
         return Tensor.record("permute", Shape.of(outDims), x.dtype(), out, g -> new Tensor[] {permute(g, inverse)}, x);
@@ -94,5 +86,149 @@ public final class Shapes {
         if (s.equals(x.shape())) return x;
         double[] out = Elementwise.expand(x, s);
         return Tensor.record("broadcastTo", s, x.dtype(), out, g -> new Tensor[] {Elementwise.sumTo(g, x.shape())}, x);
+    }
+
+    // ------------------------------------------------------------------ slice
+
+    /** {@code x[..., start:end, ...]} along one axis, with Python's rules for negative and out-of-range bounds. */
+    public static Tensor slice(Tensor x, int axis, int start, int end) {
+        return slice(x, axis, start, end, 1);
+    }
+
+    // out = x[..., start:end:step, ...];  ∂x = g scattered back to the taken positions, 0 elsewhere
+    public static Tensor slice(Tensor x, int axis, int start, int end, int step) {
+        if (x.rank() == 0) throw new IllegalArgumentException("slice: cannot slice a 0-d tensor (x " + x.shape() + ")");
+        int a = x.shape().axis("slice", axis);
+        if (step < 1) {
+            throw new IllegalArgumentException("slice: step must be at least 1, got " + step + " (x " + x.shape() + ", axis " + axis + ")");
+        }
+        int n = x.shape().dim(a);
+        // Python: a negative bound counts from the end, then both are clamped to [0, n]
+        int from = clampBound(start, n), to = clampBound(end, n);
+        int len = to <= from ? 0 : (to - from + step - 1) / step;
+        int[] positions = new int[len];
+        for (int j = 0; j < len; j++) positions[j] = from + j * step;
+        return Indexing.alongAxis("slice", x, a, positions);
+    }
+
+    private static int clampBound(int b, int n) {
+        int v = b < 0 ? b + n : b;
+        return Math.max(0, Math.min(n, v));
+    }
+
+    // ------------------------------------------------------------------ concat and stack
+
+    // out = [x₀ | x₁ | ...] along axis;  ∂xᵢ = the slice of g that xᵢ filled
+    public static Tensor concat(List<Tensor> xs, int axis) {
+        if (xs.isEmpty()) throw new IllegalArgumentException("concat: needs at least one tensor, got an empty list");
+        Tensor first = xs.get(0);
+        if (first.rank() == 0) {
+            throw new IllegalArgumentException("concat: 0-d tensors cannot be concatenated (input 0 has shape " + first.shape() + "); use stack");
+        }
+        int a = first.shape().axis("concat", axis);
+        int[] dims = first.shape().dims();
+        int total = 0;
+        DType dt = first.dtype();
+        for (int i = 0; i < xs.size(); i++) {
+            Shape si = xs.get(i).shape();
+            boolean ok = si.rank() == dims.length;
+            for (int d = 0; ok && d < dims.length; d++) ok = d == a || si.dim(d) == dims[d];
+            if (!ok) {
+                throw new IllegalArgumentException("concat: input " + i + " has shape " + si + " but input 0 has shape " + first.shape()
+                        + "; all dimensions except axis " + axis + " must match (shapes " + shapes(xs) + ")");
+            }
+            total += si.dim(a);
+            dt = DType.promote(dt, xs.get(i).dtype());
+        }
+        int outer = 1, inner = 1;
+        for (int d = 0; d < a; d++) outer *= dims[d];
+        for (int d = a + 1; d < dims.length; d++) inner *= dims[d];
+        dims[a] = total;
+        double[] out = new double[outer * total * inner];
+        int pos = 0;
+        for (int o = 0; o < outer; o++) {
+            for (Tensor t : xs) {
+                int block = t.shape().dim(a) * inner;
+                System.arraycopy(t.data, o * block, out, pos, block);
+                pos += block;
+            }
+        }
+        Tensor[] inputs = xs.toArray(new Tensor[0]);
+        return Tensor.record("concat", Shape.of(dims), dt, out, g -> {
+            Tensor[] gs = new Tensor[inputs.length];
+            int offset = 0;
+            for (int i = 0; i < inputs.length; i++) {
+                int len = inputs[i].shape().dim(a);
+                gs[i] = slice(g, a, offset, offset + len);
+                offset += len;
+            }
+            return gs;
+        }, inputs);
+    }
+
+    // out = the xᵢ along a new axis;  ∂xᵢ = g at index i of that axis (through unsqueeze and concat)
+    public static Tensor stack(List<Tensor> xs, int axis) {
+        if (xs.isEmpty()) throw new IllegalArgumentException("stack: needs at least one tensor, got an empty list");
+        Shape s0 = xs.get(0).shape();
+        for (int i = 1; i < xs.size(); i++) {
+            if (!xs.get(i).shape().equals(s0)) {
+                throw new IllegalArgumentException("stack: input " + i + " has shape " + xs.get(i).shape() + " but input 0 has shape " + s0
+                        + "; all must be equal (shapes " + shapes(xs) + ")");
+            }
+        }
+        int a = newAxis("stack", s0, axis);
+        Tensor[] parts = new Tensor[xs.size()];
+        for (int i = 0; i < parts.length; i++) parts[i] = unsqueeze(xs.get(i), a);
+        return concat(List.of(parts), a);
+    }
+
+    private static String shapes(List<Tensor> xs) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < xs.size(); i++) b.append(i > 0 ? ", " : "").append(xs.get(i).shape());
+        return b.toString();
+    }
+
+    // ------------------------------------------------------------------ squeeze and unsqueeze
+
+    /** Removes every axis of size 1. */
+    public static Tensor squeeze(Tensor x) {
+        int[] d = Arrays.stream(x.shape().dims()).filter(v -> v != 1).toArray();
+        return reshape(x, d);
+    }
+
+    /**
+     * Removes one axis if its size is 1; as in PyTorch, an axis of another size is left alone, and
+     * a 0-d tensor accepts axis 0 or -1 and stays as it is.
+     */
+    public static Tensor squeeze(Tensor x, int axis) {
+        if (x.rank() == 0) {
+            if (axis == 0 || axis == -1) return x;
+            throw new IllegalArgumentException("squeeze: axis " + axis + " is out of range for a 0-d tensor (x " + x.shape() + ", valid axes -1..0)");
+        }
+        int a = x.shape().axis("squeeze", axis);
+        int[] d = x.shape().dims();
+        if (d[a] != 1) return x;
+        int[] out = new int[d.length - 1];
+        for (int i = 0, k = 0; i < d.length; i++) if (i != a) out[k++] = d[i];
+        return reshape(x, out);
+    }
+
+    /** Inserts an axis of size 1 at {@code axis}, which may be -rank-1 .. rank. */
+    public static Tensor unsqueeze(Tensor x, int axis) {
+        int a = newAxis("unsqueeze", x.shape(), axis);
+        int[] d = x.shape().dims();
+        int[] out = new int[d.length + 1];
+        for (int i = 0, k = 0; i < out.length; i++) out[i] = i == a ? 1 : d[k++];
+        return reshape(x, out);
+    }
+
+    /** Normalises the position of a new axis in a result of rank {@code s.rank() + 1}. */
+    static int newAxis(String op, Shape s, int axis) {
+        int r = s.rank() + 1;
+        if (axis < -r || axis >= r) {
+            throw new IllegalArgumentException(op + ": axis " + axis + " is out of range for a new axis of shape " + s
+                    + " (valid axes " + (-r) + ".." + (r - 1) + ")");
+        }
+        return axis < 0 ? axis + r : axis;
     }
 }

@@ -1,5 +1,6 @@
 package zerotoml.scratch.kernels;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,7 +12,8 @@ import org.junit.jupiter.api.Test;
  * {@link Matmul#fast} against its oracle {@link Matmul#naive}. The two sum the k products in
  * different orders (blocks of {@link Matmul#KC}, fused multiply-adds), so they agree up to
  * rounding: |fast − naive| ≤ 1e-12 · Σ_p |a[i,p] b[p,j]| per entry, the scale on which a
- * reordered sum's error is bounded (k·2⁻⁵³·Σ|terms|, about 1e-13 for k = 1000).
+ * reordered sum's error is bounded (k·2⁻⁵³·Σ|terms|, about 1e-13 for k = 1000). Below the size
+ * where packing pays, fast runs the same sums in the same order as naive, and agrees bit for bit.
  */
 class MatmulTest {
     private static final double REL = 1e-12;
@@ -25,6 +27,34 @@ class MatmulTest {
             int n = 1 + rnd.nextInt(t % 4 == 0 ? 150 : 9);
             check(rnd, m, k, n, 0, 0, 0);
         }
+    }
+
+    @Test
+    void fastEqualsNaiveBitForBitOnSmallSizes() {
+        SplittableRandom r = new SplittableRandom(1);
+        for (int trial = 0; trial < 300; trial++) {
+            int m = 1 + r.nextInt(9), k = 1 + r.nextInt(9), n = 1 + r.nextInt(9);
+            assertTrue((long) m * k * n < Matmul.SMALL);
+            int aOff = r.nextInt(5), bOff = r.nextInt(5), cOff = r.nextInt(5);
+            double zeroShare = trial % 3 == 0 ? 0.3 : 0;
+            double[] a = withZeros(r, aOff + m * k + 3, zeroShare), b = withZeros(r, bOff + k * n + 3, zeroShare);
+            double[] fast = withZeros(r, cOff + m * n + 3, 0), naive = fast.clone();
+            Matmul.fast(a, aOff, b, bOff, fast, cOff, m, k, n);
+            Matmul.naive(a, aOff, b, bOff, naive, cOff, m, k, n);
+            // same summation order (p ascending per element), so identical results, including the
+            // guard values around the output slice that neither kernel may touch
+            assertArrayEquals(naive, fast, 0.0, m + "x" + k + "x" + n);
+        }
+    }
+
+    @Test
+    void emptyDimensionsGiveZerosOrNothing() {
+        double[] c = {7, 7, 7, 7};
+        Matmul.fast(new double[0], 0, new double[0], 0, c, 0, 2, 0, 2);
+        assertArrayEquals(new double[] {0, 0, 0, 0}, c, 0.0, "an empty inner dimension sums nothing");
+        double[] d = {7};
+        Matmul.fast(new double[4], 0, new double[0], 0, d, 0, 2, 2, 0);
+        assertArrayEquals(new double[] {7}, d, 0.0);
     }
 
     @Test
@@ -42,7 +72,8 @@ class MatmulTest {
     @Test
     void fastEqualsNaiveAboveTheParallelThreshold() {
         SplittableRandom rnd = new SplittableRandom(11);
-        int[][] sizes = {{70, 300, 20}, {131, 67, 97}, {256, 256, 256}, {97, 301, 133}, {333, 41, 29}};
+        int[][] sizes = {{70, 300, 20}, {131, 67, 97}, {256, 256, 256}, {97, 301, 133}, {333, 41, 29},
+            {64, 64, 64}, {80, 70, 60}, {4, 300, 256}, {3, 512, 200}, {130, 129, 17}, {257, 33, 40}};
         for (int[] s : sizes) {
             assertTrue((long) s[0] * s[1] * s[2] >= Matmul.PARALLEL_THRESHOLD, Arrays.toString(s));
             check(rnd, s[0], s[1], s[2], 0, 0, 0);
@@ -87,6 +118,12 @@ class MatmulTest {
                 assertEquals(Double.isInfinite(want[e]), Double.isInfinite(got[e]), "infinity at " + e + " for " + Arrays.toString(s));
             }
         }
+    }
+
+    private static double[] withZeros(SplittableRandom r, int size, double zeroShare) {
+        double[] a = new double[size];
+        for (int i = 0; i < size; i++) a[i] = r.nextDouble() < zeroShare ? 0 : 2 * r.nextDouble() - 1;
+        return a;
     }
 
     private static double[] values(SplittableRandom rnd, int size) {

@@ -1,0 +1,42 @@
+package zerotoml.parity.tensor;
+
+import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
+import ai.djl.ndarray.NDArray;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+import zerotoml.fixtures.Domain;
+import zerotoml.parity.harness.Cases;
+import zerotoml.parity.harness.OpSpec;
+import zerotoml.parity.harness.Parity;
+import zerotoml.reference.tensor.Activations;
+import zerotoml.scratch.tensor.Tensor;
+
+/**
+ * Activations against PyTorch: tanh, sigmoid, relu, gelu (exact and tanh approximation),
+ * softplus, and the erf that exact GELU rests on. These are element-wise with no argument to get
+ * wrong, so there are no error inputs to reject.
+ */
+class ActivationsParityTest {
+    static OpSpec unary(String name, Domain d, UnaryOperator<Tensor> mine, UnaryOperator<NDArray> ref) {
+        return OpSpec.op(name).cases(Cases.unary(d))
+                .scratch((c, x) -> mine.apply(x.get(0)))
+                .reference((c, x) -> ref.apply(x.get(0)));
+    }
+
+    @TestFactory
+    Stream<DynamicTest> activations() {
+        return Parity.tests(
+                unary("tanh", Domain.range(-6, 6), zerotoml.scratch.tensor.Activations::tanh, Activations::tanh),
+                unary("sigmoid", Domain.range(-12, 12), zerotoml.scratch.tensor.Activations::sigmoid, Activations::sigmoid),
+                // relu has a kink at 0: the smooth cases keep away from it, the integer cases land on it
+                unary("relu", Domain.standard().avoiding(1e-3, 0), zerotoml.scratch.tensor.Activations::relu, Activations::relu),
+                unary("relu (integers, gradient at 0 is 0)", Domain.integers(-2, 2), zerotoml.scratch.tensor.Activations::relu, Activations::relu)
+                        .noFiniteDifferences("relu is not differentiable at 0, where these integer cases land on purpose"),
+                unary("gelu", Domain.range(-6, 6), zerotoml.scratch.tensor.Activations::gelu, Activations::gelu),
+                unary("geluTanh", Domain.range(-6, 6), zerotoml.scratch.tensor.Activations::geluTanh, Activations::geluTanh),
+                // softplus switches to x itself above 20: cases straddle the threshold but keep away from it
+                unary("softplus", Domain.range(-30, 30).avoiding(1e-3, 20), zerotoml.scratch.tensor.Activations::softplus, Activations::softplus),
+                unary("erf", Domain.range(-7, 7), zerotoml.scratch.tensor.Activations::erf, Activations::erf));
+    }
+}

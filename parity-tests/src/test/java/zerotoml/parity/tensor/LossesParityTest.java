@@ -1,0 +1,97 @@
+package zerotoml.parity.tensor;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+import zerotoml.fixtures.Domain;
+import zerotoml.fixtures.Gens;
+import zerotoml.parity.harness.Arr;
+import zerotoml.parity.harness.Case;
+import zerotoml.parity.harness.Cases;
+import zerotoml.parity.harness.OpSpec;
+import zerotoml.parity.harness.Parity;
+import zerotoml.reference.tensor.Losses;
+import zerotoml.scratch.tensor.Losses.Reduction;
+
+/**
+ * Cross-entropy with integer targets, MSE and L1, each with mean and sum reduction, against the
+ * definitions of F.cross_entropy, F.mse_loss and F.l1_loss written with PyTorch ops.
+ */
+class LossesParityTest {
+    static final Domain STD = Domain.standard();
+
+    /** Logits [C], [N, C] or [B, T, V], and one target class per leading position. */
+    static zerotoml.fixtures.Gen<Case> crossEntropyCases() {
+        return s -> {
+            int[] lead = Gens.shape(0, 2, 4).draw(s);
+            int c = s.intBetween(1, 6);
+            int[] shape = Arrays.copyOf(lead, lead.length + 1);
+            shape[lead.length] = c;
+            Arr logits = Cases.arr(s, shape, STD);
+            Arr targets = IntegerArgs.draw(s, lead, 0, c - 1);
+            return new Case(List.of(logits, targets), Map.of(), Cases.cotangentSeed(s));
+        };
+    }
+
+    static Case logitsAndTargets(int[] logitShape, int[] targetShape, int... targets) {
+        return new Case(List.of(new Arr(logitShape, new double[Gens.size(logitShape)]), IntegerArgs.of(targetShape, targets)), Map.of(), 0);
+    }
+
+    static OpSpec crossEntropy(Reduction r) {
+        boolean mean = r == Reduction.MEAN;
+        return OpSpec.op("crossEntropy (" + r.name().toLowerCase() + ")")
+                .cases(crossEntropyCases())
+                .scratch((c, x) -> zerotoml.scratch.tensor.Losses.crossEntropy(x.get(0), IntegerArgs.ints(x.get(1)), r))
+                .reference((c, x) -> Losses.crossEntropy(x.get(0), x.get(1), mean))
+                .constantInputs(1)
+                .rejects("a target equal to the number of classes", logitsAndTargets(new int[] {2, 3}, new int[] {2}, 0, 3), "3", "[2, 3]", "targets")
+                .rejects("a negative target", logitsAndTargets(new int[] {2, 3}, new int[] {2}, -1, 0), "-1", "[2, 3]")
+                .rejects("fewer targets than positions", logitsAndTargets(new int[] {4, 3}, new int[] {3}, 0, 1, 2), "3 targets", "[4, 3]")
+                .rejects("0-d logits, which have no class axis", logitsAndTargets(new int[] {}, new int[] {}, 0), "logits", "[]")
+                .rejectsWhereTorchAccepts("target -100, which F.cross_entropy skips as its default ignore_index; scratch has no ignore_index",
+                        logitsAndTargets(new int[] {2, 3}, new int[] {2}, -100, 0), "-100", "[2, 3]");
+    }
+
+    /** Two inputs of one shape; for L1 the second differs from the first by at least 1e-3, off the kink. */
+    static zerotoml.fixtures.Gen<Case> pairs(boolean awayFromKink) {
+        return s -> {
+            int[] shape = Gens.shape(0, 4, 5).draw(s);
+            Arr a = Cases.arr(s, shape, STD);
+            Arr d = Cases.arr(s, shape, awayFromKink ? STD.avoiding(1e-3, 0) : STD);
+            double[] b = new double[a.data().length];
+            for (int i = 0; i < b.length; i++) b[i] = a.data()[i] - d.data()[i];
+            return new Case(List.of(a, new Arr(shape, b)), Map.of(), Cases.cotangentSeed(s));
+        };
+    }
+
+    static Case mismatched() {
+        return new Case(List.of(new Arr(new int[] {3}, new double[3]), new Arr(new int[] {3, 1}, new double[3])), Map.of(), 0);
+    }
+
+    static OpSpec mse(Reduction r) {
+        boolean mean = r == Reduction.MEAN;
+        return OpSpec.op("mse (" + r.name().toLowerCase() + ")")
+                .cases(pairs(false))
+                .scratch((c, x) -> zerotoml.scratch.tensor.Losses.mse(x.get(0), x.get(1), r))
+                .reference((c, x) -> Losses.mse(x.get(0), x.get(1), mean))
+                .rejectsWhereTorchAccepts("shapes [3] and [3, 1]: F.mse_loss broadcasts them to [3, 3] with only a warning", mismatched(), "[3]", "[3, 1]");
+    }
+
+    static OpSpec l1(Reduction r) {
+        boolean mean = r == Reduction.MEAN;
+        return OpSpec.op("l1 (" + r.name().toLowerCase() + ")")
+                .cases(pairs(true))
+                .scratch((c, x) -> zerotoml.scratch.tensor.Losses.l1(x.get(0), x.get(1), r))
+                .reference((c, x) -> Losses.l1(x.get(0), x.get(1), mean))
+                .rejectsWhereTorchAccepts("shapes [3] and [3, 1]: F.l1_loss broadcasts them to [3, 3] with only a warning", mismatched(), "[3]", "[3, 1]");
+    }
+
+    @TestFactory
+    Stream<DynamicTest> losses() {
+        return Parity.tests(crossEntropy(Reduction.MEAN), crossEntropy(Reduction.SUM),
+                mse(Reduction.MEAN), mse(Reduction.SUM), l1(Reduction.MEAN), l1(Reduction.SUM));
+    }
+}

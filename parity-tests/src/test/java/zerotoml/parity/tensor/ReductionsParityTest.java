@@ -1,0 +1,154 @@
+package zerotoml.parity.tensor;
+
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+import zerotoml.fixtures.Domain;
+import zerotoml.fixtures.Gen;
+import zerotoml.fixtures.Gens;
+import zerotoml.fixtures.Source;
+import zerotoml.parity.harness.Arr;
+import zerotoml.parity.harness.Case;
+import zerotoml.parity.harness.Cases;
+import zerotoml.parity.harness.OpSpec;
+import zerotoml.parity.harness.Parity;
+import zerotoml.reference.Torch;
+import zerotoml.reference.tensor.Reductions;
+
+/**
+ * Reductions over any axes, with keepDims, against PyTorch: sum, mean, max (torch.amax's tie rule),
+ * maxAlong (torch.max(dim)'s tie rule), var (biased and unbiased) and logsumexp (stable for
+ * float32 logits near ±1e4). Tie rules are forced by integer-valued cases (forward and gradient,
+ * no finite differences: the maximum has a kink wherever two elements tie).
+ */
+class ReductionsParityTest {
+    /**
+     * One input of rank 1..4 with values from a domain shifted by {@code offset}, then the axes:
+     * a fifth of the time none (which means every axis), else a random non-empty set of distinct
+     * axes (some negative); then keepDims and, for var, the correction.
+     */
+    static Gen<Case> reduction(Domain d, boolean correction, boolean shifted) {
+        return s -> {
+            int[] shape = Gens.shape(1, Cases.MAX_RANK, Cases.MAX_DIM).draw(s);
+            double offset = shifted ? s.doubleBetween(-1e4, 1e4) : 0;
+            double[] v = Gens.values(s, Gens.size(shape), d);
+            for (int i = 0; i < v.length; i++) v[i] += offset;
+            int[] axes = s.intBetween(0, 4) == 0 ? new int[0] : Cases.axes(s, shape.length);
+            Map<String, Object> args = new java.util.LinkedHashMap<>();
+            args.put("axes", axes);
+            args.put("keepDims", s.bool());
+            if (correction) args.put("correction", s.pick(0, 1));
+            return new Case(List.of(new Arr(shape, v)), args, Cases.cotangentSeed(s));
+        };
+    }
+
+    /** One input of rank 1..4 and a single axis (negative half the time), with keepDims. */
+    static Gen<Case> along(Domain d) {
+        return s -> {
+            int[] shape = Gens.shape(1, Cases.MAX_RANK, Cases.MAX_DIM).draw(s);
+            int axis = s.intBetween(0, shape.length - 1) - (s.bool() ? shape.length : 0);
+            boolean keep = s.bool();
+            return new Case(List.of(Cases.arr(s, shape, d)), Map.of("axis", axis, "keepDims", keep), Cases.cotangentSeed(s));
+        };
+    }
+
+    static Case bad(int[] axes, boolean withCorrection) {
+        Map<String, Object> args = new java.util.LinkedHashMap<>();
+        args.put("axes", axes);
+        args.put("keepDims", false);
+        if (withCorrection) args.put("correction", 1);
+        return new Case(List.of(new Arr(new int[] {2, 3}, new double[6])), args, 0);
+    }
+
+    /** The two bad axes every multi-axis reduction rejects: out of range, and the same axis twice. */
+    static OpSpec badAxes(OpSpec spec, boolean withCorrection) {
+        return spec
+                .rejects("an axis out of range", bad(new int[] {2}, withCorrection), "axis 2", "[2, 3]")
+                .rejects("the same axis twice", bad(new int[] {0, -2}, withCorrection), "[0, -2]", "[2, 3]");
+    }
+
+    static OpSpec over(String name, Gen<Case> cases, Reducer mine, RefReducer ref) {
+        return OpSpec.op(name).cases(cases)
+                .scratch((c, x) -> mine.apply(x.get(0), c.intsArg("axes"), c.boolArg("keepDims")))
+                .reference((c, x) -> ref.apply(x.get(0), c.intsArg("axes"), c.boolArg("keepDims")));
+    }
+
+    interface Reducer {
+        zerotoml.scratch.tensor.Tensor apply(zerotoml.scratch.tensor.Tensor x, int[] axes, boolean keepDims);
+    }
+
+    interface RefReducer {
+        ai.djl.ndarray.NDArray apply(ai.djl.ndarray.NDArray x, int[] axes, boolean keepDims);
+    }
+
+    @TestFactory
+    Stream<DynamicTest> reductions() {
+        Domain std = Domain.standard();
+        String ties = "integer cases make elements tie for the maximum on purpose; the maximum is not differentiable there";
+        return Parity.tests(
+                badAxes(over("sum", reduction(std, false, false), zerotoml.scratch.tensor.Reductions::sum, Reductions::sum), false),
+                badAxes(over("mean", reduction(std, false, false), zerotoml.scratch.tensor.Reductions::mean, Reductions::mean), false),
+                badAxes(over("max", reduction(std, false, false), zerotoml.scratch.tensor.Reductions::max, Reductions::max), false)
+                        .rejects("an empty axis, which has no maximum", new Case(List.of(new Arr(new int[] {2, 0}, new double[0])),
+                                Map.of("axes", new int[] {1}, "keepDims", false), 0), "[2, 0]", "empty")
+                        .rejects("an empty tensor over every axis", new Case(List.of(new Arr(new int[] {0, 3}, new double[0])),
+                                Map.of("axes", new int[0], "keepDims", false), 0), "[0, 3]", "empty"),
+                over("max (integers, ties share the gradient)", reduction(Domain.integers(-1, 1), false, false),
+                        zerotoml.scratch.tensor.Reductions::max, Reductions::max)
+                        .noFiniteDifferences(ties),
+                OpSpec.op("maxAlong").cases(along(std))
+                        .scratch((c, x) -> zerotoml.scratch.tensor.Reductions.maxAlong(x.get(0), c.intArg("axis"), c.boolArg("keepDims")))
+                        .reference((c, x) -> Reductions.maxAlong(x.get(0), c.intArg("axis"), c.boolArg("keepDims")))
+                        .rejects("an axis out of range", new Case(List.of(new Arr(new int[] {2, 3}, new double[6])),
+                                Map.of("axis", 2, "keepDims", false), 0), "axis 2", "[2, 3]")
+                        .rejects("a negative axis out of range", new Case(List.of(new Arr(new int[] {2, 3}, new double[6])),
+                                Map.of("axis", -3, "keepDims", true), 0), "axis -3", "[2, 3]")
+                        .rejects("an empty axis, which has no maximum", new Case(List.of(new Arr(new int[] {2, 0}, new double[0])),
+                                Map.of("axis", 1, "keepDims", false), 0), "[2, 0]", "empty"),
+                OpSpec.op("maxAlong (integers, the first maximum takes the gradient)").cases(along(Domain.integers(-1, 1)))
+                        .scratch((c, x) -> zerotoml.scratch.tensor.Reductions.maxAlong(x.get(0), c.intArg("axis"), c.boolArg("keepDims")))
+                        .reference((c, x) -> Reductions.maxAlong(x.get(0), c.intArg("axis"), c.boolArg("keepDims")))
+                        .noFiniteDifferences(ties),
+                badAxes(OpSpec.op("var").cases(reduction(std, true, false))
+                        .scratch((c, x) -> zerotoml.scratch.tensor.Reductions.var(x.get(0), c.intsArg("axes"), c.intArg("correction"), c.boolArg("keepDims")))
+                        .reference((c, x) -> Reductions.var(x.get(0), c.intsArg("axes"), c.intArg("correction"), c.boolArg("keepDims"))), true),
+                badAxes(over("logsumexp", reduction(std, false, false), zerotoml.scratch.tensor.Reductions::logsumexp, Reductions::logsumexp), false),
+                // every element near the same offset in ±1e4: e^x overflows float32 (and float64) there, so only a stable form passes
+                over("logsumexp (logits near ±1e4)", reduction(Domain.range(-5, 5), false, true),
+                        zerotoml.scratch.tensor.Reductions::logsumexp, Reductions::logsumexp));
+    }
+
+    /**
+     * The reference's amax over explicit axes is composed from NDArray ops (PyTorch has no amax in
+     * DJL). Over every axis it must agree with DJL's max(), which is torch.max() with PyTorch's own
+     * evenly_distribute_backward; integer inputs make ties in almost every case.
+     */
+    @Test
+    void referenceAmaxRuleAgreesWithTorchMaxOverEveryAxisOnTies() {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(7);
+        int tied = 0;
+        for (int k = 0; k < 40; k++) {
+            int[] shape = new int[1 + r.nextInt(3)];
+            int n = 1;
+            for (int i = 0; i < shape.length; i++) n *= shape[i] = 1 + r.nextInt(4);
+            double[] x = new double[n];
+            for (int i = 0; i < n; i++) x[i] = r.nextInt(3) - 1;
+            int[] every = new int[shape.length];
+            for (int i = 0; i < every.length; i++) every[i] = i - (r.nextBoolean() ? shape.length : 0);
+            boolean keep = r.nextBoolean();
+            Case c = new Case(List.of(new Arr(shape, x)), Map.of(), r.nextInt(1 << 20));
+            List<Torch.Input> in = List.of(new Torch.Input(x, shape, true));
+            Torch.Result composed = Torch.run(Torch.dtype(false), in, xs -> Reductions.max(xs.get(0), every, keep), c::cotangent);
+            Torch.Result torchMax = Torch.run(Torch.dtype(false), in, xs -> Reductions.max(xs.get(0), new int[0], keep), c::cotangent);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(torchMax.shape(), composed.shape());
+            org.junit.jupiter.api.Assertions.assertArrayEquals(torchMax.output(), composed.output(), 0.0);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(torchMax.grads().get(0), composed.grads().get(0), 1e-15, "case " + c);
+            double m = java.util.Arrays.stream(x).max().getAsDouble();
+            if (java.util.Arrays.stream(x).filter(v -> v == m).count() > 1) tied++;
+        }
+        org.junit.jupiter.api.Assertions.assertTrue(tied >= 20, "only " + tied + " of 40 cases had tied maxima");
+    }
+}

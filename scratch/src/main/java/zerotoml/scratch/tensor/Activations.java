@@ -1,0 +1,119 @@
+package zerotoml.scratch.tensor;
+
+/**
+ * Element-wise activations with PyTorch's semantics, each a primitive with its backward beside it.
+ *
+ * <p>GELU is from "Gaussian Error Linear Units (GELUs)", Hendrycks and Gimpel, arXiv:1606.08415:
+ * the exact form x·Φ(x) ({@code torch.nn.functional.gelu(x)}) and the tanh approximation
+ * ({@code approximate='tanh'}). Java has no erf, so {@link #erf(double)} is written here.
+ */
+public final class Activations {
+    private Activations() {}
+
+    /** √(2/π), the scale inside the tanh approximation of GELU. */
+    static final double SQRT_2_OVER_PI = 0.7978845608028654;
+    /** The cubic coefficient of the tanh approximation of GELU. */
+    static final double GELU_KAPPA = 0.044715;
+    /** 1/√2. */
+    static final double SQRT_HALF = 0.7071067811865476;
+    /** 2/√π. */
+    static final double TWO_OVER_SQRT_PI = 1.1283791670955126;
+    /** 1/√(2π), the peak of the standard normal density. */
+    static final double INV_SQRT_2PI = 0.3989422804014327;
+
+    // out = tanh x;  ∂x = g · (1 − out²)
+    public static Tensor tanh(Tensor x) {
+        return Elementwise.unary("tanh", x, Math::tanh,
+                (g, in, o) -> Arithmetic.mul(g, Elementwise.map(o, t -> 1 - t * t)));
+    }
+
+    // out = σ(x) = 1 / (1 + e⁻ˣ);  ∂x = g · out · (1 − out)
+    public static Tensor sigmoid(Tensor x) {
+        return Elementwise.unary("sigmoid", x, Activations::sigmoid,
+                (g, in, o) -> Arithmetic.mul(g, Elementwise.map(o, s -> s * (1 - s))));
+    }
+
+    /** σ(v) without overflow: e^v / (1 + e^v) for negative v, 1 / (1 + e⁻ᵛ) otherwise. */
+    static double sigmoid(double v) {
+        if (v >= 0) return 1 / (1 + Math.exp(-v));
+        double e = Math.exp(v);
+        return e / (1 + e);
+    }
+
+    // out = max(x, 0);  ∂x = g · [x > 0]   (PyTorch: the gradient at exactly 0 is 0)
+    public static Tensor relu(Tensor x) {
+        return Elementwise.unary("relu", x, v -> v > 0 ? v : (Double.isNaN(v) ? v : 0.0),
+                (g, in, o) -> Arithmetic.mul(g, Elementwise.map(in, v -> v > 0 ? 1 : 0)));
+    }
+
+    // out = x · Φ(x) = x/2 · (1 + erf(x/√2));  ∂x = g · (Φ(x) + x · φ(x)),  φ(x) = e^{−x²/2}/√(2π)
+    public static Tensor gelu(Tensor x) {
+        return Elementwise.unary("gelu", x, v -> 0.5 * v * (1 + erf(v * SQRT_HALF)),
+                (g, in, o) -> Arithmetic.mul(g, Elementwise.map(in,
+                        v -> 0.5 * (1 + erf(v * SQRT_HALF)) + v * INV_SQRT_2PI * Math.exp(-0.5 * v * v))));
+    }
+
+    // out = x/2 · (1 + tanh u),  u = √(2/π) · (x + κx³);
+    // ∂x = g · (½(1 + tanh u) + x/2 · (1 − tanh²u) · √(2/π) · (1 + 3κx²))
+    public static Tensor geluTanh(Tensor x) {
+        return Elementwise.unary("geluTanh", x, v -> 0.5 * v * (1 + Math.tanh(geluInner(v))),
+                (g, in, o) -> Arithmetic.mul(g, Elementwise.map(in, v -> {
+                    double t = Math.tanh(geluInner(v));
+                    return 0.5 * (1 + t) + 0.5 * v * (1 - t * t) * SQRT_2_OVER_PI * (1 + 3 * GELU_KAPPA * v * v);
+                })));
+    }
+
+    private static double geluInner(double v) {
+        return SQRT_2_OVER_PI * (v + GELU_KAPPA * v * v * v);
+    }
+
+    /** PyTorch's default softplus threshold: above it softplus returns x itself. */
+    public static final double SOFTPLUS_THRESHOLD = 20;
+
+    // out = x if x > 20, else ln(1 + eˣ)   (torch.nn.functional.softplus, beta 1, threshold 20);
+    // ∂x = g if x > 20, else g · eˣ / (1 + eˣ)
+    public static Tensor softplus(Tensor x) {
+        return Elementwise.unary("softplus", x,
+                v -> v > SOFTPLUS_THRESHOLD ? v : Math.log1p(Math.exp(v)),
+                (g, in, o) -> Arithmetic.mul(g, Elementwise.map(in, v -> v > SOFTPLUS_THRESHOLD ? 1 : sigmoid(v))));
+    }
+
+    // out = erf x;  ∂x = g · 2/√π · e^{−x²}
+    public static Tensor erf(Tensor x) {
+        return Elementwise.unary("erf", x, Activations::erf,
+                (g, in, o) -> Arithmetic.mul(g, Elementwise.map(in, v -> TWO_OVER_SQRT_PI * Math.exp(-v * v))));
+    }
+
+    /**
+     * The error function erf(x) = 2/√π ∫₀ˣ e^{−t²} dt, to about 1e-15 relative.
+     *
+     * <p>For |x| < 2 it sums the series erf(x) = 2/√π · e^{−x²} · Σₙ (2x²)ⁿ · x / (1·3·…·(2n+1))
+     * (Abramowitz and Stegun 7.1.6), whose terms are all positive, so nothing cancels; the sum is
+     * compensated (Kahan). Using the same rounded x² in the exponential and in the series makes
+     * their rounding errors cancel to first order. For 2 ≤ |x| ≤ 6 it is 1 − erfc(|x|), with erfc
+     * from its continued fraction (A&amp;S 7.1.14), erfc(x) = e^{−x²}/√π · 1/(x + ½/(x + 1/(x + (3/2)/(x + …)))),
+     * which is accurate relative to erfc, so 1 − erfc is within an ulp or so of the true value. Beyond 6,
+     * erfc(|x|) is below 2.2e-17, under half an ulp of 1, so erf is ±1.
+     */
+    public static double erf(double x) {
+        if (Double.isNaN(x)) return x;
+        double a = Math.abs(x);
+        if (a > 6) return Math.copySign(1.0, x);
+        double t = a * a;
+        if (a >= 2) {
+            // K = 1/(x + (1/2)/(x + (2/2)/(x + (3/2)/(x + …)))), evaluated from the tail inwards
+            double f = a;
+            for (int n = 200; n >= 1; n--) f = a + 0.5 * n / f;
+            return Math.copySign(1 - Math.exp(-t) / Math.sqrt(Math.PI) / f, x);
+        }
+        // Σₙ termₙ,  term₀ = x,  termₙ₊₁ = termₙ · 2x² / (2n + 3);  c holds the bits the sum lost
+        double term = a, sum = a, c = 0;
+        for (int n = 0; n < 400 && term > sum * 1e-17; n++) {
+            term *= 2 * t / (2 * n + 3);
+            double y = term - c, next = sum + y;
+            c = (next - sum) - y;
+            sum = next;
+        }
+        return Math.copySign(TWO_OVER_SQRT_PI * Math.exp(-t) * sum, x);
+    }
+}

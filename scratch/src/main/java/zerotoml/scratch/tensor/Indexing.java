@@ -1,0 +1,192 @@
+package zerotoml.scratch.tensor;
+
+import java.util.Arrays;
+
+/**
+ * Picking elements by integer position: index-select (and the embedding lookup built on it),
+ * gather with {@code torch.gather} semantics, one-hot, and the triangular masks triu and tril.
+ *
+ * <p>Every selection is one primitive, {@link #take}: {@code out[i] = x[src[i]]}. Its gradient
+ * scatters back, {@code ∂x[src[i]] += g[i]}, so an index that occurs twice (the same token twice
+ * in a batch) accumulates both gradients. Integer arguments are plain {@code int[]}: they take no
+ * gradient, and every one is checked against its axis before any element moves.
+ */
+public final class Indexing {
+    private Indexing() {}
+
+    // ------------------------------------------------------------------ the shared primitive
+
+    // out[i] = x[src[i]];  ∂x[j] = Σ_{i: src[i] = j} g[i]
+    static Tensor take(String op, Tensor x, Shape outShape, int[] src) {
+        double[] out = new double[src.length];
+        for (int i = 0; i < src.length; i++) out[i] = x.data[src[i]];
+        return Tensor.record(op, outShape, x.dtype(), out, g -> new Tensor[] {scatterAdd(op, g, x.shape(), src)}, x);
+    }
+
+    // out[j] = Σ_{i: src[i] = j} g[i];  ∂g[i] = h[src[i]]  (the adjoint of take)
+    static Tensor scatterAdd(String op, Tensor g, Shape shape, int[] src) {
+        double[] out = new double[shape.size()];
+        for (int i = 0; i < src.length; i++) out[src[i]] += g.data[i];
+        return Tensor.record(op + " backward", shape, g.dtype(), out, h -> new Tensor[] {take(op, h, g.shape(), src)}, g);
+    }
+
+    /** x with the positions along one axis replaced by {@code positions} (already validated). */
+    static Tensor alongAxis(String op, Tensor x, int axis, int[] positions) {
+        int[] d = x.shape().dims();
+        int n = d[axis], len = positions.length;
+        int outer = 1, inner = 1;
+        for (int i = 0; i < axis; i++) outer *= d[i];
+        for (int i = axis + 1; i < d.length; i++) inner *= d[i];
+        int[] src = new int[outer * len * inner];
+        int k = 0;
+        for (int o = 0; o < outer; o++) {
+            for (int j = 0; j < len; j++) {
+                int base = (o * n + positions[j]) * inner;
+                for (int i = 0; i < inner; i++) src[k++] = base + i;
+            }
+        }
+        d[axis] = len;
+        return take(op, x, Shape.of(d), src);
+    }
+
+    // ------------------------------------------------------------------ index-select and embedding
+
+    // out[..., j, ...] = x[..., indices[j], ...] along axis;  ∂x = g scatter-added back (repeats accumulate)
+    public static Tensor indexSelect(Tensor x, int axis, int[] indices) {
+        if (x.rank() == 0) throw new IllegalArgumentException("indexSelect: x must have at least 1 dimension, got shape " + x.shape());
+        int a = x.shape().axis("indexSelect", axis);
+        checkIndices("indexSelect", "indices", indices, x.shape().dim(a), a, x.shape());
+        return alongAxis("indexSelect", x, a, indices.clone());
+    }
+
+    /**
+     * The embedding lookup: row {@code ids[i]} of {@code table} [vocab, dim] for every id, shaped
+     * {@code idsShape + [dim]}. It is {@link #indexSelect} on axis 0, reshaped.
+     */
+    public static Tensor embedding(Tensor table, int[] ids, int... idsShape) {
+        if (table.rank() != 2) throw new IllegalArgumentException("embedding: table must be [vocab, dim], got shape " + table.shape());
+        Shape s = Shape.of(idsShape);
+        if (s.size() != ids.length) {
+            throw new IllegalArgumentException("embedding: " + ids.length + " ids do not fill ids shape " + s + " (table " + table.shape() + ")");
+        }
+        int[] out = Arrays.copyOf(idsShape, idsShape.length + 1);
+        out[idsShape.length] = table.shape().dim(1);
+        checkIndices("embedding", "ids", ids, table.shape().dim(0), 0, table.shape());
+        return Shapes.reshape(alongAxis("embedding", table, 0, ids.clone()), out);
+    }
+
+    // ------------------------------------------------------------------ gather
+
+    /** {@link #gather(Tensor, int, int[], Shape)} with the index given as a tensor of whole numbers. */
+    public static Tensor gather(Tensor x, int axis, Tensor index) {
+        double[] v = index.data;
+        int[] ints = new int[v.length];
+        for (int i = 0; i < v.length; i++) {
+            if (v[i] != Math.rint(v[i]) || Math.abs(v[i]) > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("gather: index holds " + v[i] + " at position " + i + ", not a whole number (index " + index.shape() + ", x " + x.shape() + ")");
+            }
+            ints[i] = (int) v[i];
+        }
+        return gather(x, axis, ints, index.shape());
+    }
+
+    /**
+     * torch.gather: an output of the index's shape with {@code out[i₀..iₐ..] = x[i₀..index[i₀..iₐ..]..]},
+     * the index replacing the coordinate on {@code axis}. The index has x's rank, and on every
+     * other axis a size no larger than x's.
+     */
+    // out[p] = x[p with p_axis := index[p]];  ∂x = g scatter-added to those positions
+    public static Tensor gather(Tensor x, int axis, int[] index, Shape indexShape) {
+        if (x.rank() == 0) throw new IllegalArgumentException("gather: x must have at least 1 dimension, got shape " + x.shape());
+        int a = x.shape().axis("gather", axis);
+        if (indexShape.size() != index.length) {
+            throw new IllegalArgumentException("gather: " + index.length + " index values do not fill index shape " + indexShape + " (x " + x.shape() + ")");
+        }
+        if (indexShape.rank() != x.rank()) {
+            throw new IllegalArgumentException("gather: index has rank " + indexShape.rank() + " but x has rank " + x.rank()
+                    + " (index " + indexShape + ", x " + x.shape() + ")");
+        }
+        int r = x.rank();
+        for (int d = 0; d < r; d++) {
+            if (d != a && indexShape.dim(d) > x.shape().dim(d)) {
+                throw new IllegalArgumentException("gather: index is larger than x on axis " + d + " (" + indexShape.dim(d) + " > "
+                        + x.shape().dim(d) + "; index " + indexShape + ", x " + x.shape() + ", gathering along axis " + axis + ")");
+            }
+        }
+        checkIndices("gather", "index", index, x.shape().dim(a), a, x.shape());
+        int[] xStr = x.shape().strides();
+        int[] dims = indexShape.dims();
+        int[] src = new int[index.length];
+        int[] idx = new int[r];
+        for (int p = 0; p < index.length; p++) {
+            int off = 0;
+            for (int d = 0; d < r; d++) off += (d == a ? index[p] : idx[d]) * xStr[d];
+            src[p] = off;
+            for (int k = r - 1; k >= 0; k--) {
+                if (++idx[k] < dims[k]) break;
+                idx[k] = 0;
+            }
+        }
+        return take("gather", x, indexShape, src);
+    }
+
+    // ------------------------------------------------------------------ one-hot
+
+    /**
+     * One-hot rows: shape {@code shape + [depth]}, 1 at {@code indices[i]} of row i and 0
+     * elsewhere. Integers take no gradient, so neither does the result.
+     */
+    public static Tensor oneHot(int[] indices, Shape shape, int depth, DType dtype) {
+        if (depth < 1) throw new IllegalArgumentException("oneHot: depth must be at least 1, got " + depth + " (indices shape " + shape + ")");
+        if (shape.size() != indices.length) {
+            throw new IllegalArgumentException("oneHot: " + indices.length + " indices do not fill shape " + shape);
+        }
+        checkIndices("oneHot", "indices", indices, depth, -1, shape);
+        int[] dims = Arrays.copyOf(shape.dims(), shape.rank() + 1);
+        dims[shape.rank()] = depth;
+        // out[i, c] = 1 if c = indices[i] else 0
+        double[] out = new double[indices.length * depth];
+        for (int i = 0; i < indices.length; i++) out[i * depth + indices[i]] = 1;
+        return Tensor.of(dtype, out, Shape.of(dims));
+    }
+
+    // ------------------------------------------------------------------ triangles
+
+    // out[..., i, j] = x[..., i, j] if j - i ≥ k else 0;  ∂x = g with the same mask
+    public static Tensor triu(Tensor x, int k) {
+        return triangle("triu", x, k, true);
+    }
+
+    // out[..., i, j] = x[..., i, j] if j - i ≤ k else 0;  ∂x = g with the same mask
+    public static Tensor tril(Tensor x, int k) {
+        return triangle("tril", x, k, false);
+    }
+
+    private static Tensor triangle(String op, Tensor x, int k, boolean upper) {
+        if (x.rank() < 2) {
+            throw new IllegalArgumentException(op + ": x must have at least 2 dimensions (the matrix axes), got shape " + x.shape());
+        }
+        int rows = x.shape().dim(-2), cols = x.shape().dim(-1);
+        boolean[] keep = new boolean[rows * cols];
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < cols; j++) keep[i * cols + j] = upper ? j - i >= k : j - i <= k;
+        }
+        double[] out = new double[x.size()];
+        for (int p = 0; p < out.length; p++) out[p] = keep[p % keep.length] ? x.data[p] : 0;
+        Shape s = x.shape();
+        return Tensor.record(op, s, x.dtype(), out, g -> new Tensor[] {triangle(op, g, k, upper)}, x);
+    }
+
+    // ------------------------------------------------------------------ argument checks
+
+    /** Every index in [0, n), or an error naming the op, the argument, the bad value and the shape. */
+    static void checkIndices(String op, String what, int[] indices, int n, int axis, Shape s) {
+        for (int i = 0; i < indices.length; i++) {
+            if (indices[i] < 0 || indices[i] >= n) {
+                String where = axis >= 0 ? "axis " + axis + " of size " + n + " (x " + s + ")" : "depth " + n + " (shape " + s + ")";
+                throw new IllegalArgumentException(op + ": " + what + " holds " + indices[i] + " at position " + i
+                        + ", out of range [0, " + n + ") for " + where);
+            }
+        }
+    }
+}

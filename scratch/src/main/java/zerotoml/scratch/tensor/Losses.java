@@ -1,0 +1,84 @@
+package zerotoml.scratch.tensor;
+
+import java.util.Arrays;
+
+/**
+ * Losses as PyTorch defines them ({@code F.cross_entropy}, {@code F.mse_loss}, {@code F.l1_loss}),
+ * composed from primitives so that they differentiate for free.
+ *
+ * <p>The class axis of cross-entropy is the last one, so the same call serves [N, C] logits and
+ * a language model's [B, T, V]; in PyTorch the latter is
+ * {@code F.cross_entropy(logits.view(-1, V), targets.view(-1))}. Unlike PyTorch there is no
+ * {@code ignore_index}: every target must be a class in [0, C), and -100 is an error, not a skip.
+ */
+public final class Losses {
+    private Losses() {}
+
+    /** How per-element losses become the result. */
+    public enum Reduction {
+        /** The average over all elements (for cross-entropy: over all target positions). */
+        MEAN,
+        /** The sum over all elements. */
+        SUM
+    }
+
+    /**
+     * Cross-entropy of logits [..., C] against one integer class per leading position, given in
+     * row-major order ({@code targets.length} = the product of the leading dimensions).
+     */
+    // ℓᵢ = -log softmax(logitsᵢ)[targetᵢ] = -(logitsᵢ - logsumexp(logitsᵢ))[targetᵢ];  out = mean or Σ ℓᵢ
+    public static Tensor crossEntropy(Tensor logits, int[] targets, Reduction reduction) {
+        if (logits.rank() == 0) {
+            throw new IllegalArgumentException("crossEntropy: logits must have a class axis, got shape " + logits.shape());
+        }
+        int c = logits.shape().dim(-1);
+        int[] lead = Arrays.copyOf(logits.shape().dims(), logits.rank() - 1);
+        Shape leadShape = Shape.of(lead);
+        if (targets.length != leadShape.size()) {
+            throw new IllegalArgumentException("crossEntropy: " + targets.length + " targets for logits " + logits.shape()
+                    + ", which need one per position of " + leadShape + " (" + leadShape.size() + ")");
+        }
+        for (int i = 0; i < targets.length; i++) {
+            if (targets[i] < 0 || targets[i] >= c) {
+                throw new IllegalArgumentException("crossEntropy: targets holds " + targets[i] + " at position " + i
+                        + ", not a class in [0, " + c + ") (logits " + logits.shape() + ")");
+            }
+        }
+        // lp = log softmax(logits) along the class axis
+        Tensor lp = Softmax.logSoftmax(logits, -1);
+        // picked[i] = lp[i, targetᵢ]
+        int[] indexShape = Arrays.copyOf(lead, lead.length + 1);
+        indexShape[lead.length] = 1;
+        Tensor picked = Indexing.gather(lp, -1, targets, Shape.of(indexShape));
+        // out = -mean(picked) or -Σ picked
+        return Arithmetic.neg(reduce(picked, reduction));
+    }
+
+    // out = mean or Σ (a - b)²
+    public static Tensor mse(Tensor a, Tensor b, Reduction reduction) {
+        sameShape("mse", a, b);
+        Tensor d = Arithmetic.sub(a, b);
+        return reduce(Arithmetic.mul(d, d), reduction);
+    }
+
+    // out = mean or Σ |a - b|  (∂ at a = b is 0, as PyTorch's sign(0) = 0)
+    public static Tensor l1(Tensor a, Tensor b, Reduction reduction) {
+        sameShape("l1", a, b);
+        return reduce(Arithmetic.abs(Arithmetic.sub(a, b)), reduction);
+    }
+
+    private static Tensor reduce(Tensor x, Reduction r) {
+        return r == Reduction.MEAN ? Reductions.mean(x) : Reductions.sum(x);
+    }
+
+    /**
+     * PyTorch broadcasts the two arguments of mse_loss and l1_loss with only a warning; [N] against
+     * [N, 1] then silently becomes an [N, N] loss. We reject any shape mismatch instead.
+     */
+    private static void sameShape(String op, Tensor a, Tensor b) {
+        if (!a.shape().equals(b.shape())) {
+            throw new IllegalArgumentException(op + ": input and target shapes differ (" + a.shape() + " vs " + b.shape()
+                    + "); broadcasting a loss is almost always a bug");
+        }
+    }
+}

@@ -1,0 +1,80 @@
+package zerotoml.scratch.tensor;
+
+/**
+ * Element-wise selection: clamp, maximum, minimum and where, with NumPy broadcasting and
+ * PyTorch's gradient rules where the choice is a tie.
+ */
+public final class Selection {
+    private Selection() {}
+
+    // out = min(max(x, lo), hi);  ∂x = g · [lo ≤ x ≤ hi]
+    /**
+     * torch.clamp(x, min, max). The bounds are rounded to x's dtype first, as PyTorch does. The
+     * gradient passes where lo ≤ x ≤ hi, bounds included (PyTorch's {@code clamp_backward}). When
+     * lo > hi every element becomes hi and no gradient passes, which is what PyTorch documents.
+     * An infinite bound leaves that side open.
+     */
+    public static Tensor clamp(Tensor x, double min, double max) {
+        double lo = x.dtype().round(min), hi = x.dtype().round(max);
+        return Elementwise.unary("clamp", x, v -> Math.min(Math.max(v, lo), hi),
+                (g, in, o) -> Arithmetic.mul(g, Elementwise.map(in, v -> v >= lo && v <= hi ? 1 : 0)));
+    }
+
+    // out = max(a, b);  ∂a = g · ([a > b] + ½[a = b]),  ∂b = g · ([b > a] + ½[a = b])
+    /** torch.maximum: element-wise, broadcasting; on a tie each side gets half the gradient. */
+    public static Tensor maximum(Tensor a, Tensor b) {
+        return Elementwise.binary("maximum", a, b, Math::max, (g, x, y, o) -> new Tensor[] {
+            Arithmetic.mul(g, Elementwise.zip("maximum", x, y, (u, v) -> share(u, v))),
+            Arithmetic.mul(g, Elementwise.zip("maximum", x, y, (u, v) -> share(v, u)))
+        });
+    }
+
+    // out = min(a, b);  ∂a = g · ([a < b] + ½[a = b]),  ∂b = g · ([b < a] + ½[a = b])
+    /** torch.minimum: element-wise, broadcasting; on a tie each side gets half the gradient. */
+    public static Tensor minimum(Tensor a, Tensor b) {
+        return Elementwise.binary("minimum", a, b, Math::min, (g, x, y, o) -> new Tensor[] {
+            Arithmetic.mul(g, Elementwise.zip("minimum", x, y, (u, v) -> share(v, u))),
+            Arithmetic.mul(g, Elementwise.zip("minimum", x, y, (u, v) -> share(u, v)))
+        });
+    }
+
+    /** The share of the gradient that goes to u when the larger of u and v wins: 1, ½ on a tie, else 0. */
+    private static double share(double u, double v) {
+        return u > v ? 1 : u == v ? 0.5 : 0;
+    }
+
+    // out = cond ≠ 0 ? a : b;  ∂a = g · [cond ≠ 0],  ∂b = g · [cond = 0];  cond takes no gradient
+    /**
+     * torch.where(cond, a, b) with a numeric condition: every non-zero element of {@code cond}
+     * (NaN included) picks from a, zero picks from b. The three shapes broadcast together; the
+     * result has a and b's promoted dtype.
+     */
+    public static Tensor where(Tensor cond, Tensor a, Tensor b) {
+        Shape s;
+        try {
+            s = Shape.broadcast("where", Shape.broadcast("where", cond.shape(), a.shape()), b.shape());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("where: shapes do not broadcast (cond " + cond.shape() + ", a " + a.shape()
+                    + ", b " + b.shape() + ")", e);
+        }
+        double[] c = Elementwise.expand(cond, s);
+        double[] x = Elementwise.expand(a, s);
+        double[] y = Elementwise.expand(b, s);
+        double[] out = new double[c.length];
+        for (int i = 0; i < out.length; i++) out[i] = c[i] != 0 ? x[i] : y[i];
+        DType dt = DType.promote(a.dtype(), b.dtype());
+        return Tensor.record("where", s, dt, out, g -> {
+            double[] gd = g.data;
+            double[] ga = new double[gd.length], gb = new double[gd.length];
+            for (int i = 0; i < gd.length; i++) {
+                if (c[i] != 0) ga[i] = gd[i];
+                else gb[i] = gd[i];
+            }
+            return new Tensor[] {
+                null,
+                Elementwise.sumTo(new Tensor(s, g.dtype(), ga), a.shape()),
+                Elementwise.sumTo(new Tensor(s, g.dtype(), gb), b.shape())
+            };
+        }, cond, a, b);
+    }
+}

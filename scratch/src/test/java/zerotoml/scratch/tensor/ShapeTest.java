@@ -1,0 +1,60 @@
+package zerotoml.scratch.tensor;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import org.junit.jupiter.api.Test;
+
+/** Shapes: a value type with strides, axes and broadcasting. */
+class ShapeTest {
+    @Test
+    void isAValueTypeThatCopiesItsDimensions() {
+        int[] d = {2, 3};
+        Shape s = Shape.of(d);
+        d[0] = 9;
+        assertEquals(Shape.of(2, 3), s);
+        assertEquals(Shape.of(2, 3).hashCode(), s.hashCode());
+        assertNotEquals(Shape.of(3, 2), s);
+        int[] out = s.dims();
+        out[0] = 9;
+        assertEquals(2, s.dim(0));
+        assertEquals("[2, 3]", s.toString());
+        assertEquals("[]", Shape.of().toString());
+    }
+
+    @Test
+    void sizeStridesAndNegativeAxes() {
+        Shape s = Shape.of(2, 3, 4);
+        assertEquals(24, s.size());
+        assertEquals(1, Shape.of().size());
+        assertEquals(0, Shape.of(2, 0).size());
+        assertArrayEquals(new int[] {12, 4, 1}, s.strides());
+        assertEquals(4, s.dim(-1));
+        assertEquals(2, s.dim(-3));
+        assertEquals(1, s.axis("op", -2));
+        assertEquals(3, s.rank());
+    }
+
+    @Test
+    void broadcastingFollowsNumPy() {
+        assertEquals(Shape.of(2, 3, 4), Shape.broadcast("op", Shape.of(2, 1, 4), Shape.of(3, 1)));
+        assertEquals(Shape.of(5), Shape.broadcast("op", Shape.of(), Shape.of(5)));
+        assertEquals(Shape.of(), Shape.broadcast("op", Shape.of(), Shape.of()));
+        assertEquals(Shape.of(0, 3), Shape.broadcast("op", Shape.of(0, 1), Shape.of(3)));
+    }
+
+    @Test
+    void badShapesAndAxesNameTheOpAndTheShape() {
+        assertEquals("Shape: negative dimension in [2, -1]", assertThrows(IllegalArgumentException.class, () -> Shape.of(2, -1)).getMessage());
+        assertEquals("mean: axis -3 is out of range for shape [2, 3] (rank 2, valid axes -2..1)",
+                assertThrows(IllegalArgumentException.class, () -> Shape.of(2, 3).axis("mean", -3)).getMessage());
+        assertEquals("Shape.dim: axis 0 is out of range for shape [] (rank 0, valid axes 0..-1)",
+                assertThrows(IllegalArgumentException.class, () -> Shape.of().dim(0)).getMessage());
+        assertEquals("mul: shapes [2, 3] and [2] do not broadcast (dimension -1: 3 vs 2)",
+                assertThrows(IllegalArgumentException.class, () -> Shape.broadcast("mul", Shape.of(2, 3), Shape.of(2))).getMessage());
+        assertEquals("Shape [65536, 65536] has more than 2^31 elements",
+                assertThrows(IllegalArgumentException.class, () -> Shape.of(65536, 65536).size()).getMessage());
+    }
+}
