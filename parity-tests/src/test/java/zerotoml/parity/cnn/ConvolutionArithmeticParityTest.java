@@ -396,7 +396,21 @@ class ConvolutionArithmeticParityTest {
                 maxPool("maxPool2d (ties)", 2, Domain.integers(-2, 2), false, false).noFiniteDifferences(ties),
                 maxPool("maxPool1d (ties)", 1, Domain.integers(-2, 2), false, false).noFiniteDifferences(ties),
                 maxPool("maxPool3d (ties)", 3, Domain.integers(-1, 1), false, false).noFiniteDifferences(ties),
-                maxPool("maxPool2d (NaN)", 2, Domain.standard(), false, true).noFiniteDifferences("NaN inputs have no finite differences"));
+                maxPool("maxPool1d (NaN)", 1, Domain.standard(), false, true).noFiniteDifferences("NaN inputs have no finite differences"),
+                maxPool("maxPool2d (NaN)", 2, Domain.standard(), false, true).noFiniteDifferences("NaN inputs have no finite differences"),
+                maxPool("maxPool3d (NaN)", 3, Domain.standard(), false, true).noFiniteDifferences("NaN inputs have no finite differences"));
+    }
+
+    @Test
+    void maxPoolRoutesTheGradientToTheFirstMaximumOnTiesAndToTheLastNaN() {
+        Pooling.Spec whole = Pooling.Spec.of(4);
+        Tensor ties = Tensor.of(DType.F64, new double[] {1, 3, 3, 2}, 1, 1, 4);
+        Tensor g = Autodiff.grad(t -> Pooling.maxPool(t, whole).sum(), ties);
+        if (!Arrays.equals(g.toArray(), new double[] {0, 1, 0, 0})) throw new AssertionError("tie: gradient " + Arrays.toString(g.toArray()));
+        Tensor nans = Tensor.of(DType.F64, new double[] {Double.NaN, 5, Double.NaN, 0}, 1, 1, 4);
+        if (!Double.isNaN(Pooling.maxPool(nans, whole).item())) throw new AssertionError("NaN must propagate");
+        Tensor gn = Autodiff.grad(t -> Pooling.maxPool(t, whole).sum(), nans);
+        if (!Arrays.equals(gn.toArray(), new double[] {0, 0, 1, 0})) throw new AssertionError("NaN: gradient " + Arrays.toString(gn.toArray()));
     }
 
     @TestFactory
