@@ -619,4 +619,30 @@ class ConvolutionArithmeticParityTest {
             close("weight gradient", a.get(1), b.get(1), c);
         });
     }
+
+    /**
+     * The reference's zero-insertion transposed convolution against PyTorch's own definition of
+     * it: autograd's gradient of conv with respect to its input, for the same geometry.
+     */
+    @Test
+    void referenceTransposedConvolutionEqualsPyTorchsGradientOfConvolution() {
+        Property.check("reference convT == PyTorch d conv / dx", CONV_CASES, c -> {
+            int dims = c.dims();
+            int[] pad = c.pad(), a = c.transposed().outputPadding();
+            int[] oShape = Convolution.conv(c.x(), c.w(), null, c.spec()).shape().dims();
+            double[] g = randomLike(zerotoml.scratch.tensor.Shape.of(oShape), 3).toArray();
+            Torch.Input x = new Torch.Input(c.x().toArray(), c.x().shape().dims(), true);
+            Torch.Input w = new Torch.Input(c.w().toArray(), c.w().shape().dims(), false);
+            double[] autograd = Torch.run(DataType.FLOAT64, List.of(x, w), xs -> zerotoml.reference.cnn.Convolution.conv(xs.get(0), xs.get(1), null,
+                    c.stride(), pad, pad, c.dilation(), c.groups()), shape -> g).grads().get(0);
+            Torch.Result t = Torch.run(DataType.FLOAT64, List.of(new Torch.Input(g, oShape, false), w), xs -> zerotoml.reference.cnn.TransposedConvolution.convTranspose(
+                    xs.get(0), xs.get(1), null, c.stride(), pad, a, c.dilation(), c.groups()), null);
+            if (!Arrays.equals(t.shape(), c.x().shape().dims())) throw new AssertionError("shape " + Arrays.toString(t.shape()) + " for " + c);
+            for (int i = 0; i < autograd.length; i++) {
+                if (Math.abs(autograd[i] - t.output()[i]) > 1e-12 * (1 + Math.abs(autograd[i]))) {
+                    throw new AssertionError("element " + i + ": composed " + t.output()[i] + ", autograd " + autograd[i] + " for " + c + " (" + dims + "-d)");
+                }
+            }
+        });
+    }
 }
