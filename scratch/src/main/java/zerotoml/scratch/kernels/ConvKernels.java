@@ -137,23 +137,31 @@ public final class ConvKernels {
         return gx;
     }
 
-    /** ∂w_g = Σ_b G_bg · cols_bgᵀ: the cross-correlation of the input with the output gradient. */
+    /**
+     * ∂w_g = Σ_b G_bg · cols_bgᵀ: the cross-correlation of the input with the output gradient.
+     * Each (batch, group) product runs in parallel into its own buffer; the buffers are then summed
+     * in batch order, so the result does not depend on thread timing.
+     */
     public static double[] backwardWeight(double[] x, double[] gy, Geometry g) {
         int[] table = offsets(g);
         int rows = g.cInG() * g.kernelSize(), oSize = g.outSize(), cOutG = g.cOutG();
-        double[] gw = new double[g.cOut() * rows];
-        IntStream.range(0, g.groups()).parallel().forEach(grp -> {
+        double[][] parts = new double[g.batch() * g.groups()][];
+        IntStream.range(0, g.batch() * g.groups()).parallel().forEach(bg -> {
+            int b = bg / g.groups(), grp = bg % g.groups();
             double[] cols = new double[rows * oSize], colsT = new double[oSize * rows], part = new double[cOutG * rows];
-            for (int b = 0; b < g.batch(); b++) {
-                im2col(x, g, table, b, grp, cols);
-                for (int r = 0; r < rows; r++) {
-                    for (int o = 0; o < oSize; o++) colsT[o * rows + r] = cols[r * oSize + o];
-                }
-                Matmul.fast(gy, (b * g.cOut() + grp * cOutG) * oSize, colsT, 0, part, 0, cOutG, oSize, rows);
-                int base = grp * cOutG * rows;
-                for (int i = 0; i < part.length; i++) gw[base + i] += part[i];
+            im2col(x, g, table, b, grp, cols);
+            for (int r = 0; r < rows; r++) {
+                for (int o = 0; o < oSize; o++) colsT[o * rows + r] = cols[r * oSize + o];
             }
+            Matmul.fast(gy, (b * g.cOut() + grp * cOutG) * oSize, colsT, 0, part, 0, cOutG, oSize, rows);
+            parts[bg] = part;
         });
+        double[] gw = new double[g.cOut() * rows];
+        for (int bg = 0; bg < parts.length; bg++) {
+            int base = (bg % g.groups()) * cOutG * rows;
+            double[] part = parts[bg];
+            for (int i = 0; i < part.length; i++) gw[base + i] += part[i];
+        }
         return gw;
     }
 
