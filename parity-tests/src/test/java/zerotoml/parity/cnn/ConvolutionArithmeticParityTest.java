@@ -1,35 +1,35 @@
 package zerotoml.parity.cnn;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
-import ai.djl.ndarray.types.DataType;
-import java.util.Arrays;
 import java.util.SplittableRandom;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
-import zerotoml.fixtures.Gens;
-import zerotoml.fixtures.Property;
-import zerotoml.reference.Torch;
-import zerotoml.scratch.tensor.Autodiff;
-import zerotoml.scratch.tensor.DType;
-import zerotoml.scratch.tensor.Shape;
 import org.junit.jupiter.api.TestFactory;
 import zerotoml.fixtures.Domain;
 import zerotoml.fixtures.Gen;
+import zerotoml.fixtures.Gens;
+import zerotoml.fixtures.Property;
 import zerotoml.fixtures.Source;
 import zerotoml.parity.harness.Arr;
 import zerotoml.parity.harness.Case;
 import zerotoml.parity.harness.Cases;
 import zerotoml.parity.harness.OpSpec;
 import zerotoml.parity.harness.Parity;
+import zerotoml.reference.Torch;
 import zerotoml.scratch.cnn.Convolution;
 import zerotoml.scratch.cnn.ConvolutionArithmetic;
 import zerotoml.scratch.cnn.Pooling;
 import zerotoml.scratch.cnn.TransposedConvolution;
+import zerotoml.scratch.tensor.Autodiff;
+import zerotoml.scratch.tensor.DType;
+import zerotoml.scratch.tensor.Shape;
 import zerotoml.scratch.tensor.Tensor;
 
 /**
@@ -52,7 +52,7 @@ class ConvolutionArithmeticParityTest {
         return Cases.arr(s, shape, Domain.standard());
     }
 
-    static int[] dims(int... d) {
+    static int[] shape(int... d) {
         return d;
     }
 
@@ -166,16 +166,16 @@ class ConvolutionArithmeticParityTest {
                 .reference(ConvolutionArithmeticParityTest::referenceConv);
         if (dims != 2) return spec;
         return spec
-                .rejects("a kernel larger than the padded input", conv2d(dims(1, 1, 2, 2), dims(1, 1, 3, 3), 1, 0, 1, 1), "kernel", "[1, 1, 2, 2]", "[1, 1, 3, 3]")
-                .rejects("a dilated kernel larger than the padded input", conv2d(dims(1, 1, 4, 4), dims(1, 1, 3, 3), 1, 0, 2, 1), "kernel", "[1, 1, 4, 4]")
-                .rejects("stride 0", conv2d(dims(1, 1, 4, 4), dims(1, 1, 3, 3), 0, 0, 1, 1), "stride")
-                .rejects("dilation 0", conv2d(dims(1, 1, 4, 4), dims(1, 1, 3, 3), 1, 0, 0, 1), "dilation")
-                .rejects("negative padding", conv2d(dims(1, 1, 4, 4), dims(1, 1, 3, 3), 1, -1, 1, 1), "padding")
-                .rejects("input channels not divisible by groups", conv2d(dims(1, 3, 4, 4), dims(2, 1, 3, 3), 1, 0, 1, 2), "groups", "[1, 3, 4, 4]")
-                .rejects("output channels not divisible by groups", conv2d(dims(1, 4, 4, 4), dims(3, 2, 3, 3), 1, 0, 1, 2), "groups", "[3, 2, 3, 3]")
-                .rejects("input channels that do not match the weight", conv2d(dims(1, 3, 4, 4), dims(2, 4, 3, 3), 1, 0, 1, 1), "channels", "[1, 3, 4, 4]", "[2, 4, 3, 3]")
-                .rejects("an input of rank 2", conv2d(dims(4, 4), dims(1, 1, 3, 3), 1, 0, 1, 1), "rank", "[4, 4]")
-                .rejects("a weight of rank 3", conv2d(dims(1, 1, 4, 4), dims(1, 1, 3), 1, 0, 1, 1), "rank", "[1, 1, 3]");
+                .rejects("a kernel larger than the padded input", conv2d(shape(1, 1, 2, 2), shape(1, 1, 3, 3), 1, 0, 1, 1), "kernel", "[1, 1, 2, 2]", "[1, 1, 3, 3]")
+                .rejects("a dilated kernel larger than the padded input", conv2d(shape(1, 1, 4, 4), shape(1, 1, 3, 3), 1, 0, 2, 1), "kernel", "[1, 1, 4, 4]")
+                .rejects("stride 0", conv2d(shape(1, 1, 4, 4), shape(1, 1, 3, 3), 0, 0, 1, 1), "stride")
+                .rejects("dilation 0", conv2d(shape(1, 1, 4, 4), shape(1, 1, 3, 3), 1, 0, 0, 1), "dilation")
+                .rejects("negative padding", conv2d(shape(1, 1, 4, 4), shape(1, 1, 3, 3), 1, -1, 1, 1), "padding")
+                .rejects("input channels not divisible by groups", conv2d(shape(1, 3, 4, 4), shape(2, 1, 3, 3), 1, 0, 1, 2), "groups", "[1, 3, 4, 4]")
+                .rejects("output channels not divisible by groups", conv2d(shape(1, 4, 4, 4), shape(3, 2, 3, 3), 1, 0, 1, 2), "groups", "[3, 2, 3, 3]")
+                .rejects("input channels that do not match the weight", conv2d(shape(1, 3, 4, 4), shape(2, 4, 3, 3), 1, 0, 1, 1), "channels", "[1, 3, 4, 4]", "[2, 4, 3, 3]")
+                .rejects("an input of rank 2", conv2d(shape(4, 4), shape(1, 1, 3, 3), 1, 0, 1, 1), "rank", "[4, 4]")
+                .rejects("a weight of rank 3", conv2d(shape(1, 1, 4, 4), shape(1, 1, 3), 1, 0, 1, 1), "rank", "[1, 1, 3]");
     }
 
     /** convTranspose: stride 1..3, padding up to 3 (beyond d(k − 1) it crops), output padding below max(s, d), dilation 1..3, groups. */
@@ -226,13 +226,13 @@ class ConvolutionArithmeticParityTest {
         if (dims != 2) return spec;
         String unreachable = " (PyTorch's conv_transpose rejects it, but DJL cannot call conv_transpose, and the composed reference does not check it)";
         return spec
-                .rejectsWhereTorchAccepts("output padding equal to stride and dilation" + unreachable, convT2d(dims(1, 1, 3, 3), dims(1, 1, 3, 3), 2, 0, 2, 1, 1), "output padding", "[1, 1, 3, 3]")
-                .rejectsWhereTorchAccepts("output padding above stride and dilation" + unreachable, convT2d(dims(1, 1, 3, 3), dims(1, 1, 3, 3), 1, 0, 1, 1, 1), "output padding")
-                .rejectsWhereTorchAccepts("stride 0" + unreachable, convT2d(dims(1, 1, 3, 3), dims(1, 1, 3, 3), 0, 0, 0, 1, 1), "stride")
-                .rejects("dilation 0", convT2d(dims(1, 1, 3, 3), dims(1, 1, 3, 3), 1, 0, 0, 0, 1), "dilation")
-                .rejects("input channels not divisible by groups", convT2d(dims(1, 3, 3, 3), dims(3, 1, 3, 3), 1, 0, 0, 1, 2), "groups", "[1, 3, 3, 3]")
-                .rejectsWhereTorchAccepts("padding that leaves no output" + unreachable, convT2d(dims(1, 1, 1, 1), dims(1, 1, 1, 1), 1, 1, 0, 1, 1), "output size")
-                .rejects("an input of rank 2", convT2d(dims(3, 3), dims(1, 1, 3, 3), 1, 0, 0, 1, 1), "rank", "[3, 3]");
+                .rejectsWhereTorchAccepts("output padding equal to stride and dilation" + unreachable, convT2d(shape(1, 1, 3, 3), shape(1, 1, 3, 3), 2, 0, 2, 1, 1), "output padding", "[1, 1, 3, 3]")
+                .rejectsWhereTorchAccepts("output padding above stride and dilation" + unreachable, convT2d(shape(1, 1, 3, 3), shape(1, 1, 3, 3), 1, 0, 1, 1, 1), "output padding")
+                .rejectsWhereTorchAccepts("stride 0" + unreachable, convT2d(shape(1, 1, 3, 3), shape(1, 1, 3, 3), 0, 0, 0, 1, 1), "stride")
+                .rejects("dilation 0", convT2d(shape(1, 1, 3, 3), shape(1, 1, 3, 3), 1, 0, 0, 0, 1), "dilation")
+                .rejects("input channels not divisible by groups", convT2d(shape(1, 3, 3, 3), shape(3, 1, 3, 3), 1, 0, 0, 1, 2), "groups", "[1, 3, 3, 3]")
+                .rejectsWhereTorchAccepts("padding that leaves no output" + unreachable, convT2d(shape(1, 1, 1, 1), shape(1, 1, 1, 1), 1, 1, 0, 1, 1), "output size")
+                .rejects("an input of rank 2", convT2d(shape(3, 3), shape(1, 1, 3, 3), 1, 0, 0, 1, 1), "rank", "[3, 3]");
     }
 
     /** Pooling: kernel 1..3, stride 1..3 (or the kernel, PyTorch's default), padding up to k/2, ceil mode, dilation when asked. */
@@ -317,10 +317,10 @@ class ConvolutionArithmeticParityTest {
 
     static OpSpec poolRejections(OpSpec spec) {
         return spec
-                .rejects("a kernel larger than the padded input", pool2d(dims(1, 1, 2, 2), 3, 1, 0), "kernel", "[1, 1, 2, 2]")
-                .rejects("stride 0", pool2d(dims(1, 1, 4, 4), 2, 0, 0), "stride", "[1, 1, 4, 4]")
-                .rejects("padding above half the kernel", pool2d(dims(1, 1, 4, 4), 2, 1, 2), "padding", "[1, 1, 4, 4]")
-                .rejects("an input of rank 2", pool2d(dims(4, 4), 2, 1, 0), "rank", "[4, 4]");
+                .rejects("a kernel larger than the padded input", pool2d(shape(1, 1, 2, 2), 3, 1, 0), "kernel", "[1, 1, 2, 2]")
+                .rejects("stride 0", pool2d(shape(1, 1, 4, 4), 2, 0, 0), "stride", "[1, 1, 4, 4]")
+                .rejects("padding above half the kernel", pool2d(shape(1, 1, 4, 4), 2, 1, 2), "padding", "[1, 1, 4, 4]")
+                .rejects("an input of rank 2", pool2d(shape(4, 4), 2, 1, 0), "rank", "[4, 4]");
     }
 
     static OpSpec maxPool(String name, int dims, Domain values, boolean dilation, boolean nans) {
@@ -337,12 +337,12 @@ class ConvolutionArithmeticParityTest {
                 .reference((c, x) -> zerotoml.reference.cnn.Pooling.avgPool(x.get(0), c.intsArg("kernel"), c.intsArg("stride"),
                         c.intsArg("padding"), c.boolArg("ceilMode"), c.boolArg("countIncludePad")));
         if (dims == 3) {
-            Map<String, Object> args = new LinkedHashMap<>(pool2d(dims(1, 1, 1, 1), 2, 1, 1).args());
+            Map<String, Object> args = new LinkedHashMap<>(pool2d(shape(1, 1, 1, 1), 2, 1, 1).args());
             args.put("kernel", new int[] {1, 1, 2});
             args.put("stride", new int[] {1, 1, 1});
             args.put("padding", new int[] {0, 0, 1});
             args.put("dilation", new int[] {1, 1, 1});
-            spec.rejects("an input smaller than the kernel before padding (3-d only)", new Case(List.of(zeros(dims(1, 1, 1, 1, 1))), args, 0), "smaller than kernel", "[1, 1, 1, 1, 1]");
+            spec.rejects("an input smaller than the kernel before padding (3-d only)", new Case(List.of(zeros(shape(1, 1, 1, 1, 1))), args, 0), "smaller than kernel", "[1, 1, 1, 1, 1]");
         }
         return dims == 2 ? poolRejections(spec) : spec;
     }
@@ -630,7 +630,7 @@ class ConvolutionArithmeticParityTest {
             int dims = c.dims();
             int[] pad = c.pad(), a = c.transposed().outputPadding();
             int[] oShape = Convolution.conv(c.x(), c.w(), null, c.spec()).shape().dims();
-            double[] g = randomLike(zerotoml.scratch.tensor.Shape.of(oShape), 3).toArray();
+            double[] g = randomLike(Shape.of(oShape), 3).toArray();
             Torch.Input x = new Torch.Input(c.x().toArray(), c.x().shape().dims(), true);
             Torch.Input w = new Torch.Input(c.w().toArray(), c.w().shape().dims(), false);
             double[] autograd = Torch.run(DataType.FLOAT64, List.of(x, w), xs -> zerotoml.reference.cnn.Convolution.conv(xs.get(0), xs.get(1), null,
