@@ -31,6 +31,20 @@ public final class ConvKernels {
         public int cOutG() { return cOut / groups; }
     }
 
+    /** Below this many multiply-adds a call stays on the calling thread: waking pool threads costs more than it saves. */
+    static final long PARALLEL_THRESHOLD = 1L << 18;
+
+    /** The range [0, n) as a stream, parallel only when {@code work} is large enough to pay for it. */
+    public static IntStream range(int n, long work) {
+        IntStream r = IntStream.range(0, n);
+        return work >= PARALLEL_THRESHOLD && n > 1 ? r.parallel() : r;
+    }
+
+    /** Multiply-adds of one pass over the geometry. */
+    static long work(Geometry g) {
+        return (long) g.batch() * g.cOut() * g.outSize() * g.cInG() * g.kernelSize();
+    }
+
     public static int prod(int[] a) {
         int p = 1;
         for (int v : a) p *= v;
@@ -97,7 +111,7 @@ public final class ConvKernels {
         int[] table = offsets(g);
         int rows = g.cInG() * g.kernelSize(), oSize = g.outSize(), cOutG = g.cOutG();
         double[] y = new double[g.batch() * g.cOut() * oSize];
-        IntStream.range(0, g.batch() * g.groups()).parallel().forEach(bg -> {
+        range(g.batch() * g.groups(), work(g)).forEach(bg -> {
             int b = bg / g.groups(), grp = bg % g.groups();
             double[] cols = new double[rows * oSize];
             im2col(x, g, table, b, grp, cols);
@@ -119,7 +133,7 @@ public final class ConvKernels {
             }
         }
         double[] gx = new double[g.batch() * g.cIn() * inSize];
-        IntStream.range(0, g.batch() * g.groups()).parallel().forEach(bg -> {
+        range(g.batch() * g.groups(), work(g)).forEach(bg -> {
             int b = bg / g.groups(), grp = bg % g.groups();
             double[] dcols = new double[rows * oSize];
             Matmul.fast(wt, grp * cOutG * rows, gy, (b * g.cOut() + grp * cOutG) * oSize, dcols, 0, rows, cOutG, oSize);
@@ -146,7 +160,7 @@ public final class ConvKernels {
         int[] table = offsets(g);
         int rows = g.cInG() * g.kernelSize(), oSize = g.outSize(), cOutG = g.cOutG();
         double[][] parts = new double[g.batch() * g.groups()][];
-        IntStream.range(0, g.batch() * g.groups()).parallel().forEach(bg -> {
+        range(g.batch() * g.groups(), work(g)).forEach(bg -> {
             int b = bg / g.groups(), grp = bg % g.groups();
             double[] cols = new double[rows * oSize], colsT = new double[oSize * rows], part = new double[cOutG * rows];
             im2col(x, g, table, b, grp, cols);
