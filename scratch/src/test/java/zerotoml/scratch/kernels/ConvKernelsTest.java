@@ -45,4 +45,16 @@ class ConvKernelsTest {
             assertClose("weight gradient", naive[1], ConvKernels.backwardWeight(x, gy, g), g);
         }
     }
+
+    @Test
+    void oneLargeImageSplitsTheProductAcrossThreadsAndStillMatchesTheNaiveLoops() {
+        SplittableRandom r = new SplittableRandom(7);
+        ConvKernels.Geometry g = new ConvKernels.Geometry(1, 8, 16, 1, new int[] {40, 40}, new int[] {3, 3}, new int[] {40, 40},
+                new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1});
+        double[] x = random(r, 8 * 1600), w = random(r, 16 * 8 * 9), gy = random(r, 16 * 1600);
+        assertClose("forward", ConvKernels.naiveForward(x, w, g), ConvKernels.forward(x, w, g), g);
+        double[][] naive = ConvKernels.naiveBackward(x, w, gy, g);
+        assertClose("input gradient", naive[0], ConvKernels.backwardInput(gy, w, g), g);
+        assertClose("weight gradient", naive[1], ConvKernels.backwardWeight(x, gy, g), g);
+    }
 }
