@@ -1,4 +1,4 @@
-package zerotoml.parity.cnn;
+package zerotoml.benchmarks;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
@@ -25,7 +25,7 @@ import zerotoml.scratch.tensor.Tensor;
  *
  * <pre>
  * mvn -B -o -q test-compile -pl parity-tests -am
- * mvn -B -o -q exec:java -pl parity-tests -Dexec.mainClass=zerotoml.parity.cnn.ConvolutionBenchmark -Dexec.classpathScope=test
+ * mvn -B -o -q -pl benchmarks -am process-classes -Dbench -Dbench.main=zerotoml.benchmarks.ConvolutionBenchmark
  * </pre>
  */
 public final class ConvolutionBenchmark {
