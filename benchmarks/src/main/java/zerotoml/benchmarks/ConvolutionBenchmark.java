@@ -24,7 +24,6 @@ import zerotoml.scratch.tensor.Tensor;
  * tape (vjp with a ones cotangent). Run it with
  *
  * <pre>
- * mvn -B -o -q test-compile -pl parity-tests -am
  * mvn -B -o -q -pl benchmarks -am process-classes -Dbench -Dbench.main=zerotoml.benchmarks.ConvolutionBenchmark
  * </pre>
  */
