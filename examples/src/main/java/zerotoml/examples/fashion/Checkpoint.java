@@ -20,7 +20,7 @@ public final class Checkpoint {
     private Checkpoint() {}
 
     /** The tensors of a checkpoint. */
-    record Tensors(Mlp params, Mlp m, Mlp v, Mlp vMax) {}
+    record Tensors(Classifier params, Classifier m, Classifier v, Classifier vMax) {}
 
     public static void save(Path file, Trainer.Config c, Trainer.State s) throws IOException {
         Map<String, String> meta = new LinkedHashMap<>();
@@ -35,15 +35,15 @@ public final class Checkpoint {
         Safetensors.save(file, new Tensors(s.params(), s.opt().m(), s.opt().v(), s.opt().vMax()), meta);
     }
 
-    public static Trainer.State load(Path file, Trainer.Config c, int features) throws IOException {
+    public static Trainer.State load(Path file, Trainer.Config c, int rows, int cols) throws IOException {
         Safetensors.Contents contents = Safetensors.read(file);
         String saved = contents.metadata().get("config");
         if (!describe(c).equals(saved)) {
             throw new IOException("checkpoint " + file + " was made by another configuration (" + saved + "), not this run's ("
                     + describe(c) + "); resume with the same options or choose another --out");
         }
-        Trainer.State fresh = Trainer.fresh(c, features);
-        Mlp p = fresh.params();
+        Trainer.State fresh = Trainer.fresh(c, rows, cols);
+        Classifier p = fresh.params();
         Tensors t = Safetensors.load(contents, file, new Tensors(p, p, p, p));
         int step = Integer.parseInt(contents.metadata().get("adamStep"));
         int epochs = Integer.parseInt(contents.metadata().get("epochsDone"));
@@ -58,8 +58,9 @@ public final class Checkpoint {
     }
 
     static String describe(Trainer.Config c) {
-        return String.format(Locale.ROOT, "model=mlp dtype=%s hidden=%d batchSize=%d lr=%s seed=%d schedule=%s",
-                c.dtype() == DType.F32 ? "f32" : "f64", c.hidden(), c.batchSize(), c.lr(), c.seed(),
+        String model = c.model().equals("cnn") ? "cnn channels=" + c.channels() : "mlp hidden=" + c.hidden();
+        return String.format(Locale.ROOT, "model=%s dtype=%s batchSize=%d lr=%s seed=%d schedule=%s",
+                model, c.dtype() == DType.F32 ? "f32" : "f64", c.batchSize(), c.lr(), c.seed(),
                 c.cosine() ? "cosine(" + c.totalSteps() + " steps)" : "constant");
     }
 }

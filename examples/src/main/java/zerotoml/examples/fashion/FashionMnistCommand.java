@@ -30,7 +30,7 @@ public final class FashionMnistCommand implements Callable<Integer> {
     @Option(names = "--data", paramLabel = "DIR", description = "Directory with the four IDX files (raw or .gz). Default: ${DEFAULT-VALUE}")
     Path data = DEFAULT_DATA;
 
-    @Option(names = "--model", paramLabel = "KIND", description = "Model: mlp (two-layer perceptron). cnn needs scratch convolution, not merged yet. Default: ${DEFAULT-VALUE}")
+    @Option(names = "--model", paramLabel = "KIND", description = "Model: mlp (two-layer perceptron) or cnn (two 3x3 conv + ReLU + 2x2 max-pool blocks, then linear). Default: ${DEFAULT-VALUE}")
     String model = "mlp";
 
     @Option(names = "--epochs", paramLabel = "N", description = "Train until N epochs are done (counting those of a resumed checkpoint). Default: ${DEFAULT-VALUE}")
@@ -47,6 +47,9 @@ public final class FashionMnistCommand implements Callable<Integer> {
 
     @Option(names = "--hidden", paramLabel = "H", description = "Hidden units of the MLP. Default: ${DEFAULT-VALUE}")
     int hidden = 256;
+
+    @Option(names = "--channels", paramLabel = "C", description = "Channels of the CNN's first convolution (the second has 2C). Default: ${DEFAULT-VALUE}")
+    int channels = 8;
 
     @Option(names = "--dtype", paramLabel = "T", description = "f32 or f64. Default: ${DEFAULT-VALUE}")
     String dtype = "f32";
@@ -73,8 +76,8 @@ public final class FashionMnistCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         var o = spec.commandLine().getOut();
         var err = spec.commandLine().getErr();
-        if (!model.equals("mlp")) {
-            err.println("fashion-mnist: --model " + model + " is not available: only mlp until scratch has convolution (issue 3).");
+        if (!model.equals("mlp") && !model.equals("cnn")) {
+            err.println("fashion-mnist: --model must be mlp or cnn, got " + model);
             return 2;
         }
         if (!dtype.equals("f32") && !dtype.equals("f64")) {
@@ -96,7 +99,7 @@ public final class FashionMnistCommand implements Callable<Integer> {
         Trainer.Config c;
         try {
             int steps = epochs * ((train.count() + batchSize - 1) / batchSize);
-            c = new Trainer.Config(dtype.equals("f32") ? DType.F32 : DType.F64, hidden, batchSize, lr, seed, schedule.equals("cosine"), steps);
+            c = new Trainer.Config(model, dtype.equals("f32") ? DType.F32 : DType.F64, hidden, channels, batchSize, lr, seed, schedule.equals("cosine"), steps);
         } catch (IllegalArgumentException e) {
             err.println("fashion-mnist: " + e.getMessage());
             return 2;
@@ -109,10 +112,10 @@ public final class FashionMnistCommand implements Callable<Integer> {
                 err.println("fashion-mnist: --resume given but " + ckpt + " does not exist");
                 return 2;
             }
-            s = Checkpoint.load(ckpt, c, train.features());
+            s = Checkpoint.load(ckpt, c, train.rows(), train.cols());
             o.printf(Locale.ROOT, "resumed from %s after epoch %d%n", ckpt, s.epochsDone());
         } else {
-            s = Trainer.fresh(c, train.features());
+            s = Trainer.fresh(c, train.rows(), train.cols());
         }
         o.printf(Locale.ROOT, "Fashion-MNIST: %d training and %d test images of %dx%d; %s%n", train.count(), test.count(), train.rows(), train.cols(), Checkpoint.describe(c));
         while (s.epochsDone() < epochs) {

@@ -22,10 +22,10 @@ public final class Trainer {
     public static final int CLASSES = 10;
 
     /** What a run is: everything that decides its numbers. */
-    public record Config(DType dtype, int hidden, int batchSize, double lr, long seed, boolean cosine, int totalSteps) {
-        /** Constant learning rate. */
+    public record Config(String model, DType dtype, int hidden, int channels, int batchSize, double lr, long seed, boolean cosine, int totalSteps) {
+        /** An MLP with a constant learning rate. */
         public Config(DType dtype, int hidden, int batchSize, double lr, long seed) {
-            this(dtype, hidden, batchSize, lr, seed, false, 0);
+            this("mlp", dtype, hidden, 8, batchSize, lr, seed, false, 0);
         }
 
         /** The learning rate for Adam step t (0-based): constant, or cosine-annealed to 0 over totalSteps. */
@@ -35,6 +35,8 @@ public final class Trainer {
 
         public Config {
             if (cosine && totalSteps < 1) throw new IllegalArgumentException("Config: a cosine schedule needs totalSteps >= 1, got " + totalSteps);
+            if (!model.equals("mlp") && !model.equals("cnn")) throw new IllegalArgumentException("Config: model must be mlp or cnn, got " + model);
+            if (channels < 1) throw new IllegalArgumentException("Config: channels must be >= 1, got " + channels);
             if (hidden < 1) throw new IllegalArgumentException("Config: hidden must be >= 1, got " + hidden);
             if (batchSize < 1) throw new IllegalArgumentException("Config: batchSize must be >= 1, got " + batchSize);
             if (!(lr > 0)) throw new IllegalArgumentException("Config: lr must be > 0, got " + lr);
@@ -45,7 +47,7 @@ public final class Trainer {
     public record EpochStats(int epoch, double trainLoss, double trainAccuracy, double testAccuracy, double seconds, double imagesPerSecond) {}
 
     /** Everything a checkpoint holds. */
-    public record State(Mlp params, Adam.State<Mlp> opt, int epochsDone, List<EpochStats> history) {}
+    public record State(Classifier params, Adam.State<Classifier> opt, int epochsDone, List<EpochStats> history) {}
 
     /** Called after every batch: for progress bars. */
     @FunctionalInterface
@@ -55,8 +57,10 @@ public final class Trainer {
         BatchListener NONE = (b, n, l, a, s) -> {};
     }
 
-    public static State fresh(Config c, int features) {
-        Mlp p = Mlp.init(c.dtype(), features, c.hidden(), CLASSES, c.seed());
+    public static State fresh(Config c, int rows, int cols) {
+        Classifier p = c.model().equals("cnn")
+                ? new Classifier(null, Cnn.init(c.dtype(), rows, cols, c.channels(), CLASSES, c.seed()))
+                : new Classifier(Mlp.init(c.dtype(), rows * cols, c.hidden(), CLASSES, c.seed()), null);
         return new State(p, Adam.init(p), 0, List.of());
     }
 
@@ -65,8 +69,8 @@ public final class Trainer {
         Adam.Hyper hyper = Adam.Hyper.defaults(c.lr());
         int e = s.epochsDone();
         List<int[]> batches = Batches.epoch(train.count(), c.batchSize(), true, false, c.seed(), e);
-        Mlp params = s.params();
-        Adam.State<Mlp> opt = s.opt();
+        Classifier params = s.params();
+        Adam.State<Classifier> opt = s.opt();
         double lossSum = 0;
         long correct = 0, seen = 0;
         long start = System.nanoTime();
@@ -76,12 +80,12 @@ public final class Trainer {
             int[] y = train.labels(idx);
             Tensor[] logits = new Tensor[1];
             // loss(θ) = CE(f_θ(x), y);  (θ, state) ← Adam(θ, ∇loss, state)
-            Autodiff.ValueAndGrad<Mlp> vg = Autodiff.valueAndGrad(p -> {
+            Autodiff.ValueAndGrad<Classifier> vg = Autodiff.valueAndGrad(p -> {
                 logits[0] = p.logits(x);
                 return Losses.crossEntropy(logits[0], y, Losses.Reduction.MEAN);
             }, params);
             // γₜ from the schedule (constant unless --schedule cosine)
-            Step<Mlp, Adam.State<Mlp>> st = Adam.step(hyper.withLr(c.lrAt(opt.step())), params, vg.grad(), opt);
+            Step<Classifier, Adam.State<Classifier>> st = Adam.step(hyper.withLr(c.lrAt(opt.step())), params, vg.grad(), opt);
             params = st.params();
             opt = st.state();
             lossSum += vg.value().item() * idx.length;
@@ -99,7 +103,7 @@ public final class Trainer {
     }
 
     /** counts[true][predicted] over a data set. */
-    public static int[][] confusion(Mlp params, Dataset data, DType dt) {
+    public static int[][] confusion(Classifier params, Dataset data, DType dt) {
         int[][] m = new int[CLASSES][CLASSES];
         for (int[] idx : Batches.epoch(data.count(), 1000, false, false, 0, 0)) {
             int[] pred = Mlp.argmax(params.logits(data.images(idx, dt)));

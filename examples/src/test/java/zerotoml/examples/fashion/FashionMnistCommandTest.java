@@ -86,7 +86,7 @@ class FashionMnistCommandTest {
         Run r = run(args(out, 3));
         assertEquals(0, r.exit(), r.err());
         Trainer.Config c = new Trainer.Config(zerotoml.scratch.tensor.DType.F32, 32, 32, 0.01, 5);
-        Trainer.State s = Checkpoint.load(out.resolve("checkpoint.safetensors"), c, SIDE * SIDE);
+        Trainer.State s = Checkpoint.load(out.resolve("checkpoint.safetensors"), c, SIDE, SIDE);
         assertEquals(3, s.epochsDone());
         double acc = s.history().get(2).testAccuracy();
         // chance is 10%
@@ -120,12 +120,35 @@ class FashionMnistCommandTest {
         assertEquals(a.metadata().get("adamStep"), b.metadata().get("adamStep"));
         // losses and accuracies (not timings) agree for every epoch
         Trainer.Config c = new Trainer.Config(zerotoml.scratch.tensor.DType.F32, 32, 32, 0.01, 5);
-        var ha = Checkpoint.load(straight.resolve("checkpoint.safetensors"), c, SIDE * SIDE).history();
-        var hb = Checkpoint.load(resumed.resolve("checkpoint.safetensors"), c, SIDE * SIDE).history();
+        var ha = Checkpoint.load(straight.resolve("checkpoint.safetensors"), c, SIDE, SIDE).history();
+        var hb = Checkpoint.load(resumed.resolve("checkpoint.safetensors"), c, SIDE, SIDE).history();
         for (int i = 0; i < 3; i++) {
             assertEquals(ha.get(i).trainLoss(), hb.get(i).trainLoss(), 0);
             assertEquals(ha.get(i).testAccuracy(), hb.get(i).testAccuracy(), 0);
         }
+    }
+
+    @Test
+    void theCnnLearnsTheSyntheticDataSetAndResumesBitForBit() throws IOException {
+        Path straight = runs.resolve("cnn-straight"), resumed = runs.resolve("cnn-resumed");
+        String[] cnn = {"--model", "cnn", "--channels", "4"};
+        Run r = run(args(straight, 3, cnn));
+        assertEquals(0, r.exit(), r.err());
+        assertEquals(0, run(args(resumed, 2, cnn)).exit());
+        List<String> more = new ArrayList<>(List.of(cnn));
+        more.add("--resume");
+        assertEquals(0, run(args(resumed, 3, more.toArray(new String[0]))).exit());
+        Trainer.Config c = new Trainer.Config("cnn", zerotoml.scratch.tensor.DType.F32, 32, 4, 32, 0.01, 5, false, 0);
+        Trainer.State a = Checkpoint.load(straight.resolve("checkpoint.safetensors"), c, SIDE, SIDE);
+        Trainer.State b = Checkpoint.load(resumed.resolve("checkpoint.safetensors"), c, SIDE, SIDE);
+        double acc = a.history().get(2).testAccuracy();
+        assertTrue(acc > 0.8, "cnn test accuracy " + acc + " (chance is 10%)\n" + r.out());
+        List<Tensor> x = zerotoml.scratch.tensor.Autodiff.Params.tensors(a.opt()), y = zerotoml.scratch.tensor.Autodiff.Params.tensors(b.opt());
+        x.addAll(zerotoml.scratch.tensor.Autodiff.Params.tensors(a.params()));
+        y.addAll(zerotoml.scratch.tensor.Autodiff.Params.tensors(b.params()));
+        assertEquals(x.size(), y.size());
+        for (int t = 0; t < x.size(); t++) assertArrayEquals(x.get(t).toArray(), y.get(t).toArray(), 0, "tensor " + t);
+        assertEquals(a.opt().step(), b.opt().step());
     }
 
     @Test
