@@ -95,7 +95,9 @@ public final class Reductions {
     /** How many elements reduce into each output element. */
     static long count(NDArray x, int[] axes) {
         long n = 1;
-        for (int a : all(x, axes)) n *= x.getShape().get(a < 0 ? a + x.getShape().dimension() : a);
+        int rank = x.getShape().dimension();
+        if (rank == 0) return 1; // a 0-d tensor reduced over axis 0 or -1 is itself
+        for (int a : all(x, axes)) n *= x.getShape().get(a < 0 ? a + rank : a);
         return n;
     }
 

@@ -81,6 +81,11 @@ public final class Reductions {
      * whose index torch.max returns, the first maximum along the axis (the first NaN, if any).
      */
     public static Tensor maxAlong(Tensor x, int axis, boolean keepDims) {
+        // a 0-d tensor is one lane of one element (PyTorch: max(dim=0 or -1) returns it unchanged)
+        if (x.rank() == 0) {
+            scalarAxes("maxAlong", x.shape(), new int[] {axis});
+            return sum(x, new int[0], keepDims);
+        }
         int a = x.shape().axis("maxAlong", axis);
         boolean[] red = new boolean[x.rank()];
         red[a] = true;
@@ -148,8 +153,13 @@ public final class Reductions {
 
     // ------------------------------------------------------------- helpers shared by reductions
 
-    /** Which axes are reduced; an empty array selects all. Rejects out-of-range and repeated axes. */
+    /**
+     * Which axes are reduced; an empty array selects all. Rejects out-of-range and repeated axes.
+     * As in PyTorch, a 0-d tensor accepts axis 0 or -1 (once), and reducing it changes nothing.
+     */
     static boolean[] reducedAxes(String op, Shape s, int[] axes) {
+        if (axes == null) throw new IllegalArgumentException(op + ": axes is null (use an empty array for every axis), x " + s);
+        if (s.rank() == 0) return scalarAxes(op, s, axes);
         boolean[] red = new boolean[s.rank()];
         if (axes.length == 0) {
             java.util.Arrays.fill(red, true);
@@ -161,6 +171,19 @@ public final class Reductions {
             red[n] = true;
         }
         return red;
+    }
+
+    /** The axes of a reduction of a 0-d tensor: each must be 0 or -1, and only one may be given. */
+    private static boolean[] scalarAxes(String op, Shape s, int[] axes) {
+        for (int a : axes) {
+            if (a != 0 && a != -1) {
+                throw new IllegalArgumentException(op + ": axis " + a + " is out of range for a 0-d tensor (x " + s + ", valid axes -1..0)");
+            }
+        }
+        if (axes.length > 1) {
+            throw new IllegalArgumentException(op + ": axis 0 appears twice in axes " + java.util.Arrays.toString(axes) + " for shape " + s);
+        }
+        return new boolean[0];
     }
 
     /** The shape after reducing: reduced axes become 1 when keepDims, else disappear. */
