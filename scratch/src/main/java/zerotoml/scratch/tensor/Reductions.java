@@ -14,6 +14,7 @@ public final class Reductions {
 
     // out = Σ_axes x;  ∂x = g broadcast back over the reduced axes
     public static Tensor sum(Tensor x, int[] axes, boolean keepDims) {
+        Args.nonNull("sum", "x", x);
         boolean[] red = reducedAxes("sum", x.shape(), axes);
         Shape kept = keptShape(x.shape(), red, true);
         Shape outShape = keptShape(x.shape(), red, keepDims);
@@ -31,6 +32,7 @@ public final class Reductions {
 
     // out = Σ_axes x / n, where n is the number of elements reduced into each output
     public static Tensor mean(Tensor x, int[] axes, boolean keepDims) {
+        Args.nonNull("mean", "x", x);
         boolean[] red = reducedAxes("mean", x.shape(), axes);
         return Arithmetic.mul(sum(x, axes, keepDims), 1.0 / count(x.shape(), red));
     }
@@ -48,6 +50,7 @@ public final class Reductions {
      * the whole gradient goes to the first maximum, see {@link #maxAlong}.
      */
     public static Tensor max(Tensor x, int[] axes, boolean keepDims) {
+        Args.nonNull("max", "x", x);
         boolean[] red = reducedAxes("max", x.shape(), axes);
         requireNonEmpty("max", x.shape(), red, axes);
         Shape outShape = keptShape(x.shape(), red, keepDims);
@@ -81,6 +84,7 @@ public final class Reductions {
      * whose index torch.max returns, the first maximum along the axis (the first NaN, if any).
      */
     public static Tensor maxAlong(Tensor x, int axis, boolean keepDims) {
+        Args.nonNull("maxAlong", "x", x);
         // a 0-d tensor is one lane of one element (PyTorch: max(dim=0 or -1) returns it unchanged)
         if (x.rank() == 0) {
             scalarAxes("maxAlong", x.shape(), new int[] {axis});
@@ -119,6 +123,7 @@ public final class Reductions {
      * When n − correction ≤ 0 the result is NaN or ±∞, as in PyTorch.
      */
     public static Tensor var(Tensor x, int[] axes, int correction, boolean keepDims) {
+        Args.nonNull("var", "x", x);
         boolean[] red = reducedAxes("var", x.shape(), axes);
         int n = count(x.shape(), red);
         Tensor d = Arithmetic.sub(x, mean(x, axes, true));
@@ -132,6 +137,7 @@ public final class Reductions {
      * output before rounding to the dtype, so the gradient (the softmax) is accurate too.
      */
     public static Tensor logsumexp(Tensor x, int[] axes, boolean keepDims) {
+        Args.nonNull("logsumexp", "x", x);
         boolean[] red = reducedAxes("logsumexp", x.shape(), axes);
         Shape outShape = keptShape(x.shape(), red, keepDims);
         int[] target = outIndex(x.shape(), red);

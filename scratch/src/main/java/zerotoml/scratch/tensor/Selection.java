@@ -15,6 +15,7 @@ public final class Selection {
      * An infinite bound leaves that side open.
      */
     public static Tensor clamp(Tensor x, double min, double max) {
+        Args.nonNull("clamp", "x", x);
         double lo = x.dtype().round(min), hi = x.dtype().round(max);
         return Elementwise.unary("clamp", x, v -> Math.min(Math.max(v, lo), hi),
                 (g, in, o) -> Arithmetic.mul(g, Elementwise.map(in, v -> v >= lo && v <= hi ? 1 : 0)));
@@ -50,6 +51,9 @@ public final class Selection {
      * result has a and b's promoted dtype.
      */
     public static Tensor where(Tensor cond, Tensor a, Tensor b) {
+        Args.nonNull("where", "cond", cond);
+        Args.nonNull("where", "a", a);
+        Args.nonNull("where", "b", b);
         Shape s;
         try {
             s = Shape.broadcast("where", Shape.broadcast("where", cond.shape(), a.shape()), b.shape());

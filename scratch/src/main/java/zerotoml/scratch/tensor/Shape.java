@@ -12,6 +12,7 @@ public final class Shape {
 
     /** A shape from its dimensions; every dimension must be zero or more. */
     public static Shape of(int... dims) {
+        Args.nonNull("Shape", "dims", dims);
         for (int d : dims) {
             if (d < 0) throw new IllegalArgumentException("Shape: negative dimension in " + Arrays.toString(dims));
         }

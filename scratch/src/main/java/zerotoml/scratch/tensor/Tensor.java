@@ -18,6 +18,9 @@ public final class Tensor {
 
     /** Takes ownership of {@code data} and rounds it to {@code dtype}. */
     Tensor(Shape shape, DType dtype, double[] data) {
+        Args.nonNull("Tensor", "shape", shape);
+        Args.nonNull("Tensor", "dtype", dtype);
+        Args.nonNull("Tensor", "data", data);
         if (data.length != shape.size()) {
             throw new IllegalArgumentException("Tensor: " + data.length + " values do not fill shape " + shape
                     + " (" + shape.size() + " elements)");
@@ -36,12 +39,12 @@ public final class Tensor {
 
     /** A tensor of the given dtype holding a copy of {@code data}, rounded to the dtype. */
     public static Tensor of(DType dtype, double[] data, int... shape) {
-        return new Tensor(Shape.of(shape), dtype, data.clone());
+        return new Tensor(Shape.of(shape), dtype, Args.nonNull("Tensor", "data", data).clone());
     }
 
     /** A tensor of the given dtype and shape holding a copy of {@code data}. */
     public static Tensor of(DType dtype, double[] data, Shape shape) {
-        return new Tensor(shape, dtype, data.clone());
+        return new Tensor(shape, dtype, Args.nonNull("Tensor", "data", data).clone());
     }
 
     /** A rank-0 float64 tensor. */
@@ -77,6 +80,7 @@ public final class Tensor {
      * kept only when a {@link Tape} is recording and some input depends on a watched tensor.
      */
     public static Tensor record(String op, Shape shape, DType dtype, double[] data, Backward backward, Tensor... inputs) {
+        Args.nonNull("Tensor.record", "op", op);
         Tensor out = new Tensor(shape, dtype, data);
         Tape.recordIfTracked(op, out, backward, inputs);
         return out;

@@ -1,0 +1,94 @@
+package zerotoml.scratch.tensor;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+
+/**
+ * Hostile input at the public entry points (null arrays and tensors, negative or overflowing
+ * dimensions, data that does not fill its shape, NaN indices, malformed einsum formulas) must be an
+ * IllegalArgumentException whose message starts with the op and names the argument, never a
+ * NullPointerException, ArrayIndexOutOfBounds or NegativeArraySize from inside a loop.
+ */
+class HostileInputTest {
+    static final Tensor V = Tensor.of(DType.F64, new double[] {1, 2}, 2);
+    static final Tensor M = Tensor.zeros(DType.F64, 2, 3);
+
+    static void rejects(String op, String argument, Executable call) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call, op + " " + argument);
+        assertTrue(e.getMessage().startsWith(op), "message does not start with '" + op + "': " + e.getMessage());
+        assertTrue(e.getMessage().contains(argument), "message does not name '" + argument + "': " + e.getMessage());
+    }
+
+    @Test
+    void creationRejectsNullsNegativeAndOverflowingDimensionsAndShortData() {
+        rejects("Tensor", "data", () -> Tensor.of(DType.F64, null, 2));
+        rejects("Tensor", "dtype", () -> Tensor.of(null, new double[2], 2));
+        rejects("Shape", "dims", () -> Tensor.of(DType.F64, new double[2], (int[]) null));
+        rejects("Tensor", "[2]", () -> Tensor.of(DType.F64, new double[3], 2));
+        rejects("Shape", "[-1, 0]", () -> Tensor.of(DType.F64, new double[0], -1, 0));
+        rejects("Shape", "[65536, 65536, 2]", () -> Tensor.zeros(DType.F64, 65536, 65536, 2));
+        rejects("Tensor.record", "op", () -> Tensor.record(null, Shape.of(1), DType.F64, new double[1], g -> null));
+    }
+
+    @Test
+    void shapeOpsRejectNullsWithTheArgumentsName() {
+        rejects("reshape", "dims", () -> Shapes.reshape(V, (int[]) null));
+        rejects("reshape", "x", () -> Shapes.reshape(null, 2));
+        rejects("permute", "perm", () -> Shapes.permute(V, (int[]) null));
+        rejects("transpose", "x", () -> Shapes.transpose(null, 0, 1));
+        rejects("concat", "xs", () -> Shapes.concat(null, 0));
+        rejects("concat", "xs holds null at position 1", () -> Shapes.concat(Arrays.asList(V, null), 0));
+        rejects("stack", "xs holds null at position 0", () -> Shapes.stack(Arrays.asList(null, V), 0));
+        rejects("slice", "x", () -> Shapes.slice(null, 0, 0, 1));
+    }
+
+    @Test
+    void elementwiseReductionAndMatrixOpsRejectNullTensors() {
+        rejects("add", "a", () -> Arithmetic.add(null, V));
+        rejects("mul", "b", () -> Arithmetic.mul(V, (Tensor) null));
+        rejects("exp", "x", () -> Arithmetic.exp(null));
+        rejects("clamp", "x", () -> Selection.clamp(null, 0, 1));
+        rejects("where", "b", () -> Selection.where(V, V, null));
+        rejects("sum", "axes", () -> Reductions.sum(V, null, false));
+        rejects("var", "axes", () -> Reductions.var(V, null, 1, false));
+        rejects("max", "x", () -> Reductions.max(null, new int[0], false));
+        rejects("softmax", "x", () -> Softmax.softmax(null, 0));
+        rejects("matmul", "a", () -> LinearAlgebra.matmul(null, V));
+        rejects("einsum", "operands holds null at position 1", () -> Einsum.einsum("i,i->", V, null));
+        rejects("einsum", "operands", () -> Einsum.einsum("i->i", (Tensor[]) null));
+    }
+
+    @Test
+    void indexingAndLossesRejectNullIndexArraysAndNaNIndices() {
+        rejects("indexSelect", "indices", () -> Indexing.indexSelect(V, 0, null));
+        rejects("embedding", "ids", () -> Indexing.embedding(M, null, 2));
+        rejects("oneHot", "indices", () -> Indexing.oneHot(null, Shape.of(1), 3, DType.F64));
+        rejects("gather", "index", () -> Indexing.gather(V, 0, (Tensor) null));
+        rejects("gather", "NaN", () -> Indexing.gather(V, 0, Tensor.of(DType.F64, new double[] {Double.NaN}, 1)));
+        rejects("crossEntropy", "targets", () -> Losses.crossEntropy(M, null, Losses.Reduction.MEAN));
+        rejects("crossEntropy", "reduction", () -> Losses.crossEntropy(M, new int[] {0, 1}, null));
+        rejects("mse", "reduction", () -> Losses.mse(V, V, null));
+        rejects("l1", "target", () -> Losses.l1(V, null, Losses.Reduction.SUM));
+    }
+
+    @Test
+    void reductionsOfA0dTensorTakeAxisZeroOrMinusOneAsPyTorchDoes() {
+        Tensor s = Tensor.scalar(2.5);
+        for (int axis : new int[] {0, -1}) {
+            assertEquals(2.5, Reductions.sum(s, new int[] {axis}, false).item());
+            assertEquals(2.5, Reductions.max(s, new int[] {axis}, true).item());
+            assertEquals(2.5, Reductions.maxAlong(s, axis, false).item());
+            assertEquals(2.5, Reductions.logsumexp(s, new int[] {axis}, false).item());
+            assertEquals(0, Reductions.sum(s, new int[] {axis}, true).rank());
+        }
+        assertEquals(1.0, Autodiff.grad(x -> Reductions.maxAlong(x, -1, false), s).item());
+        rejects("maxAlong", "axis 1", () -> Reductions.maxAlong(s, 1, false));
+        rejects("sum", "[0, -1]", () -> Reductions.sum(s, new int[] {0, -1}, false));
+        assertTrue(Double.isNaN(Reductions.var(s, new int[] {0}, 1, false).item()), "unbiased variance of one element is NaN in PyTorch");
+    }
+}
