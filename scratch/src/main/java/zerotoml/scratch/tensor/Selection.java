@@ -39,9 +39,14 @@ public final class Selection {
         });
     }
 
-    /** The share of the gradient that goes to u when the larger of u and v wins: 1, ½ on a tie, else 0. */
+    /**
+     * The share of the gradient that goes to u when the larger of u and v wins: ½ on a tie, 0 when
+     * u &lt; v, else 1. As in PyTorch's derivatives.yaml ({@code where(self == other, grad / 2,
+     * grad).masked_fill_(self < other, 0)}), a NaN on either side compares false both ways, so
+     * both inputs take the whole gradient.
+     */
     private static double share(double u, double v) {
-        return u > v ? 1 : u == v ? 0.5 : 0;
+        return u == v ? 0.5 : u < v ? 0 : 1;
     }
 
     // out = cond ≠ 0 ? a : b;  ∂a = g · [cond ≠ 0],  ∂b = g · [cond = 0];  cond takes no gradient
