@@ -1,0 +1,89 @@
+package zerotoml.parity.tensor;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BinaryOperator;
+import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
+import ai.djl.ndarray.NDArray;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+import zerotoml.fixtures.Gen;
+import zerotoml.parity.harness.Arr;
+import zerotoml.parity.harness.Case;
+import zerotoml.parity.harness.Cases;
+import zerotoml.parity.harness.OpSpec;
+import zerotoml.parity.harness.Parity;
+import zerotoml.reference.tensor.Activations;
+import zerotoml.reference.tensor.Arithmetic;
+import zerotoml.reference.tensor.Reductions;
+import zerotoml.reference.tensor.Selection;
+import zerotoml.scratch.tensor.Tensor;
+
+/**
+ * The values the random generators never draw: NaN, ±∞, ±0, magnitudes that overflow or
+ * underflow float32 in exp, a zero base or a zero exponent in pow. Outputs and gradients must
+ * agree with PyTorch there too (NaN equals NaN, infinities must match in sign). Each property
+ * draws one of a few fixed vectors and a random cotangent; finite differences do not apply, since
+ * every vector sits on a kink, a pole or a non-finite value on purpose.
+ */
+class EdgeValuesParityTest {
+    static final double NAN = Double.NaN, INF = Double.POSITIVE_INFINITY;
+    static final String NO_FD = "the inputs are NaN, infinite, or exactly on a kink or pole on purpose";
+
+    /** Values for unary ops: non-finite, signed zeros, float32 overflow and underflow of exp. */
+    static final double[] UNARY = {NAN, INF, -INF, 0, -0.0, 1e30, -1e30, 100, -100, 88.8, -104, 20, -20, 1};
+
+    /** One of the fixed vectors for each input, a random cotangent. */
+    static Gen<Case> fixed(double[]... inputs) {
+        return s -> {
+            List<Arr> in = new ArrayList<>();
+            for (double[] v : inputs) in.add(new Arr(new int[] {v.length}, v));
+            return new Case(in, Map.of(), Cases.cotangentSeed(s));
+        };
+    }
+
+    static OpSpec unary(String name, UnaryOperator<Tensor> mine, UnaryOperator<NDArray> ref) {
+        return OpSpec.op(name + " (NaN, ±∞, ±0, extremes)").cases(fixed(UNARY))
+                .scratch((c, x) -> mine.apply(x.get(0))).reference((c, x) -> ref.apply(x.get(0)))
+                .noFiniteDifferences(NO_FD);
+    }
+
+    /** Every pair of NaN, ±∞, ±0 and 2 against each other, ties included. */
+    static OpSpec binary(String name, BinaryOperator<Tensor> mine, BinaryOperator<NDArray> ref) {
+        double[] v = {NAN, INF, -INF, 0, -0.0, 2};
+        double[] a = new double[v.length * v.length], b = new double[a.length];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = v[i / v.length];
+            b[i] = v[i % v.length];
+        }
+        return OpSpec.op(name + " (NaN, ±∞, ±0 pairs)").cases(fixed(a, b))
+                .scratch((c, x) -> mine.apply(x.get(0), x.get(1))).reference((c, x) -> ref.apply(x.get(0), x.get(1)))
+                .noFiniteDifferences(NO_FD);
+    }
+
+    @TestFactory
+    Stream<DynamicTest> edgeValues() {
+        return Parity.tests(
+                unary("relu", zerotoml.scratch.tensor.Activations::relu, Activations::relu),
+                unary("abs", zerotoml.scratch.tensor.Arithmetic::abs, Arithmetic::abs),
+                unary("exp", zerotoml.scratch.tensor.Arithmetic::exp, Arithmetic::exp),
+                unary("sigmoid", zerotoml.scratch.tensor.Activations::sigmoid, Activations::sigmoid),
+                unary("softplus", zerotoml.scratch.tensor.Activations::softplus, Activations::softplus),
+                unary("tanh", zerotoml.scratch.tensor.Activations::tanh, Activations::tanh),
+                unary("clamp [-1, 1]", x -> zerotoml.scratch.tensor.Selection.clamp(x, -1, 1), x -> Selection.clamp(x, -1, 1)),
+                unary("max over every axis", zerotoml.scratch.tensor.Reductions::max, x -> Reductions.max(x, new int[0], false)),
+                binary("maximum", zerotoml.scratch.tensor.Selection::maximum, Selection::maximum),
+                binary("minimum", zerotoml.scratch.tensor.Selection::minimum, Selection::minimum),
+                OpSpec.op("pow (zero base, zero exponent)")
+                        .cases(fixed(new double[] {0, 0, 0, 0, 2, 0.5, 3}, new double[] {0, 2, 0.5, 1, 0, 0, -1}))
+                        .scratch((c, x) -> zerotoml.scratch.tensor.Arithmetic.pow(x.get(0), x.get(1)))
+                        .reference((c, x) -> Arithmetic.pow(x.get(0), x.get(1)))
+                        .noFiniteDifferences(NO_FD),
+                OpSpec.op("pow (scalar exponent 0, at 0)").cases(fixed(new double[] {0, -0.0, 1, -2, 3}))
+                        .scratch((c, x) -> zerotoml.scratch.tensor.Arithmetic.pow(x.get(0), 0.0))
+                        .reference((c, x) -> Arithmetic.pow(x.get(0), 0.0))
+                        .noFiniteDifferences(NO_FD));
+    }
+}
