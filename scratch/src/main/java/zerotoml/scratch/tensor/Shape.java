@@ -35,9 +35,13 @@ public final class Shape {
 
     /** The number of elements: the product of the dimensions (1 for a scalar). */
     public int size() {
+        for (int d : dims) if (d == 0) return 0;
         long n = 1;
-        for (int d : dims) n *= d;
-        if (n > Integer.MAX_VALUE) throw new IllegalArgumentException("Shape " + this + " has more than 2^31 elements");
+        // checked after every factor, so that the long product cannot wrap around (65536⁴ = 2⁶⁴ ≡ 0)
+        for (int d : dims) {
+            n *= d;
+            if (n > Integer.MAX_VALUE) throw new IllegalArgumentException("Shape " + this + " has more than 2^31 elements");
+        }
         return (int) n;
     }
 

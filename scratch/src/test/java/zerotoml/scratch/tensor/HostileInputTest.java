@@ -32,6 +32,9 @@ class HostileInputTest {
         rejects("Tensor", "[2]", () -> Tensor.of(DType.F64, new double[3], 2));
         rejects("Shape", "[-1, 0]", () -> Tensor.of(DType.F64, new double[0], -1, 0));
         rejects("Shape", "[65536, 65536, 2]", () -> Tensor.zeros(DType.F64, 65536, 65536, 2));
+        rejects("Shape", "[65536, 65536, 65536, 65536]", () -> Tensor.zeros(DType.F64, 65536, 65536, 65536, 65536));
+        assertEquals(0, Tensor.zeros(DType.F64, 0, 65536, 65536, 65536, 65536).size(), "a zero dimension makes any shape empty");
+        rejects("Shape", "[65536, 65536, 65536, 65536]", () -> Shapes.reshape(Tensor.zeros(DType.F64, 0), 65536, 65536, 65536, 65536));
         rejects("Tensor.record", "op", () -> Tensor.record(null, Shape.of(1), DType.F64, new double[1], g -> null));
     }
 
