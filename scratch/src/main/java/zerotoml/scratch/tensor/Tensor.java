@@ -131,6 +131,7 @@ public final class Tensor {
 
     /** The value at a full index. */
     public double get(int... index) {
+        Args.nonNull("get", "index", index);
         if (index.length != shape.rank()) {
             throw new IllegalArgumentException("get: index " + Arrays.toString(index) + " has rank " + index.length + " but shape " + shape + " has rank " + shape.rank());
         }
@@ -147,6 +148,7 @@ public final class Tensor {
 
     /** The same values in another dtype (differentiable). */
     public Tensor to(DType target) {
+        Args.nonNull("to", "target", target);
         if (target == dtype) return this;
         DType from = dtype;
         return record("to", shape, target, data.clone(), g -> new Tensor[] {g.to(from)}, this);

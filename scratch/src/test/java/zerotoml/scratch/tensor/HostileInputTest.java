@@ -35,6 +35,8 @@ class HostileInputTest {
         rejects("Shape", "[65536, 65536, 65536, 65536]", () -> Tensor.zeros(DType.F64, 65536, 65536, 65536, 65536));
         assertEquals(0, Tensor.zeros(DType.F64, 0, 65536, 65536, 65536, 65536).size(), "a zero dimension makes any shape empty");
         rejects("Shape", "[65536, 65536, 65536, 65536]", () -> Shapes.reshape(Tensor.zeros(DType.F64, 0), 65536, 65536, 65536, 65536));
+        rejects("to", "target", () -> V.to(null));
+        rejects("get", "index", () -> V.get((int[]) null));
         rejects("Tensor.record", "op", () -> Tensor.record(null, Shape.of(1), DType.F64, new double[1], g -> null));
     }
 
