@@ -50,6 +50,7 @@ public final class Einsum {
     private static final int ELLIPSIS = -1000;
 
     // out[o] = Σ_{labels ∉ o} Π_n x_n[labels_n]
+    /** Einstein summation over an explicit or implicit formula such as {@code "bhqd,bhkd->bhqk"}; see notes/Einsum.md. */
     public static Tensor einsum(String formula, Tensor... operands) {
         if (formula == null) throw new IllegalArgumentException("einsum: the formula is null");
         Args.tensors("einsum", "operands", operands == null ? null : java.util.Arrays.asList(operands));

@@ -52,6 +52,7 @@ public final class Indexing {
     // ------------------------------------------------------------------ index-select and embedding
 
     // out[..., j, ...] = x[..., indices[j], ...] along axis;  ∂x = g scatter-added back (repeats accumulate)
+    /** The slices of x at {@code indices} along one axis (torch.index_select); repeated indices add their gradients. */
     public static Tensor indexSelect(Tensor x, int axis, int[] indices) {
         Args.nonNull("indexSelect", "x", x);
         Args.nonNull("indexSelect", "indices", indices);
@@ -164,12 +165,14 @@ public final class Indexing {
     // ------------------------------------------------------------------ triangles
 
     // out[..., i, j] = x[..., i, j] if j - i ≥ k else 0;  ∂x = g with the same mask
+    /** x with the elements below the k-th diagonal of its last two axes set to 0. */
     public static Tensor triu(Tensor x, int k) {
         Args.nonNull("triu", "x", x);
         return triangle("triu", x, k, true);
     }
 
     // out[..., i, j] = x[..., i, j] if j - i ≤ k else 0;  ∂x = g with the same mask
+    /** x with the elements above the k-th diagonal of its last two axes set to 0. */
     public static Tensor tril(Tensor x, int k) {
         Args.nonNull("tril", "x", x);
         return triangle("tril", x, k, false);

@@ -58,6 +58,7 @@ public final class Losses {
     }
 
     // out = mean or Σ (a - b)²
+    /** Mean squared error (or its sum) of two tensors of the same shape. */
     public static Tensor mse(Tensor a, Tensor b, Reduction reduction) {
         sameShape("mse", a, b);
         Args.nonNull("mse", "reduction", reduction);
@@ -66,6 +67,7 @@ public final class Losses {
     }
 
     // out = mean or Σ |a - b|  (∂ at a = b is 0, as PyTorch's sign(0) = 0)
+    /** Mean absolute error (or its sum) of two tensors of the same shape. */
     public static Tensor l1(Tensor a, Tensor b, Reduction reduction) {
         sameShape("l1", a, b);
         Args.nonNull("l1", "reduction", reduction);

@@ -13,6 +13,7 @@ public final class Reductions {
     }
 
     // out = Σ_axes x;  ∂x = g broadcast back over the reduced axes
+    /** Σ over the given axes (empty: every axis), keeping them as size 1 when {@code keepDims}. */
     public static Tensor sum(Tensor x, int[] axes, boolean keepDims) {
         Args.nonNull("sum", "x", x);
         boolean[] red = reducedAxes("sum", x.shape(), axes);
@@ -31,6 +32,7 @@ public final class Reductions {
     }
 
     // out = Σ_axes x / n, where n is the number of elements reduced into each output
+    /** The mean over the given axes (empty: every axis), keeping them as size 1 when {@code keepDims}. */
     public static Tensor mean(Tensor x, int[] axes, boolean keepDims) {
         Args.nonNull("mean", "x", x);
         boolean[] red = reducedAxes("mean", x.shape(), axes);

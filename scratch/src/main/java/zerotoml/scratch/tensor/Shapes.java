@@ -12,6 +12,7 @@ public final class Shapes {
     private Shapes() {}
 
     // out = x viewed with new dims (one may be -1);  ∂x = g reshaped back
+    /** The same elements in a new shape of equal size; one dimension may be −1 (inferred). */
     public static Tensor reshape(Tensor x, int... dims) {
         Args.nonNull("reshape", "x", x);
         int[] d = Args.nonNull("reshape", "dims", dims).clone();
@@ -42,6 +43,7 @@ public final class Shapes {
     }
 
     // out[i₀..] = x[i_perm(0)..];  ∂x = g permuted by the inverse permutation
+    /** Axis i of the result is axis {@code perm[i]} of x (negative axes allowed). */
     public static Tensor permute(Tensor x, int... perm) {
         Args.nonNull("permute", "x", x);
         Args.nonNull("permute", "perm", perm);
@@ -81,6 +83,7 @@ public final class Shapes {
     }
 
     // out = x repeated along new leading axes and size-1 axes;  ∂x = g summed back
+    /** x repeated along its size-1 and missing leading axes to {@code dims}; the gradient sums back. */
     public static Tensor broadcastTo(Tensor x, int... dims) {
         Args.nonNull("broadcastTo", "x", x);
         Shape target = Shape.of(dims);
@@ -102,6 +105,7 @@ public final class Shapes {
     }
 
     // out = x[..., start:end:step, ...];  ∂x = g scattered back to the taken positions, 0 elsewhere
+    /** Elements start, start + step, … before end along one axis, with Python’s clamping of start and end. */
     public static Tensor slice(Tensor x, int axis, int start, int end, int step) {
         Args.nonNull("slice", "x", x);
         if (x.rank() == 0) throw new IllegalArgumentException("slice: cannot slice a 0-d tensor (x " + x.shape() + ")");
@@ -126,6 +130,7 @@ public final class Shapes {
     // ------------------------------------------------------------------ concat and stack
 
     // out = [x₀ | x₁ | ...] along axis;  ∂xᵢ = the slice of g that xᵢ filled
+    /** The tensors joined along an existing axis; all other dimensions must agree. */
     public static Tensor concat(List<Tensor> xs, int axis) {
         Args.tensors("concat", "xs", xs);
         if (xs.isEmpty()) throw new IllegalArgumentException("concat: needs at least one tensor, got an empty list");
@@ -175,6 +180,7 @@ public final class Shapes {
     }
 
     // out = the xᵢ along a new axis;  ∂xᵢ = g at index i of that axis (through unsqueeze and concat)
+    /** Tensors of one shape joined along a new axis. */
     public static Tensor stack(List<Tensor> xs, int axis) {
         Args.tensors("stack", "xs", xs);
         if (xs.isEmpty()) throw new IllegalArgumentException("stack: needs at least one tensor, got an empty list");

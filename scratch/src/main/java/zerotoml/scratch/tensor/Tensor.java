@@ -65,10 +65,12 @@ public final class Tensor {
         return new Tensor(s, dtype, d);
     }
 
+    /** A tensor of zeros. */
     public static Tensor zeros(DType dtype, int... shape) {
         return full(dtype, 0, shape);
     }
 
+    /** A tensor of ones. */
     public static Tensor ones(DType dtype, int... shape) {
         return full(dtype, 1, shape);
     }
@@ -94,18 +96,22 @@ public final class Tensor {
 
     // ---------------------------------------------------------------- access
 
+    /** The shape. */
     public Shape shape() {
         return shape;
     }
 
+    /** The element type. */
     public DType dtype() {
         return dtype;
     }
 
+    /** The number of dimensions. */
     public int rank() {
         return shape.rank();
     }
 
+    /** The number of elements. */
     public int size() {
         return data.length;
     }
