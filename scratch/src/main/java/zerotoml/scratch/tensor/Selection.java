@@ -21,7 +21,7 @@ public final class Selection {
                 (g, in, o) -> Arithmetic.mul(g, Elementwise.map(in, v -> v >= lo && v <= hi ? 1 : 0)));
     }
 
-    // out = max(a, b);  ∂a = g · ([a > b] + ½[a = b]),  ∂b = g · ([b > a] + ½[a = b])
+    // out = max(a, b);  ∂a = g · (1 − [a < b] − ½[a = b]),  ∂b = g · (1 − [b < a] − ½[a = b])   (NaN: both take g)
     /** torch.maximum: element-wise, broadcasting; on a tie each side gets half the gradient. */
     public static Tensor maximum(Tensor a, Tensor b) {
         return Elementwise.binary("maximum", a, b, Math::max, (g, x, y, o) -> new Tensor[] {
@@ -30,7 +30,7 @@ public final class Selection {
         });
     }
 
-    // out = min(a, b);  ∂a = g · ([a < b] + ½[a = b]),  ∂b = g · ([b < a] + ½[a = b])
+    // out = min(a, b);  ∂a = g · (1 − [a > b] − ½[a = b]),  ∂b = g · (1 − [b > a] − ½[a = b])   (NaN: both take g)
     /** torch.minimum: element-wise, broadcasting; on a tie each side gets half the gradient. */
     public static Tensor minimum(Tensor a, Tensor b) {
         return Elementwise.binary("minimum", a, b, Math::min, (g, x, y, o) -> new Tensor[] {
