@@ -116,7 +116,8 @@ public final class Shapes {
         int n = x.shape().dim(a);
         // Python: a negative bound counts from the end, then both are clamped to [0, n]
         int from = clampBound(start, n), to = clampBound(end, n);
-        int len = to <= from ? 0 : (to - from + step - 1) / step;
+        // in long: to − from + step − 1 overflows int for a step near Integer.MAX_VALUE
+        int len = to <= from ? 0 : (int) (((long) to - from + step - 1) / step);
         int[] positions = new int[len];
         for (int j = 0; j < len; j++) positions[j] = from + j * step;
         return Indexing.alongAxis("slice", x, a, positions);
