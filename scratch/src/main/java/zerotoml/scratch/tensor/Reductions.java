@@ -118,7 +118,7 @@ public final class Reductions {
         }, x);
     }
 
-    // out = Σ_axes (x − x̄)² / (n − correction),  x̄ = mean_axes x;  ∂x = g · 2(x − x̄) / (n − correction)
+    // out = Σ_axes (x − x̄)² / max(0, n − correction),  x̄ = mean_axes x;  ∂x = g · 2(x − x̄) / (n − correction)
     /**
      * torch.var over any axes: correction 0 is the biased (population) variance, 1 the unbiased
      * (sample) one. Composed from primitives, so the gradient comes from their backward rules.
@@ -129,7 +129,8 @@ public final class Reductions {
         boolean[] red = reducedAxes("var", x.shape(), axes);
         int n = count(x.shape(), red);
         Tensor d = Arithmetic.sub(x, mean(x, axes, true));
-        return Arithmetic.div(sum(Arithmetic.mul(d, d), axes, keepDims), Tensor.scalar(x.dtype(), n - correction));
+        // the divisor is max(0, n − correction), as torch.var documents: 0/0 = NaN, not 0/(−1) = −0
+        return Arithmetic.div(sum(Arithmetic.mul(d, d), axes, keepDims), Tensor.scalar(x.dtype(), Math.max(0, n - correction)));
     }
 
     // out = m + ln Σ_axes e^{x − m},  m = max_axes x (0 where m is ±∞);  ∂x = g · e^{x − out}
