@@ -50,6 +50,7 @@ class HostileInputTest {
         rejects("concat", "xs holds null at position 1", () -> Shapes.concat(Arrays.asList(V, null), 0));
         rejects("stack", "xs holds null at position 0", () -> Shapes.stack(Arrays.asList(null, V), 0));
         rejects("slice", "x", () -> Shapes.slice(null, 0, 0, 1));
+        assertEquals(1, Shapes.slice(V, 0, Integer.MIN_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE).size(), "a huge step takes the first element");
     }
 
     @Test
@@ -79,6 +80,21 @@ class HostileInputTest {
         rejects("crossEntropy", "reduction", () -> Losses.crossEntropy(M, new int[] {0, 1}, null));
         rejects("mse", "reduction", () -> Losses.mse(V, V, null));
         rejects("l1", "target", () -> Losses.l1(V, null, Losses.Reduction.SUM));
+    }
+
+    @Test
+    void autodiffRejectsANullFunctionOrANullOutput() {
+        rejects("Autodiff", "f", () -> Autodiff.grad((java.util.function.Function<Tensor, Tensor>) null, V));
+        rejects("gradient", "the output y", () -> Autodiff.grad(x -> null, V));
+        rejects("vjp", "cotangent", () -> Autodiff.vjp(xs -> xs.get(0), java.util.List.of(V), null));
+    }
+
+    @Test
+    void varianceWithNoDegreesOfFreedomLeftIsNaNAsTorchVarDocuments() {
+        // torch.var divides by max(0, N − correction): N = 1, correction 2 gives 0/0
+        assertTrue(Double.isNaN(Reductions.var(Tensor.of(DType.F64, new double[] {3}, 1), new int[] {0}, 2, false).item()));
+        Tensor empty = Reductions.var(Tensor.zeros(DType.F64, 0, 2), new int[] {0}, 1, false);
+        assertTrue(Double.isNaN(empty.toArray()[0]) && Double.isNaN(empty.toArray()[1]), empty.toString());
     }
 
     @Test
