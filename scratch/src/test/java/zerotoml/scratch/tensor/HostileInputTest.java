@@ -83,6 +83,15 @@ class HostileInputTest {
     }
 
     @Test
+    void theMatmulKernelChecksItsSlicesBeforeAnyLoop() {
+        double[] six = new double[6];
+        rejects("Matmul.fast", "a holds 6 values but needs offset 1 + m·k 6", () -> zerotoml.scratch.kernels.Matmul.fast(six, 1, six, 0, six, 0, 2, 3, 2));
+        rejects("Matmul.naive", "c is null", () -> zerotoml.scratch.kernels.Matmul.naive(six, 0, six, 0, null, 0, 2, 3, 2));
+        rejects("Matmul.fast", "negative size", () -> zerotoml.scratch.kernels.Matmul.fast(six, 0, six, 0, six, 0, -1, 3, 2));
+        rejects("Matmul.fast", "b holds 6 values", () -> zerotoml.scratch.kernels.Matmul.fast(new double[4096], 0, six, 0, new double[4096], 0, 64, 64, 64));
+    }
+
+    @Test
     void autodiffRejectsANullFunctionOrANullOutput() {
         rejects("Autodiff", "f", () -> Autodiff.grad((java.util.function.Function<Tensor, Tensor>) null, V));
         rejects("gradient", "the output y", () -> Autodiff.grad(x -> null, V));
