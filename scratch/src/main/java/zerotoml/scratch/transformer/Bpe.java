@@ -159,14 +159,9 @@ public final class Bpe {
     public static List<String> preTokenize(String text) {
         checkSurrogates("bpe", text);
         List<String> out = new ArrayList<>();
+        // the matches tile the text: every code point is \s, \p{L}, \p{N} or [^\s\p{L}\p{N}], and no branch matches ""
         Matcher m = GPT2_SPLIT.matcher(text);
-        int end = 0;
-        while (m.find()) {
-            if (m.start() > end) out.add(text.substring(end, m.start()));  // never happens: every code point matches some branch
-            out.add(m.group());
-            end = m.end();
-        }
-        if (end < text.length()) out.add(text.substring(end));
+        while (m.find()) out.add(m.group());
         return out;
     }
 
