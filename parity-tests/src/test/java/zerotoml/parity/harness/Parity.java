@@ -130,6 +130,11 @@ public final class Parity {
         Tensor mine = s.scratch.apply(c, tensors(c, p));
         Torch.Result ref = Torch.run(Torch.dtype(p == Precision.F32), inputs(s, c, p, false), xs -> s.reference.apply(c, xs), null);
         assertSameShape("output", mine.shape().dims(), ref.shape());
+        // every input is in this precision, so PyTorch's result is too; an F64 result from F32 inputs
+        // would compare more precisely than PyTorch computes and hide float32 rounding
+        if (mine.dtype() != dtype(p)) {
+            throw new AssertionError("output dtype differs: scratch " + mine.dtype() + " from " + p.label() + " inputs, PyTorch " + p.label());
+        }
         assertClose("output", mine.toArray(), ref.output(), tol, st);
     }
 
