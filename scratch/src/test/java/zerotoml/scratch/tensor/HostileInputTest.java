@@ -12,7 +12,8 @@ import org.junit.jupiter.api.function.Executable;
  * Hostile input at the public entry points (null arrays and tensors, negative or overflowing
  * dimensions, data that does not fill its shape, NaN indices, malformed einsum formulas) must be an
  * IllegalArgumentException whose message starts with the op and names the argument, never a
- * NullPointerException, ArrayIndexOutOfBounds or NegativeArraySize from inside a loop.
+ * NullPointerException, ArrayIndexOutOfBounds or NegativeArraySize from inside a loop. The
+ * tokenizers (zerotoml.scratch.transformer) are held to the same rule here.
  */
 class HostileInputTest {
     static final Tensor V = Tensor.of(DType.F64, new double[] {1, 2}, 2);
@@ -120,5 +121,27 @@ class HostileInputTest {
         rejects("maxAlong", "axis 1", () -> Reductions.maxAlong(s, 1, false));
         rejects("sum", "[0, -1]", () -> Reductions.sum(s, new int[] {0, -1}, false));
         assertTrue(Double.isNaN(Reductions.var(s, new int[] {0}, 1, false).item()), "unbiased variance of one element is NaN in PyTorch");
+    }
+
+    @Test
+    void bpeRejectsNullsAndNonBytes() {
+        zerotoml.scratch.transformer.Bpe bpe = zerotoml.scratch.transformer.Bpe.train("hello hello world", 258);
+        rejects("bpe", "merges", () -> new zerotoml.scratch.transformer.Bpe(null));
+        rejects("bpe", "text", () -> zerotoml.scratch.transformer.Bpe.train(null, 260));
+        rejects("bpe", "text", () -> bpe.encode(null));
+        rejects("bpe decode", "ids", () -> bpe.decode(null));
+        rejects("bpe applyMerge", "ids", () -> zerotoml.scratch.transformer.Bpe.applyMerge(null, 1, 2, 3));
+        rejects("bpe train", "-1 merges", () -> zerotoml.scratch.transformer.Bpe.learnMerges(java.util.List.of(new int[] {1, 2}), new long[] {1}, 256, -1));
+        rejects("bpe byteToChar", "300", () -> zerotoml.scratch.transformer.Bpe.byteToChar(300));
+        rejects("bpe byteToChar", "-1", () -> zerotoml.scratch.transformer.Bpe.byteToChar(-1));
+        rejects("bpe load", "lines", () -> zerotoml.scratch.transformer.BpeFiles.fromMerges(null));
+    }
+
+    @Test
+    void charTokenizerRejectsNulls() {
+        rejects("char tokenizer", "codePoints", () -> new zerotoml.scratch.transformer.CharTokenizer(null));
+        rejects("char tokenizer", "text", () -> zerotoml.scratch.transformer.CharTokenizer.fit(null));
+        rejects("char tokenizer", "text", () -> zerotoml.scratch.transformer.CharTokenizer.fit("abc").encode(null));
+        rejects("char tokenizer decode", "ids", () -> zerotoml.scratch.transformer.CharTokenizer.fit("abc").decode(null));
     }
 }
