@@ -5,8 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
+import zerotoml.scratch.kernels.Matmul;
+import zerotoml.scratch.transformer.Bpe;
+import zerotoml.scratch.transformer.BpeFiles;
+import zerotoml.scratch.transformer.CharTokenizer;
 
 /**
  * Hostile input at the public entry points (null arrays and tensors, negative or overflowing
@@ -86,17 +91,17 @@ class HostileInputTest {
     @Test
     void theMatmulKernelChecksItsSlicesBeforeAnyLoop() {
         double[] six = new double[6];
-        rejects("Matmul.fast", "a holds 6 values but needs offset 1 + m·k 6", () -> zerotoml.scratch.kernels.Matmul.fast(six, 1, six, 0, six, 0, 2, 3, 2));
-        rejects("Matmul.naive", "c is null", () -> zerotoml.scratch.kernels.Matmul.naive(six, 0, six, 0, null, 0, 2, 3, 2));
-        rejects("Matmul.fast", "negative size", () -> zerotoml.scratch.kernels.Matmul.fast(six, 0, six, 0, six, 0, -1, 3, 2));
-        rejects("Matmul.fast", "b holds 6 values", () -> zerotoml.scratch.kernels.Matmul.fast(new double[4096], 0, six, 0, new double[4096], 0, 64, 64, 64));
+        rejects("Matmul.fast", "a holds 6 values but needs offset 1 + m·k 6", () -> Matmul.fast(six, 1, six, 0, six, 0, 2, 3, 2));
+        rejects("Matmul.naive", "c is null", () -> Matmul.naive(six, 0, six, 0, null, 0, 2, 3, 2));
+        rejects("Matmul.fast", "negative size", () -> Matmul.fast(six, 0, six, 0, six, 0, -1, 3, 2));
+        rejects("Matmul.fast", "b holds 6 values", () -> Matmul.fast(new double[4096], 0, six, 0, new double[4096], 0, 64, 64, 64));
     }
 
     @Test
     void autodiffRejectsANullFunctionOrANullOutput() {
         rejects("Autodiff", "f", () -> Autodiff.grad((java.util.function.Function<Tensor, Tensor>) null, V));
         rejects("gradient", "the output y", () -> Autodiff.grad(x -> null, V));
-        rejects("vjp", "cotangent", () -> Autodiff.vjp(xs -> xs.get(0), java.util.List.of(V), null));
+        rejects("vjp", "cotangent", () -> Autodiff.vjp(xs -> xs.get(0), List.of(V), null));
     }
 
     @Test
@@ -125,23 +130,23 @@ class HostileInputTest {
 
     @Test
     void bpeRejectsNullsAndNonBytes() {
-        zerotoml.scratch.transformer.Bpe bpe = zerotoml.scratch.transformer.Bpe.train("hello hello world", 258);
-        rejects("bpe", "merges", () -> new zerotoml.scratch.transformer.Bpe(null));
-        rejects("bpe", "text", () -> zerotoml.scratch.transformer.Bpe.train(null, 260));
+        Bpe bpe = Bpe.train("hello hello world", 258);
+        rejects("bpe", "merges", () -> new Bpe(null));
+        rejects("bpe", "text", () -> Bpe.train(null, 260));
         rejects("bpe", "text", () -> bpe.encode(null));
         rejects("bpe decode", "ids", () -> bpe.decode(null));
-        rejects("bpe applyMerge", "ids", () -> zerotoml.scratch.transformer.Bpe.applyMerge(null, 1, 2, 3));
-        rejects("bpe train", "-1 merges", () -> zerotoml.scratch.transformer.Bpe.learnMerges(java.util.List.of(new int[] {1, 2}), new long[] {1}, 256, -1));
-        rejects("bpe byteToChar", "300", () -> zerotoml.scratch.transformer.Bpe.byteToChar(300));
-        rejects("bpe byteToChar", "-1", () -> zerotoml.scratch.transformer.Bpe.byteToChar(-1));
-        rejects("bpe load", "lines", () -> zerotoml.scratch.transformer.BpeFiles.fromMerges(null));
+        rejects("bpe applyMerge", "ids", () -> Bpe.applyMerge(null, 1, 2, 3));
+        rejects("bpe train", "-1 merges", () -> Bpe.learnMerges(List.of(new int[] {1, 2}), new long[] {1}, 256, -1));
+        rejects("bpe byteToChar", "300", () -> Bpe.byteToChar(300));
+        rejects("bpe byteToChar", "-1", () -> Bpe.byteToChar(-1));
+        rejects("bpe load", "lines", () -> BpeFiles.fromMerges(null));
     }
 
     @Test
     void charTokenizerRejectsNulls() {
-        rejects("char tokenizer", "codePoints", () -> new zerotoml.scratch.transformer.CharTokenizer(null));
-        rejects("char tokenizer", "text", () -> zerotoml.scratch.transformer.CharTokenizer.fit(null));
-        rejects("char tokenizer", "text", () -> zerotoml.scratch.transformer.CharTokenizer.fit("abc").encode(null));
-        rejects("char tokenizer decode", "ids", () -> zerotoml.scratch.transformer.CharTokenizer.fit("abc").decode(null));
+        rejects("char tokenizer", "codePoints", () -> new CharTokenizer(null));
+        rejects("char tokenizer", "text", () -> CharTokenizer.fit(null));
+        rejects("char tokenizer", "text", () -> CharTokenizer.fit("abc").encode(null));
+        rejects("char tokenizer decode", "ids", () -> CharTokenizer.fit("abc").decode(null));
     }
 }
