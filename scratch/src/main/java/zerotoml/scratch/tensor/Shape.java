@@ -61,7 +61,7 @@ public final class Shape {
         int r = dims.length;
         if (axis < -r || axis >= r) {
             throw new IllegalArgumentException(op + ": axis " + axis + " is out of range for shape " + this
-                    + " (rank " + r + ", valid axes " + (-r) + ".." + (r - 1) + ")");
+                    + (r == 0 ? " (a 0-d tensor has no axes here)" : " (rank " + r + ", valid axes " + (-r) + ".." + (r - 1) + ")"));
         }
         return axis < 0 ? axis + r : axis;
     }
