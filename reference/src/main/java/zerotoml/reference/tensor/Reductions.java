@@ -71,6 +71,8 @@ public final class Reductions {
      */
     public static NDArray logsumexp(NDArray x, int[] axes, boolean keepDims) {
         int[] a = all(x, axes);
+        // ATen's branch for an empty input, where amax has nothing to reduce: log Σ exp x = log 0 = −∞
+        if (x.size() == 0) return x.exp().sum(a, keepDims).log();
         NDArray m = keptMax(x, a);
         m = NDArrays.where(m.abs().eq(Activations.num(m, Double.POSITIVE_INFINITY)).logicalNot(), m, m.zerosLike());
         NDArray s = x.sub(m).exp().sum(a, keepDims).log();
