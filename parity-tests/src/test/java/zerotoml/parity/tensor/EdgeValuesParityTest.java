@@ -25,7 +25,7 @@ import zerotoml.scratch.tensor.Tensor;
 /**
  * The values the random generators never draw: NaN, ±∞, ±0, magnitudes that overflow or
  * underflow float32 in exp, logs and roots of zero and of negatives, a zero base or a zero
- * exponent in pow. Outputs and gradients must
+ * exponent in pow; and tensors with a 0-size axis. Outputs and gradients must
  * agree with PyTorch there too (NaN equals NaN, infinities must match in sign). Each property
  * draws one of a few fixed vectors and a random cotangent; finite differences do not apply, since
  * every vector sits on a kink, a pole or a non-finite value on purpose.
@@ -47,6 +47,20 @@ class EdgeValuesParityTest {
             for (double[] v : inputs) in.add(new Arr(new int[] {v.length}, v));
             return new Case(in, Map.of(), Cases.cotangentSeed(s));
         };
+    }
+
+    /** Inputs of these shapes with values in [-3, 3] (none at all where a dimension is 0), a random cotangent. */
+    static Gen<Case> shaped(int[]... shapes) {
+        return s -> {
+            List<Arr> in = new ArrayList<>();
+            for (int[] sh : shapes) in.add(Cases.arr(s, sh, zerotoml.fixtures.Domain.standard()));
+            return new Case(in, Map.of(), Cases.cotangentSeed(s));
+        };
+    }
+
+    static OpSpec empty(String name, Gen<Case> cases, java.util.function.Function<List<Tensor>, Tensor> mine,
+                        java.util.function.Function<List<NDArray>, NDArray> ref) {
+        return OpSpec.op(name).cases(cases).scratch((c, x) -> mine.apply(x)).reference((c, x) -> ref.apply(x));
     }
 
     static OpSpec unary(String name, UnaryOperator<Tensor> mine, UnaryOperator<NDArray> ref) {
@@ -97,6 +111,18 @@ class EdgeValuesParityTest {
                         .scratch((c, x) -> zerotoml.scratch.tensor.Arithmetic.pow(x.get(0), x.get(1)))
                         .reference((c, x) -> Arithmetic.pow(x.get(0), x.get(1)))
                         .noFiniteDifferences(NO_FD),
+                empty("add (a 0-size axis, broadcast)", shaped(new int[] {0, 3}, new int[] {3}),
+                        x -> zerotoml.scratch.tensor.Arithmetic.add(x.get(0), x.get(1)), x -> Arithmetic.add(x.get(0), x.get(1))),
+                empty("sum over a 0-size axis", shaped(new int[] {0, 3}),
+                        x -> zerotoml.scratch.tensor.Reductions.sum(x.get(0), new int[] {0}, false), x -> Reductions.sum(x.get(0), new int[] {0}, false)),
+                empty("mean over a 0-size axis (NaN)", shaped(new int[] {0, 3}),
+                        x -> zerotoml.scratch.tensor.Reductions.mean(x.get(0), new int[] {0}, true), x -> Reductions.mean(x.get(0), new int[] {0}, true)),
+                empty("logsumexp over a 0-size axis (-inf)", shaped(new int[] {2, 0}),
+                        x -> zerotoml.scratch.tensor.Reductions.logsumexp(x.get(0), new int[] {1}, false), x -> Reductions.logsumexp(x.get(0), new int[] {1}, false)),
+                empty("matmul (inner size 0)", shaped(new int[] {2, 0}, new int[] {0, 3}),
+                        x -> zerotoml.scratch.tensor.LinearAlgebra.matmul(x.get(0), x.get(1)), x -> x.get(0).matMul(x.get(1))),
+                empty("softmax along a 0-size axis", shaped(new int[] {2, 0}),
+                        x -> zerotoml.scratch.tensor.Softmax.softmax(x.get(0), 1), x -> x.get(0).softmax(1)),
                 OpSpec.op("pow (scalar exponent 0, at 0)").cases(fixed(new double[] {0, -0.0, 1, -2, 3}))
                         .scratch((c, x) -> zerotoml.scratch.tensor.Arithmetic.pow(x.get(0), 0.0))
                         .reference((c, x) -> Arithmetic.pow(x.get(0), 0.0))
