@@ -70,9 +70,17 @@ public final class Shapes {
         return Tensor.record("permute", Shape.of(outDims), x.dtype(), out, g -> new Tensor[] {permute(g, inverse)}, x);
     }
 
-    /** Swaps two axes. */
+    /** Swaps two axes. A 0-d tensor, as in PyTorch, takes axes 0 or -1 and comes back unchanged. */
     public static Tensor transpose(Tensor x, int a, int b) {
         Args.nonNull("transpose", "x", x);
+        if (x.rank() == 0) {
+            for (int axis : new int[] {a, b}) {
+                if (axis != 0 && axis != -1) {
+                    throw new IllegalArgumentException("transpose: axis " + axis + " is out of range for a 0-d tensor (x " + x.shape() + ", valid axes -1..0)");
+                }
+            }
+            return permute(x);
+        }
         int[] perm = new int[x.rank()];
         for (int i = 0; i < perm.length; i++) perm[i] = i;
         int na = x.shape().axis("transpose", a);
