@@ -37,6 +37,7 @@ public final class Matmul {
 
     /** c[i,j] = Σ_p a[i,p] b[p,j], overwriting c. */
     public static void naive(double[] a, int aOff, double[] b, int bOff, double[] c, int cOff, int m, int k, int n) {
+        check("Matmul.naive", a, aOff, b, bOff, c, cOff, m, k, n);
         for (int i = 0; i < m; i++) {
             for (int j = 0; j < n; j++) {
                 double s = 0;
@@ -48,6 +49,7 @@ public final class Matmul {
 
     /** The same product as {@link #naive}, blocked, packed, register-tiled and multi-threaded. */
     public static void fast(double[] a, int aOff, double[] b, int bOff, double[] c, int cOff, int m, int k, int n) {
+        check("Matmul.fast", a, aOff, b, bOff, c, cOff, m, k, n);
         Arrays.fill(c, cOff, cOff + m * n, 0.0);
         long work = (long) m * k * n;
         if (work == 0) return;
@@ -67,6 +69,26 @@ public final class Matmul {
             int hi = Math.min(m, (int) ((long) tiles * (t + 1) / tasks) * MR);
             if (hi > lo) blocked(a, aOff + lo * k, b, bOff, c, cOff + lo * n, hi - lo, k, n);
         });
+    }
+
+    /**
+     * Rejects null arrays, negative sizes or offsets, and slices that do not fit their arrays, so
+     * that a bad call fails here with the sizes rather than deep inside a loop or a worker thread.
+     */
+    static void check(String op, double[] a, int aOff, double[] b, int bOff, double[] c, int cOff, int m, int k, int n) {
+        String dims = " (m " + m + ", k " + k + ", n " + n + ")";
+        if (m < 0 || k < 0 || n < 0) throw new IllegalArgumentException(op + ": negative size" + dims);
+        fits(op, "a", a, aOff, (long) m * k, "m·k", dims);
+        fits(op, "b", b, bOff, (long) k * n, "k·n", dims);
+        fits(op, "c", c, cOff, (long) m * n, "m·n", dims);
+    }
+
+    private static void fits(String op, String name, double[] x, int off, long need, String what, String dims) {
+        if (x == null) throw new IllegalArgumentException(op + ": " + name + " is null" + dims);
+        if (off < 0 || off + need > x.length) {
+            throw new IllegalArgumentException(op + ": " + name + " holds " + x.length + " values but needs offset " + off
+                    + " + " + what + " " + need + dims);
+        }
     }
 
     // c[i,:] += a[i,p] b[p,:] in i-p-j order: unit stride inner loop, for products too small to pack.
