@@ -218,7 +218,7 @@ public final class Transformer {
                 FeedForward.init(dt, c.dModel(), c.dFf(), 0.02, out, rng), LayerNorm.Params.init(dt, c.dModel()));
     }
 
-    static CrossLayer initCrossLayer(Config c, DType dt, RandomGenerator rng) {
+    public static CrossLayer initCrossLayer(Config c, DType dt, RandomGenerator rng) {
         double out = 0.02 / Math.sqrt(3.0 * c.layers());
         return new CrossLayer(Attention.Params.init(dt, c.dModel(), 0.02, out, rng), LayerNorm.Params.init(dt, c.dModel()),
                 Attention.Params.init(dt, c.dModel(), 0.02, out, rng), LayerNorm.Params.init(dt, c.dModel()),
