@@ -343,12 +343,23 @@ class TransformerParityTest {
         return loss ? Transformer.loss(out, x.get(3)) : out;
     }
 
+    /**
+     * Measured on the worst of 30 encoder cases (seed 3317110998132639286: d_model 2, pre-LN):
+     * scratch float32 was 1.6e-6 from the float64 gradient, PyTorch float32 1.7e-5, PyTorch and
+     * scratch float64 2.8e-9 apart. LayerNorm over two nearly equal features divides by
+     * √(σ² + ε) ≈ √ε, amplifying float rounding up to 316×; the excess over the default atol is
+     * PyTorch's float32 rounding. The allowance is 3× the worst seen (1.6e-5).
+     */
+    static final String F32_MODEL_REASON = "deep stack in float32: LayerNorm over small d_model with near-equal features amplifies rounding "
+            + "(measured: PyTorch f32 1.7e-5 from the f64 gradient, scratch f32 1.6e-6)";
+
     static OpSpec model(String model, boolean loss) {
         return OpSpec.op("transformer " + model + (model.equals("encoder") ? "" : loss ? " loss" : " logits"))
                 .cases(modelCases(model))
                 .scratch((c, x) -> scratchModel(model, loss, c, x))
                 .reference((c, x) -> refModel(model, loss, c, x))
                 .constantInputs(0, 1, 2, 3)
+                .loosen(zerotoml.fixtures.Precision.F32, OpSpec.Check.GRADIENT, 1.3e-6, 5e-5, F32_MODEL_REASON)
                 .noFiniteDifferences(NO_FD_COMPOSITE);
     }
 
