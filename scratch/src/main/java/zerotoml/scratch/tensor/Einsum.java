@@ -205,21 +205,7 @@ public final class Einsum {
         int[] dims = remove(s.dims(), a2);
         int[] step = remove(strides, a2);
         step[a1 < a2 ? a1 : a1 - 1] += strides[a2];
-        int[] src = new int[Shape.of(dims).size()];
-        int[] idx = new int[dims.length];
-        int at = 0;
-        for (int i = 0; i < src.length; i++) {
-            src[i] = at;
-            for (int k = dims.length - 1; k >= 0; k--) {
-                if (++idx[k] < dims[k]) {
-                    at += step[k];
-                    break;
-                }
-                at -= step[k] * (dims[k] - 1);
-                idx[k] = 0;
-            }
-        }
-        return src;
+        return Strided.offsets(dims, step);
     }
 
     // ------------------------------------------------------------------ parsing and checks

@@ -76,25 +76,12 @@ final class Elementwise {
         int[] own = t.shape().strides();
         int off = r - t.rank();
         for (int i = 0; i < t.rank(); i++) tStr[off + i] = t.shape().dim(i) == 1 ? 0 : own[i];
-        double[] out = new double[s.size()];
         if (t.size() == 1) {
+            double[] out = new double[s.size()];
             java.util.Arrays.fill(out, t.data[0]);
             return out;
         }
-        int[] idx = new int[r];
-        int src = 0;
-        for (int i = 0; i < out.length; i++) {
-            out[i] = t.data[src];
-            for (int k = r - 1; k >= 0; k--) {
-                if (++idx[k] < dims[k]) {
-                    src += tStr[k];
-                    break;
-                }
-                src -= tStr[k] * (dims[k] - 1);
-                idx[k] = 0;
-            }
-        }
-        return out;
+        return Strided.gather(t.data, dims, tStr);
     }
 
     /** Sums a broadcast gradient back down to {@code target}, the shape of the input it belongs to. */

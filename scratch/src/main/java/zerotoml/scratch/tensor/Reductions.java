@@ -187,21 +187,7 @@ public final class Reductions {
             outStr[i] = red[i] ? 0 : acc;
             if (!red[i]) acc *= dims[i];
         }
-        int[] target = new int[s.size()];
-        int[] idx = new int[r];
-        int o = 0;
-        for (int i = 0; i < target.length; i++) {
-            target[i] = o;
-            for (int k = r - 1; k >= 0; k--) {
-                if (++idx[k] < dims[k]) {
-                    o += outStr[k];
-                    break;
-                }
-                o -= outStr[k] * (dims[k] - 1);
-                idx[k] = 0;
-            }
-        }
-        return target;
+        return Strided.offsets(dims, outStr);
     }
 
     /** Rejects a max over an axis of size 0, which has no maximum. */

@@ -59,20 +59,7 @@ public final class Shapes {
             outDims[i] = inDims[p[i]];
             srcStr[i] = inStr[p[i]];
         }
-        double[] out = new double[x.size()];
-        int[] idx = new int[r];
-        int src = 0;
-        for (int i = 0; i < out.length; i++) {
-            out[i] = x.data[src];
-            for (int k = r - 1; k >= 0; k--) {
-                if (++idx[k] < outDims[k]) {
-                    src += srcStr[k];
-                    break;
-                }
-                src -= srcStr[k] * (outDims[k] - 1);
-                idx[k] = 0;
-            }
-        }
+        double[] out = Strided.gather(x.data, outDims, srcStr);
         int[] inverse = new int[r];
         for (int i = 0; i < r; i++) inverse[p[i]] = i;
         return Tensor.record("permute", Shape.of(outDims), x.dtype(), out, g -> new Tensor[] {permute(g, inverse)}, x);
