@@ -313,4 +313,22 @@ class TransformerInvariantsTest {
             }
         });
     }
+
+    @Test
+    void dropoutMasksArePureFunctionsOfSeedAndSiteAndOffIsTheIdentity() {
+        Property.check("transformer: seeded dropout", s -> List.of(Cases.arr(s, new int[] {s.intBetween(1, 4), s.intBetween(1, 40)}, Domain.standard()),
+                s.doubleBetween(0.05, 0.9), s.intBetween(0, 1 << 20), s.intBetween(0, 20)), v -> {
+            Arr a = (Arr) v.get(0);
+            Tensor x = Tensor.of(DType.F64, a.data(), a.shape());
+            Transformer.Dropout d = new Transformer.Dropout((Double) v.get(1), (Integer) v.get(2));
+            int site = (Integer) v.get(3);
+            assertArrayEquals(d.apply(x, site).toArray(), d.apply(x, site).toArray(), "same seed and site, different mask");
+            assertArrayEquals(x.toArray(), Transformer.Dropout.OFF.apply(x, site).toArray(), "Dropout.OFF changed x");
+            double[] y = d.apply(x, site).toArray();
+            for (int i = 0; i < y.length; i++) {
+                double kept = x.toArray()[i] * (1.0 / (1 - d.p()));
+                assertTrue(y[i] == 0 || y[i] == kept, "element " + i + " is neither dropped nor scaled by 1/(1-p)");
+            }
+        });
+    }
 }

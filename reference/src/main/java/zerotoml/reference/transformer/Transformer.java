@@ -74,6 +74,11 @@ public final class Transformer {
         }
     }
 
+    /** x · keep / (1 − p) with a given 0/1 keep-mask: F.dropout's training-mode value for that mask (DJL's dropout takes no mask). */
+    public static NDArray dropout(NDArray x, NDArray keep, double p) {
+        return x.mul(keep).mul(Attention.num(x, 1 / (1 - p)));
+    }
+
     public static NDArray linear(NDArray x, NDArray w, NDArray b) {
         return (b == null ? Linear.linear(x, w) : Linear.linear(x, w, b)).singletonOrThrow();
     }
