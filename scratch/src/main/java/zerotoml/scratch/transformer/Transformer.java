@@ -47,9 +47,9 @@ public final class Transformer {
     }
 
     /**
-     * Dropout with an explicit seed: site s of the forward pass draws its keep-mask from
-     * {@code SplittableRandom(seed).split()} s times, so the same (seed, site) gives the same mask
-     * on every run. {@link #OFF} (p = 0) is the identity, the default for parity tests.
+     * Dropout with an explicit seed: site s of the forward pass (0 = embeddings, then two or three
+     * per layer) draws its keep-mask from {@code SplittableRandom(seed ^ φ·(s + 1))}, φ the 64-bit
+     * golden ratio, so the same (seed, site) gives the same mask on every run. {@link #OFF} (p = 0) is the identity, the default for parity tests.
      */
     public record Dropout(double p, long seed) {
         public static final Dropout OFF = new Dropout(0, 0);
