@@ -5,12 +5,10 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.SparseFormat;
-import ai.djl.nn.core.Embedding;
 import java.util.Iterator;
 
 /**
- * Token embeddings (DJL's functional {@code Embedding.embedding}, i.e. F.embedding) and positional
+ * Token embeddings ({@code weight[ids]}, what F.embedding computes) and positional
  * encodings ("Attention Is All You Need", Vaswani et al., arXiv 1706.03762, §3.4–3.5). The
  * sinusoidal table is built the way labml's {@code positional_encoding.py} builds it, with
  * frequencies exp(−2i·ln 10000 / d) and sin/cos interleaved as the paper writes them.
@@ -44,7 +42,10 @@ public final class Embeddings {
     public static NDArray embed(Params p, Positional positional, NDArray ids) {
         long d = p.tokens().getShape().get(1);
         long time = ids.getShape().get(1);
-        NDArray x = Embedding.embedding(ids.toType(DataType.INT64, false), p.tokens(), SparseFormat.DENSE).singletonOrThrow();
+        // weight[ids], what F.embedding computes, by advanced indexing (backward: index_put with accumulation).
+        // DJL's functional Embedding.embedding was used first; with it, 3 of ~2,000 whole-model gradient cases in one
+        // JVM returned a wrong token-table gradient (once 1.95e9) that never reproduced alone; with indexing, 0 of 1,000.
+        NDArray x = zerotoml.reference.tensor.Indexing.embedding(p.tokens(), ids);
         switch (positional) {
             case SINUSOIDAL:
                 return x.mul(Attention.num(x, Math.sqrt(d))).add(sinusoidal(x.getManager(), x.getDataType(), time, d));

@@ -11,7 +11,7 @@ import zerotoml.reference.tensor.Losses;
 
 /**
  * Attention Is All You Need (Vaswani et al., arXiv 1706.03762) on PyTorch through DJL, composed
- * from NDArray ops and DJL's functional Linear, LayerNorm and Embedding, with the same params
+ * from NDArray ops, DJL's functional Linear and LayerNorm, and the lookup weight[ids], with the same params
  * layout as the scratch twin (every weight [out, in] as in nn.Linear). Post-LN:
  * {@code x ← LN(x + F(x))}, no final LN; pre-LN: {@code x ← x + F(LN(x))} plus a final LN.
  * Dropout is not modelled: parity runs with dropout off. Masks are BOOLEAN, {@code true} = may attend.
