@@ -23,7 +23,9 @@ import zerotoml.scratch.transformer.Transformer.Config;
  * context 64, batch 12, 65-character vocabulary, float32), scratch against the DJL reference on
  * the same parameters and batch. Prints the median of each side and the ratio scratch / PyTorch.
  * Belongs in the benchmarks module once that is on main; run with the test class path:
- * {@code java -cp <parity-tests test classpath> zerotoml.parity.transformer.TransformerStepBenchmark [steps]}.
+ * {@code java -Dai.djl.pytorch.num_threads=1 -Djava.util.concurrent.ForkJoinPool.common.parallelism=1 -cp <parity-tests test
+ * classpath> zerotoml.parity.transformer.TransformerStepBenchmark [steps]}. The PyTorch time includes copying the parameters in
+ * (about 0.8 M floats).
  */
 public final class TransformerStepBenchmark {
     private TransformerStepBenchmark() {}
