@@ -22,6 +22,7 @@ public record Arr(int[] shape, double[] data) {
     }
 
     static String fmt(double v) {
+        if (v == 0 && 1 / v < 0) return "-0"; // a shrunk case at a kink must show which zero it is
         if (v == Math.rint(v) && Math.abs(v) < 1e6) return String.valueOf((long) v);
         return String.format(Locale.ROOT, "%.6g", v);
     }

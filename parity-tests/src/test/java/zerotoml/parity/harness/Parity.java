@@ -130,6 +130,11 @@ public final class Parity {
         Tensor mine = s.scratch.apply(c, tensors(c, p));
         Torch.Result ref = Torch.run(Torch.dtype(p == Precision.F32), inputs(s, c, p, false), xs -> s.reference.apply(c, xs), null);
         assertSameShape("output", mine.shape().dims(), ref.shape());
+        // every input is in this precision, so PyTorch's result is too; an F64 result from F32 inputs
+        // would compare more precisely than PyTorch computes and hide float32 rounding
+        if (mine.dtype() != dtype(p)) {
+            throw new AssertionError("output dtype differs: scratch " + mine.dtype() + " from " + p.label() + " inputs, PyTorch " + p.label());
+        }
         assertClose("output", mine.toArray(), ref.output(), tol, st);
     }
 
@@ -191,17 +196,46 @@ public final class Parity {
     static void errors(OpSpec s) {
         int passed = 0;
         List<String> problems = new ArrayList<>();
+        List<String> sides = new ArrayList<>();
         for (OpSpec.Rejection r : s.rejections) {
-            String problem = rejectionProblem(s, r);
+            RuntimeException refError = referenceError(s, r.badCase());
+            String problem = rejectionProblem(s, r, refError);
             if (problem == null) passed++;
             else problems.add(r.what() + ": " + problem);
+            sides.add(r.what() + ": " + (r.torchAccepts() ? "declared as accepted by PyTorch; the reference: " : "") + rejectedBy(refError));
         }
         String failure = problems.isEmpty() ? null : String.join("\n", problems);
-        ParityLedger.record(new ParityLedger.Row(s.name, "any", Check.ERRORS.label, s.rejections.size(), passed, 0, 0, 0, null, failure, null));
+        ParityLedger.record(new ParityLedger.Row(s.name, "any", Check.ERRORS.label, s.rejections.size(), passed, 0, 0, 0, null, failure, null)
+                .withNote("Rejected on the reference side by: " + String.join("; ", sides) + "."));
         if (failure != null) throw new AssertionError(s.name + " error inputs:\n" + failure);
     }
 
-    private static String rejectionProblem(OpSpec s, OpSpec.Rejection r) {
+    /** What the reference threw on a bad case, or null when it accepted it. */
+    private static RuntimeException referenceError(OpSpec s, Case bad) {
+        try {
+            Torch.run(DataType.FLOAT64, inputs(s, bad, Precision.F64, false), xs -> s.reference.apply(bad, xs), null);
+            return null;
+        } catch (RuntimeException e) {
+            return e;
+        }
+    }
+
+    /**
+     * Who rejected a bad input on the reference side: PyTorch itself (an exception from the
+     * engine), or our reference code's own argument check, written where DJL cannot express the
+     * call; the report says which, so that a reader can judge the claim "PyTorch rejects it too".
+     */
+    private static String rejectedBy(RuntimeException e) {
+        if (e == null) return "nobody";
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ai.djl.engine.EngineException) return "PyTorch";
+        }
+        StackTraceElement[] at = e.getStackTrace();
+        boolean ours = e instanceof IllegalArgumentException && at.length > 0 && at[0].getClassName().startsWith("zerotoml.reference");
+        return ours ? "our reference's own check (" + e.getMessage() + ")" : "DJL (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")";
+    }
+
+    private static String rejectionProblem(OpSpec s, OpSpec.Rejection r, RuntimeException refError) {
         try {
             s.scratch.apply(r.badCase(), tensors(r.badCase(), Precision.F64));
             return "scratch accepted " + r.badCase();
@@ -213,12 +247,7 @@ public final class Parity {
             return "scratch threw " + e + " instead of IllegalArgumentException";
         }
         if (r.torchAccepts()) return null;
-        try {
-            Torch.run(DataType.FLOAT64, inputs(s, r.badCase(), Precision.F64, false), xs -> s.reference.apply(r.badCase(), xs), null);
-            return "PyTorch accepted it; if that is intended use rejectsWhereTorchAccepts";
-        } catch (RuntimeException e) {
-            return null;
-        }
+        return refError == null ? "PyTorch accepted it; if that is intended use rejectsWhereTorchAccepts" : null;
     }
 
     private static void run(OpSpec s, Precision p, Check check, Tolerance tol, Stats st, Property.Outcome<Case> o) {

@@ -207,6 +207,16 @@ class PlantedBugsTest {
         assertTrue(Parity.outcome(spec, Precision.F32, Check.GRADIENT, CASES).failure().isPresent());
     }
 
+    @Test
+    void aResultComputedInTheWrongPrecisionIsCaught() {
+        OpSpec spec = OpSpec.unary("exp in float64 whatever the input (planted)", Domain.standard(),
+                x -> Arithmetic.exp(x.to(zerotoml.scratch.tensor.DType.F64)), x -> x.exp());
+        assertTrue(Parity.outcome(spec, Precision.F64, Check.FORWARD, CASES).failure().isEmpty(), "right in float64");
+        Property.Failure<Case> f = Parity.outcome(spec, Precision.F32, Check.FORWARD, CASES).failure()
+                .orElseThrow(() -> new AssertionError("a float64 result from float32 inputs went unnoticed"));
+        assertTrue(f.error().getMessage().startsWith("output dtype differs: scratch F64 from f32 inputs"), f.error().getMessage());
+    }
+
     // ------------------------------------------------------------------ (d) a bug that needs a dimension above 3
 
     /**

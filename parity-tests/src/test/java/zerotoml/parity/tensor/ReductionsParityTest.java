@@ -26,17 +26,18 @@ import zerotoml.reference.tensor.Reductions;
  */
 class ReductionsParityTest {
     /**
-     * One input of rank 1..4 with values from a domain shifted by {@code offset}, then the axes:
+     * One input of rank 0..4 with values from a domain shifted by {@code offset}, then the axes:
      * a fifth of the time none (which means every axis), else a random non-empty set of distinct
-     * axes (some negative); then keepDims and, for var, the correction.
+     * axes (some negative; for a 0-d input, 0 or -1, which PyTorch accepts); then keepDims and,
+     * for var, the correction.
      */
     static Gen<Case> reduction(Domain d, boolean correction, boolean shifted) {
         return s -> {
-            int[] shape = Gens.shape(1, Cases.MAX_RANK, Cases.MAX_DIM).draw(s);
+            int[] shape = Gens.shape(0, Cases.MAX_RANK, Cases.MAX_DIM).draw(s);
             double offset = shifted ? s.doubleBetween(-1e4, 1e4) : 0;
             double[] v = Gens.values(s, Gens.size(shape), d);
             for (int i = 0; i < v.length; i++) v[i] += offset;
-            int[] axes = s.intBetween(0, 4) == 0 ? new int[0] : Cases.axes(s, shape.length);
+            int[] axes = s.intBetween(0, 4) == 0 ? new int[0] : shape.length == 0 ? new int[] {s.bool() ? -1 : 0} : Cases.axes(s, shape.length);
             Map<String, Object> args = new java.util.LinkedHashMap<>();
             args.put("axes", axes);
             args.put("keepDims", s.bool());
@@ -45,11 +46,12 @@ class ReductionsParityTest {
         };
     }
 
-    /** One input of rank 1..4 and a single axis (negative half the time), with keepDims. */
+    /** One input of rank 0..4 and a single axis (negative half the time; 0 or -1 for a 0-d input), with keepDims. */
     static Gen<Case> along(Domain d) {
         return s -> {
-            int[] shape = Gens.shape(1, Cases.MAX_RANK, Cases.MAX_DIM).draw(s);
-            int axis = s.intBetween(0, shape.length - 1) - (s.bool() ? shape.length : 0);
+            int[] shape = Gens.shape(0, Cases.MAX_RANK, Cases.MAX_DIM).draw(s);
+            int rank = Math.max(1, shape.length);
+            int axis = s.intBetween(0, rank - 1) - (s.bool() ? rank : 0);
             boolean keep = s.bool();
             return new Case(List.of(Cases.arr(s, shape, d)), Map.of("axis", axis, "keepDims", keep), Cases.cotangentSeed(s));
         };
@@ -63,11 +65,21 @@ class ReductionsParityTest {
         return new Case(List.of(new Arr(new int[] {2, 3}, new double[6])), args, 0);
     }
 
+    static Case scalar(int[] axes, boolean withCorrection) {
+        Map<String, Object> args = new java.util.LinkedHashMap<>();
+        args.put("axes", axes);
+        args.put("keepDims", false);
+        if (withCorrection) args.put("correction", 1);
+        return new Case(List.of(new Arr(new int[0], new double[] {1})), args, 0);
+    }
+
     /** The two bad axes every multi-axis reduction rejects: out of range, and the same axis twice. */
     static OpSpec badAxes(OpSpec spec, boolean withCorrection) {
         return spec
                 .rejects("an axis out of range", bad(new int[] {2}, withCorrection), "axis 2", "[2, 3]")
-                .rejects("the same axis twice", bad(new int[] {0, -2}, withCorrection), "[0, -2]", "[2, 3]");
+                .rejects("the same axis twice", bad(new int[] {0, -2}, withCorrection), "[0, -2]", "[2, 3]")
+                .rejects("axis 1 of a 0-d tensor (only 0 and -1 exist)", scalar(new int[] {1}, withCorrection), "axis 1", "[]")
+                .rejects("axes 0 and -1 of a 0-d tensor, the same axis twice", scalar(new int[] {0, -1}, withCorrection), "[0, -1]", "[]");
     }
 
     static OpSpec over(String name, Gen<Case> cases, Reducer mine, RefReducer ref) {
@@ -106,6 +118,8 @@ class ReductionsParityTest {
                                 Map.of("axis", 2, "keepDims", false), 0), "axis 2", "[2, 3]")
                         .rejects("a negative axis out of range", new Case(List.of(new Arr(new int[] {2, 3}, new double[6])),
                                 Map.of("axis", -3, "keepDims", true), 0), "axis -3", "[2, 3]")
+                        .rejects("axis 1 of a 0-d tensor (only 0 and -1 exist)", new Case(List.of(new Arr(new int[0], new double[] {1})),
+                                Map.of("axis", 1, "keepDims", false), 0), "axis 1", "[]")
                         .rejects("an empty axis, which has no maximum", new Case(List.of(new Arr(new int[] {2, 0}, new double[0])),
                                 Map.of("axis", 1, "keepDims", false), 0), "[2, 0]", "empty"),
                 OpSpec.op("maxAlong (integers, the first maximum takes the gradient)").cases(along(Domain.integers(-1, 1)))

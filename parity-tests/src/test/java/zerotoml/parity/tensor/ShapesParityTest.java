@@ -80,13 +80,15 @@ class ShapesParityTest {
     static OpSpec transpose() {
         return OpSpec.op("transpose")
                 .cases(s -> {
-                    int[] shape = Gens.shape(1, 4, 5).draw(s);
-                    int a = IntegerArgs.axis(s, shape.length), b = IntegerArgs.axis(s, shape.length);
+                    int[] shape = Gens.shape(0, 4, 5).draw(s);
+                    int rank = Math.max(1, shape.length); // a 0-d tensor takes axis 0 or -1, as in PyTorch
+                    int a = IntegerArgs.axis(s, rank), b = IntegerArgs.axis(s, rank);
                     return new Case(List.of(Cases.arr(s, shape, STD)), Map.of("a", a, "b", b), Cases.cotangentSeed(s));
                 })
                 .scratch((c, x) -> zerotoml.scratch.tensor.Shapes.transpose(x.get(0), c.intArg("a"), c.intArg("b")))
                 .reference((c, x) -> Shapes.transpose(x.get(0), c.intArg("a"), c.intArg("b")))
-                .rejects("an axis out of range", zeros(Map.of("a", 0, "b", 2), new int[] {2, 3}), "axis 2", "[2, 3]");
+                .rejects("an axis out of range", zeros(Map.of("a", 0, "b", 2), new int[] {2, 3}), "axis 2", "[2, 3]")
+                .rejects("axis 1 of a 0-d tensor", zeros(Map.of("a", 0, "b", 1), new int[] {}), "axis 1", "0-d");
     }
 
     static OpSpec broadcastTo() {

@@ -71,6 +71,8 @@ public final class Reductions {
      */
     public static NDArray logsumexp(NDArray x, int[] axes, boolean keepDims) {
         int[] a = all(x, axes);
+        // ATen's branch for an empty input, where amax has nothing to reduce: log Σ exp x = log 0 = −∞
+        if (x.size() == 0) return x.exp().sum(a, keepDims).log();
         NDArray m = keptMax(x, a);
         m = NDArrays.where(m.abs().eq(Activations.num(m, Double.POSITIVE_INFINITY)).logicalNot(), m, m.zerosLike());
         NDArray s = x.sub(m).exp().sum(a, keepDims).log();
@@ -95,7 +97,9 @@ public final class Reductions {
     /** How many elements reduce into each output element. */
     static long count(NDArray x, int[] axes) {
         long n = 1;
-        for (int a : all(x, axes)) n *= x.getShape().get(a < 0 ? a + x.getShape().dimension() : a);
+        int rank = x.getShape().dimension();
+        if (rank == 0) return 1; // a 0-d tensor reduced over axis 0 or -1 is itself
+        for (int a : all(x, axes)) n *= x.getShape().get(a < 0 ? a + rank : a);
         return n;
     }
 

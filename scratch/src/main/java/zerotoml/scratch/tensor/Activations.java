@@ -22,12 +22,14 @@ public final class Activations {
     static final double INV_SQRT_2PI = 0.3989422804014327;
 
     // out = tanh x;  ∂x = g · (1 − out²)
+    /** Element-wise hyperbolic tangent. */
     public static Tensor tanh(Tensor x) {
         return Elementwise.unary("tanh", x, Math::tanh,
                 (g, in, o) -> Arithmetic.mul(g, Elementwise.map(o, t -> 1 - t * t)));
     }
 
     // out = σ(x) = 1 / (1 + e⁻ˣ);  ∂x = g · out · (1 − out)
+    /** Element-wise logistic sigmoid 1 / (1 + e^(−x)), computed without overflow for large |x|. */
     public static Tensor sigmoid(Tensor x) {
         return Elementwise.unary("sigmoid", x, Activations::sigmoid,
                 (g, in, o) -> Arithmetic.mul(g, Elementwise.map(o, s -> s * (1 - s))));
@@ -40,13 +42,16 @@ public final class Activations {
         return e / (1 + e);
     }
 
-    // out = max(x, 0);  ∂x = g · [x > 0]   (PyTorch: the gradient at exactly 0 is 0)
+    // out = max(x, 0);  ∂x = g · [¬(x ≤ 0)]   (PyTorch: 0 at exactly 0, g at NaN)
+    /** Element-wise max(x, 0); NaN stays NaN. */
     public static Tensor relu(Tensor x) {
         return Elementwise.unary("relu", x, v -> v > 0 ? v : (Double.isNaN(v) ? v : 0.0),
-                (g, in, o) -> Arithmetic.mul(g, Elementwise.map(in, v -> v > 0 ? 1 : 0)));
+                // PyTorch's threshold_backward zeroes g where x ≤ 0 only, so a NaN input passes g through
+                (g, in, o) -> Arithmetic.mul(g, Elementwise.map(in, v -> v <= 0 ? 0 : 1)));
     }
 
     // out = x · Φ(x) = x/2 · (1 + erf(x/√2));  ∂x = g · (Φ(x) + x · φ(x)),  φ(x) = e^{−x²/2}/√(2π)
+    /** Exact GELU, x · Φ(x) with the standard normal CDF Φ (PyTorch's {@code approximate='none'}). */
     public static Tensor gelu(Tensor x) {
         return Elementwise.unary("gelu", x, v -> 0.5 * v * (1 + erf(v * SQRT_HALF)),
                 (g, in, o) -> Arithmetic.mul(g, Elementwise.map(in,
@@ -55,6 +60,7 @@ public final class Activations {
 
     // out = x/2 · (1 + tanh u),  u = √(2/π) · (x + κx³);
     // ∂x = g · (½(1 + tanh u) + x/2 · (1 − tanh²u) · √(2/π) · (1 + 3κx²))
+    /** GELU's tanh approximation (PyTorch's {@code approximate='tanh'}). */
     public static Tensor geluTanh(Tensor x) {
         return Elementwise.unary("geluTanh", x, v -> 0.5 * v * (1 + Math.tanh(geluInner(v))),
                 (g, in, o) -> Arithmetic.mul(g, Elementwise.map(in, v -> {
@@ -72,6 +78,7 @@ public final class Activations {
 
     // out = x if x > 20, else ln(1 + eˣ)   (torch.nn.functional.softplus, beta 1, threshold 20);
     // ∂x = g if x > 20, else g · eˣ / (1 + eˣ)
+    /** Element-wise ln(1 + eˣ), linear above {@link #SOFTPLUS_THRESHOLD} as in PyTorch. */
     public static Tensor softplus(Tensor x) {
         return Elementwise.unary("softplus", x,
                 v -> v > SOFTPLUS_THRESHOLD ? v : Math.log1p(Math.exp(v)),
@@ -79,6 +86,7 @@ public final class Activations {
     }
 
     // out = erf x;  ∂x = g · 2/√π · e^{−x²}
+    /** Element-wise error function. */
     public static Tensor erf(Tensor x) {
         return Elementwise.unary("erf", x, Activations::erf,
                 (g, in, o) -> Arithmetic.mul(g, Elementwise.map(in, v -> TWO_OVER_SQRT_PI * Math.exp(-v * v))));

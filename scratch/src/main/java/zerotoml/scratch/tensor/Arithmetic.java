@@ -9,62 +9,83 @@ public final class Arithmetic {
     private Arithmetic() {}
 
     // out = a + b;  ∂a = g, ∂b = g
+    /** a + b, element-wise with broadcasting; the result has the promoted dtype. */
     public static Tensor add(Tensor a, Tensor b) {
         return Elementwise.binary("add", a, b, Double::sum, (g, x, y, o) -> new Tensor[] {g, g});
     }
 
     // out = a - b;  ∂a = g, ∂b = -g
+    /** a − b, element-wise with broadcasting. */
     public static Tensor sub(Tensor a, Tensor b) {
         return Elementwise.binary("sub", a, b, (x, y) -> x - y, (g, x, y, o) -> new Tensor[] {g, neg(g)});
     }
 
     // out = a * b;  ∂a = g * b, ∂b = g * a
+    /** a · b, element-wise with broadcasting. */
     public static Tensor mul(Tensor a, Tensor b) {
         return Elementwise.binary("mul", a, b, (x, y) -> x * y, (g, x, y, o) -> new Tensor[] {mul(g, y), mul(g, x)});
     }
 
     // out = a / b;  ∂a = g / b, ∂b = -g * a / b²
+    /** a / b, element-wise with broadcasting. */
     public static Tensor div(Tensor a, Tensor b) {
         return Elementwise.binary("div", a, b, (x, y) -> x / y,
                 (g, x, y, o) -> new Tensor[] {div(g, y), neg(div(mul(g, x), mul(y, y)))});
     }
 
     // out = -x;  ∂x = -g
+    /** −x. */
     public static Tensor neg(Tensor x) {
         return Elementwise.unary("neg", x, v -> -v, (g, in, o) -> neg(g));
     }
 
-    // out = aᵇ;  ∂a = g * b * aᵇ⁻¹, ∂b = g * aᵇ * ln a
+    // out = aᵇ;  ∂a = g * b * aᵇ⁻¹ (0 where b = 0), ∂b = g * aᵇ * ln a (0 where a = 0 and b ≥ 0)
+    /**
+     * Element-wise power with broadcasting. The gradient follows PyTorch's pow_backward_self and
+     * pow_backward_exponent: where b = 0 the base takes no gradient (not 0 · a⁻¹, NaN at a = 0),
+     * and where a = 0 and b ≥ 0 the exponent takes none (not 0 · ln 0).
+     */
     public static Tensor pow(Tensor a, Tensor b) {
         return Elementwise.binary("pow", a, b, Math::pow, (g, x, y, o) -> new Tensor[] {
-            mul(g, mul(y, pow(x, sub(y, Tensor.scalar(y.dtype(), 1))))),
-            mul(g, mul(o, log(x)))
+            mul(g, Elementwise.zip("pow", x, y, (u, v) -> v == 0 ? 0 : v * Math.pow(u, v - 1))),
+            mul(g, Elementwise.zip("pow", x, y, (u, v) -> u == 0 && v >= 0 ? 0 : Math.pow(u, v) * Math.log(u)))
         });
     }
 
-    // out = xᵖ;  ∂x = g * p * xᵖ⁻¹
+    // out = xᵖ;  ∂x = g * p * xᵖ⁻¹  (0 when p = 0, as PyTorch's pow_backward)
+    /** xᵖ for a constant exponent; the gradient is 0 when p = 0, as in PyTorch. */
     public static Tensor pow(Tensor x, double p) {
-        return Elementwise.unary("pow", x, v -> Math.pow(v, p), (g, in, o) -> mul(g, mul(pow(in, p - 1), p)));
+        return Elementwise.unary("pow", x, v -> Math.pow(v, p),
+                (g, in, o) -> p == 0 ? mul(g, 0) : mul(g, mul(pow(in, p - 1), p)));
     }
 
     // out = eˣ;  ∂x = g * out
+    /** Element-wise eˣ. */
     public static Tensor exp(Tensor x) {
         return Elementwise.unary("exp", x, Math::exp, (g, in, o) -> mul(g, o));
     }
 
     // out = ln x;  ∂x = g / x
+    /** Element-wise natural logarithm (−∞ at 0, NaN below). */
     public static Tensor log(Tensor x) {
         return Elementwise.unary("log", x, Math::log, (g, in, o) -> div(g, in));
     }
 
     // out = √x;  ∂x = g / (2 √x)
+    /** Element-wise square root. */
     public static Tensor sqrt(Tensor x) {
         return Elementwise.unary("sqrt", x, Math::sqrt, (g, in, o) -> div(g, mul(o, 2)));
     }
 
     // out = |x|;  ∂x = g * sign(x), with sign(0) = 0 as in PyTorch
+    /** Element-wise |x|; the gradient at 0 (and at NaN) is 0, as in PyTorch. */
     public static Tensor abs(Tensor x) {
-        return Elementwise.unary("abs", x, Math::abs, (g, in, o) -> mul(g, Elementwise.map(in, Math::signum)));
+        return Elementwise.unary("abs", x, Math::abs, (g, in, o) -> mul(g, Elementwise.map(in, Arithmetic::sign)));
+    }
+
+    /** PyTorch's sgn for abs's backward: -1, 0 or 1, and 0 for NaN (Math.signum returns NaN). */
+    private static double sign(double v) {
+        return v > 0 ? 1 : v < 0 ? -1 : 0;
     }
 
     /** a + c for a constant c in a's dtype. */

@@ -24,6 +24,7 @@ public final class Autodiff {
     }
 
     public static ValueAndGrad<Tensor> valueAndGrad(Function<Tensor, Tensor> f, Tensor x) {
+        Args.nonNull("Autodiff", "f", f);
         try (Tape tape = Tape.open()) {
             tape.watch(x);
             Tensor y = f.apply(x);
@@ -33,6 +34,7 @@ public final class Autodiff {
 
     /** Gradients of a scalar f with respect to each tensor in {@code xs}, in order. */
     public static List<Tensor> grad(Function<List<Tensor>, Tensor> f, List<Tensor> xs) {
+        Args.nonNull("Autodiff", "f", f);
         try (Tape tape = Tape.open()) {
             Tensor[] w = xs.toArray(new Tensor[0]);
             tape.watch(w);
@@ -42,6 +44,7 @@ public final class Autodiff {
 
     /** The vector-Jacobian product {@code d sum(f(xs) * cotangent) / d xs}. */
     public static List<Tensor> vjp(Function<List<Tensor>, Tensor> f, List<Tensor> xs, Tensor cotangent) {
+        Args.nonNull("Autodiff", "f", f);
         try (Tape tape = Tape.open()) {
             Tensor[] w = xs.toArray(new Tensor[0]);
             tape.watch(w);
@@ -55,6 +58,8 @@ public final class Autodiff {
     }
 
     public static <P extends Record> ValueAndGrad<P> valueAndGrad(Function<P, Tensor> loss, P params) {
+        Args.nonNull("Autodiff", "loss", loss);
+        Args.nonNull("Autodiff", "params", params);
         List<Tensor> leaves = Params.tensors(params);
         try (Tape tape = Tape.open()) {
             Tensor[] w = leaves.toArray(new Tensor[0]);

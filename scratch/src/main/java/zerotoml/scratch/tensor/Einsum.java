@@ -50,8 +50,10 @@ public final class Einsum {
     private static final int ELLIPSIS = -1000;
 
     // out[o] = Σ_{labels ∉ o} Π_n x_n[labels_n]
+    /** Einstein summation over an explicit or implicit formula such as {@code "bhqd,bhkd->bhqk"}; see notes/Einsum.md. */
     public static Tensor einsum(String formula, Tensor... operands) {
         if (formula == null) throw new IllegalArgumentException("einsum: the formula is null");
+        Args.tensors("einsum", "operands", operands == null ? null : java.util.Arrays.asList(operands));
         List<Term> terms = new ArrayList<>();
         Term output = parse(formula, terms);
         String context = "(\"" + formula + "\" with shapes " + shapes(operands) + ")";
@@ -181,6 +183,7 @@ public final class Einsum {
      */
     // out[.., i, ..] = x[.., i, .., i, ..];  ∂x = g written onto the diagonal, 0 elsewhere
     public static Tensor diagonal(Tensor x, int axis1, int axis2) {
+        Args.nonNull("diagonal", "x", x);
         int a1 = x.shape().axis("diagonal", axis1), a2 = x.shape().axis("diagonal", axis2);
         if (a1 == a2 || x.shape().dim(a1) != x.shape().dim(a2)) {
             throw new IllegalArgumentException("diagonal: axes " + axis1 + " and " + axis2 + " must be two different axes of equal size, shape " + x.shape());

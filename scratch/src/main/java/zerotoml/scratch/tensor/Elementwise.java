@@ -24,6 +24,7 @@ final class Elementwise {
     }
 
     static Tensor unary(String op, Tensor x, DoubleUnaryOperator f, UnaryGrad grad) {
+        Args.nonNull(op, "x", x);
         double[] src = x.data;
         double[] out = new double[src.length];
         for (int i = 0; i < src.length; i++) out[i] = f.applyAsDouble(src[i]);
@@ -33,6 +34,8 @@ final class Elementwise {
     }
 
     static Tensor binary(String op, Tensor a, Tensor b, DoubleBinaryOperator f, BinaryGrad grad) {
+        Args.nonNull(op, "a", a);
+        Args.nonNull(op, "b", b);
         Shape s = Shape.broadcast(op, a.shape(), b.shape());
         DType dt = DType.promote(a.dtype(), b.dtype());
         double[] x = expand(a, s);

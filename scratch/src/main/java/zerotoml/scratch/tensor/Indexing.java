@@ -52,7 +52,10 @@ public final class Indexing {
     // ------------------------------------------------------------------ index-select and embedding
 
     // out[..., j, ...] = x[..., indices[j], ...] along axis;  ∂x = g scatter-added back (repeats accumulate)
+    /** The slices of x at {@code indices} along one axis (torch.index_select); repeated indices add their gradients. */
     public static Tensor indexSelect(Tensor x, int axis, int[] indices) {
+        Args.nonNull("indexSelect", "x", x);
+        Args.nonNull("indexSelect", "indices", indices);
         if (x.rank() == 0) throw new IllegalArgumentException("indexSelect: x must have at least 1 dimension, got shape " + x.shape());
         int a = x.shape().axis("indexSelect", axis);
         checkIndices("indexSelect", "indices", indices, x.shape().dim(a), a, x.shape());
@@ -64,6 +67,8 @@ public final class Indexing {
      * {@code idsShape + [dim]}. It is {@link #indexSelect} on axis 0, reshaped.
      */
     public static Tensor embedding(Tensor table, int[] ids, int... idsShape) {
+        Args.nonNull("embedding", "table", table);
+        Args.nonNull("embedding", "ids", ids);
         if (table.rank() != 2) throw new IllegalArgumentException("embedding: table must be [vocab, dim], got shape " + table.shape());
         Shape s = Shape.of(idsShape);
         if (s.size() != ids.length) {
@@ -79,6 +84,7 @@ public final class Indexing {
 
     /** {@link #gather(Tensor, int, int[], Shape)} with the index given as a tensor of whole numbers. */
     public static Tensor gather(Tensor x, int axis, Tensor index) {
+        Args.nonNull("gather", "index", index);
         double[] v = index.data;
         int[] ints = new int[v.length];
         for (int i = 0; i < v.length; i++) {
@@ -97,6 +103,9 @@ public final class Indexing {
      */
     // out[p] = x[p with p_axis := index[p]];  ∂x = g scatter-added to those positions
     public static Tensor gather(Tensor x, int axis, int[] index, Shape indexShape) {
+        Args.nonNull("gather", "x", x);
+        Args.nonNull("gather", "index", index);
+        Args.nonNull("gather", "indexShape", indexShape);
         if (x.rank() == 0) throw new IllegalArgumentException("gather: x must have at least 1 dimension, got shape " + x.shape());
         int a = x.shape().axis("gather", axis);
         if (indexShape.size() != index.length) {
@@ -137,6 +146,9 @@ public final class Indexing {
      * elsewhere. Integers take no gradient, so neither does the result.
      */
     public static Tensor oneHot(int[] indices, Shape shape, int depth, DType dtype) {
+        Args.nonNull("oneHot", "indices", indices);
+        Args.nonNull("oneHot", "shape", shape);
+        Args.nonNull("oneHot", "dtype", dtype);
         if (depth < 1) throw new IllegalArgumentException("oneHot: depth must be at least 1, got " + depth + " (indices shape " + shape + ")");
         if (shape.size() != indices.length) {
             throw new IllegalArgumentException("oneHot: " + indices.length + " indices do not fill shape " + shape);
@@ -153,12 +165,16 @@ public final class Indexing {
     // ------------------------------------------------------------------ triangles
 
     // out[..., i, j] = x[..., i, j] if j - i ≥ k else 0;  ∂x = g with the same mask
+    /** x with the elements below the k-th diagonal of its last two axes set to 0. */
     public static Tensor triu(Tensor x, int k) {
+        Args.nonNull("triu", "x", x);
         return triangle("triu", x, k, true);
     }
 
     // out[..., i, j] = x[..., i, j] if j - i ≤ k else 0;  ∂x = g with the same mask
+    /** x with the elements above the k-th diagonal of its last two axes set to 0. */
     public static Tensor tril(Tensor x, int k) {
+        Args.nonNull("tril", "x", x);
         return triangle("tril", x, k, false);
     }
 

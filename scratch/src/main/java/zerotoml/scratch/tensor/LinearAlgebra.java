@@ -12,6 +12,8 @@ public final class LinearAlgebra {
      * multiply as matrices and all leading axes broadcast as batch dimensions.
      */
     public static Tensor matmul(Tensor a, Tensor b) {
+        Args.nonNull("matmul", "a", a);
+        Args.nonNull("matmul", "b", b);
         if (a.rank() == 0 || b.rank() == 0) {
             throw new IllegalArgumentException("matmul: both arguments need at least 1 dimension, got shapes " + a.shape() + " and " + b.shape());
         }

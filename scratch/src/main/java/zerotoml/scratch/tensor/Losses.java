@@ -28,6 +28,9 @@ public final class Losses {
      */
     // ℓᵢ = -log softmax(logitsᵢ)[targetᵢ] = -(logitsᵢ - logsumexp(logitsᵢ))[targetᵢ];  out = mean or Σ ℓᵢ
     public static Tensor crossEntropy(Tensor logits, int[] targets, Reduction reduction) {
+        Args.nonNull("crossEntropy", "logits", logits);
+        Args.nonNull("crossEntropy", "targets", targets);
+        Args.nonNull("crossEntropy", "reduction", reduction);
         if (logits.rank() == 0) {
             throw new IllegalArgumentException("crossEntropy: logits must have a class axis, got shape " + logits.shape());
         }
@@ -55,15 +58,19 @@ public final class Losses {
     }
 
     // out = mean or Σ (a - b)²
+    /** Mean squared error (or its sum) of two tensors of the same shape. */
     public static Tensor mse(Tensor a, Tensor b, Reduction reduction) {
         sameShape("mse", a, b);
+        Args.nonNull("mse", "reduction", reduction);
         Tensor d = Arithmetic.sub(a, b);
         return reduce(Arithmetic.mul(d, d), reduction);
     }
 
     // out = mean or Σ |a - b|  (∂ at a = b is 0, as PyTorch's sign(0) = 0)
+    /** Mean absolute error (or its sum) of two tensors of the same shape. */
     public static Tensor l1(Tensor a, Tensor b, Reduction reduction) {
         sameShape("l1", a, b);
+        Args.nonNull("l1", "reduction", reduction);
         return reduce(Arithmetic.abs(Arithmetic.sub(a, b)), reduction);
     }
 
@@ -76,6 +83,8 @@ public final class Losses {
      * [N, 1] then silently becomes an [N, N] loss. We reject any shape mismatch instead.
      */
     private static void sameShape(String op, Tensor a, Tensor b) {
+        Args.nonNull(op, "input", a);
+        Args.nonNull(op, "target", b);
         if (!a.shape().equals(b.shape())) {
             throw new IllegalArgumentException(op + ": input and target shapes differ (" + a.shape() + " vs " + b.shape()
                     + "); broadcasting a loss is almost always a bug");

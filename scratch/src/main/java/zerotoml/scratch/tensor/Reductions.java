@@ -13,7 +13,9 @@ public final class Reductions {
     }
 
     // out = Σ_axes x;  ∂x = g broadcast back over the reduced axes
+    /** Σ over the given axes (empty: every axis), keeping them as size 1 when {@code keepDims}. */
     public static Tensor sum(Tensor x, int[] axes, boolean keepDims) {
+        Args.nonNull("sum", "x", x);
         boolean[] red = reducedAxes("sum", x.shape(), axes);
         Shape kept = keptShape(x.shape(), red, true);
         Shape outShape = keptShape(x.shape(), red, keepDims);
@@ -30,7 +32,9 @@ public final class Reductions {
     }
 
     // out = Σ_axes x / n, where n is the number of elements reduced into each output
+    /** The mean over the given axes (empty: every axis), keeping them as size 1 when {@code keepDims}. */
     public static Tensor mean(Tensor x, int[] axes, boolean keepDims) {
+        Args.nonNull("mean", "x", x);
         boolean[] red = reducedAxes("mean", x.shape(), axes);
         return Arithmetic.mul(sum(x, axes, keepDims), 1.0 / count(x.shape(), red));
     }
@@ -48,6 +52,7 @@ public final class Reductions {
      * the whole gradient goes to the first maximum, see {@link #maxAlong}.
      */
     public static Tensor max(Tensor x, int[] axes, boolean keepDims) {
+        Args.nonNull("max", "x", x);
         boolean[] red = reducedAxes("max", x.shape(), axes);
         requireNonEmpty("max", x.shape(), red, axes);
         Shape outShape = keptShape(x.shape(), red, keepDims);
@@ -81,6 +86,12 @@ public final class Reductions {
      * whose index torch.max returns, the first maximum along the axis (the first NaN, if any).
      */
     public static Tensor maxAlong(Tensor x, int axis, boolean keepDims) {
+        Args.nonNull("maxAlong", "x", x);
+        // a 0-d tensor is one lane of one element (PyTorch: max(dim=0 or -1) returns it unchanged)
+        if (x.rank() == 0) {
+            scalarAxes("maxAlong", x.shape(), new int[] {axis});
+            return sum(x, new int[0], keepDims);
+        }
         int a = x.shape().axis("maxAlong", axis);
         boolean[] red = new boolean[x.rank()];
         red[a] = true;
@@ -107,17 +118,19 @@ public final class Reductions {
         }, x);
     }
 
-    // out = Σ_axes (x − x̄)² / (n − correction),  x̄ = mean_axes x;  ∂x = g · 2(x − x̄) / (n − correction)
+    // out = Σ_axes (x − x̄)² / max(0, n − correction),  x̄ = mean_axes x;  ∂x = g · 2(x − x̄) / (n − correction)
     /**
      * torch.var over any axes: correction 0 is the biased (population) variance, 1 the unbiased
      * (sample) one. Composed from primitives, so the gradient comes from their backward rules.
      * When n − correction ≤ 0 the result is NaN or ±∞, as in PyTorch.
      */
     public static Tensor var(Tensor x, int[] axes, int correction, boolean keepDims) {
+        Args.nonNull("var", "x", x);
         boolean[] red = reducedAxes("var", x.shape(), axes);
         int n = count(x.shape(), red);
         Tensor d = Arithmetic.sub(x, mean(x, axes, true));
-        return Arithmetic.div(sum(Arithmetic.mul(d, d), axes, keepDims), Tensor.scalar(x.dtype(), n - correction));
+        // the divisor is max(0, n − correction), as torch.var documents: 0/0 = NaN, not 0/(−1) = −0
+        return Arithmetic.div(sum(Arithmetic.mul(d, d), axes, keepDims), Tensor.scalar(x.dtype(), Math.max(0, n - correction)));
     }
 
     // out = m + ln Σ_axes e^{x − m},  m = max_axes x (0 where m is ±∞);  ∂x = g · e^{x − out}
@@ -127,6 +140,7 @@ public final class Reductions {
      * output before rounding to the dtype, so the gradient (the softmax) is accurate too.
      */
     public static Tensor logsumexp(Tensor x, int[] axes, boolean keepDims) {
+        Args.nonNull("logsumexp", "x", x);
         boolean[] red = reducedAxes("logsumexp", x.shape(), axes);
         Shape outShape = keptShape(x.shape(), red, keepDims);
         int[] target = outIndex(x.shape(), red);
@@ -148,8 +162,13 @@ public final class Reductions {
 
     // ------------------------------------------------------------- helpers shared by reductions
 
-    /** Which axes are reduced; an empty array selects all. Rejects out-of-range and repeated axes. */
+    /**
+     * Which axes are reduced; an empty array selects all. Rejects out-of-range and repeated axes.
+     * As in PyTorch, a 0-d tensor accepts axis 0 or -1 (once), and reducing it changes nothing.
+     */
     static boolean[] reducedAxes(String op, Shape s, int[] axes) {
+        if (axes == null) throw new IllegalArgumentException(op + ": axes is null (use an empty array for every axis), x " + s);
+        if (s.rank() == 0) return scalarAxes(op, s, axes);
         boolean[] red = new boolean[s.rank()];
         if (axes.length == 0) {
             java.util.Arrays.fill(red, true);
@@ -161,6 +180,19 @@ public final class Reductions {
             red[n] = true;
         }
         return red;
+    }
+
+    /** The axes of a reduction of a 0-d tensor: each must be 0 or -1, and only one may be given. */
+    private static boolean[] scalarAxes(String op, Shape s, int[] axes) {
+        for (int a : axes) {
+            if (a != 0 && a != -1) {
+                throw new IllegalArgumentException(op + ": axis " + a + " is out of range for a 0-d tensor (x " + s + ", valid axes -1..0)");
+            }
+        }
+        if (axes.length > 1) {
+            throw new IllegalArgumentException(op + ": axis 0 appears twice in axes " + java.util.Arrays.toString(axes) + " for shape " + s);
+        }
+        return new boolean[0];
     }
 
     /** The shape after reducing: reduced axes become 1 when keepDims, else disappear. */

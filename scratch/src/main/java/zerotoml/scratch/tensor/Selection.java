@@ -15,12 +15,13 @@ public final class Selection {
      * An infinite bound leaves that side open.
      */
     public static Tensor clamp(Tensor x, double min, double max) {
+        Args.nonNull("clamp", "x", x);
         double lo = x.dtype().round(min), hi = x.dtype().round(max);
         return Elementwise.unary("clamp", x, v -> Math.min(Math.max(v, lo), hi),
                 (g, in, o) -> Arithmetic.mul(g, Elementwise.map(in, v -> v >= lo && v <= hi ? 1 : 0)));
     }
 
-    // out = max(a, b);  ∂a = g · ([a > b] + ½[a = b]),  ∂b = g · ([b > a] + ½[a = b])
+    // out = max(a, b);  ∂a = g · (1 − [a < b] − ½[a = b]),  ∂b = g · (1 − [b < a] − ½[a = b])   (NaN: both take g)
     /** torch.maximum: element-wise, broadcasting; on a tie each side gets half the gradient. */
     public static Tensor maximum(Tensor a, Tensor b) {
         return Elementwise.binary("maximum", a, b, Math::max, (g, x, y, o) -> new Tensor[] {
@@ -29,7 +30,7 @@ public final class Selection {
         });
     }
 
-    // out = min(a, b);  ∂a = g · ([a < b] + ½[a = b]),  ∂b = g · ([b < a] + ½[a = b])
+    // out = min(a, b);  ∂a = g · (1 − [a > b] − ½[a = b]),  ∂b = g · (1 − [b > a] − ½[a = b])   (NaN: both take g)
     /** torch.minimum: element-wise, broadcasting; on a tie each side gets half the gradient. */
     public static Tensor minimum(Tensor a, Tensor b) {
         return Elementwise.binary("minimum", a, b, Math::min, (g, x, y, o) -> new Tensor[] {
@@ -38,9 +39,14 @@ public final class Selection {
         });
     }
 
-    /** The share of the gradient that goes to u when the larger of u and v wins: 1, ½ on a tie, else 0. */
+    /**
+     * The share of the gradient that goes to u when the larger of u and v wins: ½ on a tie, 0 when
+     * u &lt; v, else 1. As in PyTorch's derivatives.yaml ({@code where(self == other, grad / 2,
+     * grad).masked_fill_(self < other, 0)}), a NaN on either side compares false both ways, so
+     * both inputs take the whole gradient.
+     */
     private static double share(double u, double v) {
-        return u > v ? 1 : u == v ? 0.5 : 0;
+        return u == v ? 0.5 : u < v ? 0 : 1;
     }
 
     // out = cond ≠ 0 ? a : b;  ∂a = g · [cond ≠ 0],  ∂b = g · [cond = 0];  cond takes no gradient
@@ -50,6 +56,9 @@ public final class Selection {
      * result has a and b's promoted dtype.
      */
     public static Tensor where(Tensor cond, Tensor a, Tensor b) {
+        Args.nonNull("where", "cond", cond);
+        Args.nonNull("where", "a", a);
+        Args.nonNull("where", "b", b);
         Shape s;
         try {
             s = Shape.broadcast("where", Shape.broadcast("where", cond.shape(), a.shape()), b.shape());

@@ -12,6 +12,7 @@ public final class Shape {
 
     /** A shape from its dimensions; every dimension must be zero or more. */
     public static Shape of(int... dims) {
+        Args.nonNull("Shape", "dims", dims);
         for (int d : dims) {
             if (d < 0) throw new IllegalArgumentException("Shape: negative dimension in " + Arrays.toString(dims));
         }
@@ -34,9 +35,13 @@ public final class Shape {
 
     /** The number of elements: the product of the dimensions (1 for a scalar). */
     public int size() {
+        for (int d : dims) if (d == 0) return 0;
         long n = 1;
-        for (int d : dims) n *= d;
-        if (n > Integer.MAX_VALUE) throw new IllegalArgumentException("Shape " + this + " has more than 2^31 elements");
+        // checked after every factor, so that the long product cannot wrap around (65536⁴ = 2⁶⁴ ≡ 0)
+        for (int d : dims) {
+            n *= d;
+            if (n > Integer.MAX_VALUE) throw new IllegalArgumentException("Shape " + this + " has more than 2^31 elements");
+        }
         return (int) n;
     }
 
@@ -56,7 +61,7 @@ public final class Shape {
         int r = dims.length;
         if (axis < -r || axis >= r) {
             throw new IllegalArgumentException(op + ": axis " + axis + " is out of range for shape " + this
-                    + " (rank " + r + ", valid axes " + (-r) + ".." + (r - 1) + ")");
+                    + (r == 0 ? " (a 0-d tensor has no axes here)" : " (rank " + r + ", valid axes " + (-r) + ".." + (r - 1) + ")"));
         }
         return axis < 0 ? axis + r : axis;
     }

@@ -12,8 +12,10 @@ public final class Shapes {
     private Shapes() {}
 
     // out = x viewed with new dims (one may be -1);  ∂x = g reshaped back
+    /** The same elements in a new shape of equal size; one dimension may be −1 (inferred). */
     public static Tensor reshape(Tensor x, int... dims) {
-        int[] d = dims.clone();
+        Args.nonNull("reshape", "x", x);
+        int[] d = Args.nonNull("reshape", "dims", dims).clone();
         int infer = -1;
         long known = 1;
         for (int i = 0; i < d.length; i++) {
@@ -41,7 +43,10 @@ public final class Shapes {
     }
 
     // out[i₀..] = x[i_perm(0)..];  ∂x = g permuted by the inverse permutation
+    /** Axis i of the result is axis {@code perm[i]} of x (negative axes allowed). */
     public static Tensor permute(Tensor x, int... perm) {
+        Args.nonNull("permute", "x", x);
+        Args.nonNull("permute", "perm", perm);
         int r = x.rank();
         if (perm.length != r) throw new IllegalArgumentException("permute: permutation " + Arrays.toString(perm) + " has " + perm.length + " axes but shape " + x.shape() + " has rank " + r);
         int[] p = new int[r];
@@ -65,8 +70,17 @@ public final class Shapes {
         return Tensor.record("permute", Shape.of(outDims), x.dtype(), out, g -> new Tensor[] {permute(g, inverse)}, x);
     }
 
-    /** Swaps two axes. */
+    /** Swaps two axes. A 0-d tensor, as in PyTorch, takes axes 0 or -1 and comes back unchanged. */
     public static Tensor transpose(Tensor x, int a, int b) {
+        Args.nonNull("transpose", "x", x);
+        if (x.rank() == 0) {
+            for (int axis : new int[] {a, b}) {
+                if (axis != 0 && axis != -1) {
+                    throw new IllegalArgumentException("transpose: axis " + axis + " is out of range for a 0-d tensor (x " + x.shape() + ", valid axes -1..0)");
+                }
+            }
+            return permute(x);
+        }
         int[] perm = new int[x.rank()];
         for (int i = 0; i < perm.length; i++) perm[i] = i;
         int na = x.shape().axis("transpose", a);
@@ -77,7 +91,9 @@ public final class Shapes {
     }
 
     // out = x repeated along new leading axes and size-1 axes;  ∂x = g summed back
+    /** x repeated along its size-1 and missing leading axes to {@code dims}; the gradient sums back. */
     public static Tensor broadcastTo(Tensor x, int... dims) {
+        Args.nonNull("broadcastTo", "x", x);
         Shape target = Shape.of(dims);
         Shape s = Shape.broadcast("broadcastTo", x.shape(), target);
         if (!s.equals(target)) {
@@ -92,11 +108,14 @@ public final class Shapes {
 
     /** {@code x[..., start:end, ...]} along one axis, with Python's rules for negative and out-of-range bounds. */
     public static Tensor slice(Tensor x, int axis, int start, int end) {
+        Args.nonNull("slice", "x", x);
         return slice(x, axis, start, end, 1);
     }
 
     // out = x[..., start:end:step, ...];  ∂x = g scattered back to the taken positions, 0 elsewhere
+    /** Elements start, start + step, … before end along one axis, with Python’s clamping of start and end. */
     public static Tensor slice(Tensor x, int axis, int start, int end, int step) {
+        Args.nonNull("slice", "x", x);
         if (x.rank() == 0) throw new IllegalArgumentException("slice: cannot slice a 0-d tensor (x " + x.shape() + ")");
         int a = x.shape().axis("slice", axis);
         if (step < 1) {
@@ -105,7 +124,8 @@ public final class Shapes {
         int n = x.shape().dim(a);
         // Python: a negative bound counts from the end, then both are clamped to [0, n]
         int from = clampBound(start, n), to = clampBound(end, n);
-        int len = to <= from ? 0 : (to - from + step - 1) / step;
+        // in long: to − from + step − 1 overflows int for a step near Integer.MAX_VALUE
+        int len = to <= from ? 0 : (int) (((long) to - from + step - 1) / step);
         int[] positions = new int[len];
         for (int j = 0; j < len; j++) positions[j] = from + j * step;
         return Indexing.alongAxis("slice", x, a, positions);
@@ -119,7 +139,9 @@ public final class Shapes {
     // ------------------------------------------------------------------ concat and stack
 
     // out = [x₀ | x₁ | ...] along axis;  ∂xᵢ = the slice of g that xᵢ filled
+    /** The tensors joined along an existing axis; all other dimensions must agree. */
     public static Tensor concat(List<Tensor> xs, int axis) {
+        Args.tensors("concat", "xs", xs);
         if (xs.isEmpty()) throw new IllegalArgumentException("concat: needs at least one tensor, got an empty list");
         Tensor first = xs.get(0);
         if (first.rank() == 0) {
@@ -167,7 +189,9 @@ public final class Shapes {
     }
 
     // out = the xᵢ along a new axis;  ∂xᵢ = g at index i of that axis (through unsqueeze and concat)
+    /** Tensors of one shape joined along a new axis. */
     public static Tensor stack(List<Tensor> xs, int axis) {
+        Args.tensors("stack", "xs", xs);
         if (xs.isEmpty()) throw new IllegalArgumentException("stack: needs at least one tensor, got an empty list");
         Shape s0 = xs.get(0).shape();
         for (int i = 1; i < xs.size(); i++) {
@@ -192,6 +216,7 @@ public final class Shapes {
 
     /** Removes every axis of size 1. */
     public static Tensor squeeze(Tensor x) {
+        Args.nonNull("squeeze", "x", x);
         int[] d = Arrays.stream(x.shape().dims()).filter(v -> v != 1).toArray();
         return reshape(x, d);
     }
@@ -201,6 +226,7 @@ public final class Shapes {
      * a 0-d tensor accepts axis 0 or -1 and stays as it is.
      */
     public static Tensor squeeze(Tensor x, int axis) {
+        Args.nonNull("squeeze", "x", x);
         if (x.rank() == 0) {
             if (axis == 0 || axis == -1) return x;
             throw new IllegalArgumentException("squeeze: axis " + axis + " is out of range for a 0-d tensor (x " + x.shape() + ", valid axes -1..0)");
@@ -215,6 +241,7 @@ public final class Shapes {
 
     /** Inserts an axis of size 1 at {@code axis}, which may be -rank-1 .. rank. */
     public static Tensor unsqueeze(Tensor x, int axis) {
+        Args.nonNull("unsqueeze", "x", x);
         int a = newAxis("unsqueeze", x.shape(), axis);
         int[] d = x.shape().dims();
         int[] out = new int[d.length + 1];

@@ -14,7 +14,9 @@ public final class Softmax {
     private Softmax() {}
 
     // out = exp(x - m) / Σ_axis exp(x - m),  m = max_axis x held constant
+    /** softmax along one axis, stable for large logits. */
     public static Tensor softmax(Tensor x, int axis) {
+        Args.nonNull("softmax", "x", x);
         if (x.rank() == 0) return Shapes.reshape(softmax(Shapes.reshape(x, 1), scalarAxis("softmax", x, axis)));
         int a = x.shape().axis("softmax", axis);
         // e = exp(x - m)
@@ -24,7 +26,9 @@ public final class Softmax {
     }
 
     // out = (x - m) - log Σ_axis exp(x - m),  m = max_axis x held constant
+    /** log-softmax along one axis, stable for large logits. */
     public static Tensor logSoftmax(Tensor x, int axis) {
+        Args.nonNull("logSoftmax", "x", x);
         if (x.rank() == 0) return Shapes.reshape(logSoftmax(Shapes.reshape(x, 1), scalarAxis("logSoftmax", x, axis)));
         int a = x.shape().axis("logSoftmax", axis);
         // z = x - m

@@ -79,6 +79,7 @@ public final class Tape implements AutoCloseable {
 
     /** Gradients of a one-element tensor with respect to each of {@code wrt}. */
     public List<Tensor> gradient(Tensor y, Tensor... wrt) {
+        Args.nonNull("gradient", "the output y", y);
         if (y.size() != 1) {
             throw new IllegalArgumentException("gradient: the output must have one element, got shape " + y.shape()
                     + " (reduce it to a scalar, or pass a cotangent)");
@@ -89,6 +90,8 @@ public final class Tape implements AutoCloseable {
     /** The vector-Jacobian product: gradients of {@code sum(y * cotangent)}. */
     public List<Tensor> vjp(Tensor y, Tensor cotangent, Tensor... wrt) {
         if (closed) throw new IllegalStateException("vjp: the tape is closed");
+        Args.nonNull("vjp", "the output y", y);
+        Args.nonNull("vjp", "cotangent", cotangent);
         if (!cotangent.shape().equals(y.shape())) {
             throw new IllegalArgumentException("vjp: cotangent shape " + cotangent.shape() + " differs from output shape " + y.shape());
         }

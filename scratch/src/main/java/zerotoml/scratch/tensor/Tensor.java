@@ -18,6 +18,9 @@ public final class Tensor {
 
     /** Takes ownership of {@code data} and rounds it to {@code dtype}. */
     Tensor(Shape shape, DType dtype, double[] data) {
+        Args.nonNull("Tensor", "shape", shape);
+        Args.nonNull("Tensor", "dtype", dtype);
+        Args.nonNull("Tensor", "data", data);
         if (data.length != shape.size()) {
             throw new IllegalArgumentException("Tensor: " + data.length + " values do not fill shape " + shape
                     + " (" + shape.size() + " elements)");
@@ -36,12 +39,12 @@ public final class Tensor {
 
     /** A tensor of the given dtype holding a copy of {@code data}, rounded to the dtype. */
     public static Tensor of(DType dtype, double[] data, int... shape) {
-        return new Tensor(Shape.of(shape), dtype, data.clone());
+        return new Tensor(Shape.of(shape), dtype, Args.nonNull("Tensor", "data", data).clone());
     }
 
     /** A tensor of the given dtype and shape holding a copy of {@code data}. */
     public static Tensor of(DType dtype, double[] data, Shape shape) {
-        return new Tensor(shape, dtype, data.clone());
+        return new Tensor(shape, dtype, Args.nonNull("Tensor", "data", data).clone());
     }
 
     /** A rank-0 float64 tensor. */
@@ -62,10 +65,12 @@ public final class Tensor {
         return new Tensor(s, dtype, d);
     }
 
+    /** A tensor of zeros. */
     public static Tensor zeros(DType dtype, int... shape) {
         return full(dtype, 0, shape);
     }
 
+    /** A tensor of ones. */
     public static Tensor ones(DType dtype, int... shape) {
         return full(dtype, 1, shape);
     }
@@ -77,6 +82,7 @@ public final class Tensor {
      * kept only when a {@link Tape} is recording and some input depends on a watched tensor.
      */
     public static Tensor record(String op, Shape shape, DType dtype, double[] data, Backward backward, Tensor... inputs) {
+        Args.nonNull("Tensor.record", "op", op);
         Tensor out = new Tensor(shape, dtype, data);
         Tape.recordIfTracked(op, out, backward, inputs);
         return out;
@@ -90,18 +96,22 @@ public final class Tensor {
 
     // ---------------------------------------------------------------- access
 
+    /** The shape. */
     public Shape shape() {
         return shape;
     }
 
+    /** The element type. */
     public DType dtype() {
         return dtype;
     }
 
+    /** The number of dimensions. */
     public int rank() {
         return shape.rank();
     }
 
+    /** The number of elements. */
     public int size() {
         return data.length;
     }
@@ -127,6 +137,7 @@ public final class Tensor {
 
     /** The value at a full index. */
     public double get(int... index) {
+        Args.nonNull("get", "index", index);
         if (index.length != shape.rank()) {
             throw new IllegalArgumentException("get: index " + Arrays.toString(index) + " has rank " + index.length + " but shape " + shape + " has rank " + shape.rank());
         }
@@ -143,6 +154,7 @@ public final class Tensor {
 
     /** The same values in another dtype (differentiable). */
     public Tensor to(DType target) {
+        Args.nonNull("to", "target", target);
         if (target == dtype) return this;
         DType from = dtype;
         return record("to", shape, target, data.clone(), g -> new Tensor[] {g.to(from)}, this);

@@ -43,6 +43,7 @@ public final class Bpe {
 
     /** A tokenizer from its merge list (rank order). Each merge may only use ids that exist before it. */
     public Bpe(int[][] merges) {
+        nonNull("bpe", "merges", merges);
         this.merges = new int[merges.length][];
         this.ranks = new HashMap<>();
         this.bytes = new byte[256 + merges.length][];
@@ -96,6 +97,9 @@ public final class Bpe {
      * merge r creates id {@code firstId + r}. Returns the {@code nMerges} merged pairs in rank order.
      */
     public static int[][] learnMerges(List<int[]> words, long[] weights, int firstId, int nMerges) {
+        nonNull("bpe train", "words", words);
+        nonNull("bpe train", "weights", weights);
+        if (nMerges < 0) throw new IllegalArgumentException("bpe train: " + nMerges + " merges asked for; the count must be >= 0");
         List<int[]> out = learn(words, weights, firstId, nMerges);
         if (out.size() < nMerges) {
             throw new IllegalArgumentException("bpe train: the corpus supports only " + out.size() + " merges (then every pre-token is one token)"
@@ -137,6 +141,7 @@ public final class Bpe {
 
     /** Replaces each (left, right) in {@code ids}, scanning left to right without overlap, by {@code newId}. */
     public static int[] applyMerge(int[] ids, int left, int right, int newId) {
+        nonNull("bpe applyMerge", "ids", ids);
         int[] out = new int[ids.length];
         int n = 0;
         for (int i = 0; i < ids.length; i++) {
@@ -154,14 +159,9 @@ public final class Bpe {
     public static List<String> preTokenize(String text) {
         checkSurrogates("bpe", text);
         List<String> out = new ArrayList<>();
+        // the matches tile the text: every code point is \s, \p{L}, \p{N} or [^\s\p{L}\p{N}], and no branch matches ""
         Matcher m = GPT2_SPLIT.matcher(text);
-        int end = 0;
-        while (m.find()) {
-            if (m.start() > end) out.add(text.substring(end, m.start()));  // never happens: every code point matches some branch
-            out.add(m.group());
-            end = m.end();
-        }
-        if (end < text.length()) out.add(text.substring(end));
+        while (m.find()) out.add(m.group());
         return out;
     }
 
@@ -199,6 +199,7 @@ public final class Bpe {
 
     /** The text of {@code ids}: their bytes as UTF-8; each maximal invalid subpart becomes one U+FFFD. */
     public String decode(int[] ids) {
+        nonNull("bpe decode", "ids", ids);
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         for (int i = 0; i < ids.length; i++) {
             if (ids[i] < 0 || ids[i] >= bytes.length) {
@@ -284,6 +285,7 @@ public final class Bpe {
 
     /** The printable character standing for byte {@code b} (0..255; a Java byte must be masked with {@code & 0xFF}). */
     public static char byteToChar(int b) {
+        if (b < 0 || b > 255) throw new IllegalArgumentException("bpe byteToChar: " + b + " is not a byte value in [0, 255] (mask a Java byte with & 0xFF)");
         return BYTE_TO_CHAR[b];
     }
 
@@ -314,8 +316,15 @@ public final class Bpe {
         return out;
     }
 
+    /** Throws "{@code op}: {@code name} is null" rather than a NullPointerException from inside a loop. */
+    static <T> T nonNull(String op, String name, T value) {
+        if (value == null) throw new IllegalArgumentException(op + ": " + name + " is null");
+        return value;
+    }
+
     /** UTF-8 cannot encode a lone surrogate (Java would silently write '?'), so it is rejected. */
     static void checkSurrogates(String op, String text) {
+        nonNull(op, "text", text);
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
             if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {

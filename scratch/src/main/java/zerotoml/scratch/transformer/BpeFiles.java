@@ -48,6 +48,7 @@ public final class BpeFiles {
 
     /** The merges of a {@code merges.txt} (a first line starting with "#version" is skipped). */
     public static Bpe fromMerges(List<String> lines) {
+        Bpe.nonNull("bpe load", "lines", lines);
         // id of each token string: the 256 bytes first, then each merge's concatenation, in order
         Map<String, Integer> ids = new HashMap<>();
         for (int b = 0; b < 256; b++) ids.put(String.valueOf(Bpe.byteToChar(b)), b);

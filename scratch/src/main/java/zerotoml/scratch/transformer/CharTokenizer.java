@@ -15,6 +15,7 @@ public final class CharTokenizer {
 
     /** A tokenizer over exactly these code points, which must be strictly increasing. */
     public CharTokenizer(int[] codePoints) {
+        Bpe.nonNull("char tokenizer", "codePoints", codePoints);
         for (int i = 0; i < codePoints.length; i++) {
             if (!Character.isValidCodePoint(codePoints[i]) || (codePoints[i] >= 0xD800 && codePoints[i] <= 0xDFFF)) {
                 throw new IllegalArgumentException("char tokenizer: " + codePoints[i] + " at position " + i + " is not a Unicode scalar value");
@@ -62,6 +63,7 @@ public final class CharTokenizer {
 
     /** The text of {@code ids}: one code point each. */
     public String decode(int[] ids) {
+        Bpe.nonNull("char tokenizer decode", "ids", ids);
         StringBuilder b = new StringBuilder();
         for (int i = 0; i < ids.length; i++) {
             if (ids[i] < 0 || ids[i] >= codePoints.length) {

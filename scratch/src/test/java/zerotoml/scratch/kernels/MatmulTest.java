@@ -1,47 +1,49 @@
 package zerotoml.scratch.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
-/** The fast kernel against the three-loop oracle. */
+/**
+ * {@link Matmul#fast} against its oracle {@link Matmul#naive}. The two sum the k products in
+ * different orders (blocks of {@link Matmul#KC}, fused multiply-adds), so they agree up to
+ * rounding: |fast − naive| ≤ 1e-12 · Σ_p |a[i,p] b[p,j]| per entry, the scale on which a
+ * reordered sum's error is bounded (k·2⁻⁵³·Σ|terms|, about 1e-13 for k = 1000). Below the size
+ * where packing pays, fast runs the same sums in the same order as naive, and agrees bit for bit.
+ */
 class MatmulTest {
-    static double[] random(SplittableRandom r, int n, double zeroShare) {
-        double[] a = new double[n];
-        for (int i = 0; i < n; i++) a[i] = r.nextDouble() < zeroShare ? 0 : 2 * r.nextDouble() - 1;
-        return a;
-    }
-
-    /** Both kernels on the same operands, placed at offsets inside larger arrays; returns {fast, naive}. */
-    static double[][] both(SplittableRandom r, int m, int k, int n, double zeroShare) {
-        int aOff = r.nextInt(5), bOff = r.nextInt(5), cOff = r.nextInt(5);
-        double[] a = random(r, aOff + m * k + 3, zeroShare), b = random(r, bOff + k * n + 3, zeroShare);
-        double[] fast = random(r, cOff + m * n + 3, 0), naive = fast.clone();
-        Matmul.fast(a, aOff, b, bOff, fast, cOff, m, k, n);
-        Matmul.naive(a, aOff, b, bOff, naive, cOff, m, k, n);
-        return new double[][] {fast, naive};
-    }
+    private static final double REL = 1e-12;
 
     @Test
-    void fastEqualsNaiveBitForBitOnRandomSmallSizes() {
-        SplittableRandom r = new SplittableRandom(1);
-        for (int trial = 0; trial < 300; trial++) {
-            int m = 1 + r.nextInt(9), k = 1 + r.nextInt(9), n = 1 + r.nextInt(9);
-            double[][] c = both(r, m, k, n, trial % 3 == 0 ? 0.3 : 0);
-            // same summation order (p ascending per element), so the results are identical, including
-            // the guard values around the output slice that neither kernel may touch
-            assertArrayEquals(c[1], c[0], 0.0, m + "x" + k + "x" + n);
+    void fastEqualsNaiveOnManyRandomSizes() {
+        SplittableRandom rnd = new SplittableRandom(20261128);
+        for (int t = 0; t < 300; t++) {
+            int m = 1 + rnd.nextInt(t % 3 == 0 ? 40 : 9);
+            int k = rnd.nextInt(t % 5 == 0 ? 300 : 12);
+            int n = 1 + rnd.nextInt(t % 4 == 0 ? 150 : 9);
+            check(rnd, m, k, n, 0, 0, 0);
         }
     }
 
     @Test
-    void fastEqualsNaiveAboveTheParallelThresholdAndAcrossKBlocks() {
-        SplittableRandom r = new SplittableRandom(2);
-        int[][] sizes = {{64, 64, 64}, {80, 70, 60}, {4, 300, 256}, {3, 512, 200}, {130, 129, 17}, {257, 33, 40}};
-        for (int[] s : sizes) {
-            double[][] c = both(r, s[0], s[1], s[2], 0.1);
-            assertArrayEquals(c[1], c[0], 0.0, s[0] + "x" + s[1] + "x" + s[2]);
+    void fastEqualsNaiveBitForBitOnSmallSizes() {
+        SplittableRandom r = new SplittableRandom(1);
+        for (int trial = 0; trial < 300; trial++) {
+            int m = 1 + r.nextInt(9), k = 1 + r.nextInt(9), n = 1 + r.nextInt(9);
+            assertTrue((long) m * k * n < Matmul.SMALL);
+            int aOff = r.nextInt(5), bOff = r.nextInt(5), cOff = r.nextInt(5);
+            double zeroShare = trial % 3 == 0 ? 0.3 : 0;
+            double[] a = withZeros(r, aOff + m * k + 3, zeroShare), b = withZeros(r, bOff + k * n + 3, zeroShare);
+            double[] fast = withZeros(r, cOff + m * n + 3, 0), naive = fast.clone();
+            Matmul.fast(a, aOff, b, bOff, fast, cOff, m, k, n);
+            Matmul.naive(a, aOff, b, bOff, naive, cOff, m, k, n);
+            // same summation order (p ascending per element), so identical results, including the
+            // guard values around the output slice that neither kernel may touch
+            assertArrayEquals(naive, fast, 0.0, m + "x" + k + "x" + n);
         }
     }
 
@@ -53,5 +55,108 @@ class MatmulTest {
         double[] d = {7};
         Matmul.fast(new double[4], 0, new double[0], 0, d, 0, 2, 2, 0);
         assertArrayEquals(new double[] {7}, d, 0.0);
+    }
+
+    @Test
+    void fastEqualsNaiveOnEdgeSizes() {
+        SplittableRandom rnd = new SplittableRandom(7);
+        int[][] sizes = {
+            {1, 0, 1}, {5, 0, 7}, {4, 0, 4}, {1, 1, 1}, {4, 1, 4}, {7, 1, 9}, {64, 1, 64},
+            {3, 3, 3}, {4, 4, 4}, {5, 5, 5}, {1, 500, 1}, {1, 64, 200}, {200, 64, 1},
+            {17, 255, 13}, {17, 256, 13}, {17, 257, 13}, {9, 100, 127}, {9, 100, 128}, {9, 100, 129},
+            {63, 65, 67}, {64, 64, 64}, {33, 517, 31}
+        };
+        for (int[] s : sizes) check(rnd, s[0], s[1], s[2], 0, 0, 0);
+    }
+
+    @Test
+    void fastEqualsNaiveAboveTheParallelThreshold() {
+        SplittableRandom rnd = new SplittableRandom(11);
+        int[][] sizes = {{70, 300, 20}, {131, 67, 97}, {256, 256, 256}, {97, 301, 133}, {333, 41, 29},
+            {64, 64, 64}, {80, 70, 60}, {4, 300, 256}, {3, 512, 200}, {130, 129, 17}, {257, 33, 40}};
+        for (int[] s : sizes) {
+            assertTrue((long) s[0] * s[1] * s[2] >= Matmul.PARALLEL_THRESHOLD, Arrays.toString(s));
+            check(rnd, s[0], s[1], s[2], 0, 0, 0);
+        }
+    }
+
+    @Test
+    void fastReadsAndWritesOnlyItsSlicesAtOffsets() {
+        SplittableRandom rnd = new SplittableRandom(3);
+        for (int[] s : new int[][] {{3, 2, 5}, {37, 41, 43}, {80, 90, 70}}) {
+            check(rnd, s[0], s[1], s[2], 1 + rnd.nextInt(50), 1 + rnd.nextInt(50), 1 + rnd.nextInt(50));
+        }
+    }
+
+    @Test
+    void fastOverwritesWhatWasInTheOutput() {
+        double[] a = {1, 2, 3, 4, 5, 6};
+        double[] b = {1, 0, 0, 1, 1, 1};
+        double[] c = {9, 9, 9, 9};
+        Matmul.fast(a, 0, b, 0, c, 0, 2, 3, 2);
+        // [1 2 3; 4 5 6] · [1 0; 0 1; 1 1] = [4 5; 10 11]
+        assertEquals(Arrays.toString(new double[] {4, 5, 10, 11}), Arrays.toString(c));
+    }
+
+    @Test
+    void fastSpreadsInfinityAndNanExactlyWhereNaiveDoes() {
+        SplittableRandom rnd = new SplittableRandom(5);
+        for (int[] s : new int[][] {{6, 7, 5}, {40, 30, 50}, {90, 60, 70}}) {
+            int m = s[0], k = s[1], n = s[2];
+            double[] a = values(rnd, m * k);
+            double[] b = values(rnd, k * n);
+            a[rnd.nextInt(a.length)] = Double.POSITIVE_INFINITY;
+            a[rnd.nextInt(a.length)] = 0;
+            b[rnd.nextInt(b.length)] = Double.NaN;
+            b[rnd.nextInt(b.length)] = 0;
+            double[] want = new double[m * n];
+            double[] got = new double[m * n];
+            Matmul.naive(a, 0, b, 0, want, 0, m, k, n);
+            Matmul.fast(a, 0, b, 0, got, 0, m, k, n);
+            for (int e = 0; e < want.length; e++) {
+                assertEquals(Double.isNaN(want[e]), Double.isNaN(got[e]), "NaN at " + e + " for " + Arrays.toString(s));
+                assertEquals(Double.isInfinite(want[e]), Double.isInfinite(got[e]), "infinity at " + e + " for " + Arrays.toString(s));
+            }
+        }
+    }
+
+    private static double[] withZeros(SplittableRandom r, int size, double zeroShare) {
+        double[] a = new double[size];
+        for (int i = 0; i < size; i++) a[i] = r.nextDouble() < zeroShare ? 0 : 2 * r.nextDouble() - 1;
+        return a;
+    }
+
+    private static double[] values(SplittableRandom rnd, int size) {
+        double[] v = new double[size];
+        // mixed signs and magnitudes, so that cancellation happens
+        for (int i = 0; i < size; i++) v[i] = (rnd.nextDouble() * 2 - 1) * Math.pow(10, rnd.nextInt(-2, 3));
+        return v;
+    }
+
+    private static void check(SplittableRandom rnd, int m, int k, int n, int aOff, int bOff, int cOff) {
+        double[] a = values(rnd, aOff + m * k + 3);
+        double[] b = values(rnd, bOff + k * n + 3);
+        double[] want = new double[m * n];
+        double[] scale = new double[m * n];
+        Matmul.naive(a, aOff, b, bOff, want, 0, m, k, n);
+        double[] absA = new double[a.length];
+        double[] absB = new double[b.length];
+        for (int i = 0; i < a.length; i++) absA[i] = Math.abs(a[i]);
+        for (int i = 0; i < b.length; i++) absB[i] = Math.abs(b[i]);
+        Matmul.naive(absA, aOff, absB, bOff, scale, 0, m, k, n);
+        double[] c = new double[cOff + m * n + 5];
+        Arrays.fill(c, -7.25);
+        double[] before = c.clone();
+        Matmul.fast(a, aOff, b, bOff, c, cOff, m, k, n);
+        String size = "m=" + m + " k=" + k + " n=" + n + " offsets " + aOff + "," + bOff + "," + cOff;
+        for (int e = 0; e < m * n; e++) {
+            double err = Math.abs(c[cOff + e] - want[e]);
+            if (!(err <= REL * scale[e])) {
+                throw new AssertionError(size + ": entry " + e + " is " + c[cOff + e] + " but naive gives " + want[e]
+                        + " (error " + err + " > " + REL + " · " + scale[e] + ")");
+            }
+        }
+        for (int e = 0; e < cOff; e++) assertEquals(before[e], c[e], size + ": wrote before its slice");
+        for (int e = cOff + m * n; e < c.length; e++) assertEquals(before[e], c[e], size + ": wrote after its slice");
     }
 }

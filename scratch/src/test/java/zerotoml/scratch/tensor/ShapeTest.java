@@ -50,7 +50,7 @@ class ShapeTest {
         assertEquals("Shape: negative dimension in [2, -1]", assertThrows(IllegalArgumentException.class, () -> Shape.of(2, -1)).getMessage());
         assertEquals("mean: axis -3 is out of range for shape [2, 3] (rank 2, valid axes -2..1)",
                 assertThrows(IllegalArgumentException.class, () -> Shape.of(2, 3).axis("mean", -3)).getMessage());
-        assertEquals("Shape.dim: axis 0 is out of range for shape [] (rank 0, valid axes 0..-1)",
+        assertEquals("Shape.dim: axis 0 is out of range for shape [] (a 0-d tensor has no axes here)",
                 assertThrows(IllegalArgumentException.class, () -> Shape.of().dim(0)).getMessage());
         assertEquals("mul: shapes [2, 3] and [2] do not broadcast (dimension -1: 3 vs 2)",
                 assertThrows(IllegalArgumentException.class, () -> Shape.broadcast("mul", Shape.of(2, 3), Shape.of(2))).getMessage());

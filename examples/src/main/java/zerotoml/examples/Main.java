@@ -1,0 +1,29 @@
+package zerotoml.examples;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import zerotoml.examples.fashion.FashionMnistCommand;
+
+/** The examples' command line: {@code java -jar examples/target/zerotoml-examples.jar <command> --help}. */
+@Command(name = "zerotoml", mixinStandardHelpOptions = true, version = "ZeroToML examples 0.1.0",
+        description = "Machine learning from zero in plain Java: long runs on real data.",
+        subcommands = {FashionMnistCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    /** The command line, for tests and for main. */
+    public static CommandLine commandLine() {
+        return new CommandLine(new Main());
+    }
+
+    public static void main(String[] args) {
+        System.setProperty("java.awt.headless", "true");
+        System.exit(commandLine().execute(args));
+    }
+}

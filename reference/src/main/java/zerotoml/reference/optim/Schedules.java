@@ -1,0 +1,47 @@
+package zerotoml.reference.optim;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+
+/**
+ * torch.optim.lr_scheduler's closed forms, evaluated with NDArray ops over a vector of step
+ * counts t (float64): StepLR {@code γ·decay^⌊t/stepSize⌋}, CosineAnnealingLR
+ * {@code η_min + (γ − η_min)(1 + cos(πt/T))/2}, LinearLR {@code γ(s + (e − s)·min(t,T)/T)}, and
+ * the schedule of "Attention Is All You Need" §5.3 {@code d^(−½)·min(n^(−½), n·warmup^(−3/2))}
+ * with n = t + 1.
+ */
+public final class Schedules {
+    private Schedules() {}
+
+    static NDArray steps(NDManager m, int[] t) {
+        double[] d = new double[t.length];
+        for (int i = 0; i < d.length; i++) d[i] = t[i];
+        return m.create(d, new Shape(d.length));
+    }
+
+    public static NDArray constant(NDManager m, int[] t, double lr) {
+        return steps(m, t).zerosLike().add(lr);
+    }
+
+    public static NDArray stepDecay(NDManager m, int[] t, double lr, int stepSize, double decay) {
+        NDArray k = steps(m, t).div((double) stepSize).floor();
+        return m.create(decay).pow(k).mul(lr);
+    }
+
+    public static NDArray cosine(NDManager m, int[] t, double lr, int tMax, double etaMin) {
+        return steps(m, t).mul(Math.PI / tMax).cos().add(1.0).mul((lr - etaMin) / 2).add(etaMin);
+    }
+
+    public static NDArray linearWarmup(NDManager m, int[] t, double lr, double startFactor, double endFactor, int totalIters) {
+        NDArray frac = steps(m, t).minimum((double) totalIters).div((double) totalIters);
+        return frac.mul(endFactor - startFactor).add(startFactor).mul(lr);
+    }
+
+    public static NDArray transformer(NDManager m, int[] t, int dModel, int warmup, double scale) {
+        NDArray n = steps(m, t).add(1.0);
+        NDArray a = n.pow(-0.5);
+        NDArray b = n.mul(Math.pow(warmup, -1.5));
+        return a.minimum(b).mul(scale * Math.pow(dModel, -0.5));
+    }
+}

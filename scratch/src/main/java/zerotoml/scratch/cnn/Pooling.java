@@ -1,0 +1,225 @@
+package zerotoml.scratch.cnn;
+
+import java.util.Arrays;
+import zerotoml.scratch.kernels.ConvKernels;
+import zerotoml.scratch.tensor.Shape;
+import zerotoml.scratch.tensor.Tensor;
+
+/**
+ * Pooling over any number of spatial axes of x[N, C, i...]: max pooling (padding, dilation, ceil
+ * mode; the gradient goes to the argmax with PyTorch's tie and NaN rules), average pooling
+ * (padding, ceil mode, count_include_pad), adaptive and global average pooling. Output sizes are
+ * Relationship 7 generalised ({@link ConvolutionArithmetic#poolOutputSize}).
+ */
+public final class Pooling {
+    private Pooling() {}
+
+    /** Hyper-parameters, one entry per spatial axis. {@code of(k)} sets the stride to the kernel, as PyTorch does. */
+    public record Spec(int[] kernel, int[] stride, int[] padding, int[] dilation, boolean ceilMode) {
+        public Spec {
+            kernel = kernel.clone();
+            stride = stride.clone();
+            padding = padding.clone();
+            dilation = dilation.clone();
+        }
+
+        public static Spec of(int... kernel) {
+            return new Spec(kernel, kernel, new int[kernel.length], Convolution.fill(kernel.length, 1), false);
+        }
+
+        public int dims() { return kernel.length; }
+        public Spec stride(int... s) { return new Spec(kernel, s, padding, dilation, ceilMode); }
+        public Spec padding(int... p) { return new Spec(kernel, stride, p, dilation, ceilMode); }
+        public Spec dilation(int... d) { return new Spec(kernel, stride, padding, d, ceilMode); }
+        public Spec ceilMode(boolean c) { return new Spec(kernel, stride, padding, dilation, c); }
+    }
+
+    /** Validates and returns the output's spatial sizes. */
+    static int[] outSize(String op, Tensor x, Spec spec) {
+        int dims = spec.dims();
+        String shapes = " (input " + x.shape() + ", kernel " + Arrays.toString(spec.kernel()) + ")";
+        if (spec.stride().length != dims || spec.padding().length != dims || spec.dilation().length != dims) {
+            throw new IllegalArgumentException(op + ": kernel, stride, padding and dilation need one entry per spatial axis (" + dims + ")" + shapes);
+        }
+        if (x.rank() != dims + 2) throw new IllegalArgumentException(op + ": input must have rank " + (dims + 2) + " [N, C, spatial x" + dims + "], got rank " + x.rank() + shapes);
+        Convolution.positive(op, "kernel size", spec.kernel(), shapes);
+        Convolution.positive(op, "stride", spec.stride(), shapes);
+        Convolution.positive(op, "dilation", spec.dilation(), shapes);
+        int[] in = Convolution.spatial(x.shape()), out = new int[dims];
+        for (int j = 0; j < dims; j++) {
+            int k = spec.kernel()[j], p = spec.padding()[j];
+            if (p < 0 || p > k / 2) {
+                throw new IllegalArgumentException(op + ": padding should be at least 0 and at most half of kernel size, got padding "
+                        + Arrays.toString(spec.padding()) + shapes);
+            }
+            out[j] = ConvolutionArithmetic.poolOutputSize(in[j], k, spec.stride()[j], p, spec.dilation()[j], spec.ceilMode());
+            if (out[j] < 1) {
+                throw new IllegalArgumentException(op + ": output size " + out[j] + " on spatial axis " + j + " is too small: the kernel (dilated size "
+                        + ConvolutionArithmetic.effectiveKernel(k, spec.dilation()[j]) + ") is larger than the padded input (" + (in[j] + 2 * p) + ")" + shapes);
+            }
+        }
+        return out;
+    }
+
+    static int[] withSpatial(Shape x, int[] out) {
+        int[] d = Arrays.copyOf(x.dims(), out.length + 2);
+        System.arraycopy(out, 0, d, 2, out.length);
+        return d;
+    }
+
+    /**
+     * y[n, c, o] = max over the window's in-bounds elements (padding never wins). Scanning in
+     * row-major window order, an element replaces the maximum when it is greater or NaN, as ATen
+     * does: ties go to the first maximum, and a NaN to the last NaN. ∂x[argmax] += g.
+     */
+    public static Tensor maxPool(Tensor x, Spec spec) {
+        String op = "maxPool" + spec.dims() + "d";
+        int[] out = outSize(op, x, spec), in = Convolution.spatial(x.shape());
+        int planes = x.shape().dim(0) * x.shape().dim(1), inSize = ConvKernels.prod(in), oSize = ConvKernels.prod(out);
+        int kSize = ConvKernels.prod(spec.kernel());
+        int[] table = ConvKernels.offsets(in, spec.kernel(), out, spec.stride(), spec.padding(), spec.dilation());
+        double[] xs = x.rawData(), y = new double[planes * oSize];
+        int[] arg = new int[planes * oSize];
+        ConvKernels.range(planes, (long) planes * oSize * kSize).forEach(pl -> {
+            for (int o = 0; o < oSize; o++) {
+                double best = Double.NEGATIVE_INFINITY;
+                int at = -1;
+                for (int t = 0; t < kSize; t++) {
+                    int off = table[t * oSize + o];
+                    if (off < 0) continue;
+                    if (at < 0) at = off;
+                    double v = xs[pl * inSize + off];
+                    if (v > best || Double.isNaN(v)) {
+                        best = v;
+                        at = off;
+                    }
+                }
+                y[pl * oSize + o] = best;
+                arg[pl * oSize + o] = at < 0 ? -1 : pl * inSize + at;
+            }
+        });
+        return Tensor.record(op, Shape.of(withSpatial(x.shape(), out)), x.dtype(), y, g -> {
+            double[] gd = g.rawData(), gx = new double[xs.length];
+            for (int i = 0; i < gd.length; i++) if (arg[i] >= 0) gx[arg[i]] += gd[i];
+            return new Tensor[] {Tensor.of(x.dtype(), gx, x.shape())};
+        }, x);
+    }
+
+    /**
+     * y[n, c, o] = Σ_window x / divisor. The window is clipped to the padded input (its size is
+     * the count_include_pad divisor) and then to the input (the count of real elements).
+     * ∂x[window] += g / divisor.
+     */
+    public static Tensor avgPool(Tensor x, Spec spec, boolean countIncludePad) {
+        String op = "avgPool" + spec.dims() + "d";
+        for (int d : spec.dilation()) {
+            if (d != 1) throw new IllegalArgumentException(op + ": average pooling has no dilation, got " + Arrays.toString(spec.dilation()) + " (input " + x.shape() + ")");
+        }
+        int[] out = outSize(op, x, spec), in = Convolution.spatial(x.shape());
+        if (in.length == 3) {
+            // ATen's pool3d_shape_check for AvgPool3d asks this of the unpadded input (2-d and 1-d do not)
+            for (int j = 0; j < 3; j++) {
+                if (in[j] < spec.kernel()[j]) {
+                    throw new IllegalArgumentException(op + ": input image " + Arrays.toString(in) + " is smaller than kernel size "
+                            + Arrays.toString(spec.kernel()) + " (input " + x.shape() + "; PyTorch checks this before padding for 3-d average pooling)");
+                }
+            }
+        }
+        int dims = in.length, planes = x.shape().dim(0) * x.shape().dim(1), inSize = ConvKernels.prod(in), oSize = ConvKernels.prod(out);
+        int kSize = ConvKernels.prod(spec.kernel());
+        int[] table = ConvKernels.offsets(in, spec.kernel(), out, spec.stride(), spec.padding(), spec.dilation());
+        double[] divisor = new double[oSize];
+        int[] o = new int[dims];
+        for (int oi = 0; oi < oSize; oi++) {
+            ConvKernels.unravel(oi, out, o);
+            long padded = 1, real = 1;
+            for (int j = 0; j < dims; j++) {
+                int start = o[j] * spec.stride()[j] - spec.padding()[j];
+                int end = Math.min(start + spec.kernel()[j], in[j] + spec.padding()[j]);
+                padded *= end - start;
+                real *= Math.min(end, in[j]) - Math.max(start, 0);
+            }
+            divisor[oi] = countIncludePad ? padded : real;
+        }
+        double[] xs = x.rawData(), y = new double[planes * oSize];
+        ConvKernels.range(planes, (long) planes * oSize * kSize).forEach(pl -> {
+            for (int oi = 0; oi < oSize; oi++) {
+                double s = 0;
+                for (int t = 0; t < kSize; t++) {
+                    int off = table[t * oSize + oi];
+                    if (off >= 0) s += xs[pl * inSize + off];
+                }
+                y[pl * oSize + oi] = s / divisor[oi];
+            }
+        });
+        return Tensor.record(op, Shape.of(withSpatial(x.shape(), out)), x.dtype(), y, g -> {
+            double[] gd = g.rawData(), gx = new double[xs.length];
+            for (int pl = 0; pl < planes; pl++) {
+                for (int t = 0; t < kSize; t++) {
+                    for (int oi = 0; oi < oSize; oi++) {
+                        int off = table[t * oSize + oi];
+                        if (off >= 0) gx[pl * inSize + off] += gd[pl * oSize + oi] / divisor[oi];
+                    }
+                }
+            }
+            return new Tensor[] {Tensor.of(x.dtype(), gx, x.shape())};
+        }, x);
+    }
+
+    /**
+     * Adaptive average pooling to the given spatial size: output cell o of an axis of size i
+     * averages [⌊o·i/O⌋, ⌈(o + 1)·i/O⌉), as PyTorch does. ∂x[window] += g / |window|.
+     */
+    public static Tensor adaptiveAvgPool(Tensor x, int... outSize) {
+        int dims = outSize.length;
+        String op = "adaptiveAvgPool" + dims + "d";
+        if (x.rank() != dims + 2) throw new IllegalArgumentException(op + ": input must have rank " + (dims + 2) + " [N, C, spatial x" + dims + "], got shape " + x.shape());
+        Convolution.positive(op, "output size", outSize, " (input " + x.shape() + ")");
+        int[] in = Convolution.spatial(x.shape());
+        int planes = x.shape().dim(0) * x.shape().dim(1), inSize = ConvKernels.prod(in), oSize = ConvKernels.prod(outSize);
+        // cells[oi] lists the input offsets of output cell oi
+        int[][] cells = new int[oSize][];
+        int[] o = new int[dims], lo = new int[dims], len = new int[dims], t = new int[dims];
+        for (int oi = 0; oi < oSize; oi++) {
+            ConvKernels.unravel(oi, outSize, o);
+            int count = 1;
+            for (int j = 0; j < dims; j++) {
+                lo[j] = Math.floorDiv(o[j] * in[j], outSize[j]);
+                len[j] = -Math.floorDiv(-(o[j] + 1) * in[j], outSize[j]) - lo[j];
+                count *= len[j];
+            }
+            cells[oi] = new int[count];
+            for (int c = 0; c < count; c++) {
+                ConvKernels.unravel(c, len, t);
+                int off = 0;
+                for (int j = 0; j < dims; j++) off = off * in[j] + lo[j] + t[j];
+                cells[oi][c] = off;
+            }
+        }
+        double[] xs = x.rawData(), y = new double[planes * oSize];
+        for (int pl = 0; pl < planes; pl++) {
+            for (int oi = 0; oi < oSize; oi++) {
+                double s = 0;
+                for (int off : cells[oi]) s += xs[pl * inSize + off];
+                y[pl * oSize + oi] = s / cells[oi].length;
+            }
+        }
+        return Tensor.record(op, Shape.of(withSpatial(x.shape(), outSize)), x.dtype(), y, g -> {
+            double[] gd = g.rawData(), gx = new double[xs.length];
+            for (int pl = 0; pl < planes; pl++) {
+                for (int oi = 0; oi < oSize; oi++) {
+                    double share = gd[pl * oSize + oi] / cells[oi].length;
+                    for (int off : cells[oi]) gx[pl * inSize + off] += share;
+                }
+            }
+            return new Tensor[] {Tensor.of(x.dtype(), gx, x.shape())};
+        }, x);
+    }
+
+    /** Global average pooling of x[N, C, spatial...] to [N, C]: the adaptive pool to size 1, flattened. */
+    public static Tensor globalAvgPool(Tensor x) {
+        if (x.rank() < 3) throw new IllegalArgumentException("globalAvgPool: input must have rank 3 or more [N, C, spatial...], got shape " + x.shape());
+        int[] ones = Convolution.fill(x.rank() - 2, 1);
+        return adaptiveAvgPool(x, ones).reshape(x.shape().dim(0), x.shape().dim(1));
+    }
+}

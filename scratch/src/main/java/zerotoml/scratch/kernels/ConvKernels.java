@@ -1,0 +1,287 @@
+package zerotoml.scratch.kernels;
+
+import java.util.stream.IntStream;
+
+/**
+ * N-dimensional grouped convolution (cross-correlation, as in every deep-learning library) on
+ * row-major double arrays: x[n, cIn, in...], w[cOut, cIn/groups, k...], y[n, cOut, out...].
+ *
+ * <p>The fast path is im2col plus a matrix product ({@link #gemm}): every receptive field is unrolled into a
+ * column, so the convolution becomes one matrix product per (batch, group). Each fast function
+ * has a {@code naive} twin written as direct loops over every index, which tests hold equal to it
+ * (llm.c keeps {@code matmul_forward_naive} beside its fast matmul for the same reason).
+ *
+ * <p>Padding is given per side and may be negative here (a crop): the transposed convolution of
+ * Relationship 14 needs that when p &gt; d(k − 1). The public ops reject negative padding.
+ */
+public final class ConvKernels {
+    private ConvKernels() {}
+
+    /**
+     * The shape of one convolution. {@code out} must already follow Relationship 15 with the given
+     * padding: out = ⌊(in + padLo + padHi − d(k − 1) − 1)/s⌋ + 1.
+     */
+    public record Geometry(int batch, int cIn, int cOut, int groups, int[] in, int[] kernel, int[] out,
+                           int[] stride, int[] padLo, int[] dilation) {
+        public int dims() { return in.length; }
+        public int inSize() { return prod(in); }
+        public int kernelSize() { return prod(kernel); }
+        public int outSize() { return prod(out); }
+        public int cInG() { return cIn / groups; }
+        public int cOutG() { return cOut / groups; }
+    }
+
+    /** Below this many multiply-adds a call stays on the calling thread: waking pool threads costs more than it saves. */
+    static final long PARALLEL_THRESHOLD = 1L << 18;
+
+    /** The range [0, n) as a stream, parallel only when {@code work} is large enough to pay for it. */
+    public static IntStream range(int n, long work) {
+        IntStream r = IntStream.range(0, n);
+        return work >= PARALLEL_THRESHOLD && n > 1 ? r.parallel() : r;
+    }
+
+    /** Multiply-adds of one pass over the geometry. */
+    static long work(Geometry g) {
+        return (long) g.batch() * g.cOut() * g.outSize() * g.cInG() * g.kernelSize();
+    }
+
+    public static int prod(int[] a) {
+        int p = 1;
+        for (int v : a) p *= v;
+        return p;
+    }
+
+    /**
+     * c[m×n] = a[m×k] · b[k×n], overwriting c: the row-by-row outer-product order of
+     * {@link Matmul}, but four rows of b are folded into each pass over a row of c, so there is one
+     * load and one store of c per four multiply-adds (about twice as fast as one row at a time).
+     * Callers run one call per (batch, group) in parallel; when there is only one such call and
+     * enough work, the rows of c are split across threads instead.
+     */
+    static void gemm(double[] a, int aOff, double[] b, int bOff, double[] c, int cOff, int m, int k, int n, boolean alone) {
+        if (alone && (long) m * k * n >= PARALLEL_THRESHOLD && m > 1) {
+            int chunks = Math.min(m, 4 * Runtime.getRuntime().availableProcessors());
+            IntStream.range(0, chunks).parallel().forEach(t ->
+                    gemmRows(a, aOff, b, bOff, c, cOff, (int) ((long) m * t / chunks), (int) ((long) m * (t + 1) / chunks), k, n));
+        } else {
+            gemmRows(a, aOff, b, bOff, c, cOff, 0, m, k, n);
+        }
+    }
+
+    private static void gemmRows(double[] a, int aOff, double[] b, int bOff, double[] c, int cOff, int lo, int hi, int k, int n) {
+        for (int i = lo; i < hi; i++) {
+            int ci = cOff + i * n, ai = aOff + i * k;
+            java.util.Arrays.fill(c, ci, ci + n, 0.0);
+            int p = 0;
+            // c[i, :] += a[i,p]·b[p, :] + a[i,p+1]·b[p+1, :] + a[i,p+2]·b[p+2, :] + a[i,p+3]·b[p+3, :]
+            for (; p + 4 <= k; p += 4) {
+                double a0 = a[ai + p], a1 = a[ai + p + 1], a2 = a[ai + p + 2], a3 = a[ai + p + 3];
+                int b0 = bOff + p * n, b1 = b0 + n, b2 = b1 + n, b3 = b2 + n;
+                for (int j = 0; j < n; j++) c[ci + j] += a0 * b[b0 + j] + a1 * b[b1 + j] + a2 * b[b2 + j] + a3 * b[b3 + j];
+            }
+            for (; p < k; p++) {
+                double av = a[ai + p];
+                int bp = bOff + p * n;
+                for (int j = 0; j < n; j++) c[ci + j] += av * b[bp + j];
+            }
+        }
+    }
+
+    /**
+     * The im2col table: for kernel tap t and output position o, the flat spatial offset of the
+     * input element it reads, or −1 where it reads padding.
+     * in_j = o_j·s_j − padLo_j + t_j·d_j  (per axis j)
+     */
+    static int[] offsets(Geometry g) {
+        return offsets(g.in(), g.kernel(), g.out(), g.stride(), g.padLo(), g.dilation());
+    }
+
+    /** The same table for any sliding window (pooling uses it too). */
+    public static int[] offsets(int[] in, int[] kernel, int[] out, int[] stride, int[] padLo, int[] dilation) {
+        int dims = in.length, kSize = prod(kernel), oSize = prod(out);
+        int[] table = new int[kSize * oSize];
+        int[] t = new int[dims], o = new int[dims];
+        for (int tk = 0; tk < kSize; tk++) {
+            unravel(tk, kernel, t);
+            for (int oi = 0; oi < oSize; oi++) {
+                unravel(oi, out, o);
+                int off = 0;
+                for (int j = 0; j < dims; j++) {
+                    int p = o[j] * stride[j] - padLo[j] + t[j] * dilation[j];
+                    if (p < 0 || p >= in[j]) {
+                        off = -1;
+                        break;
+                    }
+                    off = off * in[j] + p;
+                }
+                table[tk * oSize + oi] = off;
+            }
+        }
+        return table;
+    }
+
+    public static void unravel(int flat, int[] dims, int[] idx) {
+        for (int j = dims.length - 1; j >= 0; j--) {
+            idx[j] = flat % dims[j];
+            flat /= dims[j];
+        }
+    }
+
+    // cols[(ci·K + t)·O + o] = x[b, g·cInG + ci, offset(t, o)]  (0 where the tap reads padding)
+    private static void im2col(double[] x, Geometry g, int[] table, int b, int grp, double[] cols) {
+        int cInG = g.cInG(), kSize = g.kernelSize(), oSize = g.outSize(), inSize = g.inSize();
+        for (int ci = 0; ci < cInG; ci++) {
+            int xOff = (b * g.cIn() + grp * cInG + ci) * inSize;
+            for (int tk = 0; tk < kSize; tk++) {
+                int row = (ci * kSize + tk) * oSize, tRow = tk * oSize;
+                for (int o = 0; o < oSize; o++) {
+                    int off = table[tRow + o];
+                    cols[row + o] = off < 0 ? 0 : x[xOff + off];
+                }
+            }
+        }
+    }
+
+    /** y[b, co, o] = Σ_{ci,t} w[co, ci, t] · x[b, g·cInG + ci, in(o, t)]  (im2col, then W_g · cols). */
+    public static double[] forward(double[] x, double[] w, Geometry g) {
+        int[] table = offsets(g);
+        int rows = g.cInG() * g.kernelSize(), oSize = g.outSize(), cOutG = g.cOutG();
+        double[] y = new double[g.batch() * g.cOut() * oSize];
+        boolean alone = g.batch() * g.groups() == 1;
+        range(g.batch() * g.groups(), work(g)).forEach(bg -> {
+            int b = bg / g.groups(), grp = bg % g.groups();
+            double[] cols = new double[rows * oSize];
+            im2col(x, g, table, b, grp, cols);
+            gemm(w, grp * cOutG * rows, cols, 0, y, (b * g.cOut() + grp * cOutG) * oSize, cOutG, rows, oSize, alone);
+        });
+        return y;
+    }
+
+    /** ∂x: dcols = W_gᵀ · G_bg, then col2im adds every column entry back to the input element it came from. */
+    public static double[] backwardInput(double[] gy, double[] w, Geometry g) {
+        int[] table = offsets(g);
+        int kSize = g.kernelSize(), rows = g.cInG() * kSize, oSize = g.outSize(), cOutG = g.cOutG(), inSize = g.inSize();
+        double[] wt = new double[w.length];
+        // wt[grp][r, co] = w[grp·cOutG + co, r]
+        for (int grp = 0; grp < g.groups(); grp++) {
+            int base = grp * cOutG * rows;
+            for (int co = 0; co < cOutG; co++) {
+                for (int r = 0; r < rows; r++) wt[base + r * cOutG + co] = w[base + co * rows + r];
+            }
+        }
+        double[] gx = new double[g.batch() * g.cIn() * inSize];
+        boolean alone = g.batch() * g.groups() == 1;
+        range(g.batch() * g.groups(), work(g)).forEach(bg -> {
+            int b = bg / g.groups(), grp = bg % g.groups();
+            double[] dcols = new double[rows * oSize];
+            gemm(wt, grp * cOutG * rows, gy, (b * g.cOut() + grp * cOutG) * oSize, dcols, 0, rows, cOutG, oSize, alone);
+            for (int ci = 0; ci < g.cInG(); ci++) {
+                int xOff = (b * g.cIn() + grp * g.cInG() + ci) * inSize;
+                for (int tk = 0; tk < kSize; tk++) {
+                    int row = (ci * kSize + tk) * oSize, tRow = tk * oSize;
+                    for (int o = 0; o < oSize; o++) {
+                        int off = table[tRow + o];
+                        if (off >= 0) gx[xOff + off] += dcols[row + o];
+                    }
+                }
+            }
+        });
+        return gx;
+    }
+
+    /**
+     * ∂w_g = Σ_b G_bg · cols_bgᵀ: the cross-correlation of the input with the output gradient.
+     * Each (batch, group) product runs in parallel into its own buffer; the buffers are then summed
+     * in batch order, so the result does not depend on thread timing.
+     */
+    public static double[] backwardWeight(double[] x, double[] gy, Geometry g) {
+        int[] table = offsets(g);
+        int rows = g.cInG() * g.kernelSize(), oSize = g.outSize(), cOutG = g.cOutG();
+        double[][] parts = new double[g.batch() * g.groups()][];
+        boolean alone = g.batch() * g.groups() == 1;
+        range(g.batch() * g.groups(), work(g)).forEach(bg -> {
+            int b = bg / g.groups(), grp = bg % g.groups();
+            double[] cols = new double[rows * oSize], colsT = new double[oSize * rows], part = new double[cOutG * rows];
+            im2col(x, g, table, b, grp, cols);
+            for (int r = 0; r < rows; r++) {
+                for (int o = 0; o < oSize; o++) colsT[o * rows + r] = cols[r * oSize + o];
+            }
+            gemm(gy, (b * g.cOut() + grp * cOutG) * oSize, colsT, 0, part, 0, cOutG, oSize, rows, alone);
+            parts[bg] = part;
+        });
+        double[] gw = new double[g.cOut() * rows];
+        for (int bg = 0; bg < parts.length; bg++) {
+            int base = (bg % g.groups()) * cOutG * rows;
+            double[] part = parts[bg];
+            for (int i = 0; i < part.length; i++) gw[base + i] += part[i];
+        }
+        return gw;
+    }
+
+    // ------------------------------------------------------------------ naive oracles
+
+    /** The input offset read by tap t at output o, straight from the definition, or −1 in padding. */
+    private static int naiveOffset(Geometry g, int[] o, int[] t) {
+        int off = 0;
+        for (int j = 0; j < g.dims(); j++) {
+            int p = o[j] * g.stride()[j] - g.padLo()[j] + t[j] * g.dilation()[j];
+            if (p < 0 || p >= g.in()[j]) return -1;
+            off = off * g.in()[j] + p;
+        }
+        return off;
+    }
+
+    /** y[b, co, o] = Σ_{ci, t} w[co, ci, t] x[b, g·cInG + ci, o·s − p + t·d], seven plain loops. */
+    public static double[] naiveForward(double[] x, double[] w, Geometry g) {
+        int dims = g.dims();
+        int[] o = new int[dims], t = new int[dims];
+        double[] y = new double[g.batch() * g.cOut() * g.outSize()];
+        for (int b = 0; b < g.batch(); b++) {
+            for (int co = 0; co < g.cOut(); co++) {
+                int grp = co / g.cOutG();
+                for (int oi = 0; oi < g.outSize(); oi++) {
+                    unravel(oi, g.out(), o);
+                    double s = 0;
+                    for (int ci = 0; ci < g.cInG(); ci++) {
+                        for (int tk = 0; tk < g.kernelSize(); tk++) {
+                            unravel(tk, g.kernel(), t);
+                            int off = naiveOffset(g, o, t);
+                            if (off < 0) continue;
+                            s += w[(co * g.cInG() + ci) * g.kernelSize() + tk] * x[(b * g.cIn() + grp * g.cInG() + ci) * g.inSize() + off];
+                        }
+                    }
+                    y[(b * g.cOut() + co) * g.outSize() + oi] = s;
+                }
+            }
+        }
+        return y;
+    }
+
+    /** ∂x and ∂w by scattering every product of {@link #naiveForward} back: returns {∂x, ∂w}. */
+    public static double[][] naiveBackward(double[] x, double[] w, double[] gy, Geometry g) {
+        int dims = g.dims();
+        int[] o = new int[dims], t = new int[dims];
+        double[] gx = new double[x.length], gw = new double[w.length];
+        for (int b = 0; b < g.batch(); b++) {
+            for (int co = 0; co < g.cOut(); co++) {
+                int grp = co / g.cOutG();
+                for (int oi = 0; oi < g.outSize(); oi++) {
+                    unravel(oi, g.out(), o);
+                    double go = gy[(b * g.cOut() + co) * g.outSize() + oi];
+                    for (int ci = 0; ci < g.cInG(); ci++) {
+                        for (int tk = 0; tk < g.kernelSize(); tk++) {
+                            unravel(tk, g.kernel(), t);
+                            int off = naiveOffset(g, o, t);
+                            if (off < 0) continue;
+                            int wi = (co * g.cInG() + ci) * g.kernelSize() + tk;
+                            int xi = (b * g.cIn() + grp * g.cInG() + ci) * g.inSize() + off;
+                            gx[xi] += w[wi] * go;
+                            gw[wi] += x[xi] * go;
+                        }
+                    }
+                }
+            }
+        }
+        return new double[][] {gx, gw};
+    }
+}

@@ -1,0 +1,142 @@
+package zerotoml.scratch.optim;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import zerotoml.scratch.tensor.Autodiff;
+import zerotoml.scratch.tensor.DType;
+import zerotoml.scratch.tensor.Tensor;
+
+class OptimizersTest {
+    record Inner(Tensor b, int tag) {}
+
+    record Net(Tensor w, Inner inner, List<Tensor> more) {}
+
+    static Net net(double w0, double b0) {
+        return new Net(Tensor.of(DType.F64, new double[] {w0, -w0}, 2), new Inner(Tensor.scalar(b0), 7),
+                List.of(Tensor.of(DType.F64, new double[] {1, 2, 3, 4}, 2, 2)));
+    }
+
+    /** f(θ) = ½ Σ (θ − 3)², minimised at 3 everywhere. */
+    static Tensor loss(Net n) {
+        Tensor acc = Tensor.scalar(0);
+        for (Tensor t : Autodiff.Params.tensors(n)) {
+            Tensor d = t.add(-3);
+            acc = acc.add(d.mul(d).sum().mul(0.5));
+        }
+        return acc;
+    }
+
+    static double distanceToOptimum(Net n) {
+        double worst = 0;
+        for (Tensor t : Autodiff.Params.tensors(n)) for (double v : t.toArray()) worst = Math.max(worst, Math.abs(v - 3));
+        return worst;
+    }
+
+    @Test
+    void everyOptimiserMinimisesAQuadraticOverANestedRecordWithoutMutatingIt() {
+        Net start = net(0.5, -1);
+        double[] before = start.w().toArray();
+        Net sgd = start, ada = start, rms = start, adam = start, adamW = start;
+        var sgdS = Sgd.init(start);
+        var adaH = AdaGrad.Hyper.defaults(0.5);
+        var adaS = AdaGrad.init(adaH, start);
+        var rmsS = RmsProp.init(start);
+        var adamS = Adam.init(start);
+        var adamWS = AdamW.init(start);
+        for (int t = 0; t < 300; t++) {
+            var s1 = Sgd.step(new Sgd.Hyper(0.1, 0.9, 0, 0, true), sgd, Autodiff.grad(OptimizersTest::loss, sgd), sgdS);
+            sgd = s1.params();
+            sgdS = s1.state();
+            var s2 = AdaGrad.step(adaH, ada, Autodiff.grad(OptimizersTest::loss, ada), adaS);
+            ada = s2.params();
+            adaS = s2.state();
+            var s3 = RmsProp.step(new RmsProp.Hyper(0.01, 0.9, 1e-8, 0, 0.5, true), rms, Autodiff.grad(OptimizersTest::loss, rms), rmsS);
+            rms = s3.params();
+            rmsS = s3.state();
+            var s4 = Adam.step(new Adam.Hyper(0.05, 0.9, 0.999, 1e-8, 0, true), adam, Autodiff.grad(OptimizersTest::loss, adam), adamS);
+            adam = s4.params();
+            adamS = s4.state();
+            var s5 = AdamW.step(AdamW.Hyper.defaults(0.05).withLr(0.05), adamW, Autodiff.grad(OptimizersTest::loss, adamW), adamWS);
+            adamW = s5.params();
+            adamWS = s5.state();
+        }
+        assertTrue(distanceToOptimum(sgd) < 1e-6, "sgd " + distanceToOptimum(sgd));
+        assertTrue(distanceToOptimum(ada) < 1e-3, "adagrad " + distanceToOptimum(ada));
+        assertTrue(distanceToOptimum(rms) < 0.05, "rmsprop " + distanceToOptimum(rms));
+        assertTrue(distanceToOptimum(adam) < 0.05, "adam " + distanceToOptimum(adam));
+        // AdamW's decoupled decay pulls toward 0: the optimum moves to 3 / (1 + λ/|g|...) but stays near 3
+        assertTrue(distanceToOptimum(adamW) < 0.2, "adamw " + distanceToOptimum(adamW));
+        assertArrayEquals(before, start.w().toArray(), 0);
+        assertEquals(7, adam.inner().tag());
+        assertEquals(300, adamS.step());
+    }
+
+    @Test
+    void plainSgdIsThetaMinusLrTimesGradient() {
+        Net p = net(1, 2);
+        Net g = Autodiff.Params.map(p, t -> Tensor.full(DType.F64, 0.5, t.shape().dims()));
+        Net out = Sgd.step(Sgd.Hyper.plain(0.1), p, g, Sgd.init(p)).params();
+        assertArrayEquals(new double[] {0.95, -1.05}, out.w().toArray(), 1e-15);
+        assertEquals(1.95, out.inner().b().item(), 1e-15);
+    }
+
+    @Test
+    void hyperParametersAreValidatedWithTheirNames() {
+        var e = assertThrows(IllegalArgumentException.class, () -> new Sgd.Hyper(0.1, 0, 0.5, 0, true));
+        assertTrue(e.getMessage().startsWith("Sgd: Nesterov"), e.getMessage());
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> new Adam.Hyper(-1, 0.9, 0.999, 1e-8, 0, false))
+                .getMessage().contains("lr must be >= 0"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> new AdamW.Hyper(1e-3, 1.0, 0.999, 1e-8, 0, false))
+                .getMessage().startsWith("AdamW: beta1"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> new RmsProp.Hyper(1e-3, 1.5, 1e-8, 0, 0, false))
+                .getMessage().startsWith("RmsProp: alpha"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> new AdaGrad.Hyper(1e-3, -1, 0, 0, 1e-10))
+                .getMessage().startsWith("AdaGrad: lrDecay"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> new Schedule.Cosine(1, 0, 0))
+                .getMessage().startsWith("Schedule.Cosine: tMax"));
+    }
+
+    @Test
+    void gradientsThatDoNotMatchTheParamsAreRejectedNamingTheShapes() {
+        Net p = net(1, 2);
+        Net bad = new Net(Tensor.zeros(DType.F64, 3), p.inner(), p.more());
+        var e = assertThrows(IllegalArgumentException.class, () -> Adam.step(Adam.Hyper.defaults(1e-3), p, bad, Adam.init(p)));
+        assertEquals("Adam.step: grads tensor 0 has shape [3] but parameter 0 has shape [2]", e.getMessage());
+        Net f32 = Autodiff.Params.map(p, t -> t.to(DType.F32));
+        var e2 = assertThrows(IllegalArgumentException.class, () -> Sgd.step(Sgd.Hyper.plain(1), p, f32, Sgd.init(p)));
+        assertTrue(e2.getMessage().contains("is F32 but parameter 0 is F64"), e2.getMessage());
+    }
+
+    @Test
+    void schedulesHitTheirDocumentedLandmarks() {
+        assertEquals(0.1, new Schedule.Cosine(0.1, 10, 0.001).lr(0), 1e-15);
+        assertEquals(0.001, new Schedule.Cosine(0.1, 10, 0.001).lr(10), 1e-15);
+        assertEquals(0.1 * 0.5 * 0.5, new Schedule.StepDecay(0.1, 3, 0.5).lr(7), 1e-15);
+        assertEquals(0.01, new Schedule.LinearWarmup(0.1, 0.1, 1, 5).lr(0), 1e-15);
+        assertEquals(0.1, new Schedule.LinearWarmup(0.1, 0.1, 1, 5).lr(9), 1e-15);
+        Schedule tr = new Schedule.Transformer(512, 4000, 1);
+        // peak at n = warmup: d^-½ · warmup^-½
+        assertEquals(Math.pow(512, -0.5) * Math.pow(4000, -0.5), tr.lr(3999), 1e-15);
+        assertTrue(tr.lr(3998) < tr.lr(3999) && tr.lr(4000) < tr.lr(3999));
+        assertThrows(IllegalArgumentException.class, () -> tr.lr(-1));
+    }
+
+    @Test
+    void clippingScalesOnlyWhenTheGlobalNormExceedsTheLimit() {
+        Net g = new Net(Tensor.of(DType.F64, new double[] {3, 0}, 2), new Inner(Tensor.scalar(0), 0),
+                List.of(Tensor.of(DType.F64, new double[] {0, 4, 0, 0}, 2, 2)));
+        var c = Clipping.clipGradNorm(g, 1);
+        assertEquals(5, c.totalNorm(), 1e-15);
+        assertEquals(1 / (5 + 1e-6), c.scale(), 1e-15);
+        assertArrayEquals(new double[] {3 / (5 + 1e-6), 0}, c.grads().w().toArray(), 1e-15);
+        var same = Clipping.clipGradNorm(g, 10);
+        assertSame(g, same.grads());
+        assertEquals(1, same.scale());
+    }
+}
