@@ -153,7 +153,8 @@ class TransformerInvariantsTest {
             int[] n = (int[]) v.get(2);
             Tensor plain = Transformer.encode(c, p, (int[]) v.get(3), n[0], n[1], null, OFF);
             Tensor padded = Transformer.encode(c, p, (int[]) v.get(4), n[0], n[1] + n[2], (boolean[]) v.get(5), OFF);
-            assertArrayEquals(plain.toArray(), prefix(padded, n[1]), "outputs at real tokens changed when padding keys were added");
+            // to 1e-12, not to the bit: see cachedDecodingEqualsFullRecomputation
+            assertArrayEquals(plain.toArray(), prefix(padded, n[1]), 1e-12, "outputs at real tokens changed when padding keys were added");
         });
     }
 
@@ -198,8 +199,16 @@ class TransformerInvariantsTest {
         });
     }
 
+    /**
+     * Cached decoding against full recomputation. This held bit for bit while Matmul.fast computed
+     * every output row in one order whatever the row count; main's packed 4×4 fma register tile
+     * (65b24f4) rounds a row differently in a full tile than in a remainder row, so a one-row step
+     * and a 16-row recomputation now differ in the last bit (measured: 0.23582352584343177 vs
+     * …172). The property therefore allows 1e-12; making it bit-exact again needs a kernel whose
+     * rows do not depend on the row count.
+     */
     @Test
-    void cachedDecodingEqualsFullRecomputationBitForBit() {
+    void cachedDecodingEqualsFullRecomputation() {
         Property.check("transformer: KV-cache decoding equals full recomputation", s -> {
             Drawn<Transformer.DecoderOnly> d = decoders().draw(s);
             List<Integer> chunks = new ArrayList<>();
@@ -228,7 +237,7 @@ class TransformerInvariantsTest {
                 cache = st.cache();
                 start += k;
             }
-            assertArrayEquals(full, cached, "chunks " + chunks);
+            assertArrayEquals(full, cached, 1e-12, "chunks " + chunks);
         });
     }
 
