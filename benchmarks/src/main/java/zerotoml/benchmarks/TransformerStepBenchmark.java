@@ -1,4 +1,4 @@
-package zerotoml.parity.transformer;
+package zerotoml.benchmarks;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -22,9 +22,9 @@ import zerotoml.scratch.transformer.Transformer.Config;
  * every parameter; no optimiser update) at nanoGPT's CPU scale (4 layers, 4 heads, d = 128,
  * context 64, batch 12, 65-character vocabulary, float32), scratch against the DJL reference on
  * the same parameters and batch. Prints the median of each side and the ratio scratch / PyTorch.
- * Belongs in the benchmarks module once that is on main; run with the test class path:
- * {@code java -Dai.djl.pytorch.num_threads=1 -Djava.util.concurrent.ForkJoinPool.common.parallelism=1 -cp <parity-tests test
- * classpath> zerotoml.parity.transformer.TransformerStepBenchmark [steps]}. The PyTorch time includes copying the parameters in
+ * Run as the module's other timed mains, with {@code -Dbench.main=zerotoml.benchmarks.TransformerStepBenchmark}
+ * (one thread each side is the fair comparison on a shared machine: {@code -Dai.djl.pytorch.num_threads=1
+ * -Djava.util.concurrent.ForkJoinPool.common.parallelism=1}). The PyTorch time includes copying the parameters in
  * (about 0.8 M floats).
  */
 public final class TransformerStepBenchmark {
@@ -62,7 +62,10 @@ public final class TransformerStepBenchmark {
     }
 
     static double referenceStep(Config c, Transformer.DecoderOnly p, int[] ids, int[] targets, int b, int t) {
-        var rc = TransformerCases.ref(c);
+        var rc = new zerotoml.reference.transformer.Transformer.Config(c.vocab(), c.dModel(), c.heads(), c.dFf(), c.layers(), c.maxLen(),
+                zerotoml.reference.transformer.Transformer.Norm.valueOf(c.norm().name()),
+                zerotoml.reference.transformer.Transformer.Activation.valueOf(c.activation().name()),
+                zerotoml.reference.transformer.Embeddings.Positional.valueOf(c.positional().name()));
         try (NDManager m = Torch.engine().newBaseManager()) {
             List<NDArray> ps = new ArrayList<>();
             for (Tensor x : Autodiff.Params.tensors(p)) {
