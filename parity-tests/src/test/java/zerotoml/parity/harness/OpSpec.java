@@ -47,6 +47,8 @@ public final class OpSpec {
     final Map<String, Tolerance> tolerances = new HashMap<>();
     String noGradient;
     String noFiniteDifferences;
+    int casesDivisor = 1;
+    String fewerCasesReason;
     final List<Rejection> rejections = new ArrayList<>();
     final List<Precision> precisions = new ArrayList<>(List.of(Precision.F32, Precision.F64));
 
@@ -138,5 +140,22 @@ public final class OpSpec {
         Tolerance t = tolerances.get(p.label() + "/" + check.label);
         if (t != null) return t;
         return check == Check.FINITE_DIFFERENCES ? Tolerance.finiteDifferences() : Tolerance.of(p);
+    }
+
+    /**
+     * For an expensive op (a whole model): run {@code zerotoml.cases / divisor} cases (at least 1)
+     * per check instead of {@code zerotoml.cases}, so that {@code mvn verify} stays within budget
+     * while a deep run still scales. Say why.
+     */
+    public OpSpec fewerCases(int divisor, String reason) {
+        if (divisor < 1) throw new IllegalArgumentException("fewerCases: divisor must be ≥ 1, got " + divisor);
+        this.casesDivisor = divisor;
+        this.fewerCasesReason = reason;
+        return this;
+    }
+
+    /** The number of cases each check of this op runs. */
+    int caseCount() {
+        return Math.max(1, zerotoml.fixtures.Property.cases() / casesDivisor);
     }
 }

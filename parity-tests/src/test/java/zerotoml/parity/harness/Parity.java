@@ -111,7 +111,7 @@ public final class Parity {
     /** Runs a check, records its row in the parity report, and fails the test if it failed. */
     static void check(OpSpec s, Precision p, Check check) {
         Stats st = new Stats();
-        run(s, p, check, s.tolerance(p, check), st, evaluate(s, p, check, Property.cases(), st));
+        run(s, p, check, s.tolerance(p, check), st, evaluate(s, p, check, s.caseCount(), st));
     }
 
     static void forward(OpSpec s, Precision p) {

@@ -1,0 +1,90 @@
+package zerotoml.benchmarks;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.training.GradientCollector;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import zerotoml.reference.Torch;
+import zerotoml.scratch.tensor.Autodiff;
+import zerotoml.scratch.tensor.DType;
+import zerotoml.scratch.tensor.Tensor;
+import zerotoml.scratch.transformer.Embeddings;
+import zerotoml.scratch.transformer.Transformer;
+import zerotoml.scratch.transformer.Transformer.Config;
+
+/**
+ * Not a test: a timed main, one decoder-only training step (forward, cross-entropy, backward to
+ * every parameter; no optimiser update) at nanoGPT's CPU scale (4 layers, 4 heads, d = 128,
+ * context 64, batch 12, 65-character vocabulary, float32), scratch against the DJL reference on
+ * the same parameters and batch. Prints the median of each side and the ratio scratch / PyTorch.
+ * Run as the module's other timed mains, with {@code -Dbench.main=zerotoml.benchmarks.TransformerStepBenchmark}
+ * (one thread each side is the fair comparison on a shared machine: {@code -Dai.djl.pytorch.num_threads=1
+ * -Djava.util.concurrent.ForkJoinPool.common.parallelism=1}). The PyTorch time includes copying the parameters in
+ * (about 0.8 M floats).
+ */
+public final class TransformerStepBenchmark {
+    private TransformerStepBenchmark() {}
+
+    public static void main(String[] args) {
+        int steps = args.length > 0 ? Integer.parseInt(args[0]) : 5;
+        Config c = new Config(65, 128, 4, 512, 4, 64, Transformer.Norm.PRE, Transformer.Activation.GELU_TANH, Embeddings.Positional.LEARNED);
+        int b = 12, t = 64;
+        Transformer.DecoderOnly p = Transformer.initDecoderOnly(c, DType.F32, 1);
+        SplittableRandom r = new SplittableRandom(2);
+        int[] ids = new int[b * t], targets = new int[b * t];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = r.nextInt(c.vocab());
+            targets[i] = r.nextInt(c.vocab());
+        }
+        double[] mine = new double[steps], ref = new double[steps];
+        for (int i = -2; i < steps; i++) {
+            long t0 = System.nanoTime();
+            var vg = Autodiff.valueAndGrad(q -> Transformer.loss(Transformer.decoderOnly(c, q, ids, b, t, Transformer.Dropout.OFF), targets), p);
+            long t1 = System.nanoTime();
+            double refLoss = referenceStep(c, p, ids, targets, b, t);
+            long t2 = System.nanoTime();
+            if (i >= 0) {
+                mine[i] = (t1 - t0) / 1e6;
+                ref[i] = (t2 - t1) / 1e6;
+            }
+            if (i == -2) System.out.printf(Locale.ROOT, "loss scratch %.6f, PyTorch %.6f%n", vg.value().item(), refLoss);
+        }
+        Arrays.sort(mine);
+        Arrays.sort(ref);
+        double ms = mine[steps / 2], mr = ref[steps / 2];
+        System.out.printf(Locale.ROOT, "decoder training step (4 layers, 4 heads, d 128, context 64, batch 12, f32): scratch %.1f ms, PyTorch %.1f ms, ratio %.2f%n",
+                ms, mr, ms / mr);
+    }
+
+    static double referenceStep(Config c, Transformer.DecoderOnly p, int[] ids, int[] targets, int b, int t) {
+        var rc = new zerotoml.reference.transformer.Transformer.Config(c.vocab(), c.dModel(), c.heads(), c.dFf(), c.layers(), c.maxLen(),
+                zerotoml.reference.transformer.Transformer.Norm.valueOf(c.norm().name()),
+                zerotoml.reference.transformer.Transformer.Activation.valueOf(c.activation().name()),
+                zerotoml.reference.transformer.Embeddings.Positional.valueOf(c.positional().name()));
+        try (NDManager m = Torch.engine().newBaseManager()) {
+            List<NDArray> ps = new ArrayList<>();
+            for (Tensor x : Autodiff.Params.tensors(p)) {
+                NDArray a = Torch.array(m, x.toArray(), x.shape().dims(), DataType.FLOAT32);
+                a.setRequiresGradient(true);
+                ps.add(a);
+            }
+            double[] idv = new double[ids.length], tv = new double[targets.length];
+            for (int i = 0; i < ids.length; i++) {
+                idv[i] = ids[i];
+                tv[i] = targets[i];
+            }
+            NDArray idArr = Torch.array(m, idv, new int[] {b, t}, DataType.FLOAT32), tArr = Torch.array(m, tv, new int[] {b, t}, DataType.FLOAT32);
+            try (GradientCollector gc = Torch.engine().newGradientCollector()) {
+                var model = zerotoml.reference.transformer.Transformer.DecoderOnly.from(ps.iterator(), rc);
+                NDArray loss = zerotoml.reference.transformer.Transformer.loss(zerotoml.reference.transformer.Transformer.decoderOnly(rc, model, idArr), tArr);
+                gc.backward(loss);
+                return loss.toType(DataType.FLOAT64, false).getDouble();
+            }
+        }
+    }
+}

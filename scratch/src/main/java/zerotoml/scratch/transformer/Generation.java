@@ -1,0 +1,146 @@
+package zerotoml.scratch.transformer;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.random.RandomGenerator;
+import zerotoml.scratch.tensor.Tensor;
+import zerotoml.scratch.transformer.Transformer.Config;
+import zerotoml.scratch.transformer.Transformer.DecoderOnly;
+import zerotoml.scratch.transformer.Transformer.Dropout;
+import zerotoml.scratch.transformer.Transformer.Layer;
+
+/**
+ * Autoregressive generation from a decoder-only {@link Transformer} ("Attention Is All You Need",
+ * Vaswani et al., arXiv 1706.03762, §3.1: "auto-regressive, consuming the previously generated
+ * symbols as additional input when generating the next"), with a key-value cache.
+ *
+ * <p>The cache keeps every layer's keys and values, so each new token costs one position's
+ * projections instead of the whole prefix's. Because every op computes each output row in the
+ * same order whatever the number of rows, and masked keys contribute exact zeros, cached decoding
+ * equals full recomputation bit for bit; a property test holds it to that.
+ *
+ * <p>Sampling: greedy (argmax, the first index on ties), or a draw from softmax(logits / T)
+ * restricted to the k largest logits (k ≤ 0: all), from a seeded generator.
+ */
+public final class Generation {
+    private Generation() {}
+
+    /** One {@link Attention.KeyValue} per layer; empty before the first token. */
+    public record Cache(List<Attention.KeyValue> layers) {
+        public static final Cache EMPTY = new Cache(List.of());
+
+        public Cache {
+            layers = List.copyOf(layers);
+        }
+
+        /** How many positions are cached. */
+        public int length() {
+            return layers.isEmpty() ? 0 : layers.get(0).length();
+        }
+    }
+
+    /** Logits for the new positions [B, T_new, vocab] and the extended cache. */
+    public record Step(Tensor logits, Cache cache) {}
+
+    /**
+     * Runs ids [B·T_new] at positions {@code cache.length()} onwards through the decoder-only
+     * model, reading earlier positions from the cache (no dropout: this is inference).
+     */
+    public static Step step(Config c, DecoderOnly p, Cache cache, int[] ids, int batch, int time) {
+        int start = cache.length();
+        Tensor x = Embeddings.embed(p.embedding(), c.positional(), ids, batch, time, start);
+        List<Attention.KeyValue> next = new ArrayList<>();
+        for (int l = 0; l < p.layers().size(); l++) {
+            Layer layer = p.layers().get(l);
+            Attention.KeyValue past = cache.layers().isEmpty() ? null : cache.layers().get(l);
+            Attention.KeyValue[] out = new Attention.KeyValue[1];
+            // the same residual sublayers as Transformer.layer, with attention reading the cache
+            Tensor h = Transformer.residual(c.norm(), layer.norm1(), x, y -> {
+                Attention.Step s = Attention.selfAttentionCached(layer.attention(), c.heads(), y, past);
+                out[0] = s.cache();
+                return s.out();
+            }, Dropout.OFF, 0);
+            x = Transformer.residual(c.norm(), layer.norm2(), h, y -> Transformer.feedForward(layer.ffn(), c.activation(), y), Dropout.OFF, 0);
+            next.add(out[0]);
+        }
+        Tensor logits = Transformer.linear(Transformer.finish(c, p.finalNorm(), x), p.head(), null);
+        return new Step(logits, new Cache(next));
+    }
+
+    /** How the next token is chosen from a row of logits. */
+    public record Sampler(double temperature, int topK) {
+        /** Always the most likely token. */
+        public static final Sampler GREEDY = new Sampler(0, 0);
+
+        public Sampler {
+            if (!(temperature >= 0)) throw new IllegalArgumentException("sampler: temperature must be ≥ 0, got " + temperature);
+        }
+    }
+
+    // greedy: argmax_v logits[v] (first on ties)
+    public static int greedy(double[] logits) {
+        int best = 0;
+        for (int v = 1; v < logits.length; v++) if (logits[v] > logits[best]) best = v;
+        return best;
+    }
+
+    // p(v) ∝ exp(logits[v] / T) for v among the k largest logits, 0 elsewhere; one draw from p
+    public static int sample(double[] logits, Sampler s, RandomGenerator rng) {
+        if (s.temperature() == 0) return greedy(logits);
+        double threshold = Double.NEGATIVE_INFINITY;
+        if (s.topK() > 0 && s.topK() < logits.length) {
+            double[] sorted = logits.clone();
+            Arrays.sort(sorted);
+            // keep logits ≥ the k-th largest (ties at the threshold are all kept, as torch.topk + masking would keep k of them)
+            threshold = sorted[logits.length - s.topK()];
+        }
+        double max = Double.NEGATIVE_INFINITY;
+        for (double l : logits) max = Math.max(max, l);
+        double[] w = new double[logits.length];
+        double total = 0;
+        for (int v = 0; v < w.length; v++) {
+            w[v] = logits[v] >= threshold ? Math.exp((logits[v] - max) / s.temperature()) : 0;
+            total += w[v];
+        }
+        double u = rng.nextDouble() * total, acc = 0;
+        for (int v = 0; v < w.length; v++) {
+            acc += w[v];
+            if (w[v] > 0 && u < acc) return v;
+        }
+        for (int v = w.length - 1; v >= 0; v--) if (w[v] > 0) return v;
+        return greedy(logits);
+    }
+
+    /**
+     * Extends each of B prompts [B·T₀] by {@code newTokens} tokens: the prompt in one cached step,
+     * then one token per step. Returns [B·(T₀ + newTokens)] ids. Learned positions limit the total
+     * length to maxLen; that is checked before any work.
+     */
+    public static int[] generate(Config c, DecoderOnly p, int[] prompt, int batch, int newTokens, Sampler s, long seed) {
+        if (batch < 1 || prompt.length % batch != 0 || prompt.length == 0) {
+            throw new IllegalArgumentException("generate: prompt of " + prompt.length + " ids does not split into " + batch + " non-empty sequences");
+        }
+        int t0 = prompt.length / batch, total = t0 + newTokens;
+        if (c.positional() == Embeddings.Positional.LEARNED && total > c.maxLen()) {
+            throw new IllegalArgumentException("generate: " + total + " positions exceed maxLen " + c.maxLen() + " of the learned position table");
+        }
+        SplittableRandom rng = new SplittableRandom(seed);
+        int[] out = new int[batch * total];
+        for (int b = 0; b < batch; b++) System.arraycopy(prompt, b * t0, out, b * total, t0);
+        Step st = step(c, p, Cache.EMPTY, prompt, batch, t0);
+        for (int t = t0; t < total; t++) {
+            int[] next = new int[batch];
+            double[] logits = st.logits().toArray();
+            int v = c.vocab(), tl = st.logits().shape().dim(1);
+            for (int b = 0; b < batch; b++) {
+                double[] row = Arrays.copyOfRange(logits, (b * tl + tl - 1) * v, (b * tl + tl) * v);
+                next[b] = sample(row, s, rng);
+                out[b * total + t] = next[b];
+            }
+            if (t + 1 < total) st = step(c, p, st.cache(), next, batch, 1);
+        }
+        return out;
+    }
+}
