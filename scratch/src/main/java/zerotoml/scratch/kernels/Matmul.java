@@ -91,15 +91,28 @@ public final class Matmul {
         }
     }
 
-    // c[i,:] += a[i,p] b[p,:] in i-p-j order: unit stride inner loop, for products too small to pack.
+    /**
+     * For products too small to pack: each entry computed exactly as {@link #blocked} computes it
+     * (per block of {@link #KC} products an fma chain from 0, the blocks added to C in order), in
+     * i-p-j order with a unit-stride inner loop. So a row of C never depends on how many rows come
+     * with it, or on which path ran: a one-row step of KV-cache decoding gives the same bits as the
+     * same row of a full recomputation.
+     */
     private static void small(double[] a, int aOff, double[] b, int bOff, double[] c, int cOff, int m, int k, int n) {
+        double[] acc = new double[n];
         for (int i = 0; i < m; i++) {
             int ci = cOff + i * n;
             int ai = aOff + i * k;
-            for (int p = 0; p < k; p++) {
-                double av = a[ai + p];
-                int bp = bOff + p * n;
-                for (int j = 0; j < n; j++) c[ci + j] += av * b[bp + j];
+            for (int p0 = 0; p0 < k; p0 += KC) {
+                int p1 = Math.min(k, p0 + KC);
+                Arrays.fill(acc, 0.0);
+                for (int p = p0; p < p1; p++) {
+                    double av = a[ai + p];
+                    int bp = bOff + p * n;
+                    // acc[j] = a[i,p] · b[p,j] + acc[j], one rounding (fma), as in tile()
+                    for (int j = 0; j < n; j++) acc[j] = Math.fma(av, b[bp + j], acc[j]);
+                }
+                for (int j = 0; j < n; j++) c[ci + j] += acc[j];
             }
         }
     }
