@@ -1,13 +1,13 @@
 package zerotoml.examples.fashion;
 
+import static zerotoml.examples.Cli.run;
+import zerotoml.examples.Cli.Run;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -62,16 +62,6 @@ class FashionMnistCommandTest {
         Files.write(data.resolve(prefix + "-labels-idx1-ubyte"), Idx.encodeUbyte(new int[] {n}, labels));
     }
 
-    record Run(int exit, String out, String err) {}
-
-    static Run run(String... args) {
-        CommandLine cl = Main.commandLine();
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        int exit = cl.execute(args);
-        return new Run(exit, out.toString(), err.toString());
-    }
 
     String[] args(Path out, int epochs, String... more) {
         List<String> a = new ArrayList<>(List.of("fashion-mnist", "--data", data.toString(), "--out", out.toString(),

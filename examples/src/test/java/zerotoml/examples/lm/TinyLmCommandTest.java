@@ -1,12 +1,12 @@
 package zerotoml.examples.lm;
 
+import static zerotoml.examples.Cli.run;
+import zerotoml.examples.Cli.Run;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,7 +18,6 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 import zerotoml.examples.Main;
 import zerotoml.scratch.io.Safetensors;
 import zerotoml.scratch.tensor.Tensor;
@@ -40,17 +39,6 @@ class TinyLmCommandTest {
         Files.writeString(text, "the cat sat on the mat. ".repeat(42), StandardCharsets.UTF_8);
     }
 
-    record Run(int exit, String out, String err) {}
-
-    static Run run(String... args) {
-        CommandLine cl = Main.commandLine();
-        cl.setOverwrittenOptionsAllowed(true); // a test overrides a default of args() by repeating the option
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        int exit = cl.execute(args);
-        return new Run(exit, out.toString(), err.toString());
-    }
 
     static String[] args(Path out, int steps, String... more) {
         List<String> a = new ArrayList<>(List.of("tiny-lm", "--text", text.toString(), "--out", out.toString(), "--steps", Integer.toString(steps),

@@ -1,0 +1,24 @@
+package zerotoml.examples;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import picocli.CommandLine;
+
+/** Runs the examples' command line in-process, as the tests of every command do. */
+public final class Cli {
+    private Cli() {}
+
+    /** What one run printed and returned. */
+    public record Run(int exit, String out, String err) {}
+
+    /** {@code zerotoml <args>} with its output captured. */
+    public static Run run(String... args) {
+        CommandLine cl = Main.commandLine();
+        cl.setOverwrittenOptionsAllowed(true); // a test may override a default it passed by repeating the option
+        StringWriter out = new StringWriter(), err = new StringWriter();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        int exit = cl.execute(args);
+        return new Run(exit, out.toString(), err.toString());
+    }
+}
