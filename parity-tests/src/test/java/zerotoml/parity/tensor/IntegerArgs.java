@@ -9,11 +9,11 @@ import zerotoml.scratch.tensor.Tensor;
  * as arrays of whole numbers, marked constant so that no gradient is asked of them. Scratch turns
  * them back into {@code int[]} here; the reference casts them to INT64.
  */
-final class IntegerArgs {
+public final class IntegerArgs {
     private IntegerArgs() {}
 
     /** The whole numbers a tensor holds, exactly. */
-    static int[] ints(Tensor t) {
+    public static int[] ints(Tensor t) {
         double[] v = t.toArray();
         int[] out = new int[v.length];
         for (int i = 0; i < v.length; i++) {

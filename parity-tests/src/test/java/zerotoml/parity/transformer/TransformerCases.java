@@ -131,16 +131,6 @@ final class TransformerCases {
         return new Arr(new int[] {batch, queries, keys}, v);
     }
 
-    static int[] toInts(Tensor t) {
-        double[] v = t.toArray();
-        int[] out = new int[v.length];
-        for (int i = 0; i < v.length; i++) {
-            if (v[i] != Math.rint(v[i])) throw new AssertionError("integer input holds " + v[i]);
-            out[i] = (int) v[i];
-        }
-        return out;
-    }
-
     static boolean[] toBools(Tensor t) {
         double[] v = t.toArray();
         boolean[] out = new boolean[v.length];

@@ -1,5 +1,6 @@
 package zerotoml.parity.transformer;
 
+import zerotoml.parity.tensor.IntegerArgs;
 import static zerotoml.parity.transformer.TransformerCases.*;
 
 import ai.djl.ndarray.NDArray;
@@ -84,7 +85,7 @@ class TransformerParityTest {
                 .scratch((c, x) -> {
                     Tensor ids = x.get(idsAt);
                     var p = new zerotoml.scratch.transformer.Embeddings.Params(x.get(0), learned ? x.get(1) : null);
-                    return zerotoml.scratch.transformer.Embeddings.embed(p, pos, toInts(ids), ids.shape().dim(0), ids.shape().dim(1), 0);
+                    return zerotoml.scratch.transformer.Embeddings.embed(p, pos, IntegerArgs.ints(ids), ids.shape().dim(0), ids.shape().dim(1), 0);
                 })
                 .reference((c, x) -> Embeddings.embed(new Embeddings.Params(x.get(0), learned ? x.get(1) : null), Embeddings.Positional.valueOf(pos.name()), x.get(idsAt)))
                 .constantInputs(idsAt);
@@ -331,7 +332,7 @@ class TransformerParityTest {
     static Tensor scratchModel(String model, boolean loss, Case cs, List<Tensor> x) {
         Config c = (Config) cs.arg("config");
         var off = zerotoml.scratch.transformer.Transformer.Dropout.OFF;
-        int[] src = toInts(x.get(0)), tgt = toInts(x.get(2));
+        int[] src = IntegerArgs.ints(x.get(0)), tgt = IntegerArgs.ints(x.get(2));
         int b = x.get(0).shape().dim(0), s = x.get(0).shape().dim(1), t = x.get(2).shape().dim(1);
         boolean[] valid = toBools(x.get(1));
         Tensor out;
@@ -347,7 +348,7 @@ class TransformerParityTest {
                 out = zerotoml.scratch.transformer.Transformer.encoderDecoder(c, rebuild(zerotoml.scratch.transformer.Transformer.initEncoderDecoder(c, DType.F64, 0), x, MODEL_PARAMS_AT),
                         src, valid, b, s, tgt, t, off);
         }
-        return loss ? zerotoml.scratch.transformer.Transformer.loss(out, toInts(x.get(3))) : out;
+        return loss ? zerotoml.scratch.transformer.Transformer.loss(out, IntegerArgs.ints(x.get(3))) : out;
     }
 
     static NDArray refModel(String model, boolean loss, Case cs, List<NDArray> x) {

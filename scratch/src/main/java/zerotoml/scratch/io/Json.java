@@ -9,7 +9,7 @@ import java.util.Map;
  * The small JSON subset a safetensors header uses: objects, arrays, strings, integers, and the
  * literals true, false, null. Objects keep their key order. Errors name the offset.
  */
-final class Json {
+public final class Json {
     private final String s;
     private int i;
 
@@ -147,8 +147,8 @@ final class Json {
         }
     }
 
-    /** A JSON string literal. */
-    static String quote(String v) {
+    /** A JSON string literal: quotes and backslashes escaped, control characters as \\uXXXX. */
+    public static String quote(String v) {
         StringBuilder sb = new StringBuilder("\"");
         for (char c : v.toCharArray()) {
             if (c == '"' || c == '\\') sb.append('\\').append(c);

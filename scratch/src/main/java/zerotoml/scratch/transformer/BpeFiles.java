@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import zerotoml.scratch.io.Json;
 
 /**
  * A {@link Bpe} on disk, in the formats HuggingFace reads: GPT-2's {@code vocab.json} +
@@ -87,7 +88,7 @@ public final class BpeFiles {
     public static String vocabJson(Bpe bpe) {
         String[] tokens = tokens(bpe);
         StringBuilder s = new StringBuilder("{");
-        for (int id = 0; id < tokens.length; id++) s.append(id == 0 ? "" : ",").append('\n').append(quote(tokens[id])).append(": ").append(id);
+        for (int id = 0; id < tokens.length; id++) s.append(id == 0 ? "" : ",").append('\n').append(Json.quote(tokens[id])).append(": ").append(id);
         return s.append("\n}\n").toString();
     }
 
@@ -108,21 +109,10 @@ public final class BpeFiles {
         s.append("\"pre_tokenizer\": ").append(byteLevel).append(",\n\"post_processor\": null,\n\"decoder\": ").append(byteLevel).append(",\n");
         s.append("\"model\": {\"type\": \"BPE\", \"dropout\": null, \"unk_token\": null, \"continuing_subword_prefix\": null,");
         s.append(" \"end_of_word_suffix\": null, \"fuse_unk\": false, \"byte_fallback\": false, \"ignore_merges\": false,\n\"vocab\": {");
-        for (int id = 0; id < tokens.length; id++) s.append(id == 0 ? "" : ", ").append(quote(tokens[id])).append(": ").append(id);
+        for (int id = 0; id < tokens.length; id++) s.append(id == 0 ? "" : ", ").append(Json.quote(tokens[id])).append(": ").append(id);
         s.append("},\n\"merges\": [");
         int[][] merges = bpe.merges();
-        for (int r = 0; r < merges.length; r++) s.append(r == 0 ? "" : ", ").append(quote(tokens[merges[r][0]] + " " + tokens[merges[r][1]]));
+        for (int r = 0; r < merges.length; r++) s.append(r == 0 ? "" : ", ").append(Json.quote(tokens[merges[r][0]] + " " + tokens[merges[r][1]]));
         return s.append("]}\n}\n").toString();
-    }
-
-    /** A JSON string literal. The stand-in characters are printable, so only '"' and '\' need escapes. */
-    static String quote(String s) {
-        StringBuilder b = new StringBuilder("\"");
-        for (char c : s.toCharArray()) {
-            if (c == '"' || c == '\\') b.append('\\').append(c);
-            else if (c < 0x20) b.append(String.format("\\u%04x", (int) c));
-            else b.append(c);
-        }
-        return b.append('"').toString();
     }
 }
