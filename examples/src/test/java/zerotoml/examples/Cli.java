@@ -21,4 +21,20 @@ public final class Cli {
         int exit = cl.execute(args);
         return new Run(exit, out.toString(), err.toString());
     }
+
+    /**
+     * {@code zerotoml COMMAND --help} succeeds and lists every option the command really declares,
+     * each with a description; returns the help text for further checks.
+     */
+    public static String assertHelpExplainsEveryOption(String command) {
+        Run r = run(command, "--help");
+        if (r.exit() != 0) throw new AssertionError(command + " --help exited " + r.exit() + ": " + r.err());
+        for (var opt : Main.commandLine().getSubcommands().get(command).getCommandSpec().options()) {
+            if (opt.description().length == 0 || opt.description()[0].isBlank()) {
+                throw new AssertionError(command + ": " + opt.longestName() + " has no description");
+            }
+            if (!r.out().contains(opt.longestName())) throw new AssertionError(command + ": " + opt.longestName() + " is not in --help:\n" + r.out());
+        }
+        return r.out();
+    }
 }

@@ -1,6 +1,7 @@
 package zerotoml.examples.fashion;
 
 import static zerotoml.examples.Cli.run;
+import zerotoml.examples.Cli;
 import zerotoml.examples.Cli.Run;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -18,8 +19,6 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
-import zerotoml.examples.Main;
 import zerotoml.scratch.data.Idx;
 import zerotoml.scratch.io.Safetensors;
 import zerotoml.scratch.tensor.Tensor;
@@ -160,13 +159,7 @@ class FashionMnistCommandTest {
 
     @Test
     void helpExplainsEveryOption() {
-        Run r = run("fashion-mnist", "--help");
-        assertEquals(0, r.exit());
-        CommandLine sub = Main.commandLine().getSubcommands().get("fashion-mnist");
-        for (var opt : sub.getCommandSpec().options()) {
-            assertTrue(opt.description().length > 0 && !opt.description()[0].isBlank(), opt.longestName() + " has a description");
-            assertTrue(r.out().contains(opt.longestName()), opt.longestName() + " is in --help:\n" + r.out());
-        }
-        assertTrue(r.out().contains("/usr/share/datasets/fashion-mnist"), r.out());
+        String help = Cli.assertHelpExplainsEveryOption("fashion-mnist");
+        assertTrue(help.contains("/usr/share/datasets/fashion-mnist"), help);
     }
 }

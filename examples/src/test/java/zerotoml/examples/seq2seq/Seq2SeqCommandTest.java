@@ -1,6 +1,7 @@
 package zerotoml.examples.seq2seq;
 
 import static zerotoml.examples.Cli.run;
+import zerotoml.examples.Cli;
 import zerotoml.examples.Cli.Run;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -17,7 +18,6 @@ import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import zerotoml.examples.Main;
 import zerotoml.scratch.transformer.Embeddings;
 import zerotoml.scratch.transformer.Transformer;
 
@@ -124,11 +124,6 @@ class Seq2SeqCommandTest {
 
     @Test
     void helpDocumentsEveryOption() {
-        Run r = run("seq2seq", "--help");
-        assertEquals(0, r.exit());
-        for (String o : List.of("--task", "--length", "--layers", "--heads", "--d-model", "--d-ff", "--norm", "--steps", "--batch-size", "--lr",
-                "--warmup", "--clip", "--held-out", "--eval-every", "--stop-at", "--seed", "--out", "--no-progress")) {
-            assertTrue(r.out().contains(o), o + " missing from --help");
-        }
+        Cli.assertHelpExplainsEveryOption("seq2seq");
     }
 }
