@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import zerotoml.fixtures.ParityLedger;
@@ -143,7 +145,7 @@ public final class Parity {
 
     private static void forwardCase(OpSpec s, Precision p, Case c, Tolerance tol, Stats st) {
         Tensor mine = s.scratch.apply(c, tensors(c, p));
-        java.util.function.Supplier<Torch.Result> reference =
+        Supplier<Torch.Result> reference =
                 () -> Torch.run(Torch.dtype(p == Precision.F32), inputs(s, c, p, false), xs -> s.reference.apply(c, xs), null);
         Torch.Result ref = reproducible(c, reference.get(), reference,
                 r -> Arrays.equals(mine.shape().dims(), r.shape()) && tol.compare(mine.toArray(), r.output()).ok(), st);
@@ -158,7 +160,7 @@ public final class Parity {
 
     private static void gradientCase(OpSpec s, Precision p, Case c, Tolerance tol, Stats st) {
         List<Tensor> mine = scratchGrads(s, c, p);
-        java.util.function.Supplier<Torch.Result> reference =
+        Supplier<Torch.Result> reference =
                 () -> Torch.run(Torch.dtype(p == Precision.F32), inputs(s, c, p, true), xs -> s.reference.apply(c, xs), c::cotangent);
         Torch.Result ref = reproducible(c, reference.get(), reference, r -> {
             for (int i = 0; i < mine.size(); i++) {
@@ -189,8 +191,8 @@ public final class Parity {
      * case fails as usual; if the re-runs disagree with each other, the case fails too. Scratch is
      * never re-run: it is deterministic, and a scratch bug cannot hide behind this rule.
      */
-    private static Torch.Result reproducible(Case c, Torch.Result first, java.util.function.Supplier<Torch.Result> again,
-                                             java.util.function.Predicate<Torch.Result> agreesWithScratch, Stats st) {
+    private static Torch.Result reproducible(Case c, Torch.Result first, Supplier<Torch.Result> again,
+                                             Predicate<Torch.Result> agreesWithScratch, Stats st) {
         if (agreesWithScratch.test(first)) return first;
         Torch.Result second = again.get();
         if (sameBits(first, second)) return first;

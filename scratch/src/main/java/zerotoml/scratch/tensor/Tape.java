@@ -26,9 +26,7 @@ import java.util.Set;
 public final class Tape implements AutoCloseable {
     private static final ThreadLocal<Tape> CURRENT = new ThreadLocal<>();
 
-    private record Node(String op, Tensor out, Backward backward, Tensor[] inputs) {}
-
-    private interface Backward extends Tensor.Backward {}
+    private record Node(String op, Tensor out, Tensor.Backward backward, Tensor[] inputs) {}
 
     private final Set<Tensor> watched = Collections.newSetFromMap(new IdentityHashMap<>());
     private final Map<Tensor, Node> nodes = new IdentityHashMap<>();
@@ -65,7 +63,7 @@ public final class Tape implements AutoCloseable {
         if (t == null || t.paused) return;
         for (Tensor in : inputs) {
             if (in != null && t.tracks(in)) {
-                Node n = new Node(op, out, backward::apply, inputs.clone());
+                Node n = new Node(op, out, backward, inputs.clone());
                 t.nodes.put(out, n);
                 t.order.add(n);
                 return;
