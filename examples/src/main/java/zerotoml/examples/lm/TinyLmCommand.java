@@ -122,14 +122,12 @@ public final class TinyLmCommand implements Callable<Integer> {
         if (evalEvery < 1) return fail(err, "--eval-every must be ≥ 1, got " + evalEvery);
         if (sampleEvery < 0 || sampleLength < 0) return fail(err, "--sample-every and --sample-length must be ≥ 0");
         if (tokenizer.equals("bpe") && vocab < 256) return fail(err, "--vocab must be ≥ 256 for byte-level BPE, got " + vocab);
-        if (!Files.isRegularFile(text)) return fail(err, "text file " + text + " does not exist (or is not a file); give a UTF-8 text with --text PATH");
         String corpus;
         try {
-            corpus = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT).decode(java.nio.ByteBuffer.wrap(Files.readAllBytes(text))).toString();
-        } catch (CharacterCodingException e) {
-            return fail(err, "text file " + text + " is not valid UTF-8");
+            corpus = readText(text);
+        } catch (IOException e) {
+            return fail(err, e.getMessage());
         }
-        if (corpus.isEmpty()) return fail(err, "text file " + text + " is empty");
         // split at 90% of the code points: train = the first 90%, validation = the rest
         int cps = corpus.codePointCount(0, corpus.length());
         int cut = corpus.offsetByCodePoints(0, (int) (0.9 * cps));
@@ -210,6 +208,19 @@ public final class TinyLmCommand implements Callable<Integer> {
         o.printf(Locale.ROOT, "done: %d of %d steps; outputs in %s%n", s.step(), steps, out.toAbsolutePath());
         o.flush();
         return 0;
+    }
+
+    /** The whole file as UTF-8 text; an IOException that names the file when it is missing, empty or not UTF-8. */
+    static String readText(Path text) throws IOException {
+        if (!Files.isRegularFile(text)) throw new IOException("text file " + text + " does not exist (or is not a file); give a UTF-8 text with --text PATH");
+        String corpus;
+        try {
+            corpus = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT).decode(java.nio.ByteBuffer.wrap(Files.readAllBytes(text))).toString();
+        } catch (CharacterCodingException e) {
+            throw new IOException("text file " + text + " is not valid UTF-8");
+        }
+        if (corpus.isEmpty()) throw new IOException("text file " + text + " is empty");
+        return corpus;
     }
 
     static long bytes(TinyLm.Tokenizer tok, int[] ids) {
