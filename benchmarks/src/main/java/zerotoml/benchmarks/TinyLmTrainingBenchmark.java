@@ -53,6 +53,11 @@ import zerotoml.scratch.transformer.Transformer;
  * tiny-lm's nanoGPT CPU scale: 4 layers, 4 heads, d 128, FFN 512, context 64, batch 12, seed 1,
  * float32, no dropout.
  *
+ * <p>On cores shared with another busy process, use {@code --threads 1}: PyTorch's OpenMP threads
+ * wait for each other at every op, and when one is descheduled the step stalls. Measured on the
+ * project's 2-core machine beside a training run, 30 steps: PyTorch 86 s with the default 2
+ * threads against 3.2 s with one (scratch 38 s and 35 s).
+ *
  * <p>With {@code --side both} the two sides take turns, one evaluation interval each, so that load
  * from other processes on shared cores hits both alike. The times are training only (batches,
  * forward, backward, clipping, AdamW; on the PyTorch side also copying each batch's ids in and the
@@ -122,8 +127,8 @@ public final class TinyLmTrainingBenchmark {
         for (String line : Machine.describe()) System.out.println("# " + line);
         System.out.println("# pytorch    " + engine.getEngineName() + " " + engine.getVersion() + " via DJL " + Engine.getDjlVersion() + ", "
                 + JniUtils.getNumThreads() + " intra-op threads");
-        System.out.println("# scratch    matmul on the calling thread + " + ForkJoinPool.getCommonPoolParallelism() + " common fork-join pool worker(s)"
-                + (o.threads() == 1 ? " (parallelism 0: the caller alone)" : ""));
+        System.out.println("# scratch    matmul on " + (o.threads() > 0 ? o.threads() : ForkJoinPool.getCommonPoolParallelism() + 1)
+                + " thread(s) (the caller and the common fork-join pool)");
         System.out.printf("# tiny-lm    %s: %d training and %d validation tokens, %d ids; %s%n", o.text(), train.length, val.length,
                 tok.vocabSize(), describe(c));
 
