@@ -116,8 +116,8 @@ public final class QuestionsCommand implements Callable<Integer> {
         } catch (IOException e) {
             return fail(e.getMessage());
         }
-        int cut = corpus.offsetByCodePoints(0, (int) (0.9 * corpus.codePointCount(0, corpus.length())));
-        String trainText = corpus.substring(0, cut), valText = corpus.substring(cut);
+        String[] split = TinyLm.split(corpus);
+        String trainText = split[0], valText = split[1];
 
         // question 1: char at --d-model; each BPE vocabulary at the width that matches its parameter count
         long charVocab = trainText.concat(valText).codePoints().distinct().count();

@@ -74,6 +74,14 @@ public final class TinyLm {
         }
     }
 
+    /** The text's first 90% of code points (training) and the rest (validation). */
+    public static String[] split(String corpus) {
+        // split at 90% of the code points: train = the first 90%, validation = the rest
+        int cps = corpus.codePointCount(0, corpus.length());
+        int cut = corpus.offsetByCodePoints(0, (int) (0.9 * cps));
+        return new String[] {corpus.substring(0, cut), corpus.substring(cut)};
+    }
+
     /** Everything that decides a run's numbers. */
     public record Config(Transformer.Config model, int batchSize, int steps, double lr, boolean cosine, int warmup, double weightDecay,
                          double gradClip, double dropout, int evalBatches, long seed) {
@@ -88,12 +96,14 @@ public final class TinyLm {
             if (evalBatches < 1) throw new IllegalArgumentException("--eval-batches must be ≥ 1, got " + evalBatches);
         }
 
-        int context() {
+        /** Tokens per training window (the model's learned positions). */
+        public int context() {
             return model.maxLen();
         }
 
+        /** The learning rate of step t (0-based). */
         // γₜ = γ (t+1)/W during warm-up; then constant γ, or cosine from γ down to γ/10 at the last step
-        double lrAt(int t) {
+        public double lrAt(int t) {
             if (t < warmup) return lr * (t + 1) / warmup;
             if (!cosine) return lr;
             int span = Math.max(1, steps - warmup);
@@ -123,12 +133,13 @@ public final class TinyLm {
         return new State(p, AdamW.init(p), 0, 0, List.of(), 0);
     }
 
-    static long mix(long seed, long salt, int t) {
+    /** The seed of step t's random stream {@code salt} (1 = batch, 2 = dropout, 3 = validation windows, 4 and 5 = samples). */
+    public static long mix(long seed, long salt, int t) {
         return seed ^ (0x9E3779B97F4A7C15L * (t + 1L)) ^ (salt * 0xBF58476D1CE4E5B9L);
     }
 
     /** B random windows of context + 1 tokens: ids [B·T] and next-token targets [B·T]. */
-    static int[][] batch(int[] data, int batch, int context, SplittableRandom r) {
+    public static int[][] batch(int[] data, int batch, int context, SplittableRandom r) {
         int[] x = new int[batch * context], y = new int[batch * context];
         for (int b = 0; b < batch; b++) {
             int start = r.nextInt(data.length - context);
@@ -236,7 +247,7 @@ public final class TinyLm {
     }
 
     /** The default model at nanoGPT's CPU scale, with learned positions, pre-LN and GELU (GPT-2). */
-    static Transformer.Config model(int vocab, int layers, int heads, int dModel, int context) {
+    public static Transformer.Config model(int vocab, int layers, int heads, int dModel, int context) {
         return new Transformer.Config(vocab, dModel, heads, 4 * dModel, layers, context, Transformer.Norm.PRE, Transformer.Activation.GELU,
                 Embeddings.Positional.LEARNED);
     }

@@ -128,10 +128,8 @@ public final class TinyLmCommand implements Callable<Integer> {
         } catch (IOException e) {
             return fail(err, e.getMessage());
         }
-        // split at 90% of the code points: train = the first 90%, validation = the rest
-        int cps = corpus.codePointCount(0, corpus.length());
-        int cut = corpus.offsetByCodePoints(0, (int) (0.9 * cps));
-        String trainText = corpus.substring(0, cut), valText = corpus.substring(cut);
+        String[] split = TinyLm.split(corpus);
+        String trainText = split[0], valText = split[1];
         TinyLm.Tokenizer tok;
         TinyLm.Config c;
         try {
