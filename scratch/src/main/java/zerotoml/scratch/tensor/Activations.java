@@ -53,9 +53,18 @@ public final class Activations {
     // out = x · Φ(x) = x/2 · (1 + erf(x/√2));  ∂x = g · (Φ(x) + x · φ(x)),  φ(x) = e^{−x²/2}/√(2π)
     /** Exact GELU, x · Φ(x) with the standard normal CDF Φ (PyTorch's {@code approximate='none'}). */
     public static Tensor gelu(Tensor x) {
-        return Elementwise.unary("gelu", x, v -> 0.5 * v * (1 + erf(v * SQRT_HALF)),
-                (g, in, o) -> Arithmetic.mul(g, Elementwise.map(in,
-                        v -> 0.5 * (1 + erf(v * SQRT_HALF)) + v * INV_SQRT_2PI * Math.exp(-0.5 * v * v))));
+        Args.nonNull("gelu", "x", x);
+        double[] v = x.data, out = new double[v.length], erfs = new double[v.length];
+        for (int i = 0; i < v.length; i++) {
+            erfs[i] = erf(v[i] * SQRT_HALF);
+            out[i] = 0.5 * v[i] * (1 + erfs[i]);
+        }
+        // erf, the costly part, is computed once per element and kept for the backward pass
+        return Tensor.record("gelu", x.shape(), x.dtype(), out, g -> {
+            double[] d = new double[v.length];
+            for (int i = 0; i < v.length; i++) d[i] = 0.5 * (1 + erfs[i]) + v[i] * INV_SQRT_2PI * Math.exp(-0.5 * v[i] * v[i]);
+            return new Tensor[] {Arithmetic.mul(g, new Tensor(x.shape(), x.dtype(), d))};
+        }, x);
     }
 
     // out = x/2 · (1 + tanh u),  u = √(2/π) · (x + κx³);
