@@ -34,10 +34,18 @@ import zerotoml.scratch.io.AtomicFile;
                 + " vocabulary sizes, at equal parameters and equal training compute, by held-out bits per byte; (2) 1, 2, 4, 8 heads at"
                 + " a fixed d_model, by held-out loss. Every arm trains with --seeds seeds. Each finished arm is saved atomically under"
                 + " --out and reused when the command runs again with the same settings, so an interrupted run resumes. At the end the"
-                + " command rewrites the section between <!-- questions:begin --> and <!-- questions:end --> of --notes (appending it"
-                + " if absent) and writes its PNG plots to the figures folder beside --notes.")
+                + " command rewrites the section between <!-- questions NAME begin --> and <!-- questions NAME end --> of --notes"
+                + " (NAME = --section; a new section goes after the last one there, or at the end) and writes its PNG plots,"
+                + " questions-NAME-*.png, to the figures folder beside --notes.")
 public final class QuestionsCommand implements Callable<Integer> {
-    static final String BEGIN = "<!-- questions:begin -->", END = "<!-- questions:end -->";
+    /** The markers around a section of the note: {@code <!-- questions NAME begin -->} … {@code <!-- questions NAME end -->}. */
+    static String begin(String section) {
+        return "<!-- questions " + section + " begin -->";
+    }
+
+    static String end(String section) {
+        return "<!-- questions " + section + " end -->";
+    }
 
     @Spec
     CommandSpec spec;
@@ -47,6 +55,10 @@ public final class QuestionsCommand implements Callable<Integer> {
 
     @Option(names = "--notes", paramLabel = "PATH", description = "The Markdown note to write the results into. Default: ${DEFAULT-VALUE}")
     Path notes = Path.of("notes", "Transformer.md");
+
+    @Option(names = "--section", paramLabel = "NAME", description = "Which section of the note this run writes (letters, digits, - and _),"
+            + " so runs with other settings can sit side by side. Default: ${DEFAULT-VALUE}")
+    String section = "main";
 
     @Option(names = "--out", paramLabel = "DIR", description = "Where each finished arm is saved (and reused). Default: ${DEFAULT-VALUE}")
     Path out = Path.of("target", "transformer-questions");
@@ -100,6 +112,7 @@ public final class QuestionsCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter o = spec.commandLine().getOut();
         if (!List.of("tokenizer", "heads", "both").contains(only)) return fail("--only must be tokenizer, heads or both, got " + only);
+        if (!section.matches("[A-Za-z0-9_-]+")) return fail("--section must be letters, digits, - or _, got '" + section + "'");
         if (seeds < 1 || jobs < 1) return fail("--seeds and --jobs must be ≥ 1, got " + seeds + " and " + jobs);
         for (int v : vocabs) if (v < 256) return fail("--vocabs: byte-level BPE needs ≥ 256 ids, got " + v);
         for (int h : headCounts) if (h < 1 || dModel % h != 0) return fail("--heads: " + h + " does not divide --d-model " + dModel);
@@ -172,35 +185,46 @@ public final class QuestionsCommand implements Callable<Integer> {
         }
         double wall = (System.nanoTime() - wall0) / 1e9;
 
-        QuestionsReport report = new QuestionsReport(s, seeds, target, wall, jobs);
+        QuestionsReport report = new QuestionsReport(s, seeds, target, wall, jobs, "questions-" + section + "-");
         Path figures = notes.toAbsolutePath().getParent().resolve("figures");
         StringBuilder md = new StringBuilder();
         if (!only.equals("heads")) md.append(report.tokenizer(tokenizerArms.stream().map(a -> results.get(a.key(s))).toList(), figures));
         if (!only.equals("tokenizer")) md.append(report.heads(headArms.stream().map(a -> results.get(a.key(s))).toList(), dModel, figures));
-        writeSection(notes, report.header(commandLine()) + md);
-        o.printf(Locale.ROOT, "done in %.0f s: results in %s (section between %s and %s), plots in %s%n", wall, notes, BEGIN, END, figures);
+        writeSection(notes, section, report.header(commandLine()) + md);
+        o.printf(Locale.ROOT, "done in %.0f s: results in %s (between %s and %s), plots in %s%n", wall, notes, begin(section), end(section), figures);
         o.flush();
         return 0;
     }
 
     /** The options as a command line, for the note. */
     String commandLine() {
-        return String.format(Locale.ROOT, "transformer-questions --text %s --only %s --seeds %d --vocabs %s --heads %s --d-model %d --tokenizer-heads %d"
+        return String.format(Locale.ROOT, "transformer-questions --text %s --section %s --only %s --seeds %d --vocabs %s --heads %s --d-model %d --tokenizer-heads %d"
                         + " --layers %d --context %d --batch-size %d --steps %d --lr %s --warmup %d --held-out-chars %d --eval-points %d", text.getFileName(),
-                only, seeds, join(vocabs), join(headCounts), dModel, tokenizerHeads, layers, context, batchSize, steps, lr, warmup, heldOutChars, evalPoints);
+                section, only, seeds, join(vocabs), join(headCounts), dModel, tokenizerHeads, layers, context, batchSize, steps, lr, warmup, heldOutChars, evalPoints);
     }
 
     static String join(int[] v) {
         return String.join(",", java.util.Arrays.stream(v).mapToObj(Integer::toString).toList());
     }
 
-    /** Replaces the text between the markers (or appends the markers and the text), atomically. */
-    static void writeSection(Path notes, String section) throws IOException {
+    /**
+     * Replaces the text between the section's markers; a section not there yet goes after the last
+     * questions section of the note, or at its end. Written atomically.
+     */
+    static void writeSection(Path notes, String name, String text) throws IOException {
         String old = Files.exists(notes) ? Files.readString(notes, StandardCharsets.UTF_8) : "";
-        int b = old.indexOf(BEGIN), e = old.indexOf(END);
-        String body = BEGIN + "\n" + section + END;
-        String next = b >= 0 && e > b ? old.substring(0, b) + body + old.substring(e + END.length()) : old + (old.endsWith("\n") || old.isEmpty() ? "" : "\n")
-                + "\n" + body + "\n";
+        String begin = begin(name), end = end(name), body = begin + "\n" + text + end;
+        int b = old.indexOf(begin), e = old.indexOf(end);
+        String next;
+        if (b >= 0 && e > b) {
+            next = old.substring(0, b) + body + old.substring(e + end.length());
+        } else {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("<!-- questions [A-Za-z0-9_-]+ end -->").matcher(old);
+            int at = -1;
+            while (m.find()) at = m.end();
+            next = at >= 0 ? old.substring(0, at) + "\n\n" + body + old.substring(at)
+                    : old + (old.endsWith("\n") || old.isEmpty() ? "" : "\n") + "\n" + body + "\n";
+        }
         AtomicFile.write(notes, os -> os.write(next.getBytes(StandardCharsets.UTF_8)));
     }
 

@@ -29,8 +29,10 @@ final class QuestionsReport {
     private final int seeds, jobs;
     private final long targetParams;
     private final double wallSeconds;
+    private final String figurePrefix;
 
-    QuestionsReport(Settings s, int seeds, long targetParams, double wallSeconds, int jobs) {
+    QuestionsReport(Settings s, int seeds, long targetParams, double wallSeconds, int jobs, String figurePrefix) {
+        this.figurePrefix = figurePrefix;
         this.s = s;
         this.seeds = seeds;
         this.targetParams = targetParams;
@@ -54,7 +56,7 @@ final class QuestionsReport {
     String tokenizer(List<Result> results, Path figures) throws IOException {
         Map<String, List<Result>> by = group(results, r -> r.arm().tokenizerLabel());
         Spread charSpread = spread(by.get("char"), r -> r.last().bitsPerByte());
-        StringBuilder md = new StringBuilder("### Question 1: does BPE beat character level?\n\n");
+        StringBuilder md = new StringBuilder(String.format(Locale.ROOT, "### Question 1: does BPE beat character level? (%d steps)%n%n", s.steps()));
         double worst = results.stream().mapToDouble(r -> Math.abs(r.params() - targetParams) / (double) targetParams).max().orElse(0);
         md.append(String.format(Locale.ROOT, "Each BPE model's width is the multiple of 8 whose parameter count is closest to the character model's"
                 + " %,d (the largest gap is %.1f%%); every model sees the same %,d training tokens, so training compute C ≈ 6·params·tokens is"
@@ -80,7 +82,7 @@ final class QuestionsReport {
                 best = e.getKey();
             }
         }
-        md.append("\n![held-out bits per byte against vocabulary size, and the held-out curves](figures/questions-tokenizer.png)\n\n");
+        md.append("\n![held-out bits per byte against vocabulary size, and the held-out curves](figures/" + figurePrefix + "tokenizer.png)\n\n");
         md.append(String.format(Locale.ROOT, "**Computed answer.** Lowest held-out bits per byte: **%s** (%.4f).", best, bestMean));
         for (var e : by.entrySet()) {
             if (e.getKey().equals("char")) continue;
@@ -90,7 +92,7 @@ final class QuestionsReport {
                     Math.abs(sp.mean() - charSpread.mean()), Questions.confidence(z)));
         }
         md.append("\n\n");
-        plot(figures.resolve("questions-tokenizer.png"), by, "vocabulary size (log)", true, r -> r.vocabSize(), r -> r.last().bitsPerByte(),
+        plot(figures.resolve(figurePrefix + "tokenizer.png"), by, "vocabulary size (log)", true, r -> r.vocabSize(), r -> r.last().bitsPerByte(),
                 "held-out bits/byte", p -> p.bitsPerByte());
         return md.toString();
     }
@@ -107,7 +109,7 @@ final class QuestionsReport {
                 best = e.getKey();
             }
         }
-        StringBuilder md = new StringBuilder("### Question 2: what does the number of heads do?\n\n");
+        StringBuilder md = new StringBuilder(String.format(Locale.ROOT, "### Question 2: what does the number of heads do? (%d steps)%n%n", s.steps()));
         md.append(String.format(Locale.ROOT, "Character level, d_model %d (so every row has the same parameters).%n%n", dModel));
         md.append("| heads | d_k | params | held-out loss, nats/char (mean ± sd) | min – max | bits/byte | vs best | separation | tokens/s |\n");
         md.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
@@ -125,8 +127,8 @@ final class QuestionsReport {
                     isBest ? "" : String.format(Locale.ROOT, "%.1f (%s)", z, Questions.confidence(z)), mean(rs, Result::tokensPerSecond)));
             if (!isBest) answer.append(String.format(Locale.ROOT, " %s: %+.4f (%s).", e.getKey(), sp.mean() - bestSpread.mean(), Questions.confidence(z)));
         }
-        md.append("\n![held-out loss against the number of heads, and the held-out curves](figures/questions-heads.png)\n\n").append(answer).append("\n\n");
-        plot(figures.resolve("questions-heads.png"), by, "heads (log)", true, r -> r.arm().heads(), r -> r.last().nats(), "held-out nats/char",
+        md.append("\n![held-out loss against the number of heads, and the held-out curves](figures/" + figurePrefix + "heads.png)\n\n").append(answer).append("\n\n");
+        plot(figures.resolve(figurePrefix + "heads.png"), by, "heads (log)", true, r -> r.arm().heads(), r -> r.last().nats(), "held-out nats/char",
                 p -> p.nats());
         return md.toString();
     }

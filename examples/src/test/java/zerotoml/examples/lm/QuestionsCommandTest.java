@@ -45,7 +45,7 @@ class QuestionsCommandTest {
     /** The notes section without its first line (the date and the wall time change from run to run). */
     static String tables(Path notes) throws IOException {
         String s = Files.readString(notes);
-        String section = s.substring(s.indexOf(QuestionsCommand.BEGIN), s.indexOf(QuestionsCommand.END));
+        String section = s.substring(s.indexOf(QuestionsCommand.begin("main")), s.indexOf(QuestionsCommand.end("main")));
         return section.substring(section.indexOf("```"));
     }
 
@@ -53,18 +53,19 @@ class QuestionsCommandTest {
     void writesBothTablesAndPlotsBetweenTheMarkersAndKeepsTheRestOfTheNote() throws IOException {
         Path notes = work.resolve("notes/T.md");
         Files.createDirectories(notes.getParent());
-        Files.writeString(notes, "# My note\n\nhand-written text\n\n" + QuestionsCommand.BEGIN + "\nold results\n" + QuestionsCommand.END + "\n\n## After\n");
+        Files.writeString(notes, "# My note\n\nhand-written text\n\n" + QuestionsCommand.begin("main") + "\nold results\n" + QuestionsCommand.end("main")
+                + "\n\n## After\n");
         Run r = run(args());
         assertEquals(0, r.exit(), r.err());
         String s = Files.readString(notes);
-        assertTrue(s.startsWith("# My note\n\nhand-written text\n\n" + QuestionsCommand.BEGIN), s);
-        assertTrue(s.endsWith(QuestionsCommand.END + "\n\n## After\n"), s);
+        assertTrue(s.startsWith("# My note\n\nhand-written text\n\n" + QuestionsCommand.begin("main")), s);
+        assertTrue(s.endsWith(QuestionsCommand.end("main") + "\n\n## After\n"), s);
         assertTrue(!s.contains("old results"), s);
         assertTrue(s.contains("| char | ") && s.contains("| bpe-270 | "), s);
         assertTrue(s.contains("### Question 2") && s.contains("| 1 | 16 | ") && s.contains("| 2 | 8 | "), s);
         assertTrue(s.contains("**Computed answer.**"), s);
-        assertTrue(Files.size(notes.getParent().resolve("figures/questions-tokenizer.png")) > 1000);
-        assertTrue(Files.size(notes.getParent().resolve("figures/questions-heads.png")) > 1000);
+        assertTrue(Files.size(notes.getParent().resolve("figures/questions-main-tokenizer.png")) > 1000);
+        assertTrue(Files.size(notes.getParent().resolve("figures/questions-main-heads.png")) > 1000);
         // 2 seeds × (char, bpe-270) with 2 heads, plus 1 head × 2 seeds: the 2-head char arms serve both questions
         assertEquals(6, r.out().lines().filter(l -> l.startsWith("[")).count(), r.out());
     }
@@ -78,6 +79,24 @@ class QuestionsCommandTest {
         assertEquals(0, second.exit(), second.err());
         assertEquals(6, second.out().lines().filter(l -> l.endsWith("saved earlier")).count(), second.out());
         assertEquals(before, tables(work.resolve("notes/T.md")));
+    }
+
+    @Test
+    void anotherSectionGoesAfterTheFirstAndLeavesItAlone() throws IOException {
+        Path notes = work.resolve("notes/T.md");
+        Files.createDirectories(notes.getParent());
+        Files.writeString(notes, "# Note\n\n" + QuestionsCommand.begin("main") + "\nfirst\n" + QuestionsCommand.end("main") + "\n\n## After\n");
+        Run r = run(args("--section", "heads-long", "--only", "heads", "--steps", "8"));
+        assertEquals(0, r.exit(), r.err());
+        String s = Files.readString(notes);
+        assertTrue(s.startsWith("# Note\n\n" + QuestionsCommand.begin("main") + "\nfirst\n" + QuestionsCommand.end("main") + "\n\n"
+                + QuestionsCommand.begin("heads-long")), s);
+        assertTrue(s.endsWith(QuestionsCommand.end("heads-long") + "\n\n## After\n"), s);
+        assertTrue(s.contains("(8 steps)") && !s.contains("Question 1"), s);
+        assertTrue(Files.exists(notes.getParent().resolve("figures/questions-heads-long-heads.png")));
+        Run bad = run(args("--section", "no spaces"));
+        assertEquals(2, bad.exit());
+        assertTrue(bad.err().contains("--section must be letters, digits, - or _, got 'no spaces'"), bad.err());
     }
 
     @Test
