@@ -185,7 +185,7 @@ public final class QuestionsCommand implements Callable<Integer> {
         }
         double wall = (System.nanoTime() - wall0) / 1e9;
 
-        QuestionsReport report = new QuestionsReport(s, seeds, target, wall, jobs, "questions-" + section + "-");
+        QuestionsReport report = new QuestionsReport(s, seeds, target, results.values(), "questions-" + section + "-");
         Path figures = notes.toAbsolutePath().getParent().resolve("figures");
         StringBuilder md = new StringBuilder();
         if (!only.equals("heads")) md.append(report.tokenizer(tokenizerArms.stream().map(a -> results.get(a.key(s))).toList(), figures));

@@ -26,29 +26,30 @@ import zerotoml.scratch.io.AtomicFile;
 /** The Markdown tables, computed answers and PNG plots of {@link Questions}. */
 final class QuestionsReport {
     private final Settings s;
-    private final int seeds, jobs;
+    private final int seeds, arms;
     private final long targetParams;
-    private final double wallSeconds;
+    private final double trainSeconds;
     private final String figurePrefix;
 
-    QuestionsReport(Settings s, int seeds, long targetParams, double wallSeconds, int jobs, String figurePrefix) {
-        this.figurePrefix = figurePrefix;
+    /** {@code results}: every arm of this run, for the totals in the header. */
+    QuestionsReport(Settings s, int seeds, long targetParams, java.util.Collection<Result> results, String figurePrefix) {
         this.s = s;
         this.seeds = seeds;
         this.targetParams = targetParams;
-        this.wallSeconds = wallSeconds;
-        this.jobs = jobs;
+        this.arms = results.size();
+        this.trainSeconds = results.stream().mapToDouble(Result::trainSeconds).sum();
+        this.figurePrefix = figurePrefix;
     }
 
     String header(String commandLine) {
-        return String.format(Locale.ROOT, "_Written by the command below on %s (arms trained at the same time: %d; cores: %d; wall time of the arms this run"
-                        + " trained: %.0f s; arms saved by an earlier run are reused)._%n%n```%njava -jar examples/target/zerotoml-examples.jar %s%n```%n%n"
+        return String.format(Locale.ROOT, "_Written by the command below on %s from %d arms; their training took %.1f min summed over the arms (the"
+                        + " throughput columns are per arm, measured while arms shared the cores)._%n%n```%njava -jar examples/target/zerotoml-examples.jar %s%n```%n%n"
                         + "Every model: decoder-only, pre-LN, GELU, learned positions, %d layers, context %d tokens, batch %d, %d AdamW steps"
                         + " (β 0.9/0.99, weight decay %s, clip %s), warm-up %d then cosine to lr/10 from lr %s, float32; seeds 1..%d give the"
                         + " initial weights and the batches. Held-out text: the first %,d characters of the validation split (the last 10%% of"
                         + " the corpus), cut into windows of %d tokens. \"Separation\" is the difference of means over its standard error"
                         + " (Welch); the confidence word is \"clear\" above 3, \"suggestive\" from 1 to 3, \"within seed noise\" below 1.%n%n",
-                Instant.now().truncatedTo(ChronoUnit.SECONDS), jobs, Runtime.getRuntime().availableProcessors(), wallSeconds, commandLine, s.layers(),
+                Instant.now().truncatedTo(ChronoUnit.SECONDS), arms, trainSeconds / 60, commandLine, s.layers(),
                 s.context(), s.batchSize(), s.steps(), s.weightDecay(), s.gradClip(), s.warmup(), s.lr(), seeds, s.heldOutChars(), s.context());
     }
 
@@ -62,8 +63,10 @@ final class QuestionsReport {
                 + " %,d (the largest gap is %.1f%%); every model sees the same %,d training tokens, so training compute C ≈ 6·params·tokens is"
                 + " equal to within that gap. A bigger vocabulary pays for its embedding and output rows with a narrower model.%n%n", targetParams,
                 100 * worst, (long) s.steps() * s.batchSize() * s.context()));
-        md.append("| tokenizer | vocab | d_model | params | bytes/token | held-out bits/byte (mean ± sd) | min – max | vs char | separation | tokens/s | bytes/s |\n");
-        md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        md.append("| tokenizer | vocab | d_model | params | bytes/token | held-out bits/byte (mean ± sd) | min – max | vs char | separation"
+                + " | at char's bytes | tokens/s | bytes/s |\n");
+        md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        double charBytes = (double) s.steps() * s.batchSize() * s.context() * by.get("char").get(0).bytesPerToken();
         String best = null;
         double bestMean = Double.POSITIVE_INFINITY;
         for (var e : by.entrySet()) {
@@ -73,15 +76,22 @@ final class QuestionsReport {
             double tps = mean(rs, Result::tokensPerSecond);
             boolean isChar = e.getKey().equals("char");
             double z = sp.separation(charSpread);
-            md.append(String.format(Locale.ROOT, "| %s | %d | %d | %,d | %.2f | %.4f ± %.4f | %.4f – %.4f | %s | %s | %.0f | %.0f |%n", e.getKey(),
+            double equalBytesStep = charBytes / (s.batchSize() * s.context() * r0.bytesPerToken());
+            double atCharBytes = meanCurveAt(rs, equalBytesStep, p -> p.bitsPerByte());
+            md.append(String.format(Locale.ROOT, "| %s | %d | %d | %,d | %.2f | %.4f ± %.4f | %.4f – %.4f | %s | %s | %s | %.0f | %.0f |%n", e.getKey(),
                     r0.vocabSize(), r0.arm().dModel(), r0.params(), r0.bytesPerToken(), sp.mean(), sp.sd(), sp.min(), sp.max(),
                     isChar ? "" : String.format(Locale.ROOT, "%+.4f", sp.mean() - charSpread.mean()),
-                    isChar ? "" : String.format(Locale.ROOT, "%.1f (%s)", z, Questions.confidence(z)), tps, tps * r0.bytesPerToken()));
+                    isChar ? "" : String.format(Locale.ROOT, "%.1f (%s)", z, Questions.confidence(z)),
+                    Double.isNaN(atCharBytes) ? "–" : String.format(Locale.ROOT, "%.4f (step %.0f)", atCharBytes, equalBytesStep), tps,
+                    tps * r0.bytesPerToken()));
             if (sp.mean() < bestMean) {
                 bestMean = sp.mean();
                 best = e.getKey();
             }
         }
+        md.append("\n\"At char's bytes\": the held-out bits per byte (mean curve of the seeds, linear between measurements) at the step where the"
+                + " arm had read as many bytes of training text as the character model read in its whole run: equal data instead of equal"
+                + " compute.\n");
         md.append("\n![held-out bits per byte against vocabulary size, and the held-out curves](figures/" + figurePrefix + "tokenizer.png)\n\n");
         md.append(String.format(Locale.ROOT, "**Computed answer.** Lowest held-out bits per byte: **%s** (%.4f).", best, bestMean));
         for (var e : by.entrySet()) {
@@ -163,6 +173,19 @@ final class QuestionsReport {
         Files.createDirectories(file.getParent());
         List<Chart<?, ?>> charts = List.of(finals, curves);
         AtomicFile.write(file, os -> BitmapEncoder.saveBitmap(charts, 1, 2, os, BitmapEncoder.BitmapFormat.PNG));
+    }
+
+    /** The seeds' mean curve at a (fractional) step, linear between measurements; NaN outside the measured steps. */
+    static double meanCurveAt(List<Result> rs, double step, ToDoubleFunction<Questions.Point> f) {
+        List<Questions.Point> c = rs.get(0).curve();
+        for (int i = 1; i < c.size(); i++) {
+            int a = c.get(i - 1).step(), b = c.get(i).step();
+            if (step < a || step > b) continue;
+            double w = (step - a) / (b - a), m = 0;
+            for (Result r : rs) m += ((1 - w) * f.applyAsDouble(r.curve().get(i - 1)) + w * f.applyAsDouble(r.curve().get(i))) / rs.size();
+            return m;
+        }
+        return Double.NaN;
     }
 
     private static Map<String, List<Result>> group(List<Result> rs, Function<Result, String> key) {

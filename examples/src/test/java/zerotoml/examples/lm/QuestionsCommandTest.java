@@ -115,6 +115,17 @@ class QuestionsCommandTest {
     }
 
     @Test
+    void theMeanCurveIsInterpolatedBetweenMeasurementsAndUndefinedOutsideThem() {
+        Questions.Arm arm = new Questions.Arm("char", 0, 1, 8, 1);
+        Questions.Result a = new Questions.Result(arm, 10, 100, 1, List.of(new Questions.Point(0, 4, 6), new Questions.Point(10, 2, 3)), 1, 1);
+        Questions.Result b = new Questions.Result(arm, 10, 100, 1, List.of(new Questions.Point(0, 6, 8), new Questions.Point(10, 4, 5)), 1, 1);
+        // seeds' mean curve: 5 at step 0, 3 at step 10; a quarter of the way: 5 − 0.25 · 2
+        assertEquals(4.5, QuestionsReport.meanCurveAt(List.of(a, b), 2.5, Questions.Point::nats), 1e-12);
+        assertEquals(3, QuestionsReport.meanCurveAt(List.of(a, b), 10, Questions.Point::nats), 1e-12);
+        assertTrue(Double.isNaN(QuestionsReport.meanCurveAt(List.of(a, b), 10.5, Questions.Point::nats)));
+    }
+
+    @Test
     void spreadAndConfidenceFollowTheirDefinitions() {
         Questions.Spread a = Questions.Spread.of(new double[] {1, 2, 3}), b = Questions.Spread.of(new double[] {4, 5, 6});
         assertEquals(2, a.mean(), 1e-15);
