@@ -61,13 +61,13 @@ public final class TinyLmCommand implements Callable<Integer> {
     int batchSize = 12;
 
     @Option(names = "--steps", paramLabel = "N", description = "Train until N steps are done (counting those of a resumed checkpoint). Default: ${DEFAULT-VALUE}")
-    int steps = 2000;
+    int steps = 2400;
 
     @Option(names = "--stop-at", paramLabel = "N", description = "Stop (with a checkpoint) after step N even if --steps is larger, e.g. to split a run. Default: never")
     int stopAt = Integer.MAX_VALUE;
 
     @Option(names = "--lr", paramLabel = "LR", description = "AdamW peak learning rate (betas 0.9, 0.99, eps 1e-8). Default: ${DEFAULT-VALUE}")
-    double lr = 1e-3;
+    double lr = 2e-3;
 
     @Option(names = "--schedule", paramLabel = "KIND", description = "constant, or cosine (down to lr/10 at --steps), each after a linear warm-up. Default: ${DEFAULT-VALUE}")
     String schedule = "cosine";
@@ -85,13 +85,13 @@ public final class TinyLmCommand implements Callable<Integer> {
     double dropout = 0;
 
     @Option(names = "--eval-every", paramLabel = "N", description = "Evaluate, checkpoint and plot every N steps. Default: ${DEFAULT-VALUE}")
-    int evalEvery = 100;
+    int evalEvery = 200;
 
     @Option(names = "--eval-batches", paramLabel = "N", description = "Validation batches per evaluation (fixed windows, the same every time). Default: ${DEFAULT-VALUE}")
-    int evalBatches = 20;
+    int evalBatches = 10;
 
     @Option(names = "--sample-every", paramLabel = "N", description = "Print a generated sample every N steps (0 = only at the end). Default: ${DEFAULT-VALUE}")
-    int sampleEvery = 500;
+    int sampleEvery = 400;
 
     @Option(names = "--sample-length", paramLabel = "N", description = "Tokens per sample. Default: ${DEFAULT-VALUE}")
     int sampleLength = 200;
