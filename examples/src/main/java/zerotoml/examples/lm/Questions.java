@@ -4,7 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.function.IntConsumer;
 import zerotoml.scratch.tensor.Autodiff;
 import zerotoml.scratch.tensor.DType;
 import zerotoml.scratch.transformer.Transformer;
@@ -121,7 +120,7 @@ public final class Questions {
     }
 
     /** Trains one arm from its seed and measures it on the held-out text {@code evalPoints} times (and at step 0). */
-    public static Result run(Settings s, Arm a, Data data, IntConsumer progress) {
+    public static Result run(Settings s, Arm a, Data data) {
         TinyLm.Config c = new TinyLm.Config(TinyLm.model(data.tokenizer().vocabSize(), s.layers(), a.heads(), a.dModel(), s.context()), s.batchSize(),
                 s.steps(), s.lr(), true, s.warmup(), s.weightDecay(), s.gradClip(), 0.0, 1, a.seed());
         TinyLm.State st = TinyLm.fresh(c);
@@ -133,7 +132,6 @@ public final class Questions {
             st = TinyLm.train(c, st, data.train());
             seconds += (System.nanoTime() - t0) / 1e9;
             if (t == s.steps() || t % Math.max(1, s.steps() / s.evalPoints()) == 0) curve.add(heldOut(c, st.params(), data, t));
-            progress.accept(t);
         }
         long params = Autodiff.Params.tensors(st.params()).stream().mapToLong(x -> x.size()).sum();
         return new Result(a, data.tokenizer().vocabSize(), params, data.bytesPerToken(), List.copyOf(curve), seconds,

@@ -164,7 +164,7 @@ public final class QuestionsCommand implements Callable<Integer> {
                         Questions.Data d = data.computeIfAbsent(a.tokenizerLabel(), k -> Questions.Data.of(
                                 a.tokenizer().equals("char") ? TinyLm.Tokenizer.chars(corpus) : TinyLm.Tokenizer.bpe(trainText, a.vocab()),
                                 trainText, valText, heldOutChars));
-                        r = Questions.run(s, a, d, t -> {});
+                        r = Questions.run(s, a, d);
                         save(file, s, r);
                     }
                     results.put(a.key(s), r);
