@@ -238,6 +238,47 @@ class TransformerInvariantsTest {
         });
     }
 
+    /** The encoder-decoder's cached decoding (self keys/values cached, memory projected once) against full decoding, bit for bit. */
+    @Test
+    void cachedEncoderDecoderDecodingEqualsFullRecomputation() {
+        Property.check("transformer: encoder-decoder KV-cache decoding equals full recomputation", s -> {
+            Config c = TransformerCases.config(s, 2, 16);
+            int b = s.intBetween(1, 3), src = s.intBetween(1, 16), t = s.intBetween(1, 16);
+            Transformer.EncoderDecoder p = drawParams(s, Transformer.initEncoderDecoder(c, DType.F64, 0));
+            boolean[] valid = TransformerCases.toBools(Tensor.of(DType.F64, TransformerCases.valid(s, b, src).data(), b, src));
+            List<Integer> chunks = new ArrayList<>();
+            for (int done = 0; done < t; ) {
+                int k = s.intBetween(1, t - done);
+                chunks.add(k);
+                done += k;
+            }
+            return List.of(c, p, new int[] {b, src, t}, drawIds(s, b * src, c.vocab()), drawIds(s, b * t, c.vocab()), valid, chunks);
+        }, v -> {
+            Config c = (Config) v.get(0);
+            Transformer.EncoderDecoder p = (Transformer.EncoderDecoder) v.get(1);
+            int[] n = (int[]) v.get(2), target = (int[]) v.get(4);
+            boolean[] valid = (boolean[]) v.get(5);
+            @SuppressWarnings("unchecked")
+            List<Integer> chunks = (List<Integer>) v.get(6);
+            int b = n[0], t = n[2], vocab = c.vocab();
+            Tensor memory = Transformer.encode(c, p.encoder(), (int[]) v.get(3), b, n[1], valid, OFF);
+            double[] full = Transformer.decode(c, p, memory, valid, target, b, t, OFF).toArray();
+            double[] cached = new double[full.length];
+            Generation.CrossCache cache = Generation.start(c, p, memory, valid);
+            int start = 0;
+            for (int k : chunks) {
+                int[] ids = new int[b * k];
+                for (int i = 0; i < b; i++) System.arraycopy(target, i * t + start, ids, i * k, k);
+                Generation.CrossStep st = Generation.step(c, p, cache, ids, b, k);
+                double[] l = st.logits().toArray();
+                for (int i = 0; i < b; i++) System.arraycopy(l, i * k * vocab, cached, (i * t + start) * vocab, k * vocab);
+                cache = st.cache();
+                start += k;
+            }
+            assertArrayEquals(full, cached, 0.0, "chunks " + chunks);
+        });
+    }
+
     @Test
     void postLnOutputHasMeanZeroAndVarianceOneWithIdentityAffine() {
         Property.check("transformer: LayerNorm output is standardised", s -> {

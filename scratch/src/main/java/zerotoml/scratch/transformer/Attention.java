@@ -221,6 +221,30 @@ public final class Attention {
         return new Step(out, new KeyValue(k, v));
     }
 
+    /**
+     * The encoder memory's keys and values for cross-attention, projected once per decoded
+     * sequence: they do not change while the decoder adds tokens.
+     */
+    public static KeyValue memoryKeyValue(Params p, int heads, Tensor memory) {
+        checkHeads(p, heads);
+        if (memory.rank() != 3) throw new IllegalArgumentException("attention: memory must be [batch, source, d] (memory " + memory.shape() + ")");
+        return new KeyValue(project(memory, p.wK(), p.bK(), heads), project(memory, p.wV(), p.bV(), heads));
+    }
+
+    /**
+     * Cross-attention of the new decoder positions x [B, T_new, d] to memory keys and values from
+     * {@link #memoryKeyValue}; equals {@link #crossAttention} on the memory bit for bit (the same
+     * projections, computed once instead of at every step).
+     */
+    public static Tensor crossAttentionCached(Params p, int heads, Tensor x, KeyValue memory, Mask mask) {
+        checkHeads(p, heads);
+        if (memory.keys().shape().dim(0) != x.shape().dim(0)) {
+            throw new IllegalArgumentException("attention: memory keys " + memory.keys().shape() + " do not have x's batch (x " + x.shape() + ")");
+        }
+        Tensor q = project(x, p.wQ(), p.bQ(), heads);
+        return mergeHeads(scaledDotProduct(q, memory.keys(), memory.values(), mask), p.wO(), p.bO());
+    }
+
     private static void checkHeads(Params p, int heads) {
         if (heads < 1 || p.dModel() % heads != 0) {
             throw new IllegalArgumentException("attention: d_model " + p.dModel() + " is not divisible by heads " + heads);

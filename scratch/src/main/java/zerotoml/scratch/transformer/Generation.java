@@ -7,12 +7,15 @@ import java.util.SplittableRandom;
 import java.util.random.RandomGenerator;
 import zerotoml.scratch.tensor.Tensor;
 import zerotoml.scratch.transformer.Transformer.Config;
+import zerotoml.scratch.transformer.Transformer.CrossLayer;
 import zerotoml.scratch.transformer.Transformer.DecoderOnly;
+import zerotoml.scratch.transformer.Transformer.EncoderDecoder;
 import zerotoml.scratch.transformer.Transformer.Dropout;
 import zerotoml.scratch.transformer.Transformer.Layer;
 
 /**
- * Autoregressive generation from a decoder-only {@link Transformer} ("Attention Is All You Need",
+ * Autoregressive generation from a decoder-only {@link Transformer}, and decoding with the
+ * encoder-decoder ("Attention Is All You Need",
  * Vaswani et al., arXiv 1706.03762, §3.1: "auto-regressive, consuming the previously generated
  * symbols as additional input when generating the next"), with a key-value cache.
  *
@@ -67,6 +70,67 @@ public final class Generation {
         }
         Tensor logits = Transformer.linear(Transformer.finish(c, p.finalNorm(), x), p.head(), null);
         return new Step(logits, new Cache(next));
+    }
+
+    /**
+     * The encoder-decoder's decoding state: per decoder layer, the self-attention keys and values of
+     * the target positions so far, and the cross-attention keys and values of the encoder memory
+     * (projected once); plus which source positions are real (null: none padded).
+     */
+    public record CrossCache(List<Attention.KeyValue> self, List<Attention.KeyValue> memory, boolean[] sourceValid, int batch) {
+        public CrossCache {
+            self = List.copyOf(self);
+            memory = List.copyOf(memory);
+        }
+
+        /** How many target positions are cached. */
+        public int length() {
+            return self.isEmpty() ? 0 : self.get(0).length();
+        }
+    }
+
+    /** Logits for the new target positions [B, T_new, vocab] and the extended cache. */
+    public record CrossStep(Tensor logits, CrossCache cache) {}
+
+    /** The cache before the first target token, for the encoder's memory [B, S, d] (from {@link Transformer#encode}). */
+    public static CrossCache start(Config c, EncoderDecoder p, Tensor memory, boolean[] sourceValid) {
+        int batch = memory.shape().dim(0), source = memory.shape().dim(1);
+        if (sourceValid != null && sourceValid.length != batch * source) {
+            throw new IllegalArgumentException("generation: sourceValid has " + sourceValid.length + " entries, memory " + memory.shape() + " needs " + batch * source);
+        }
+        List<Attention.KeyValue> mem = new ArrayList<>();
+        for (CrossLayer layer : p.layers()) mem.add(Attention.memoryKeyValue(layer.crossAttention(), c.heads(), memory));
+        return new CrossCache(List.of(), mem, sourceValid == null ? null : sourceValid.clone(), batch);
+    }
+
+    /**
+     * Runs target ids [B·T_new] at positions {@code cache.length()} onwards through the decoder of
+     * the encoder-decoder, reading earlier positions and the memory from the cache; equals
+     * {@link Transformer#decode} over the whole target bit for bit (a property test holds it to that).
+     */
+    public static CrossStep step(Config c, EncoderDecoder p, CrossCache cache, int[] ids, int batch, int time) {
+        if (batch != cache.batch()) throw new IllegalArgumentException("generation: batch " + batch + " but the cache holds " + cache.batch());
+        int start = cache.length(), source = cache.memory().get(0).length();
+        Attention.Mask memoryMask = cache.sourceValid() == null ? null : Attention.Mask.keyPadding(cache.sourceValid(), batch, time, source);
+        Tensor x = Embeddings.embed(p.targetEmbedding(), c.positional(), ids, batch, time, start);
+        List<Attention.KeyValue> next = new ArrayList<>();
+        for (int l = 0; l < p.layers().size(); l++) {
+            CrossLayer layer = p.layers().get(l);
+            Attention.KeyValue past = cache.self().isEmpty() ? null : cache.self().get(l), mem = cache.memory().get(l);
+            Attention.KeyValue[] out = new Attention.KeyValue[1];
+            // the same residual sublayers as Transformer.crossLayer, with both attentions reading the cache
+            Tensor h = Transformer.residual(c.norm(), layer.norm1(), x, y -> {
+                Attention.Step s = Attention.selfAttentionCached(layer.selfAttention(), c.heads(), y, past);
+                out[0] = s.cache();
+                return s.out();
+            }, Dropout.OFF, 0);
+            h = Transformer.residual(c.norm(), layer.norm2(), h, y -> Attention.crossAttentionCached(layer.crossAttention(), c.heads(), y, mem, memoryMask),
+                    Dropout.OFF, 0);
+            x = Transformer.residual(c.norm(), layer.norm3(), h, y -> Transformer.feedForward(layer.ffn(), c.activation(), y), Dropout.OFF, 0);
+            next.add(out[0]);
+        }
+        Tensor logits = Transformer.linear(Transformer.finish(c, p.finalNorm(), x), p.head(), null);
+        return new CrossStep(logits, new CrossCache(next, cache.memory(), cache.sourceValid(), batch));
     }
 
     /** How the next token is chosen from a row of logits. */
