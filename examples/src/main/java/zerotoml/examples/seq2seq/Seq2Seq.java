@@ -43,8 +43,10 @@ public final class Seq2Seq {
 
     /**
      * Greedy decoding: encode once, then feed BOS and append the argmax token until every sequence
-     * has emitted EOS or maxLength + 1 tokens are out. Each step recomputes the decoder over the
-     * whole prefix (the sequences are short); padded source keys are masked in cross-attention.
+     * has emitted EOS or maxLength + 1 tokens are out. Each step runs the decoder on the newest
+     * token only, with the KV cache ({@link Generation#step(Transformer.Config, EncoderDecoder,
+     * Generation.CrossCache, int[], int, int)}, equal to recomputing the whole prefix bit for bit);
+     * padded source keys are masked in cross-attention.
      * Returns, per example, the tokens before EOS as digits, or null if a non-digit came first or no EOS came.
      */
     public static List<int[]> greedy(Transformer.Config c, EncoderDecoder p, Task.Batch b) {
@@ -53,15 +55,18 @@ public final class Seq2Seq {
         int[][] out = new int[n][steps + 1];
         boolean[] done = new boolean[n];
         for (int i = 0; i < n; i++) out[i][0] = Task.BOS;
+        Generation.CrossCache cache = Generation.start(c, p, memory, b.sourceValid());
         for (int t = 1; t <= steps; t++) {
-            int[] prefix = new int[n * t];
-            for (int i = 0; i < n; i++) System.arraycopy(out[i], 0, prefix, i * t, t);
-            double[] logits = Transformer.decode(c, p, memory, b.sourceValid(), prefix, n, t, Dropout.OFF).toArray();
+            int[] newest = new int[n];
+            for (int i = 0; i < n; i++) newest[i] = out[i][t - 1];
+            Generation.CrossStep st = Generation.step(c, p, cache, newest, n, 1);
+            cache = st.cache();
+            double[] logits = st.logits().toArray();
             int v = c.vocab();
             boolean all = true;
             for (int i = 0; i < n; i++) {
-                // next = argmax_v logits[i, t − 1, v]
-                out[i][t] = done[i] ? Task.PAD : Generation.greedy(Arrays.copyOfRange(logits, ((i * t) + t - 1) * v, ((i * t) + t) * v));
+                // next = argmax_v logits[i, t − 1, v]: the one new position of sequence i
+                out[i][t] = done[i] ? Task.PAD : Generation.greedy(Arrays.copyOfRange(logits, i * v, (i + 1) * v));
                 if (out[i][t] == Task.EOS) done[i] = true;
                 all &= done[i];
             }
