@@ -199,6 +199,34 @@ class TransformerInvariantsTest {
         });
     }
 
+    /** Random chunk lengths, each ≥ 1, that add up to t: how a cached decoder is fed. */
+    static List<Integer> chunks(Source s, int t) {
+        List<Integer> chunks = new ArrayList<>();
+        for (int done = 0; done < t; ) {
+            int k = s.intBetween(1, t - done);
+            chunks.add(k);
+            done += k;
+        }
+        return chunks;
+    }
+
+    /**
+     * Feeds ids [B·T] to {@code step} chunk by chunk (the chunk's ids [B·k] and k → logits [B, k, V])
+     * and returns the logits put back in [B, T, V] order.
+     */
+    static double[] inChunks(int[] ids, int b, int t, int vocab, List<Integer> chunks, java.util.function.BiFunction<int[], Integer, Tensor> step) {
+        double[] out = new double[b * t * vocab];
+        int start = 0;
+        for (int k : chunks) {
+            int[] part = new int[b * k];
+            for (int i = 0; i < b; i++) System.arraycopy(ids, i * t + start, part, i * k, k);
+            double[] l = step.apply(part, k).toArray();
+            for (int i = 0; i < b; i++) System.arraycopy(l, i * k * vocab, out, (i * t + start) * vocab, k * vocab);
+            start += k;
+        }
+        return out;
+    }
+
     /**
      * Cached decoding against full recomputation, bit for bit. This rests on Matmul.fast computing
      * each row of a product the same way whatever rows come with it (MatmulTest holds that), and
@@ -208,32 +236,20 @@ class TransformerInvariantsTest {
     void cachedDecodingEqualsFullRecomputation() {
         Property.check("transformer: KV-cache decoding equals full recomputation", s -> {
             Drawn<Transformer.DecoderOnly> d = decoders().draw(s);
-            List<Integer> chunks = new ArrayList<>();
-            for (int done = 0; done < d.time(); ) {
-                int k = s.intBetween(1, d.time() - done);
-                chunks.add(k);
-                done += k;
-            }
-            return List.of(d, chunks);
+            return List.of(d, chunks(s, d.time()));
         }, v -> {
             @SuppressWarnings("unchecked")
             Drawn<Transformer.DecoderOnly> d = (Drawn<Transformer.DecoderOnly>) v.get(0);
             @SuppressWarnings("unchecked")
             List<Integer> chunks = (List<Integer>) v.get(1);
-            int b = d.batch(), t = d.time(), vocab = d.config().vocab();
+            int b = d.batch(), t = d.time();
             double[] full = Transformer.decoderOnly(d.config(), d.params(), d.ids(), b, t, OFF).toArray();
-            double[] cached = new double[full.length];
-            Generation.Cache cache = Generation.Cache.EMPTY;
-            int start = 0;
-            for (int k : chunks) {
-                int[] ids = new int[b * k];
-                for (int i = 0; i < b; i++) System.arraycopy(d.ids(), i * t + start, ids, i * k, k);
-                Generation.Step st = Generation.step(d.config(), d.params(), cache, ids, b, k);
-                double[] l = st.logits().toArray();
-                for (int i = 0; i < b; i++) System.arraycopy(l, i * k * vocab, cached, (i * t + start) * vocab, k * vocab);
-                cache = st.cache();
-                start += k;
-            }
+            Generation.Cache[] cache = {Generation.Cache.EMPTY};
+            double[] cached = inChunks(d.ids(), b, t, d.config().vocab(), chunks, (ids, k) -> {
+                Generation.Step st = Generation.step(d.config(), d.params(), cache[0], ids, b, k);
+                cache[0] = st.cache();
+                return st.logits();
+            });
             assertArrayEquals(full, cached, 0.0, "chunks " + chunks);
         });
     }
@@ -246,13 +262,7 @@ class TransformerInvariantsTest {
             int b = s.intBetween(1, 3), src = s.intBetween(1, 16), t = s.intBetween(1, 16);
             Transformer.EncoderDecoder p = drawParams(s, Transformer.initEncoderDecoder(c, DType.F64, 0));
             boolean[] valid = TransformerCases.toBools(Tensor.of(DType.F64, TransformerCases.valid(s, b, src).data(), b, src));
-            List<Integer> chunks = new ArrayList<>();
-            for (int done = 0; done < t; ) {
-                int k = s.intBetween(1, t - done);
-                chunks.add(k);
-                done += k;
-            }
-            return List.of(c, p, new int[] {b, src, t}, drawIds(s, b * src, c.vocab()), drawIds(s, b * t, c.vocab()), valid, chunks);
+            return List.of(c, p, new int[] {b, src, t}, drawIds(s, b * src, c.vocab()), drawIds(s, b * t, c.vocab()), valid, chunks(s, t));
         }, v -> {
             Config c = (Config) v.get(0);
             Transformer.EncoderDecoder p = (Transformer.EncoderDecoder) v.get(1);
@@ -260,21 +270,15 @@ class TransformerInvariantsTest {
             boolean[] valid = (boolean[]) v.get(5);
             @SuppressWarnings("unchecked")
             List<Integer> chunks = (List<Integer>) v.get(6);
-            int b = n[0], t = n[2], vocab = c.vocab();
+            int b = n[0], t = n[2];
             Tensor memory = Transformer.encode(c, p.encoder(), (int[]) v.get(3), b, n[1], valid, OFF);
             double[] full = Transformer.decode(c, p, memory, valid, target, b, t, OFF).toArray();
-            double[] cached = new double[full.length];
-            Generation.CrossCache cache = Generation.start(c, p, memory, valid);
-            int start = 0;
-            for (int k : chunks) {
-                int[] ids = new int[b * k];
-                for (int i = 0; i < b; i++) System.arraycopy(target, i * t + start, ids, i * k, k);
-                Generation.CrossStep st = Generation.step(c, p, cache, ids, b, k);
-                double[] l = st.logits().toArray();
-                for (int i = 0; i < b; i++) System.arraycopy(l, i * k * vocab, cached, (i * t + start) * vocab, k * vocab);
-                cache = st.cache();
-                start += k;
-            }
+            Generation.CrossCache[] cache = {Generation.start(c, p, memory, valid)};
+            double[] cached = inChunks(target, b, t, c.vocab(), chunks, (ids, k) -> {
+                Generation.CrossStep st = Generation.step(c, p, cache[0], ids, b, k);
+                cache[0] = st.cache();
+                return st.logits();
+            });
             assertArrayEquals(full, cached, 0.0, "chunks " + chunks);
         });
     }
