@@ -57,16 +57,10 @@ public final class Generation {
         List<Attention.KeyValue> next = new ArrayList<>();
         for (int l = 0; l < p.layers().size(); l++) {
             Layer layer = p.layers().get(l);
-            Attention.KeyValue past = cache.layers().isEmpty() ? null : cache.layers().get(l);
-            Attention.KeyValue[] out = new Attention.KeyValue[1];
             // the same residual sublayers as Transformer.layer, with attention reading the cache
-            Tensor h = Transformer.residual(c.norm(), layer.norm1(), x, y -> {
-                Attention.Step s = Attention.selfAttentionCached(layer.attention(), c.heads(), y, past);
-                out[0] = s.cache();
-                return s.out();
-            }, Dropout.OFF, 0);
-            x = Transformer.residual(c.norm(), layer.norm2(), h, y -> Transformer.feedForward(layer.ffn(), c.activation(), y), Dropout.OFF, 0);
-            next.add(out[0]);
+            Attention.Step self = cachedSelfAttention(c, layer.norm1(), layer.attention(), x, cache.layers().isEmpty() ? null : cache.layers().get(l));
+            x = Transformer.residual(c.norm(), layer.norm2(), self.out(), y -> Transformer.feedForward(layer.ffn(), c.activation(), y), Dropout.OFF, 0);
+            next.add(self.cache());
         }
         Tensor logits = Transformer.linear(Transformer.finish(c, p.finalNorm(), x), p.head(), null);
         return new Step(logits, new Cache(next));
@@ -116,21 +110,27 @@ public final class Generation {
         List<Attention.KeyValue> next = new ArrayList<>();
         for (int l = 0; l < p.layers().size(); l++) {
             CrossLayer layer = p.layers().get(l);
-            Attention.KeyValue past = cache.self().isEmpty() ? null : cache.self().get(l), mem = cache.memory().get(l);
-            Attention.KeyValue[] out = new Attention.KeyValue[1];
+            Attention.KeyValue mem = cache.memory().get(l);
             // the same residual sublayers as Transformer.crossLayer, with both attentions reading the cache
-            Tensor h = Transformer.residual(c.norm(), layer.norm1(), x, y -> {
-                Attention.Step s = Attention.selfAttentionCached(layer.selfAttention(), c.heads(), y, past);
-                out[0] = s.cache();
-                return s.out();
-            }, Dropout.OFF, 0);
-            h = Transformer.residual(c.norm(), layer.norm2(), h, y -> Attention.crossAttentionCached(layer.crossAttention(), c.heads(), y, mem, memoryMask),
-                    Dropout.OFF, 0);
+            Attention.Step self = cachedSelfAttention(c, layer.norm1(), layer.selfAttention(), x, cache.self().isEmpty() ? null : cache.self().get(l));
+            Tensor h = Transformer.residual(c.norm(), layer.norm2(), self.out(),
+                    y -> Attention.crossAttentionCached(layer.crossAttention(), c.heads(), y, mem, memoryMask), Dropout.OFF, 0);
             x = Transformer.residual(c.norm(), layer.norm3(), h, y -> Transformer.feedForward(layer.ffn(), c.activation(), y), Dropout.OFF, 0);
-            next.add(out[0]);
+            next.add(self.cache());
         }
         Tensor logits = Transformer.linear(Transformer.finish(c, p.finalNorm(), x), p.head(), null);
         return new CrossStep(logits, new CrossCache(next, cache.memory(), cache.sourceValid(), batch));
+    }
+
+    /** The residual sublayer around causal self-attention that reads and extends the cache: its output and the extended cache. */
+    private static Attention.Step cachedSelfAttention(Config c, LayerNorm.Params norm, Attention.Params attention, Tensor x, Attention.KeyValue past) {
+        Attention.KeyValue[] extended = new Attention.KeyValue[1];
+        Tensor out = Transformer.residual(c.norm(), norm, x, y -> {
+            Attention.Step s = Attention.selfAttentionCached(attention, c.heads(), y, past);
+            extended[0] = s.cache();
+            return s.out();
+        }, Dropout.OFF, 0);
+        return new Attention.Step(out, extended[0]);
     }
 
     /** How the next token is chosen from a row of logits. */
