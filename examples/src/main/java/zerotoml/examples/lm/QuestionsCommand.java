@@ -91,7 +91,7 @@ public final class QuestionsCommand implements Callable<Integer> {
     int batchSize = 12;
 
     @Option(names = "--steps", paramLabel = "N", description = "AdamW steps per arm (cosine to lr/10). Default: ${DEFAULT-VALUE}")
-    int steps = 400;
+    int steps = 300;
 
     @Option(names = "--lr", paramLabel = "LR", description = "Peak learning rate. Default: ${DEFAULT-VALUE}")
     double lr = 2e-3;
@@ -100,10 +100,10 @@ public final class QuestionsCommand implements Callable<Integer> {
     int warmup = 50;
 
     @Option(names = "--held-out-chars", paramLabel = "N", description = "Code points of the validation split every arm is measured on. Default: ${DEFAULT-VALUE}")
-    int heldOutChars = 16384;
+    int heldOutChars = 12288;
 
     @Option(names = "--eval-points", paramLabel = "N", description = "Held-out measurements per arm (besides step 0). Default: ${DEFAULT-VALUE}")
-    int evalPoints = 8;
+    int evalPoints = 6;
 
     @Option(names = "--jobs", paramLabel = "N", description = "Arms trained at the same time. Default: ${DEFAULT-VALUE}")
     int jobs = 2;
@@ -133,7 +133,7 @@ public final class QuestionsCommand implements Callable<Integer> {
         String trainText = split[0], valText = split[1];
 
         // question 1: char at --d-model; each BPE vocabulary at the width that matches its parameter count
-        long charVocab = trainText.concat(valText).codePoints().distinct().count();
+        long charVocab = corpus.codePoints().distinct().count();
         long target = Questions.params(s, (int) charVocab, tokenizerHeads, dModel);
         List<Arm> tokenizerArms = new ArrayList<>(), headArms = new ArrayList<>();
         for (int seed = 1; seed <= seeds; seed++) {
