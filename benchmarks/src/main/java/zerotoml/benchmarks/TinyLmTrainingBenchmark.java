@@ -4,7 +4,6 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.BaseNDManager;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import java.io.IOException;
@@ -20,7 +19,6 @@ import zerotoml.reference.Torch;
 import zerotoml.reference.optim.Adam;
 import zerotoml.reference.optim.Clipping;
 import zerotoml.scratch.tensor.Autodiff;
-import zerotoml.scratch.tensor.Tensor;
 import zerotoml.scratch.transformer.Transformer;
 
 /**
@@ -193,14 +191,6 @@ public final class TinyLmTrainingBenchmark {
                 c.warmup(), c.steps(), c.weightDecay(), c.gradClip(), c.seed());
     }
 
-    /** The reference twin of a scratch model configuration. */
-    static zerotoml.reference.transformer.Transformer.Config referenceConfig(Transformer.Config c) {
-        return new zerotoml.reference.transformer.Transformer.Config(c.vocab(), c.dModel(), c.heads(), c.dFf(), c.layers(), c.maxLen(),
-                zerotoml.reference.transformer.Transformer.Norm.valueOf(c.norm().name()),
-                zerotoml.reference.transformer.Transformer.Activation.valueOf(c.activation().name()),
-                zerotoml.reference.transformer.Embeddings.Positional.valueOf(c.positional().name()));
-    }
-
     /**
      * tiny-lm's training loop in PyTorch through DJL: parameters (in {@link Autodiff.Params#tensors}
      * order) and AdamW state live in the current step's sub-manager of one base manager.
@@ -215,15 +205,10 @@ public final class TinyLmTrainingBenchmark {
 
         DjlSide(TinyLm.Config c, Transformer.DecoderOnly init) {
             this.c = c;
-            this.rc = referenceConfig(c.model());
+            this.rc = TransformerStepBenchmark.referenceConfig(c.model());
             this.root = Torch.engine().newBaseManager();
             this.current = root.newSubManager();
-            this.params = new ArrayList<>();
-            for (Tensor x : Autodiff.Params.tensors(init)) {
-                NDArray a = Torch.array(current, x.toArray(), x.shape().dims(), DataType.FLOAT32);
-                a.setRequiresGradient(true);
-                params.add(a);
-            }
+            this.params = TransformerStepBenchmark.trainableCopies(current, init);
             this.opt = Adam.init(params);
         }
 

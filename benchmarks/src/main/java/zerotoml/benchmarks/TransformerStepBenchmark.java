@@ -61,18 +61,29 @@ public final class TransformerStepBenchmark {
                 ms, mr, ms / mr);
     }
 
-    static double referenceStep(Config c, Transformer.DecoderOnly p, int[] ids, int[] targets, int b, int t) {
-        var rc = new zerotoml.reference.transformer.Transformer.Config(c.vocab(), c.dModel(), c.heads(), c.dFf(), c.layers(), c.maxLen(),
+    /** The reference twin of a scratch model configuration. */
+    static zerotoml.reference.transformer.Transformer.Config referenceConfig(Config c) {
+        return new zerotoml.reference.transformer.Transformer.Config(c.vocab(), c.dModel(), c.heads(), c.dFf(), c.layers(), c.maxLen(),
                 zerotoml.reference.transformer.Transformer.Norm.valueOf(c.norm().name()),
                 zerotoml.reference.transformer.Transformer.Activation.valueOf(c.activation().name()),
                 zerotoml.reference.transformer.Embeddings.Positional.valueOf(c.positional().name()));
+    }
+
+    /** Float32 copies of a scratch params record in {@code m}, in {@link Autodiff.Params#tensors} order, each recording gradients. */
+    static List<NDArray> trainableCopies(NDManager m, Record params) {
+        List<NDArray> ps = new ArrayList<>();
+        for (Tensor x : Autodiff.Params.tensors(params)) {
+            NDArray a = Torch.array(m, x.toArray(), x.shape().dims(), DataType.FLOAT32);
+            a.setRequiresGradient(true);
+            ps.add(a);
+        }
+        return ps;
+    }
+
+    static double referenceStep(Config c, Transformer.DecoderOnly p, int[] ids, int[] targets, int b, int t) {
+        var rc = referenceConfig(c);
         try (NDManager m = Torch.engine().newBaseManager()) {
-            List<NDArray> ps = new ArrayList<>();
-            for (Tensor x : Autodiff.Params.tensors(p)) {
-                NDArray a = Torch.array(m, x.toArray(), x.shape().dims(), DataType.FLOAT32);
-                a.setRequiresGradient(true);
-                ps.add(a);
-            }
+            List<NDArray> ps = trainableCopies(m, p);
             double[] idv = new double[ids.length], tv = new double[targets.length];
             for (int i = 0; i < ids.length; i++) {
                 idv[i] = ids[i];
