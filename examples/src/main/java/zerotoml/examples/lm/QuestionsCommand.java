@@ -189,7 +189,7 @@ public final class QuestionsCommand implements Callable<Integer> {
         Path figures = notes.toAbsolutePath().getParent().resolve("figures");
         StringBuilder md = new StringBuilder();
         if (!only.equals("heads")) md.append(report.tokenizer(tokenizerArms.stream().map(a -> results.get(a.key(s))).toList(), figures));
-        if (!only.equals("tokenizer")) md.append(report.heads(headArms.stream().map(a -> results.get(a.key(s))).toList(), dModel, figures));
+        if (!only.equals("tokenizer")) md.append(report.heads(headArms.stream().map(a -> results.get(a.key(s))).toList(), figures));
         writeSection(notes, section, report.header(commandLine()) + md);
         o.printf(Locale.ROOT, "done in %.0f s: results in %s (between %s and %s), plots in %s%n", wall, notes, begin(section), end(section), figures);
         o.flush();

@@ -69,6 +69,7 @@ final class QuestionsReport {
         double charBytes = (double) s.steps() * s.batchSize() * s.context() * by.get("char").get(0).bytesPerToken();
         String best = null;
         double bestMean = Double.POSITIVE_INFINITY;
+        StringBuilder versusChar = new StringBuilder();
         for (var e : by.entrySet()) {
             List<Result> rs = e.getValue();
             Result r0 = rs.get(0);
@@ -84,6 +85,10 @@ final class QuestionsReport {
                     isChar ? "" : String.format(Locale.ROOT, "%.1f (%s)", z, Questions.confidence(z)),
                     Double.isNaN(atCharBytes) ? "–" : String.format(Locale.ROOT, "%.4f (step %.0f)", atCharBytes, equalBytesStep), tps,
                     tps * r0.bytesPerToken()));
+            if (!isChar) {
+                versusChar.append(String.format(Locale.ROOT, " %s is %s than char by %.4f bits/byte (%s).", e.getKey(),
+                        sp.mean() < charSpread.mean() ? "better" : "worse", Math.abs(sp.mean() - charSpread.mean()), Questions.confidence(z)));
+            }
             if (sp.mean() < bestMean) {
                 bestMean = sp.mean();
                 best = e.getKey();
@@ -93,22 +98,16 @@ final class QuestionsReport {
                 + " arm had read as many bytes of training text as the character model read in its whole run: equal data instead of equal"
                 + " compute.\n");
         md.append("\n![held-out bits per byte against vocabulary size, and the held-out curves](figures/" + figurePrefix + "tokenizer.png)\n\n");
-        md.append(String.format(Locale.ROOT, "**Computed answer.** Lowest held-out bits per byte: **%s** (%.4f).", best, bestMean));
-        for (var e : by.entrySet()) {
-            if (e.getKey().equals("char")) continue;
-            Spread sp = spread(e.getValue(), r -> r.last().bitsPerByte());
-            double z = sp.separation(charSpread);
-            md.append(String.format(Locale.ROOT, " %s is %s than char by %.4f bits/byte (%s).", e.getKey(), sp.mean() < charSpread.mean() ? "better" : "worse",
-                    Math.abs(sp.mean() - charSpread.mean()), Questions.confidence(z)));
-        }
-        md.append("\n\n");
+        md.append(String.format(Locale.ROOT, "**Computed answer.** Lowest held-out bits per byte: **%s** (%.4f).", best, bestMean)).append(versusChar)
+                .append("\n\n");
         plot(figures.resolve(figurePrefix + "tokenizer.png"), by, "vocabulary size (log)", true, r -> r.vocabSize(), r -> r.last().bitsPerByte(),
                 "held-out bits/byte", p -> p.bitsPerByte());
         return md.toString();
     }
 
     /** Question 2: one row per head count, plots of final loss against heads and of the curves. */
-    String heads(List<Result> results, int dModel, Path figures) throws IOException {
+    String heads(List<Result> results, Path figures) throws IOException {
+        int dModel = results.get(0).arm().dModel();
         Map<String, List<Result>> by = group(results, r -> r.arm().heads() + (r.arm().heads() == 1 ? " head" : " heads"));
         String best = null;
         Spread bestSpread = null;
