@@ -28,15 +28,8 @@ public final class Sac {
         return u.neg().sub(Activation.softPlus(u.mul(Num.of(u, -2)))).add(Num.of(u, Math.log(2))).mul(Num.of(u, 2));
     }
 
-    /** Normal(mean, exp(logStd)).log_prob(u).sum(-1), written out. */
-    public static NDArray gaussianLogProb(NDArray u, NDArray mean, NDArray logStd) {
-        NDArray var = logStd.mul(Num.of(logStd, 2)).exp();
-        NDArray lp = u.sub(mean).square().div(var.mul(Num.of(var, 2))).neg().sub(logStd).sub(Num.of(u, 0.5 * Math.log(2 * Math.PI)));
-        return lp.sum(new int[] {-1});
-    }
-
     public static NDArray squashedLogProb(NDArray u, NDArray mean, NDArray logStd, NDArray scale) {
-        return gaussianLogProb(u, mean, logStd).sub(logOneMinusTanhSquared(u).sum(new int[] {-1})).sub(scale.log().sum());
+        return zerotoml.reference.random.Distributions.gaussianLogProb(u, mean, logStd).sub(logOneMinusTanhSquared(u).sum(new int[] {-1})).sub(scale.log().sum());
     }
 
     /** [action; logProb] of the reparameterised sample u = mean + exp(logStd)·eps (rsample with injected noise). */
