@@ -8,7 +8,7 @@ import zerotoml.examples.fashion.FashionMnistCommand;
 @Command(name = "zerotoml", mixinStandardHelpOptions = true, version = "ZeroToML examples 0.1.0",
         description = "Machine learning from zero in plain Java: long runs on real data.",
         subcommands = {FashionMnistCommand.class, zerotoml.examples.lm.TinyLmCommand.class,
-                zerotoml.examples.seq2seq.Seq2SeqCommand.class, zerotoml.examples.lm.QuestionsCommand.class, zerotoml.examples.rl.PpoCartPoleCommand.class, zerotoml.examples.rl.StompGridCommand.class, zerotoml.examples.rl.SacPendulumCommand.class,
+                zerotoml.examples.seq2seq.Seq2SeqCommand.class, zerotoml.examples.lm.QuestionsCommand.class, zerotoml.examples.rl.PpoCartPoleCommand.class, zerotoml.examples.rl.StompGridCommand.class, zerotoml.examples.rl.SacPendulumCommand.class, zerotoml.examples.rl.GrpoAdditionCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
