@@ -45,7 +45,7 @@ class RlCommandsTest {
                 "--out", sac.toString()).exit());
         assertWrote(sac, "returns.csv", "returns.png");
         assertEquals(0, Cli.run("grpo-addition", "--sft-steps", "2", "--steps", "2", "--prompts", "2", "--group", "2", "--eval-every", "1",
-                "--seeds", "1", "--out", grpo.toString()).exit());
+                "--held-out", "40", "--seeds", "1", "--out", grpo.toString()).exit());
         assertWrote(grpo, "grpo.csv", "grpo.png");
         List<String> rows = Files.readAllLines(grpo.resolve("grpo.csv"));
         assertEquals(1 + 3, rows.size()); // header, the start, two GRPO evaluations
