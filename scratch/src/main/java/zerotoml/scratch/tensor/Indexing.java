@@ -139,6 +139,59 @@ public final class Indexing {
         return take("gather", x, indexShape, src);
     }
 
+    // out[p] = x'[p with p_axis := index'[p]],  x', index' = x and index broadcast on every axis but axis
+    /**
+     * torch.take_along_dim(x, index, axis): gather along one axis where x and the index broadcast
+     * against each other on every other axis (gather requires the index to fit inside x instead).
+     * The index has x's rank. The typical use picks one entry per row, e.g. the log-probability of
+     * each taken action: {@code takeAlongDim(logp [B, A], actions, Shape.of(B, 1), -1)} → [B, 1].
+     */
+    public static Tensor takeAlongDim(Tensor x, int[] index, Shape indexShape, int axis) {
+        Args.nonNull("takeAlongDim", "x", x);
+        Args.nonNull("takeAlongDim", "index", index);
+        Args.nonNull("takeAlongDim", "indexShape", indexShape);
+        if (x.rank() == 0) throw new IllegalArgumentException("takeAlongDim: x must have at least 1 dimension, got shape " + x.shape());
+        int a = x.shape().axis("takeAlongDim", axis);
+        if (indexShape.size() != index.length) {
+            throw new IllegalArgumentException("takeAlongDim: " + index.length + " index values do not fill index shape " + indexShape + " (x " + x.shape() + ")");
+        }
+        if (indexShape.rank() != x.rank()) {
+            throw new IllegalArgumentException("takeAlongDim: index has rank " + indexShape.rank() + " but x has rank " + x.rank()
+                    + " (index " + indexShape + ", x " + x.shape() + ")");
+        }
+        checkIndices("takeAlongDim", "index", index, x.shape().dim(a), a, x.shape());
+        int[] xd = x.shape().dims(), id = indexShape.dims();
+        int[] xOne = xd.clone(), iOne = id.clone();
+        xOne[a] = 1;
+        iOne[a] = 1;
+        Shape common;
+        try {
+            common = Shape.broadcast("takeAlongDim", Shape.of(xOne), Shape.of(iOne));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("takeAlongDim: x and index do not broadcast on the axes other than " + axis
+                    + " (x " + x.shape() + ", index " + indexShape + ")", e);
+        }
+        int[] xTo = common.dims(), iTo = common.dims();
+        xTo[a] = xd[a];
+        iTo[a] = id[a];
+        // the index broadcast to iTo: its own array when it already has that shape
+        Tensor idx = Tensor.of(DType.F64, toDoubles(index), indexShape);
+        int[] expanded = Shape.of(iTo).equals(indexShape) ? index : ints(Elementwise.expand(idx, Shape.of(iTo)));
+        return gather(Shapes.broadcastTo(x, xTo), a, expanded, Shape.of(iTo));
+    }
+
+    private static double[] toDoubles(int[] v) {
+        double[] d = new double[v.length];
+        for (int i = 0; i < v.length; i++) d[i] = v[i];
+        return d;
+    }
+
+    private static int[] ints(double[] v) {
+        int[] out = new int[v.length];
+        for (int i = 0; i < v.length; i++) out[i] = (int) v[i];
+        return out;
+    }
+
     // ------------------------------------------------------------------ one-hot
 
     /**
