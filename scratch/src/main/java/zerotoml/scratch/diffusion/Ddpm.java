@@ -164,20 +164,26 @@ public final class Ddpm {
         };
     }
 
-    /** μ̃(x_t, x0) = √ᾱ_{t−1}β_t/(1−ᾱ_t)·x0 + √α_t(1−ᾱ_{t−1})/(1−ᾱ_t)·x_t (Eq. 7), per-row timesteps. */
+    /** μ̃(x_t, x0) = √ᾱ_{t−1}β_t/(1−ᾱ_t)·x0 + √α_t(1−ᾱ_{t−1})/(1−ᾱ_t)·x_t (Eq. 7), per-row timesteps, with β_t = 1 − ᾱ_t/ᾱ_{t−1}. */
     public static Tensor posteriorMean(Schedule s, Tensor x0, Tensor xt, int[] t) {
         sameShape("Ddpm.posteriorMean", x0, xt);
         int[] prev = new int[t.length];
         for (int i = 0; i < t.length; i++) prev[i] = t[i] - 1;
         Tensor ab = rows(s.alphaBar(), t, xt, "Ddpm.posteriorMean");
         Tensor abPrev = rowsOrOne(s, prev, xt);
-        Tensor beta = rows(s.betas(), t, xt, "Ddpm.posteriorMean"), alpha = rows(s.alphas(), t, xt, "Ddpm.posteriorMean");
+        // α' = ᾱ_t/ᾱ_{t−1} and β' = 1 − α' (β_t and α_t in exact arithmetic): at t = 0 the x0 coefficient is then exactly 1,
+        // where β_0/(1−ᾱ_0) with ᾱ_0 = fl(1 − β_0) is off by ~1e-4 in float32 (diffusers computes it this way too)
+        Tensor alpha = ab.div(abPrev), beta = oneMinus(alpha);
         Tensor c0 = Arithmetic.sqrt(abPrev).mul(beta).div(oneMinus(ab));
         Tensor ct = Arithmetic.sqrt(alpha).mul(oneMinus(abPrev)).div(oneMinus(ab));
         return c0.mul(x0).add(ct.mul(xt));
     }
 
-    /** β̃_t = β_t·(1−ᾱ_{t−1})/(1−ᾱ_t) for every t (Eq. 7), with ᾱ_{−1} = 1 so β̃_0 = 0. */
+    /**
+     * β̃_t = β_t·(1−ᾱ_{t−1})/(1−ᾱ_t) for every t (Eq. 7), with ᾱ_{−1} = 1 so β̃_0 = 0. Written with β_t
+     * itself, not diffusers' 1 − ᾱ_t/ᾱ_{t−1}: when ᾱ underflows to 0 in float32 (β up to 0.2 over
+     * 1000 steps) the ratio is 0/0 and diffusers' variance is NaN, while this stays finite.
+     */
     public static Tensor posteriorVariance(Schedule s) {
         int n = s.steps();
         double[] abPrev = new double[n];

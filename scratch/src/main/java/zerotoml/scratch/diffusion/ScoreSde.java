@@ -163,7 +163,7 @@ public final class ScoreSde {
     /** The discretised forward step x_{i+1} = x_i + f_i + G_i z of sde_lib's discretize, at i = ⌊t(N−1)⌋. */
     static Discrete discretize(Sde sde, Tensor x, double t) {
         int n = sde.n();
-        int k = (int) (t * (n - 1));
+        int k = index(sde, t, x.dtype());
         return switch (sde.kind()) {
             case VP -> {
                 double b = discreteBeta(sde.a(), sde.b(), n, k);
@@ -177,6 +177,11 @@ public final class ScoreSde {
             }
             case SUB_VP -> new Discrete(drift(sde, x, t).mul(1.0 / n), diffusion(sde, t) * Math.sqrt(1.0 / n));
         };
+    }
+
+    /** i = ⌊t(N−1)⌋ with the product rounded to the dtype first, as (t·(N−1)/T).long() on a tensor. */
+    static int index(Sde sde, double t, DType dtype) {
+        return (int) dtype.round(t * (sde.n() - 1));
     }
 
     /** β_i of torch.linspace(β0/N, β1/N, N). */
@@ -211,7 +216,7 @@ public final class ScoreSde {
     public static Tensor[] langevinStep(Sde sde, Tensor x, double t, Tensor score, double snr, Tensor z) {
         Ddpm.sameShape("ScoreSde.langevinStep", x, score);
         Ddpm.sameShape("ScoreSde.langevinStep (noise z)", x, z);
-        int k = (int) (t * (sde.n() - 1));
+        int k = index(sde, t, x.dtype());
         double alpha = sde.kind() == Kind.VE ? 1.0 : 1 - discreteBeta(sde.a(), sde.b(), sde.n(), k);
         double gradNorm = meanRowNorm(score), noiseNorm = meanRowNorm(z);
         // ε = 2α·(r·‖z‖/‖s‖)²
@@ -263,7 +268,9 @@ public final class ScoreSde {
         double[] ts = timeGrid(n, eps);
         Tensor x = xT, mean = xT;
         int k = 0;
-        for (double t : ts) {
+        for (double grid : ts) {
+            // the grid is a tensor in the sample's dtype in sampling.py
+            double t = xT.dtype().round(grid);
             for (int c = 0; c < correctorSteps; c++) {
                 Tensor[] r = langevinStep(sde, x, t, score.apply(x, t), snr, z.get(k++));
                 x = r[0];
