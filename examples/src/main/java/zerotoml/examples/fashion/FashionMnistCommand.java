@@ -97,6 +97,8 @@ public final class FashionMnistCommand implements Callable<Integer> {
             throw new Failure(Failure.USAGE, "--model cnn needs image sides that are multiples of 4, got " + train.rows() + "x" + train.cols());
         }
         int batches = (train.count() + batchSize - 1) / batchSize;
+        Checks.of(spec).that((long) epochs.epochs * batches <= Integer.MAX_VALUE, "--epochs " + epochs.epochs + " x " + batches
+                + " batches is more than 2^31 - 1 steps");
         Trainer.Config c = new Trainer.Config(model, dtype, hidden, channels, batchSize, lr.lr, run.seed, schedule == ScheduleKind.COSINE,
                 epochs.epochs * batches);
         Trainer trainer = new Trainer(c, train, test, run.out);

@@ -149,6 +149,15 @@ class FashionMnistCommandTest {
     }
 
     @Test
+    void aLossThatBecomesNanStopsTheRunWithExit4AndAClearMessage() {
+        // Adam moves every weight by about lr per step: 1e30 overflows float32 logits on the second step
+        Run r = run(args(runs.resolve("nan"), 2, "--lr", "1e30"));
+        assertEquals(4, r.exit(), r.out() + r.err());
+        assertTrue(r.err().startsWith("fashion-mnist: the loss became NaN at step 2; stopping (no checkpoint was written before it)."), r.err());
+        assertFalse(Files.exists(runs.resolve("nan/checkpoint.safetensors")));
+    }
+
+    @Test
     void aMissingDataSetSaysHowToInstallIt() {
         Run r = run("fashion-mnist", "--data", runs.resolve("nothing-here").toString(), "--out", runs.toString());
         assertEquals(3, r.exit());
