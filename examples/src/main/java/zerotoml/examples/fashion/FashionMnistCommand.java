@@ -79,10 +79,7 @@ public final class FashionMnistCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        Checks checks = Checks.of(spec);
-        epochs.check(checks);
-        lr.check(checks);
-        run.check(checks);
+        Checks checks = Checks.of(spec, epochs, lr, run);
         checks.atLeast("--batch-size", batchSize, 1).atLeast("--hidden", hidden, 1).atLeast("--channels", channels, 1)
                 .atLeast("--limit-train", limitTrain, 1).atLeast("--limit-test", limitTest, 1);
         PrintWriter o = spec.commandLine().getOut();

@@ -70,7 +70,7 @@ public final class Checkpoint {
     private static void scalars(Object v, String path, Map<String, String> meta) {
         if (v instanceof Record r) {
             for (RecordComponent c : r.getClass().getRecordComponents()) {
-                Object x = read(c, r);
+                Object x = Table.read(c, r);
                 if (isScalar(c.getType())) meta.put("scalar." + join(path, c.getName()), String.valueOf(x));
                 else scalars(x, join(path, c.getName()), meta);
             }
@@ -95,7 +95,7 @@ public final class Checkpoint {
             types[i] = cs[i].getType();
             String p = join(path, cs[i].getName());
             String saved = meta.get("scalar." + p);
-            Object x = read(cs[i], r);
+            Object x = Table.read(cs[i], r);
             if (isScalar(types[i])) {
                 args[i] = saved == null ? x : types[i] == int.class ? Integer.valueOf(saved) : types[i] == long.class ? Long.valueOf(saved)
                         : types[i] == double.class ? (Object) Double.valueOf(saved) : Boolean.valueOf(saved);
@@ -109,16 +109,6 @@ public final class Checkpoint {
             return k.newInstance(args);
         } catch (ReflectiveOperationException e) {
             throw new IllegalArgumentException("Checkpoint: cannot rebuild " + r.getClass().getSimpleName(), e);
-        }
-    }
-
-    private static Object read(RecordComponent c, Record r) {
-        try {
-            var m = c.getAccessor();
-            m.setAccessible(true);
-            return m.invoke(r);
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalArgumentException("Checkpoint: cannot read " + c.getName(), e);
         }
     }
 }

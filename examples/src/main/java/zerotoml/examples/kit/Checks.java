@@ -16,8 +16,16 @@ public final class Checks {
         this.spec = spec;
     }
 
-    public static Checks of(CommandSpec spec) {
-        return new Checks(spec);
+    /** Something with options to check, such as the kit's {@link Options} mixins. */
+    public interface Checked {
+        void check(Checks c);
+    }
+
+    /** The checks of {@code spec}'s command, after those of the given mixins have passed. */
+    public static Checks of(CommandSpec spec, Checked... mixins) {
+        Checks c = new Checks(spec);
+        for (Checked m : mixins) m.check(c);
+        return c;
     }
 
     /** Fails with {@code message} unless {@code ok}. */

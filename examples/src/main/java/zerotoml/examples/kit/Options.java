@@ -14,18 +14,19 @@ public final class Options {
     private Options() {}
 
     /** {@code --threads}: how many threads the math may use. */
-    public static final class Threads {
+    public static final class Threads implements Checks.Checked {
         @Option(names = "--threads", paramLabel = "N", description = "Threads for the math (>= 1); the numbers do not depend on it, only the speed."
                 + " Default: the machine's processors (${DEFAULT-VALUE})")
         public int threads = Runtime.getRuntime().availableProcessors();
 
+        @Override
         public void check(Checks c) {
             c.atLeast("--threads", threads, 1);
         }
     }
 
     /** {@code --seed}, {@code --out}, {@code --resume}, {@code --no-progress} and {@code --threads}. */
-    public static final class Run {
+    public static final class Run implements Checks.Checked {
         @Option(names = "--seed", paramLabel = "S", description = "Seed of everything random in the run: initial weights, batches, dropout, samples."
                 + " Default: ${DEFAULT-VALUE}")
         public long seed = 1;
@@ -52,6 +53,7 @@ public final class Options {
             out = Path.of(defaultOut);
         }
 
+        @Override
         public void check(Checks c) {
             threads.check(c);
         }
@@ -63,7 +65,7 @@ public final class Options {
     }
 
     /** {@code --steps}: optimiser steps in all (a resumed run counts those of its checkpoint). */
-    public static final class Steps {
+    public static final class Steps implements Checks.Checked {
         @Option(names = "--steps", paramLabel = "N", description = "Train until N optimiser steps are done (counting those of a resumed"
                 + " checkpoint; >= 1). Default: ${DEFAULT-VALUE}")
         public int steps;
@@ -76,13 +78,14 @@ public final class Options {
             steps = defaultSteps;
         }
 
+        @Override
         public void check(Checks c) {
             c.atLeast("--steps", steps, 1);
         }
     }
 
     /** {@code --epochs}: passes over the training set in all (a resumed run counts those of its checkpoint). */
-    public static final class Epochs {
+    public static final class Epochs implements Checks.Checked {
         @Option(names = "--epochs", paramLabel = "N", description = "Train until N epochs are done (counting those of a resumed checkpoint; >= 1)."
                 + " Default: ${DEFAULT-VALUE}")
         public int epochs;
@@ -95,13 +98,14 @@ public final class Options {
             epochs = defaultEpochs;
         }
 
+        @Override
         public void check(Checks c) {
             c.atLeast("--epochs", epochs, 1);
         }
     }
 
     /** {@code --lr}: the (peak) learning rate, a finite number &gt; 0. */
-    public static final class Lr {
+    public static final class Lr implements Checks.Checked {
         @Option(names = "--lr", paramLabel = "LR", description = "Peak learning rate of the optimiser (finite, > 0). Default: ${DEFAULT-VALUE}")
         public double lr;
 
@@ -113,6 +117,7 @@ public final class Options {
             lr = defaultLr;
         }
 
+        @Override
         public void check(Checks c) {
             c.positive("--lr", lr);
         }

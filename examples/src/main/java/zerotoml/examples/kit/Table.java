@@ -85,7 +85,8 @@ public final class Table {
         return cs;
     }
 
-    private static Object read(RecordComponent c, Record r) {
+    /** The value of a record component (also for records the kit cannot see, such as a command's private ones). */
+    static Object read(RecordComponent c, Record r) {
         try {
             var m = c.getAccessor();
             m.setAccessible(true);

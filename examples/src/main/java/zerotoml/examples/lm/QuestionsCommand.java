@@ -124,9 +124,7 @@ public final class QuestionsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Checks checks = Checks.of(spec);
-        steps.check(checks);
-        lr.check(checks);
+        Checks checks = Checks.of(spec, steps, lr);
         checks.that(section.matches("[A-Za-z0-9_-]+"), "--section must be letters, digits, - or _, got '" + section + "'").atLeast("--seeds", seeds, 1)
                 .atLeast("--jobs", jobs, 1).atLeast("--d-model", dModel, 1).atLeast("--layers", layers, 1).atLeast("--context", context, 2)
                 .atLeast("--batch-size", batchSize, 1).atLeast("--warmup", warmup, 0).atLeast("--held-out-chars", heldOutChars, 2)

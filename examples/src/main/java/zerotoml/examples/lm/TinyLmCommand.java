@@ -128,10 +128,7 @@ public final class TinyLmCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        Checks checks = Checks.of(spec);
-        steps.check(checks);
-        lr.check(checks);
-        run.check(checks);
+        Checks checks = Checks.of(spec, steps, lr, run);
         checks.atLeast("--layers", layers, 1).atLeast("--heads", heads, 1).atLeast("--d-model", dModel, 1)
                 .that(dModel % heads == 0, "--d-model " + dModel + " is not divisible by --heads " + heads).atLeast("--context", context, 1)
                 .atLeast("--batch-size", batchSize, 1).atLeast("--stop-at", stopAt, 1).atLeast("--warmup", warmup, 0)

@@ -82,10 +82,7 @@ public final class Seq2SeqCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        Checks checks = Checks.of(spec);
-        steps.check(checks);
-        lr.check(checks);
-        run.check(checks);
+        Checks checks = Checks.of(spec, steps, lr, run);
         checks.atLeast("--length", length, 1).that(length <= 64, "--length must be in 1..64, got " + length).atLeast("--layers", layers, 1)
                 .atLeast("--heads", heads, 1).atLeast("--d-model", dModel, 1)
                 .that(dModel % heads == 0, "--d-model " + dModel + " is not divisible by --heads " + heads).atLeastOrZero("--d-ff", dFf, 1, "4 x --d-model")

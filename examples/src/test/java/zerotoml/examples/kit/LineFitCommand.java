@@ -74,10 +74,7 @@ public final class LineFitCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        Checks checks = Checks.of(spec);
-        run.check(checks);
-        steps.check(checks);
-        lr.check(checks);
+        Checks checks = Checks.of(spec, run, steps, lr);
         checks.atLeast("--batch-size", batchSize, 1).atLeast("--eval-every", evalEvery, 1);
         PrintWriter out = spec.commandLine().getOut();
         Schedule schedule = new Schedule.Warmup(lr.lr, 10, new Schedule.Cosine(lr.lr, Math.max(1, steps.steps - 10), 0));
