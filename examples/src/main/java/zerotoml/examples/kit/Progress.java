@@ -67,9 +67,13 @@ public final class Progress implements AutoCloseable {
         }
     }
 
-    /** Before printing other lines: the bar steps aside. */
+    /** Before printing other lines: the bar stops and ends its line, so that what follows starts on a line of its own. */
     public void pause() {
-        if (bar != null) bar.pause();
+        if (bar != null) {
+            bar.pause();
+            to.println();
+            to.flush();
+        }
     }
 
     public void resume() {
