@@ -21,7 +21,8 @@ public final class ScoreSde {
     /** kind "ve" (a = σ_min, b = σ_max), "vp" or "subvp" (a = β_min, b = β_max), N steps. */
     public record Sde(String kind, double a, double b, int n) {}
 
-    static NDArray col(NDArray v, NDArray x) {
+    /** A vector [B] reshaped to [B, 1, ..., 1] of x's rank ([:, None, None, None] in the repository). */
+    public static NDArray col(NDArray v, NDArray x) {
         long[] shape = new long[x.getShape().dimension()];
         java.util.Arrays.fill(shape, 1);
         shape[0] = v.getShape().get(0);
@@ -30,7 +31,7 @@ public final class ScoreSde {
 
     /** log_mean_coeff = −0.25·t²·(β1 − β0) − 0.5·t·β0. */
     static NDArray logMeanCoeff(Sde s, NDArray t) {
-        return t.square().mul(-0.25 * (s.b() - s.a())).sub(t.mul(0.5 * s.a()));
+        return t.square().mul(-0.25).mul(s.b() - s.a()).sub(t.mul(0.5).mul(s.a()));
     }
 
     /** marginal_prob: the std vector. */
@@ -98,19 +99,24 @@ public final class ScoreSde {
         return t.mul((double) (s.n() - 1)).toType(DataType.INT64, false);
     }
 
-    /** VPSDE: discrete_betas = torch.linspace(β_min/N, β_max/N, N). */
+    /**
+     * VPSDE: discrete_betas = torch.linspace(β_min/N, β_max/N, N), evaluated in float64 and rounded
+     * once to the dtype: torch's float32 linspace kernel rounds its step and its vectorised partial
+     * sums differently from element to element, and VE's √(σ_i² − σ_{i−1}²) amplifies that one-ulp
+     * noise up to ~20× (see notes/ScoreSde.md); the values here are the correctly rounded ones.
+     */
     static NDArray discreteBetas(Sde s, NDManager m, DataType dt) {
         int n = s.n();
-        NDArray i = m.arange(n).toType(dt, false);
-        return n == 1 ? i.add(s.a() / n) : i.mul((s.b() / n - s.a() / n) / (n - 1)).add(s.a() / n);
+        NDArray i = m.arange(n).toType(DataType.FLOAT64, false);
+        return (n == 1 ? i.add(s.a() / n) : i.mul((s.b() / n - s.a() / n) / (n - 1)).add(s.a() / n)).toType(dt, false);
     }
 
-    /** VESDE: discrete_sigmas = exp(linspace(log σ_min, log σ_max, N)). */
+    /** VESDE: discrete_sigmas = exp(linspace(log σ_min, log σ_max, N)), the linspace rounded once as above. */
     static NDArray discreteSigmas(Sde s, NDManager m, DataType dt) {
         int n = s.n();
         double lo = Math.log(s.a()), hi = Math.log(s.b());
-        NDArray i = m.arange(n).toType(dt, false);
-        return (n == 1 ? i.add(lo) : i.mul((hi - lo) / (n - 1)).add(lo)).exp();
+        NDArray i = m.arange(n).toType(DataType.FLOAT64, false);
+        return (n == 1 ? i.add(lo) : i.mul((hi - lo) / (n - 1)).add(lo)).toType(dt, false).exp();
     }
 
     /** reverse(...).discretize: rev_f = f − G²·score, rev_G = G with sde_lib's discretize per family. */
@@ -188,5 +194,30 @@ public final class ScoreSde {
             }
         }
         return mean;
+    }
+
+    /**
+     * The probability-flow ODE, reverse(score_fn, probability_flow=True).sde's drift, integrated with
+     * fixed Euler or Heun steps (torchdiffeq's fixed-grid "euler"/"heun2"; the repository's
+     * get_ode_sampler uses scipy RK45, which has no fixed-step twin).
+     */
+    public static NDArray probabilityFlow(Sde s, BiFunction<NDArray, Double, NDArray> score, NDArray x, double from, double to, int steps, boolean heun) {
+        NDManager m = x.getManager();
+        long b = x.getShape().get(0);
+        double h = (to - from) / steps;
+        for (int i = 0; i < steps; i++) {
+            double t = from + i * h, tNext = from + (i + 1) * h;
+            NDArray tv = m.ones(new Shape(b), x.getDataType()).mul(t);
+            NDArray k1 = reverseDrift(s, x, tv, score.apply(x, t), true);
+            if (!heun) {
+                x = x.add(k1.mul(h));
+            } else {
+                NDArray xe = x.add(k1.mul(h));
+                NDArray tn = m.ones(new Shape(b), x.getDataType()).mul(tNext);
+                NDArray k2 = reverseDrift(s, xe, tn, score.apply(xe, tNext), true);
+                x = x.add(k1.add(k2).mul(h / 2));
+            }
+        }
+        return x;
     }
 }

@@ -53,41 +53,65 @@ public final class ScoreSde {
 
     // ------------------------------------------------------------------ coefficients
 
-    static double beta(double b0, double b1, double t) {
-        return b0 + t * (b1 - b0);
+    // Every coefficient is computed one elementary operation at a time, each rounded to the dtype, in
+    // sde_lib.py's order: that is what a float32 tensor expression does, and it matters where the
+    // expression cancels, e.g. 1 − e^{2·lmc} at t ≈ 1e-5 loses ~6% of the VP std in float32.
+
+    static double beta(double b0, double b1, double t, DType d) {
+        // β(t) = β0 + t·(β1 − β0)
+        return d.round(b0 + d.round(t * (b1 - b0)));
     }
 
     /** log m(t) = −¼t²(β1−β0) − ½tβ0 for VP and sub-VP. */
-    static double logMeanCoeff(double b0, double b1, double t) {
-        return -0.25 * t * t * (b1 - b0) - 0.5 * t * b0;
+    static double logMeanCoeff(double b0, double b1, double t, DType d) {
+        double a = d.round(d.round(-0.25 * d.round(t * t)) * (b1 - b0));
+        return d.round(a - d.round(d.round(0.5 * t) * b0));
     }
 
     /** The marginal's mean coefficient m(t): x_t ~ N(m(t)·x0, std(t)²). */
     public static double meanCoeff(Sde sde, double t) {
-        return sde.kind() == Kind.VE ? 1.0 : Math.exp(logMeanCoeff(sde.a(), sde.b(), t));
+        return meanCoeff(sde, t, DType.F64);
+    }
+
+    public static double meanCoeff(Sde sde, double t, DType d) {
+        return sde.kind() == Kind.VE ? 1.0 : d.round(Math.exp(logMeanCoeff(sde.a(), sde.b(), t, d)));
     }
 
     /** The marginal's std: σ(t) (VE), √(1 − e^{2 lmc}) (VP), 1 − e^{2 lmc} (sub-VP: not a square root). */
     public static double std(Sde sde, double t) {
+        return std(sde, t, DType.F64);
+    }
+
+    public static double std(Sde sde, double t, DType d) {
         return switch (sde.kind()) {
-            case VE -> sde.a() * Math.pow(sde.b() / sde.a(), t);
-            case VP -> Math.sqrt(1 - Math.exp(2 * logMeanCoeff(sde.a(), sde.b(), t)));
-            case SUB_VP -> 1 - Math.exp(2 * logMeanCoeff(sde.a(), sde.b(), t));
+            case VE -> d.round(sde.a() * d.round(Math.pow(d.round(sde.b() / sde.a()), t)));
+            case VP -> d.round(Math.sqrt(d.round(1 - d.round(Math.exp(d.round(2 * logMeanCoeff(sde.a(), sde.b(), t, d)))))));
+            case SUB_VP -> d.round(1 - d.round(Math.exp(d.round(2 * logMeanCoeff(sde.a(), sde.b(), t, d)))));
         };
     }
 
     /** g(t). */
     public static double diffusion(Sde sde, double t) {
+        return diffusion(sde, t, DType.F64);
+    }
+
+    public static double diffusion(Sde sde, double t, DType d) {
+        double b0 = sde.a(), b1 = sde.b();
         return switch (sde.kind()) {
-            case VE -> std(sde, t) * Math.sqrt(2 * (Math.log(sde.b()) - Math.log(sde.a())));
-            case VP -> Math.sqrt(beta(sde.a(), sde.b(), t));
-            case SUB_VP -> Math.sqrt(beta(sde.a(), sde.b(), t) * (1 - Math.exp(-2 * sde.a() * t - (sde.b() - sde.a()) * t * t)));
+            case VE -> d.round(std(sde, t, d) * d.round(Math.sqrt(d.round(2 * (Math.log(b1) - Math.log(b0))))));
+            case VP -> d.round(Math.sqrt(beta(b0, b1, t, d)));
+            case SUB_VP -> {
+                // discount = 1 − exp(−2β0·t − (β1−β0)·t²)
+                double e = d.round(d.round(-2 * b0 * t) - d.round((b1 - b0) * d.round(t * t)));
+                double discount = d.round(1 - d.round(Math.exp(e)));
+                yield d.round(Math.sqrt(d.round(beta(b0, b1, t, d) * discount)));
+            }
         };
     }
 
     /** f(x, t): 0 (VE) or −½β(t)x (VP, sub-VP). */
     public static Tensor drift(Sde sde, Tensor x, double t) {
-        return sde.kind() == Kind.VE ? x.mul(0.0) : x.mul(-0.5 * beta(sde.a(), sde.b(), t));
+        return sde.kind() == Kind.VE ? x.mul(0.0) : x.mul(x.dtype().round(-0.5 * beta(sde.a(), sde.b(), t, x.dtype())));
     }
 
     /** The prior's std at t = 1: σ_max for VE (not 1), 1 for VP and sub-VP. */
@@ -99,18 +123,18 @@ public final class ScoreSde {
 
     /** The marginal mean m(t_b)·x0 with one time per row. */
     public static Tensor marginalMean(Sde sde, Tensor x0, double[] t) {
-        return perRow(x0, t, u -> meanCoeff(sde, u), "ScoreSde.marginalMean").mul(x0);
+        return perRow(x0, t, u -> meanCoeff(sde, u, x0.dtype()), "ScoreSde.marginalMean").mul(x0);
     }
 
     /** x_t = m(t)·x0 + std(t)·z, one time per row (the perturbed sample of get_sde_loss_fn). */
     public static Tensor perturb(Sde sde, Tensor x0, double[] t, Tensor z) {
         Ddpm.sameShape("ScoreSde.perturb", x0, z);
-        return marginalMean(sde, x0, t).add(perRow(x0, t, u -> std(sde, u), "ScoreSde.perturb").mul(z));
+        return marginalMean(sde, x0, t).add(perRow(x0, t, u -> std(sde, u, x0.dtype()), "ScoreSde.perturb").mul(z));
     }
 
     /** The exact score of the perturbation kernel: −z/std(t) (what the network is trained towards). */
     public static Tensor kernelScore(Sde sde, Tensor z, double[] t) {
-        return z.neg().div(perRow(z, t, u -> std(sde, u), "ScoreSde.kernelScore"));
+        return z.neg().div(perRow(z, t, u -> std(sde, u, z.dtype()), "ScoreSde.kernelScore"));
     }
 
     /**
@@ -120,7 +144,7 @@ public final class ScoreSde {
      */
     public static Tensor dsmLoss(Sde sde, Tensor score, Tensor z, double[] t, boolean reduceMean, boolean likelihoodWeighting) {
         Ddpm.sameShape("ScoreSde.dsmLoss", score, z);
-        Tensor std = perRow(z, t, u -> std(sde, u), "ScoreSde.dsmLoss");
+        Tensor std = perRow(z, t, u -> std(sde, u, z.dtype()), "ScoreSde.dsmLoss");
         Tensor per;
         if (!likelihoodWeighting) {
             // ‖s·σ + z‖²
@@ -129,7 +153,7 @@ public final class ScoreSde {
         } else {
             // ‖s + z/σ‖²·g²
             Tensor r = score.add(z.div(std));
-            per = r.mul(r).mul(perRow(z, t, u -> Math.pow(diffusion(sde, u), 2), "ScoreSde.dsmLoss"));
+            per = r.mul(r).mul(perRow(z, t, u -> z.dtype().round(Math.pow(diffusion(sde, u, z.dtype()), 2)), "ScoreSde.dsmLoss"));
         }
         int[] axes = new int[score.rank() - 1];
         for (int i = 0; i < axes.length; i++) axes[i] = i + 1;
@@ -142,9 +166,10 @@ public final class ScoreSde {
     /** The reverse SDE's drift f − g²s (or the PF-ODE's f − ½g²s). */
     public static Tensor reverseDrift(Sde sde, Tensor x, double t, Tensor score, boolean probabilityFlow) {
         Ddpm.sameShape("ScoreSde.reverseDrift", x, score);
-        double g = diffusion(sde, t);
+        DType d = x.dtype();
+        double g = diffusion(sde, t, d);
         // f − g²·s·(½ for the ODE)
-        return drift(sde, x, t).sub(score.mul(g * g * (probabilityFlow ? 0.5 : 1.0)));
+        return drift(sde, x, t).sub(score.mul(d.round(g * g)).mul(probabilityFlow ? 0.5 : 1.0));
     }
 
     /** Euler–Maruyama predictor: x̄ = x − (f − g²s)/N, x = x̄ + g√(1/N)·z. Returns {x, x̄}. */
@@ -154,7 +179,7 @@ public final class ScoreSde {
         Tensor mean = x.add(reverseDrift(sde, x, t, score, false).mul(dt));
         Ddpm.sameShape("ScoreSde.eulerMaruyamaStep (noise z)", x, z);
         // x = x̄ + g·√|dt|·z
-        return new Tensor[] {mean.add(z.mul(diffusion(sde, t) * Math.sqrt(-dt))), mean};
+        return new Tensor[] {mean.add(z.mul(x.dtype().round(diffusion(sde, t, x.dtype()) * Math.sqrt(-dt)))), mean};
     }
 
     /** One discretised forward step: x_{i+1} = x_i + f + g·z. */
@@ -163,19 +188,20 @@ public final class ScoreSde {
     /** The discretised forward step x_{i+1} = x_i + f_i + G_i z of sde_lib's discretize, at i = ⌊t(N−1)⌋. */
     static Discrete discretize(Sde sde, Tensor x, double t) {
         int n = sde.n();
-        int k = index(sde, t, x.dtype());
+        DType d = x.dtype();
+        int k = index(sde, t, d);
         return switch (sde.kind()) {
             case VP -> {
-                double b = discreteBeta(sde.a(), sde.b(), n, k);
+                double b = discreteBeta(sde.a(), sde.b(), n, k, d);
                 // f = √α_i·x − x, G = √β_i
-                yield new Discrete(x.mul(Math.sqrt(1 - b)).sub(x), Math.sqrt(b));
+                yield new Discrete(x.mul(d.round(Math.sqrt(d.round(1 - b)))).sub(x), d.round(Math.sqrt(b)));
             }
             case VE -> {
-                double s = discreteSigma(sde, k), adj = k == 0 ? 0 : discreteSigma(sde, k - 1);
+                double s = discreteSigma(sde, k, d), adj = k == 0 ? 0 : discreteSigma(sde, k - 1, d);
                 // f = 0, G = √(σ_i² − σ_{i−1}²)
-                yield new Discrete(x.mul(0.0), Math.sqrt(s * s - adj * adj));
+                yield new Discrete(x.mul(0.0), d.round(Math.sqrt(d.round(d.round(s * s) - d.round(adj * adj)))));
             }
-            case SUB_VP -> new Discrete(drift(sde, x, t).mul(1.0 / n), diffusion(sde, t) * Math.sqrt(1.0 / n));
+            case SUB_VP -> new Discrete(drift(sde, x, t).mul(1.0 / n), d.round(diffusion(sde, t, d) * d.round(Math.sqrt(1.0 / n))));
         };
     }
 
@@ -185,15 +211,15 @@ public final class ScoreSde {
     }
 
     /** β_i of torch.linspace(β0/N, β1/N, N). */
-    static double discreteBeta(double b0, double b1, int n, int k) {
-        return n == 1 ? b0 / n : b0 / n + k * (b1 / n - b0 / n) / (n - 1);
+    static double discreteBeta(double b0, double b1, int n, int k, DType d) {
+        return d.round(n == 1 ? b0 / n : b0 / n + k * (b1 / n - b0 / n) / (n - 1));
     }
 
     /** σ_i = exp(linspace(ln σ_min, ln σ_max, N))_i. */
-    static double discreteSigma(Sde ve, int k) {
+    static double discreteSigma(Sde ve, int k, DType d) {
         int n = ve.n();
         double lo = Math.log(ve.a()), hi = Math.log(ve.b());
-        return Math.exp(n == 1 ? lo : lo + k * (hi - lo) / (n - 1));
+        return d.round(Math.exp(d.round(n == 1 ? lo : lo + k * (hi - lo) / (n - 1))));
     }
 
     /** Reverse-diffusion predictor: x̄ = x − (f_i − G_i²s), x = x̄ + G_i·z. Returns {x, x̄}. */
@@ -217,14 +243,15 @@ public final class ScoreSde {
         Ddpm.sameShape("ScoreSde.langevinStep", x, score);
         Ddpm.sameShape("ScoreSde.langevinStep (noise z)", x, z);
         int k = index(sde, t, x.dtype());
-        double alpha = sde.kind() == Kind.VE ? 1.0 : 1 - discreteBeta(sde.a(), sde.b(), sde.n(), k);
+        double alpha = sde.kind() == Kind.VE ? 1.0 : x.dtype().round(1 - discreteBeta(sde.a(), sde.b(), sde.n(), k, x.dtype()));
         double gradNorm = meanRowNorm(score), noiseNorm = meanRowNorm(z);
         // ε = 2α·(r·‖z‖/‖s‖)²
-        double ratio = snr * noiseNorm / gradNorm;
-        double stepSize = 2 * alpha * ratio * ratio;
+        double ratio = x.dtype().round(x.dtype().round(snr * noiseNorm) / gradNorm);
+        DType d = x.dtype();
+        double stepSize = d.round(d.round(d.round(ratio * ratio) * 2) * alpha);
         // x̄ = x + ε·s;  x = x̄ + √(2ε)·z
         Tensor mean = x.add(score.mul(stepSize));
-        return new Tensor[] {mean.add(z.mul(Math.sqrt(2 * stepSize))), mean};
+        return new Tensor[] {mean.add(z.mul(d.round(Math.sqrt(d.round(2 * stepSize))))), mean};
     }
 
     static double meanRowNorm(Tensor x) {
