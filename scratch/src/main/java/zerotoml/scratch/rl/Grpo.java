@@ -1,7 +1,5 @@
 package zerotoml.scratch.rl;
 
-import zerotoml.scratch.tensor.Arithmetic;
-import zerotoml.scratch.tensor.Reductions;
 import zerotoml.scratch.tensor.Selection;
 import zerotoml.scratch.tensor.Tensor;
 
@@ -62,17 +60,40 @@ public final class Grpo {
         if (rewards == null || rewards.rank() != 1) throw new IllegalArgumentException("Grpo.advantages: rewards must be [B], got " + (rewards == null ? null : rewards.shape()));
         if (groupSize < 2 || rewards.size() % groupSize != 0)
             throw new IllegalArgumentException("Grpo.advantages: groupSize must be >= 2 and divide B = " + rewards.size() + ", got " + groupSize);
-        Tensor r = rewards.detach();
-        int groups = r.size() / groupSize;
-        Tensor g = r.reshape(groups, groupSize);
-        // r − mean over the group
-        Tensor centred = g.sub(Reductions.mean(g, new int[] {1}, true));
-        if (scale == Scale.NONE) return centred.reshape(r.size());
-        // std with N − 1: per group, or over the whole batch
-        Tensor std = scale == Scale.GROUP
-                ? Arithmetic.sqrt(Reductions.var(g, new int[] {1}, 1, true))
-                : Arithmetic.sqrt(Reductions.var(r, new int[] {0}, 1, false));
-        return centred.div(std.add(1e-4)).reshape(r.size());
+        // computed in double and rounded once per step, so a group of equal rewards centres to exactly 0 in float32 too
+        var dt = rewards.dtype();
+        double[] r = rewards.toArray(), out = new double[r.length];
+        int groups = r.length / groupSize;
+        double batchStd = scale == Scale.BATCH ? std(r, 0, r.length, dt) : 0;
+        for (int q = 0; q < groups; q++) {
+            int from = q * groupSize, to = from + groupSize;
+            // r − mean over the group
+            double mean = dt.round(sum(r, from, to) / groupSize);
+            // std with N − 1: per group, or over the whole batch
+            double std = scale == Scale.GROUP ? std(r, from, to, dt) : batchStd;
+            for (int i = from; i < to; i++) {
+                double centred = dt.round(r[i] - mean);
+                out[i] = scale == Scale.NONE ? centred : dt.round(centred / dt.round(std + 1e-4));
+            }
+        }
+        return Tensor.of(dt, out, rewards.shape());
+    }
+
+    private static double sum(double[] x, int from, int to) {
+        double s = 0;
+        for (int i = from; i < to; i++) s += x[i];
+        return s;
+    }
+
+    /** √(Σ(x − x̄)² / (n − 1)) over x[from, to), rounded to the dtype. */
+    private static double std(double[] x, int from, int to, zerotoml.scratch.tensor.DType dt) {
+        int n = to - from;
+        double mean = dt.round(sum(x, from, to) / n), ss = 0;
+        for (int i = from; i < to; i++) {
+            double d = dt.round(x[i] - mean);
+            ss += d * d;
+        }
+        return dt.round(Math.sqrt(dt.round(ss / (n - 1))));
     }
 
     /** k3 per token: exp(ref − logp) − (ref − logp) − 1; differentiable in logp. */
