@@ -45,6 +45,7 @@ public final class OpSpec {
     BiFunction<Case, List<NDArray>, NDArray> reference;
     final Set<Integer> constants = new HashSet<>();
     final Map<String, Tolerance> tolerances = new HashMap<>();
+    boolean signedZeros, signedZeroGradients;
     String noGradient;
     String noFiniteDifferences;
     int casesDivisor = 1;
@@ -105,6 +106,22 @@ public final class OpSpec {
         return this;
     }
 
+    /** Outputs and gradients must match PyTorch in the sign of every zero too ({@link Tolerance#signedZeros}). */
+    public OpSpec signedZeros() {
+        this.signedZeros = true;
+        this.signedZeroGradients = true;
+        return this;
+    }
+
+    /**
+     * Outputs must match PyTorch in the sign of every zero; gradients as assert_close does. For
+     * smooth ops whose gradient underflows to a zero whose sign depends on the order of a product.
+     */
+    public OpSpec signedZeroOutputs() {
+        this.signedZeros = true;
+        return this;
+    }
+
     /** The op has no gradient (one-hot, comparisons): only forward parity runs. */
     public OpSpec noGradient(String reason) {
         this.noGradient = reason;
@@ -138,8 +155,9 @@ public final class OpSpec {
 
     Tolerance tolerance(Precision p, Check check) {
         Tolerance t = tolerances.get(p.label() + "/" + check.label);
-        if (t != null) return t;
-        return check == Check.FINITE_DIFFERENCES ? Tolerance.finiteDifferences() : Tolerance.of(p);
+        if (t == null) t = check == Check.FINITE_DIFFERENCES ? Tolerance.finiteDifferences() : Tolerance.of(p);
+        boolean signs = check == Check.FORWARD ? signedZeros : check == Check.GRADIENT && signedZeroGradients;
+        return signs ? t.signedZeros() : t;
     }
 
     /**
