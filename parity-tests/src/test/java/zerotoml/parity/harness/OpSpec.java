@@ -46,6 +46,7 @@ public final class OpSpec {
     final Set<Integer> constants = new HashSet<>();
     final Map<String, Tolerance> tolerances = new HashMap<>();
     boolean signedZeros, signedZeroGradients;
+    Gen<Case> fdCases;
     String noGradient;
     String noFiniteDifferences;
     int casesDivisor = 1;
@@ -76,6 +77,19 @@ public final class OpSpec {
 
     public String name() {
         return name;
+    }
+
+    /**
+     * The cases for finite differences, when they must differ from the cases against PyTorch:
+     * cases that hold special values (NaN, ±∞, huge) have no finite differences.
+     */
+    public OpSpec finiteDifferenceCases(Gen<Case> g) {
+        this.fdCases = g;
+        return this;
+    }
+
+    Gen<Case> fdCases() {
+        return fdCases != null ? fdCases : cases;
     }
 
     public OpSpec cases(Gen<Case> g) {
