@@ -26,6 +26,14 @@ import zerotoml.scratch.tensor.Tensor;
 public final class Parity {
     private Parity() {}
 
+    static {
+        // where the verdicts were made: the engine's versions and threads join the report's environment
+        ParityLedger.environment("PyTorch", Torch.engine().getVersion());
+        ParityLedger.environment("DJL", ai.djl.engine.Engine.getDjlVersion());
+        ParityLedger.environment("torch threads", "intra-op " + ai.djl.pytorch.jni.JniUtils.getNumThreads()
+                + ", inter-op " + ai.djl.pytorch.jni.JniUtils.getNumInteropThreads());
+    }
+
     /** The dynamic tests for these specs: forward and grad in f32 and f64, fd in f64, and errors. */
     public static Stream<DynamicTest> tests(OpSpec... specs) {
         List<DynamicTest> out = new ArrayList<>();
@@ -363,6 +371,7 @@ public final class Parity {
     }
 
     static void errors(OpSpec s) {
+        Property.assumeFixedInputsRunHere(s.name + "'s error inputs");
         int passed = 0;
         List<String> problems = new ArrayList<>();
         List<String> sides = new ArrayList<>();
