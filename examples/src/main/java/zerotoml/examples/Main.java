@@ -56,6 +56,8 @@ public final class Main implements Runnable {
 
     public static void main(String[] args) {
         System.setProperty("java.awt.headless", "true");
+        // the first line of every run says which kernels and how many threads it uses
+        if (args.length > 0 && !args[0].startsWith("-") && !args[0].equals("help")) System.out.println(zerotoml.scratch.kernels.Backend.describe());
         System.exit(commandLine().execute(args));
     }
 }
