@@ -16,18 +16,42 @@ public final class Indexing {
 
     // ------------------------------------------------------------------ the shared primitive
 
-    // out[i] = x[src[i]];  ∂x[j] = Σ_{i: src[i] = j} g[i]
-    static Tensor take(String op, Tensor x, Shape outShape, int[] src) {
+    // out[i] = x[src[i]] (0 where src[i] < 0);  ∂x[j] = Σ_{i: src[i] = j} g[i]
+    /**
+     * The one primitive behind every op that moves elements by position: element i of the result
+     * is element {@code src[i]} of x in row-major order, or 0 where {@code src[i]} is negative
+     * (padding). Permutations, crops, strided views, windows, zero-insertion and one-per-row picks
+     * are all a {@code take} with a computed index map; the gradient scatters back, adding where
+     * an element was taken twice. {@code src} is read, not copied: do not change it afterwards.
+     */
+    public static Tensor take(String op, Tensor x, Shape outShape, int[] src) {
+        Args.nonNull("take", "op", op);
+        Args.nonNull(op, "x", x);
+        Args.nonNull(op, "outShape", outShape);
+        Args.nonNull(op, "src", src);
+        if (src.length != outShape.size()) {
+            throw new IllegalArgumentException(op + ": " + src.length + " source positions do not fill output shape " + outShape + " (x " + x.shape() + ")");
+        }
+        int n = x.size();
+        for (int i = 0; i < src.length; i++) {
+            if (src[i] >= n) {
+                throw new IllegalArgumentException(op + ": source position " + src[i] + " at output " + i + " is outside x " + x.shape() + " (" + n + " elements)");
+            }
+        }
+        return takeUnchecked(op, x, outShape, src);
+    }
+
+    static Tensor takeUnchecked(String op, Tensor x, Shape outShape, int[] src) {
         double[] out = new double[src.length];
-        for (int i = 0; i < src.length; i++) out[i] = x.data[src[i]];
+        for (int i = 0; i < src.length; i++) out[i] = src[i] < 0 ? 0 : x.data[src[i]];
         return Tensor.record(op, outShape, x.dtype(), out, g -> new Tensor[] {scatterAdd(op, g, x.shape(), src)}, x);
     }
 
     // out[j] = Σ_{i: src[i] = j} g[i];  ∂g[i] = h[src[i]]  (the adjoint of take)
     static Tensor scatterAdd(String op, Tensor g, Shape shape, int[] src) {
         double[] out = new double[shape.size()];
-        for (int i = 0; i < src.length; i++) out[src[i]] += g.data[i];
-        return Tensor.record(op + " backward", shape, g.dtype(), out, h -> new Tensor[] {take(op, h, g.shape(), src)}, g);
+        for (int i = 0; i < src.length; i++) if (src[i] >= 0) out[src[i]] += g.data[i];
+        return Tensor.record(op + " backward", shape, g.dtype(), out, h -> new Tensor[] {takeUnchecked(op, h, g.shape(), src)}, g);
     }
 
     /** x with the positions along one axis replaced by {@code positions} (already validated). */
@@ -46,7 +70,7 @@ public final class Indexing {
             }
         }
         d[axis] = len;
-        return take(op, x, Shape.of(d), src);
+        return takeUnchecked(op, x, Shape.of(d), src);
     }
 
     // ------------------------------------------------------------------ index-select and embedding
@@ -136,7 +160,7 @@ public final class Indexing {
                 idx[k] = 0;
             }
         }
-        return take("gather", x, indexShape, src);
+        return takeUnchecked("gather", x, indexShape, src);
     }
 
     // out[p] = x'[p with p_axis := index'[p]],  x', index' = x and index broadcast on every axis but axis

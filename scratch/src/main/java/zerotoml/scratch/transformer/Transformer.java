@@ -8,7 +8,7 @@ import java.util.random.RandomGenerator;
 import zerotoml.scratch.tensor.Activations;
 import zerotoml.scratch.tensor.Arithmetic;
 import zerotoml.scratch.tensor.DType;
-import zerotoml.scratch.tensor.Einsum;
+import zerotoml.scratch.tensor.LinearAlgebra;
 import zerotoml.scratch.tensor.Losses;
 import zerotoml.scratch.tensor.Tensor;
 
@@ -96,7 +96,7 @@ public final class Transformer {
         if (x.rank() == 0 || w.rank() != 2 || x.shape().dim(-1) != w.shape().dim(1)) {
             throw new IllegalArgumentException("linear: x's last axis must match weight [out, in] (x " + x.shape() + ", weight " + w.shape() + ")");
         }
-        Tensor y = Einsum.einsum("...i,oi->...o", x, w);
+        Tensor y = LinearAlgebra.linear(x, w); // x·wᵀ, read in place: no transposed or reshaped copies
         return b == null ? y : Arithmetic.add(y, b);
     }
 
