@@ -1,5 +1,6 @@
 package zerotoml.benchmarks;
 
+import zerotoml.scratch.nn.Dropout;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -44,7 +45,7 @@ public final class TransformerStepBenchmark {
         double[] mine = new double[steps], ref = new double[steps];
         for (int i = -2; i < steps; i++) {
             long t0 = System.nanoTime();
-            var vg = Autodiff.valueAndGrad(q -> Transformer.loss(Transformer.decoderOnly(c, q, ids, b, t, Transformer.Dropout.OFF), targets), p);
+            var vg = Autodiff.valueAndGrad(q -> Transformer.loss(Transformer.decoderOnly(c, q, ids, b, t, Dropout.OFF), targets), p);
             long t1 = System.nanoTime();
             double refLoss = referenceStep(c, p, ids, targets, b, t);
             long t2 = System.nanoTime();

@@ -1,5 +1,6 @@
 package zerotoml.examples.lm;
 
+import zerotoml.scratch.nn.Dropout;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -153,7 +154,7 @@ public final class TinyLm {
     public static State train(Config c, State s, int[] data) {
         int t = s.step();
         int[][] xy = batch(data, c.batchSize(), c.context(), new SplittableRandom(mix(c.seed(), 1, t)));
-        Transformer.Dropout drop = c.dropout() == 0 ? Transformer.Dropout.OFF : new Transformer.Dropout(c.dropout(), mix(c.seed(), 2, t));
+        Dropout drop = c.dropout() == 0 ? Dropout.OFF : new Dropout(c.dropout(), mix(c.seed(), 2, t));
         // L(θ) = CE(decoder(θ, x), y)
         Autodiff.ValueAndGrad<DecoderOnly> vg = Autodiff.valueAndGrad(
                 p -> Transformer.loss(Transformer.decoderOnly(c.model(), p, xy[0], c.batchSize(), c.context(), drop), xy[1]), s.params());
@@ -171,7 +172,7 @@ public final class TinyLm {
         long tokens = 0, bytes = 0;
         for (int i = 0; i < c.evalBatches(); i++) {
             int[][] xy = batch(val, c.batchSize(), c.context(), r);
-            double l = Transformer.loss(Transformer.decoderOnly(c.model(), p, xy[0], c.batchSize(), c.context(), Transformer.Dropout.OFF), xy[1]).item();
+            double l = Transformer.loss(Transformer.decoderOnly(c.model(), p, xy[0], c.batchSize(), c.context(), Dropout.OFF), xy[1]).item();
             nats += l * xy[1].length;
             tokens += xy[1].length;
             for (int id : xy[1]) bytes += tok.bytes(id);

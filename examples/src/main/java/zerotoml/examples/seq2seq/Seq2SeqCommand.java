@@ -1,5 +1,6 @@
 package zerotoml.examples.seq2seq;
 
+import zerotoml.scratch.nn.Dropout;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -165,7 +166,7 @@ public final class Seq2SeqCommand implements Callable<Integer> {
             for (int step = 0; step < steps; step++) {
                 Task.Batch b = Task.trainingBatch(kind, seed, step, batchSize, length, exclude);
                 // loss(θ) = masked CE(decoder(encoder(x), BOS·y), y·EOS)
-                Autodiff.ValueAndGrad<EncoderDecoder> vg = Autodiff.valueAndGrad(p -> Seq2Seq.loss(c, p, b, Transformer.Dropout.OFF), params);
+                Autodiff.ValueAndGrad<EncoderDecoder> vg = Autodiff.valueAndGrad(p -> Seq2Seq.loss(c, p, b, Dropout.OFF), params);
                 // g ← g · min(1, clip / ‖g‖)
                 EncoderDecoder g = clip > 0 ? Clipping.clipGradNorm(vg.grad(), clip).grads() : vg.grad();
                 Step<EncoderDecoder, Adam.State<EncoderDecoder>> st = Adam.step(Adam.Hyper.defaults(lr).withLr(lrAt(step)), params, g, opt);

@@ -184,4 +184,22 @@ class ReferenceDefectCanariesTest {
                 accepted ? "accepted padding [0, 0, 0] for a 2-d op" : "rejected with IllegalArgumentException, as PyTorch does");
         assertTrue(!accepted, "the reference must reject what PyTorch rejects");
     }
+
+    // ------------------------------------------------------------------ 6. DJL's mish takes log2
+
+    /**
+     * DJL 0.36 {@code Activation.mish} computes x · tanh(log2(1 + eˣ)); Mish (and torch's F.mish) has
+     * the natural logarithm. At x = −1: −tanh(ln(1 + e⁻¹)) = −0.30340 against DJL's −0.42349.
+     */
+    @Test
+    void djlMishTakesABaseTwoLogarithm() {
+        double got;
+        try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+            got = Torch.values(ai.djl.nn.Activation.mish(m.create(new double[] {-1}, new Shape(1))))[0];
+        }
+        double natural = -Math.tanh(Math.log1p(Math.exp(-1))), base2 = -Math.tanh(Math.log1p(Math.exp(-1)) / Math.log(2));
+        boolean present = Math.abs(got - base2) < 1e-12;
+        if (!present && Math.abs(got - natural) > 1e-12) fail("DJL's mish(−1) gave " + got + ", neither " + natural + " nor " + base2);
+        report("DJL mish uses log2 instead of ln", "DJL 0.36 Activation.mish", present, "mish(−1) gave " + got + " (F.mish: " + natural + ")");
+    }
 }
