@@ -106,9 +106,9 @@ public final class TinyLmTrainingBenchmark {
     public static void main(String[] args) throws IOException {
         Options o = Options.parse(args);
         if (o.threads() > 0) {
-            // before either pool starts: PyTorch's intra-op threads, and the common pool of scratch's matmul (K − 1 workers + the caller)
+            // before either pool starts: PyTorch's intra-op threads, and scratch's kernel pool (kernels/Parallel)
             System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(o.threads()));
-            System.setProperty("java.util.concurrent.ForkJoinPool.common.parallelism", Integer.toString(o.threads() - 1));
+            System.setProperty("zerotoml.threads", Integer.toString(o.threads()));
         }
         Locale.setDefault(Locale.ROOT);
         String corpus = Files.readString(o.text());
@@ -123,6 +123,7 @@ public final class TinyLmTrainingBenchmark {
         boolean scratch = !o.side().equals("djl"), djl = !o.side().equals("scratch");
         Engine engine = Torch.engine();
         for (String line : Machine.describe()) System.out.println("# " + line);
+        System.out.println("# scratch    " + zerotoml.scratch.kernels.Backend.describe());
         System.out.println("# pytorch    " + engine.getEngineName() + " " + engine.getVersion() + " via DJL " + Engine.getDjlVersion() + ", "
                 + JniUtils.getNumThreads() + " intra-op threads");
         System.out.println("# scratch    matmul on " + (o.threads() > 0 ? o.threads() : ForkJoinPool.getCommonPoolParallelism() + 1)

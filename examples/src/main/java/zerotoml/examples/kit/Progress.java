@@ -1,5 +1,6 @@
 package zerotoml.examples.kit;
 
+import java.io.Console;
 import java.io.PrintStream;
 import java.util.Locale;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
@@ -19,7 +20,21 @@ public final class Progress implements AutoCloseable {
 
         /** OFF when disabled, BAR on a terminal, LINES otherwise. */
         public static Mode of(boolean disabled) {
-            return disabled ? OFF : System.console() != null ? BAR : LINES;
+            return disabled ? OFF : terminal() ? BAR : LINES;
+        }
+
+        /**
+         * True when the process talks to a terminal: Java 17 has a console only then; from Java 22
+         * on there may be a console on redirected output too, and {@code Console.isTerminal()} tells.
+         */
+        static boolean terminal() {
+            Console c = System.console();
+            if (c == null) return false;
+            try {
+                return (Boolean) Console.class.getMethod("isTerminal").invoke(c);
+            } catch (ReflectiveOperationException e) {
+                return true;
+            }
         }
     }
 

@@ -9,7 +9,9 @@ import java.io.IOException;
  *
  * <p>For a resumed run to be bit-identical to an uninterrupted one, {@link #step} must be a pure
  * function of (params, optimiser state, t): draw step t's batch and noise from (seed, t), never
- * from a generator that lives across steps.
+ * from a generator that lives across steps. State that must outlive a step besides the optimiser's
+ * (a replay buffer, running statistics, an environment's state) goes into the state record O:
+ * any record of tensors, nested records, lists and numbers is checkpointed whole.
  *
  * @param <P> the params record
  * @param <O> the optimiser state record (e.g. {@code Adam.State<P>})

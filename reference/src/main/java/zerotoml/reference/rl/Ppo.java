@@ -1,6 +1,14 @@
 package zerotoml.reference.rl;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.training.GradientCollector;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BiFunction;
+import zerotoml.reference.Torch;
+import zerotoml.reference.optim.Adam;
+import zerotoml.reference.optim.Clipping;
 import zerotoml.reference.optim.Num;
 
 /**
@@ -50,5 +58,46 @@ public final class Ppo {
         NDArray v = valueLoss(newValue, oldValue, returns, clipCoef, clipValue);
         NDArray ent = entropy.mean();
         return pg.sub(ent.mul(Num.of(ent, entCoef))).add(v.mul(Num.of(v, vfCoef)));
+    }
+
+    /**
+     * CleanRL's update loop: for each epoch's permutation, minibatches of {@code minibatchSize};
+     * each one {@code optimizer.zero_grad(); loss.backward(); clip_grad_norm_(max_grad_norm); optimizer.step()}.
+     * {@code evaluate(params, indices)} returns [newlogprob, entropy, newvalue] for the minibatch.
+     * Returns the params after the last step.
+     */
+    public static List<NDArray> update(List<NDArray> params, BiFunction<List<NDArray>, int[], NDList> evaluate, int[][] permutations,
+                                       int minibatchSize, NDArray oldLogProb, NDArray oldValues, NDArray advantages, NDArray returns,
+                                       double clipCoef, boolean clipValue, double entCoef, double vfCoef, boolean normAdvantages,
+                                       double maxGradNorm, double lr, double beta1, double beta2, double eps) {
+        List<NDArray> ps = params;
+        Adam.State st = Adam.init(ps);
+        for (int[] perm : permutations) {
+            for (int start = 0; start < perm.length; start += minibatchSize) {
+                int[] idx = java.util.Arrays.copyOfRange(perm, start, start + minibatchSize);
+                NDArray index = oldLogProb.getManager().create(idx);
+                List<NDArray> watched = new ArrayList<>();
+                for (NDArray p : ps) {
+                    NDArray w = p.duplicate();
+                    w.setRequiresGradient(true);
+                    watched.add(w);
+                }
+                List<NDArray> grads = new ArrayList<>();
+                try (GradientCollector gc = Torch.engine().newGradientCollector()) {
+                    NDList e = evaluate.apply(watched, idx);
+                    NDArray l = loss(e.get(0), e.get(1), e.get(2), oldLogProb.get(index), oldValues.get(index), advantages.get(index),
+                            returns.get(index), clipCoef, clipValue, entCoef, vfCoef, normAdvantages);
+                    gc.backward(l);
+                    for (NDArray w : watched) grads.add(w.getGradient().duplicate());
+                }
+                List<NDArray> clipped = Clipping.clipGradNorm(grads, maxGradNorm).grads();
+                List<NDArray> detached = new ArrayList<>();
+                for (NDArray w : watched) detached.add(w.stopGradient());
+                Adam.Result r = Adam.adam(detached, clipped, st, lr, beta1, beta2, eps, 0, false);
+                ps = r.params();
+                st = r.state();
+            }
+        }
+        return ps;
     }
 }

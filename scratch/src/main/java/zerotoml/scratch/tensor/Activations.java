@@ -43,11 +43,11 @@ public final class Activations {
     }
 
     // out = max(x, 0);  ∂x = g · [¬(x ≤ 0)]   (PyTorch: 0 at exactly 0, g at NaN)
-    /** Element-wise max(x, 0); NaN stays NaN. */
+    /** Element-wise max(x, 0); NaN stays NaN and −0 stays −0 (PyTorch's clamp_min: x &lt; 0 ? 0 : x). */
     public static Tensor relu(Tensor x) {
-        return Elementwise.unary("relu", x, v -> v > 0 ? v : (Double.isNaN(v) ? v : 0.0),
+        return Elementwise.unary("relu", x, v -> v < 0 ? 0.0 : v,
                 // PyTorch's threshold_backward zeroes g where x ≤ 0 only, so a NaN input passes g through
-                (g, in, o) -> Arithmetic.mul(g, Elementwise.map(in, v -> v <= 0 ? 0 : 1)));
+                (g, in, o) -> Selection.gated(g, Elementwise.map(in, v -> v <= 0 ? 0 : 1)));
     }
 
     // out = x · Φ(x) = x/2 · (1 + erf(x/√2));  ∂x = g · (Φ(x) + x · φ(x)),  φ(x) = e^{−x²/2}/√(2π)

@@ -1,0 +1,211 @@
+package zerotoml.parity.cnn;
+
+import static zerotoml.parity.cnn.ConvCases.arr;
+import static zerotoml.parity.cnn.ConvCases.concat;
+import static zerotoml.parity.cnn.ConvCases.shape;
+import static zerotoml.parity.cnn.ConvCases.spare;
+import static zerotoml.parity.cnn.ConvCases.zeros;
+
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+import zerotoml.fixtures.Domain;
+import zerotoml.fixtures.Gen;
+import zerotoml.parity.harness.Arr;
+import zerotoml.parity.harness.Case;
+import zerotoml.parity.harness.Cases;
+import zerotoml.parity.harness.OpSpec;
+import zerotoml.parity.harness.Parity;
+import zerotoml.scratch.cnn.ConvolutionArithmetic;
+import zerotoml.scratch.cnn.Pooling;
+import zerotoml.scratch.tensor.Autodiff;
+import zerotoml.scratch.tensor.DType;
+import zerotoml.scratch.tensor.Tensor;
+
+/**
+ * Pooling ({@code scratch/cnn/Pooling}) against PyTorch (Dumoulin &amp; Visin, arXiv 1603.07285,
+ * section 3): max (plain, dilated, with ties, with NaN), average, adaptive average and global
+ * average pooling in 1, 2 and 3 spatial dimensions, forward and gradients, finite differences and
+ * bad inputs.
+ */
+class PoolingParityTest {
+    /** Pooling: kernel 1..3, stride 1..3 (or the kernel, PyTorch's default), padding up to k/2, ceil mode, dilation when asked. */
+    static Gen<Case> poolCases(int dims, Domain values, boolean dilation, boolean nans, boolean avg3d) {
+        return s -> {
+            int n = s.intBetween(1, 2), ch = s.intBetween(1, 2);
+            boolean defaultStride = s.bool(), countPad = s.bool();
+            boolean ceil = s.bool();
+            int[] k = new int[dims], st = new int[dims], p = new int[dims], d = new int[dims], in = new int[dims];
+            for (int j = 0; j < dims; j++) {
+                k[j] = s.intBetween(1, 3);
+                st[j] = defaultStride ? k[j] : s.intBetween(1, 3);
+                p[j] = s.intBetween(0, k[j] / 2);
+                d[j] = dilation ? s.intBetween(1, 3) : 1;
+                int kHat = d[j] * (k[j] - 1) + 1;
+                // AvgPool3d also needs the unpadded input to hold the kernel (ATen pool3d_shape_check)
+                int least = avg3d ? Math.max(k[j], kHat - 2 * p[j]) : Math.max(1, kHat - 2 * p[j]);
+                in[j] = least + s.intBetween(0, spare(dims));
+            }
+            if (!everyWindowSeesInput(in, k, st, p, d, ceil)) {
+                // a dilated window whose taps all land in padding gives −∞ in PyTorch and scratch alike,
+                // with no gradient to check; such layouts get no padding and floor mode instead
+                p = new int[dims];
+                ceil = false;
+                for (int j = 0; j < dims; j++) in[j] = Math.max(in[j], d[j] * (k[j] - 1) + 1);
+            }
+            Arr x = Cases.arr(s, concat(new int[] {n, ch}, in), values);
+            if (dilation) {
+                // the composed reference (torch.maximum of slices) splits ties where PyTorch's max pool picks the
+                // first, so dilated cases get distinct values; ties are tested without dilation
+                double[] v = x.data().clone();
+                for (int i = 0; i < v.length; i++) v[i] += i * Math.sqrt(2) * 1e-2;
+                x = new Arr(x.shape(), v);
+            }
+            if (nans) {
+                double[] v = x.data().clone();
+                for (int i = 0; i < v.length; i++) if (s.intBetween(0, 4) == 0) v[i] = Double.NaN;
+                x = new Arr(x.shape(), v);
+            }
+            Map<String, Object> args = new LinkedHashMap<>();
+            args.put("kernel", k);
+            args.put("stride", st);
+            args.put("padding", p);
+            args.put("dilation", d);
+            args.put("ceilMode", ceil);
+            args.put("countIncludePad", countPad);
+            return new Case(List.of(x), args, Cases.cotangentSeed(s));
+        };
+    }
+
+    /** True when every pooling window has at least one tap inside the input. */
+    static boolean everyWindowSeesInput(int[] in, int[] k, int[] st, int[] p, int[] d, boolean ceil) {
+        for (int j = 0; j < in.length; j++) {
+            int o = ConvolutionArithmetic.poolOutputSize(in[j], k[j], st[j], p[j], d[j], ceil);
+            for (int w = 0; w < o; w++) {
+                boolean seen = false;
+                for (int t = 0; t < k[j]; t++) {
+                    int pos = w * st[j] - p[j] + t * d[j];
+                    seen |= pos >= 0 && pos < in[j];
+                }
+                if (!seen) return false;
+            }
+        }
+        return true;
+    }
+
+    static Pooling.Spec poolSpec(Case c) {
+        return Pooling.Spec.of(c.intsArg("kernel")).stride(c.intsArg("stride")).padding(c.intsArg("padding"))
+                .dilation(c.intsArg("dilation")).ceilMode(c.boolArg("ceilMode"));
+    }
+
+    static Case pool2d(int[] x, int k, int stride, int pad) {
+        Map<String, Object> args = new LinkedHashMap<>();
+        args.put("kernel", new int[] {k, k});
+        args.put("stride", new int[] {stride, stride});
+        args.put("padding", new int[] {pad, pad});
+        args.put("dilation", new int[] {1, 1});
+        args.put("ceilMode", false);
+        args.put("countIncludePad", true);
+        return new Case(List.of(zeros(x)), args, 0);
+    }
+
+    static OpSpec poolRejections(OpSpec spec) {
+        return spec
+                .rejects("a kernel larger than the padded input", pool2d(shape(1, 1, 2, 2), 3, 1, 0), "kernel", "[1, 1, 2, 2]")
+                .rejects("stride 0", pool2d(shape(1, 1, 4, 4), 2, 0, 0), "stride", "[1, 1, 4, 4]")
+                .rejects("padding above half the kernel", pool2d(shape(1, 1, 4, 4), 2, 1, 2), "padding", "[1, 1, 4, 4]")
+                .rejects("an input of rank 2", pool2d(shape(4, 4), 2, 1, 0), "rank", "[4, 4]");
+    }
+
+    static OpSpec maxPool(String name, int dims, Domain values, boolean dilation, boolean nans) {
+        OpSpec spec = OpSpec.op(name).cases(poolCases(dims, values, dilation, nans, false))
+                .scratch((c, x) -> Pooling.maxPool(x.get(0), poolSpec(c)))
+                .reference((c, x) -> Ref.maxPool(x.get(0), c.intsArg("kernel"), c.intsArg("stride"),
+                        c.intsArg("padding"), c.intsArg("dilation"), c.boolArg("ceilMode")));
+        return name.equals("maxPool2d") ? poolRejections(spec) : spec;
+    }
+
+    static OpSpec avgPool(int dims) {
+        OpSpec spec = OpSpec.op("avgPool" + dims + "d").cases(poolCases(dims, Domain.standard(), false, false, dims == 3))
+                .scratch((c, x) -> Pooling.avgPool(x.get(0), poolSpec(c), c.boolArg("countIncludePad")))
+                .reference((c, x) -> Ref.avgPool(x.get(0), c.intsArg("kernel"), c.intsArg("stride"),
+                        c.intsArg("padding"), c.boolArg("ceilMode"), c.boolArg("countIncludePad")));
+        if (dims == 3) {
+            Map<String, Object> args = new LinkedHashMap<>(pool2d(shape(1, 1, 1, 1), 2, 1, 1).args());
+            args.put("kernel", new int[] {1, 1, 2});
+            args.put("stride", new int[] {1, 1, 1});
+            args.put("padding", new int[] {0, 0, 1});
+            args.put("dilation", new int[] {1, 1, 1});
+            spec.rejects("an input smaller than the kernel before padding (3-d only)", new Case(List.of(zeros(shape(1, 1, 1, 1, 1))), args, 0), "smaller than kernel", "[1, 1, 1, 1, 1]");
+        }
+        return dims == 2 ? poolRejections(spec) : spec;
+    }
+
+    static OpSpec adaptiveAvgPool(int dims) {
+        return OpSpec.op("adaptiveAvgPool" + dims + "d")
+                .cases(s -> {
+                    int[] in = new int[dims], out = new int[dims];
+                    for (int j = 0; j < dims; j++) {
+                        in[j] = s.intBetween(1, dims == 3 ? 4 : 7);
+                        out[j] = s.intBetween(1, dims == 3 ? 3 : 4);
+                    }
+                    Arr x = arr(s, concat(new int[] {s.intBetween(1, 2), s.intBetween(1, 3)}, in));
+                    return new Case(List.of(x), Map.of("outSize", out), Cases.cotangentSeed(s));
+                })
+                .scratch((c, x) -> Pooling.adaptiveAvgPool(x.get(0), c.intsArg("outSize")))
+                .reference((c, x) -> Ref.adaptiveAvgPool(x.get(0), c.intsArg("outSize")));
+    }
+
+    static OpSpec globalAvgPool(int dims) {
+        return OpSpec.op("globalAvgPool" + dims + "d")
+                .cases(s -> {
+                    int[] in = new int[dims];
+                    for (int j = 0; j < dims; j++) in[j] = s.intBetween(1, dims == 3 ? 3 : 5);
+                    return new Case(List.of(arr(s, concat(new int[] {s.intBetween(1, 2), s.intBetween(1, 3)}, in))), Map.of(), Cases.cotangentSeed(s));
+                })
+                .scratch((c, x) -> Pooling.globalAvgPool(x.get(0)))
+                .reference((c, x) -> Ref.globalAvgPool(x.get(0)));
+    }
+
+    @TestFactory
+    Stream<DynamicTest> maxPooling() {
+        String ties = "integer inputs make ties on purpose; a tie is a kink where finite differences are meaningless";
+        return Parity.tests(
+                maxPool("maxPool1d", 1, Domain.standard(), false, false),
+                maxPool("maxPool2d", 2, Domain.standard(), false, false),
+                maxPool("maxPool3d", 3, Domain.standard(), false, false),
+                maxPool("maxPool1d (dilated)", 1, Domain.standard(), true, false),
+                maxPool("maxPool2d (dilated)", 2, Domain.standard(), true, false),
+                maxPool("maxPool3d (dilated)", 3, Domain.standard(), true, false),
+                maxPool("maxPool2d (ties)", 2, Domain.integers(-2, 2), false, false).noFiniteDifferences(ties),
+                maxPool("maxPool1d (ties)", 1, Domain.integers(-2, 2), false, false).noFiniteDifferences(ties),
+                maxPool("maxPool3d (ties)", 3, Domain.integers(-1, 1), false, false).noFiniteDifferences(ties),
+                maxPool("maxPool1d (NaN)", 1, Domain.standard(), false, true).noFiniteDifferences("NaN inputs have no finite differences"),
+                maxPool("maxPool2d (NaN)", 2, Domain.standard(), false, true).noFiniteDifferences("NaN inputs have no finite differences"),
+                maxPool("maxPool3d (NaN)", 3, Domain.standard(), false, true).noFiniteDifferences("NaN inputs have no finite differences"));
+    }
+
+    @Test
+    void maxPoolRoutesTheGradientToTheFirstMaximumOnTiesAndToTheLastNaN() {
+        Pooling.Spec whole = Pooling.Spec.of(4);
+        Tensor ties = Tensor.of(DType.F64, new double[] {1, 3, 3, 2}, 1, 1, 4);
+        Tensor g = Autodiff.grad(t -> Pooling.maxPool(t, whole).sum(), ties);
+        if (!Arrays.equals(g.toArray(), new double[] {0, 1, 0, 0})) throw new AssertionError("tie: gradient " + Arrays.toString(g.toArray()));
+        Tensor nans = Tensor.of(DType.F64, new double[] {Double.NaN, 5, Double.NaN, 0}, 1, 1, 4);
+        if (!Double.isNaN(Pooling.maxPool(nans, whole).item())) throw new AssertionError("NaN must propagate");
+        Tensor gn = Autodiff.grad(t -> Pooling.maxPool(t, whole).sum(), nans);
+        if (!Arrays.equals(gn.toArray(), new double[] {0, 0, 1, 0})) throw new AssertionError("NaN: gradient " + Arrays.toString(gn.toArray()));
+    }
+
+    @TestFactory
+    Stream<DynamicTest> averagePooling() {
+        return Parity.tests(avgPool(1), avgPool(2), avgPool(3),
+                adaptiveAvgPool(1), adaptiveAvgPool(2), adaptiveAvgPool(3),
+                globalAvgPool(1), globalAvgPool(2), globalAvgPool(3));
+    }
+}
