@@ -4,8 +4,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.IntConsumer;
 import zerotoml.examples.diffusion.Toy2d.Data;
+import zerotoml.examples.kit.Charts;
+import zerotoml.examples.kit.Loop;
+import zerotoml.examples.kit.Training;
 import zerotoml.scratch.diffusion.Ddim;
 import zerotoml.scratch.diffusion.Ddpm;
 import zerotoml.scratch.diffusion.Denoiser;
@@ -44,7 +46,7 @@ public final class Diffusion2d {
     }
 
     /** A trained network. */
-    public record Model(TimeMlp.Config config, TimeMlp.Params params, List<Double> losses) {
+    public record Model(TimeMlp.Config config, TimeMlp.Params params) {
         Denoiser denoiser() {
             return TimeMlp.denoiser(config, params);
         }
@@ -92,43 +94,79 @@ public final class Diffusion2d {
         return Tensor.of(DType.F64, v, t.length);
     }
 
-    /** Trains from scratch on fresh data batches. */
-    public static Model train(Method m, Data d, Settings s, IntConsumer progress) {
-        TimeMlp.Config c = config(m, s);
-        return fit(m, c, TimeMlp.init(c, Rng.seed(s.seed()).split("init"), DType.F64), s, progress,
-                step -> new Tensor[] {Toy2d.sample(d, Rng.seed(s.seed()).split("data").split(step), s.batch()), null});
-    }
-
-    /** Reflow: trains (starting from the 1-RF weights) on fixed couplings (Z0, Z1), minibatches drawn by index. */
-    public static Model reflow(Model oneRf, Tensor z0, Tensor z1, Settings s, IntConsumer progress) {
-        int n = z0.shape().dim(0);
-        return fit(Method.RF, oneRf.config(), oneRf.params(), s, progress, step -> {
-            int[] idx = Rng.seed(s.seed()).split("reflow").split(step).integers(0, n, s.batch());
-            return new Tensor[] {zerotoml.scratch.tensor.Indexing.indexSelect(z1, 0, idx), zerotoml.scratch.tensor.Indexing.indexSelect(z0, 0, idx)};
-        });
-    }
-
+    /** A batch for step t: {data side, paired noise side or null}, a pure function of (seed, t). */
     interface Batches {
         Tensor[] at(int step);
     }
 
-    static Model fit(Method m, TimeMlp.Config c, TimeMlp.Params init, Settings s, IntConsumer progress, Batches batches) {
-        Adam.Hyper hyper = Adam.Hyper.defaults(s.lr());
-        TimeMlp.Params p = init;
-        Adam.State<TimeMlp.Params> opt = Adam.init(p);
-        List<Double> losses = new ArrayList<>();
-        Rng root = Rng.seed(s.seed()).split("train");
-        for (int step = 0; step < s.steps(); step++) {
-            Tensor[] batch = batches.at(step);
-            Rng r = root.split(step);
-            Autodiff.ValueAndGrad<TimeMlp.Params> vg = Autodiff.valueAndGrad(q -> loss(m, c, q, batch[0], batch[1], r), p);
-            Step<TimeMlp.Params, Adam.State<TimeMlp.Params>> st = Adam.step(hyper, p, vg.grad(), opt);
-            p = st.params();
-            opt = st.state();
-            losses.add(vg.value().item());
-            if (progress != null) progress.accept(step + 1);
+    /** Fresh data batches for step t from (seed, t). */
+    static Batches fresh(Data d, Settings s) {
+        return step -> new Tensor[] {Toy2d.sample(d, Rng.seed(s.seed()).split("data").split(step), s.batch()), null};
+    }
+
+    /** Reflow batches: minibatches of the fixed couplings (Z0, Z1), drawn by index from (seed, t). */
+    static Batches couplings(Tensor z0, Tensor z1, Settings s) {
+        int n = z0.shape().dim(0);
+        return step -> {
+            int[] idx = Rng.seed(s.seed()).split("reflow").split(step).integers(0, n, s.batch());
+            return new Tensor[] {zerotoml.scratch.tensor.Indexing.indexSelect(z1, 0, idx), zerotoml.scratch.tensor.Indexing.indexSelect(z0, 0, idx)};
+        };
+    }
+
+    /** One history row: the mean training loss since the last evaluation. */
+    public record Eval(int step, double loss, double seconds) {}
+
+    /**
+     * The method's training for the examples kit's {@link Loop}: Adam on the method's loss, step t's
+     * batch and noise drawn from (seed, t), so a resumed run is bit-identical. {@code start} is the
+     * initial params (null: a fresh init from the seed; for reflow: the 1-RF's weights).
+     */
+    record Trainer(Method method, TimeMlp.Config net, Settings settings, Batches batches, TimeMlp.Params start, String name)
+            implements Training<TimeMlp.Params, Adam.State<TimeMlp.Params>, Eval> {
+        @Override
+        public String config() {
+            return String.format(java.util.Locale.ROOT, "%s %s method=%s hidden=%d depth=%d batch=%d lr=%s seed=%d", name, net, method, settings.hidden(),
+                    settings.depth(), settings.batch(), settings.lr(), settings.seed());
         }
-        return new Model(c, p, losses);
+
+        @Override
+        public TimeMlp.Params init() {
+            return start != null ? start : TimeMlp.init(net, Rng.seed(settings.seed()).split("init"), DType.F64);
+        }
+
+        @Override
+        public Adam.State<TimeMlp.Params> optimizer(TimeMlp.Params params) {
+            return Adam.init(params);
+        }
+
+        @Override
+        public Loop.Stepped<TimeMlp.Params, Adam.State<TimeMlp.Params>> step(TimeMlp.Params p, Adam.State<TimeMlp.Params> opt, int t) {
+            Tensor[] batch = batches.at(t);
+            Rng r = Rng.seed(settings.seed()).split("train").split(t);
+            Autodiff.ValueAndGrad<TimeMlp.Params> vg = Autodiff.valueAndGrad(q -> loss(method, net, q, batch[0], batch[1], r), p);
+            Step<TimeMlp.Params, Adam.State<TimeMlp.Params>> st = Adam.step(Adam.Hyper.defaults(settings.lr()), p, vg.grad(), opt);
+            return Loop.Stepped.of(st.params(), st.state(), vg.value().item());
+        }
+
+        @Override
+        public Eval evaluate(Loop.State<TimeMlp.Params, Adam.State<TimeMlp.Params>, Eval> s, Loop.At at) {
+            return new Eval(at.step(), at.running().meanLoss(), at.seconds());
+        }
+
+        @Override
+        public Class<Eval> rowType() {
+            return Eval.class;
+        }
+
+        @Override
+        public String report(Eval e) {
+            return String.format(java.util.Locale.ROOT, "%s step %d: loss %.4f (%.1f s)", name, e.step(), e.loss(), e.seconds());
+        }
+
+        @Override
+        public Charts.Figure<Eval> curves() {
+            return Charts.Figure.of("step", Eval::step, Charts.Panel.<Eval>of(name + " training loss", "loss").line("mean since last evaluation", Eval::loss, true));
+        }
     }
 
     /** Named sample sets of n points from a trained model, each with its own sampler. */

@@ -10,13 +10,23 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.markers.SeriesMarkers;
+import java.io.PrintWriter;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import zerotoml.examples.kit.Charts;
+import zerotoml.examples.kit.Checks;
+import zerotoml.examples.kit.Loop;
+import zerotoml.examples.kit.Options;
+import zerotoml.scratch.diffusion.RectifiedFlow;
+import zerotoml.scratch.diffusion.TimeMlp;
+import zerotoml.scratch.tensor.DType;
 import zerotoml.examples.diffusion.Diffusion2d.Method;
 import zerotoml.examples.diffusion.Diffusion2d.Model;
 import zerotoml.examples.diffusion.Toy2d.Data;
@@ -29,7 +39,8 @@ import zerotoml.scratch.tensor.Tensor;
         description = "Train a time-conditioned MLP with one method (ddpm, ddim, sde, fm, rf) on 8 Gaussians or two moons, sample it with"
                 + " the method's samplers, and write to --out: <data>-<method>.png (samples over held-out data), and one line per sampler"
                 + " in results.csv: the sliced-Wasserstein distance to held-out data, the samples per mode and off every mode."
-                + " For rf it also reflows once (2-RF) and draws one-step samples before and after.")
+                + " For rf it also reflows once (2-RF) and draws one-step samples before and after. Each training writes history.csv,"
+                + " curves.png and checkpoint.safetensors to --out/<data>-<method>[-reflow]/ (--resume continues it).")
 public final class Diffusion2dCommand implements Callable<Integer> {
     @Option(names = "--method", required = true, paramLabel = "M", description = "ddpm, ddim, sde, fm or rf.")
     String method;
@@ -37,8 +48,20 @@ public final class Diffusion2dCommand implements Callable<Integer> {
     @Option(names = "--data", paramLabel = "D", description = "eight-gaussians or two-moons. Default: ${DEFAULT-VALUE}")
     String data = "eight-gaussians";
 
-    @Option(names = "--steps", paramLabel = "N", description = "Adam steps. Default: ${DEFAULT-VALUE}")
-    int steps = 3000;
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    Options.Steps steps = new Options.Steps(2000);
+
+    @Mixin
+    Options.Lr lr = new Options.Lr(1e-3);
+
+    @Mixin
+    Options.Run run = new Options.Run("runs/diffusion-2d");
+
+    @Option(names = "--eval-every", paramLabel = "N", description = "Steps between history rows and checkpoints. Default: ${DEFAULT-VALUE}")
+    int evalEvery = 250;
 
     @Option(names = "--reflow-steps", paramLabel = "N", description = "Adam steps of the 2-RF (rf only). Default: ${DEFAULT-VALUE}")
     int reflowSteps = 2000;
@@ -49,9 +72,6 @@ public final class Diffusion2dCommand implements Callable<Integer> {
     @Option(names = "--batch-size", paramLabel = "B", description = "Points per step. Default: ${DEFAULT-VALUE}")
     int batch = 256;
 
-    @Option(names = "--lr", paramLabel = "LR", description = "Adam learning rate. Default: ${DEFAULT-VALUE}")
-    double lr = 1e-3;
-
     @Option(names = "--hidden", paramLabel = "H", description = "Hidden width. Default: ${DEFAULT-VALUE}")
     int hidden = 128;
 
@@ -61,50 +81,43 @@ public final class Diffusion2dCommand implements Callable<Integer> {
     @Option(names = "--samples", paramLabel = "N", description = "Samples per sampler (and held-out points). Default: ${DEFAULT-VALUE}")
     int samples = 1000;
 
-    @Option(names = "--seed", description = "Seed. Default: ${DEFAULT-VALUE}")
-    long seed = 0;
-
-    @Option(names = "--out", paramLabel = "DIR", description = "Output directory. Default: ${DEFAULT-VALUE}")
-    Path out = Path.of("runs/diffusion-2d");
-
     @Override
     public Integer call() throws IOException {
+        Checks.of(spec, steps, lr, run).atLeast("--batch-size", batch, 1).atLeast("--hidden", hidden, 1).atLeast("--depth", depth, 1)
+                .atLeast("--samples", samples, 2).atLeast("--reflow-steps", reflowSteps, 1).atLeast("--pairs", pairs, 1).atLeast("--eval-every", evalEvery, 1);
         Method m = parse(Method.class, method, "--method");
         Data d = parse(Data.class, data, "--data");
-        for (int[] v : new int[][] {{steps, 1}, {batch, 1}, {hidden, 1}, {depth, 1}, {samples, 2}, {reflowSteps, 0}, {pairs, 1}}) {
-            if (v[0] < v[1]) throw new IllegalArgumentException("diffusion-2d: a count option is " + v[0] + ", below its minimum " + v[1]);
-        }
-        if (!(lr > 0)) throw new IllegalArgumentException("diffusion-2d: --lr must be > 0, got " + lr);
+        long seed = run.seed;
+        out = run.out;
         Files.createDirectories(out);
-        Diffusion2d.Settings s = new Diffusion2d.Settings(steps, batch, lr, hidden, depth, seed);
+        PrintWriter o = spec.commandLine().getOut();
+        Diffusion2d.Settings s = new Diffusion2d.Settings(steps.steps, batch, lr.lr, hidden, depth, seed);
         String tag = d.label() + "-" + m.name().toLowerCase(Locale.ROOT);
-        long t0 = System.nanoTime();
-        Model model = Diffusion2d.train(m, d, s, k -> line(tag + " train", k, steps, t0));
-        System.out.printf(Locale.ROOT, "%n%s: trained %d steps in %.1f s, last 100 losses mean %.4f%n", tag, steps, (System.nanoTime() - t0) / 1e9,
-                model.losses().subList(Math.max(0, steps - 100), steps).stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN));
+        TimeMlp.Config c = Diffusion2d.config(m, s);
+        Model model = train(new Diffusion2d.Trainer(m, c, s, Diffusion2d.fresh(d, s), null, tag), steps.steps, out.resolve(tag), o, c);
         Tensor heldOut = Toy2d.sample(d, Rng.seed(seed).split("held-out"), samples);
         Tensor fresh = Toy2d.sample(d, Rng.seed(seed).split("fresh"), samples);
         long t1 = System.nanoTime();
         Map<String, Tensor> sets = new LinkedHashMap<>(Diffusion2d.sample(m, model, samples, seed));
         if (m == Method.RF) {
-            Tensor z0 = Rng.seed(seed).split("pairs").normal(zerotoml.scratch.tensor.DType.F64, pairs, 2);
-            Tensor[] zz = zerotoml.scratch.diffusion.RectifiedFlow.reflowPairs(model.denoiser(), z0, 100, 1e-3);
-            Diffusion2d.Settings rs = new Diffusion2d.Settings(reflowSteps, batch, lr, hidden, depth, seed + 1);
-            long t2 = System.nanoTime();
-            Model twoRf = Diffusion2d.reflow(model, zz[0], zz[1], rs, k -> line(tag + " reflow", k, reflowSteps, t2));
-            System.out.println();
-            Tensor start = Rng.seed(seed).split("sample").split("start").normal(zerotoml.scratch.tensor.DType.F64, samples, 2);
-            sets.put("2-RF Euler, 1 step", zerotoml.scratch.diffusion.RectifiedFlow.sample(twoRf.denoiser(), start, 1, 1e-3));
-            sets.put("2-RF Euler, 100 steps", zerotoml.scratch.diffusion.RectifiedFlow.sample(twoRf.denoiser(), start, 100, 1e-3));
-            double s1 = zerotoml.scratch.diffusion.RectifiedFlow.straightness(model.denoiser(), start, 100, 1e-3);
-            double s2 = zerotoml.scratch.diffusion.RectifiedFlow.straightness(twoRf.denoiser(), start, 100, 1e-3);
-            System.out.printf(Locale.ROOT, "straightness: 1-RF %.4f, 2-RF %.4f%n", s1, s2);
-            appendStraightness(tag, s1, s2);
+            // reflow: couplings (Z0, Z1 = 100 Euler steps of the 1-RF), then a 2-RF trained on them from the 1-RF weights
+            Tensor z0 = Rng.seed(seed).split("pairs").normal(DType.F64, pairs, 2);
+            Tensor[] zz = RectifiedFlow.reflowPairs(model.denoiser(), z0, 100, 1e-3);
+            Diffusion2d.Settings rs = new Diffusion2d.Settings(reflowSteps, batch, lr.lr, hidden, depth, seed + 1);
+            Model twoRf = train(new Diffusion2d.Trainer(Method.RF, c, rs, Diffusion2d.couplings(zz[0], zz[1], rs), model.params(), tag + "-reflow"),
+                    reflowSteps, out.resolve(tag + "-reflow"), o, c);
+            Tensor start = Rng.seed(seed).split("sample").split("start").normal(DType.F64, samples, 2);
+            sets.put("2-RF Euler, 1 step", RectifiedFlow.sample(twoRf.denoiser(), start, 1, 1e-3));
+            sets.put("2-RF Euler, 100 steps", RectifiedFlow.sample(twoRf.denoiser(), start, 100, 1e-3));
+            double s1 = RectifiedFlow.straightness(model.denoiser(), start, 100, 1e-3);
+            double s2 = RectifiedFlow.straightness(twoRf.denoiser(), start, 100, 1e-3);
+            o.printf(Locale.ROOT, "straightness: 1-RF %.4f, 2-RF %.4f%n", s1, s2);
+            appendStraightness(tag, seed, s1, s2);
         }
         double sampleSeconds = (System.nanoTime() - t1) / 1e9;
-        System.out.printf(Locale.ROOT, "sampling (and reflow) took %.1f s%n", sampleSeconds);
+        o.printf(Locale.ROOT, "sampling (and reflow) took %.1f s%n", sampleSeconds);
         double floor = Toy2d.slicedWasserstein(fresh, heldOut, 200, Rng.seed(seed).split("sw"));
-        System.out.printf(Locale.ROOT, "sliced W2 of fresh data to held-out data (the floor): %.4f%n", floor);
+        o.printf(Locale.ROOT, "sliced W2 of fresh data to held-out data (the floor): %.4f%n", floor);
         List<String> rows = new ArrayList<>();
         for (var e : sets.entrySet()) {
             double sw = Toy2d.slicedWasserstein(e.getValue(), heldOut, 200, Rng.seed(seed).split("sw"));
@@ -114,16 +127,26 @@ public final class Diffusion2dCommand implements Callable<Integer> {
                 if (cov[k] > 0) covered++;
                 min = Math.min(min, cov[k]);
             }
-            String row = String.format(Locale.ROOT, "%s,%s,%s,%d,%d,%.4f,%.4f,%d/%d,%d,%d,%.1f", d.label(), m.name().toLowerCase(Locale.ROOT),
-                    e.getKey().replace(',', ';'), steps, seed, sw, floor, covered, cov.length - 1, min, cov[cov.length - 1], sampleSeconds);
-            rows.add(row);
-            System.out.printf(Locale.ROOT, "%-42s SW %.4f  modes covered %d/%d (fewest %d)  off-mode %d of %d%n", e.getKey(), sw, covered, cov.length - 1, min,
+            rows.add(String.format(Locale.ROOT, "%s,%s,%s,%d,%d,%.4f,%.4f,%d/%d,%d,%d,%.1f", d.label(), m.name().toLowerCase(Locale.ROOT),
+                    e.getKey().replace(',', ';'), steps.steps, seed, sw, floor, covered, cov.length - 1, min, cov[cov.length - 1], sampleSeconds));
+            o.printf(Locale.ROOT, "%-42s SW %.4f  modes covered %d/%d (fewest %d)  off-mode %d of %d%n", e.getKey(), sw, covered, cov.length - 1, min,
                     cov[cov.length - 1], samples);
         }
         appendResults(rows);
-        scatter(out.resolve(tag + ".png"), tag, heldOut, sets);
-        System.out.println("wrote " + out.resolve(tag + ".png") + " and " + out.resolve("results.csv"));
+        scatter(out.resolve(tag + ".png"), heldOut, sets);
+        o.println("wrote " + out.resolve(tag + ".png") + " and " + out.resolve("results.csv"));
+        o.flush();
         return 0;
+    }
+
+    Path out;
+
+    /** Runs the kit's loop (progress, history.csv, curves.png, checkpoints, --resume) into dir and returns the trained model. */
+    Model train(Diffusion2d.Trainer t, int n, Path dir, PrintWriter o, TimeMlp.Config c) throws IOException {
+        Loop.Plan plan = new Loop.Plan(n, Math.min(evalEvery, n), Integer.MAX_VALUE, dir, run.resume, run.progress(), run.threads.threads);
+        Loop<TimeMlp.Params, zerotoml.scratch.optim.Adam.State<TimeMlp.Params>, Diffusion2d.Eval> loop = new Loop<>(t.name(), t, plan, o);
+        var st = loop.run(loop.start());
+        return new Model(c, st.params());
     }
 
     static <E extends Enum<E>> E parse(Class<E> type, String v, String option) {
@@ -131,17 +154,6 @@ public final class Diffusion2dCommand implements Callable<Integer> {
             if (e.name().replace('_', '-').equalsIgnoreCase(v)) return e;
         }
         throw new IllegalArgumentException("diffusion-2d: " + option + " must be one of " + java.util.Arrays.toString(type.getEnumConstants()).toLowerCase(Locale.ROOT).replace('_', '-') + ", got " + v);
-    }
-
-    static long lastPrint;
-
-    static void line(String what, int k, int total, long t0) {
-        long now = System.nanoTime();
-        if (k == total || now - lastPrint > 5_000_000_000L) {
-            lastPrint = now;
-            double sec = (now - t0) / 1e9;
-            System.out.printf(Locale.ROOT, "%s %d/%d  %.1f s  (%.1f steps/s)%n", what, k, total, sec, k / sec);
-        }
     }
 
     void appendResults(List<String> rows) throws IOException {
@@ -153,7 +165,7 @@ public final class Diffusion2dCommand implements Callable<Integer> {
         AtomicFile.write(f, o -> o.write(b.toString().getBytes(StandardCharsets.UTF_8)));
     }
 
-    void appendStraightness(String tag, double s1, double s2) throws IOException {
+    void appendStraightness(String tag, long seed, double s1, double s2) throws IOException {
         Path f = out.resolve("straightness.csv");
         String prev = Files.exists(f) ? Files.readString(f) : "run,seed,one_rf,two_rf\n";
         String all = prev + String.format(Locale.ROOT, "%s,%d,%.5f,%.5f%n", tag, seed, s1, s2);
@@ -161,7 +173,7 @@ public final class Diffusion2dCommand implements Callable<Integer> {
     }
 
     /** One panel per sampler: held-out data in grey, samples in colour, the same axes everywhere. */
-    static void scatter(Path file, String title, Tensor data, Map<String, Tensor> sets) throws IOException {
+    static void scatter(Path file, Tensor data, Map<String, Tensor> sets) throws IOException {
         List<XYChart> charts = new ArrayList<>();
         for (var e : sets.entrySet()) {
             XYChart c = new XYChartBuilder().width(360).height(360).title(e.getKey()).build();
@@ -177,7 +189,7 @@ public final class Diffusion2dCommand implements Callable<Integer> {
             s.setMarker(SeriesMarkers.CIRCLE);
             charts.add(c);
         }
-        AtomicFile.write(file, o -> BitmapEncoder.saveBitmap(charts, 1, charts.size(), o, BitmapEncoder.BitmapFormat.PNG));
+        Charts.write(file, charts);
     }
 
     static double[] column(Tensor x, int j) {
