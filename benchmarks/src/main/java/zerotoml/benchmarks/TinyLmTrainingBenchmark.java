@@ -131,12 +131,13 @@ public final class TinyLmTrainingBenchmark {
         System.out.printf("# tiny-lm    %s: %d training and %d validation tokens, %d ids; %s%n", o.text(), train.length, val.length,
                 tok.vocabSize(), describe(c));
 
-        TinyLm.State s = TinyLm.fresh(c);
-        DjlSide d = djl ? new DjlSide(c, s.params()) : null;
+        Transformer.DecoderOnly params = TinyLm.init(c);
+        zerotoml.scratch.optim.Adam.State<Transformer.DecoderOnly> opt = zerotoml.scratch.optim.AdamW.init(params);
+        DjlSide d = djl ? new DjlSide(c, params) : null;
         double[] lossS = new double[o.steps()], lossD = new double[o.steps()];
         double secS = 0, secD = 0, valS = Double.NaN, valD = Double.NaN;
         for (int t = 0; ; ) {
-            if (scratch) valS = TinyLm.evaluate(c, s.params(), val, tok)[0];
+            if (scratch) valS = TinyLm.evaluate(c, params, val, tok)[0];
             if (djl) valD = d.evaluate(val);
             System.out.printf("step %5d: validation loss scratch %s, PyTorch %s; train seconds scratch %.1f, PyTorch %.1f%s%n", t, fmt(valS), fmt(valD),
                     secS, secD, djl ? "; live DJL arrays " + d.liveArrays() : "");
@@ -146,8 +147,10 @@ public final class TinyLmTrainingBenchmark {
                 long t0 = System.nanoTime();
                 for (int u = t; u < end; u++) {
                     // the loss sum restarts at 0, so after the step it is exactly step u's training loss
-                    s = TinyLm.train(c, new TinyLm.State(s.params(), s.opt(), 0, 0, s.history(), 0), train);
-                    lossS[u] = s.lossSum();
+                    var st = TinyLm.step(c, params, opt, u, train);
+                    params = st.params();
+                    opt = st.opt();
+                    lossS[u] = st.loss();
                 }
                 secS += (System.nanoTime() - t0) / 1e9;
             }
@@ -230,7 +233,7 @@ public final class TinyLmTrainingBenchmark {
             // g ← g · min(1, clip / ‖g‖₂)
             List<NDArray> g = c.gradClip() > 0 ? Clipping.clipGradNorm(grads, c.gradClip()).grads() : grads;
             // θ ← θ(1 − γλ), then the Adam step with γ = lrAt(t)
-            Adam.Result r = Adam.adamW(params, g, opt, c.lrAt(t), 0.9, 0.99, 1e-8, c.weightDecay(), false);
+            Adam.Result r = Adam.adamW(params, g, opt, c.schedule().lr(t), 0.9, 0.99, 1e-8, c.weightDecay(), false);
             double value = loss.getFloat();
             // carry the new state into the next step's manager and free everything else this step made
             NDManager next = root.newSubManager();

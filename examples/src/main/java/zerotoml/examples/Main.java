@@ -3,13 +3,18 @@ package zerotoml.examples;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import zerotoml.examples.fashion.FashionMnistCommand;
+import zerotoml.examples.kit.Failure;
+import zerotoml.examples.lm.QuestionsCommand;
+import zerotoml.examples.lm.TinyLmCommand;
+import zerotoml.examples.rl.PpoCartPoleCommand;
+import zerotoml.examples.rl.StompGridCommand;
+import zerotoml.examples.seq2seq.Seq2SeqCommand;
 
 /** The examples' command line: {@code java -jar examples/target/zerotoml-examples.jar <command> --help}. */
 @Command(name = "zerotoml", mixinStandardHelpOptions = true, version = "ZeroToML examples 0.1.0",
         description = "Machine learning from zero in plain Java: long runs on real data.",
-        subcommands = {FashionMnistCommand.class, zerotoml.examples.lm.TinyLmCommand.class,
-                zerotoml.examples.seq2seq.Seq2SeqCommand.class, zerotoml.examples.lm.QuestionsCommand.class,
-                CommandLine.HelpCommand.class})
+        subcommands = {FashionMnistCommand.class, TinyLmCommand.class, Seq2SeqCommand.class, QuestionsCommand.class,
+                PpoCartPoleCommand.class, StompGridCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -19,9 +24,31 @@ public final class Main implements Runnable {
         spec.commandLine().usage(System.out);
     }
 
-    /** The command line, for tests and for main. */
+    /**
+     * The command line, for tests and for main. A bad option value is one line on the error stream,
+     * {@code COMMAND: message}, and exit code 2; a {@link Failure} (a diverged loss, missing data, a
+     * checkpoint of other options) is one line too, with its own exit code.
+     */
     public static CommandLine commandLine() {
-        return new CommandLine(new Main());
+        return configure(new CommandLine(new Main()));
+    }
+
+    /** Gives any command line the examples' error handling (one line, exit codes of {@link Failure}) and case-insensitive enum values. */
+    public static CommandLine configure(CommandLine cl) {
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
+        cl.setParameterExceptionHandler((ex, args) -> {
+            CommandLine c = ex.getCommandLine();
+            c.getErr().println(c.getCommandName() + ": " + ex.getMessage() + " (see " + c.getCommandName() + " --help)");
+            c.getErr().flush();
+            return Failure.USAGE;
+        });
+        cl.setExecutionExceptionHandler((ex, c, parsed) -> {
+            if (!(ex instanceof Failure f)) throw ex;
+            c.getErr().println(c.getCommandName() + ": " + f.getMessage());
+            c.getErr().flush();
+            return f.exitCode();
+        });
+        return cl;
     }
 
     public static void main(String[] args) {

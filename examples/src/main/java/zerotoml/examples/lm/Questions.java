@@ -4,6 +4,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import zerotoml.examples.kit.Failure;
+import zerotoml.examples.kit.Loop;
+import zerotoml.scratch.optim.Adam;
+import zerotoml.scratch.optim.AdamW;
 import zerotoml.scratch.tensor.Autodiff;
 import zerotoml.scratch.tensor.DType;
 import zerotoml.scratch.transformer.Transformer;
@@ -123,17 +127,24 @@ public final class Questions {
     public static Result run(Settings s, Arm a, Data data) {
         TinyLm.Config c = new TinyLm.Config(TinyLm.model(data.tokenizer().vocabSize(), s.layers(), a.heads(), a.dModel(), s.context()), s.batchSize(),
                 s.steps(), s.lr(), true, s.warmup(), s.weightDecay(), s.gradClip(), 0.0, 1, a.seed());
-        TinyLm.State st = TinyLm.fresh(c);
+        DecoderOnly p = TinyLm.init(c);
+        Adam.State<DecoderOnly> opt = AdamW.init(p);
         List<Point> curve = new ArrayList<>();
-        curve.add(heldOut(c, st.params(), data, 0));
+        curve.add(heldOut(c, p, data, 0));
         double seconds = 0;
         for (int t = 1; t <= s.steps(); t++) {
             long t0 = System.nanoTime();
-            st = TinyLm.train(c, st, data.train());
+            Loop.Stepped<DecoderOnly, Adam.State<DecoderOnly>> st = TinyLm.step(c, p, opt, t - 1, data.train());
+            if (!Double.isFinite(st.loss())) {
+                throw new Failure(Failure.DIVERGED, String.format(Locale.ROOT, "arm %s, %d heads, d %d, seed %d: the loss became %s at step %d; lower --lr",
+                        a.tokenizerLabel(), a.heads(), a.dModel(), a.seed(), st.loss(), t));
+            }
+            p = st.params();
+            opt = st.opt();
             seconds += (System.nanoTime() - t0) / 1e9;
-            if (t == s.steps() || t % Math.max(1, s.steps() / s.evalPoints()) == 0) curve.add(heldOut(c, st.params(), data, t));
+            if (t == s.steps() || t % Math.max(1, s.steps() / s.evalPoints()) == 0) curve.add(heldOut(c, p, data, t));
         }
-        long params = Autodiff.Params.tensors(st.params()).stream().mapToLong(x -> x.size()).sum();
+        long params = Autodiff.Params.tensors(p).stream().mapToLong(x -> x.size()).sum();
         return new Result(a, data.tokenizer().vocabSize(), params, data.bytesPerToken(), List.copyOf(curve), seconds,
                 (long) s.steps() * s.batchSize() * s.context());
     }

@@ -19,9 +19,13 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import zerotoml.examples.kit.Checks;
+import zerotoml.examples.kit.Failure;
+import zerotoml.examples.kit.Options;
 import zerotoml.examples.lm.Questions.Arm;
 import zerotoml.examples.lm.Questions.Point;
 import zerotoml.examples.lm.Questions.Result;
@@ -63,8 +67,18 @@ public final class QuestionsCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "Where each finished arm is saved (and reused). Default: ${DEFAULT-VALUE}")
     Path out = Path.of("target", "transformer-questions");
 
+    /** Which questions a run answers. */
+    public enum Only {
+        TOKENIZER, HEADS, BOTH;
+
+        @Override
+        public String toString() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
     @Option(names = "--only", paramLabel = "WHICH", description = "tokenizer, heads, or both. Default: ${DEFAULT-VALUE}")
-    String only = "both";
+    Only only = Only.BOTH;
 
     @Option(names = "--seeds", paramLabel = "N", description = "Seeds per arm (1..N). Default: ${DEFAULT-VALUE}")
     int seeds = 3;
@@ -90,11 +104,11 @@ public final class QuestionsCommand implements Callable<Integer> {
     @Option(names = "--batch-size", paramLabel = "B", description = "Windows per AdamW step. Default: ${DEFAULT-VALUE}")
     int batchSize = 12;
 
-    @Option(names = "--steps", paramLabel = "N", description = "AdamW steps per arm (cosine to lr/10). Default: ${DEFAULT-VALUE}")
-    int steps = 300;
+    @Mixin
+    Options.Steps steps = new Options.Steps(300);
 
-    @Option(names = "--lr", paramLabel = "LR", description = "Peak learning rate. Default: ${DEFAULT-VALUE}")
-    double lr = 2e-3;
+    @Mixin
+    Options.Lr lr = new Options.Lr(2e-3);
 
     @Option(names = "--warmup", paramLabel = "N", description = "Linear warm-up steps. Default: ${DEFAULT-VALUE}")
     int warmup = 50;
@@ -110,24 +124,21 @@ public final class QuestionsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        Checks checks = Checks.of(spec, steps, lr);
+        checks.that(section.matches("[A-Za-z0-9_-]+"), "--section must be letters, digits, - or _, got '" + section + "'").atLeast("--seeds", seeds, 1)
+                .atLeast("--jobs", jobs, 1).atLeast("--d-model", dModel, 1).atLeast("--layers", layers, 1).atLeast("--context", context, 2)
+                .atLeast("--batch-size", batchSize, 1).atLeast("--warmup", warmup, 0).atLeast("--held-out-chars", heldOutChars, 2)
+                .atLeast("--eval-points", evalPoints, 1);
+        for (int v : vocabs) checks.that(v >= 256, "--vocabs: byte-level BPE needs >= 256 ids, got " + v);
+        for (int h : headCounts) checks.that(h >= 1 && dModel % h == 0, "--heads: " + h + " does not divide --d-model " + dModel);
+        checks.that(tokenizerHeads >= 1 && dModel % tokenizerHeads == 0, "--tokenizer-heads " + tokenizerHeads + " does not divide --d-model " + dModel);
         PrintWriter o = spec.commandLine().getOut();
-        if (!List.of("tokenizer", "heads", "both").contains(only)) return fail("--only must be tokenizer, heads or both, got " + only);
-        if (!section.matches("[A-Za-z0-9_-]+")) return fail("--section must be letters, digits, - or _, got '" + section + "'");
-        if (seeds < 1 || jobs < 1) return fail("--seeds and --jobs must be ≥ 1, got " + seeds + " and " + jobs);
-        for (int v : vocabs) if (v < 256) return fail("--vocabs: byte-level BPE needs ≥ 256 ids, got " + v);
-        for (int h : headCounts) if (h < 1 || dModel % h != 0) return fail("--heads: " + h + " does not divide --d-model " + dModel);
-        if (tokenizerHeads < 1 || dModel % tokenizerHeads != 0) return fail("--tokenizer-heads " + tokenizerHeads + " does not divide --d-model " + dModel);
-        Settings s;
-        try {
-            s = new Settings(layers, context, batchSize, steps, lr, warmup, 0.1, 1.0, heldOutChars, evalPoints);
-        } catch (IllegalArgumentException e) {
-            return fail(e.getMessage());
-        }
+        Settings s = new Settings(layers, context, batchSize, steps.steps, lr.lr, warmup, 0.1, 1.0, heldOutChars, evalPoints);
         String corpus;
         try {
             corpus = TinyLmCommand.readText(text);
         } catch (IOException e) {
-            return fail(e.getMessage());
+            throw new Failure(Failure.DATA, e.getMessage());
         }
         String[] split = TinyLm.split(corpus);
         String trainText = split[0], valText = split[1];
@@ -142,12 +153,14 @@ public final class QuestionsCommand implements Callable<Integer> {
             for (int h : headCounts) headArms.add(new Arm("char", 0, h, dModel, seed));
         }
         Map<String, Arm> arms = new LinkedHashMap<>();
-        if (!only.equals("heads")) tokenizerArms.forEach(a -> arms.put(a.key(s), a));
-        if (!only.equals("tokenizer")) headArms.forEach(a -> arms.put(a.key(s), a));
+        if (only != Only.HEADS) tokenizerArms.forEach(a -> arms.put(a.key(s), a));
+        if (only != Only.TOKENIZER) headArms.forEach(a -> arms.put(a.key(s), a));
         o.printf(Locale.ROOT, "transformer-questions: %d arms (%s), %s; character model %,d parameters%n", arms.size(), only, s.describe(), target);
         o.flush();
 
         Files.createDirectories(out);
+        List<String> stale = AtomicFile.removeStale(out);
+        if (!stale.isEmpty()) o.printf(Locale.ROOT, "removed %d temporary file(s) a killed run left in %s: %s%n", stale.size(), out, stale);
         Map<String, Questions.Data> data = new ConcurrentHashMap<>();
         Map<String, Result> results = new ConcurrentHashMap<>();
         long wall0 = System.nanoTime();
@@ -179,7 +192,8 @@ public final class QuestionsCommand implements Callable<Integer> {
             }
             for (Future<?> f : futures) f.get();
         } catch (ExecutionException e) {
-            return fail("an arm failed: " + e.getCause());
+            if (e.getCause() instanceof Failure f) throw f;
+            throw new IllegalStateException("an arm failed: " + e.getCause(), e.getCause());
         } finally {
             pool.shutdownNow();
         }
@@ -188,8 +202,8 @@ public final class QuestionsCommand implements Callable<Integer> {
         QuestionsReport report = new QuestionsReport(s, seeds, target, results.values(), "questions-" + section + "-");
         Path figures = notes.toAbsolutePath().getParent().resolve("figures");
         StringBuilder md = new StringBuilder();
-        if (!only.equals("heads")) md.append(report.tokenizer(tokenizerArms.stream().map(a -> results.get(a.key(s))).toList(), figures));
-        if (!only.equals("tokenizer")) md.append(report.heads(headArms.stream().map(a -> results.get(a.key(s))).toList(), figures));
+        if (only != Only.HEADS) md.append(report.tokenizer(tokenizerArms.stream().map(a -> results.get(a.key(s))).toList(), figures));
+        if (only != Only.TOKENIZER) md.append(report.heads(headArms.stream().map(a -> results.get(a.key(s))).toList(), figures));
         writeSection(notes, section, report.header(commandLine()) + md);
         o.printf(Locale.ROOT, "done in %.0f s: results in %s (between %s and %s), plots in %s%n", wall, notes, begin(section), end(section), figures);
         o.flush();
@@ -200,7 +214,7 @@ public final class QuestionsCommand implements Callable<Integer> {
     String commandLine() {
         return String.format(Locale.ROOT, "transformer-questions --text %s --section %s --only %s --seeds %d --vocabs %s --heads %s --d-model %d --tokenizer-heads %d"
                         + " --layers %d --context %d --batch-size %d --steps %d --lr %s --warmup %d --held-out-chars %d --eval-points %d", text.getFileName(),
-                section, only, seeds, join(vocabs), join(headCounts), dModel, tokenizerHeads, layers, context, batchSize, steps, lr, warmup, heldOutChars, evalPoints);
+                section, only, seeds, join(vocabs), join(headCounts), dModel, tokenizerHeads, layers, context, batchSize, steps.steps, lr.lr, warmup, heldOutChars, evalPoints);
     }
 
     static String join(int[] v) {
@@ -251,12 +265,5 @@ public final class QuestionsCommand implements Callable<Integer> {
         return new Result(a, Integer.parseInt(p.getProperty("vocabSize")), Long.parseLong(p.getProperty("params")),
                 Double.parseDouble(p.getProperty("bytesPerToken")), List.copyOf(curve), Double.parseDouble(p.getProperty("trainSeconds")),
                 Long.parseLong(p.getProperty("trainTokens")));
-    }
-
-    private int fail(String message) {
-        PrintWriter err = spec.commandLine().getErr();
-        err.println("transformer-questions: " + message);
-        err.flush();
-        return 2;
     }
 }

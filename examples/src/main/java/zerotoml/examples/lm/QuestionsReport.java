@@ -1,7 +1,6 @@
 package zerotoml.examples.lm;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -12,16 +11,14 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.function.ToDoubleFunction;
-import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
-import org.knowm.xchart.internal.chartpart.Chart;
 import org.knowm.xchart.style.markers.SeriesMarkers;
+import zerotoml.examples.kit.Charts;
 import zerotoml.examples.lm.Questions.Result;
 import zerotoml.examples.lm.Questions.Settings;
 import zerotoml.examples.lm.Questions.Spread;
-import zerotoml.scratch.io.AtomicFile;
 
 /** The Markdown tables, computed answers and PNG plots of {@link Questions}. */
 final class QuestionsReport {
@@ -169,9 +166,7 @@ final class QuestionsReport {
         }
         finals.addSeries("mean ± sd", mx.stream().mapToDouble(d -> d).toArray(), my.stream().mapToDouble(d -> d).toArray(),
                 sd.stream().mapToDouble(d -> d).toArray()).setMarker(SeriesMarkers.NONE);
-        Files.createDirectories(file.getParent());
-        List<Chart<?, ?>> charts = List.of(finals, curves);
-        AtomicFile.write(file, os -> BitmapEncoder.saveBitmap(charts, 1, 2, os, BitmapEncoder.BitmapFormat.PNG));
+        Charts.write(file, List.of(finals, curves));
     }
 
     /** The seeds' mean curve at a (fractional) step, linear between measurements; NaN outside the measured steps. */

@@ -1,16 +1,10 @@
 package zerotoml.examples.lm;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.SplittableRandom;
-import zerotoml.scratch.io.Safetensors;
+import zerotoml.examples.kit.Loop;
 import zerotoml.scratch.optim.Adam;
 import zerotoml.scratch.optim.AdamW;
 import zerotoml.scratch.optim.Clipping;
@@ -27,10 +21,10 @@ import zerotoml.scratch.transformer.Transformer;
 import zerotoml.scratch.transformer.Transformer.DecoderOnly;
 
 /**
- * Training a decoder-only language model as pure functions: {@link #train} maps a {@link State}
- * to the state one AdamW step later. Step t's batch and dropout masks depend only on (seed, t),
- * and the state holds everything else (params, AdamW's moments and step, the running loss), so a
- * run resumed from a checkpoint continues bit for bit as if it had never stopped.
+ * Training a decoder-only language model as pure functions: {@link #step} maps params and AdamW's
+ * state to those one step later. Step t's batch and dropout masks depend only on (seed, t), so a
+ * run resumed from a checkpoint (the kit's {@link Loop}) continues bit for bit as if it had never
+ * stopped.
  */
 public final class TinyLm {
     private TinyLm() {}
@@ -101,13 +95,10 @@ public final class TinyLm {
             return model.maxLen();
         }
 
-        /** The learning rate of step t (0-based). */
+        /** Linear warm-up to lr over --warmup steps, then constant, or cosine down to lr/10 at the last step (scratch's schedules). */
         // γₜ = γ (t+1)/W during warm-up; then constant γ, or cosine from γ down to γ/10 at the last step
-        public double lrAt(int t) {
-            if (t < warmup) return lr * (t + 1) / warmup;
-            if (!cosine) return lr;
-            int span = Math.max(1, steps - warmup);
-            return new Schedule.Cosine(lr, span, lr / 10).lr(Math.min(t - warmup, span));
+        public Schedule schedule() {
+            return new Schedule.Warmup(lr, warmup, cosine ? new Schedule.Cosine(lr, Math.max(1, steps - warmup), lr / 10) : new Schedule.Constant(lr));
         }
 
         String describe() {
@@ -121,16 +112,9 @@ public final class TinyLm {
     /** One evaluation: at step, the mean training loss since the last one, validation loss and bits per byte. */
     public record Eval(int step, double trainLoss, double valLoss, double valBitsPerByte, double seconds) {}
 
-    /** Everything a checkpoint holds. */
-    public record State(DecoderOnly params, Adam.State<DecoderOnly> opt, double lossSum, int lossCount, List<Eval> history, double seconds) {
-        int step() {
-            return opt.step();
-        }
-    }
-
-    public static State fresh(Config c) {
-        DecoderOnly p = Transformer.initDecoderOnly(c.model(), DType.F32, c.seed());
-        return new State(p, AdamW.init(p), 0, 0, List.of(), 0);
+    /** The initial params: GPT-2's N(0, 0.02²) initialisation from the seed. */
+    public static DecoderOnly init(Config c) {
+        return Transformer.initDecoderOnly(c.model(), DType.F32, c.seed());
     }
 
     /** The seed of step t's random stream {@code salt} (1 = batch, 2 = dropout, 3 = validation windows, 4 and 5 = samples). */
@@ -149,19 +133,18 @@ public final class TinyLm {
         return new int[][] {x, y};
     }
 
-    /** One AdamW step on the batch of step t. */
-    public static State train(Config c, State s, int[] data) {
-        int t = s.step();
+    /** AdamW step t (0-based) on the batch of step t: the new params and optimiser state, and the batch's loss. */
+    public static Loop.Stepped<DecoderOnly, Adam.State<DecoderOnly>> step(Config c, DecoderOnly params, Adam.State<DecoderOnly> opt, int t, int[] data) {
         int[][] xy = batch(data, c.batchSize(), c.context(), new SplittableRandom(mix(c.seed(), 1, t)));
         Transformer.Dropout drop = c.dropout() == 0 ? Transformer.Dropout.OFF : new Transformer.Dropout(c.dropout(), mix(c.seed(), 2, t));
         // L(θ) = CE(decoder(θ, x), y)
         Autodiff.ValueAndGrad<DecoderOnly> vg = Autodiff.valueAndGrad(
-                p -> Transformer.loss(Transformer.decoderOnly(c.model(), p, xy[0], c.batchSize(), c.context(), drop), xy[1]), s.params());
+                p -> Transformer.loss(Transformer.decoderOnly(c.model(), p, xy[0], c.batchSize(), c.context(), drop), xy[1]), params);
         // g ← g · min(1, clip / ‖g‖₂)
         DecoderOnly g = c.gradClip() > 0 ? Clipping.clipGradNorm(vg.grad(), c.gradClip()).grads() : vg.grad();
-        AdamW.Hyper h = new AdamW.Hyper(c.lrAt(t), 0.9, 0.99, 1e-8, c.weightDecay(), false);
-        Step<DecoderOnly, Adam.State<DecoderOnly>> st = AdamW.step(h, s.params(), g, s.opt());
-        return new State(st.params(), st.state(), s.lossSum() + vg.value().item(), s.lossCount() + 1, s.history(), s.seconds());
+        AdamW.Hyper h = new AdamW.Hyper(c.schedule().lr(t), 0.9, 0.99, 1e-8, c.weightDecay(), false);
+        Step<DecoderOnly, Adam.State<DecoderOnly>> st = AdamW.step(h, params, g, opt);
+        return Loop.Stepped.of(st.params(), st.state(), vg.value().item());
     }
 
     /** Mean cross-entropy (nats/token) and bits per byte over a fixed set of validation windows. */
@@ -178,15 +161,6 @@ public final class TinyLm {
         }
         // bpb = Σ loss / (ln 2 · Σ bytes)
         return new double[] {nats / tokens, nats / bytes / Math.log(2)};
-    }
-
-    /** Appends an evaluation to the history and resets the running training loss. */
-    public static State evaluated(Config c, State s, int[] val, Tokenizer tok, double seconds) {
-        double[] e = evaluate(c, s.params(), val, tok);
-        List<Eval> h = new ArrayList<>(s.history());
-        double train = s.lossCount() == 0 ? Double.NaN : s.lossSum() / s.lossCount();
-        h.add(new Eval(s.step(), train, e[0], e[1], seconds));
-        return new State(s.params(), s.opt(), 0, 0, List.copyOf(h), seconds);
     }
 
     /**
@@ -206,44 +180,6 @@ public final class TinyLm {
             have += n;
         }
         return Arrays.copyOfRange(out, prompt.length, out.length);
-    }
-
-    // ------------------------------------------------------------------ checkpoint
-
-    record Tensors(DecoderOnly params, DecoderOnly m, DecoderOnly v, DecoderOnly vMax) {}
-
-    public static void save(Path file, Config c, State s) throws IOException {
-        Map<String, String> meta = new LinkedHashMap<>();
-        meta.put("config", c.describe());
-        meta.put("step", Integer.toString(s.step()));
-        meta.put("lossSum", Double.toString(s.lossSum()));
-        meta.put("lossCount", Integer.toString(s.lossCount()));
-        meta.put("seconds", Double.toString(s.seconds()));
-        StringBuilder h = new StringBuilder();
-        for (Eval e : s.history()) h.append(e.step()).append(',').append(e.trainLoss()).append(',').append(e.valLoss()).append(',')
-                .append(e.valBitsPerByte()).append(',').append(e.seconds()).append(';');
-        meta.put("history", h.toString());
-        Safetensors.save(file, new Tensors(s.params(), s.opt().m(), s.opt().v(), s.opt().vMax()), meta);
-    }
-
-    public static State load(Path file, Config c) throws IOException {
-        Safetensors.Contents contents = Safetensors.read(file);
-        String saved = contents.metadata().get("config");
-        if (!c.describe().equals(saved)) {
-            throw new IOException("checkpoint " + file + " was made by another configuration (" + saved + "), not this run's (" + c.describe()
-                    + "); resume with the same options or choose another --out");
-        }
-        DecoderOnly p = fresh(c).params();
-        Tensors t = Safetensors.load(contents, file, new Tensors(p, p, p, p));
-        Map<String, String> m = contents.metadata();
-        List<Eval> history = new ArrayList<>();
-        for (String row : m.getOrDefault("history", "").split(";")) {
-            if (row.isBlank()) continue;
-            String[] f = row.split(",");
-            history.add(new Eval(Integer.parseInt(f[0]), Double.parseDouble(f[1]), Double.parseDouble(f[2]), Double.parseDouble(f[3]), Double.parseDouble(f[4])));
-        }
-        return new State(t.params(), new Adam.State<>(Integer.parseInt(m.get("step")), t.m(), t.v(), t.vMax()), Double.parseDouble(m.get("lossSum")),
-                Integer.parseInt(m.get("lossCount")), List.copyOf(history), Double.parseDouble(m.get("seconds")));
     }
 
     /** The default model at nanoGPT's CPU scale, with learned positions, pre-LN and GELU (GPT-2). */

@@ -21,7 +21,14 @@ public final class Task {
 
     public static final int PAD = 0, BOS = 1, EOS = 2, DIGIT0 = 3, VOCAB = 13;
 
-    public enum Kind { REVERSE, SORT }
+    public enum Kind {
+        REVERSE, SORT;
+
+        @Override
+        public String toString() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
 
     /** The target digits for source digits (0..9). */
     public static int[] target(Kind kind, int[] digits) {

@@ -26,7 +26,7 @@ import zerotoml.scratch.optim.Clipping;
 import zerotoml.scratch.optim.Schedule;
 
 /**
- * Learning-rate schedules (torch lr_scheduler closed forms, over 0..80 steps, f64) and gradient
+ * Learning-rate schedules (torch lr_scheduler closed forms and the warm-ups the examples use, over 0..80 steps, f64) and gradient
  * clipping by global norm (torch clip_grad_norm_, f32 and f64) against the reference.
  */
 class SchedulesParityTest {
@@ -85,6 +85,25 @@ class SchedulesParityTest {
                         (m, c) -> {
                             var h = (Schedule.Transformer) c.schedule();
                             return Schedules.transformer(m, c.steps(), h.dModel(), h.warmup(), h.scale());
+                        }),
+                schedule("Schedule.Warmup", s -> {
+                            double lr = logBetween(s, 1e-5, 1);
+                            int warmup = s.intBetween(0, 30);
+                            Schedule after = s.bool() ? new Schedule.Constant(lr) : new Schedule.Cosine(lr, s.intBetween(1, 80), s.bool() ? lr / 10 : 0);
+                            return new Schedule.Warmup(lr, warmup, after);
+                        },
+                        (m, c) -> {
+                            var h = (Schedule.Warmup) c.schedule();
+                            int[] shifted = new int[c.steps().length];
+                            for (int i = 0; i < shifted.length; i++) shifted[i] = Math.max(0, c.steps()[i] - h.warmup());
+                            NDArray after = h.after() instanceof Schedule.Cosine a ? Schedules.cosine(m, shifted, a.lr(), a.tMax(), a.etaMin())
+                                    : Schedules.constant(m, shifted, ((Schedule.Constant) h.after()).lr());
+                            return Schedules.warmup(m, c.steps(), h.lr(), h.warmup(), after);
+                        }),
+                schedule("Schedule.WarmupCosine", s -> new Schedule.WarmupCosine(logBetween(s, 1e-5, 1), s.intBetween(0, 30), s.intBetween(1, 100)),
+                        (m, c) -> {
+                            var h = (Schedule.WarmupCosine) c.schedule();
+                            return Schedules.warmupCosine(m, c.steps(), h.lr(), h.warmup(), h.tMax());
                         }));
     }
 

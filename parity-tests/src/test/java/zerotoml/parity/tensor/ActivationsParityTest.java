@@ -14,7 +14,7 @@ import zerotoml.scratch.tensor.Tensor;
 
 /**
  * Activations against PyTorch: tanh, sigmoid, relu, gelu (exact and tanh approximation),
- * softplus, and the erf that exact GELU rests on. These are element-wise with no argument to get
+ * softplus, SiLU (Swish), Mish, and the erf that exact GELU rests on. These are element-wise with no argument to get
  * wrong, so there are no error inputs to reject.
  */
 class ActivationsParityTest {
@@ -37,6 +37,8 @@ class ActivationsParityTest {
                 unary("geluTanh", Domain.range(-6, 6), zerotoml.scratch.tensor.Activations::geluTanh, Activations::geluTanh),
                 // softplus switches to x itself above 20: cases straddle the threshold but keep away from it
                 unary("softplus", Domain.range(-30, 30).avoiding(1e-3, 20), zerotoml.scratch.tensor.Activations::softplus, Activations::softplus),
+                unary("silu", Domain.range(-12, 12), zerotoml.scratch.tensor.Activations::silu, Activations::silu),
+                unary("mish", Domain.range(-12, 12), zerotoml.scratch.tensor.Activations::mish, Activations::mish),
                 unary("erf", Domain.range(-7, 7), zerotoml.scratch.tensor.Activations::erf, Activations::erf));
     }
 }

@@ -382,4 +382,41 @@ class TransformerInvariantsTest {
             }
         });
     }
+
+    /**
+     * The parity tests hand one mask to both sides, so nothing there checks how the mask is drawn.
+     * Here: over n = 4,000 elements the kept fraction is within 5 binomial standard deviations of
+     * 1 − p (a fixed-seed test, so no flakiness; 5σ fails by chance about once in 3.5 million), two
+     * sites and two seeds agree on about p² + (1 − p)² of the elements, as independent masks do,
+     * and the mean of dropout(1) is 1 within 5σ (inverted dropout keeps the expectation).
+     */
+    @Test
+    void dropoutKeepsOneMinusPOfTheElementsWithIndependentMasksPerSiteAndSeed() {
+        int n = 4000;
+        Tensor ones = Tensor.of(DType.F64, filled(n, 1), n);
+        Property.check("transformer: dropout keep rate", s -> new double[] {s.doubleBetween(0.05, 0.9), s.intBetween(0, 1 << 20), s.intBetween(0, 20)}, v -> {
+            double p = v[0];
+            Transformer.Dropout d = new Transformer.Dropout(p, (long) v[1]);
+            int site = (int) v[2];
+            double[] m = d.mask(ones, site).toArray();
+            double kept = Arrays.stream(m).sum() / n, sigma = Math.sqrt(p * (1 - p) / n);
+            assertTrue(Math.abs(kept - (1 - p)) <= 5 * sigma, "kept " + kept + " of the elements at p " + p + ", expected " + (1 - p) + " ± " + 5 * sigma);
+            double agree = p * p + (1 - p) * (1 - p), agreeSigma = Math.sqrt(agree * (1 - agree) / n);
+            double[] otherSite = d.mask(ones, site + 1).toArray();
+            double[] otherSeed = new Transformer.Dropout(p, (long) v[1] + 1).mask(ones, site).toArray();
+            for (double[] o : List.of(otherSite, otherSeed)) {
+                double same = 0;
+                for (int i = 0; i < n; i++) same += m[i] == o[i] ? 1 : 0;
+                assertTrue(Math.abs(same / n - agree) <= 5 * agreeSigma, "two masks agree on " + same / n + " of the elements, independent ones on " + agree);
+            }
+            double mean = Arrays.stream(d.apply(ones, site).toArray()).sum() / n;
+            assertTrue(Math.abs(mean - 1) <= 5 * sigma / (1 - p), "mean of dropout(1) is " + mean + " at p " + p);
+        });
+    }
+
+    static double[] filled(int n, double v) {
+        double[] a = new double[n];
+        Arrays.fill(a, v);
+        return a;
+    }
 }

@@ -18,6 +18,18 @@ public final class TransposedConvolution {
     /** w is [C_in, C_out/groups, k...] as in PyTorch; {@code bias} may be null. */
     public static NDArray convTranspose(NDArray x, NDArray w, NDArray bias, int[] stride, int[] padding, int[] outputPadding, int[] dilation, int groups) {
         int dims = stride.length;
+        // PyTorch's conv_transpose{1,2,3}d rejects an argument with the wrong number of entries; the
+        // composed reference must too, or it reads the first entries and ignores the rest
+        // (notes/ReferenceDefects.md, defect 5)
+        int spatial = x.getShape().dimension() - 2;
+        String[] names = {"stride", "padding", "output padding", "dilation"};
+        int[][] values = {stride, padding, outputPadding, dilation};
+        for (int i = 0; i < names.length; i++) {
+            if (spatial >= 1 && values[i].length != spatial) {
+                throw new IllegalArgumentException("convTranspose: " + names[i] + " has " + values[i].length + " entries for " + spatial
+                        + " spatial axes (input " + x.getShape() + ")");
+            }
+        }
         long[] xs = x.getShape().getShape(), ws = w.getShape().getShape();
         // zero insertion: [.., i, ..] → [.., i, s, ..] (value then s − 1 zeros) → [.., i·s, ..]
         NDArray z = x;

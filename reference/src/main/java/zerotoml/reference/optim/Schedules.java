@@ -1,6 +1,7 @@
 package zerotoml.reference.optim;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 
@@ -9,7 +10,7 @@ import ai.djl.ndarray.types.Shape;
  * counts t (float64): StepLR {@code γ·decay^⌊t/stepSize⌋}, CosineAnnealingLR
  * {@code η_min + (γ − η_min)(1 + cos(πt/T))/2}, LinearLR {@code γ(s + (e − s)·min(t,T)/T)}, and
  * the schedule of "Attention Is All You Need" §5.3 {@code d^(−½)·min(n^(−½), n·warmup^(−3/2))}
- * with n = t + 1.
+ * with n = t + 1; and the warm-ups written as torch LambdaLR / SequentialLR would compute them.
  */
 public final class Schedules {
     private Schedules() {}
@@ -43,5 +44,23 @@ public final class Schedules {
         NDArray a = n.pow(-0.5);
         NDArray b = n.mul(Math.pow(warmup, -1.5));
         return a.minimum(b).mul(scale * Math.pow(dModel, -0.5));
+    }
+
+    /**
+     * torch SequentialLR([LambdaLR(t ↦ (t+1)/W), after], milestones=[W]): {@code γ(t+1)/W} for
+     * t &lt; W, else {@code after} evaluated at t − W ({@code afterShifted[i]} = after(max(t_i − W, 0))).
+     */
+    public static NDArray warmup(NDManager m, int[] t, double lr, int warmup, NDArray afterShifted) {
+        NDArray steps = steps(m, t);
+        if (warmup == 0) return afterShifted;
+        NDArray ramp = steps.add(1.0).div((double) warmup).mul(lr);
+        return NDArrays.where(steps.lt((double) warmup), ramp, afterShifted);
+    }
+
+    /** torch LambdaLR with t ↦ min(1, (t+1)/W) · ½(1 + cos(πt/T)); W = 0 is no warm-up. */
+    public static NDArray warmupCosine(NDManager m, int[] t, double lr, int warmup, int tMax) {
+        NDArray steps = steps(m, t);
+        NDArray w = warmup == 0 ? steps.onesLike() : steps.add(1.0).div((double) warmup).minimum(1.0);
+        return steps.mul(Math.PI / tMax).cos().add(1.0).mul(0.5).mul(w).mul(lr);
     }
 }

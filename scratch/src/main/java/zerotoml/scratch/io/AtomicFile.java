@@ -11,6 +11,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 
 /**
  * Writes a file so that its name only ever holds a complete file: the bytes go to a temporary
@@ -61,5 +64,26 @@ public final class AtomicFile {
         } finally {
             if (!done) Files.deleteIfExists(tmp);
         }
+    }
+
+    /**
+     * Deletes the temporary files ({@code .name.*.tmp}) that a write killed before its rename left
+     * in {@code dir}, and returns their names. Call it before a run starts writing into a folder,
+     * never while another writer uses the folder. A missing folder has none.
+     */
+    public static List<String> removeStale(Path dir) throws IOException {
+        List<String> removed = new ArrayList<>();
+        if (!Files.isDirectory(dir)) return removed;
+        try (var files = Files.list(dir)) {
+            for (Path p : (Iterable<Path>) files::iterator) {
+                String n = p.getFileName().toString();
+                if (n.startsWith(".") && n.endsWith(".tmp") && n.indexOf('.', 1) > 0 && Files.isRegularFile(p)) {
+                    Files.deleteIfExists(p);
+                    removed.add(n);
+                }
+            }
+        }
+        Collections.sort(removed);
+        return removed;
     }
 }

@@ -103,4 +103,45 @@ public interface Schedule {
             return scale * Math.pow(dModel, -0.5) * Math.min(Math.pow(n, -0.5), n * Math.pow(warmup, -1.5));
         }
     }
+
+    /**
+     * A linear warm-up to γ over the first W steps, then another schedule counted from the end of
+     * the warm-up (torch SequentialLR of LambdaLR(t ↦ (t+1)/W) and {@code after}, milestone W):
+     * γₜ = γ (t+1)/W for t &lt; W, else after(t − W). W = 0 is no warm-up.
+     */
+    record Warmup(double lr, int warmup, Schedule after) implements Schedule {
+        public Warmup {
+            if (!(lr >= 0)) throw new IllegalArgumentException("Schedule.Warmup: lr must be >= 0, got " + lr);
+            if (warmup < 0) throw new IllegalArgumentException("Schedule.Warmup: warmup must be >= 0, got " + warmup);
+            if (after == null) throw new IllegalArgumentException("Schedule.Warmup: the schedule after the warm-up is missing");
+        }
+
+        @Override
+        public double lr(int t) {
+            checkStep("Schedule.Warmup", t);
+            // γₜ = γ (t+1)/W during the warm-up, then after(t − W)
+            return t < warmup ? lr * (t + 1) / warmup : after.lr(t - warmup);
+        }
+    }
+
+    /**
+     * A linear warm-up factor times a cosine decay to 0 over all T steps (torch LambdaLR with
+     * t ↦ min(1, (t+1)/W) · ½(1 + cos(π t / T))): γₜ = γ · min(1, (t+1)/W) · ½(1 + cos(π t / T)).
+     * W = 0 is no warm-up.
+     */
+    record WarmupCosine(double lr, int warmup, int tMax) implements Schedule {
+        public WarmupCosine {
+            if (!(lr >= 0)) throw new IllegalArgumentException("Schedule.WarmupCosine: lr must be >= 0, got " + lr);
+            if (warmup < 0) throw new IllegalArgumentException("Schedule.WarmupCosine: warmup must be >= 0, got " + warmup);
+            if (tMax < 1) throw new IllegalArgumentException("Schedule.WarmupCosine: tMax must be >= 1, got " + tMax);
+        }
+
+        @Override
+        public double lr(int t) {
+            checkStep("Schedule.WarmupCosine", t);
+            double w = warmup == 0 ? 1 : Math.min(1, (t + 1.0) / warmup);
+            // γₜ = γ · min(1, (t+1)/W) · ½(1 + cos(π t / T))
+            return lr * w * 0.5 * (1 + Math.cos(Math.PI * t / tMax));
+        }
+    }
 }

@@ -82,6 +82,39 @@ public final class Activations {
         return SQRT_2_OVER_PI * (v + GELU_KAPPA * v * v * v);
     }
 
+    // out = x · σ(x);  ∂x = g · σ(x) · (1 + x · (1 − σ(x)))
+    /**
+     * SiLU, also called Swish (β = 1): x · σ(x), from "Sigmoid-Weighted Linear Units for Neural
+     * Network Function Approximation in Reinforcement Learning" (Elfwing et al., arXiv 1702.03118) and
+     * "Searching for Activation Functions" (Ramachandran et al., arXiv 1710.05941); torch.nn.functional.silu.
+     */
+    public static Tensor silu(Tensor x) {
+        return Elementwise.unary("silu", x, v -> v * sigmoid(v),
+                (g, in, o) -> Arithmetic.mul(g, Elementwise.map(in, v -> {
+                    double s = sigmoid(v);
+                    return s * (1 + v * (1 - s));
+                })));
+    }
+
+    // out = x · tanh(softplus(x));  ∂x = g · (tanh(sp) + x · σ(x) · (1 − tanh²(sp))),  sp = ln(1 + eˣ)
+    /**
+     * Mish: x · tanh(ln(1 + eˣ)), from "Mish: A Self Regularized Non-Monotonic Activation Function"
+     * (Misra, arXiv 1908.08681); torch.nn.functional.mish. The softplus inside is computed without
+     * overflow as max(x, 0) + ln(1 + e^{−|x|}).
+     */
+    public static Tensor mish(Tensor x) {
+        return Elementwise.unary("mish", x, v -> v * Math.tanh(softplusExact(v)),
+                (g, in, o) -> Arithmetic.mul(g, Elementwise.map(in, v -> {
+                    double t = Math.tanh(softplusExact(v));
+                    return t + v * sigmoid(v) * (1 - t * t);
+                })));
+    }
+
+    /** ln(1 + eᵛ) for every v, without overflow (no threshold, unlike {@link #softplus}). */
+    static double softplusExact(double v) {
+        return Math.max(v, 0) + Math.log1p(Math.exp(-Math.abs(v)));
+    }
+
     /** PyTorch's default softplus threshold: above it softplus returns x itself. */
     public static final double SOFTPLUS_THRESHOLD = 20;
 

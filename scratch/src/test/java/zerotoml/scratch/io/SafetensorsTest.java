@@ -130,4 +130,19 @@ class SafetensorsTest {
         }));
         assertTrue(Files.notExists(fresh));
     }
+
+    @Test
+    void staleTemporaryFilesOfAKilledWriteAreRemovedAndNothingElse() throws IOException {
+        Path keep = dir.resolve("ckpt.safetensors"), hidden = dir.resolve(".config"), tmpDir = Files.createDirectory(dir.resolve(".sub.1.tmp"));
+        Safetensors.save(keep, model(0), Map.of());
+        Files.writeString(hidden, "mine");
+        // what AtomicFile leaves when the process is killed before the rename
+        Files.write(dir.resolve(".ckpt.safetensors.123456.tmp"), new byte[10]);
+        Files.write(dir.resolve(".history.csv.987.tmp"), new byte[3]);
+        assertEquals(List.of(".ckpt.safetensors.123456.tmp", ".history.csv.987.tmp"), AtomicFile.removeStale(dir));
+        try (Stream<Path> files = Files.list(dir)) {
+            assertEquals(List.of(hidden, tmpDir, keep), files.sorted().toList());
+        }
+        assertEquals(List.of(), AtomicFile.removeStale(dir.resolve("no-such-folder")));
+    }
 }

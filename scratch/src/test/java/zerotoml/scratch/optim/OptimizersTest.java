@@ -125,6 +125,22 @@ class OptimizersTest {
         assertEquals(Math.pow(512, -0.5) * Math.pow(4000, -0.5), tr.lr(3999), 1e-15);
         assertTrue(tr.lr(3998) < tr.lr(3999) && tr.lr(4000) < tr.lr(3999));
         assertThrows(IllegalArgumentException.class, () -> tr.lr(-1));
+        // warm-up: γ/W, 2γ/W, ... γ, then the next schedule from its own step 0
+        Schedule warm = new Schedule.Warmup(0.1, 4, new Schedule.Cosine(0.1, 10, 0.01));
+        assertEquals(0.025, warm.lr(0), 1e-15);
+        assertEquals(0.1, warm.lr(3), 1e-15);
+        assertEquals(0.1, warm.lr(4), 1e-15);
+        assertEquals(0.01, warm.lr(14), 1e-15);
+        assertEquals(0.05, new Schedule.Warmup(0.1, 0, new Schedule.Constant(0.05)).lr(0), 0);
+        // the product form: half the warm-up factor at t = W/2 − 1, half the peak at T/2 after the warm-up
+        Schedule product = new Schedule.WarmupCosine(0.1, 4, 100);
+        assertEquals(0.1 * 0.5 * 0.5 * (1 + Math.cos(Math.PI / 100)), product.lr(1), 1e-15);
+        assertEquals(0.05, product.lr(50), 1e-15);
+        assertEquals(0.1, new Schedule.WarmupCosine(0.1, 0, 100).lr(0), 0);
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> new Schedule.Warmup(0.1, -1, warm)).getMessage().startsWith("Schedule.Warmup: warmup"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> new Schedule.Warmup(0.1, 1, null)).getMessage().contains("missing"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> new Schedule.WarmupCosine(0.1, 1, 0)).getMessage().startsWith("Schedule.WarmupCosine: tMax"));
+        assertThrows(IllegalArgumentException.class, () -> product.lr(-1));
     }
 
     @Test

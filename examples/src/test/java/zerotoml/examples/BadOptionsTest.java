@@ -1,0 +1,168 @@
+package zerotoml.examples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Every command × bad option value: refused before any work, with one line on the error stream
+ * that starts with the command's name and names the option, exit code 2, and nothing written.
+ */
+class BadOptionsTest {
+    @TempDir
+    static Path work;
+
+    /** One bad value: the command, the option, the value, and what the message must say. */
+    record Case(String command, String option, String value, String says) {
+        @Override
+        public String toString() {
+            return command + " " + option + " " + value;
+        }
+    }
+
+    static Case c(String command, String option, String value, String says) {
+        return new Case(command, option, value, says);
+    }
+
+    static final String POSITIVE = "must be a finite number > 0", INVALID = "Invalid value for option";
+
+    static final List<Case> CASES = List.of(
+            // the table of issue 14
+            c("fashion-mnist", "--batch-size", "0", "--batch-size must be >= 1, got 0"),
+            c("fashion-mnist", "--limit-train", "-3", "--limit-train must be >= 1, got -3"),
+            c("fashion-mnist", "--limit-train", "0", "--limit-train must be >= 1, got 0"),
+            c("tiny-lm", "--temperature", "-1", "--temperature must be a finite number >= 0 (0 = greedy), got -1"),
+            c("tiny-lm", "--top-k", "-1", "--top-k must be 0 (all) or >= 1, got -1"),
+            c("fashion-mnist", "--lr", "Infinity", "--lr must be a finite number > 0, got Infinity"),
+            c("fashion-mnist", "--epochs", "-1", "--epochs must be >= 1, got -1"),
+            // fashion-mnist
+            c("fashion-mnist", "--epochs", "0", "--epochs must be >= 1"),
+            c("fashion-mnist", "--lr", "NaN", POSITIVE),
+            c("fashion-mnist", "--lr", "0", POSITIVE),
+            c("fashion-mnist", "--lr", "-0.001", POSITIVE),
+            c("fashion-mnist", "--lr", "fast", INVALID),
+            c("fashion-mnist", "--hidden", "0", "--hidden must be >= 1"),
+            c("fashion-mnist", "--channels", "-2", "--channels must be >= 1"),
+            c("fashion-mnist", "--limit-test", "0", "--limit-test must be >= 1"),
+            c("fashion-mnist", "--threads", "0", "--threads must be >= 1"),
+            c("fashion-mnist", "--batch-size", "3000000000", INVALID),
+            c("fashion-mnist", "--model", "resnet", INVALID),
+            c("fashion-mnist", "--dtype", "f16", INVALID),
+            c("fashion-mnist", "--schedule", "linear", INVALID),
+            c("fashion-mnist", "--seed", "one", INVALID),
+            // tiny-lm
+            c("tiny-lm", "--temperature", "NaN", "--temperature must be a finite number >= 0"),
+            c("tiny-lm", "--temperature", "Infinity", "--temperature must be a finite number >= 0"),
+            c("tiny-lm", "--top-k", "-7", "--top-k must be 0 (all) or >= 1"),
+            c("tiny-lm", "--lr", "Infinity", POSITIVE),
+            c("tiny-lm", "--steps", "0", "--steps must be >= 1"),
+            c("tiny-lm", "--steps", "-5", "--steps must be >= 1"),
+            c("tiny-lm", "--stop-at", "0", "--stop-at must be >= 1"),
+            c("tiny-lm", "--layers", "0", "--layers must be >= 1"),
+            c("tiny-lm", "--heads", "0", "--heads must be >= 1"),
+            c("tiny-lm", "--d-model", "0", "--d-model must be >= 1"),
+            c("tiny-lm", "--context", "0", "--context must be >= 1"),
+            c("tiny-lm", "--batch-size", "0", "--batch-size must be >= 1"),
+            c("tiny-lm", "--warmup", "-1", "--warmup must be >= 0"),
+            c("tiny-lm", "--weight-decay", "-0.1", "--weight-decay must be a finite number >= 0"),
+            c("tiny-lm", "--grad-clip", "-1", "--grad-clip must be a finite number >= 0"),
+            c("tiny-lm", "--grad-clip", "Infinity", "--grad-clip must be a finite number >= 0"),
+            c("tiny-lm", "--dropout", "1", "--dropout must be a number in [0, 1), got 1"),
+            c("tiny-lm", "--dropout", "-0.5", "--dropout must be a number in [0, 1)"),
+            c("tiny-lm", "--eval-every", "0", "--eval-every must be >= 1"),
+            c("tiny-lm", "--eval-batches", "0", "--eval-batches must be >= 1"),
+            c("tiny-lm", "--sample-every", "-1", "--sample-every must be >= 0"),
+            c("tiny-lm", "--sample-length", "-1", "--sample-length must be >= 0"),
+            c("tiny-lm", "--threads", "-1", "--threads must be >= 1"),
+            c("tiny-lm", "--vocab", "100", "--vocab must be >= 256, got 100"),
+            c("tiny-lm", "--tokenizer", "word", INVALID),
+            c("tiny-lm", "--schedule", "linear", INVALID),
+            // seq2seq
+            c("seq2seq", "--length", "0", "--length must be >= 1"),
+            c("seq2seq", "--length", "65", "--length must be in 1..64, got 65"),
+            c("seq2seq", "--layers", "0", "--layers must be >= 1"),
+            c("seq2seq", "--heads", "0", "--heads must be >= 1"),
+            c("seq2seq", "--d-model", "0", "--d-model must be >= 1"),
+            c("seq2seq", "--d-ff", "-1", "--d-ff must be 0 (4 x --d-model) or >= 1"),
+            c("seq2seq", "--steps", "0", "--steps must be >= 1"),
+            c("seq2seq", "--batch-size", "0", "--batch-size must be >= 1"),
+            c("seq2seq", "--lr", "Infinity", POSITIVE),
+            c("seq2seq", "--lr", "-1", POSITIVE),
+            c("seq2seq", "--warmup", "-1", "--warmup must be >= 0"),
+            c("seq2seq", "--clip", "-1", "--clip must be a finite number >= 0 (0 = no clipping)"),
+            c("seq2seq", "--clip", "NaN", "--clip must be a finite number >= 0"),
+            c("seq2seq", "--held-out", "0", "--held-out must be >= 1"),
+            c("seq2seq", "--eval-every", "0", "--eval-every must be >= 1"),
+            c("seq2seq", "--stop-at", "2", "--stop-at must be a number in [0, 1], got 2"),
+            c("seq2seq", "--stop-at", "NaN", "--stop-at must be a number in [0, 1]"),
+            c("seq2seq", "--threads", "0", "--threads must be >= 1"),
+            c("seq2seq", "--task", "shuffle", INVALID),
+            c("seq2seq", "--norm", "mid", INVALID),
+            // transformer-questions
+            c("transformer-questions", "--seeds", "0", "--seeds must be >= 1"),
+            c("transformer-questions", "--jobs", "0", "--jobs must be >= 1"),
+            c("transformer-questions", "--steps", "0", "--steps must be >= 1"),
+            c("transformer-questions", "--lr", "-1", POSITIVE),
+            c("transformer-questions", "--lr", "Infinity", POSITIVE),
+            c("transformer-questions", "--d-model", "0", "--d-model must be >= 1"),
+            c("transformer-questions", "--layers", "0", "--layers must be >= 1"),
+            c("transformer-questions", "--context", "1", "--context must be >= 2"),
+            c("transformer-questions", "--batch-size", "0", "--batch-size must be >= 1"),
+            c("transformer-questions", "--warmup", "-1", "--warmup must be >= 0"),
+            c("transformer-questions", "--held-out-chars", "1", "--held-out-chars must be >= 2"),
+            c("transformer-questions", "--eval-points", "0", "--eval-points must be >= 1"),
+            c("transformer-questions", "--vocabs", "100", "--vocabs: byte-level BPE needs >= 256 ids, got 100"),
+            c("transformer-questions", "--heads", "0", "--heads: 0 does not divide --d-model"),
+            c("transformer-questions", "--tokenizer-heads", "0", "--tokenizer-heads 0 does not divide --d-model"),
+            c("transformer-questions", "--only", "all", INVALID));
+
+    /** The arguments every run of {@code command} needs besides the bad one: a text that exists, and an --out of its own. */
+    static List<String> base(String command, Path out) throws Exception {
+        Path text = work.resolve("text.txt");
+        if (!Files.exists(text)) Files.writeString(text, "the cat sat on the mat. ".repeat(40));
+        List<String> a = new ArrayList<>(List.of(command, "--out", out.toString()));
+        if (command.equals("tiny-lm") || command.equals("transformer-questions")) a.addAll(List.of("--text", text.toString()));
+        if (command.equals("transformer-questions")) a.addAll(List.of("--notes", out.resolve("notes.md").toString()));
+        return a;
+    }
+
+    @TestFactory
+    Stream<DynamicTest> everyBadValueIsRefusedUpFrontWithOneLineNamingTheOption() {
+        return CASES.stream().map(k -> DynamicTest.dynamicTest(k + " is refused", () -> {
+            Path out = work.resolve(k.command() + k.option() + k.value().replace('/', '_'));
+            List<String> a = base(k.command(), out);
+            a.addAll(List.of(k.option(), k.value()));
+            Cli.Run r = Cli.run(a.toArray(new String[0]));
+            assertEquals(2, r.exit(), k + ": " + r.err() + r.out());
+            String err = r.err().strip();
+            assertFalse(err.contains("\n"), k + " gave more than one line:\n" + err);
+            assertTrue(err.startsWith(k.command() + ": "), err);
+            assertTrue(err.contains(k.option()), k + " does not name the option: " + err);
+            assertTrue(err.contains(k.says()), k + ": expected '" + k.says() + "' in: " + err);
+            assertFalse(Files.exists(out), k + ": the run wrote " + out + " before refusing");
+        }));
+    }
+
+    @TestFactory
+    Stream<DynamicTest> everyCommandHasCasesForEveryNumericOption() {
+        return Main.commandLine().getSubcommands().entrySet().stream().filter(e -> !e.getKey().equals("help")).map(e -> DynamicTest.dynamicTest(
+                e.getKey() + ": every numeric option has a bad-value case", () -> {
+                    for (var opt : e.getValue().getCommandSpec().options()) {
+                        Class<?> t = opt.type().isArray() ? opt.type().getComponentType() : opt.type();
+                        boolean numeric = t == int.class || t == long.class || t == double.class || t == Integer.class || t == Double.class;
+                        if (!numeric || opt.longestName().equals("--seed")) continue;
+                        assertTrue(CASES.stream().anyMatch(k -> k.command().equals(e.getKey()) && k.option().equals(opt.longestName())),
+                                e.getKey() + " " + opt.longestName() + " has no bad-value case");
+                    }
+                }));
+    }
+}
