@@ -131,6 +131,7 @@ class OptimizersTest {
         rejects("Schedule.Cosine: lr", () -> new Schedule.Cosine(below0, 1, 0));
         rejects("Schedule.Cosine: etaMin", () -> new Schedule.Cosine(1, 1, below0));
         rejects("Schedule.Cosine: step", () -> new Schedule.Cosine(1, 1, 0).lr(-1));
+        assertEquals(0, new Schedule.LinearWarmup(0, 1, 1, 1).lr(0));
         assertEquals(0.5, new Schedule.LinearWarmup(0.5, 1, 0, 1).lr(0));
         assertEquals(0, new Schedule.LinearWarmup(0.5, 1, 0, 1).lr(1));
         assertEquals(0.5, new Schedule.LinearWarmup(0.5, Double.MIN_VALUE, 1, 1).lr(1));
