@@ -18,13 +18,14 @@ import zerotoml.examples.lm.TinyLm;
 import zerotoml.reference.Torch;
 import zerotoml.reference.optim.Adam;
 import zerotoml.reference.optim.Clipping;
+import zerotoml.scratch.optim.AdamW;
 import zerotoml.scratch.tensor.Autodiff;
 import zerotoml.scratch.transformer.Transformer;
 
 /**
  * Not a test: a timed main that trains tiny-lm (the decoder-only character language model of
  * {@code examples}' {@link TinyLm}) twice, from the same initial parameters on the same sequence of
- * batches: once with scratch, exactly as {@link TinyLm#train} does it (pre-LN, learned positions,
+ * batches: once with scratch, exactly as {@link TinyLm#step} does it (pre-LN, learned positions,
  * exact GELU, cross-entropy, global-norm clipping at 1, AdamW with betas 0.9/0.99, eps 1e-8 and
  * weight decay 0.1 on every parameter, linear warm-up then cosine to lr/10), and once entirely in
  * PyTorch through DJL (the reference {@code zerotoml.reference.transformer.Transformer} forward and
@@ -130,12 +131,13 @@ public final class TinyLmTrainingBenchmark {
         System.out.printf("# tiny-lm    %s: %d training and %d validation tokens, %d ids; %s%n", o.text(), train.length, val.length,
                 tok.vocabSize(), describe(c));
 
-        TinyLm.State s = TinyLm.fresh(c);
-        DjlSide d = djl ? new DjlSide(c, s.params()) : null;
+        Transformer.DecoderOnly params = TinyLm.init(c);
+        var opt = AdamW.init(params);
+        DjlSide d = djl ? new DjlSide(c, params) : null;
         double[] lossS = new double[o.steps()], lossD = new double[o.steps()];
         double secS = 0, secD = 0, valS = Double.NaN, valD = Double.NaN;
         for (int t = 0; ; ) {
-            if (scratch) valS = TinyLm.evaluate(c, s.params(), val, tok)[0];
+            if (scratch) valS = TinyLm.evaluate(c, params, val, tok)[0];
             if (djl) valD = d.evaluate(val);
             System.out.printf("step %5d: validation loss scratch %s, PyTorch %s; train seconds scratch %.1f, PyTorch %.1f%s%n", t, fmt(valS), fmt(valD),
                     secS, secD, djl ? "; live DJL arrays " + d.liveArrays() : "");
@@ -144,9 +146,10 @@ public final class TinyLmTrainingBenchmark {
             if (scratch) {
                 long t0 = System.nanoTime();
                 for (int u = t; u < end; u++) {
-                    // the loss sum restarts at 0, so after the step it is exactly step u's training loss
-                    s = TinyLm.train(c, new TinyLm.State(s.params(), s.opt(), 0, 0, s.history(), 0), train);
-                    lossS[u] = s.lossSum();
+                    var st = TinyLm.step(c, params, opt, u, train);
+                    params = st.params();
+                    opt = st.opt();
+                    lossS[u] = st.loss();
                 }
                 secS += (System.nanoTime() - t0) / 1e9;
             }
@@ -212,7 +215,7 @@ public final class TinyLmTrainingBenchmark {
             this.opt = Adam.init(params);
         }
 
-        /** One AdamW step on step t's batch (the same windows TinyLm.train draws); returns the training loss. */
+        /** One AdamW step on step t's batch (the same windows TinyLm.step draws); returns the training loss. */
         double train(int t, int[] data) {
             int[][] xy = TinyLm.batch(data, c.batchSize(), c.context(), new SplittableRandom(TinyLm.mix(c.seed(), 1, t)));
             NDArray ids = ids(current, xy[0]), targets = ids(current, xy[1]);
@@ -228,8 +231,8 @@ public final class TinyLmTrainingBenchmark {
             for (NDArray p : params) grads.add(p.getGradient());
             // g ← g · min(1, clip / ‖g‖₂)
             List<NDArray> g = c.gradClip() > 0 ? Clipping.clipGradNorm(grads, c.gradClip()).grads() : grads;
-            // θ ← θ(1 − γλ), then the Adam step with γ = lrAt(t)
-            Adam.Result r = Adam.adamW(params, g, opt, c.lrAt(t), 0.9, 0.99, 1e-8, c.weightDecay(), false);
+            // θ ← θ(1 − γλ), then the Adam step with γ = the schedule's γₜ
+            Adam.Result r = Adam.adamW(params, g, opt, c.schedule().lr(t), 0.9, 0.99, 1e-8, c.weightDecay(), false);
             double value = loss.getFloat();
             // carry the new state into the next step's manager and free everything else this step made
             NDManager next = root.newSubManager();
