@@ -6,12 +6,19 @@ import zerotoml.examples.fashion.FashionMnistCommand;
 import zerotoml.examples.kit.Failure;
 import zerotoml.examples.lm.QuestionsCommand;
 import zerotoml.examples.lm.TinyLmCommand;
+import zerotoml.examples.rl.GrpoAdditionCommand;
+import zerotoml.examples.rl.PpoCartPoleCommand;
+import zerotoml.examples.rl.SacPendulumCommand;
+import zerotoml.examples.rl.StompGridCommand;
 import zerotoml.examples.seq2seq.Seq2SeqCommand;
 
 /** The examples' command line: {@code java -jar examples/target/zerotoml-examples.jar <command> --help}. */
 @Command(name = "zerotoml", mixinStandardHelpOptions = true, version = "ZeroToML examples 0.1.0",
         description = "Machine learning from zero in plain Java: long runs on real data.",
-        subcommands = {FashionMnistCommand.class, TinyLmCommand.class, Seq2SeqCommand.class, QuestionsCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {FashionMnistCommand.class, TinyLmCommand.class, Seq2SeqCommand.class, QuestionsCommand.class,
+                PpoCartPoleCommand.class, SacPendulumCommand.class, GrpoAdditionCommand.class, StompGridCommand.class,
+                zerotoml.examples.diffusion.Diffusion2dCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -50,6 +57,8 @@ public final class Main implements Runnable {
 
     public static void main(String[] args) {
         System.setProperty("java.awt.headless", "true");
+        // the first line of every run says which kernels and how many threads it uses
+        if (args.length > 0 && !args[0].startsWith("-") && !args[0].equals("help")) System.out.println(zerotoml.scratch.kernels.Backend.describe());
         System.exit(commandLine().execute(args));
     }
 }

@@ -10,6 +10,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.pooling.Pool;
 import ai.djl.training.GradientCollector;
@@ -183,5 +184,21 @@ class ReferenceDefectCanariesTest {
         report("our transposed-conv reference accepts a 3-entry padding for a 2-d op", "reference/cnn/TransposedConvolution", accepted,
                 accepted ? "accepted padding [0, 0, 0] for a 2-d op" : "rejected with IllegalArgumentException, as PyTorch does");
         assertTrue(!accepted, "the reference must reject what PyTorch rejects");
+    }
+
+    // ------------------------------------------------------------------ 6. DJL's mish uses a base-2 logarithm
+
+    /** mish(−1) = −1 · tanh(ln(1 + e⁻¹)) = −0.30340...; DJL 0.36's Activation.mish computes tanh(log2(1 + e⁻¹)): −0.42349... */
+    @Test
+    void djlMishUsesABaseTwoLogarithm() {
+        double truth = -Math.tanh(Math.log1p(Math.exp(-1))), log2 = -Math.tanh(Math.log1p(Math.exp(-1)) / Math.log(2));
+        double got;
+        try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+            got = Activation.mish(m.create(new double[] {-1})).toDoubleArray()[0];
+        }
+        boolean base2 = Math.abs(got - log2) < 1e-12, right = Math.abs(got - truth) < 1e-12;
+        if (!base2 && !right) fail("Activation.mish(-1) gave " + got + ", neither " + truth + " nor the base-2 form " + log2);
+        report("DJL Activation.mish uses log2 instead of ln", "DJL 0.36 Activation.mish", base2,
+                "mish(-1) = " + got + " (torch.nn.functional.mish: " + truth + ")");
     }
 }

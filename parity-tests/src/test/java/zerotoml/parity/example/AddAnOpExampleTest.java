@@ -9,6 +9,7 @@ import zerotoml.parity.harness.Cases;
 import zerotoml.parity.harness.OpSpec;
 import zerotoml.parity.harness.Parity;
 import zerotoml.scratch.tensor.Arithmetic;
+import zerotoml.scratch.tensor.Elementwise;
 import zerotoml.scratch.tensor.Tensor;
 
 /**
@@ -17,15 +18,12 @@ import zerotoml.scratch.tensor.Tensor;
  * {@code reference/}, and the spec in {@code parity-tests/}; here all three sit in one file.
  */
 class AddAnOpExampleTest {
-    // 1. Scratch: compute the output in plain Java and record how gradients flow back.
+    // 1. Scratch: the scalar function and its derivative; Elementwise does the loops, the dtype,
+    //    and the recording on the tape (the same helper every built-in element-wise op uses).
     //    softsign(x) = x / (1 + |x|);  ∂x = g / (1 + |x|)²
     static Tensor softsign(Tensor x) {
-        double[] in = x.rawData();
-        double[] out = new double[in.length];
-        for (int i = 0; i < in.length; i++) out[i] = in[i] / (1 + Math.abs(in[i]));
-        // the backward may call other ops: recording is paused while it runs
-        return Tensor.record("softsign", x.shape(), x.dtype(), out,
-                g -> new Tensor[] {Arithmetic.div(g, Arithmetic.abs(x).add(1).pow(2))}, x);
+        return Elementwise.unary("softsign", x, v -> v / (1 + Math.abs(v)),
+                (g, in, out) -> Arithmetic.mul(g, Elementwise.map(in, v -> 1 / ((1 + Math.abs(v)) * (1 + Math.abs(v))))));
     }
 
     // 2. Reference: the same function from DJL ops; PyTorch autograd supplies its gradient.

@@ -200,7 +200,8 @@ final class Adjudication {
     private static double[] referenceFiniteDifferences(OpSpec s, Case r, int i, int[] at, Function<int[], double[]> cot) {
         double[] g = new double[at.length];
         for (int k = 0; k < at.length; k++) {
-            double h = Tolerance.FD_EPS;
+            // relative above |x| = 1: at 1e30 an absolute 1e-6 step vanishes (x + h == x) and every difference is 0
+            double h = Tolerance.fdStep(r.input(i).data()[at[k]]);
             g[k] = (referenceDot(s, r, i, at[k], h, cot) - referenceDot(s, r, i, at[k], -h, cot)) / (2 * h);
         }
         return g;

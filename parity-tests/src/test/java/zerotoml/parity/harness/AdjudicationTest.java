@@ -7,13 +7,11 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import zerotoml.fixtures.Domain;
 import zerotoml.fixtures.Gen;
 import zerotoml.fixtures.Gens;
-import zerotoml.fixtures.ParityLedger;
 import zerotoml.fixtures.Precision;
 import zerotoml.parity.harness.OpSpec.Check;
 import zerotoml.reference.cnn.Convolution;
@@ -36,25 +34,10 @@ import zerotoml.scratch.tensor.Tensor;
  * The weight is a constant input here, so only the planted input gradient is compared, whatever
  * this machine's PyTorch does with the weight.
  */
+@ExtendWith(OutsideTheRun.class)
 class AdjudicationTest {
     static final int CASES = 40;
 
-    private String savedReplay;
-    private int rowsBefore;
-
-    @BeforeEach
-    void isolateFromReplay() {
-        savedReplay = System.getProperty("zerotoml.replay");
-        System.clearProperty("zerotoml.replay");
-        rowsBefore = ParityLedger.rows().size();
-    }
-
-    @AfterEach
-    void restoreReplay() {
-        if (savedReplay == null) System.clearProperty("zerotoml.replay");
-        else System.setProperty("zerotoml.replay", savedReplay);
-        assertEquals(rowsBefore, ParityLedger.rows().size(), "planted defects must not reach the parity report");
-    }
 
     /** conv1d cases: x [N, C, L], w [O, C, K], padding 0..1; N from {@code minBatch} to 3. */
     static Gen<Case> convCases(int minBatch) {

@@ -45,6 +45,8 @@ public final class OpSpec {
     BiFunction<Case, List<NDArray>, NDArray> reference;
     final Set<Integer> constants = new HashSet<>();
     final Map<String, Tolerance> tolerances = new HashMap<>();
+    boolean signedZeros, signedZeroGradients;
+    Gen<Case> fdCases;
     String noGradient;
     String noFiniteDifferences;
     int casesDivisor = 1;
@@ -77,6 +79,19 @@ public final class OpSpec {
         return name;
     }
 
+    /**
+     * The cases for finite differences, when they must differ from the cases against PyTorch:
+     * cases that hold special values (NaN, ±∞, huge) have no finite differences.
+     */
+    public OpSpec finiteDifferenceCases(Gen<Case> g) {
+        this.fdCases = g;
+        return this;
+    }
+
+    Gen<Case> fdCases() {
+        return fdCases != null ? fdCases : cases;
+    }
+
     public OpSpec cases(Gen<Case> g) {
         this.cases = g;
         return this;
@@ -102,6 +117,22 @@ public final class OpSpec {
     public OpSpec loosen(Precision p, Check check, double rtol, double atol, String reason) {
         Tolerance base = check == Check.FINITE_DIFFERENCES ? Tolerance.finiteDifferences() : Tolerance.of(p);
         tolerances.put(p.label() + "/" + check.label, base.loosen(rtol, atol, reason));
+        return this;
+    }
+
+    /** Outputs and gradients must match PyTorch in the sign of every zero too ({@link Tolerance#signedZeros}). */
+    public OpSpec signedZeros() {
+        this.signedZeros = true;
+        this.signedZeroGradients = true;
+        return this;
+    }
+
+    /**
+     * Outputs must match PyTorch in the sign of every zero; gradients as assert_close does. For
+     * smooth ops whose gradient underflows to a zero whose sign depends on the order of a product.
+     */
+    public OpSpec signedZeroOutputs() {
+        this.signedZeros = true;
         return this;
     }
 
@@ -138,8 +169,9 @@ public final class OpSpec {
 
     Tolerance tolerance(Precision p, Check check) {
         Tolerance t = tolerances.get(p.label() + "/" + check.label);
-        if (t != null) return t;
-        return check == Check.FINITE_DIFFERENCES ? Tolerance.finiteDifferences() : Tolerance.of(p);
+        if (t == null) t = check == Check.FINITE_DIFFERENCES ? Tolerance.finiteDifferences() : Tolerance.of(p);
+        boolean signs = check == Check.FORWARD ? signedZeros : check == Check.GRADIENT && signedZeroGradients;
+        return signs ? t.signedZeros() : t;
     }
 
     /**

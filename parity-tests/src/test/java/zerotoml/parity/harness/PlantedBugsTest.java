@@ -8,13 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import zerotoml.fixtures.Domain;
 import zerotoml.fixtures.Gen;
 import zerotoml.fixtures.Gens;
-import zerotoml.fixtures.ParityLedger;
 import zerotoml.fixtures.Precision;
 import zerotoml.fixtures.Property;
 import zerotoml.parity.harness.OpSpec.Check;
@@ -32,26 +30,11 @@ import zerotoml.scratch.tensor.Tensor;
  * <p>The expected shrunk cases below do not depend on the seed: the shrinker ends at the same
  * minimal case from any failing start (try {@code -Dzerotoml.seed=1}).
  */
+@ExtendWith(OutsideTheRun.class)
 class PlantedBugsTest {
     /** Cases per check here, whatever {@code -Dzerotoml.cases} says: a planted bug must show within them. */
     static final int CASES = 100;
 
-    private String savedReplay;
-    private int rowsBefore;
-
-    @BeforeEach
-    void isolateFromReplay() {
-        savedReplay = System.getProperty("zerotoml.replay");
-        System.clearProperty("zerotoml.replay");
-        rowsBefore = ParityLedger.rows().size();
-    }
-
-    @AfterEach
-    void restoreReplayAndCheckTheReportWasNotTouched() {
-        if (savedReplay == null) System.clearProperty("zerotoml.replay");
-        else System.setProperty("zerotoml.replay", savedReplay);
-        assertEquals(rowsBefore, ParityLedger.rows().size(), "planted bugs must not reach the parity report");
-    }
 
     // ------------------------------------------------------------------ (a) a sign flip in one backward
 

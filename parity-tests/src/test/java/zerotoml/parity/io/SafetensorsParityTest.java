@@ -138,6 +138,36 @@ class SafetensorsParityTest {
         if (failure != null) throw new AssertionError(failure);
     }
 
+    /**
+     * The other direction: a file written from DJL arrays, as other tools write them (no
+     * {@code __metadata__}, so no checksum, no padding), loads into a scratch params record bit for bit.
+     */
+    @Test
+    void aCheckpointWrittenFromDjlArraysWithoutAChecksumLoadsIntoScratch() {
+        Property.check("safetensors from DJL", INTEROP, c -> {
+            boolean f32 = c.batch() % 2 == 0;
+            DType dt = f32 ? DType.F32 : DType.F64;
+            Precision p = f32 ? Precision.F32 : Precision.F64;
+            int[][] shapes = {{c.in(), c.hidden()}, {c.hidden()}, {c.hidden(), c.out()}, {c.out()}};
+            String[] names = {"w1", "b1", "w2", "b2"};
+            Path f = dir.resolve("djl.safetensors");
+            try (var mgr = Torch.engine().newBaseManager()) {
+                Map<String, NDArray> arrays = new java.util.LinkedHashMap<>();
+                for (int k = 0; k < 4; k++) arrays.put(names[k], Torch.array(mgr, p.round(c.weights()[k]), shapes[k], Torch.dtype(f32)));
+                zerotoml.reference.io.Safetensors.write(f, arrays);
+            }
+            Mlp zero = new Mlp(Tensor.zeros(dt, shapes[0]), Tensor.zeros(dt, shapes[1]), Tensor.zeros(dt, shapes[2]), Tensor.zeros(dt, shapes[3]));
+            Mlp back = Safetensors.load(f, zero);
+            List<Tensor> got = zerotoml.scratch.tensor.Autodiff.Params.tensors(back);
+            for (int k = 0; k < 4; k++) {
+                assertEquals(dt, got.get(k).dtype());
+                double[] want = p.round(c.weights()[k]), have = got.get(k).toArray();
+                for (int j = 0; j < want.length; j++) assertEquals(Double.doubleToRawLongBits(want[j]), Double.doubleToRawLongBits(have[j]), names[k] + "[" + j + "]");
+            }
+            assertEquals(Map.of(), Safetensors.read(f).metadata());
+        });
+    }
+
     @Test
     void aScratchCheckpointLoadsIntoDjlArraysAndGivesTheSameOutputsInF32() {
         interop(Precision.F32);

@@ -125,6 +125,38 @@ class EinsumParityTest {
         };
     }
 
+    /**
+     * diagonal(x, axis1, axis2) on its own: einsum reaches it only with axis1 &lt; axis2 (the first
+     * of two repeated letters), so a bug in the other order would pass every einsum case. Rank 2
+     * to 4, the two axes in either order, each negative half the time, and of equal size.
+     */
+    static Gen<Case> diagonalCases() {
+        return s -> {
+            int[] shape = Gens.shape(2, 4, 4).draw(s);
+            int rank = shape.length;
+            int a1 = s.intBetween(0, rank - 1), a2 = s.intBetween(0, rank - 2);
+            if (a2 >= a1) a2++;
+            shape[a2] = shape[a1];
+            int axis1 = s.bool() ? a1 - rank : a1, axis2 = s.bool() ? a2 - rank : a2;
+            return new Case(List.of(Cases.arr(s, shape, VALUES)), Map.of("axis1", axis1, "axis2", axis2), Cases.cotangentSeed(s));
+        };
+    }
+
+    static Case badDiagonal(int[] shape, int axis1, int axis2) {
+        return new Case(List.of(new Arr(shape, new double[Gens.size(shape)])), Map.of("axis1", axis1, "axis2", axis2), 0);
+    }
+
+    @TestFactory
+    Stream<DynamicTest> diagonal() {
+        return Parity.tests(OpSpec.op("diagonal").cases(diagonalCases())
+                .scratch((c, x) -> zerotoml.scratch.tensor.Einsum.diagonal(x.get(0), c.intArg("axis1"), c.intArg("axis2")))
+                .reference((c, x) -> Einsum.diagonal(x.get(0), c.intArg("axis1"), c.intArg("axis2")))
+                .rejects("the same axis twice", badDiagonal(new int[] {3, 3}, 1, -1), "diagonal", "axes 1 and -1", "[3, 3]")
+                .rejects("an axis out of range", badDiagonal(new int[] {3, 3}, 0, 2), "diagonal", "2")
+                .rejectsWhereTorchAccepts("axes of different sizes (torch reads the shorter diagonal of the rectangle)",
+                        badDiagonal(new int[] {2, 3}, 0, 1), "diagonal", "equal size", "[2, 3]"));
+    }
+
     static OpSpec spec(String name, Gen<Case> cases) {
         return OpSpec.op(name).cases(cases)
                 .scratch((c, x) -> zerotoml.scratch.tensor.Einsum.einsum(c.stringArg("formula"), x.toArray(new Tensor[0])))

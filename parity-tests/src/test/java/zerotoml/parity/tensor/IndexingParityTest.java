@@ -15,7 +15,7 @@ import zerotoml.parity.harness.Parity;
 import zerotoml.reference.tensor.Indexing;
 
 /**
- * Index-select, embedding, gather, one-hot, triu and tril against PyTorch. Index inputs are
+ * Index-select, embedding, gather, take-along-dim, one-hot, triu and tril against PyTorch. Index inputs are
  * whole numbers drawn inside their axis, so repeats are common and their gradients must add up.
  */
 class IndexingParityTest {
@@ -84,6 +84,43 @@ class IndexingParityTest {
                 .rejects("an axis out of range", bad(new int[] {2, 3}, IntegerArgs.of(new int[] {1, 1}, 0), Map.of("axis", -3)), "axis -3", "[2, 3]");
     }
 
+    /**
+     * take_along_dim: on every axis but the gathered one, x and the index either agree or one of
+     * them is 1 (and then the other may be larger), so both directions of broadcasting occur.
+     */
+    static OpSpec takeAlongDim() {
+        return OpSpec.op("takeAlongDim")
+                .cases(s -> {
+                    int r = s.intBetween(1, 4);
+                    int axis = IntegerArgs.axis(s, r);
+                    int a = axis < 0 ? axis + r : axis;
+                    int[] xs = new int[r], is = new int[r];
+                    for (int d = 0; d < r; d++) {
+                        if (d == a) {
+                            xs[d] = s.intBetween(1, 4);
+                            is[d] = s.intBetween(1, 4);
+                            continue;
+                        }
+                        int n = s.intBetween(1, 3);
+                        switch (s.intBetween(0, 2)) {
+                            case 0 -> { xs[d] = n; is[d] = n; }
+                            case 1 -> { xs[d] = 1; is[d] = n; }
+                            default -> { xs[d] = n; is[d] = 1; }
+                        }
+                    }
+                    Arr x = Cases.arr(s, xs, STD);
+                    Arr idx = IntegerArgs.draw(s, is, 0, xs[a] - 1);
+                    return new Case(List.of(x, idx), Map.of("axis", axis), Cases.cotangentSeed(s));
+                })
+                .scratch((c, x) -> zerotoml.scratch.tensor.Indexing.takeAlongDim(x.get(0), IntegerArgs.ints(x.get(1)), x.get(1).shape(), c.intArg("axis")))
+                .reference((c, x) -> Indexing.takeAlongDim(x.get(0), x.get(1), c.intArg("axis")))
+                .constantInputs(1)
+                .rejects("an index equal to the axis size", bad(new int[] {2, 3}, IntegerArgs.of(new int[] {1, 1}, 3), Map.of("axis", 1)), "3", "[2, 3]", "index")
+                .rejects("an index of another rank", bad(new int[] {2, 3}, IntegerArgs.of(new int[] {2}, 0, 1), Map.of("axis", 1)), "rank", "[2, 3]")
+                .rejects("shapes that do not broadcast on the other axis", bad(new int[] {2, 3}, IntegerArgs.of(new int[] {3, 1}, 0, 1, 2), Map.of("axis", 1)), "[3, 1]", "[2, 3]")
+                .rejects("an axis out of range", bad(new int[] {2, 3}, IntegerArgs.of(new int[] {1, 1}, 0), Map.of("axis", 2)), "axis 2", "[2, 3]");
+    }
+
     static OpSpec oneHot() {
         return OpSpec.op("oneHot")
                 .cases(s -> {
@@ -114,7 +151,7 @@ class IndexingParityTest {
 
     @TestFactory
     Stream<DynamicTest> indexing() {
-        return Parity.tests(indexSelect(), embedding(), gather(), oneHot(), triangle("triu", true), triangle("tril", false));
+        return Parity.tests(indexSelect(), embedding(), gather(), takeAlongDim(), oneHot(), triangle("triu", true), triangle("tril", false));
     }
 
 }

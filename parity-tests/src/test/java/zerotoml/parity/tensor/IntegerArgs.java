@@ -24,7 +24,7 @@ public final class IntegerArgs {
     }
 
     /** An array of the given shape filled with integers drawn from [lo, hi]. */
-    static Arr draw(Source s, int[] shape, int lo, int hi) {
+    public static Arr draw(Source s, int[] shape, int lo, int hi) {
         int n = 1;
         for (int d : shape) n *= d;
         double[] v = new double[n];
@@ -33,14 +33,14 @@ public final class IntegerArgs {
     }
 
     /** An array holding exactly these integers. */
-    static Arr of(int[] shape, int... values) {
+    public static Arr of(int[] shape, int... values) {
         double[] v = new double[values.length];
         for (int i = 0; i < v.length; i++) v[i] = values[i];
         return new Arr(shape, v);
     }
 
     /** An axis of a rank, negative half the time. */
-    static int axis(Source s, int rank) {
+    public static int axis(Source s, int rank) {
         int a = s.intBetween(0, rank - 1);
         return s.bool() ? a - rank : a;
     }

@@ -17,8 +17,9 @@ import zerotoml.reference.tensor.Losses;
 import zerotoml.scratch.tensor.Losses.Reduction;
 
 /**
- * Cross-entropy with integer targets, MSE and L1, each with mean and sum reduction, against the
- * definitions of F.cross_entropy, F.mse_loss and F.l1_loss written with PyTorch ops.
+ * Cross-entropy with integer targets, MSE, L1, Huber and smooth L1, each with mean and sum reduction,
+ * against the definitions of F.cross_entropy, F.mse_loss, F.l1_loss, F.huber_loss and
+ * F.smooth_l1_loss written with PyTorch ops.
  */
 class LossesParityTest {
     static final Domain STD = Domain.standard();
@@ -71,6 +72,11 @@ class LossesParityTest {
         return new Case(List.of(new Arr(new int[] {3}, new double[3]), new Arr(new int[] {3, 1}, new double[3])), Map.of(), 0);
     }
 
+    /** The same mismatched shapes, with a value for the loss's threshold argument. */
+    static Case mismatched(String arg, double value) {
+        return new Case(List.of(new Arr(new int[] {3}, new double[3]), new Arr(new int[] {3, 1}, new double[3])), Map.of(arg, value), 0);
+    }
+
     static OpSpec mse(Reduction r) {
         boolean mean = r == Reduction.MEAN;
         return OpSpec.op("mse (" + r.name().toLowerCase() + ")")
@@ -89,9 +95,51 @@ class LossesParityTest {
                 .rejectsWhereTorchAccepts("shapes [3] and [3, 1]: F.l1_loss broadcasts them to [3, 3] with only a warning", mismatched(), "[3]", "[3, 1]");
     }
 
+    /** Two inputs of one shape whose differences keep 1e-3 away from ±δ, where the loss switches from quadratic to linear. */
+    static zerotoml.fixtures.Gen<Case> pairsAwayFrom(String name, double delta) {
+        return s -> {
+            int[] shape = Gens.shape(0, 4, 5).draw(s);
+            Arr a = Cases.arr(s, shape, STD);
+            Arr d = Cases.arr(s, shape, STD.avoiding(1e-3, -delta, delta));
+            double[] b = new double[a.data().length];
+            for (int i = 0; i < b.length; i++) b[i] = a.data()[i] - d.data()[i];
+            return new Case(List.of(a, new Arr(shape, b)), Map.of(name, delta), Cases.cotangentSeed(s));
+        };
+    }
+
+    /** Two zero vectors of length 2 with this value of the loss's threshold argument. */
+    static Case threshold(String name, double value) {
+        return new Case(List.of(new Arr(new int[] {2}, new double[2]), new Arr(new int[] {2}, new double[2])), Map.of(name, value), 0);
+    }
+
+    static OpSpec huber(Reduction r, double delta) {
+        boolean mean = r == Reduction.MEAN;
+        return OpSpec.op("huber (" + r.name().toLowerCase() + ", delta " + delta + ")")
+                .cases(pairsAwayFrom("delta", delta))
+                .scratch((c, x) -> zerotoml.scratch.tensor.Losses.huber(x.get(0), x.get(1), c.doubleArg("delta"), r))
+                .reference((c, x) -> Losses.huber(x.get(0), x.get(1), c.doubleArg("delta"), mean))
+                .rejects("delta 0", threshold("delta", 0.0), "delta", "0")
+                .rejects("a negative delta", threshold("delta", -1.0), "delta", "-1")
+                .rejectsWhereTorchAccepts("shapes [3] and [3, 1]: F.huber_loss broadcasts them to [3, 3] with only a warning", mismatched("delta", delta), "[3]", "[3, 1]");
+    }
+
+    static OpSpec smoothL1(Reduction r, double beta) {
+        boolean mean = r == Reduction.MEAN;
+        OpSpec spec = OpSpec.op("smoothL1 (" + r.name().toLowerCase() + ", beta " + beta + ")")
+                .cases(pairsAwayFrom("beta", beta))
+                .scratch((c, x) -> zerotoml.scratch.tensor.Losses.smoothL1(x.get(0), x.get(1), c.doubleArg("beta"), r))
+                .reference((c, x) -> Losses.smoothL1(x.get(0), x.get(1), c.doubleArg("beta"), mean));
+        if (beta > 0) {
+            spec.rejects("a negative beta", threshold("beta", -1.0), "beta", "-1")
+                    .rejectsWhereTorchAccepts("shapes [3] and [3, 1]: F.smooth_l1_loss broadcasts them to [3, 3] with only a warning", mismatched("beta", beta), "[3]", "[3, 1]");
+        }
+        return spec;
+    }
+
     @TestFactory
     Stream<DynamicTest> losses() {
         return Parity.tests(crossEntropy(Reduction.MEAN), crossEntropy(Reduction.SUM),
-                mse(Reduction.MEAN), mse(Reduction.SUM), l1(Reduction.MEAN), l1(Reduction.SUM));
+                mse(Reduction.MEAN), mse(Reduction.SUM), l1(Reduction.MEAN), l1(Reduction.SUM),
+                huber(Reduction.MEAN, 1), huber(Reduction.SUM, 0.5), smoothL1(Reduction.MEAN, 1), smoothL1(Reduction.SUM, 0.5), smoothL1(Reduction.MEAN, 0));
     }
 }

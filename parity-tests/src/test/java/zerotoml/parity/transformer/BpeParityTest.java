@@ -117,6 +117,7 @@ class BpeParityTest {
      */
     @Test
     void unicodeWhitespaceAndFormatCharactersSplitLikeHuggingFace() {
+        Property.assumeFixedInputsRunHere("bpe's whitespace characters");
         int[] chars = {0x09, 0x0B, 0x0C, 0x1C, 0x1F, 0x85, 0xA0, 0x1680, 0x180E, 0x2003, 0x200B, 0x2028, 0x2029, 0x202F, 0x205F, 0x2060, 0x3000, 0xFEFF};
         List<String> failures = new ArrayList<>();
         for (int c : chars) {

@@ -26,6 +26,36 @@ public final class Safetensors {
             "\"((?:[^\"\\\\]|\\\\.)*)\"\\s*:\\s*\\{\\s*\"dtype\"\\s*:\\s*\"(F32|F64)\"\\s*,\\s*\"shape\"\\s*:\\s*\\[([0-9,\\s]*)\\]\\s*,"
                     + "\\s*\"data_offsets\"\\s*:\\s*\\[\\s*([0-9]+)\\s*,\\s*([0-9]+)\\s*\\]\\s*\\}");
 
+    /**
+     * Writes DJL arrays as a safetensors file the way other tools do: a header with each tensor's
+     * dtype, shape and offsets, and no {@code __metadata__} (so no checksum of scratch's). Arrays
+     * are written in the map's order, little-endian.
+     */
+    public static void write(Path file, Map<String, NDArray> arrays) throws IOException {
+        StringBuilder header = new StringBuilder("{");
+        java.io.ByteArrayOutputStream data = new java.io.ByteArrayOutputStream();
+        for (var e : arrays.entrySet()) {
+            NDArray a = e.getValue();
+            String dtype = switch (a.getDataType()) {
+                case FLOAT32 -> "F32";
+                case FLOAT64 -> "F64";
+                default -> throw new IllegalArgumentException("Safetensors.write: " + e.getKey() + " is " + a.getDataType() + "; only float32 and float64");
+            };
+            ByteBuffer bytes = a.toByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+            byte[] b = new byte[bytes.remaining()];
+            bytes.get(b);
+            StringBuilder shape = new StringBuilder();
+            for (long d : a.getShape().getShape()) shape.append(shape.length() > 0 ? ", " : "").append(d);
+            header.append(header.length() > 1 ? ", " : "").append('"').append(e.getKey()).append("\": {\"dtype\": \"").append(dtype)
+                    .append("\", \"shape\": [").append(shape).append("], \"data_offsets\": [").append(data.size()).append(", ").append(data.size() + b.length).append("]}");
+            data.write(b);
+        }
+        byte[] h = header.append('}').toString().getBytes(StandardCharsets.UTF_8);
+        ByteBuffer out = ByteBuffer.allocate(8 + h.length + data.size()).order(ByteOrder.LITTLE_ENDIAN);
+        out.putLong(h.length).put(h).put(data.toByteArray());
+        Files.write(file, out.array());
+    }
+
     /** Every tensor in the file, by name, created in {@code m}. */
     public static Map<String, NDArray> read(NDManager m, Path file) throws IOException {
         byte[] all = Files.readAllBytes(file);

@@ -31,6 +31,17 @@ public final class Activations {
     /** torch.nn.functional.softplus(x) with its defaults beta 1, threshold 20 (DJL's torchNNSoftPlus). */
     public static NDArray softplus(NDArray x) { return Activation.softPlus(x); }
 
+    /** F.silu(x) = x · σ(x): DJL's swish with β = 1 (composed from PyTorch ops, DJL.md §1.1). */
+    public static NDArray silu(NDArray x) { return Activation.swish(x, 1f); }
+
+    /**
+     * F.mish(x) = x · tanh(softplus(x)), composed with PyTorch's softplus. Not DJL's
+     * {@link Activation#mish}: DJL 0.36 computes {@code x · tanh(log2(1 + eˣ))}, a base-2 logarithm
+     * where Mish has the natural one (mish(−1) comes out −0.4235 instead of −0.3034); the parity test
+     * found it.
+     */
+    public static NDArray mish(NDArray x) { return x.mul(Activation.softPlus(x).tanh()); }
+
     /** torch.erf. */
     public static NDArray erf(NDArray x) { return x.erf(); }
 

@@ -28,6 +28,19 @@ public final class Einsum {
     /** Stands for "..." after the first pass over a term. */
     private static final char DOTS = '*';
 
+    /**
+     * torch.diagonal(x, 0, axis1, axis2), with the diagonal axis moved from the end (where PyTorch
+     * puts it) to where scratch keeps it: axis1's place among the axes left once axis2 is dropped.
+     */
+    public static NDArray diagonal(NDArray x, int axis1, int axis2) {
+        NDArray d = x.diagonal(0, axis1, axis2);   // PyTorch rejects equal or out-of-range axes here
+        int rank = x.getShape().dimension(), a1 = Math.floorMod(axis1, rank), a2 = Math.floorMod(axis2, rank);
+        int at = a1 < a2 ? a1 : a1 - 1, n = d.getShape().dimension();
+        int[] perm = new int[n];
+        for (int i = 0, j = 0; i < n; i++) perm[i] = i == at ? n - 1 : j++;
+        return d.transpose(perm);
+    }
+
     public static NDArray einsum(String formula, NDArray... xs) {
         String f = formula.replace(" ", "");
         String[] sides = f.split("->", -1);

@@ -40,6 +40,35 @@ public final class Indexing {
         return x.gather(int64(index), axis);
     }
 
+    /**
+     * torch.take_along_dim(x, index, axis). DJL lacks it; ATen's own implementation
+     * (aten/src/ATen/native/TensorAdvancedIndexing.cpp, take_along_dim) broadcasts x and the
+     * index against each other on every axis but {@code axis}, then calls gather, and so does this.
+     * PyTorch requires equal ranks ("torch.take_along_dim(): input and indices should have the same
+     * number of dimensions"); DJL's broadcast would pad instead, so that check is written here.
+     */
+    public static NDArray takeAlongDim(NDArray x, NDArray index, int axis) {
+        long[] xs = x.getShape().getShape(), is = index.getShape().getShape();
+        if (xs.length != is.length) {
+            throw new IllegalArgumentException("take_along_dim: input and indices should have the same number of dimensions, got "
+                    + x.getShape() + " and " + index.getShape());
+        }
+        int a = axis < 0 ? axis + xs.length : axis;
+        long[] xTo = new long[xs.length], iTo = new long[xs.length];
+        for (int d = 0; d < xs.length; d++) {
+            if (d == a) {
+                xTo[d] = xs[d];
+                iTo[d] = is[d];
+            } else {
+                if (xs[d] != is[d] && xs[d] != 1 && is[d] != 1) {
+                    throw new IllegalArgumentException("take_along_dim: shapes " + x.getShape() + " and " + index.getShape() + " do not broadcast on dim " + d);
+                }
+                xTo[d] = iTo[d] = Math.max(xs[d], is[d]);
+            }
+        }
+        return x.broadcast(new Shape(xTo)).gather(int64(index).broadcast(new Shape(iTo)), axis);
+    }
+
     /** F.one_hot(indices, depth) in the given dtype; PyTorch rejects classes outside [0, depth). */
     public static NDArray oneHot(NDArray indices, int depth, DataType dtype) {
         return int64(indices).oneHot(depth, dtype);

@@ -42,4 +42,32 @@ public final class Losses {
         NDArray abs = a.sub(b).abs();
         return mean ? abs.mean() : abs.sum();
     }
+
+    /**
+     * F.huber_loss(a, b, reduction, delta), as its documentation defines it: with d = a − b,
+     * ½ d² where |d| < δ, else δ (|d| − ½ δ). PyTorch rejects δ ≤ 0 ("huber_loss does not support
+     * non-positive values for delta"); DJL has no Huber loss, so that check is written here.
+     */
+    public static NDArray huber(NDArray a, NDArray b, double delta, boolean mean) {
+        if (!(delta > 0)) throw new IllegalArgumentException("huber_loss does not support non-positive values for delta, got " + delta);
+        NDArray d = a.sub(b), ad = d.abs();
+        NDArray quad = d.square().mul(Activations.num(d, 0.5));
+        NDArray lin = ad.sub(Activations.num(d, 0.5 * delta)).mul(Activations.num(d, delta));
+        NDArray l = ai.djl.ndarray.NDArrays.where(ad.lt(Activations.num(d, delta)), quad, lin);
+        return mean ? l.mean() : l.sum();
+    }
+
+    /**
+     * F.smooth_l1_loss(a, b, reduction, beta): ½ d²/β where |d| < β, else |d| − ½ β; β = 0 is the
+     * L1 loss. PyTorch rejects β &lt; 0 ("smooth_l1_loss does not support negative values for beta").
+     */
+    public static NDArray smoothL1(NDArray a, NDArray b, double beta, boolean mean) {
+        if (beta < 0) throw new IllegalArgumentException("smooth_l1_loss does not support negative values for beta, got " + beta);
+        if (beta == 0) return l1(a, b, mean);
+        NDArray d = a.sub(b), ad = d.abs();
+        NDArray quad = d.square().mul(Activations.num(d, 0.5 / beta));
+        NDArray lin = ad.sub(Activations.num(d, 0.5 * beta));
+        NDArray l = ai.djl.ndarray.NDArrays.where(ad.lt(Activations.num(d, beta)), quad, lin);
+        return mean ? l.mean() : l.sum();
+    }
 }

@@ -2,8 +2,10 @@ package zerotoml.scratch.cnn;
 
 import java.util.Arrays;
 import zerotoml.scratch.kernels.ConvKernels;
+import zerotoml.scratch.tensor.Arithmetic;
 import zerotoml.scratch.tensor.DType;
 import zerotoml.scratch.tensor.Shape;
+import zerotoml.scratch.tensor.Shapes;
 import zerotoml.scratch.tensor.Tensor;
 
 /**
@@ -119,38 +121,25 @@ public final class Convolution {
         }
         int n = x.shape().dim(0), cIn = x.shape().dim(1), cOut = w.shape().dim(0);
         ConvKernels.Geometry geo = new ConvKernels.Geometry(n, cIn, cOut, groups, in, k, out, stride.clone(), lo.clone(), dilation.clone());
+        // the kernels work on the storage itself: y = W ⋆ x (im2col and a matmul)
         double[] y = ConvKernels.forward(x.rawData(), w.rawData(), geo);
-        int oSize = geo.outSize();
-        // y[n, co, o] += b[co]
-        if (bias != null) {
-            double[] b = bias.rawData();
-            for (int i = 0; i < n * cOut; i++) {
-                double bv = b[i % cOut];
-                for (int o = 0; o < oSize; o++) y[i * oSize + o] += bv;
-            }
-        }
         int[] yDims = new int[dims + 2];
         yDims[0] = n;
         yDims[1] = cOut;
         System.arraycopy(out, 0, yDims, 2, dims);
-        DType dt = bias == null ? DType.promote(x.dtype(), w.dtype()) : DType.promote(DType.promote(x.dtype(), w.dtype()), bias.dtype());
-        Tensor.Backward back = g -> {
+        Tensor conv = Tensor.record(op, Shape.of(yDims), DType.promote(x.dtype(), w.dtype()), y, g -> {
             double[] gy = g.rawData();
-            Tensor gx = Tensor.of(x.dtype(), ConvKernels.backwardInput(gy, w.rawData(), geo), x.shape());
-            Tensor gw = Tensor.of(w.dtype(), ConvKernels.backwardWeight(x.rawData(), gy, geo), w.shape());
-            if (bias == null) return new Tensor[] {gx, gw};
-            // ∂b[co] = Σ_{n, o} g[n, co, o]
-            double[] gb = new double[cOut];
-            for (int i = 0; i < n * cOut; i++) {
-                double s = 0;
-                for (int o = 0; o < oSize; o++) s += gy[i * oSize + o];
-                gb[i % cOut] += s;
-            }
-            return new Tensor[] {gx, gw, Tensor.of(bias.dtype(), gb, bias.shape())};
-        };
-        return bias == null
-                ? Tensor.record(op, Shape.of(yDims), dt, y, back, x, w)
-                : Tensor.record(op, Shape.of(yDims), dt, y, back, x, w, bias);
+            return new Tensor[] {
+                Tensor.of(x.dtype(), ConvKernels.backwardInput(gy, w.rawData(), geo), x.shape()),
+                Tensor.of(w.dtype(), ConvKernels.backwardWeight(x.rawData(), gy, geo), w.shape())
+            };
+        }, x, w);
+        if (bias == null) return conv;
+        // y[n, co, o] += b[co]: b broadcast as [C_out, 1, …, 1], so ∂b = Σ_{n, o} g comes from un-broadcasting
+        int[] bDims = new int[dims + 1];
+        Arrays.fill(bDims, 1);
+        bDims[0] = cOut;
+        return Arithmetic.add(conv, Shapes.reshape(bias, bDims));
     }
 
     /** The spatial dimensions of an [N, C, spatial...] shape. */

@@ -2,6 +2,9 @@ package zerotoml.scratch.cnn;
 
 import java.util.Arrays;
 import zerotoml.scratch.kernels.ConvKernels;
+import zerotoml.scratch.kernels.Parallel;
+import zerotoml.scratch.tensor.Indexing;
+import zerotoml.scratch.tensor.Selection;
 import zerotoml.scratch.tensor.Shape;
 import zerotoml.scratch.tensor.Tensor;
 
@@ -78,9 +81,9 @@ public final class Pooling {
         int planes = x.shape().dim(0) * x.shape().dim(1), inSize = ConvKernels.prod(in), oSize = ConvKernels.prod(out);
         int kSize = ConvKernels.prod(spec.kernel());
         int[] table = ConvKernels.offsets(in, spec.kernel(), out, spec.stride(), spec.padding(), spec.dilation());
-        double[] xs = x.rawData(), y = new double[planes * oSize];
+        double[] xs = x.rawData();
         int[] arg = new int[planes * oSize];
-        ConvKernels.range(planes, (long) planes * oSize * kSize).forEach(pl -> {
+        Parallel.forEach(planes, (long) planes * oSize * kSize, pl -> {
             for (int o = 0; o < oSize; o++) {
                 double best = Double.NEGATIVE_INFINITY;
                 int at = -1;
@@ -94,15 +97,16 @@ public final class Pooling {
                         at = off;
                     }
                 }
-                y[pl * oSize + o] = best;
                 arg[pl * oSize + o] = at < 0 ? -1 : pl * inSize + at;
             }
         });
-        return Tensor.record(op, Shape.of(withSpatial(x.shape(), out)), x.dtype(), y, g -> {
-            double[] gd = g.rawData(), gx = new double[xs.length];
-            for (int i = 0; i < gd.length; i++) if (arg[i] >= 0) gx[arg[i]] += gd[i];
-            return new Tensor[] {Tensor.of(x.dtype(), gx, x.shape())};
-        }, x);
+        // y = x[argmax]: a take, whose gradient scatters g back to each window's maximum
+        Tensor y = Indexing.take(op, x, Shape.of(withSpatial(x.shape(), out)), arg);
+        // a window with no element inside the input (possible only with dilation) has maximum −∞, as in ATen
+        if (java.util.Arrays.stream(arg).noneMatch(a -> a < 0)) return y;
+        double[] empty = new double[arg.length];
+        for (int i = 0; i < arg.length; i++) empty[i] = arg[i] < 0 ? 1 : 0;
+        return Selection.where(Tensor.of(y.dtype(), empty, y.shape()), Tensor.scalar(y.dtype(), Double.NEGATIVE_INFINITY), y);
     }
 
     /**
@@ -142,7 +146,7 @@ public final class Pooling {
             divisor[oi] = countIncludePad ? padded : real;
         }
         double[] xs = x.rawData(), y = new double[planes * oSize];
-        ConvKernels.range(planes, (long) planes * oSize * kSize).forEach(pl -> {
+        Parallel.forEach(planes, (long) planes * oSize * kSize, pl -> {
             for (int oi = 0; oi < oSize; oi++) {
                 double s = 0;
                 for (int t = 0; t < kSize; t++) {

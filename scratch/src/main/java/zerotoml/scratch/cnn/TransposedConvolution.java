@@ -2,6 +2,7 @@ package zerotoml.scratch.cnn;
 
 import java.util.Arrays;
 import zerotoml.scratch.kernels.ConvKernels;
+import zerotoml.scratch.tensor.Indexing;
 import zerotoml.scratch.tensor.Shape;
 import zerotoml.scratch.tensor.Tensor;
 
@@ -101,26 +102,18 @@ public final class TransposedConvolution {
         }
         if (identity) return t;
         int planes = t.shape().dim(0) * t.shape().dim(1), inSize = ConvKernels.prod(in), outSize = ConvKernels.prod(out);
-        int[] map = new int[inSize], idx = new int[dims];
+        // src[pl, o] = the input element that lands on output o of plane pl, or −1 (an inserted zero)
+        int[] src = new int[planes * outSize], idx = new int[dims];
+        java.util.Arrays.fill(src, -1);
         for (int i = 0; i < inSize; i++) {
             ConvKernels.unravel(i, in, idx);
             int off = 0;
             for (int j = 0; j < dims; j++) off = off * out[j] + idx[j] * factors[j];
-            map[i] = off;
-        }
-        double[] src = t.rawData(), dst = new double[planes * outSize];
-        for (int pl = 0; pl < planes; pl++) {
-            for (int i = 0; i < inSize; i++) dst[pl * outSize + map[i]] = src[pl * inSize + i];
+            for (int pl = 0; pl < planes; pl++) src[pl * outSize + off] = pl * inSize + i;
         }
         int[] outDims = t.shape().dims();
         System.arraycopy(out, 0, outDims, 2, dims);
-        return Tensor.record("stretch", Shape.of(outDims), t.dtype(), dst, g -> {
-            double[] gd = g.rawData(), gt = new double[planes * inSize];
-            for (int pl = 0; pl < planes; pl++) {
-                for (int i = 0; i < inSize; i++) gt[pl * inSize + i] = gd[pl * outSize + map[i]];
-            }
-            return new Tensor[] {Tensor.of(t.dtype(), gt, t.shape())};
-        }, t);
+        return Indexing.take("stretch", t, Shape.of(outDims), src);
     }
 
     /**
@@ -142,15 +135,9 @@ public final class TransposedConvolution {
                 }
             }
         }
-        double[] src = w.rawData(), out = new double[src.length];
-        for (int i = 0; i < out.length; i++) out[i] = src[perm[i]];
         int[] dims = w.shape().dims();
         dims[0] = cOutG * groups;
         dims[1] = cInG;
-        return Tensor.record("transposedKernel", Shape.of(dims), w.dtype(), out, g -> {
-            double[] gd = g.rawData(), gw = new double[gd.length];
-            for (int i = 0; i < gd.length; i++) gw[perm[i]] = gd[i];
-            return new Tensor[] {Tensor.of(w.dtype(), gw, w.shape())};
-        }, w);
+        return Indexing.take("transposedKernel", w, Shape.of(dims), perm);
     }
 }

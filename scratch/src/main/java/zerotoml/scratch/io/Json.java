@@ -6,19 +6,28 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The small JSON subset a safetensors header uses: objects, arrays, strings, integers, and the
- * literals true, false, null. Objects keep their key order. Errors name the offset.
+ * The small JSON subset (RFC 8259) that safetensors headers and tokenizer files use: objects,
+ * arrays, strings, integers, and the literals true, false, null. Objects keep their key order.
+ *
+ * <p>Strict, because its input comes from files: a duplicate key, a raw control character in a
+ * string, a leading zero, white space other than JSON's four, and nesting deeper than
+ * {@link #MAX_DEPTH} are errors. The depth limit bounds the recursion, so a hostile file gets an
+ * {@link IllegalArgumentException} naming the offset, never a {@link StackOverflowError}.
  */
 public final class Json {
+    /** Objects and arrays nested deeper than this are rejected (the files read here need 4). */
+    public static final int MAX_DEPTH = 64;
+
     private final String s;
     private int i;
+    private int depth;
 
     private Json(String s) {
         this.s = s;
     }
 
     /** Parses one JSON value that must span the whole text (surrounding white space allowed). */
-    static Object parse(String text) {
+    public static Object parse(String text) {
         Json p = new Json(text);
         Object v = p.value();
         p.ws();
@@ -31,15 +40,20 @@ public final class Json {
     }
 
     private void ws() {
-        while (i < s.length() && Character.isWhitespace(s.charAt(i))) i++;
+        // JSON's white space: space, tab, line feed, carriage return
+        while (i < s.length() && (s.charAt(i) == ' ' || s.charAt(i) == '\t' || s.charAt(i) == '\n' || s.charAt(i) == '\r')) i++;
     }
 
     private Object value() {
         ws();
         if (i >= s.length()) throw error("unexpected end of JSON");
         char c = s.charAt(i);
-        if (c == '{') return object();
-        if (c == '[') return array();
+        if (c == '{' || c == '[') {
+            if (++depth > MAX_DEPTH) throw error("nesting deeper than " + MAX_DEPTH + " levels");
+            Object v = c == '{' ? object() : array();
+            depth--;
+            return v;
+        }
         if (c == '"') return string();
         if (c == '-' || (c >= '0' && c <= '9')) return number();
         for (String lit : new String[] {"true", "false", "null"}) {
@@ -108,6 +122,7 @@ public final class Json {
             if (i >= s.length()) throw error("unterminated string");
             char c = s.charAt(i++);
             if (c == '"') return sb.toString();
+            if (c < 0x20) throw error("raw control character U+" + String.format("%04X", (int) c) + " in a string");
             if (c != '\\') {
                 sb.append(c);
                 continue;
@@ -138,8 +153,9 @@ public final class Json {
     private Long number() {
         int start = i;
         if (s.charAt(i) == '-') i++;
-        while (i < s.length() && Character.isDigit(s.charAt(i))) i++;
-        if (i < s.length() && (s.charAt(i) == '.' || s.charAt(i) == 'e' || s.charAt(i) == 'E')) throw error("only integers are expected in a safetensors header");
+        if (i + 1 < s.length() && s.charAt(i) == '0' && s.charAt(i + 1) >= '0' && s.charAt(i + 1) <= '9') throw error("leading zero in a number");
+        while (i < s.length() && s.charAt(i) >= '0' && s.charAt(i) <= '9') i++;
+        if (i < s.length() && (s.charAt(i) == '.' || s.charAt(i) == 'e' || s.charAt(i) == 'E')) throw error("only integers are expected");
         try {
             return Long.parseLong(s.substring(start, i));
         } catch (NumberFormatException ex) {

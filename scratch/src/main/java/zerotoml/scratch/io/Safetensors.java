@@ -4,11 +4,16 @@ import java.io.IOException;
 import java.lang.reflect.RecordComponent;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,12 +35,32 @@ import zerotoml.scratch.tensor.Tensor;
  * ({@code w}, {@code blocks.0.wQ}, {@code inner.b}), in {@link Params#tensors} order. Writes are
  * atomic ({@link AtomicFile}); a truncated, corrupt or mismatched file gets a
  * {@link SafetensorsException} that names the file and the problem.
+ *
+ * <p>The reader is strict, as the format's specification asks: the header is valid UTF-8 and
+ * valid JSON (no duplicate keys, nesting at most {@link Json#MAX_DEPTH}), every tensor's byte
+ * span is exactly dtype x shape, and the spans, in offset order, tile the data section from 0 to
+ * its end with no gap and no overlap.
+ *
+ * <p>Beyond the format: the byte flips the format cannot see (a tensor's data, a shape edit that
+ * keeps the byte count) are caught by a checksum that {@link #write} puts in the metadata under
+ * {@link #CHECKSUM}: SHA-256 of the metadata, each tensor's name, dtype, shape and offsets, and the
+ * data section ({@link #digest}). The reader checks it when present; files from other tools, which
+ * have none, still load. A metadata value shaped like our checksum under any other key is taken
+ * as a damaged key and rejected, so one flipped byte cannot turn a checked file into an unchecked one.
  */
 public final class Safetensors {
     private Safetensors() {}
 
     /** Headers longer than this are taken as corruption, not allocated. */
     static final long MAX_HEADER = 100L << 20;
+
+    /** Files larger than this are refused before they are read (a Java array holds at most 2^31 - 1 bytes). */
+    static final long MAX_FILE = Integer.MAX_VALUE - 16;
+
+    /** The metadata key of the checksum that scratch writes, and its value's prefix. */
+    public static final String CHECKSUM = "zerotoml.sha256";
+
+    static final String CHECKSUM_PREFIX = "sha256:";
 
     public static final class SafetensorsException extends IOException {
         private static final long serialVersionUID = 1L;
@@ -88,7 +113,10 @@ public final class Safetensors {
 
     /** Writes named tensors atomically. */
     public static void write(Path file, Map<String, Tensor> tensors, Map<String, String> metadata) throws IOException {
-        byte[] header = header(tensors, metadata);
+        if (metadata != null && metadata.containsKey(CHECKSUM)) throw new IllegalArgumentException("Safetensors.write: metadata key " + CHECKSUM + " is the writer's own");
+        Map<String, String> meta = new LinkedHashMap<>(metadata == null ? Map.of() : metadata);
+        meta.put(CHECKSUM, CHECKSUM_PREFIX + hex(digest(descriptions(tensors), metadata == null ? Map.of() : metadata, tensors.values())));
+        byte[] header = header(tensors, meta);
         AtomicFile.write(file, out -> {
             // N as a little-endian u64
             out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length).array());
@@ -142,24 +170,32 @@ public final class Safetensors {
 
     /** Reads and checks a whole file. */
     public static Contents read(Path file) throws IOException {
+        long size = Files.size(file);
+        if (size > MAX_FILE) throw new SafetensorsException(file, "too large: " + size + " bytes, more than " + MAX_FILE + " that one array holds");
         byte[] all = Files.readAllBytes(file);
         if (all.length < 8) throw new SafetensorsException(file, "truncated: " + all.length + " bytes, fewer than the 8-byte header length");
         long n = ByteBuffer.wrap(all, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
         if (n < 2 || n > MAX_HEADER) throw new SafetensorsException(file, "corrupt: header length " + Long.toUnsignedString(n) + " is not plausible");
         if (n > all.length - 8) throw new SafetensorsException(file, "truncated: the header says " + n + " bytes but only " + (all.length - 8) + " follow");
+        String text;
+        try {
+            // a strict decoder: a malformed byte is an error, not U+FFFD
+            text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(all, 8, (int) n)).toString();
+        } catch (CharacterCodingException e) {
+            throw new SafetensorsException(file, "corrupt header: not valid UTF-8 (" + e + ")");
+        }
         Object json;
         try {
-            json = Json.parse(new String(all, 8, (int) n, StandardCharsets.UTF_8));
+            json = Json.parse(text);
         } catch (IllegalArgumentException e) {
             throw new SafetensorsException(file, "corrupt header JSON: " + e.getMessage());
         }
         if (!(json instanceof Map<?, ?> header)) throw new SafetensorsException(file, "corrupt header: not a JSON object");
         int dataStart = 8 + (int) n;
         long dataLen = all.length - dataStart;
-        Map<String, Tensor> tensors = new LinkedHashMap<>();
         Map<String, String> metadata = new LinkedHashMap<>();
-        long maxEnd = 0;
-        ByteBuffer data = ByteBuffer.wrap(all).order(ByteOrder.LITTLE_ENDIAN);
+        Map<String, Entry> entries = new LinkedHashMap<>();
         for (var e : header.entrySet()) {
             String name = (String) e.getKey();
             if (name.equals("__metadata__")) {
@@ -179,16 +215,111 @@ public final class Safetensors {
             if (en.end > dataLen) {
                 throw new SafetensorsException(file, "truncated: tensor '" + name + "' ends at data byte " + en.end + " but the file holds only " + dataLen + " data bytes");
             }
-            maxEnd = Math.max(maxEnd, en.end);
+            entries.put(name, en);
+        }
+        tiles(file, entries, dataLen);
+        String checksum = checksum(file, metadata);
+        if (checksum != null) {
+            metadata.remove(CHECKSUM);
+            List<String> described = new ArrayList<>();
+            for (var e : entries.entrySet()) described.add(description(e.getKey(), e.getValue().dtype, e.getValue().shape, e.getValue().begin, e.getValue().end));
+            String actual = hex(digest(described, metadata, all, dataStart, all.length - dataStart));
+            if (!actual.equals(checksum)) {
+                throw new SafetensorsException(file, "corrupt: checksum mismatch (" + CHECKSUM + " says " + checksum + ", the file hashes to " + actual
+                        + "); a tensor, a shape, a name or the metadata changed after it was written");
+            }
+        }
+        Map<String, Tensor> tensors = new LinkedHashMap<>();
+        ByteBuffer data = ByteBuffer.wrap(all).order(ByteOrder.LITTLE_ENDIAN);
+        for (var e : entries.entrySet()) {
+            Entry en = e.getValue();
             double[] v = new double[(int) en.elements];
             int at = dataStart + (int) en.begin;
             for (int i = 0; i < v.length; i++) v[i] = en.dtype == DType.F32 ? data.getFloat(at + 4 * i) : data.getDouble(at + 8 * i);
-            tensors.put(name, Tensor.of(en.dtype, v, en.shape));
-        }
-        if (maxEnd != dataLen) {
-            throw new SafetensorsException(file, "corrupt: " + (dataLen - maxEnd) + " data bytes after the last tensor (the tensors describe " + maxEnd + ")");
+            tensors.put(e.getKey(), Tensor.of(en.dtype, v, en.shape));
         }
         return new Contents(tensors, metadata);
+    }
+
+    /** The spans, sorted by offset, must start at 0, follow each other without gap or overlap, and end at the data's end. */
+    private static void tiles(Path file, Map<String, Entry> entries, long dataLen) throws SafetensorsException {
+        List<Map.Entry<String, Entry>> byOffset = new ArrayList<>(entries.entrySet());
+        byOffset.sort(Comparator.comparingLong((Map.Entry<String, Entry> e) -> e.getValue().begin).thenComparingLong(e -> e.getValue().end));
+        long expected = 0;
+        String previous = null;
+        for (var e : byOffset) {
+            Entry en = e.getValue();
+            if (en.begin != expected) {
+                String where = previous == null ? "the data section starts at 0" : "tensor '" + previous + "' ends at " + expected;
+                throw new SafetensorsException(file, "corrupt: tensor '" + e.getKey() + "' has data_offsets [" + en.begin + ", " + en.end + "] but " + where
+                        + (en.begin < expected ? " (the spans overlap)" : " (a gap)") + "; the spans must tile the data section");
+            }
+            expected = en.end;
+            previous = e.getKey();
+        }
+        if (expected != dataLen) {
+            throw new SafetensorsException(file, "corrupt: " + (dataLen - expected) + " data bytes after the last tensor (the tensors describe " + expected + ")");
+        }
+    }
+
+    /** The checksum this file carries (its hex digits), or null; a damaged one, or one under a damaged key, is an error. */
+    private static String checksum(Path file, Map<String, String> metadata) throws SafetensorsException {
+        for (var m : metadata.entrySet()) {
+            boolean shaped = m.getValue().matches(CHECKSUM_PREFIX + "[0-9a-f]{64}");
+            if (m.getKey().equals(CHECKSUM) && !shaped) throw new SafetensorsException(file, "corrupt: the checksum " + Json.quote(m.getValue()) + " is not " + CHECKSUM_PREFIX + " and 64 hex digits");
+            if (!m.getKey().equals(CHECKSUM) && shaped) throw new SafetensorsException(file, "corrupt: a checksum stands under metadata key " + Json.quote(m.getKey()) + " instead of " + CHECKSUM);
+        }
+        String v = metadata.get(CHECKSUM);
+        return v == null ? null : v.substring(CHECKSUM_PREFIX.length());
+    }
+
+    /** What the checksum covers of one tensor: name, dtype, shape, offsets, one line, JSON-quoted name. */
+    static String description(String name, DType dtype, int[] shape, long begin, long end) {
+        return Json.quote(name) + " " + dtype + " " + Arrays.toString(shape) + " " + begin + " " + end + "\n";
+    }
+
+    static List<String> descriptions(Map<String, Tensor> tensors) {
+        List<String> out = new ArrayList<>();
+        long offset = 0;
+        for (var e : tensors.entrySet()) {
+            long len = (long) e.getValue().size() * width(e.getValue().dtype());
+            out.add(description(e.getKey(), e.getValue().dtype(), e.getValue().shape().dims(), offset, offset + len));
+            offset += len;
+        }
+        return out;
+    }
+
+    /** SHA-256 of the metadata (every entry but the checksum, in order), the tensors' descriptions, then the data bytes. */
+    static byte[] digest(List<String> described, Map<String, String> metadata, byte[] data, int from, int length) {
+        MessageDigest md = sha256(described, metadata);
+        md.update(data, from, length);
+        return md.digest();
+    }
+
+    private static byte[] digest(List<String> described, Map<String, String> metadata, Iterable<Tensor> tensors) {
+        MessageDigest md = sha256(described, metadata);
+        for (Tensor t : tensors) md.update(bytes(t));
+        return md.digest();
+    }
+
+    private static MessageDigest sha256(List<String> described, Map<String, String> metadata) {
+        MessageDigest md;
+        try {
+            md = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("Safetensors: this JDK has no SHA-256", e);
+        }
+        for (var m : metadata.entrySet()) {
+            if (!m.getKey().equals(CHECKSUM)) md.update(("m " + Json.quote(m.getKey()) + " " + Json.quote(m.getValue()) + "\n").getBytes(StandardCharsets.UTF_8));
+        }
+        for (String d : described) md.update(("t " + d).getBytes(StandardCharsets.UTF_8));
+        return md;
+    }
+
+    static String hex(byte[] b) {
+        StringBuilder sb = new StringBuilder(b.length * 2);
+        for (byte x : b) sb.append(Character.forDigit((x >> 4) & 0xF, 16)).append(Character.forDigit(x & 0xF, 16));
+        return sb.toString();
     }
 
     private record Entry(DType dtype, int[] shape, long elements, long begin, long end) {}
@@ -205,12 +336,16 @@ public final class Safetensors {
         else throw new SafetensorsException(file, "tensor '" + name + "' has dtype " + d + "; only F32 and F64 are supported");
         int[] dims = new int[s.size()];
         long elements = 1;
+        boolean empty = false;
         for (int i = 0; i < dims.length; i++) {
             if (!(s.get(i) instanceof Long x) || x < 0 || x > Integer.MAX_VALUE) throw new SafetensorsException(file, "corrupt header: tensor '" + name + "' has a bad shape " + s);
             dims[i] = (int) (long) x;
-            elements *= x;
+            empty |= x == 0;
+            // saturate: a product past the array limit is rejected below, never wrapped around
+            elements = elements > Integer.MAX_VALUE ? elements : elements * x;
         }
-        if (elements > Integer.MAX_VALUE) throw new SafetensorsException(file, "tensor '" + name + "' has " + elements + " elements, more than a Java array holds");
+        if (empty) elements = 0;
+        if (elements > Integer.MAX_VALUE) throw new SafetensorsException(file, "tensor '" + name + "' has shape " + s + ", more elements than a Java array holds");
         if (!(o.get(0) instanceof Long b) || !(o.get(1) instanceof Long e) || b < 0 || e < b) {
             throw new SafetensorsException(file, "corrupt header: tensor '" + name + "' has bad data_offsets " + o);
         }

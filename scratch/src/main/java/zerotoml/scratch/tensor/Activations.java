@@ -43,11 +43,11 @@ public final class Activations {
     }
 
     // out = max(x, 0);  ∂x = g · [¬(x ≤ 0)]   (PyTorch: 0 at exactly 0, g at NaN)
-    /** Element-wise max(x, 0); NaN stays NaN. */
+    /** Element-wise max(x, 0); NaN stays NaN and −0 stays −0 (PyTorch's clamp_min: x &lt; 0 ? 0 : x). */
     public static Tensor relu(Tensor x) {
-        return Elementwise.unary("relu", x, v -> v > 0 ? v : (Double.isNaN(v) ? v : 0.0),
+        return Elementwise.unary("relu", x, v -> v < 0 ? 0.0 : v,
                 // PyTorch's threshold_backward zeroes g where x ≤ 0 only, so a NaN input passes g through
-                (g, in, o) -> Arithmetic.mul(g, Elementwise.map(in, v -> v <= 0 ? 0 : 1)));
+                (g, in, o) -> Selection.gated(g, Elementwise.map(in, v -> v <= 0 ? 0 : 1)));
     }
 
     // out = x · Φ(x) = x/2 · (1 + erf(x/√2));  ∂x = g · (Φ(x) + x · φ(x)),  φ(x) = e^{−x²/2}/√(2π)
@@ -80,6 +80,39 @@ public final class Activations {
 
     private static double geluInner(double v) {
         return SQRT_2_OVER_PI * (v + GELU_KAPPA * v * v * v);
+    }
+
+    // out = x · σ(x);  ∂x = g · σ(x) · (1 + x · (1 − σ(x)))
+    /**
+     * SiLU, also called Swish (β = 1): x · σ(x), from "Sigmoid-Weighted Linear Units for Neural
+     * Network Function Approximation in Reinforcement Learning" (Elfwing et al., arXiv 1702.03118) and
+     * "Searching for Activation Functions" (Ramachandran et al., arXiv 1710.05941); torch.nn.functional.silu.
+     */
+    public static Tensor silu(Tensor x) {
+        return Elementwise.unary("silu", x, v -> v * sigmoid(v),
+                (g, in, o) -> Arithmetic.mul(g, Elementwise.map(in, v -> {
+                    double s = sigmoid(v);
+                    return s * (1 + v * (1 - s));
+                })));
+    }
+
+    // out = x · tanh(softplus(x));  ∂x = g · (tanh(sp) + x · σ(x) · (1 − tanh²(sp))),  sp = ln(1 + eˣ)
+    /**
+     * Mish: x · tanh(ln(1 + eˣ)), from "Mish: A Self Regularized Non-Monotonic Activation Function"
+     * (Misra, arXiv 1908.08681); torch.nn.functional.mish. The softplus inside is computed without
+     * overflow as max(x, 0) + ln(1 + e^{−|x|}).
+     */
+    public static Tensor mish(Tensor x) {
+        return Elementwise.unary("mish", x, v -> v * Math.tanh(softplusExact(v)),
+                (g, in, o) -> Arithmetic.mul(g, Elementwise.map(in, v -> {
+                    double t = Math.tanh(softplusExact(v));
+                    return t + v * sigmoid(v) * (1 - t * t);
+                })));
+    }
+
+    /** ln(1 + eᵛ) for every v, without overflow (no threshold, unlike {@link #softplus}). */
+    static double softplusExact(double v) {
+        return Math.max(v, 0) + Math.log1p(Math.exp(-Math.abs(v)));
     }
 
     /** PyTorch's default softplus threshold: above it softplus returns x itself. */

@@ -4,26 +4,49 @@ import java.util.function.DoubleBinaryOperator;
 import java.util.function.DoubleUnaryOperator;
 
 /**
- * The two shapes every element-wise primitive takes: one input, or two inputs that broadcast.
- * Each op supplies its scalar function and its backward; this class does the loops, the dtype
- * promotion, and the reduction of a broadcast gradient back to each input's shape.
+ * The public surface for writing an element-wise op with its backward, the same one every
+ * built-in element-wise op uses ({@code Arithmetic}, {@code Activations}, {@code Selection},
+ * {@code Losses}). An op supplies its scalar function and its backward; this class does the loops,
+ * the dtype promotion, the rounding to the dtype, the recording on the tape, and the reduction of a
+ * broadcast gradient back to each input's shape ("unbroadcasting").
+ *
+ * <pre>{@code
+ * // softsign(x) = x / (1 + |x|);  ∂x = g / (1 + |x|)²
+ * static Tensor softsign(Tensor x) {
+ *     return Elementwise.unary("softsign", x, v -> v / (1 + Math.abs(v)),
+ *             (g, in, out) -> Arithmetic.mul(g, Elementwise.map(in, v -> 1 / ((1 + Math.abs(v)) * (1 + Math.abs(v))))));
+ * }
+ * }</pre>
+ *
+ * <p>For ops that are not element-wise, {@link Tensor#record} is the general form ("record this
+ * result with this backward"); {@link Indexing#take} covers every op that moves elements by index
+ * (permutations, crops, windows, scatters); reductions compose from {@link Reductions}.
  */
-final class Elementwise {
+public final class Elementwise {
     private Elementwise() {}
 
-    /** Backward of a unary op: the input's gradient from the output's gradient. */
+    /**
+     * Backward of a unary op: the input's gradient from the output's gradient {@code gOut}, the
+     * input {@code x} and the output {@code out} (whichever is cheaper to use). It may call any op;
+     * the tape is paused while it runs.
+     */
     @FunctionalInterface
-    interface UnaryGrad {
+    public interface UnaryGrad {
         Tensor apply(Tensor gOut, Tensor x, Tensor out);
     }
 
-    /** Backward of a binary op: gradients for a and b, still in the broadcast output's shape. */
+    /**
+     * Backward of a binary op: the gradients for a and b, in the broadcast output's shape; the
+     * caller sums each back to its input's shape. Return null for an input that takes no gradient.
+     */
     @FunctionalInterface
-    interface BinaryGrad {
+    public interface BinaryGrad {
         Tensor[] apply(Tensor gOut, Tensor a, Tensor b, Tensor out);
     }
 
-    static Tensor unary(String op, Tensor x, DoubleUnaryOperator f, UnaryGrad grad) {
+    // out_i = f(x_i);  ∂x = grad(g, x, out)
+    /** A differentiable element-wise op of one input: {@code out[i] = f(x[i])}, in x's shape and dtype. */
+    public static Tensor unary(String op, Tensor x, DoubleUnaryOperator f, UnaryGrad grad) {
         Args.nonNull(op, "x", x);
         double[] src = x.data;
         double[] out = new double[src.length];
@@ -33,7 +56,13 @@ final class Elementwise {
         return self[0];
     }
 
-    static Tensor binary(String op, Tensor a, Tensor b, DoubleBinaryOperator f, BinaryGrad grad) {
+    // out_i = f(a_i, b_i) over the broadcast shape;  ∂a = sumTo(grad_a, a.shape), ∂b = sumTo(grad_b, b.shape)
+    /**
+     * A differentiable element-wise op of two inputs with NumPy broadcasting: {@code out = f(a, b)}
+     * in the broadcast shape and the promoted dtype; the backward's gradients are summed back to
+     * each input's shape.
+     */
+    public static Tensor binary(String op, Tensor a, Tensor b, DoubleBinaryOperator f, BinaryGrad grad) {
         Args.nonNull(op, "a", a);
         Args.nonNull(op, "b", b);
         Shape s = Shape.broadcast(op, a.shape(), b.shape());
@@ -53,15 +82,18 @@ final class Elementwise {
         return self[0];
     }
 
-    /** A non-differentiable element-wise map, used inside backward passes and for masks. */
-    static Tensor map(Tensor x, DoubleUnaryOperator f) {
+    /** A non-differentiable element-wise map (x's shape and dtype), for derivatives inside backward passes and for masks. */
+    public static Tensor map(Tensor x, DoubleUnaryOperator f) {
+        Args.nonNull("map", "x", x);
         double[] out = new double[x.data.length];
         for (int i = 0; i < out.length; i++) out[i] = f.applyAsDouble(x.data[i]);
         return new Tensor(x.shape(), x.dtype(), out);
     }
 
-    /** A non-differentiable element-wise combination of two same-shaped or broadcastable tensors. */
-    static Tensor zip(String op, Tensor a, Tensor b, DoubleBinaryOperator f) {
+    /** A non-differentiable element-wise combination of two broadcastable tensors, in the promoted dtype. */
+    public static Tensor zip(String op, Tensor a, Tensor b, DoubleBinaryOperator f) {
+        Args.nonNull(op, "a", a);
+        Args.nonNull(op, "b", b);
         Shape s = Shape.broadcast(op, a.shape(), b.shape());
         double[] x = expand(a, s);
         double[] y = expand(b, s);
@@ -87,9 +119,18 @@ final class Elementwise {
         return Strided.gather(t.data, dims, tStr);
     }
 
-    /** Sums a broadcast gradient back down to {@code target}, the shape of the input it belongs to. */
-    static Tensor sumTo(Tensor g, Shape target) {
+    // ∂input = Σ over the axes broadcasting added or stretched from 1
+    /**
+     * Unbroadcasting: sums a gradient of a broadcast shape back down to {@code target}, the shape of
+     * the input it belongs to (differentiable). Use it in a backward whose input was broadcast.
+     */
+    public static Tensor sumTo(Tensor g, Shape target) {
+        Args.nonNull("sumTo", "g", g);
+        Args.nonNull("sumTo", "target", target);
         if (g.shape().equals(target)) return g;
+        if (!Shape.broadcast("sumTo", g.shape(), target).equals(g.shape())) {
+            throw new IllegalArgumentException("sumTo: target " + target + " does not broadcast to the gradient's shape " + g.shape());
+        }
         int lead = g.rank() - target.rank();
         java.util.List<Integer> axes = new java.util.ArrayList<>();
         for (int i = 0; i < g.rank(); i++) {

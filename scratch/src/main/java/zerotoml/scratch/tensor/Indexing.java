@@ -16,18 +16,42 @@ public final class Indexing {
 
     // ------------------------------------------------------------------ the shared primitive
 
-    // out[i] = x[src[i]];  ∂x[j] = Σ_{i: src[i] = j} g[i]
-    static Tensor take(String op, Tensor x, Shape outShape, int[] src) {
+    // out[i] = x[src[i]] (0 where src[i] < 0);  ∂x[j] = Σ_{i: src[i] = j} g[i]
+    /**
+     * The one primitive behind every op that moves elements by position: element i of the result
+     * is element {@code src[i]} of x in row-major order, or 0 where {@code src[i]} is negative
+     * (padding). Permutations, crops, strided views, windows, zero-insertion and one-per-row picks
+     * are all a {@code take} with a computed index map; the gradient scatters back, adding where
+     * an element was taken twice. {@code src} is read, not copied: do not change it afterwards.
+     */
+    public static Tensor take(String op, Tensor x, Shape outShape, int[] src) {
+        Args.nonNull("take", "op", op);
+        Args.nonNull(op, "x", x);
+        Args.nonNull(op, "outShape", outShape);
+        Args.nonNull(op, "src", src);
+        if (src.length != outShape.size()) {
+            throw new IllegalArgumentException(op + ": " + src.length + " source positions do not fill output shape " + outShape + " (x " + x.shape() + ")");
+        }
+        int n = x.size();
+        for (int i = 0; i < src.length; i++) {
+            if (src[i] >= n) {
+                throw new IllegalArgumentException(op + ": source position " + src[i] + " at output " + i + " is outside x " + x.shape() + " (" + n + " elements)");
+            }
+        }
+        return takeUnchecked(op, x, outShape, src);
+    }
+
+    static Tensor takeUnchecked(String op, Tensor x, Shape outShape, int[] src) {
         double[] out = new double[src.length];
-        for (int i = 0; i < src.length; i++) out[i] = x.data[src[i]];
+        for (int i = 0; i < src.length; i++) out[i] = src[i] < 0 ? 0 : x.data[src[i]];
         return Tensor.record(op, outShape, x.dtype(), out, g -> new Tensor[] {scatterAdd(op, g, x.shape(), src)}, x);
     }
 
     // out[j] = Σ_{i: src[i] = j} g[i];  ∂g[i] = h[src[i]]  (the adjoint of take)
     static Tensor scatterAdd(String op, Tensor g, Shape shape, int[] src) {
         double[] out = new double[shape.size()];
-        for (int i = 0; i < src.length; i++) out[src[i]] += g.data[i];
-        return Tensor.record(op + " backward", shape, g.dtype(), out, h -> new Tensor[] {take(op, h, g.shape(), src)}, g);
+        for (int i = 0; i < src.length; i++) if (src[i] >= 0) out[src[i]] += g.data[i];
+        return Tensor.record(op + " backward", shape, g.dtype(), out, h -> new Tensor[] {takeUnchecked(op, h, g.shape(), src)}, g);
     }
 
     /** x with the positions along one axis replaced by {@code positions} (already validated). */
@@ -46,7 +70,7 @@ public final class Indexing {
             }
         }
         d[axis] = len;
-        return take(op, x, Shape.of(d), src);
+        return takeUnchecked(op, x, Shape.of(d), src);
     }
 
     // ------------------------------------------------------------------ index-select and embedding
@@ -136,7 +160,60 @@ public final class Indexing {
                 idx[k] = 0;
             }
         }
-        return take("gather", x, indexShape, src);
+        return takeUnchecked("gather", x, indexShape, src);
+    }
+
+    // out[p] = x'[p with p_axis := index'[p]],  x', index' = x and index broadcast on every axis but axis
+    /**
+     * torch.take_along_dim(x, index, axis): gather along one axis where x and the index broadcast
+     * against each other on every other axis (gather requires the index to fit inside x instead).
+     * The index has x's rank. The typical use picks one entry per row, e.g. the log-probability of
+     * each taken action: {@code takeAlongDim(logp [B, A], actions, Shape.of(B, 1), -1)} → [B, 1].
+     */
+    public static Tensor takeAlongDim(Tensor x, int[] index, Shape indexShape, int axis) {
+        Args.nonNull("takeAlongDim", "x", x);
+        Args.nonNull("takeAlongDim", "index", index);
+        Args.nonNull("takeAlongDim", "indexShape", indexShape);
+        if (x.rank() == 0) throw new IllegalArgumentException("takeAlongDim: x must have at least 1 dimension, got shape " + x.shape());
+        int a = x.shape().axis("takeAlongDim", axis);
+        if (indexShape.size() != index.length) {
+            throw new IllegalArgumentException("takeAlongDim: " + index.length + " index values do not fill index shape " + indexShape + " (x " + x.shape() + ")");
+        }
+        if (indexShape.rank() != x.rank()) {
+            throw new IllegalArgumentException("takeAlongDim: index has rank " + indexShape.rank() + " but x has rank " + x.rank()
+                    + " (index " + indexShape + ", x " + x.shape() + ")");
+        }
+        checkIndices("takeAlongDim", "index", index, x.shape().dim(a), a, x.shape());
+        int[] xd = x.shape().dims(), id = indexShape.dims();
+        int[] xOne = xd.clone(), iOne = id.clone();
+        xOne[a] = 1;
+        iOne[a] = 1;
+        Shape common;
+        try {
+            common = Shape.broadcast("takeAlongDim", Shape.of(xOne), Shape.of(iOne));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("takeAlongDim: x and index do not broadcast on the axes other than " + axis
+                    + " (x " + x.shape() + ", index " + indexShape + ")", e);
+        }
+        int[] xTo = common.dims(), iTo = common.dims();
+        xTo[a] = xd[a];
+        iTo[a] = id[a];
+        // the index broadcast to iTo: its own array when it already has that shape
+        Tensor idx = Tensor.of(DType.F64, toDoubles(index), indexShape);
+        int[] expanded = Shape.of(iTo).equals(indexShape) ? index : ints(Elementwise.expand(idx, Shape.of(iTo)));
+        return gather(Shapes.broadcastTo(x, xTo), a, expanded, Shape.of(iTo));
+    }
+
+    private static double[] toDoubles(int[] v) {
+        double[] d = new double[v.length];
+        for (int i = 0; i < v.length; i++) d[i] = v[i];
+        return d;
+    }
+
+    private static int[] ints(double[] v) {
+        int[] out = new int[v.length];
+        for (int i = 0; i < v.length; i++) out[i] = (int) v[i];
+        return out;
     }
 
     // ------------------------------------------------------------------ one-hot

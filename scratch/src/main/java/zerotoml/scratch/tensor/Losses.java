@@ -74,6 +74,37 @@ public final class Losses {
         return reduce(Arithmetic.abs(Arithmetic.sub(a, b)), reduction);
     }
 
+    // ℓ = ½ d² if |d| < δ, else δ · (|d| − ½ δ),  d = a − b;  ∂d = clamp(d, −δ, δ)
+    /**
+     * Huber loss (F.huber_loss with {@code delta}): quadratic within δ of the target, linear beyond,
+     * so large errors pull with a bounded gradient. δ must be positive, as in PyTorch.
+     */
+    public static Tensor huber(Tensor a, Tensor b, double delta, Reduction reduction) {
+        sameShape("huber", a, b);
+        Args.nonNull("huber", "reduction", reduction);
+        if (!(delta > 0) || Double.isInfinite(delta)) {
+            throw new IllegalArgumentException("huber: delta must be finite and > 0, got " + delta + " (input " + a.shape() + ")");
+        }
+        return reduce(Elementwise.unary("huber", Arithmetic.sub(a, b), d -> Math.abs(d) < delta ? 0.5 * d * d : delta * (Math.abs(d) - 0.5 * delta),
+                (g, d, o) -> Arithmetic.mul(g, Elementwise.map(d, v -> Math.max(-delta, Math.min(delta, v))))), reduction);
+    }
+
+    // ℓ = ½ d² / β if |d| < β, else |d| − ½ β,  d = a − b;  ∂d = clamp(d / β, −1, 1)   (β = 0: ℓ = |d|)
+    /**
+     * Smooth L1 loss (F.smooth_l1_loss with {@code beta}): Huber divided by β, so the linear part
+     * has slope 1. β = 0 is the L1 loss, as in PyTorch; a negative β is an error.
+     */
+    public static Tensor smoothL1(Tensor a, Tensor b, double beta, Reduction reduction) {
+        sameShape("smoothL1", a, b);
+        Args.nonNull("smoothL1", "reduction", reduction);
+        if (!(beta >= 0) || Double.isInfinite(beta)) {
+            throw new IllegalArgumentException("smoothL1: beta must be finite and ≥ 0, got " + beta + " (input " + a.shape() + ")");
+        }
+        if (beta == 0) return l1(a, b, reduction);
+        return reduce(Elementwise.unary("smoothL1", Arithmetic.sub(a, b), d -> Math.abs(d) < beta ? 0.5 * d * d / beta : Math.abs(d) - 0.5 * beta,
+                (g, d, o) -> Arithmetic.mul(g, Elementwise.map(d, v -> Math.max(-1, Math.min(1, v / beta))))), reduction);
+    }
+
     private static Tensor reduce(Tensor x, Reduction r) {
         return r == Reduction.MEAN ? Reductions.mean(x) : Reductions.sum(x);
     }

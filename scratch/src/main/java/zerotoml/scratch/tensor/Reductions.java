@@ -133,11 +133,12 @@ public final class Reductions {
         return Arithmetic.div(sum(Arithmetic.mul(d, d), axes, keepDims), Tensor.scalar(x.dtype(), Math.max(0, n - correction)));
     }
 
-    // out = m + ln Σ_axes e^{x − m},  m = max_axes x (0 where m is ±∞);  ∂x = g · e^{x − out}
+    // out = m + ln s,  s = Σ_axes e^{x − m},  m = max_axes x (0 where m is ±∞);  ∂x = g · e^{x − m} / s
     /**
      * log Σ exp over any axes, stable for large inputs: subtracting the maximum first keeps every
-     * exponent ≤ 0, so nothing overflows even for logits of ±1e4 in float32. The backward uses the
-     * output before rounding to the dtype, so the gradient (the softmax) is accurate too.
+     * exponent ≤ 0, so nothing overflows even for logits of ±1e4 in float32. The backward is the
+     * softmax e^{x − m} / s, not e^{x − out}: for equal huge inputs (1e38 three times) out = m + ln 3
+     * rounds back to m, and e^{x − out} would give every element 1 instead of ⅓.
      */
     public static Tensor logsumexp(Tensor x, int[] axes, boolean keepDims) {
         Args.nonNull("logsumexp", "x", x);
@@ -155,7 +156,7 @@ public final class Reductions {
         for (int t = 0; t < k; t++) exact[t] = m[t] + Math.log(s[t]);
         return Tensor.record("logsumexp", outShape, x.dtype(), exact.clone(), g -> {
             double[] gx = new double[target.length];
-            for (int i = 0; i < gx.length; i++) gx[i] = g.data[target[i]] * Math.exp(x.data[i] - exact[target[i]]);
+            for (int i = 0; i < gx.length; i++) gx[i] = g.data[target[i]] * (Math.exp(x.data[i] - m[target[i]]) / s[target[i]]);
             return new Tensor[] {new Tensor(x.shape(), g.dtype(), gx)};
         }, x);
     }

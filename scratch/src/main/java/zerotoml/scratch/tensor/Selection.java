@@ -17,26 +17,39 @@ public final class Selection {
     public static Tensor clamp(Tensor x, double min, double max) {
         Args.nonNull("clamp", "x", x);
         double lo = x.dtype().round(min), hi = x.dtype().round(max);
-        return Elementwise.unary("clamp", x, v -> Math.min(Math.max(v, lo), hi),
-                (g, in, o) -> Arithmetic.mul(g, Elementwise.map(in, v -> v >= lo && v <= hi ? 1 : 0)));
+        // x < lo ? lo : x, then > hi ? hi : x, as PyTorch's kernel: −0 clamped at 0 stays −0, NaN stays NaN
+        return Elementwise.unary("clamp", x, v -> {
+                    double w = v < lo ? lo : v;
+                    return hi < w ? hi : w;
+                },
+                (g, in, o) -> gated(g, Elementwise.map(in, v -> v >= lo && v <= hi ? 1 : 0)));
     }
 
     // out = max(a, b);  ∂a = g · (1 − [a < b] − ½[a = b]),  ∂b = g · (1 − [b < a] − ½[a = b])   (NaN: both take g)
     /** torch.maximum: element-wise, broadcasting; on a tie each side gets half the gradient. */
     public static Tensor maximum(Tensor a, Tensor b) {
-        return Elementwise.binary("maximum", a, b, Math::max, (g, x, y, o) -> new Tensor[] {
-            Arithmetic.mul(g, Elementwise.zip("maximum", x, y, (u, v) -> share(u, v))),
-            Arithmetic.mul(g, Elementwise.zip("maximum", x, y, (u, v) -> share(v, u)))
+        return Elementwise.binary("maximum", a, b, (u, v) -> u != u || v != v ? Double.NaN : u > v ? u : v, (g, x, y, o) -> new Tensor[] {
+            gated(g, Elementwise.zip("maximum", x, y, (u, v) -> share(u, v))),
+            gated(g, Elementwise.zip("maximum", x, y, (u, v) -> share(v, u)))
         });
     }
 
     // out = min(a, b);  ∂a = g · (1 − [a > b] − ½[a = b]),  ∂b = g · (1 − [b > a] − ½[a = b])   (NaN: both take g)
     /** torch.minimum: element-wise, broadcasting; on a tie each side gets half the gradient. */
     public static Tensor minimum(Tensor a, Tensor b) {
-        return Elementwise.binary("minimum", a, b, Math::min, (g, x, y, o) -> new Tensor[] {
-            Arithmetic.mul(g, Elementwise.zip("minimum", x, y, (u, v) -> share(v, u))),
-            Arithmetic.mul(g, Elementwise.zip("minimum", x, y, (u, v) -> share(u, v)))
+        return Elementwise.binary("minimum", a, b, (u, v) -> u != u || v != v ? Double.NaN : u < v ? u : v, (g, x, y, o) -> new Tensor[] {
+            gated(g, Elementwise.zip("minimum", x, y, (u, v) -> share(v, u))),
+            gated(g, Elementwise.zip("minimum", x, y, (u, v) -> share(u, v)))
         });
+    }
+
+    /**
+     * g · share where the share is not 0, and +0 where it is: PyTorch masks gradients with where and
+     * masked_fill, so a blocked gradient is +0, never the −0 that g · 0 gives for a negative g.
+     * Differentiable in g.
+     */
+    static Tensor gated(Tensor g, Tensor share) {
+        return where(share, Arithmetic.mul(g, share), Tensor.scalar(g.dtype(), 0));
     }
 
     /**

@@ -54,8 +54,9 @@ public final class Softmax {
         double[] m = new double[kept.size()];
         java.util.Arrays.fill(m, Double.NEGATIVE_INFINITY);
         for (int i = 0; i < target.length; i++) m[target[i]] = Math.max(m[target[i]], x.data[i]);
-        // a lane of -∞ only (or an empty one) would give -∞ - -∞ = NaN; shift it by 0 instead
-        for (int i = 0; i < m.length; i++) if (!Double.isFinite(m[i])) m[i] = Double.isNaN(m[i]) ? m[i] : 0;
+        // a lane of -∞ only (or an empty one) would give -∞ - -∞ = NaN; shift it by 0 instead. A +∞
+        // maximum stays: ∞ - ∞ is NaN, and PyTorch's softmax of a lane holding +∞ is NaN throughout
+        for (int i = 0; i < m.length; i++) if (m[i] == Double.NEGATIVE_INFINITY) m[i] = 0;
         return Tensor.of(x.dtype(), m, kept);
     }
 }

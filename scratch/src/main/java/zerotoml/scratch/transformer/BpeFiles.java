@@ -2,9 +2,11 @@ package zerotoml.scratch.transformer;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,36 +35,100 @@ public final class BpeFiles {
         }
     }
 
-    /** Reads {@code merges.txt} from {@code dir}; if {@code vocab.json} is there too it must be the one {@link #save} writes. */
+    /** Tokenizer files larger than this are refused before they are read (GPT-2's tokenizer.json is 1.4 MB). */
+    static final long MAX_FILE = 64L << 20;
+
+    /**
+     * Reads {@code merges.txt} from {@code dir}. {@code vocab.json} and {@code tokenizer.json}, when
+     * present, are parsed (strict JSON, valid UTF-8) and must describe the same vocabulary and merges:
+     * byte b has id b, merge r has id 256 + r. The three files check each other, so an edit to one
+     * of them is an error that names the file and the fault, never a different tokenizer.
+     */
     public static Bpe load(Path dir) {
+        Path merges = dir.resolve("merges.txt");
+        Bpe bpe = fromMerges(merges.toString(), text(merges).split("\r?\n", -1));
+        String[] tokens = tokens(bpe);
+        Path vocab = dir.resolve("vocab.json");
+        if (Files.exists(vocab)) sameVocab(vocab, "the file", json(vocab), tokens, merges);
+        Path tokenizer = dir.resolve("tokenizer.json");
+        if (Files.exists(tokenizer)) {
+            Object t = json(tokenizer);
+            Object model = t instanceof Map<?, ?> m ? m.get("model") : null;
+            if (!(model instanceof Map<?, ?> mm) || !"BPE".equals(mm.get("type"))) throw bad(tokenizer, "has no \"model\" of type \"BPE\"");
+            sameVocab(tokenizer, "model.vocab", mm.get("vocab"), tokens, merges);
+            List<String> want = new ArrayList<>();
+            for (int[] m : bpe.merges()) want.add(tokens[m[0]] + " " + tokens[m[1]]);
+            if (!want.equals(mm.get("merges"))) throw bad(tokenizer, "model.merges does not match " + merges);
+        }
+        return bpe;
+    }
+
+    private static IllegalArgumentException bad(Path file, String fault) {
+        return new IllegalArgumentException("bpe load: " + file + " " + fault);
+    }
+
+    /** A file's text: at most {@link #MAX_FILE} bytes of valid UTF-8 (a strict decoder: a malformed byte is an error). */
+    private static String text(Path file) {
         try {
-            Bpe bpe = fromMerges(Files.readAllLines(dir.resolve("merges.txt"), StandardCharsets.UTF_8));
-            Path vocab = dir.resolve("vocab.json");
-            if (Files.exists(vocab) && !Files.readString(vocab, StandardCharsets.UTF_8).equals(vocabJson(bpe))) {
-                throw new IllegalArgumentException("bpe load: " + vocab + " does not match merges.txt (ids must be: byte b = b, merge r = 256 + r)");
-            }
-            return bpe;
+            long size = Files.size(file);
+            if (size > MAX_FILE) throw bad(file, "is " + size + " bytes, more than the " + MAX_FILE + " a tokenizer file may hold");
+            return Files.readString(file, StandardCharsets.UTF_8);
+        } catch (CharacterCodingException e) {
+            throw bad(file, "is not valid UTF-8 (" + e + ")");
         } catch (IOException e) {
-            throw new UncheckedIOException("bpe load: cannot read " + dir, e);
+            throw new UncheckedIOException("bpe load: cannot read " + file + " (" + e + ")", e);
+        }
+    }
+
+    private static Object json(Path file) {
+        try {
+            return Json.parse(text(file));
+        } catch (IllegalArgumentException e) {
+            if (e.getMessage().startsWith("bpe load: ")) throw e;
+            throw bad(file, "is not valid JSON: " + e.getMessage());
+        }
+    }
+
+    /** {"token": id, ...} must give every token of {@code tokens} its own id and nothing else. */
+    private static void sameVocab(Path file, String what, Object vocab, String[] tokens, Path merges) {
+        if (!(vocab instanceof Map<?, ?> v)) throw bad(file, what + " is not a JSON object of token ids");
+        if (v.size() != tokens.length) throw bad(file, what + " holds " + v.size() + " tokens but " + merges + " makes " + tokens.length + "; it does not match merges.txt (ids must be: byte b = b, merge r = 256 + r)");
+        for (int id = 0; id < tokens.length; id++) {
+            Object got = v.get(tokens[id]);
+            if (!(got instanceof Long g) || g != id) {
+                throw bad(file, what + " gives token " + Json.quote(tokens[id]) + " the id " + got + " but " + merges + " makes it " + id + "; it does not match merges.txt (ids must be: byte b = b, merge r = 256 + r)");
+            }
         }
     }
 
     /** The merges of a {@code merges.txt} (a first line starting with "#version" is skipped). */
     public static Bpe fromMerges(List<String> lines) {
         Bpe.nonNull("bpe load", "lines", lines);
+        return fromMerges("merges.txt", lines.toArray(new String[0]));
+    }
+
+    /** As {@link #fromMerges(List)}, with the file's text split at line feeds; a final empty line is the file's last line feed. */
+    private static Bpe fromMerges(String file, String[] lines) {
+        int n = lines.length > 0 && lines[lines.length - 1].isEmpty() ? lines.length - 1 : lines.length;
         // id of each token string: the 256 bytes first, then each merge's concatenation, in order
         Map<String, Integer> ids = new HashMap<>();
         for (int b = 0; b < 256; b++) ids.put(String.valueOf(Bpe.byteToChar(b)), b);
-        int start = !lines.isEmpty() && lines.get(0).startsWith("#version") ? 1 : 0;
-        int[][] merges = new int[lines.size() - start][];
+        int start = n > 0 && lines[0].startsWith("#version") ? 1 : 0;
+        int[][] merges = new int[n - start][];
+        Map<String, Integer> seen = new HashMap<>();
         int r = 0;
-        for (int i = start; i < lines.size(); i++) {
-            String[] lr = lines.get(i).split(" ", -1);
-            if (lr.length != 2) throw new IllegalArgumentException("bpe load: merges.txt line " + (i + 1) + " is not 'left right': " + lines.get(i));
+        for (int i = start; i < n; i++) {
+            String[] lr = lines[i].split(" ", -1);
+            if (lr.length != 2) throw new IllegalArgumentException("bpe load: " + file + " line " + (i + 1) + " is not 'left right': " + Json.quote(lines[i]));
             Integer left = ids.get(lr[0]), right = ids.get(lr[1]);
             if (left == null || right == null) {
-                throw new IllegalArgumentException("bpe load: merges.txt line " + (i + 1) + " uses '" + (left == null ? lr[0] : lr[1])
+                throw new IllegalArgumentException("bpe load: " + file + " line " + (i + 1) + " uses '" + (left == null ? lr[0] : lr[1])
                         + "', which neither a byte nor an earlier merge defines");
+            }
+            Integer before = seen.putIfAbsent(lines[i], i + 1);
+            if (before != null) throw new IllegalArgumentException("bpe load: " + file + " line " + (i + 1) + " repeats the merge of line " + before + ": " + lines[i]);
+            if (ids.containsKey(lr[0] + lr[1])) {
+                throw new IllegalArgumentException("bpe load: " + file + " line " + (i + 1) + " makes '" + lr[0] + lr[1] + "', a token that already has an id");
             }
             merges[r] = new int[] {left, right};
             ids.put(lr[0] + lr[1], 256 + r++);

@@ -1,0 +1,127 @@
+package zerotoml.parity.diffusion;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BiFunction;
+import zerotoml.fixtures.Domain;
+import zerotoml.fixtures.Source;
+import zerotoml.parity.harness.Arr;
+import zerotoml.parity.harness.Case;
+import zerotoml.parity.harness.Cases;
+import zerotoml.scratch.diffusion.Ddpm;
+import zerotoml.scratch.diffusion.Denoiser;
+import zerotoml.scratch.tensor.Activations;
+import zerotoml.scratch.tensor.DType;
+import zerotoml.scratch.tensor.Shapes;
+import zerotoml.scratch.tensor.Tensor;
+
+/**
+ * Drawing diffusion cases and the pieces both sides rebuild from them: a DDPM schedule (linear or
+ * cosine, T from the case's args), a batch shape, and a toy time-conditioned network
+ * out = tanh(x·W + (t/τ)·c + b)·V whose four weights are inputs of the case, so that samplers are
+ * compared through a non-linear model and every weight gets a gradient.
+ */
+final class DiffusionCases {
+    private DiffusionCases() {}
+
+    static final Domain STD = Domain.standard();
+
+    /**
+     * Schedule args: kind (linear|cosine), T, betaStart, betaEnd. T up to maxT; now and then the
+     * paper's 1000, then with β_T ≤ 0.05: with β_T = 0.2 over 1000 steps ᾱ underflows to 0 in
+     * float32 and diffusers' variance 1 − ᾱ_t/ᾱ_{t−1} is 0/0 = NaN (scratch's β̃ stays finite; see
+     * notes/Ddpm.md).
+     */
+    static void schedule(Source s, java.util.Map<String, Object> args, int maxT) {
+        boolean cosine = s.bool();
+        int t = s.intBetween(0, 4) == 0 ? 1000 : s.intBetween(2, maxT);
+        args.put("schedule", cosine ? "cosine" : "linear");
+        args.put("T", t);
+        double b0 = s.pick(1e-4, 1e-3, 0.01), b1 = t == 1000 ? s.pick(0.02, 0.05) : s.pick(0.02, 0.05, 0.2);
+        args.put("betaStart", b0);
+        args.put("betaEnd", b1);
+    }
+
+    static Ddpm.Schedule scratchSchedule(Case c, DType dt) {
+        return c.stringArg("schedule").equals("cosine") ? Ddpm.cosine(dt, c.intArg("T"))
+                : Ddpm.linear(dt, c.intArg("T"), c.doubleArg("betaStart"), c.doubleArg("betaEnd"));
+    }
+
+    static zerotoml.reference.diffusion.Ddpm.Schedule refSchedule(Case c, NDManager m, ai.djl.ndarray.types.DataType dt) {
+        return c.stringArg("schedule").equals("cosine") ? zerotoml.reference.diffusion.Ddpm.cosine(m, dt, c.intArg("T"))
+                : zerotoml.reference.diffusion.Ddpm.linear(m, dt, c.intArg("T"), c.doubleArg("betaStart"), c.doubleArg("betaEnd"));
+    }
+
+    /** A batch shape [B, ...] of rank 1..4 with B in 1..4 and other dims up to 4. */
+    static int[] batchShape(Source s) {
+        int rank = s.intBetween(1, 4);
+        int[] d = new int[rank];
+        d[0] = s.intBetween(1, 4);
+        for (int i = 1; i < rank; i++) d[i] = s.intBetween(1, 4);
+        return d;
+    }
+
+    static Arr arr(Source s, int[] shape) {
+        return Cases.arr(s, shape, STD);
+    }
+
+    static int[] timesteps(Source s, int batch, int steps) {
+        int[] t = new int[batch];
+        for (int i = 0; i < batch; i++) t[i] = s.intBetween(0, steps - 1);
+        return t;
+    }
+
+    static double[] times(Source s, int batch, double lo, double hi) {
+        double[] t = new double[batch];
+        for (int i = 0; i < batch; i++) t[i] = s.doubleBetween(lo, hi);
+        return t;
+    }
+
+    // ------------------------------------------------------------------ the toy network
+
+    /** Toy-net weights for x [B, D]: W [D, H], c [H], b [H], V [H, D], scaled so outputs stay of order 1. */
+    static List<Arr> toyNet(Source s, int d, int h) {
+        double a = 1 / Math.sqrt(d), v = 1 / Math.sqrt(h);
+        return List.of(Cases.arr(s, new int[] {d, h}, Domain.range(-a, a)), Cases.arr(s, new int[] {h}, STD),
+                Cases.arr(s, new int[] {h}, Domain.range(-0.5, 0.5)), Cases.arr(s, new int[] {h, d}, Domain.range(-v, v)));
+    }
+
+    /** The scratch toy net from inputs at index from..from+3; time is divided by tau. */
+    static Denoiser scratchNet(List<Tensor> xs, int from, double tau) {
+        Tensor w = xs.get(from), c = xs.get(from + 1), b = xs.get(from + 2), v = xs.get(from + 3);
+        return (x, t) -> Activations.tanh(x.matmul(w).add(c.mul(t / tau)).add(b)).matmul(v);
+    }
+
+    static BiFunction<NDArray, Double, NDArray> refNet(List<NDArray> xs, int from, double tau) {
+        NDArray w = xs.get(from), c = xs.get(from + 1), b = xs.get(from + 2), v = xs.get(from + 3);
+        return (x, t) -> x.matMul(w).add(c.mul(t / tau)).add(b).tanh().matMul(v);
+    }
+
+    /** Noise [S, B, D] split into S tensors. */
+    static List<Tensor> split(Tensor z) {
+        List<Tensor> out = new ArrayList<>();
+        for (int i = 0; i < z.shape().dim(0); i++) out.add(Shapes.squeeze(Shapes.slice(z, 0, i, i + 1), 0));
+        return out;
+    }
+
+    static List<NDArray> split(NDArray z) {
+        List<NDArray> out = new ArrayList<>();
+        for (int i = 0; i < z.getShape().get(0); i++) out.add(z.get(i));
+        return out;
+    }
+
+    static DType dtype(List<Tensor> xs) {
+        return xs.get(0).dtype();
+    }
+
+    /** Stacks tensors of one shape along a new leading axis (for a multi-output check). */
+    static Tensor stack(Tensor... ts) {
+        return Shapes.stack(List.of(ts), 0);
+    }
+
+    static NDArray stack(NDArray... ts) {
+        return ai.djl.ndarray.NDArrays.stack(new ai.djl.ndarray.NDList(ts), 0);
+    }
+}
