@@ -115,6 +115,7 @@ public final class ConvolutionBenchmark {
                 new Bench("maxPool2d 2x2 x[8,32,32,32]", new int[] {8, 32, 32, 32}, null,
                         t -> Pooling.maxPool(t.get(0), Pooling.Spec.of(2, 2)),
                         a -> zerotoml.reference.cnn.Pooling.maxPool(a.get(0), new int[] {2, 2}, new int[] {2, 2}, new int[] {0, 0}, new int[] {1, 1}, false)));
+        System.out.println(zerotoml.scratch.kernels.Backend.describe());
         System.out.printf(Locale.ROOT, "forward + backward, float32, %d runs after %d warm-up, %d cores; times in ms as median / minimum%n",
                 RUNS, WARMUP, Runtime.getRuntime().availableProcessors());
         System.out.printf(Locale.ROOT, "%-55s %17s %17s %15s%n", "case", "scratch", "PyTorch", "ratio med/min");

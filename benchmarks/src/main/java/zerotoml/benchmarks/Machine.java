@@ -10,10 +10,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** What the numbers were measured on: cores, CPU model, Java, OS, load, date. */
-final class Machine {
+public final class Machine {
     private Machine() {}
 
-    static List<String> describe() {
+    public static List<String> describe() {
         Runtime rt = Runtime.getRuntime();
         List<String> out = new ArrayList<>();
         out.add("date       " + ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'")));

@@ -25,7 +25,7 @@ import zerotoml.scratch.transformer.Transformer.Config;
  * the same parameters and batch. Prints the median of each side and the ratio scratch / PyTorch.
  * Run as the module's other timed mains, with {@code -Dbench.main=zerotoml.benchmarks.TransformerStepBenchmark}
  * (one thread each side is the fair comparison on a shared machine: {@code -Dai.djl.pytorch.num_threads=1
- * -Djava.util.concurrent.ForkJoinPool.common.parallelism=1}). The PyTorch time includes copying the parameters in
+ * -Dzerotoml.threads=1}). The PyTorch time includes copying the parameters in
  * (about 0.8 M floats).
  */
 public final class TransformerStepBenchmark {
@@ -42,11 +42,14 @@ public final class TransformerStepBenchmark {
             ids[i] = r.nextInt(c.vocab());
             targets[i] = r.nextInt(c.vocab());
         }
-        double[] mine = new double[steps], ref = new double[steps];
+        System.out.println(zerotoml.scratch.kernels.Backend.describe());
+        double[] mine = new double[steps], ref = new double[steps], alloc = new double[steps];
         for (int i = -2; i < steps; i++) {
+            long a0 = allocatedBytes();
             long t0 = System.nanoTime();
             var vg = Autodiff.valueAndGrad(q -> Transformer.loss(Transformer.decoderOnly(c, q, ids, b, t, Dropout.OFF), targets), p);
             long t1 = System.nanoTime();
+            if (i >= 0) alloc[i] = (allocatedBytes() - a0) / 1e6;
             double refLoss = referenceStep(c, p, ids, targets, b, t);
             long t2 = System.nanoTime();
             if (i >= 0) {
@@ -57,9 +60,19 @@ public final class TransformerStepBenchmark {
         }
         Arrays.sort(mine);
         Arrays.sort(ref);
+        Arrays.sort(alloc);
         double ms = mine[steps / 2], mr = ref[steps / 2];
         System.out.printf(Locale.ROOT, "decoder training step (4 layers, 4 heads, d 128, context 64, batch 12, f32): scratch %.1f ms, PyTorch %.1f ms, ratio %.2f%n",
                 ms, mr, ms / mr);
+        System.out.printf(Locale.ROOT, "scratch allocation per step (forward + backward, every thread): %.1f MB (median)%n", alloc[steps / 2]);
+    }
+
+    /** Bytes allocated so far by every live thread (the caller and the kernel pool's workers). */
+    static long allocatedBytes() {
+        var mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long sum = 0;
+        for (long v : mx.getThreadAllocatedBytes(mx.getAllThreadIds())) if (v > 0) sum += v;
+        return sum;
     }
 
     /** The reference twin of a scratch model configuration. */

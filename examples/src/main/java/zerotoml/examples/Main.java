@@ -17,6 +17,7 @@ import zerotoml.examples.seq2seq.Seq2SeqCommand;
         description = "Machine learning from zero in plain Java: long runs on real data.",
         subcommands = {FashionMnistCommand.class, TinyLmCommand.class, Seq2SeqCommand.class, QuestionsCommand.class,
                 PpoCartPoleCommand.class, SacPendulumCommand.class, GrpoAdditionCommand.class, StompGridCommand.class,
+                zerotoml.examples.diffusion.Diffusion2dCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
@@ -56,6 +57,8 @@ public final class Main implements Runnable {
 
     public static void main(String[] args) {
         System.setProperty("java.awt.headless", "true");
+        // the first line of every run says which kernels and how many threads it uses
+        if (args.length > 0 && !args[0].startsWith("-") && !args[0].equals("help")) System.out.println(zerotoml.scratch.kernels.Backend.describe());
         System.exit(commandLine().execute(args));
     }
 }

@@ -56,6 +56,9 @@ public final class GrpoAdditionCommand implements Callable<Integer> {
     @Option(names = "--stop-at", description = "Stop a seed once held-out accuracy reaches this. Default: ${DEFAULT-VALUE}")
     double stopAt = 2;
 
+    @Option(names = "--held-out", description = "Held-out sums evaluated (of the 500 set aside). Default: ${DEFAULT-VALUE}")
+    int heldOutCount = 500;
+
     @Option(names = "--seeds", description = "Seeds 1..N. Default: ${DEFAULT-VALUE}")
     int seeds = 3;
 
@@ -148,7 +151,7 @@ public final class GrpoAdditionCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Files.createDirectories(out);
         int[][] all = pairs();
-        int[][] heldOut = java.util.Arrays.copyOfRange(all, 0, HELD_OUT), train = java.util.Arrays.copyOfRange(all, HELD_OUT, all.length);
+        int[][] heldOut = java.util.Arrays.copyOfRange(all, 0, Math.max(1, Math.min(HELD_OUT, heldOutCount))), train = java.util.Arrays.copyOfRange(all, HELD_OUT, all.length);
         List<Row> rows = new ArrayList<>();
         List<Curves.Line> acc = new ArrayList<>(), rew = new ArrayList<>(), kls = new ArrayList<>();
         double[] starts = new double[seeds], ends = new double[seeds];
@@ -237,7 +240,7 @@ public final class GrpoAdditionCommand implements Callable<Integer> {
             for (Row x : rows) csv.add(x.seed() + "," + x.step() + "," + x.reward() + "," + x.kl() + "," + x.heldOutAccuracy());
             Curves.csv(out.resolve("grpo.csv"), "seed,step,mean_reward,kl_to_start,held_out_exact_match", csv);
             Curves.png(out.resolve("grpo.png"), List.of(
-                    new Curves.Panel("Held-out exact match (500 sums)", "GRPO step", "accuracy", acc, 0.9),
+                    new Curves.Panel("Held-out exact match (" + heldOut.length + " sums)", "GRPO step", "accuracy", acc, 0.9),
                     new Curves.Panel("Mean reward (10-step average)", "GRPO step", "fraction of digits right", rew, Double.NaN),
                     new Curves.Panel("KL to the frozen start (k3)", "GRPO step", "mean per-token k3", kls, Double.NaN)));
             System.out.printf(Locale.ROOT, "seed %d: held-out exact match %.1f%% -> %.1f%% (%.0f s)%n", seed, 100 * start, 100 * last, (System.nanoTime() - t0) / 1e9);

@@ -84,9 +84,31 @@ class LinearAlgebraParityTest {
                 .rejects("batch dimensions that do not broadcast", shapes(new int[] {2, 3, 4}, new int[] {3, 4, 2}), "[2, 3, 4]", "[3, 4, 2]");
     }
 
+    /** x [..., in] (0 to 2 leading axes) and a weight [out, in]; sizes up to 24, so larger cases take the packed kernel path. */
+    static Gen<Case> linearCases() {
+        return s -> {
+            int in = s.intBetween(1, 24), out = s.intBetween(1, 24);
+            int[] lead = Gens.shape(0, 2, 12).draw(s);
+            Domain d = Domain.standard();
+            return new Case(List.of(Cases.arr(s, concat(lead, in), d), Cases.arr(s, new int[] {out, in}, d)), Map.of(), Cases.cotangentSeed(s));
+        };
+    }
+
+    static OpSpec linear() {
+        return OpSpec.op("linear")
+                .cases(linearCases())
+                .scratch((c, x) -> zerotoml.scratch.tensor.LinearAlgebra.linear(x.get(0), x.get(1)))
+                // torch.nn.functional.linear(x, w) without bias is x·wᵀ
+                .reference((c, x) -> x.get(0).matMul(x.get(1).transpose()))
+                .rejects("a weight whose in-features differ from x's last axis", shapes(new int[] {2, 3}, new int[] {4, 5}), "[2, 3]", "[4, 5]")
+                .rejects("a 0-d x", shapes(new int[] {}, new int[] {2, 3}), "[]", "[2, 3]")
+                .rejectsWhereTorchAccepts("a 1-d weight (torch.nn.functional.linear takes it as a dot product; scratch's linear takes"
+                        + " layers' [out, in] weights only)", shapes(new int[] {2, 3}, new int[] {3}), "[2, 3]", "[3]");
+    }
+
     @TestFactory
     Stream<DynamicTest> linearAlgebra() {
-        return Parity.tests(matmul());
+        return Stream.concat(Parity.tests(matmul()), Parity.tests(linear()));
     }
 
     @Test

@@ -2,6 +2,7 @@ package zerotoml.scratch.cnn;
 
 import java.util.Arrays;
 import zerotoml.scratch.kernels.ConvKernels;
+import zerotoml.scratch.kernels.Parallel;
 import zerotoml.scratch.tensor.Indexing;
 import zerotoml.scratch.tensor.Selection;
 import zerotoml.scratch.tensor.Shape;
@@ -82,7 +83,7 @@ public final class Pooling {
         int[] table = ConvKernels.offsets(in, spec.kernel(), out, spec.stride(), spec.padding(), spec.dilation());
         double[] xs = x.rawData();
         int[] arg = new int[planes * oSize];
-        ConvKernels.range(planes, (long) planes * oSize * kSize).forEach(pl -> {
+        Parallel.forEach(planes, (long) planes * oSize * kSize, pl -> {
             for (int o = 0; o < oSize; o++) {
                 double best = Double.NEGATIVE_INFINITY;
                 int at = -1;
@@ -145,7 +146,7 @@ public final class Pooling {
             divisor[oi] = countIncludePad ? padded : real;
         }
         double[] xs = x.rawData(), y = new double[planes * oSize];
-        ConvKernels.range(planes, (long) planes * oSize * kSize).forEach(pl -> {
+        Parallel.forEach(planes, (long) planes * oSize * kSize, pl -> {
             for (int oi = 0; oi < oSize; oi++) {
                 double s = 0;
                 for (int t = 0; t < kSize; t++) {

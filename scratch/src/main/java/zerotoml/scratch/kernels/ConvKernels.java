@@ -1,12 +1,10 @@
 package zerotoml.scratch.kernels;
 
-import java.util.stream.IntStream;
-
 /**
  * N-dimensional grouped convolution (cross-correlation, as in every deep-learning library) on
  * row-major double arrays: x[n, cIn, in...], w[cOut, cIn/groups, k...], y[n, cOut, out...].
  *
- * <p>The fast path is im2col plus a matrix product ({@link #gemm}): every receptive field is unrolled into a
+ * <p>The fast path is im2col plus the one matrix product ({@link Matmul#fast}): every receptive field is unrolled into a
  * column, so the convolution becomes one matrix product per (batch, group). Each fast function
  * has a {@code naive} twin written as direct loops over every index, which tests hold equal to it
  * (llm.c keeps {@code matmul_forward_naive} beside its fast matmul for the same reason).
@@ -31,15 +29,6 @@ public final class ConvKernels {
         public int cOutG() { return cOut / groups; }
     }
 
-    /** Below this many multiply-adds a call stays on the calling thread: waking pool threads costs more than it saves. */
-    static final long PARALLEL_THRESHOLD = 1L << 18;
-
-    /** The range [0, n) as a stream, parallel only when {@code work} is large enough to pay for it. */
-    public static IntStream range(int n, long work) {
-        IntStream r = IntStream.range(0, n);
-        return work >= PARALLEL_THRESHOLD && n > 1 ? r.parallel() : r;
-    }
-
     /** Multiply-adds of one pass over the geometry. */
     static long work(Geometry g) {
         return (long) g.batch() * g.cOut() * g.outSize() * g.cInG() * g.kernelSize();
@@ -49,42 +38,6 @@ public final class ConvKernels {
         int p = 1;
         for (int v : a) p *= v;
         return p;
-    }
-
-    /**
-     * c[m×n] = a[m×k] · b[k×n], overwriting c: the row-by-row outer-product order of
-     * {@link Matmul}, but four rows of b are folded into each pass over a row of c, so there is one
-     * load and one store of c per four multiply-adds (about twice as fast as one row at a time).
-     * Callers run one call per (batch, group) in parallel; when there is only one such call and
-     * enough work, the rows of c are split across threads instead.
-     */
-    static void gemm(double[] a, int aOff, double[] b, int bOff, double[] c, int cOff, int m, int k, int n, boolean alone) {
-        if (alone && (long) m * k * n >= PARALLEL_THRESHOLD && m > 1) {
-            int chunks = Math.min(m, 4 * Runtime.getRuntime().availableProcessors());
-            IntStream.range(0, chunks).parallel().forEach(t ->
-                    gemmRows(a, aOff, b, bOff, c, cOff, (int) ((long) m * t / chunks), (int) ((long) m * (t + 1) / chunks), k, n));
-        } else {
-            gemmRows(a, aOff, b, bOff, c, cOff, 0, m, k, n);
-        }
-    }
-
-    private static void gemmRows(double[] a, int aOff, double[] b, int bOff, double[] c, int cOff, int lo, int hi, int k, int n) {
-        for (int i = lo; i < hi; i++) {
-            int ci = cOff + i * n, ai = aOff + i * k;
-            java.util.Arrays.fill(c, ci, ci + n, 0.0);
-            int p = 0;
-            // c[i, :] += a[i,p]·b[p, :] + a[i,p+1]·b[p+1, :] + a[i,p+2]·b[p+2, :] + a[i,p+3]·b[p+3, :]
-            for (; p + 4 <= k; p += 4) {
-                double a0 = a[ai + p], a1 = a[ai + p + 1], a2 = a[ai + p + 2], a3 = a[ai + p + 3];
-                int b0 = bOff + p * n, b1 = b0 + n, b2 = b1 + n, b3 = b2 + n;
-                for (int j = 0; j < n; j++) c[ci + j] += a0 * b[b0 + j] + a1 * b[b1 + j] + a2 * b[b2 + j] + a3 * b[b3 + j];
-            }
-            for (; p < k; p++) {
-                double av = a[ai + p];
-                int bp = bOff + p * n;
-                for (int j = 0; j < n; j++) c[ci + j] += av * b[bp + j];
-            }
-        }
     }
 
     /**
@@ -147,12 +100,11 @@ public final class ConvKernels {
         int[] table = offsets(g);
         int rows = g.cInG() * g.kernelSize(), oSize = g.outSize(), cOutG = g.cOutG();
         double[] y = new double[g.batch() * g.cOut() * oSize];
-        boolean alone = g.batch() * g.groups() == 1;
-        range(g.batch() * g.groups(), work(g)).forEach(bg -> {
+        Parallel.forEach(g.batch() * g.groups(), work(g), bg -> {
             int b = bg / g.groups(), grp = bg % g.groups();
             double[] cols = new double[rows * oSize];
             im2col(x, g, table, b, grp, cols);
-            gemm(w, grp * cOutG * rows, cols, 0, y, (b * g.cOut() + grp * cOutG) * oSize, cOutG, rows, oSize, alone);
+            Matmul.fast(w, grp * cOutG * rows, cols, 0, y, (b * g.cOut() + grp * cOutG) * oSize, cOutG, rows, oSize);
         });
         return y;
     }
@@ -170,11 +122,10 @@ public final class ConvKernels {
             }
         }
         double[] gx = new double[g.batch() * g.cIn() * inSize];
-        boolean alone = g.batch() * g.groups() == 1;
-        range(g.batch() * g.groups(), work(g)).forEach(bg -> {
+        Parallel.forEach(g.batch() * g.groups(), work(g), bg -> {
             int b = bg / g.groups(), grp = bg % g.groups();
             double[] dcols = new double[rows * oSize];
-            gemm(wt, grp * cOutG * rows, gy, (b * g.cOut() + grp * cOutG) * oSize, dcols, 0, rows, cOutG, oSize, alone);
+            Matmul.fast(wt, grp * cOutG * rows, gy, (b * g.cOut() + grp * cOutG) * oSize, dcols, 0, rows, cOutG, oSize);
             for (int ci = 0; ci < g.cInG(); ci++) {
                 int xOff = (b * g.cIn() + grp * g.cInG() + ci) * inSize;
                 for (int tk = 0; tk < kSize; tk++) {
@@ -198,15 +149,14 @@ public final class ConvKernels {
         int[] table = offsets(g);
         int rows = g.cInG() * g.kernelSize(), oSize = g.outSize(), cOutG = g.cOutG();
         double[][] parts = new double[g.batch() * g.groups()][];
-        boolean alone = g.batch() * g.groups() == 1;
-        range(g.batch() * g.groups(), work(g)).forEach(bg -> {
+        Parallel.forEach(g.batch() * g.groups(), work(g), bg -> {
             int b = bg / g.groups(), grp = bg % g.groups();
             double[] cols = new double[rows * oSize], colsT = new double[oSize * rows], part = new double[cOutG * rows];
             im2col(x, g, table, b, grp, cols);
             for (int r = 0; r < rows; r++) {
                 for (int o = 0; o < oSize; o++) colsT[o * rows + r] = cols[r * oSize + o];
             }
-            gemm(gy, (b * g.cOut() + grp * cOutG) * oSize, colsT, 0, part, 0, cOutG, oSize, rows, alone);
+            Matmul.fast(gy, (b * g.cOut() + grp * cOutG) * oSize, colsT, 0, part, 0, cOutG, oSize, rows);
             parts[bg] = part;
         });
         double[] gw = new double[g.cOut() * rows];

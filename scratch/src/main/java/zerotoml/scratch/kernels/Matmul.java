@@ -1,41 +1,46 @@
 package zerotoml.scratch.kernels;
 
+import java.lang.reflect.Array;
 import java.util.Arrays;
-import java.util.stream.IntStream;
 
 /**
- * C[m,n] = A[m,k] · B[k,n] on row-major slices of double arrays. {@link #naive} is the oracle
- * (three loops, textbook order); {@link #fast} is what ops call, and {@code MatmulTest} holds the
- * two equal up to summation order.
+ * C[m,n] = A[m,k] · B[k,n] on row-major slices of double or float arrays. {@code naive} is the
+ * oracle (three loops, textbook order); {@code fast} is what ops call, and {@code MatmulTest}
+ * holds the two equal up to summation order.
  *
- * <p>{@link #fast} follows the classic GotoBLAS layout (Goto and van de Geijn, "Anatomy of
- * High-Performance Matrix Multiplication", ACM TOMS 2008), in plain Java 17 without the incubator
- * vector API: the k axis is cut into blocks of {@link #KC}, the n axis into panels of {@link #NC};
- * for each block, A and B are copied ("packed") so that the inner loop reads both with unit
- * stride, and a 4×4 tile of C lives in 16 local variables (registers) while p runs over the block,
- * each step one {@link Math#fma} per element. Row ranges of C go to different threads when the
- * product is large. Each entry of C is summed by one thread in the same order whatever the number
- * of threads, so the result is the same bit for bit on every machine. Measured on one quiet core
- * of the benchmark machine: about 4 GFLOP/s for the old i-p-j loop, about 13 for this kernel
- * (notes/Performance.md).
+ * <p>{@code fast} follows the GotoBLAS layout (Goto and van de Geijn, "Anatomy of
+ * High-Performance Matrix Multiplication", ACM TOMS 2008): B is cut into panels of {@link #NC}
+ * columns and blocks of {@link #KC} rows and packed so the inner loop reads it with unit stride;
+ * A is cut into blocks of {@link #MC} rows and packed tile by tile; an mr×nr tile of C lives in
+ * registers while p runs over the block, one fused multiply-add per element and step. The tile is
+ * 4×4 scalars in plain Java, or 6 rows × 2 vectors with the Vector API ({@link Backend}). Row
+ * ranges of C go to different threads ({@link Parallel}) when the product is large.
+ *
+ * <p>Every path computes an entry the same way: per block of KC products an fma chain from 0, the
+ * blocks added to C in order. So the bits of an entry depend on neither the backend, nor the
+ * thread count, nor the rows that come with it (KV-cache decoding relies on the last).
  */
 public final class Matmul {
     private Matmul() {}
 
     /** Below this many multiply-adds the work is not split across threads. */
-    static final long PARALLEL_THRESHOLD = 1L << 18;
+    static final long PARALLEL_THRESHOLD = Parallel.THRESHOLD;
     /** Below this many multiply-adds packing does not pay; a plain i-p-j loop runs instead. */
     static final long SMALL = 1L << 12;
     /** Rows of C given to one thread at the least. */
-    static final int MIN_ROWS_PER_TASK = 32;
-    /** The register tile: MR rows × NR columns of C. */
+    static final int MIN_ROWS_PER_TASK = 16;
+    /** The scalar register tile: MR rows × NR columns of C. */
     static final int MR = 4, NR = 4;
-    /** Depth of one packed block of A and B (KC × NC doubles of B stay in L2). */
+    /** Depth of one packed block of A and B. */
     static final int KC = 256;
-    /** Width of one packed panel of B. */
-    static final int NC = 128;
+    /** Rows of one packed block of A (a multiple of both tile heights, 4 and 6). */
+    static final int MC = 96;
+    /** Width of one packed panel of B (a multiple of every tile width: 4, and 2 vectors of up to 512 bits). */
+    static final int NC = 256;
 
-    /** c[i,j] = Σ_p a[i,p] b[p,j], overwriting c. */
+    // ================================================================ double
+
+    /** c[i,j] = Σ_p a[i,p] b[p,j], overwriting c: the oracle, three loops in textbook order. */
     public static void naive(double[] a, int aOff, double[] b, int bOff, double[] c, int cOff, int m, int k, int n) {
         check("Matmul.naive", a, aOff, b, bOff, c, cOff, m, k, n);
         for (int i = 0; i < m; i++) {
@@ -47,48 +52,63 @@ public final class Matmul {
         }
     }
 
-    /** The same product as {@link #naive}, blocked, packed, register-tiled and multi-threaded. */
+    /** The same product as {@link #naive}: packed, cache-blocked, register-tiled, split over threads when large. */
     public static void fast(double[] a, int aOff, double[] b, int bOff, double[] c, int cOff, int m, int k, int n) {
+        fast(Backend.VECTOR, a, aOff, false, b, bOff, false, c, cOff, m, k, n);
+    }
+
+    /**
+     * C = op(A)·op(B) where op transposes when asked: A is stored [k, m] when {@code transA}, B is
+     * stored [n, k] when {@code transB}. Packing reads the operands in either layout, so no
+     * transposed copy is ever made; each entry is summed exactly as in the plain product.
+     */
+    public static void fast(double[] a, int aOff, boolean transA, double[] b, int bOff, boolean transB, double[] c, int cOff, int m, int k, int n) {
+        fast(Backend.VECTOR, a, aOff, transA, b, bOff, transB, c, cOff, m, k, n);
+    }
+
+    /** {@link #fast} with the backend chosen by the caller (tests compare the two). */
+    static void fast(boolean vector, double[] a, int aOff, boolean transA, double[] b, int bOff, boolean transB, double[] c, int cOff,
+                     int m, int k, int n) {
         check("Matmul.fast", a, aOff, b, bOff, c, cOff, m, k, n);
+        // A(i, p) = a[aOff + i·ars + p·acs], B(p, j) = b[bOff + p·brs + j·bcs]
+        int ars = transA ? 1 : k, acs = transA ? m : 1, brs = transB ? 1 : n, bcs = transB ? k : 1;
         Arrays.fill(c, cOff, cOff + m * n, 0.0);
         long work = (long) m * k * n;
         if (work == 0) return;
-        if (work < SMALL || m < MR || n < NR) {
-            small(a, aOff, b, bOff, c, cOff, m, k, n);
+        int mr = vector ? VectorMatmul.MR : MR, nr = vector ? VectorMatmul.NR_D : NR;
+        if (work < SMALL || m < mr || n < nr) {
+            small(a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, m, k, n);
             return;
         }
-        int tasks = (int) Math.min(4L * Runtime.getRuntime().availableProcessors(), Math.max(1, m / MIN_ROWS_PER_TASK));
-        if (work < PARALLEL_THRESHOLD || tasks < 2) {
-            blocked(a, aOff, b, bOff, c, cOff, m, k, n);
-            return;
-        }
-        // Each task owns rows [lo, hi) of C, a multiple of MR where possible, and packs its own copies.
-        int tiles = (m + MR - 1) / MR;
-        IntStream.range(0, tasks).parallel().forEach(t -> {
-            int lo = Math.min(m, (int) ((long) tiles * t / tasks) * MR);
-            int hi = Math.min(m, (int) ((long) tiles * (t + 1) / tasks) * MR);
-            if (hi > lo) blocked(a, aOff + lo * k, b, bOff, c, cOff + lo * n, hi - lo, k, n);
+        int tasks = Parallel.tasks(m / MIN_ROWS_PER_TASK);
+        // each task owns rows [lo, hi) of C and packs its own copies; no entry of C is touched by two tasks
+        Parallel.forEach(tasks, work, t -> {
+            int lo = (int) ((long) m * t / tasks), hi = (int) ((long) m * (t + 1) / tasks);
+            if (hi > lo) blocked(vector, mr, nr, a, aOff + lo * ars, ars, acs, b, bOff, brs, bcs, c, cOff + lo * n, hi - lo, k, n);
         });
     }
 
     /**
-     * Rejects null arrays, negative sizes or offsets, and slices that do not fit their arrays, so
-     * that a bad call fails here with the sizes rather than deep inside a loop or a worker thread.
+     * {@code count} products stored one after another (a at i·m·k, b at i·k·n, c at i·m·n): the
+     * products go to different threads when each is too small to split by itself.
      */
-    static void check(String op, double[] a, int aOff, double[] b, int bOff, double[] c, int cOff, int m, int k, int n) {
-        String dims = " (m " + m + ", k " + k + ", n " + n + ")";
-        if (m < 0 || k < 0 || n < 0) throw new IllegalArgumentException(op + ": negative size" + dims);
-        fits(op, "a", a, aOff, (long) m * k, "m·k", dims);
-        fits(op, "b", b, bOff, (long) k * n, "k·n", dims);
-        fits(op, "c", c, cOff, (long) m * n, "m·n", dims);
+    public static void batched(double[] a, double[] b, double[] c, int count, int m, int k, int n) {
+        batched(a, false, b, false, c, count, m, k, n);
     }
 
-    private static void fits(String op, String name, double[] x, int off, long need, String what, String dims) {
-        if (x == null) throw new IllegalArgumentException(op + ": " + name + " is null" + dims);
-        if (off < 0 || off + need > x.length) {
-            throw new IllegalArgumentException(op + ": " + name + " holds " + x.length + " values but needs offset " + off
-                    + " + " + what + " " + need + dims);
+    /** {@link #batched} with each A stored [k, m] when {@code transA} and each B stored [n, k] when {@code transB}. */
+    public static void batched(double[] a, boolean transA, double[] b, boolean transB, double[] c, int count, int m, int k, int n) {
+        long each = (long) m * k * n;
+        if (count <= 1 || each >= PARALLEL_THRESHOLD) {
+            for (int i = 0; i < count; i++) fast(a, i * m * k, transA, b, i * k * n, transB, c, i * m * n, m, k, n);
+            return;
         }
+        int tasks = Parallel.tasks(count);
+        Parallel.forEach(tasks, each * count, t -> {
+            for (int i = (int) ((long) count * t / tasks); i < (long) count * (t + 1) / tasks; i++) {
+                fast(a, i * m * k, transA, b, i * k * n, transB, c, i * m * n, m, k, n);
+            }
+        });
     }
 
     /**
@@ -98,79 +118,109 @@ public final class Matmul {
      * with it, or on which path ran: a one-row step of KV-cache decoding gives the same bits as the
      * same row of a full recomputation.
      */
-    private static void small(double[] a, int aOff, double[] b, int bOff, double[] c, int cOff, int m, int k, int n) {
+    private static void small(double[] a, int aOff, int ars, int acs, double[] b, int bOff, int brs, int bcs, double[] c, int cOff,
+                              int m, int k, int n) {
         double[] acc = new double[n];
         for (int i = 0; i < m; i++) {
             int ci = cOff + i * n;
-            int ai = aOff + i * k;
+            int ai = aOff + i * ars;
             for (int p0 = 0; p0 < k; p0 += KC) {
                 int p1 = Math.min(k, p0 + KC);
                 Arrays.fill(acc, 0.0);
                 for (int p = p0; p < p1; p++) {
-                    double av = a[ai + p];
-                    int bp = bOff + p * n;
-                    // acc[j] = a[i,p] · b[p,j] + acc[j], one rounding (fma), as in tile()
-                    for (int j = 0; j < n; j++) acc[j] = Math.fma(av, b[bp + j], acc[j]);
+                    double av = a[ai + p * acs];
+                    int bp = bOff + p * brs;
+                    // acc[j] = a[i,p] · b[p,j] + acc[j], one rounding (fma), as in the tiles
+                    if (bcs == 1) {
+                        for (int j = 0; j < n; j++) acc[j] = Math.fma(av, b[bp + j], acc[j]);
+                    } else {
+                        for (int j = 0; j < n; j++) acc[j] = Math.fma(av, b[bp + j * bcs], acc[j]);
+                    }
                 }
                 for (int j = 0; j < n; j++) c[ci + j] += acc[j];
             }
         }
     }
 
-    /** C += A·B on one thread, C already zeroed; blocks of depth KC, panels of width NC, tiles MR×NR. */
-    private static void blocked(double[] a, int aOff, double[] b, int bOff, double[] c, int cOff, int m, int k, int n) {
-        int mPad = (m + MR - 1) / MR * MR;
-        double[] aPack = new double[Math.min(k, KC) * mPad];
-        double[] bPack = new double[Math.min(k, KC) * ((Math.min(n, NC) + NR - 1) / NR * NR)];
-        for (int p0 = 0; p0 < k; p0 += KC) {
-            int kb = Math.min(k, p0 + KC) - p0;
-            packA(a, aOff, k, m, p0, kb, aPack);
-            for (int j0 = 0; j0 < n; j0 += NC) {
-                int nb = Math.min(n, j0 + NC) - j0;
-                packB(b, bOff, n, p0, kb, j0, nb, bPack);
-                for (int i = 0; i < m; i += MR) {
-                    for (int jj = 0; jj < nb; jj += NR) {
-                        tile(aPack, i * kb, bPack, jj * kb, kb, c, cOff, n, i, j0 + jj, Math.min(MR, m - i), Math.min(NR, nb - jj));
+    /**
+     * C += A·B on one thread, C zeroed: panels of NC columns of B, blocks of KC of depth (B's
+     * block packed once, KC×NC, kept in L2), blocks of MC rows of A (packed, MC×KC), then mr×nr
+     * tiles; a packed KC×nr sliver of B stays in L1 while the tiles below it run.
+     */
+    private static void blocked(boolean vector, int mr, int nr, double[] a, int aOff, int ars, int acs, double[] b, int bOff, int brs, int bcs,
+                                double[] c, int cOff, int m, int k, int n) {
+        int kMax = Math.min(k, KC);
+        double[] aPack = new double[roundUp(Math.min(m, MC), mr) * kMax];
+        double[] bPack = new double[kMax * roundUp(Math.min(n, NC), nr)];
+        for (int j0 = 0; j0 < n; j0 += NC) {
+            int nb = Math.min(NC, n - j0);
+            for (int p0 = 0; p0 < k; p0 += KC) {
+                int kb = Math.min(KC, k - p0);
+                packB(b, bOff, brs, bcs, p0, kb, j0, nb, nr, bPack);
+                for (int i0 = 0; i0 < m; i0 += MC) {
+                    int mb = Math.min(MC, m - i0);
+                    packA(a, aOff, ars, acs, i0, mb, p0, kb, mr, aPack);
+                    for (int jr = 0; jr < nb; jr += nr) {
+                        int cols = Math.min(nr, nb - jr);
+                        for (int ir = 0; ir < mb; ir += mr) {
+                            int rows = Math.min(mr, mb - ir);
+                            if (vector) VectorMatmul.tile(aPack, ir * kb, bPack, jr * kb, kb, c, cOff, n, i0 + ir, j0 + jr, rows, cols);
+                            else tile(aPack, ir * kb, bPack, jr * kb, kb, c, cOff, n, i0 + ir, j0 + jr, rows, cols);
+                        }
                     }
                 }
             }
         }
     }
 
-    // aPack[i0·kb + p·MR + r] = a[i0 + r, p0 + p]: for each tile of MR rows, its columns one after another (zero rows pad).
-    private static void packA(double[] a, int aOff, int k, int m, int p0, int kb, double[] aPack) {
-        for (int i0 = 0; i0 < m; i0 += MR) {
-            int base = i0 * kb;
-            for (int r = 0; r < MR; r++) {
-                int i = i0 + r;
-                if (i < m) {
-                    int src = aOff + i * k + p0;
-                    for (int p = 0; p < kb; p++) aPack[base + p * MR + r] = a[src + p];
-                } else {
-                    for (int p = 0; p < kb; p++) aPack[base + p * MR + r] = 0;
+    // aPack[ir·kb + p·mr + r] = A(i0 + ir + r, p0 + p): each tile's mr rows interleaved column by column (zero rows pad)
+    private static void packA(double[] a, int aOff, int ars, int acs, int i0, int mb, int p0, int kb, int mr, double[] aPack) {
+        for (int ir = 0; ir < mb; ir += mr) {
+            int base = ir * kb, rows = Math.min(mr, mb - ir);
+            if (acs == 1) {
+                // A row-major: each row of the tile is contiguous
+                for (int r = 0; r < rows; r++) {
+                    int src = aOff + (i0 + ir + r) * ars + p0;
+                    for (int p = 0; p < kb; p++) aPack[base + p * mr + r] = a[src + p];
+                }
+            } else {
+                // A stored transposed: each column of the tile is contiguous
+                for (int p = 0; p < kb; p++) {
+                    int src = aOff + (p0 + p) * acs + (i0 + ir) * ars;
+                    for (int r = 0; r < rows; r++) aPack[base + p * mr + r] = a[src + r * ars];
+                }
+            }
+            for (int r = rows; r < mr; r++) {
+                for (int p = 0; p < kb; p++) aPack[base + p * mr + r] = 0;
+            }
+        }
+    }
+
+    // bPack[jr·kb + p·nr + q] = B(p0 + p, j0 + jr + q): each sliver of nr columns row after row (zero columns pad)
+    private static void packB(double[] b, int bOff, int brs, int bcs, int p0, int kb, int j0, int nb, int nr, double[] bPack) {
+        for (int jr = 0; jr < nb; jr += nr) {
+            int base = jr * kb;
+            int w = Math.min(nr, nb - jr);
+            for (int p = 0; p < kb; p++) {
+                int src = bOff + (p0 + p) * brs + (j0 + jr) * bcs;
+                int dst = base + p * nr;
+                if (bcs == 1) System.arraycopy(b, src, bPack, dst, w);
+                for (int q = w; q < nr; q++) bPack[dst + q] = 0;
+            }
+            if (bcs != 1) {
+                // B stored transposed: each column of the sliver is contiguous
+                for (int q = 0; q < w; q++) {
+                    int src = bOff + (j0 + jr + q) * bcs + p0 * brs;
+                    for (int p = 0; p < kb; p++) bPack[base + p * nr + q] = b[src + p * brs];
                 }
             }
         }
     }
 
-    // bPack[jj·kb + p·NR + q] = b[p0 + p, j0 + jj + q]: for each panel of NR columns, its rows one after another (zero columns pad).
-    private static void packB(double[] b, int bOff, int n, int p0, int kb, int j0, int nb, double[] bPack) {
-        for (int jj = 0; jj < nb; jj += NR) {
-            int base = jj * kb;
-            int w = Math.min(NR, nb - jj);
-            for (int p = 0; p < kb; p++) {
-                int src = bOff + (p0 + p) * n + j0 + jj;
-                int dst = base + p * NR;
-                for (int q = 0; q < w; q++) bPack[dst + q] = b[src + q];
-                for (int q = w; q < NR; q++) bPack[dst + q] = 0;
-            }
-        }
-    }
-
     /**
-     * One MR×NR tile: acc[r][q] = Σ_p aPack[r,p] bPack[p,q] in 16 locals, then C[i+r, j+q] += acc[r][q]
-     * for the rows and columns that exist (padding rows and columns are computed and dropped, so an
-     * infinity or NaN in A or B reaches exactly the entries of C it reaches in {@link #naive}).
+     * One MR×NR tile in scalar Java: acc[r][q] = Σ_p aPack[r,p] bPack[p,q] in 16 locals, then
+     * C[i+r, j+q] += acc[r][q] for the rows and columns that exist (padding is computed and dropped,
+     * so an infinity or NaN reaches exactly the entries of C it reaches in {@link #naive}).
      */
     private static void tile(double[] aPack, int ao, double[] bPack, int bo, int kb, double[] c, int cOff, int n,
                              int i, int j, int rows, int cols) {
@@ -205,6 +255,253 @@ public final class Matmul {
         double[] acc = {c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33};
         for (int r = 0; r < rows; r++) {
             for (int q = 0; q < cols; q++) c[o + r * n + q] += acc[r * NR + q];
+        }
+    }
+
+    // ================================================================ float
+
+    /** c[i,j] = Σ_p a[i,p] b[p,j] summed in float, overwriting c: the float32 oracle. */
+    public static void naive(float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, int m, int k, int n) {
+        check("Matmul.naive", a, aOff, b, bOff, c, cOff, m, k, n);
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                float s = 0;
+                for (int p = 0; p < k; p++) s += a[aOff + i * k + p] * b[bOff + p * n + j];
+                c[cOff + i * n + j] = s;
+            }
+        }
+    }
+
+    /** The same product as {@link #naive}: packed, cache-blocked, register-tiled, split over threads when large. */
+    public static void fast(float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, int m, int k, int n) {
+        fast(Backend.VECTOR, a, aOff, false, b, bOff, false, c, cOff, m, k, n);
+    }
+
+    /**
+     * C = op(A)·op(B) where op transposes when asked: A is stored [k, m] when {@code transA}, B is
+     * stored [n, k] when {@code transB}. Packing reads the operands in either layout, so no
+     * transposed copy is ever made; each entry is summed exactly as in the plain product.
+     */
+    public static void fast(float[] a, int aOff, boolean transA, float[] b, int bOff, boolean transB, float[] c, int cOff, int m, int k, int n) {
+        fast(Backend.VECTOR, a, aOff, transA, b, bOff, transB, c, cOff, m, k, n);
+    }
+
+    /** {@link #fast} with the backend chosen by the caller (tests compare the two). */
+    static void fast(boolean vector, float[] a, int aOff, boolean transA, float[] b, int bOff, boolean transB, float[] c, int cOff,
+                     int m, int k, int n) {
+        check("Matmul.fast", a, aOff, b, bOff, c, cOff, m, k, n);
+        // A(i, p) = a[aOff + i·ars + p·acs], B(p, j) = b[bOff + p·brs + j·bcs]
+        int ars = transA ? 1 : k, acs = transA ? m : 1, brs = transB ? 1 : n, bcs = transB ? k : 1;
+        Arrays.fill(c, cOff, cOff + m * n, 0f);
+        long work = (long) m * k * n;
+        if (work == 0) return;
+        int mr = vector ? VectorMatmul.MR : MR, nr = vector ? VectorMatmul.NR_F : NR;
+        if (work < SMALL || m < mr || n < nr) {
+            small(a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, m, k, n);
+            return;
+        }
+        int tasks = Parallel.tasks(m / MIN_ROWS_PER_TASK);
+        // each task owns rows [lo, hi) of C and packs its own copies; no entry of C is touched by two tasks
+        Parallel.forEach(tasks, work, t -> {
+            int lo = (int) ((long) m * t / tasks), hi = (int) ((long) m * (t + 1) / tasks);
+            if (hi > lo) blocked(vector, mr, nr, a, aOff + lo * ars, ars, acs, b, bOff, brs, bcs, c, cOff + lo * n, hi - lo, k, n);
+        });
+    }
+
+    /**
+     * {@code count} products stored one after another (a at i·m·k, b at i·k·n, c at i·m·n): the
+     * products go to different threads when each is too small to split by itself.
+     */
+    public static void batched(float[] a, float[] b, float[] c, int count, int m, int k, int n) {
+        batched(a, false, b, false, c, count, m, k, n);
+    }
+
+    /** {@link #batched} with each A stored [k, m] when {@code transA} and each B stored [n, k] when {@code transB}. */
+    public static void batched(float[] a, boolean transA, float[] b, boolean transB, float[] c, int count, int m, int k, int n) {
+        long each = (long) m * k * n;
+        if (count <= 1 || each >= PARALLEL_THRESHOLD) {
+            for (int i = 0; i < count; i++) fast(a, i * m * k, transA, b, i * k * n, transB, c, i * m * n, m, k, n);
+            return;
+        }
+        int tasks = Parallel.tasks(count);
+        Parallel.forEach(tasks, each * count, t -> {
+            for (int i = (int) ((long) count * t / tasks); i < (long) count * (t + 1) / tasks; i++) {
+                fast(a, i * m * k, transA, b, i * k * n, transB, c, i * m * n, m, k, n);
+            }
+        });
+    }
+
+    /**
+     * For products too small to pack: each entry computed exactly as {@link #blocked} computes it
+     * (per block of {@link #KC} products an fma chain from 0, the blocks added to C in order), in
+     * i-p-j order with a unit-stride inner loop. So a row of C never depends on how many rows come
+     * with it, or on which path ran: a one-row step of KV-cache decoding gives the same bits as the
+     * same row of a full recomputation.
+     */
+    private static void small(float[] a, int aOff, int ars, int acs, float[] b, int bOff, int brs, int bcs, float[] c, int cOff,
+                              int m, int k, int n) {
+        float[] acc = new float[n];
+        for (int i = 0; i < m; i++) {
+            int ci = cOff + i * n;
+            int ai = aOff + i * ars;
+            for (int p0 = 0; p0 < k; p0 += KC) {
+                int p1 = Math.min(k, p0 + KC);
+                Arrays.fill(acc, 0f);
+                for (int p = p0; p < p1; p++) {
+                    float av = a[ai + p * acs];
+                    int bp = bOff + p * brs;
+                    // acc[j] = a[i,p] · b[p,j] + acc[j], one rounding (fma), as in the tiles
+                    if (bcs == 1) {
+                        for (int j = 0; j < n; j++) acc[j] = Math.fma(av, b[bp + j], acc[j]);
+                    } else {
+                        for (int j = 0; j < n; j++) acc[j] = Math.fma(av, b[bp + j * bcs], acc[j]);
+                    }
+                }
+                for (int j = 0; j < n; j++) c[ci + j] += acc[j];
+            }
+        }
+    }
+
+    /**
+     * C += A·B on one thread, C zeroed: panels of NC columns of B, blocks of KC of depth (B's
+     * block packed once, KC×NC, kept in L2), blocks of MC rows of A (packed, MC×KC), then mr×nr
+     * tiles; a packed KC×nr sliver of B stays in L1 while the tiles below it run.
+     */
+    private static void blocked(boolean vector, int mr, int nr, float[] a, int aOff, int ars, int acs, float[] b, int bOff, int brs, int bcs,
+                                float[] c, int cOff, int m, int k, int n) {
+        int kMax = Math.min(k, KC);
+        float[] aPack = new float[roundUp(Math.min(m, MC), mr) * kMax];
+        float[] bPack = new float[kMax * roundUp(Math.min(n, NC), nr)];
+        for (int j0 = 0; j0 < n; j0 += NC) {
+            int nb = Math.min(NC, n - j0);
+            for (int p0 = 0; p0 < k; p0 += KC) {
+                int kb = Math.min(KC, k - p0);
+                packB(b, bOff, brs, bcs, p0, kb, j0, nb, nr, bPack);
+                for (int i0 = 0; i0 < m; i0 += MC) {
+                    int mb = Math.min(MC, m - i0);
+                    packA(a, aOff, ars, acs, i0, mb, p0, kb, mr, aPack);
+                    for (int jr = 0; jr < nb; jr += nr) {
+                        int cols = Math.min(nr, nb - jr);
+                        for (int ir = 0; ir < mb; ir += mr) {
+                            int rows = Math.min(mr, mb - ir);
+                            if (vector) VectorMatmul.tile(aPack, ir * kb, bPack, jr * kb, kb, c, cOff, n, i0 + ir, j0 + jr, rows, cols);
+                            else tile(aPack, ir * kb, bPack, jr * kb, kb, c, cOff, n, i0 + ir, j0 + jr, rows, cols);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // aPack[ir·kb + p·mr + r] = A(i0 + ir + r, p0 + p): each tile's mr rows interleaved column by column (zero rows pad)
+    private static void packA(float[] a, int aOff, int ars, int acs, int i0, int mb, int p0, int kb, int mr, float[] aPack) {
+        for (int ir = 0; ir < mb; ir += mr) {
+            int base = ir * kb, rows = Math.min(mr, mb - ir);
+            if (acs == 1) {
+                // A row-major: each row of the tile is contiguous
+                for (int r = 0; r < rows; r++) {
+                    int src = aOff + (i0 + ir + r) * ars + p0;
+                    for (int p = 0; p < kb; p++) aPack[base + p * mr + r] = a[src + p];
+                }
+            } else {
+                // A stored transposed: each column of the tile is contiguous
+                for (int p = 0; p < kb; p++) {
+                    int src = aOff + (p0 + p) * acs + (i0 + ir) * ars;
+                    for (int r = 0; r < rows; r++) aPack[base + p * mr + r] = a[src + r * ars];
+                }
+            }
+            for (int r = rows; r < mr; r++) {
+                for (int p = 0; p < kb; p++) aPack[base + p * mr + r] = 0;
+            }
+        }
+    }
+
+    // bPack[jr·kb + p·nr + q] = B(p0 + p, j0 + jr + q): each sliver of nr columns row after row (zero columns pad)
+    private static void packB(float[] b, int bOff, int brs, int bcs, int p0, int kb, int j0, int nb, int nr, float[] bPack) {
+        for (int jr = 0; jr < nb; jr += nr) {
+            int base = jr * kb;
+            int w = Math.min(nr, nb - jr);
+            for (int p = 0; p < kb; p++) {
+                int src = bOff + (p0 + p) * brs + (j0 + jr) * bcs;
+                int dst = base + p * nr;
+                if (bcs == 1) System.arraycopy(b, src, bPack, dst, w);
+                for (int q = w; q < nr; q++) bPack[dst + q] = 0;
+            }
+            if (bcs != 1) {
+                // B stored transposed: each column of the sliver is contiguous
+                for (int q = 0; q < w; q++) {
+                    int src = bOff + (j0 + jr + q) * bcs + p0 * brs;
+                    for (int p = 0; p < kb; p++) bPack[base + p * nr + q] = b[src + p * brs];
+                }
+            }
+        }
+    }
+
+    /**
+     * One MR×NR tile in scalar Java: acc[r][q] = Σ_p aPack[r,p] bPack[p,q] in 16 locals, then
+     * C[i+r, j+q] += acc[r][q] for the rows and columns that exist (padding is computed and dropped,
+     * so an infinity or NaN reaches exactly the entries of C it reaches in {@link #naive}).
+     */
+    private static void tile(float[] aPack, int ao, float[] bPack, int bo, int kb, float[] c, int cOff, int n,
+                             int i, int j, int rows, int cols) {
+        float c00 = 0, c01 = 0, c02 = 0, c03 = 0;
+        float c10 = 0, c11 = 0, c12 = 0, c13 = 0;
+        float c20 = 0, c21 = 0, c22 = 0, c23 = 0;
+        float c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+        for (int p = 0; p < kb; p++) {
+            int ap = ao + p * MR, bp = bo + p * NR;
+            float a0 = aPack[ap], a1 = aPack[ap + 1], a2 = aPack[ap + 2], a3 = aPack[ap + 3];
+            // acc[r][q] = a[r] · b[q] + acc[r][q], one rounding each (fma)
+            float b0 = bPack[bp];
+            c00 = Math.fma(a0, b0, c00); c10 = Math.fma(a1, b0, c10); c20 = Math.fma(a2, b0, c20); c30 = Math.fma(a3, b0, c30);
+            float b1 = bPack[bp + 1];
+            c01 = Math.fma(a0, b1, c01); c11 = Math.fma(a1, b1, c11); c21 = Math.fma(a2, b1, c21); c31 = Math.fma(a3, b1, c31);
+            float b2 = bPack[bp + 2];
+            c02 = Math.fma(a0, b2, c02); c12 = Math.fma(a1, b2, c12); c22 = Math.fma(a2, b2, c22); c32 = Math.fma(a3, b2, c32);
+            float b3 = bPack[bp + 3];
+            c03 = Math.fma(a0, b3, c03); c13 = Math.fma(a1, b3, c13); c23 = Math.fma(a2, b3, c23); c33 = Math.fma(a3, b3, c33);
+        }
+        int o = cOff + i * n + j;
+        if (rows == MR && cols == NR) {
+            c[o] += c00; c[o + 1] += c01; c[o + 2] += c02; c[o + 3] += c03;
+            o += n;
+            c[o] += c10; c[o + 1] += c11; c[o + 2] += c12; c[o + 3] += c13;
+            o += n;
+            c[o] += c20; c[o + 1] += c21; c[o + 2] += c22; c[o + 3] += c23;
+            o += n;
+            c[o] += c30; c[o + 1] += c31; c[o + 2] += c32; c[o + 3] += c33;
+            return;
+        }
+        float[] acc = {c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33};
+        for (int r = 0; r < rows; r++) {
+            for (int q = 0; q < cols; q++) c[o + r * n + q] += acc[r * NR + q];
+        }
+    }
+
+    // ================================================================ shared
+
+    private static int roundUp(int x, int step) {
+        return (x + step - 1) / step * step;
+    }
+
+    /**
+     * Rejects null arrays, negative sizes or offsets, and slices that do not fit their arrays, so
+     * that a bad call fails here with the sizes rather than deep inside a loop or a worker thread.
+     */
+    static void check(String op, Object a, int aOff, Object b, int bOff, Object c, int cOff, int m, int k, int n) {
+        String dims = " (m " + m + ", k " + k + ", n " + n + ")";
+        if (m < 0 || k < 0 || n < 0) throw new IllegalArgumentException(op + ": negative size" + dims);
+        fits(op, "a", a, aOff, (long) m * k, "m·k", dims);
+        fits(op, "b", b, bOff, (long) k * n, "k·n", dims);
+        fits(op, "c", c, cOff, (long) m * n, "m·n", dims);
+    }
+
+    private static void fits(String op, String name, Object x, int off, long need, String what, String dims) {
+        if (x == null) throw new IllegalArgumentException(op + ": " + name + " is null" + dims);
+        int length = Array.getLength(x);
+        if (off < 0 || off + need > length) {
+            throw new IllegalArgumentException(op + ": " + name + " holds " + length + " values but needs offset " + off
+                    + " + " + what + " " + need + dims);
         }
     }
 }

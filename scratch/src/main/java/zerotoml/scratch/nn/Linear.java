@@ -3,7 +3,7 @@ package zerotoml.scratch.nn;
 import zerotoml.scratch.random.Rng;
 import zerotoml.scratch.tensor.Arithmetic;
 import zerotoml.scratch.tensor.DType;
-import zerotoml.scratch.tensor.Einsum;
+import zerotoml.scratch.tensor.LinearAlgebra;
 import zerotoml.scratch.tensor.Tensor;
 
 /** A fully connected layer, {@code nn.Linear}: y = x Wᵀ + b over any leading axes, W in PyTorch's [out, in] layout. */
@@ -48,7 +48,8 @@ public final class Linear {
         if (b != null && (b.rank() != 1 || b.shape().dim(0) != w.shape().dim(0))) {
             throw new IllegalArgumentException("linear: bias must be [" + w.shape().dim(0) + "] (bias " + b.shape() + ", weight " + w.shape() + ")");
         }
-        Tensor y = Einsum.einsum("...i,oi->...o", x, w);
+        // y = einsum("...i,oi->...o", x, W): the fused kernel reads W transposed in place, no copies
+        Tensor y = LinearAlgebra.linear(x, w);
         return b == null ? y : Arithmetic.add(y, b);
     }
 }

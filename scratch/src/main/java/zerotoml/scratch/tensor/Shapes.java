@@ -39,7 +39,8 @@ public final class Shapes {
             throw new IllegalArgumentException("reshape: shape " + x.shape() + " (" + x.size() + " elements) cannot become " + Arrays.toString(dims) + " (" + s.size() + " elements)");
         }
         if (s.equals(x.shape())) return x;
-        return Tensor.record("reshape", s, x.dtype(), x.data.clone(), g -> new Tensor[] {reshape(g, x.shape().dims())}, x);
+        // the same storage in another shape: no copy
+        return Tensor.recordView("reshape", s, x, g -> new Tensor[] {reshape(g, x.shape().dims())});
     }
 
     // out[i₀..] = x[i_perm(0)..];  ∂x = g permuted by the inverse permutation

@@ -18,6 +18,10 @@ public final class Tensor {
 
     /** Takes ownership of {@code data} and rounds it to {@code dtype}. */
     Tensor(Shape shape, DType dtype, double[] data) {
+        this(shape, dtype, data, true);
+    }
+
+    private Tensor(Shape shape, DType dtype, double[] data, boolean round) {
         Args.nonNull("Tensor", "shape", shape);
         Args.nonNull("Tensor", "dtype", dtype);
         Args.nonNull("Tensor", "data", data);
@@ -27,7 +31,7 @@ public final class Tensor {
         }
         this.shape = shape;
         this.dtype = dtype;
-        this.data = dtype.roundInPlace(data);
+        this.data = round ? dtype.roundInPlace(data) : data;
     }
 
     // ---------------------------------------------------------------- creation
@@ -85,6 +89,17 @@ public final class Tensor {
         Args.nonNull("Tensor.record", "op", op);
         Tensor out = new Tensor(shape, dtype, data);
         Tape.recordIfTracked(op, out, backward, inputs);
+        return out;
+    }
+
+    /**
+     * {@link #record} for an op whose result has the same values as its input {@code source} in
+     * another shape (reshape): the storage is shared, not copied, which is safe because no tensor's
+     * storage is ever written after construction.
+     */
+    static Tensor recordView(String op, Shape shape, Tensor source, Backward backward) {
+        Tensor out = new Tensor(shape, source.dtype, source.data, false);
+        Tape.recordIfTracked(op, out, backward, new Tensor[] {source});
         return out;
     }
 

@@ -9,11 +9,14 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link Matmul#fast} against its oracle {@link Matmul#naive}. The two sum the k products in
- * different orders (blocks of {@link Matmul#KC}, fused multiply-adds), so they agree up to
- * rounding: |fast − naive| ≤ 1e-12 · Σ_p |a[i,p] b[p,j]| per entry, the scale on which a
- * reordered sum's error is bounded (k·2⁻⁵³·Σ|terms|, about 1e-13 for k = 1000). Every path of
- * fast computes an entry the same way, so a row's bits do not depend on the rows around it.
+ * {@link Matmul#fast} against its oracle {@link Matmul#naive}, in double and in float. The two sum
+ * the k products in different orders (blocks of {@link Matmul#KC}, fused multiply-adds), so they
+ * agree up to rounding: in double |fast − naive| ≤ 1e-12 · Σ_p |a[i,p] b[p,j]| per entry, the
+ * scale on which a reordered sum's error is bounded (k·2⁻⁵³·Σ|terms|, about 1e-13 for k = 1000);
+ * in float both sums are within (k + 1)·2⁻²⁴·Σ|terms| of the exact one, so of each other within
+ * twice that. Every path of fast computes an entry the same way, so a row's bits do not depend on
+ * the rows around it, and the scalar and Vector API backends give the same bits (checked on every
+ * size when the JVM has jdk.incubator.vector, as the build's test runs do).
  */
 class MatmulTest {
     private static final double REL = 1e-12;
@@ -161,5 +164,85 @@ class MatmulTest {
         }
         for (int e = 0; e < cOff; e++) assertEquals(before[e], c[e], size + ": wrote before its slice");
         for (int e = cOff + m * n; e < c.length; e++) assertEquals(before[e], c[e], size + ": wrote after its slice");
+        double[] scalar = c.clone();
+        Matmul.fast(false, a, aOff, false, b, bOff, false, scalar, cOff, m, k, n);
+        assertArrayEquals(c, scalar, 0.0, size + ": scalar backend differs from the default backend");
+        if (Backend.VECTOR) {
+            double[] vector = before.clone();
+            Matmul.fast(true, a, aOff, false, b, bOff, false, vector, cOff, m, k, n);
+            assertArrayEquals(c, vector, 0.0, size + ": vector backend differs from the scalar backend");
+        }
+        checkTransposed(a, aOff, b, bOff, c, cOff, m, k, n, size);
+        checkFloat(a, aOff, b, bOff, scale, m, k, n, cOff, size);
+    }
+
+    /** Aᵀ and Bᵀ stored as such and read transposed by the kernel give the plain product's bits. */
+    private static void checkTransposed(double[] a, int aOff, double[] b, int bOff, double[] c, int cOff, int m, int k, int n, String size) {
+        double[] aT = new double[2 + m * k], bT = new double[3 + k * n];
+        for (int i = 0; i < m; i++) for (int p = 0; p < k; p++) aT[2 + p * m + i] = a[aOff + i * k + p];
+        for (int p = 0; p < k; p++) for (int j = 0; j < n; j++) bT[3 + j * k + p] = b[bOff + p * n + j];
+        double[] want = Arrays.copyOfRange(c, cOff, cOff + m * n);
+        for (boolean ta : new boolean[] {false, true}) {
+            for (boolean tb : new boolean[] {false, true}) {
+                double[] got = new double[m * n];
+                Matmul.fast(ta ? aT : a, ta ? 2 : aOff, ta, tb ? bT : b, tb ? 3 : bOff, tb, got, 0, m, k, n);
+                assertArrayEquals(want, got, 0.0, size + ": transA " + ta + ", transB " + tb);
+            }
+        }
+    }
+
+    /** The float kernels on the same values rounded to float: fast against naive, and backend against backend. */
+    private static void checkFloat(double[] a, int aOff, double[] b, int bOff, double[] scale, int m, int k, int n, int cOff, String size) {
+        float[] af = toFloat(a), bf = toFloat(b);
+        float[] want = new float[m * n];
+        Matmul.naive(af, aOff, bf, bOff, want, 0, m, k, n);
+        float[] c = new float[cOff + m * n + 5];
+        Arrays.fill(c, -7.25f);
+        float[] before = c.clone();
+        Matmul.fast(af, aOff, bf, bOff, c, cOff, m, k, n);
+        // both within (k+1)·2⁻²⁴·Σ|terms| of the exact sum (the terms of the float inputs, up to 2⁻²³ relative from scale)
+        double rel = 2 * (k + 1) * 0x1p-24 + 4 * 0x1p-23;
+        for (int e = 0; e < m * n; e++) {
+            double err = Math.abs((double) c[cOff + e] - want[e]);
+            if (!(err <= rel * scale[e])) {
+                throw new AssertionError(size + " (float): entry " + e + " is " + c[cOff + e] + " but naive gives " + want[e]
+                        + " (error " + err + " > " + rel + " · " + scale[e] + ")");
+            }
+        }
+        for (int e = 0; e < cOff; e++) assertEquals(before[e], c[e], size + " (float): wrote before its slice");
+        for (int e = cOff + m * n; e < c.length; e++) assertEquals(before[e], c[e], size + " (float): wrote after its slice");
+        float[] scalar = before.clone();
+        Matmul.fast(false, af, aOff, false, bf, bOff, false, scalar, cOff, m, k, n);
+        assertArrayEquals(c, scalar, 0f, size + " (float): scalar backend differs from the default backend");
+        if (Backend.VECTOR) {
+            float[] vector = before.clone();
+            Matmul.fast(true, af, aOff, false, bf, bOff, false, vector, cOff, m, k, n);
+            assertArrayEquals(c, vector, 0f, size + " (float): vector backend differs from the scalar backend");
+        }
+    }
+
+    private static float[] toFloat(double[] x) {
+        float[] f = new float[x.length];
+        for (int i = 0; i < x.length; i++) f[i] = (float) x[i];
+        return f;
+    }
+
+    @Test
+    void theBuildsTestRunsUseTheVectorBackend() {
+        // surefire's argLine adds jdk.incubator.vector, so the bit-for-bit backend comparisons above really run
+        assertTrue(Backend.VECTOR, "tests run without --add-modules jdk.incubator.vector: " + Backend.describe());
+    }
+
+    @Test
+    void batchedProductsEqualOneProductAtATime() {
+        SplittableRandom rnd = new SplittableRandom(13);
+        for (int[] s : new int[][] {{1, 3, 4, 5}, {7, 9, 13, 11}, {48, 64, 32, 64}, {3, 130, 90, 70}, {0, 4, 4, 4}}) {
+            int count = s[0], m = s[1], k = s[2], n = s[3];
+            double[] a = values(rnd, count * m * k), b = values(rnd, count * k * n);
+            double[] got = new double[count * m * n], want = new double[count * m * n];
+            Matmul.batched(a, b, got, count, m, k, n);
+            for (int i = 0; i < count; i++) Matmul.fast(a, i * m * k, b, i * k * n, want, i * m * n, m, k, n);
+            assertArrayEquals(want, got, 0.0, Arrays.toString(s));
+        }
     }
 }

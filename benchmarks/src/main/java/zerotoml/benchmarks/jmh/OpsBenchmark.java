@@ -1,0 +1,152 @@
+package zerotoml.benchmarks.jmh;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDManager;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import zerotoml.reference.Torch;
+import zerotoml.scratch.tensor.Arithmetic;
+import zerotoml.scratch.tensor.Reductions;
+import zerotoml.scratch.tensor.Softmax;
+import zerotoml.scratch.tensor.Tensor;
+
+/**
+ * Forward-only ops, scratch against PyTorch (DJL) in one JMH run: one state per case, the side
+ * and dtype as parameters. A PyTorch call includes JNI, the ATen kernel, the result's Java wrapper
+ * and its close(); inputs sit in native memory already. A scratch call includes allocating its
+ * output. {@code Ratios} prints scratch / PyTorch for every case.
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+public class OpsBenchmark {
+
+    /** The inputs of one case on one side. */
+    @State(Scope.Thread)
+    public abstract static class Inputs {
+        @Param({"scratch", "pytorch"})
+        public String side;
+        @Param({"f32", "f64"})
+        public String dtype;
+        NDManager manager;
+        Tensor ta, tb;
+        NDArray na, nb;
+
+        abstract int[] shapeA();
+
+        int[] shapeB() {
+            return shapeA();
+        }
+
+        @Setup
+        public void setUp() {
+            if (side.equals(Side.SCRATCH)) {
+                ta = Side.tensor(dtype, 1, shapeA());
+                tb = Side.tensor(dtype, 2, shapeB());
+            } else {
+                manager = Torch.engine().newBaseManager();
+                na = Side.array(manager, dtype, 1, shapeA());
+                nb = Side.array(manager, dtype, 2, shapeB());
+            }
+        }
+
+        @TearDown
+        public void tearDown() {
+            if (manager != null) manager.close();
+        }
+    }
+
+    public static class Square extends Inputs {
+        @Param({"64", "256", "1024"})
+        public int n;
+
+        @Override
+        int[] shapeA() {
+            return new int[] {n, n};
+        }
+    }
+
+    public static class Flat extends Inputs {
+        @Param({"1000", "1000000"})
+        public int size;
+
+        @Override
+        int[] shapeA() {
+            return new int[] {size};
+        }
+    }
+
+    /** Rows of 1,000: reductions and softmax along the last axis (256 rows) or the first (axis 0). */
+    public static class Rows extends Inputs {
+        @Override
+        int[] shapeA() {
+            return new int[] {256, 1000};
+        }
+    }
+
+    @Benchmark
+    public Object matmul(Square s) {
+        if (s.ta != null) return s.ta.matmul(s.tb);
+        try (NDArray c = s.na.matMul(s.nb)) {
+            return c.getShape();
+        }
+    }
+
+    @Benchmark
+    public Object add(Flat s) {
+        if (s.ta != null) return Arithmetic.add(s.ta, s.tb);
+        try (NDArray c = s.na.add(s.nb)) {
+            return c.getShape();
+        }
+    }
+
+    @Benchmark
+    public Object exp(Flat s) {
+        if (s.ta != null) return Arithmetic.exp(s.ta);
+        try (NDArray c = s.na.exp()) {
+            return c.getShape();
+        }
+    }
+
+    /** 1 − 2/(e^{2x}+1): the same six primitive ops on each side (mul, exp, add, div, neg, add). */
+    @Benchmark
+    public Object tanhLike(Flat s) {
+        if (s.ta != null) return Arithmetic.div(Tensor.scalar(s.ta.dtype(), 2), s.ta.mul(2).exp().add(1)).neg().add(1);
+        try (NDArray t1 = s.na.mul(2); NDArray t2 = t1.exp(); NDArray t3 = t2.add(1); NDArray t4 = NDArrays.div(2, t3);
+             NDArray t5 = t4.neg(); NDArray t6 = t5.add(1)) {
+            return t6.getShape();
+        }
+    }
+
+    @Benchmark
+    public Object sumLastAxis(Rows s) {
+        if (s.ta != null) return Reductions.sum(s.ta, new int[] {1}, false);
+        try (NDArray c = s.na.sum(new int[] {1})) {
+            return c.getShape();
+        }
+    }
+
+    @Benchmark
+    public Object sumFirstAxis(Rows s) {
+        if (s.ta != null) return Reductions.sum(s.ta, new int[] {0}, false);
+        try (NDArray c = s.na.sum(new int[] {0})) {
+            return c.getShape();
+        }
+    }
+
+    @Benchmark
+    public Object softmax(Rows s) {
+        if (s.ta != null) return Softmax.softmax(s.ta, -1);
+        try (NDArray c = s.na.softmax(-1)) {
+            return c.getShape();
+        }
+    }
+}

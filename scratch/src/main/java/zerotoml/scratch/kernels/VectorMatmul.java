@@ -1,0 +1,137 @@
+package zerotoml.scratch.kernels;
+
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The register tiles of {@link Matmul} with the incubating Vector API: 6 rows × 2 vectors of C
+ * (12 accumulators), one broadcast of A and one fused multiply-add per vector and step. Lane by
+ * lane this is the scalar tile's arithmetic ({@code fma} is {@link Math#fma} per lane, {@code add}
+ * is +), so both give the same bits. Loaded only when {@link Backend#VECTOR} is true.
+ */
+final class VectorMatmul {
+    private VectorMatmul() {}
+
+    private static final VectorSpecies<Double> D = VectorSpecies.of(double.class, shape());
+    private static final VectorSpecies<Float> F = VectorSpecies.of(float.class, shape());
+
+    /**
+     * {@code -Dzerotoml.vectorBits=128|256|512} if given; else the platform's preferred size, but at
+     * most 256 bits before JDK 21. Measured on the AMD EPYC (AVX-512) machine of notes/Performance.md,
+     * one thread, 512² products: JDK 17 ran this tile at 14 GFLOP/s (f64) with 512-bit vectors and
+     * 33 with 256-bit ones; JDK 25 at about 60 with 512-bit ones and 15 with 256-bit ones.
+     */
+    private static VectorShape shape() {
+        String bits = System.getProperty("zerotoml.vectorBits");
+        if (bits != null) {
+            try {
+                return VectorShape.forBitSize(Integer.parseInt(bits.trim()));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("zerotoml.vectorBits: expected 64, 128, 256 or 512, got '" + bits + "'", e);
+            }
+        }
+        VectorShape preferred = VectorShape.preferredShape();
+        if (Runtime.version().feature() < 21 && preferred.vectorBitSize() > 256) return VectorShape.S_256_BIT;
+        return preferred;
+    }
+    private static final int LD = D.length(), LF = F.length();
+
+    /** Tile height (rows of C). */
+    static final int MR = 6;
+    /** Tile width in doubles and in floats: two vectors. */
+    static final int NR_D = 2 * LD, NR_F = 2 * LF;
+
+    static String describe() {
+        return D.vectorBitSize() + "-bit vectors: " + LD + " doubles or " + LF + " floats";
+    }
+
+    // acc[r][q] = Σ_p aPack[r,p] · bPack[p,q] (fma chain from 0), then C[i+r, j+q] += acc[r][q] where the entry exists
+    static void tile(double[] aPack, int ao, double[] bPack, int bo, int kb, double[] c, int cOff, int n,
+                     int i, int j, int rows, int cols) {
+        DoubleVector z = DoubleVector.zero(D);
+        DoubleVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z, c40 = z, c41 = z, c50 = z, c51 = z;
+        for (int p = 0; p < kb; p++) {
+            int ap = ao + p * MR, bp = bo + p * NR_D;
+            DoubleVector b0 = DoubleVector.fromArray(D, bPack, bp), b1 = DoubleVector.fromArray(D, bPack, bp + LD);
+            DoubleVector a = DoubleVector.broadcast(D, aPack[ap]);
+            c00 = a.fma(b0, c00); c01 = a.fma(b1, c01);
+            a = DoubleVector.broadcast(D, aPack[ap + 1]);
+            c10 = a.fma(b0, c10); c11 = a.fma(b1, c11);
+            a = DoubleVector.broadcast(D, aPack[ap + 2]);
+            c20 = a.fma(b0, c20); c21 = a.fma(b1, c21);
+            a = DoubleVector.broadcast(D, aPack[ap + 3]);
+            c30 = a.fma(b0, c30); c31 = a.fma(b1, c31);
+            a = DoubleVector.broadcast(D, aPack[ap + 4]);
+            c40 = a.fma(b0, c40); c41 = a.fma(b1, c41);
+            a = DoubleVector.broadcast(D, aPack[ap + 5]);
+            c50 = a.fma(b0, c50); c51 = a.fma(b1, c51);
+        }
+        int o = cOff + i * n + j;
+        if (rows == MR && cols == NR_D) {
+            // written out, not looped over an array, so the accumulators stay in registers
+            add(c, o, c00, c01); add(c, o + n, c10, c11); add(c, o + 2 * n, c20, c21);
+            add(c, o + 3 * n, c30, c31); add(c, o + 4 * n, c40, c41); add(c, o + 5 * n, c50, c51);
+            return;
+        }
+        // an edge tile: through a small buffer (each vector stored by name: an array of vectors would box them)
+        double[] t = new double[MR * NR_D];
+        c00.intoArray(t, 0); c01.intoArray(t, LD); c10.intoArray(t, 2 * LD); c11.intoArray(t, 3 * LD);
+        c20.intoArray(t, 4 * LD); c21.intoArray(t, 5 * LD); c30.intoArray(t, 6 * LD); c31.intoArray(t, 7 * LD);
+        c40.intoArray(t, 8 * LD); c41.intoArray(t, 9 * LD); c50.intoArray(t, 10 * LD); c51.intoArray(t, 11 * LD);
+        for (int r = 0; r < rows; r++) {
+            for (int q = 0; q < cols; q++) c[o + r * n + q] += t[r * NR_D + q];
+        }
+    }
+
+    // c[o .. o + 2L) += (lo, hi)
+    private static void add(double[] c, int o, DoubleVector lo, DoubleVector hi) {
+        DoubleVector.fromArray(D, c, o).add(lo).intoArray(c, o);
+        DoubleVector.fromArray(D, c, o + LD).add(hi).intoArray(c, o + LD);
+    }
+
+    // the float twin: float accumulators, float fma
+    static void tile(float[] aPack, int ao, float[] bPack, int bo, int kb, float[] c, int cOff, int n,
+                     int i, int j, int rows, int cols) {
+        FloatVector z = FloatVector.zero(F);
+        FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z, c40 = z, c41 = z, c50 = z, c51 = z;
+        for (int p = 0; p < kb; p++) {
+            int ap = ao + p * MR, bp = bo + p * NR_F;
+            FloatVector b0 = FloatVector.fromArray(F, bPack, bp), b1 = FloatVector.fromArray(F, bPack, bp + LF);
+            FloatVector a = FloatVector.broadcast(F, aPack[ap]);
+            c00 = a.fma(b0, c00); c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(F, aPack[ap + 1]);
+            c10 = a.fma(b0, c10); c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(F, aPack[ap + 2]);
+            c20 = a.fma(b0, c20); c21 = a.fma(b1, c21);
+            a = FloatVector.broadcast(F, aPack[ap + 3]);
+            c30 = a.fma(b0, c30); c31 = a.fma(b1, c31);
+            a = FloatVector.broadcast(F, aPack[ap + 4]);
+            c40 = a.fma(b0, c40); c41 = a.fma(b1, c41);
+            a = FloatVector.broadcast(F, aPack[ap + 5]);
+            c50 = a.fma(b0, c50); c51 = a.fma(b1, c51);
+        }
+        int o = cOff + i * n + j;
+        if (rows == MR && cols == NR_F) {
+            // written out, not looped over an array, so the accumulators stay in registers
+            add(c, o, c00, c01); add(c, o + n, c10, c11); add(c, o + 2 * n, c20, c21);
+            add(c, o + 3 * n, c30, c31); add(c, o + 4 * n, c40, c41); add(c, o + 5 * n, c50, c51);
+            return;
+        }
+        // an edge tile: through a small buffer (each vector stored by name: an array of vectors would box them)
+        float[] t = new float[MR * NR_F];
+        c00.intoArray(t, 0); c01.intoArray(t, LF); c10.intoArray(t, 2 * LF); c11.intoArray(t, 3 * LF);
+        c20.intoArray(t, 4 * LF); c21.intoArray(t, 5 * LF); c30.intoArray(t, 6 * LF); c31.intoArray(t, 7 * LF);
+        c40.intoArray(t, 8 * LF); c41.intoArray(t, 9 * LF); c50.intoArray(t, 10 * LF); c51.intoArray(t, 11 * LF);
+        for (int r = 0; r < rows; r++) {
+            for (int q = 0; q < cols; q++) c[o + r * n + q] += t[r * NR_F + q];
+        }
+    }
+
+    // c[o .. o + 2L) += (lo, hi)
+    private static void add(float[] c, int o, FloatVector lo, FloatVector hi) {
+        FloatVector.fromArray(F, c, o).add(lo).intoArray(c, o);
+        FloatVector.fromArray(F, c, o + LF).add(hi).intoArray(c, o + LF);
+    }
+}

@@ -1,0 +1,80 @@
+package zerotoml.scratch.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code -Dzerotoml.threads=N} sets the pool size, and the same inputs give the same bits at any
+ * thread count and on either backend. Each setting needs a fresh JVM (the pool is made once), so
+ * {@link ThreadsProbe} runs as a child process with this test's class path.
+ */
+class ParallelTest {
+
+    private static final Map<String, String[]> RUNS = new ConcurrentHashMap<>();
+
+    /** One child JVM per setting, reused by both tests. */
+    private static String[] probe(int threads, boolean vectorModule) throws IOException, InterruptedException {
+        String key = threads + " " + vectorModule;
+        String[] seen = RUNS.get(key);
+        if (seen == null) {
+            seen = run(threads, vectorModule);
+            RUNS.put(key, seen);
+        }
+        return seen;
+    }
+
+    private static String[] run(int threads, boolean vectorModule) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        if (vectorModule) {
+            cmd.add("--add-modules");
+            cmd.add("jdk.incubator.vector");
+        }
+        cmd.add("-Dzerotoml.threads=" + threads);
+        cmd.add("-cp");
+        String surefireClassPath = System.getProperty("surefire.test.class.path");
+        cmd.add(surefireClassPath != null ? surefireClassPath : System.getProperty("java.class.path"));
+        cmd.add(ThreadsProbe.class.getName());
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(false).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        int code = p.waitFor();
+        assertEquals(0, code, "probe with " + threads + " threads failed: " + out + "\n" + err);
+        if (!vectorModule) assertEquals("", err, "a run without the vector module must print no error or warning");
+        String[] f = out.split(" ");
+        assertEquals(4, f.length, "probe output: " + out);
+        return f;
+    }
+
+    @Test
+    void theThreadsPropertySetsThePoolAndTheBitsDoNotDependOnIt() throws Exception {
+        String[] one = probe(1, true);
+        assertEquals("1", one[0]);
+        assertEquals("1", one[2], "one thread runs every task on the calling thread");
+        for (int threads : new int[] {2, 3}) {
+            String[] f = probe(threads, true);
+            assertEquals(String.valueOf(threads), f[0], "Parallel.threads() with -Dzerotoml.threads=" + threads);
+            int workers = Integer.parseInt(f[2]);
+            assertTrue(workers >= 1 && workers <= threads, workers + " distinct threads ran tasks on a pool of " + threads);
+            assertEquals(one[3], f[3], "results with " + threads + " threads differ from one thread");
+        }
+    }
+
+    @Test
+    void withoutTheVectorModuleTheScalarKernelsRunAndGiveTheSameBits() throws Exception {
+        String[] vector = probe(2, true);
+        String[] scalar = probe(2, false);
+        assertEquals("true", vector[1], "--add-modules jdk.incubator.vector selects the Vector API kernels");
+        assertEquals("false", scalar[1], "without the module the scalar kernels run");
+        assertEquals(vector[3], scalar[3], "the scalar and vector backends give different bits");
+    }
+}

@@ -1,0 +1,43 @@
+package zerotoml.scratch.kernels;
+
+import java.util.Arrays;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
+import zerotoml.scratch.tensor.DType;
+import zerotoml.scratch.tensor.Tensor;
+
+/**
+ * Run by {@link ParallelTest} in a fresh JVM (the pool size is fixed when the JVM starts): does
+ * seeded work large enough to be split over threads and prints one line, {@code threads vector
+ * workers hash}, where hash covers the bits of every result.
+ */
+public final class ThreadsProbe {
+    private ThreadsProbe() {}
+
+    public static void main(String[] args) {
+        SplittableRandom r = new SplittableRandom(20261204);
+        int m = 150, k = 300, n = 170;
+        double[] a = ConvKernelsTest.random(r, m * k), b = ConvKernelsTest.random(r, k * n), c = new double[m * n];
+        Matmul.fast(a, 0, b, 0, c, 0, m, k, n);
+        float[] af = new float[a.length], bf = new float[b.length], cf = new float[m * n];
+        for (int i = 0; i < a.length; i++) af[i] = (float) a[i];
+        for (int i = 0; i < b.length; i++) bf[i] = (float) b[i];
+        Matmul.fast(af, 0, bf, 0, cf, 0, m, k, n);
+        double[] batched = new double[8 * 40 * 40];
+        Matmul.batched(ConvKernelsTest.random(r, 8 * 40 * 64), ConvKernelsTest.random(r, 8 * 64 * 40), batched, 8, 40, 64, 40);
+        ConvKernels.Geometry g = new ConvKernels.Geometry(4, 6, 8, 2, new int[] {20, 20}, new int[] {3, 3}, new int[] {18, 18},
+                new int[] {1, 1}, new int[] {0, 0}, new int[] {1, 1});
+        double[] x = ConvKernelsTest.random(r, 4 * 6 * 400), w = ConvKernelsTest.random(r, 8 * 3 * 9), gy = ConvKernelsTest.random(r, 4 * 8 * 324);
+        double[] y = ConvKernels.forward(x, w, g), gx = ConvKernels.backwardInput(gy, w, g), gw = ConvKernels.backwardWeight(x, gy, g);
+        // a tensor-level product with its gradient, through the ops that call the kernels
+        Tensor ta = Tensor.of(DType.F32, ConvKernelsTest.random(r, 96 * 128), 96, 128);
+        Tensor tb = Tensor.of(DType.F32, ConvKernelsTest.random(r, 128 * 64), 128, 64);
+        double[] tc = ta.matmul(tb).toArray();
+
+        Set<String> workers = ConcurrentHashMap.newKeySet();
+        Parallel.forEach(64, Parallel.THRESHOLD, t -> workers.add(Thread.currentThread().getName()));
+        int hash = Arrays.deepHashCode(new Object[] {c, cf, batched, y, gx, gw, tc});
+        System.out.println(Parallel.threads() + " " + Backend.VECTOR + " " + workers.size() + " " + hash);
+    }
+}
