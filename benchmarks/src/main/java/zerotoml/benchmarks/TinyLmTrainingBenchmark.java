@@ -18,13 +18,14 @@ import zerotoml.examples.lm.TinyLm;
 import zerotoml.reference.Torch;
 import zerotoml.reference.optim.Adam;
 import zerotoml.reference.optim.Clipping;
+import zerotoml.scratch.optim.AdamW;
 import zerotoml.scratch.tensor.Autodiff;
 import zerotoml.scratch.transformer.Transformer;
 
 /**
  * Not a test: a timed main that trains tiny-lm (the decoder-only character language model of
  * {@code examples}' {@link TinyLm}) twice, from the same initial parameters on the same sequence of
- * batches: once with scratch, exactly as {@link TinyLm#train} does it (pre-LN, learned positions,
+ * batches: once with scratch, exactly as {@link TinyLm#step} does it (pre-LN, learned positions,
  * exact GELU, cross-entropy, global-norm clipping at 1, AdamW with betas 0.9/0.99, eps 1e-8 and
  * weight decay 0.1 on every parameter, linear warm-up then cosine to lr/10), and once entirely in
  * PyTorch through DJL (the reference {@code zerotoml.reference.transformer.Transformer} forward and
@@ -106,9 +107,9 @@ public final class TinyLmTrainingBenchmark {
     public static void main(String[] args) throws IOException {
         Options o = Options.parse(args);
         if (o.threads() > 0) {
-            // before either pool starts: PyTorch's intra-op threads, and scratch's kernel pool (kernels/Parallel)
+            // before either pool starts: PyTorch's intra-op threads, and the common pool of scratch's matmul (K − 1 workers + the caller)
             System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(o.threads()));
-            System.setProperty("zerotoml.threads", Integer.toString(o.threads()));
+            System.setProperty("java.util.concurrent.ForkJoinPool.common.parallelism", Integer.toString(o.threads() - 1));
         }
         Locale.setDefault(Locale.ROOT);
         String corpus = Files.readString(o.text());
@@ -123,7 +124,6 @@ public final class TinyLmTrainingBenchmark {
         boolean scratch = !o.side().equals("djl"), djl = !o.side().equals("scratch");
         Engine engine = Torch.engine();
         for (String line : Machine.describe()) System.out.println("# " + line);
-        System.out.println("# scratch    " + zerotoml.scratch.kernels.Backend.describe());
         System.out.println("# pytorch    " + engine.getEngineName() + " " + engine.getVersion() + " via DJL " + Engine.getDjlVersion() + ", "
                 + JniUtils.getNumThreads() + " intra-op threads");
         System.out.println("# scratch    matmul on " + (o.threads() > 0 ? o.threads() : ForkJoinPool.getCommonPoolParallelism() + 1)
@@ -132,7 +132,7 @@ public final class TinyLmTrainingBenchmark {
                 tok.vocabSize(), describe(c));
 
         Transformer.DecoderOnly params = TinyLm.init(c);
-        zerotoml.scratch.optim.Adam.State<Transformer.DecoderOnly> opt = zerotoml.scratch.optim.AdamW.init(params);
+        var opt = AdamW.init(params);
         DjlSide d = djl ? new DjlSide(c, params) : null;
         double[] lossS = new double[o.steps()], lossD = new double[o.steps()];
         double secS = 0, secD = 0, valS = Double.NaN, valD = Double.NaN;
@@ -146,7 +146,6 @@ public final class TinyLmTrainingBenchmark {
             if (scratch) {
                 long t0 = System.nanoTime();
                 for (int u = t; u < end; u++) {
-                    // the loss sum restarts at 0, so after the step it is exactly step u's training loss
                     var st = TinyLm.step(c, params, opt, u, train);
                     params = st.params();
                     opt = st.opt();
@@ -216,7 +215,7 @@ public final class TinyLmTrainingBenchmark {
             this.opt = Adam.init(params);
         }
 
-        /** One AdamW step on step t's batch (the same windows TinyLm.train draws); returns the training loss. */
+        /** One AdamW step on step t's batch (the same windows TinyLm.step draws); returns the training loss. */
         double train(int t, int[] data) {
             int[][] xy = TinyLm.batch(data, c.batchSize(), c.context(), new SplittableRandom(TinyLm.mix(c.seed(), 1, t)));
             NDArray ids = ids(current, xy[0]), targets = ids(current, xy[1]);
@@ -232,7 +231,7 @@ public final class TinyLmTrainingBenchmark {
             for (NDArray p : params) grads.add(p.getGradient());
             // g ← g · min(1, clip / ‖g‖₂)
             List<NDArray> g = c.gradClip() > 0 ? Clipping.clipGradNorm(grads, c.gradClip()).grads() : grads;
-            // θ ← θ(1 − γλ), then the Adam step with γ = lrAt(t)
+            // θ ← θ(1 − γλ), then the Adam step with γ = the schedule's γₜ
             Adam.Result r = Adam.adamW(params, g, opt, c.schedule().lr(t), 0.9, 0.99, 1e-8, c.weightDecay(), false);
             double value = loss.getFloat();
             // carry the new state into the next step's manager and free everything else this step made

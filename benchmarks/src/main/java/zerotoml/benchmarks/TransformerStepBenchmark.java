@@ -1,5 +1,6 @@
 package zerotoml.benchmarks;
 
+import zerotoml.scratch.nn.Dropout;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -46,7 +47,7 @@ public final class TransformerStepBenchmark {
         for (int i = -2; i < steps; i++) {
             long a0 = allocatedBytes();
             long t0 = System.nanoTime();
-            var vg = Autodiff.valueAndGrad(q -> Transformer.loss(Transformer.decoderOnly(c, q, ids, b, t, Transformer.Dropout.OFF), targets), p);
+            var vg = Autodiff.valueAndGrad(q -> Transformer.loss(Transformer.decoderOnly(c, q, ids, b, t, Dropout.OFF), targets), p);
             long t1 = System.nanoTime();
             if (i >= 0) alloc[i] = (allocatedBytes() - a0) / 1e6;
             double refLoss = referenceStep(c, p, ids, targets, b, t);

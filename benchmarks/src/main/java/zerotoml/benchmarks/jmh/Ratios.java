@@ -25,7 +25,9 @@ import zerotoml.scratch.kernels.Backend;
  *
  * <p>Options: {@code --threads N} (both sides: {@code -Dzerotoml.threads} and PyTorch's intra-op
  * threads; default every core), {@code --quick} (shorter iterations), {@code --include REGEX}
- * (a subset, e.g. {@code matmul}).
+ * (a subset, e.g. {@code matmul}), {@code --warmups N} (warm-up iterations; on a loaded machine
+ * the Vector API kernels need several seconds of CPU before C2 compiles them, and until then run
+ * orders of magnitude slower).
  */
 public final class Ratios {
     private Ratios() {}
@@ -34,6 +36,7 @@ public final class Ratios {
         Locale.setDefault(Locale.ROOT);
         int threads = 0;
         boolean quick = false;
+        int warmups = 0;
         String include = "zerotoml.benchmarks.jmh.*";
         List<String> words = new ArrayList<>();
         for (String a : args) for (String w : a.trim().split("\\s+")) if (!w.isEmpty()) words.add(w);
@@ -42,7 +45,8 @@ public final class Ratios {
             if (a.equals("--quick")) quick = true;
             else if (a.equals("--threads") && i + 1 < words.size()) threads = Integer.parseInt(words.get(++i));
             else if (a.equals("--include") && i + 1 < words.size()) include = words.get(++i);
-            else throw new IllegalArgumentException("Ratios: unknown argument '" + a + "' (known: --threads N, --quick, --include REGEX)");
+            else if (a.equals("--warmups") && i + 1 < words.size()) warmups = Integer.parseInt(words.get(++i));
+            else throw new IllegalArgumentException("Ratios: unknown argument '" + a + "' (known: --threads N, --quick, --include REGEX, --warmups N)");
         }
         List<String> jvm = new ArrayList<>(List.of("--add-modules", "jdk.incubator.vector", "-Dai.djl.offline=true",
                 "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-Xms1g", "-Xmx2g"));
@@ -52,7 +56,7 @@ public final class Ratios {
             System.setProperty("zerotoml.threads", Integer.toString(threads));
         }
         ChainedOptionsBuilder opt = new OptionsBuilder().include(include).forks(1).jvmArgsAppend(jvm.toArray(new String[0]))
-                .warmupIterations(quick ? 1 : 2).warmupTime(TimeValue.milliseconds(quick ? 300 : 1000))
+                .warmupIterations(warmups > 0 ? warmups : quick ? 1 : 2).warmupTime(TimeValue.milliseconds(quick ? 300 : 1000))
                 .measurementIterations(quick ? 2 : 3).measurementTime(TimeValue.milliseconds(quick ? 300 : 1000))
                 .verbosity(VerboseMode.SILENT);
         System.out.println("# ZeroToML micro-benchmarks (JMH): scratch / PyTorch" + (quick ? " (--quick)" : ""));
@@ -61,8 +65,8 @@ public final class Ratios {
         System.out.println("    scratch    " + Backend.describe());
         System.out.println("    pytorch    " + Engine.getEngine("PyTorch").getVersion() + " via DJL " + Engine.getDjlVersion()
                 + (threads > 0 ? ", " + threads + " intra-op threads" : ", default intra-op threads"));
-        System.out.println("    jmh        1 fork per case, " + (quick ? "1 x 0.3 s warm-up, 2 x 0.3 s" : "2 x 1 s warm-up, 3 x 1 s")
-                + " measurement, average time per call");
+        System.out.println("    jmh        1 fork per case, " + (warmups > 0 ? warmups : quick ? 1 : 2) + " x " + (quick ? "0.3" : "1")
+                + " s warm-up, " + (quick ? "2 x 0.3 s" : "3 x 1 s") + " measurement, average time per call");
         System.out.println();
         Collection<RunResult> results = new Runner(opt.build()).run();
         print(results);

@@ -1,5 +1,6 @@
 package zerotoml.examples.lm;
 
+import zerotoml.scratch.nn.Dropout;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -163,7 +164,7 @@ public final class Questions {
                 System.arraycopy(ids, (w0 + i) * t, x, i * t, t);
                 System.arraycopy(ids, (w0 + i) * t + 1, y, i * t, t);
             }
-            double mean = Transformer.loss(Transformer.decoderOnly(c.model(), p, x, b, t, Transformer.Dropout.OFF), y).item();
+            double mean = Transformer.loss(Transformer.decoderOnly(c.model(), p, x, b, t, Dropout.OFF), y).item();
             nats += mean * y.length;
             tokens += y.length;
             for (int id : y) bytes += data.tokenizer().bytes(id);

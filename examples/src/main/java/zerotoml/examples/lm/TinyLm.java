@@ -1,5 +1,6 @@
 package zerotoml.examples.lm;
 
+import zerotoml.scratch.nn.Dropout;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Locale;
@@ -136,7 +137,7 @@ public final class TinyLm {
     /** AdamW step t (0-based) on the batch of step t: the new params and optimiser state, and the batch's loss. */
     public static Loop.Stepped<DecoderOnly, Adam.State<DecoderOnly>> step(Config c, DecoderOnly params, Adam.State<DecoderOnly> opt, int t, int[] data) {
         int[][] xy = batch(data, c.batchSize(), c.context(), new SplittableRandom(mix(c.seed(), 1, t)));
-        Transformer.Dropout drop = c.dropout() == 0 ? Transformer.Dropout.OFF : new Transformer.Dropout(c.dropout(), mix(c.seed(), 2, t));
+        Dropout drop = c.dropout() == 0 ? Dropout.OFF : new Dropout(c.dropout(), mix(c.seed(), 2, t));
         // L(θ) = CE(decoder(θ, x), y)
         Autodiff.ValueAndGrad<DecoderOnly> vg = Autodiff.valueAndGrad(
                 p -> Transformer.loss(Transformer.decoderOnly(c.model(), p, xy[0], c.batchSize(), c.context(), drop), xy[1]), params);
@@ -154,7 +155,7 @@ public final class TinyLm {
         long tokens = 0, bytes = 0;
         for (int i = 0; i < c.evalBatches(); i++) {
             int[][] xy = batch(val, c.batchSize(), c.context(), r);
-            double l = Transformer.loss(Transformer.decoderOnly(c.model(), p, xy[0], c.batchSize(), c.context(), Transformer.Dropout.OFF), xy[1]).item();
+            double l = Transformer.loss(Transformer.decoderOnly(c.model(), p, xy[0], c.batchSize(), c.context(), Dropout.OFF), xy[1]).item();
             nats += l * xy[1].length;
             tokens += xy[1].length;
             for (int id : xy[1]) bytes += tok.bytes(id);

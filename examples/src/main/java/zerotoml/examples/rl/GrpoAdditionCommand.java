@@ -1,5 +1,6 @@
 package zerotoml.examples.rl;
 
+import zerotoml.scratch.nn.Dropout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -90,7 +91,7 @@ public final class GrpoAdditionCommand implements Callable<Integer> {
     }
 
     static Tensor logits(Transformer.DecoderOnly p, int[] ids, int batch, int time) {
-        return Transformer.decoderOnly(CONFIG, p, ids, batch, time, Transformer.Dropout.OFF);
+        return Transformer.decoderOnly(CONFIG, p, ids, batch, time, Dropout.OFF);
     }
 
     /** log π(answer tokens) [B, 3] for full sequences [B, 9]: the logits at positions 5..7 scored against tokens 6..8. */

@@ -1,5 +1,6 @@
 package zerotoml.examples.rl;
 
+import zerotoml.scratch.nn.Linear;
 import zerotoml.scratch.random.Rng;
 import zerotoml.scratch.tensor.Activations;
 import zerotoml.scratch.tensor.DType;
@@ -22,10 +23,10 @@ public record Mlp(Tensor w1, Tensor b1, Tensor w2, Tensor b2, Tensor w3, Tensor 
     }
 
     public Tensor forward(Tensor x, boolean tanh) {
-        Tensor h1 = Transformer.linear(x, w1, b1);
+        Tensor h1 = Linear.linear(x, w1, b1);
         h1 = tanh ? Activations.tanh(h1) : Activations.relu(h1);
-        Tensor h2 = Transformer.linear(h1, w2, b2);
+        Tensor h2 = Linear.linear(h1, w2, b2);
         h2 = tanh ? Activations.tanh(h2) : Activations.relu(h2);
-        return Transformer.linear(h2, w3, b3);
+        return Linear.linear(h2, w3, b3);
     }
 }

@@ -12,7 +12,7 @@ import zerotoml.scratch.tensor.Softmax;
 import zerotoml.scratch.tensor.Tensor;
 import zerotoml.scratch.transformer.Generation;
 import zerotoml.scratch.transformer.Transformer;
-import zerotoml.scratch.transformer.Transformer.Dropout;
+import zerotoml.scratch.nn.Dropout;
 import zerotoml.scratch.transformer.Transformer.EncoderDecoder;
 
 /**

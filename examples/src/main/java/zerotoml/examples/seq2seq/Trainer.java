@@ -1,5 +1,6 @@
 package zerotoml.examples.seq2seq;
 
+import zerotoml.scratch.nn.Dropout;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -67,7 +68,7 @@ final class Trainer implements Training<EncoderDecoder, Adam.State<EncoderDecode
     public Loop.Stepped<EncoderDecoder, Adam.State<EncoderDecoder>> step(EncoderDecoder params, Adam.State<EncoderDecoder> opt, int t) {
         Task.Batch b = Task.trainingBatch(u.kind(), u.seed(), t, u.batchSize(), u.length(), exclude);
         // loss(θ) = masked CE(decoder(encoder(x), BOS·y), y·EOS)
-        Autodiff.ValueAndGrad<EncoderDecoder> vg = Autodiff.valueAndGrad(p -> Seq2Seq.loss(c, p, b, Transformer.Dropout.OFF), params);
+        Autodiff.ValueAndGrad<EncoderDecoder> vg = Autodiff.valueAndGrad(p -> Seq2Seq.loss(c, p, b, Dropout.OFF), params);
         // g ← g · min(1, clip / ‖g‖)
         EncoderDecoder g = u.clip() > 0 ? Clipping.clipGradNorm(vg.grad(), u.clip()).grads() : vg.grad();
         Step<EncoderDecoder, Adam.State<EncoderDecoder>> st = Adam.step(Adam.Hyper.defaults(u.lr()).withLr(schedule.lr(t)), params, g, opt);

@@ -1,5 +1,6 @@
 package zerotoml.examples.seq2seq;
 
+import zerotoml.scratch.nn.Dropout;
 import static zerotoml.examples.Cli.run;
 import zerotoml.examples.Cli;
 import zerotoml.examples.Cli.Run;
@@ -74,18 +75,18 @@ class Seq2SeqCommandTest {
         Transformer.Config c = new Transformer.Config(Task.VOCAB, 16, 2, 32, 1, 5, Transformer.Norm.POST, Transformer.Activation.RELU, Embeddings.Positional.SINUSOIDAL);
         Transformer.EncoderDecoder p = Transformer.initEncoderDecoder(c, Seq2Seq.dtype(), 4);
         Task.Batch b = Task.batch(Task.Kind.REVERSE, List.of(new int[] {1, 2}, new int[] {4, 0, 7, 7}), 4);
-        double base = Seq2Seq.loss(c, p, b, Transformer.Dropout.OFF).item();
+        double base = Seq2Seq.loss(c, p, b, Dropout.OFF).item();
         int[] src = b.source().clone(), tgt = b.decoderTarget().clone();
         src[2] = Task.DIGIT0 + 9; // padding of the first source
         src[3] = Task.EOS;
         tgt[3] = Task.DIGIT0 + 5; // padding of the first target
         tgt[4] = Task.BOS;
         Task.Batch changed = new Task.Batch(b.size(), b.sourceTime(), src, b.sourceValid(), b.targetTime(), b.decoderInput(), tgt, b.targetValid(), b.sources(), b.targets());
-        assertEquals(base, Seq2Seq.loss(c, p, changed, Transformer.Dropout.OFF).item(), 0.0, "masked positions must change nothing");
+        assertEquals(base, Seq2Seq.loss(c, p, changed, Dropout.OFF).item(), 0.0, "masked positions must change nothing");
         int[] real = b.decoderTarget().clone();
         real[0] = Task.DIGIT0 + 5; // a real target position does count
         Task.Batch counted = new Task.Batch(b.size(), b.sourceTime(), b.source(), b.sourceValid(), b.targetTime(), b.decoderInput(), real, b.targetValid(), b.sources(), b.targets());
-        assertNotEquals(base, Seq2Seq.loss(c, p, counted, Transformer.Dropout.OFF).item());
+        assertNotEquals(base, Seq2Seq.loss(c, p, counted, Dropout.OFF).item());
     }
 
     @Test

@@ -1,5 +1,6 @@
 package zerotoml.parity.rl;
 
+import zerotoml.scratch.nn.Linear;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -80,9 +81,9 @@ class PpoUpdateParityTest {
             Tensor obs = Indexing.indexSelect(x.get(0), 0, idx);
             int[] a = new int[idx.length];
             for (int i = 0; i < idx.length; i++) a[i] = actions[idx[i]];
-            Tensor logits = Transformer.linear(obs, q.wA(), q.bA());
+            Tensor logits = Linear.linear(obs, q.wA(), q.bA());
             return new Ppo.Evaluation(Distributions.categoricalLogProb(logits, a), Distributions.categoricalEntropy(logits),
-                    Transformer.linear(obs, q.wV(), q.bV()).reshape(idx.length));
+                    Linear.linear(obs, q.wV(), q.bV()).reshape(idx.length));
         });
         List<Tensor> flat = new ArrayList<>();
         for (Tensor t : zerotoml.scratch.tensor.Autodiff.Params.tensors(up.params())) flat.add(t.reshape(t.size()));

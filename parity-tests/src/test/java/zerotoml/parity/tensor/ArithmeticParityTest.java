@@ -57,6 +57,8 @@ class ArithmeticParityTest {
                 unary("exp", std, zerotoml.scratch.tensor.Arithmetic::exp, Arithmetic::exp),
                 unary("log", pos, zerotoml.scratch.tensor.Arithmetic::log, Arithmetic::log),
                 unary("sqrt", pos, zerotoml.scratch.tensor.Arithmetic::sqrt, Arithmetic::sqrt),
+                unary("sin", Domain.range(-10, 10), zerotoml.scratch.tensor.Arithmetic::sin, Arithmetic::sin),
+                unary("cos", Domain.range(-10, 10), zerotoml.scratch.tensor.Arithmetic::cos, Arithmetic::cos),
                 unary("abs", std.avoiding(1e-3, 0), zerotoml.scratch.tensor.Arithmetic::abs, Arithmetic::abs),
                 OpSpec.op("pow (scalar exponent)")
                         .cases(s -> {

@@ -1,5 +1,7 @@
 package zerotoml.parity.transformer;
 
+import zerotoml.scratch.nn.Sinusoidal;
+import zerotoml.scratch.nn.Dropout;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -22,7 +24,7 @@ import zerotoml.scratch.tensor.Tensor;
 import zerotoml.scratch.transformer.Attention;
 import zerotoml.scratch.transformer.Embeddings;
 import zerotoml.scratch.transformer.Generation;
-import zerotoml.scratch.transformer.LayerNorm;
+import zerotoml.scratch.nn.LayerNorm;
 import zerotoml.scratch.transformer.Transformer;
 import zerotoml.scratch.transformer.Transformer.Config;
 
@@ -33,7 +35,7 @@ import zerotoml.scratch.transformer.Transformer.Config;
  * recomputation bit for bit.
  */
 class TransformerInvariantsTest {
-    static final Transformer.Dropout OFF = Transformer.Dropout.OFF;
+    static final Dropout OFF = Dropout.OFF;
 
     /** A model with drawn parameters: config, params record, batch and lengths. */
     record Drawn<P extends Record>(Config config, P params, int batch, int time, int[] ids) {
@@ -308,7 +310,7 @@ class TransformerInvariantsTest {
     void sinusoidalEncodingStartsAtZeroOneAndRotatesByAFixedAngle() {
         Property.check("transformer: sinusoidal PE rotates", s -> new int[] {s.intBetween(1, 32), s.intBetween(0, 50), s.intBetween(1, 20)}, n -> {
             int d = n[0], pos = n[1], k = n[2];
-            double[] pe = Embeddings.sinusoidal(DType.F64, 0, pos + k + 1, d).toArray();
+            double[] pe = Sinusoidal.positional(DType.F64, 0, pos + k + 1, d).toArray();
             for (int j = 0; j < d; j++) assertEquals(j % 2 == 0 ? 0.0 : 1.0, pe[j], 0.0, "PE(0)");
             for (int i = 0; 2 * i + 1 < d; i++) {
                 double w = Math.pow(10000, -2.0 * i / d), c = Math.cos(k * w), sn = Math.sin(k * w);
@@ -371,10 +373,10 @@ class TransformerInvariantsTest {
                 s.doubleBetween(0.05, 0.9), s.intBetween(0, 1 << 20), s.intBetween(0, 20)), v -> {
             Arr a = (Arr) v.get(0);
             Tensor x = Tensor.of(DType.F64, a.data(), a.shape());
-            Transformer.Dropout d = new Transformer.Dropout((Double) v.get(1), (Integer) v.get(2));
+            Dropout d = new Dropout((Double) v.get(1), (Integer) v.get(2));
             int site = (Integer) v.get(3);
             assertArrayEquals(d.apply(x, site).toArray(), d.apply(x, site).toArray(), "same seed and site, different mask");
-            assertArrayEquals(x.toArray(), Transformer.Dropout.OFF.apply(x, site).toArray(), "Dropout.OFF changed x");
+            assertArrayEquals(x.toArray(), Dropout.OFF.apply(x, site).toArray(), "Dropout.OFF changed x");
             double[] y = d.apply(x, site).toArray();
             for (int i = 0; i < y.length; i++) {
                 double kept = x.toArray()[i] * (1.0 / (1 - d.p()));
@@ -396,14 +398,14 @@ class TransformerInvariantsTest {
         Tensor ones = Tensor.of(DType.F64, filled(n, 1), n);
         Property.check("transformer: dropout keep rate", s -> new double[] {s.doubleBetween(0.05, 0.9), s.intBetween(0, 1 << 20), s.intBetween(0, 20)}, v -> {
             double p = v[0];
-            Transformer.Dropout d = new Transformer.Dropout(p, (long) v[1]);
+            Dropout d = new Dropout(p, (long) v[1]);
             int site = (int) v[2];
             double[] m = d.mask(ones, site).toArray();
             double kept = Arrays.stream(m).sum() / n, sigma = Math.sqrt(p * (1 - p) / n);
             assertTrue(Math.abs(kept - (1 - p)) <= 5 * sigma, "kept " + kept + " of the elements at p " + p + ", expected " + (1 - p) + " ± " + 5 * sigma);
             double agree = p * p + (1 - p) * (1 - p), agreeSigma = Math.sqrt(agree * (1 - agree) / n);
             double[] otherSite = d.mask(ones, site + 1).toArray();
-            double[] otherSeed = new Transformer.Dropout(p, (long) v[1] + 1).mask(ones, site).toArray();
+            double[] otherSeed = new Dropout(p, (long) v[1] + 1).mask(ones, site).toArray();
             for (double[] o : List.of(otherSite, otherSeed)) {
                 double same = 0;
                 for (int i = 0; i < n; i++) same += m[i] == o[i] ? 1 : 0;

@@ -21,7 +21,7 @@ import zerotoml.parity.harness.OpSpec;
 import zerotoml.parity.harness.Parity;
 import zerotoml.reference.transformer.Attention;
 import zerotoml.reference.transformer.Embeddings;
-import zerotoml.reference.transformer.LayerNorm;
+import zerotoml.reference.nn.LayerNorm;
 import zerotoml.reference.transformer.Transformer;
 import zerotoml.scratch.tensor.DType;
 import zerotoml.scratch.tensor.Tensor;
@@ -52,7 +52,7 @@ class TransformerParityTest {
                     return new Case(List.of(Cases.arr(s, shape, STD), Cases.arr(s, new int[] {d}, STD), Cases.arr(s, new int[] {d}, STD)),
                             Map.of(), Cases.cotangentSeed(s));
                 })
-                .scratch((c, x) -> zerotoml.scratch.transformer.LayerNorm.layerNorm(x.get(0), new zerotoml.scratch.transformer.LayerNorm.Params(x.get(1), x.get(2))))
+                .scratch((c, x) -> zerotoml.scratch.nn.LayerNorm.layerNorm(x.get(0), new zerotoml.scratch.nn.LayerNorm.Params(x.get(1), x.get(2))))
                 .reference((c, x) -> LayerNorm.layerNorm(x.get(0), new LayerNorm.Params(x.get(1), x.get(2))))
                 .rejects("x whose last axis is not d", new Case(List.of(new Arr(new int[] {2, 3}, new double[6]), new Arr(new int[] {4}, new double[4]),
                         new Arr(new int[] {4}, new double[4])), Map.of(), 0), "[2, 3]", "[4]");
@@ -66,7 +66,7 @@ class TransformerParityTest {
                     int t = s.intBetween(1, 16), d = s.intBetween(1, 32);
                     return new Case(List.of(Cases.arr(s, new int[] {t, d}, STD)), Map.of(), Cases.cotangentSeed(s));
                 })
-                .scratch((c, x) -> x.get(0).add(zerotoml.scratch.transformer.Embeddings.sinusoidal(x.get(0).dtype(), 0, x.get(0).shape().dim(0), x.get(0).shape().dim(1))))
+                .scratch((c, x) -> x.get(0).add(zerotoml.scratch.nn.Sinusoidal.positional(x.get(0).dtype(), 0, x.get(0).shape().dim(0), x.get(0).shape().dim(1))))
                 .reference((c, x) -> x.get(0).add(Embeddings.sinusoidal(x.get(0).getManager(), x.get(0).getDataType(), x.get(0).getShape().get(0), x.get(0).getShape().get(1))));
     }
 
@@ -203,7 +203,7 @@ class TransformerParityTest {
                     for (int i = 0; i < keep.length; i++) keep[i] = s.doubleBetween(0, 1) >= p ? 1 : 0;
                     return new Case(List.of(Cases.arr(s, shape, STD), new Arr(shape, keep)), Map.of("p", p), Cases.cotangentSeed(s));
                 })
-                .scratch((c, x) -> zerotoml.scratch.transformer.Transformer.dropout(x.get(0), x.get(1), c.doubleArg("p")))
+                .scratch((c, x) -> zerotoml.scratch.nn.Dropout.dropout(x.get(0), x.get(1), c.doubleArg("p")))
                 .reference((c, x) -> Transformer.dropout(x.get(0), x.get(1), c.doubleArg("p")))
                 .constantInputs(1)
                 .rejectsWhereTorchAccepts("a keep-mask of another shape: x * mask would broadcast [2, 3] with [3]",
@@ -266,7 +266,7 @@ class TransformerParityTest {
                     Config cfg = (Config) c.arg("config");
                     var p = rebuild(zerotoml.scratch.transformer.Transformer.initLayer(cfg, DType.F64, zero()), x, 2);
                     return zerotoml.scratch.transformer.Transformer.layer(cfg, p, x.get(1), scratchMask(x.get(0)),
-                            zerotoml.scratch.transformer.Transformer.Dropout.OFF, 0);
+                            zerotoml.scratch.nn.Dropout.OFF, 0);
                 })
                 .reference((c, x) -> Transformer.layer(ref((Config) c.arg("config")), Transformer.Layer.from(refParams(x, 2)), x.get(1), Attention.mask(x.get(0))))
                 .constantInputs(0)
@@ -292,7 +292,7 @@ class TransformerParityTest {
                     Config cfg = (Config) c.arg("config");
                     var p = rebuild(zerotoml.scratch.transformer.Transformer.initCrossLayer(cfg, DType.F64, zero()), x, 4);
                     return zerotoml.scratch.transformer.Transformer.crossLayer(cfg, p, x.get(2), x.get(3), scratchMask(x.get(0)), scratchMask(x.get(1)),
-                            zerotoml.scratch.transformer.Transformer.Dropout.OFF, 0);
+                            zerotoml.scratch.nn.Dropout.OFF, 0);
                 })
                 .reference((c, x) -> Transformer.crossLayer(ref((Config) c.arg("config")), Transformer.CrossLayer.from(refParams(x, 4)),
                         x.get(2), x.get(3), Attention.mask(x.get(0)), Attention.mask(x.get(1))))
@@ -331,7 +331,7 @@ class TransformerParityTest {
     /** The model's output: the encoder's memory, or logits, or (loss = true) the mean cross-entropy against the targets. */
     static Tensor scratchModel(String model, boolean loss, Case cs, List<Tensor> x) {
         Config c = (Config) cs.arg("config");
-        var off = zerotoml.scratch.transformer.Transformer.Dropout.OFF;
+        var off = zerotoml.scratch.nn.Dropout.OFF;
         int[] src = IntegerArgs.ints(x.get(0)), tgt = IntegerArgs.ints(x.get(2));
         int b = x.get(0).shape().dim(0), s = x.get(0).shape().dim(1), t = x.get(2).shape().dim(1);
         boolean[] valid = toBools(x.get(1));

@@ -1,5 +1,6 @@
 package zerotoml.parity.transformer;
 
+import zerotoml.scratch.nn.Dropout;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -65,7 +66,7 @@ class TransformerTrainingParityTest {
         int[] ids = ints(r.ids()), targets = ints(r.targets());
         double[] losses = new double[STEPS];
         for (int step = 1; step <= STEPS; step++) {
-            var vg = Autodiff.valueAndGrad(q -> Transformer.loss(Transformer.decoderOnly(r.config(), q, ids, r.batch(), r.time(), Transformer.Dropout.OFF), targets), p);
+            var vg = Autodiff.valueAndGrad(q -> Transformer.loss(Transformer.decoderOnly(r.config(), q, ids, r.batch(), r.time(), Dropout.OFF), targets), p);
             losses[step - 1] = vg.value().item();
             List<Tensor> ps = Autodiff.Params.tensors(p), gs = Autodiff.Params.tensors(vg.grad()), next = new ArrayList<>();
             double bc1 = 1 - Math.pow(B1, step), bc2 = 1 - Math.pow(B2, step);

@@ -21,5 +21,7 @@ public final class Arithmetic {
     public static NDArray exp(NDArray x) { return x.exp(); }
     public static NDArray log(NDArray x) { return x.log(); }
     public static NDArray sqrt(NDArray x) { return x.sqrt(); }
+    public static NDArray sin(NDArray x) { return x.sin(); }
+    public static NDArray cos(NDArray x) { return x.cos(); }
     public static NDArray abs(NDArray x) { return x.abs(); }
 }

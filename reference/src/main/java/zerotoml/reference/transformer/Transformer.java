@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.function.UnaryOperator;
+import zerotoml.reference.nn.LayerNorm;
 import zerotoml.reference.tensor.Activations;
 import zerotoml.reference.tensor.Losses;
 

@@ -2,9 +2,9 @@ package zerotoml.scratch.cnn;
 
 import java.util.Arrays;
 import zerotoml.scratch.kernels.ConvKernels;
+import zerotoml.scratch.kernels.Parallel;
 import zerotoml.scratch.tensor.Indexing;
 import zerotoml.scratch.tensor.Selection;
-import zerotoml.scratch.kernels.Parallel;
 import zerotoml.scratch.tensor.Shape;
 import zerotoml.scratch.tensor.Tensor;
 

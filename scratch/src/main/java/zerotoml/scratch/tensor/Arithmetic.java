@@ -107,6 +107,18 @@ public final class Arithmetic {
         return v > 0 ? 1 : v < 0 ? -1 : 0;
     }
 
+    // out = sin x;  ∂x = g · cos x
+    /** Element-wise sine. */
+    public static Tensor sin(Tensor x) {
+        return Elementwise.unary("sin", x, Math::sin, (g, in, o) -> mul(g, Elementwise.map(in, Math::cos)));
+    }
+
+    // out = cos x;  ∂x = −g · sin x
+    /** Element-wise cosine. */
+    public static Tensor cos(Tensor x) {
+        return Elementwise.unary("cos", x, Math::cos, (g, in, o) -> mul(g, Elementwise.map(in, v -> -Math.sin(v))));
+    }
+
     /** a + c for a constant c in a's dtype. */
     public static Tensor add(Tensor a, double c) {
         return add(a, Tensor.scalar(a.dtype(), c));

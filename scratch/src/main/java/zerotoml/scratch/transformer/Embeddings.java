@@ -1,6 +1,7 @@
 package zerotoml.scratch.transformer;
 
 import java.util.random.RandomGenerator;
+import zerotoml.scratch.nn.Sinusoidal;
 import zerotoml.scratch.tensor.Arithmetic;
 import zerotoml.scratch.tensor.DType;
 import zerotoml.scratch.tensor.Indexing;
@@ -47,28 +48,13 @@ public final class Embeddings {
         }
     }
 
-    // PE(pos, 2i) = sin(pos / 10000^{2i/d}),  PE(pos, 2i+1) = cos(pos / 10000^{2i/d})  (§3.5), rows start..start+len
-    public static Tensor sinusoidal(DType dtype, int start, int len, int d) {
-        double[] pe = new double[len * d];
-        for (int t = 0; t < len; t++) {
-            int pos = start + t;
-            for (int j = 0; j < d; j++) {
-                int i2 = j - (j % 2);
-                // ω_i = 10000^{-2i/d}
-                double angle = pos * Math.pow(10000.0, -(double) i2 / d);
-                pe[t * d + j] = j % 2 == 0 ? Math.sin(angle) : Math.cos(angle);
-            }
-        }
-        return Tensor.of(dtype, pe, len, d);
-    }
-
     // x = E[ids] · (√d if sinusoidal) + PE[start..start+T]  → [B, T, d]
     public static Tensor embed(Params p, Positional pos, int[] ids, int batch, int time, int start) {
         int d = p.tokens().shape().dim(1);
         Tensor x = Indexing.embedding(p.tokens(), ids, batch, time);
         switch (pos) {
             case SINUSOIDAL:
-                return Arithmetic.add(Arithmetic.mul(x, Math.sqrt(d)), sinusoidal(x.dtype(), start, time, d));
+                return Arithmetic.add(Arithmetic.mul(x, Math.sqrt(d)), Sinusoidal.positional(x.dtype(), start, time, d));
             case LEARNED:
                 if (p.positions() == null) throw new IllegalArgumentException("embedding: LEARNED positions need a position table");
                 int maxLen = p.positions().shape().dim(0);

@@ -10,7 +10,9 @@ import zerotoml.scratch.transformer.Transformer.Config;
 import zerotoml.scratch.transformer.Transformer.CrossLayer;
 import zerotoml.scratch.transformer.Transformer.DecoderOnly;
 import zerotoml.scratch.transformer.Transformer.EncoderDecoder;
-import zerotoml.scratch.transformer.Transformer.Dropout;
+import zerotoml.scratch.nn.Dropout;
+import zerotoml.scratch.nn.LayerNorm;
+import zerotoml.scratch.nn.Linear;
 import zerotoml.scratch.transformer.Transformer.Layer;
 
 /**
@@ -62,7 +64,7 @@ public final class Generation {
             x = Transformer.residual(c.norm(), layer.norm2(), self.out(), y -> Transformer.feedForward(layer.ffn(), c.activation(), y), Dropout.OFF, 0);
             next.add(self.cache());
         }
-        Tensor logits = Transformer.linear(Transformer.finish(c, p.finalNorm(), x), p.head(), null);
+        Tensor logits = Linear.linear(Transformer.finish(c, p.finalNorm(), x), p.head(), null);
         return new Step(logits, new Cache(next));
     }
 
@@ -118,7 +120,7 @@ public final class Generation {
             x = Transformer.residual(c.norm(), layer.norm3(), h, y -> Transformer.feedForward(layer.ffn(), c.activation(), y), Dropout.OFF, 0);
             next.add(self.cache());
         }
-        Tensor logits = Transformer.linear(Transformer.finish(c, p.finalNorm(), x), p.head(), null);
+        Tensor logits = Linear.linear(Transformer.finish(c, p.finalNorm(), x), p.head(), null);
         return new CrossStep(logits, new CrossCache(next, cache.memory(), cache.sourceValid(), batch));
     }
 

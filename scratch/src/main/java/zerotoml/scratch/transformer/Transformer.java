@@ -5,10 +5,11 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.UnaryOperator;
 import java.util.random.RandomGenerator;
-import zerotoml.scratch.tensor.Activations;
+import zerotoml.scratch.nn.Dropout;
+import zerotoml.scratch.nn.LayerNorm;
+import zerotoml.scratch.nn.Linear;
 import zerotoml.scratch.tensor.Arithmetic;
 import zerotoml.scratch.tensor.DType;
-import zerotoml.scratch.tensor.LinearAlgebra;
 import zerotoml.scratch.tensor.Losses;
 import zerotoml.scratch.tensor.Tensor;
 
@@ -21,7 +22,8 @@ import zerotoml.scratch.tensor.Tensor;
  * {@code nn.Transformer}, which always adds one). Pre-LN (GPT-2, minGPT) computes
  * {@code x ← x + Dropout(Sublayer(LN(x)))} and adds one final LayerNorm after the last layer.
  * Masks follow {@link Attention}'s polarity: {@code true} = may attend. The parts live in
- * {@link Attention}, {@link LayerNorm}, {@link Embeddings} and {@link Generation};
+ * {@link Attention}, {@link Embeddings} and {@link Generation}, over the shared layers of
+ * {@code zerotoml.scratch.nn} ({@link Linear}, {@link LayerNorm}, {@link Dropout}, the sinusoidal encoding);
  * {@code notes/Transformer.md} maps every equation to its line.
  */
 public final class Transformer {
@@ -46,37 +48,6 @@ public final class Transformer {
         }
     }
 
-    /**
-     * Dropout with an explicit seed: site s of the forward pass (0 = embeddings, then two or three
-     * per layer) draws its keep-mask from {@code SplittableRandom(seed ^ φ·(s + 1))}, φ the 64-bit
-     * golden ratio, so the same (seed, site) gives the same mask on every run. {@link #OFF} (p = 0) is the identity, the default for parity tests.
-     */
-    public record Dropout(double p, long seed) {
-        public static final Dropout OFF = new Dropout(0, 0);
-
-        public Dropout {
-            if (!(p >= 0 && p < 1)) throw new IllegalArgumentException("dropout: p must be in [0, 1), got " + p);
-        }
-
-        /** The keep-mask (1 = keep) for one site, shaped like x. */
-        public Tensor mask(Tensor x, int site) {
-            SplittableRandom r = new SplittableRandom(seed ^ (0x9E3779B97F4A7C15L * (site + 1)));
-            double[] m = new double[x.size()];
-            for (int i = 0; i < m.length; i++) m[i] = r.nextDouble() >= p ? 1 : 0;
-            return Tensor.of(x.dtype(), m, x.shape().dims());
-        }
-
-        public Tensor apply(Tensor x, int site) {
-            return p == 0 ? x : dropout(x, mask(x, site), p);
-        }
-    }
-
-    // Dropout(x) = x ⊙ keep / (1 − p): the mask is an argument, so both sides of a parity test can share it
-    public static Tensor dropout(Tensor x, Tensor keep, double p) {
-        if (!x.shape().equals(keep.shape())) throw new IllegalArgumentException("dropout: keep mask " + keep.shape() + " does not match x " + x.shape());
-        return Arithmetic.mul(Arithmetic.mul(x, keep), 1.0 / (1 - p));
-    }
-
     // ------------------------------------------------------------------ feed-forward (Eq. 2)
 
     /** Position-wise feed-forward weights, in nn.Linear's [out, in] layout. */
@@ -91,26 +62,19 @@ public final class Transformer {
         }
     }
 
-    // y = x Wᵀ + b over any leading axes (nn.Linear)
-    public static Tensor linear(Tensor x, Tensor w, Tensor b) {
-        if (x.rank() == 0 || w.rank() != 2 || x.shape().dim(-1) != w.shape().dim(1)) {
-            throw new IllegalArgumentException("linear: x's last axis must match weight [out, in] (x " + x.shape() + ", weight " + w.shape() + ")");
-        }
-        Tensor y = LinearAlgebra.linear(x, w); // x·wᵀ, read in place: no transposed or reshaped copies
-        return b == null ? y : Arithmetic.add(y, b);
-    }
-
+    /** The FFN's non-linearity: an exhaustive switch, so a new {@link Activation} without its function does not compile. */
     public static Tensor activate(Activation a, Tensor x) {
-        switch (a) {
-            case RELU: return Activations.relu(x);
-            case GELU: return Activations.gelu(x);
-            default: return Activations.geluTanh(x);
-        }
+        if (a == null) throw new IllegalArgumentException("transformer: activation is null");
+        return switch (a) {
+            case RELU -> zerotoml.scratch.nn.Activation.RELU.apply(x);
+            case GELU -> zerotoml.scratch.nn.Activation.GELU.apply(x);
+            case GELU_TANH -> zerotoml.scratch.nn.Activation.GELU_TANH.apply(x);
+        };
     }
 
     // FFN(x) = act(x W₁ᵀ + b₁) W₂ᵀ + b₂  (Eq. 2, with max(0, ·) = ReLU in the paper)
     public static Tensor feedForward(FeedForward p, Activation a, Tensor x) {
-        return linear(activate(a, linear(x, p.w1(), p.b1())), p.w2(), p.b2());
+        return Linear.linear(activate(a, Linear.linear(x, p.w1(), p.b1())), p.w2(), p.b2());
     }
 
     // ------------------------------------------------------------------ layers
@@ -180,7 +144,7 @@ public final class Transformer {
         Tensor x = dropout.apply(Embeddings.embed(p.embedding(), c.positional(), ids, batch, time, 0), 0);
         for (int l = 0; l < p.layers().size(); l++) x = layer(c, p.layers().get(l), x, causal, dropout, 1 + 2 * l);
         // logits = LN_f(x) W_headᵀ
-        return linear(finish(c, p.finalNorm(), x), p.head(), null);
+        return Linear.linear(finish(c, p.finalNorm(), x), p.head(), null);
     }
 
     /** Logits [B, T, vocab] of the encoder-decoder for source ids [B·S] (with optional padding) and target ids [B·T]. */
@@ -198,7 +162,7 @@ public final class Transformer {
         int base = 1 + 2 * p.encoder().layers().size();
         Tensor x = dropout.apply(Embeddings.embed(p.targetEmbedding(), c.positional(), target, batch, targetTime, 0), base);
         for (int l = 0; l < p.layers().size(); l++) x = crossLayer(c, p.layers().get(l), x, memory, causal, memoryMask, dropout, base + 1 + 3 * l);
-        return linear(finish(c, p.finalNorm(), x), p.head(), null);
+        return Linear.linear(finish(c, p.finalNorm(), x), p.head(), null);
     }
 
     // L = −mean_i log softmax(logitsᵢ)[targetᵢ]

@@ -113,6 +113,53 @@ class OptimizersTest {
         assertTrue(e2.getMessage().contains("is F32 but parameter 0 is F64"), e2.getMessage());
     }
 
+    /** Each argument check of every schedule: its boundary value is accepted, the nearest value past it rejected. */
+    @Test
+    void everyScheduleAcceptsEachBoundaryOfItsArgumentsAndRejectsJustPastIt() {
+        double below0 = -Double.MIN_VALUE, above1 = Math.nextUp(1.0);
+        Schedule c = new Schedule.Constant(0);
+        assertEquals(0, c.lr(0));
+        rejects("Schedule.Constant: lr", () -> new Schedule.Constant(below0));
+        rejects("Schedule.Constant: lr", () -> new Schedule.Constant(Double.NaN));
+        rejects("Schedule.Constant: step must be >= 0, got -1", () -> c.lr(-1));
+        assertEquals(0, new Schedule.StepDecay(0, 1, Double.MIN_VALUE).lr(0));
+        rejects("Schedule.StepDecay: lr", () -> new Schedule.StepDecay(below0, 1, 0.5));
+        rejects("Schedule.StepDecay: stepSize", () -> new Schedule.StepDecay(1, 0, 0.5));
+        rejects("Schedule.StepDecay: decay", () -> new Schedule.StepDecay(1, 1, 0));
+        rejects("Schedule.StepDecay: step", () -> new Schedule.StepDecay(1, 1, 0.5).lr(-1));
+        assertEquals(0, new Schedule.Cosine(0, 1, 0).lr(1));
+        rejects("Schedule.Cosine: lr", () -> new Schedule.Cosine(below0, 1, 0));
+        rejects("Schedule.Cosine: etaMin", () -> new Schedule.Cosine(1, 1, below0));
+        rejects("Schedule.Cosine: step", () -> new Schedule.Cosine(1, 1, 0).lr(-1));
+        assertEquals(0, new Schedule.LinearWarmup(0, 1, 1, 1).lr(0));
+        assertEquals(0.5, new Schedule.LinearWarmup(0.5, 1, 0, 1).lr(0));
+        assertEquals(0, new Schedule.LinearWarmup(0.5, 1, 0, 1).lr(1));
+        assertEquals(0.5, new Schedule.LinearWarmup(0.5, Double.MIN_VALUE, 1, 1).lr(1));
+        rejects("Schedule.LinearWarmup: lr", () -> new Schedule.LinearWarmup(below0, 1, 1, 1));
+        rejects("Schedule.LinearWarmup: startFactor", () -> new Schedule.LinearWarmup(1, 0, 1, 1));
+        rejects("Schedule.LinearWarmup: startFactor", () -> new Schedule.LinearWarmup(1, above1, 1, 1));
+        rejects("Schedule.LinearWarmup: endFactor", () -> new Schedule.LinearWarmup(1, 1, below0, 1));
+        rejects("Schedule.LinearWarmup: endFactor", () -> new Schedule.LinearWarmup(1, 1, above1, 1));
+        rejects("Schedule.LinearWarmup: totalIters", () -> new Schedule.LinearWarmup(1, 1, 1, 0));
+        rejects("Schedule.LinearWarmup: step", () -> new Schedule.LinearWarmup(1, 1, 1, 1).lr(-1));
+        assertEquals(1, new Schedule.Transformer(1, 1, 1).lr(0));
+        rejects("Schedule.Transformer: dModel", () -> new Schedule.Transformer(0, 1, 1));
+        rejects("Schedule.Transformer: warmup", () -> new Schedule.Transformer(1, 0, 1));
+        rejects("Schedule.Transformer: scale", () -> new Schedule.Transformer(1, 1, 0));
+        assertEquals(0, new Schedule.Warmup(0, 0, c).lr(0));
+        rejects("Schedule.Warmup: lr", () -> new Schedule.Warmup(below0, 0, c));
+        rejects("Schedule.Warmup: step", () -> new Schedule.Warmup(1, 0, c).lr(-1));
+        assertEquals(0, new Schedule.WarmupCosine(0, 0, 1).lr(0));
+        rejects("Schedule.WarmupCosine: lr", () -> new Schedule.WarmupCosine(below0, 0, 1));
+        rejects("Schedule.WarmupCosine: warmup", () -> new Schedule.WarmupCosine(1, -1, 1));
+        rejects("Schedule.WarmupCosine: step", () -> new Schedule.WarmupCosine(1, 0, 1).lr(-1));
+    }
+
+    static void rejects(String messageStart, org.junit.jupiter.api.function.Executable call) {
+        String msg = assertThrows(IllegalArgumentException.class, call).getMessage();
+        assertTrue(msg.startsWith(messageStart), msg);
+    }
+
     @Test
     void schedulesHitTheirDocumentedLandmarks() {
         assertEquals(0.1, new Schedule.Cosine(0.1, 10, 0.001).lr(0), 1e-15);

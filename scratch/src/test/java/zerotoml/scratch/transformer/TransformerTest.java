@@ -1,5 +1,8 @@
 package zerotoml.scratch.transformer;
 
+import zerotoml.scratch.nn.LayerNorm;
+import zerotoml.scratch.nn.Sinusoidal;
+import zerotoml.scratch.nn.Dropout;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -45,7 +48,7 @@ class TransformerTest {
 
     @Test
     void sinusoidalEncodingInterleavesSinAndCos() {
-        double[] pe = Embeddings.sinusoidal(DType.F64, 1, 1, 4).toArray();
+        double[] pe = Sinusoidal.positional(DType.F64, 1, 1, 4).toArray();
         assertArrayEquals(new double[] {Math.sin(1), Math.cos(1), Math.sin(0.01), Math.cos(0.01)}, pe, 1e-15);
     }
 
@@ -67,8 +70,8 @@ class TransformerTest {
     @Test
     void dropoutOffIsTheIdentityAndAMaskOfAnotherShapeIsRejected() {
         Tensor x = Tensor.of(DType.F64, new double[] {1, 2, 3}, 3);
-        assertEquals(x, Transformer.Dropout.OFF.apply(x, 0));
-        assertThrows(IllegalArgumentException.class, () -> Transformer.dropout(x, Tensor.ones(DType.F64, 2), 0.5));
-        assertThrows(IllegalArgumentException.class, () -> new Transformer.Dropout(1.0, 0));
+        assertEquals(x, Dropout.OFF.apply(x, 0));
+        assertThrows(IllegalArgumentException.class, () -> Dropout.dropout(x, Tensor.ones(DType.F64, 2), 0.5));
+        assertThrows(IllegalArgumentException.class, () -> new Dropout(1.0, 0));
     }
 }

@@ -1,4 +1,4 @@
-package zerotoml.scratch.transformer;
+package zerotoml.scratch.nn;
 
 import zerotoml.scratch.tensor.Arithmetic;
 import zerotoml.scratch.tensor.DType;

@@ -1,4 +1,4 @@
-package zerotoml.reference.transformer;
+package zerotoml.reference.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;

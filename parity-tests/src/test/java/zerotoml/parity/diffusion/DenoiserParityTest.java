@@ -1,0 +1,121 @@
+package zerotoml.parity.diffusion;
+
+import ai.djl.ndarray.NDArray;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+import zerotoml.fixtures.Domain;
+import zerotoml.fixtures.Precision;
+import zerotoml.fixtures.Source;
+import zerotoml.parity.harness.Arr;
+import zerotoml.parity.harness.Case;
+import zerotoml.parity.harness.Cases;
+import zerotoml.parity.harness.OpSpec;
+import zerotoml.parity.harness.Parity;
+import zerotoml.reference.diffusion.TimeMlp;
+import zerotoml.reference.diffusion.UNet;
+import zerotoml.scratch.random.Rng;
+import zerotoml.scratch.tensor.Autodiff;
+import zerotoml.scratch.tensor.DType;
+import zerotoml.scratch.tensor.Tensor;
+
+/**
+ * The shared time-conditioned denoisers against PyTorch: the MLP for 2-D data and the small
+ * U-Net for images, outputs and the gradient of every parameter (each parameter tensor is one
+ * input of the case, in the params record's order), plus x and t.
+ */
+class DenoiserParityTest {
+
+    /** Values for every tensor of a params template: matrices and kernels in ±1/√fan_in, vectors in [−1, 1]. */
+    static List<Arr> params(Source s, Record template) {
+        List<Arr> out = new ArrayList<>();
+        for (Tensor t : Autodiff.Params.tensors(template)) {
+            int[] d = t.shape().dims();
+            int fan = 1;
+            for (int i = 1; i < d.length; i++) fan *= d[i];
+            double a = d.length >= 2 ? 1 / Math.sqrt(fan) : 1;
+            out.add(Cases.arr(s, d, Domain.range(-a, a)));
+        }
+        return out;
+    }
+
+    static <P extends Record> P rebuild(P template, List<Tensor> xs, int from) {
+        return Autodiff.Params.rebuild(template, xs.subList(from, xs.size()));
+    }
+
+    static zerotoml.scratch.diffusion.TimeMlp.Config mlpConfig(Case c) {
+        return new zerotoml.scratch.diffusion.TimeMlp.Config(c.intArg("dim"), c.intArg("embed"), c.intArg("hidden"), c.intArg("depth"), c.doubleArg("scale"));
+    }
+
+    static OpSpec timeMlp() {
+        return OpSpec.op("TimeMlp (2-D denoiser, every parameter)")
+                .cases(s -> {
+                    Map<String, Object> a = new HashMap<>();
+                    a.put("dim", s.intBetween(1, 3));
+                    a.put("embed", s.intBetween(2, 12));
+                    a.put("hidden", s.intBetween(1, 16));
+                    a.put("depth", s.intBetween(1, 3));
+                    a.put("scale", s.pick(1.0, 1000.0));
+                    Case proto = new Case(List.of(), a, 0);
+                    int b = s.intBetween(1, 4);
+                    List<Arr> in = new ArrayList<>(List.of(Cases.arr(s, new int[] {b, (Integer) a.get("dim")}, Domain.standard()),
+                            Cases.arr(s, new int[] {b}, Domain.range(0, 1))));
+                    in.addAll(params(s, zerotoml.scratch.diffusion.TimeMlp.init(mlpConfig(proto), Rng.seed(0), DType.F64)));
+                    return new Case(in, a, Cases.cotangentSeed(s));
+                })
+                .scratch((c, x) -> {
+                    var cfg = mlpConfig(c);
+                    return zerotoml.scratch.diffusion.TimeMlp.apply(cfg, rebuild(zerotoml.scratch.diffusion.TimeMlp.init(cfg, Rng.seed(0), x.get(0).dtype()), x, 2),
+                            x.get(0), x.get(1));
+                })
+                .reference((c, x) -> TimeMlp.apply(c.intArg("embed"), c.doubleArg("scale"), x.subList(2, x.size()), x.get(0), x.get(1)))
+                .loosen(Precision.F32, OpSpec.Check.FORWARD, 1e-5, 1e-5, TIME_SCALE)
+                .loosen(Precision.F32, OpSpec.Check.GRADIENT, 1e-5, 1e-5, TIME_SCALE);
+    }
+
+    static final String TIME_SCALE = "the embedding takes sin and cos of 1000·t·ω in float32: an argument of up to 1000 carries an absolute rounding of "
+            + "~6e-5 into sin/cos, whichever side rounds it";
+
+    static zerotoml.scratch.diffusion.UNet.Config unetConfig(Case c) {
+        return new zerotoml.scratch.diffusion.UNet.Config(c.intArg("inChannels"), c.intArg("channels"), c.intArg("groups"), c.intArg("embed"), 1000);
+    }
+
+    static OpSpec unet() {
+        return OpSpec.op("UNet (image denoiser, every parameter)")
+                .cases(s -> {
+                    Map<String, Object> a = new HashMap<>();
+                    a.put("inChannels", s.intBetween(1, 2));
+                    int groups = s.intBetween(1, 2);
+                    a.put("groups", groups);
+                    a.put("channels", groups * s.intBetween(1, 2));
+                    a.put("embed", s.pick(4, 6));
+                    Case proto = new Case(List.of(), a, 0);
+                    int b = s.intBetween(1, 2), h = 2 * s.intBetween(1, 3), w = 2 * s.intBetween(1, 3);
+                    List<Arr> in = new ArrayList<>(List.of(Cases.arr(s, new int[] {b, (Integer) a.get("inChannels"), h, w}, Domain.standard()),
+                            Cases.arr(s, new int[] {b}, Domain.range(0, 1))));
+                    in.addAll(params(s, zerotoml.scratch.diffusion.UNet.init(unetConfig(proto), Rng.seed(0), DType.F64)));
+                    return new Case(in, a, Cases.cotangentSeed(s));
+                })
+                .scratch((c, x) -> {
+                    var cfg = unetConfig(c);
+                    return zerotoml.scratch.diffusion.UNet.apply(cfg, rebuild(zerotoml.scratch.diffusion.UNet.init(cfg, Rng.seed(0), x.get(0).dtype()), x, 2),
+                            x.get(0), x.get(1));
+                })
+                .reference((c, x) -> UNet.apply(c.intArg("groups"), c.intArg("embed"), 1000, x.subList(2, x.size()).iterator(), x.get(0), x.get(1)))
+                .fewerCases(4, "a whole U-Net (12 convolutions, 11 GroupNorms) per case; its layers have their own full-count rows in the kit's parity tests")
+                .loosen(Precision.F32, OpSpec.Check.FORWARD, 1e-5, 1e-5, TIME_SCALE + "; then 10 convolutions and GroupNorms deep")
+                .loosen(Precision.F32, OpSpec.Check.GRADIENT, 1e-4, 1e-4, TIME_SCALE + "; gradients through 10 convolutions and GroupNorms, "
+                        + "where GroupNorm over few elements divides by a small σ")
+                .noFiniteDifferences("central differences over ~1e3 parameters of a whole U-Net cost minutes per case; the layers carry the "
+                        + "finite-difference oracle in their own rows, and the f64 gradient row here matches PyTorch autograd at 1e-7");
+    }
+
+    @TestFactory
+    Stream<DynamicTest> denoisersMatchPyTorch() {
+        return Parity.tests(timeMlp(), unet());
+    }
+}
