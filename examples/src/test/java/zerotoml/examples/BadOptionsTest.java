@@ -89,6 +89,19 @@ class BadOptionsTest {
             c("tiny-lm", "--tokenizer", "word", INVALID),
             c("tiny-lm", "--schedule", "linear", INVALID),
             // seq2seq
+            // diffusion-2d
+            c("diffusion-2d", "--steps", "0", "--steps must be >= 1"),
+            c("diffusion-2d", "--lr", "0", POSITIVE),
+            c("diffusion-2d", "--threads", "0", "--threads must be >= 1"),
+            c("diffusion-2d", "--eval-every", "0", "--eval-every must be >= 1"),
+            c("diffusion-2d", "--reflow-steps", "0", "--reflow-steps must be >= 1"),
+            c("diffusion-2d", "--pairs", "0", "--pairs must be >= 1"),
+            c("diffusion-2d", "--batch-size", "0", "--batch-size must be >= 1"),
+            c("diffusion-2d", "--hidden", "-1", "--hidden must be >= 1"),
+            c("diffusion-2d", "--depth", "0", "--depth must be >= 1"),
+            c("diffusion-2d", "--samples", "1", "--samples must be >= 2"),
+            c("diffusion-2d", "--method", "vae", "--method must be one of [ddpm, ddim, sde, fm, rf], got vae"),
+            c("diffusion-2d", "--data", "spiral", "--data must be one of [eight-gaussians, two-moons], got spiral"),
             c("seq2seq", "--length", "0", "--length must be >= 1"),
             c("seq2seq", "--length", "65", "--length must be in 1..64, got 65"),
             c("seq2seq", "--layers", "0", "--layers must be >= 1"),
@@ -134,6 +147,7 @@ class BadOptionsTest {
         List<String> a = new ArrayList<>(List.of(command, "--out", out.toString()));
         if (command.equals("tiny-lm") || command.equals("transformer-questions")) a.addAll(List.of("--text", text.toString()));
         if (command.equals("transformer-questions")) a.addAll(List.of("--notes", out.resolve("notes.md").toString()));
+        if (command.equals("diffusion-2d")) a.addAll(List.of("--method", "fm"));
         return a;
     }
 

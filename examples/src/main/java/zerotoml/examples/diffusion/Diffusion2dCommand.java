@@ -83,10 +83,11 @@ public final class Diffusion2dCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        Checks.of(spec, steps, lr, run).atLeast("--batch-size", batch, 1).atLeast("--hidden", hidden, 1).atLeast("--depth", depth, 1)
+        Checks checks = Checks.of(spec, steps, lr, run);
+        Method m = parse(checks, Method.class, method, "--method");
+        Data d = parse(checks, Data.class, data, "--data");
+        checks.atLeast("--batch-size", batch, 1).atLeast("--hidden", hidden, 1).atLeast("--depth", depth, 1)
                 .atLeast("--samples", samples, 2).atLeast("--reflow-steps", reflowSteps, 1).atLeast("--pairs", pairs, 1).atLeast("--eval-every", evalEvery, 1);
-        Method m = parse(Method.class, method, "--method");
-        Data d = parse(Data.class, data, "--data");
         long seed = run.seed;
         out = run.out;
         Files.createDirectories(out);
@@ -149,11 +150,12 @@ public final class Diffusion2dCommand implements Callable<Integer> {
         return new Model(c, st.params());
     }
 
-    static <E extends Enum<E>> E parse(Class<E> type, String v, String option) {
+    static <E extends Enum<E>> E parse(Checks checks, Class<E> type, String v, String option) {
         for (E e : type.getEnumConstants()) {
             if (e.name().replace('_', '-').equalsIgnoreCase(v)) return e;
         }
-        throw new IllegalArgumentException("diffusion-2d: " + option + " must be one of " + java.util.Arrays.toString(type.getEnumConstants()).toLowerCase(Locale.ROOT).replace('_', '-') + ", got " + v);
+        checks.that(false, option + " must be one of " + java.util.Arrays.toString(type.getEnumConstants()).toLowerCase(Locale.ROOT).replace('_', '-') + ", got " + v);
+        return null;
     }
 
     void appendResults(List<String> rows) throws IOException {
