@@ -73,7 +73,7 @@ class DenoiserParityTest {
                             x.get(0), x.get(1));
                 })
                 .reference((c, x) -> TimeMlp.apply(c.intArg("embed"), c.doubleArg("scale"), x.subList(2, x.size()), x.get(0), x.get(1)))
-                .loosen(Precision.F32, OpSpec.Check.FORWARD, 1e-5, 1e-5, TIME_SCALE)
+                // the forward needs no loosening: its worst error used 0.8% of the loosened tolerance (flagged too loose)
                 .loosen(Precision.F32, OpSpec.Check.GRADIENT, 1e-5, 1e-5, TIME_SCALE);
     }
 
