@@ -1,5 +1,8 @@
 package zerotoml.examples.rl;
 
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+import zerotoml.examples.kit.Checks;
 import zerotoml.scratch.nn.Dropout;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,6 +35,9 @@ import zerotoml.scratch.transformer.Transformer;
         description = "Supervised warm-up (deliberately short), then GRPO with group-relative advantages, the clipped objective and"
                 + " the k3 KL to the frozen start, for each seed; writes grpo.csv, grpo.png and a checkpoint per seed into --out.")
 public final class GrpoAdditionCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
     @Option(names = "--sft-steps", description = "Supervised steps for the weak start. Default: ${DEFAULT-VALUE}")
     int sftSteps = 150;
 
@@ -149,6 +155,12 @@ public final class GrpoAdditionCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        // every numeric option is checked before any work (one line naming the option, exit 2)
+        Checks.of(spec).atLeast("--sft-steps", sftSteps, 0).atLeast("--steps", steps, 1).atLeast("--prompts", prompts, 1)
+                .atLeast("--group", group, 2).positive("--lr", lr)
+                .that(beta >= 0 && Double.isFinite(beta), "--beta must be a finite number >= 0, got " + beta)
+                .atLeast("--eval-every", evalEvery, 1).that(stopAt >= 0 && Double.isFinite(stopAt), "--stop-at must be a finite number >= 0, got " + stopAt)
+                .atLeast("--held-out", heldOutCount, 1).atLeast("--seeds", seeds, 1);
         Files.createDirectories(out);
         int[][] all = pairs();
         int[][] heldOut = java.util.Arrays.copyOfRange(all, 0, Math.max(1, Math.min(HELD_OUT, heldOutCount))), train = java.util.Arrays.copyOfRange(all, HELD_OUT, all.length);

@@ -1,5 +1,8 @@
 package zerotoml.examples.rl;
 
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+import zerotoml.examples.kit.Checks;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -27,6 +30,9 @@ import zerotoml.scratch.tensor.Tensor;
                 + " lr 2.5e-4 annealed, Adam eps 1e-5, tanh MLPs 64x64) for each seed, and writes returns.csv, returns.png and a"
                 + " checkpoint per seed into --out.")
 public final class PpoCartPoleCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
     @Option(names = "--steps", description = "Environment steps per seed. Default: ${DEFAULT-VALUE}")
     int totalSteps = 500_000;
 
@@ -49,6 +55,8 @@ public final class PpoCartPoleCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        // every numeric option is checked before any work (one line naming the option, exit 2)
+        Checks.of(spec).atLeast("--steps", totalSteps, 1).atLeast("--seeds", seeds, 1).positive("--lr", lr);
         Files.createDirectories(out);
         List<Episode> all = new ArrayList<>();
         List<Curves.Line> lines = new ArrayList<>();

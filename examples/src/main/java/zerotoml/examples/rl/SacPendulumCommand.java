@@ -1,5 +1,8 @@
 package zerotoml.examples.rl;
 
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+import zerotoml.examples.kit.Checks;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,6 +27,9 @@ import zerotoml.scratch.tensor.Tensor;
                 + " automatic temperature, random actions first; ReLU MLPs of --hidden units) for each seed, and writes returns.csv,"
                 + " returns.png and a checkpoint per seed into --out.")
 public final class SacPendulumCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
     @Option(names = "--steps", description = "Environment steps per seed. Default: ${DEFAULT-VALUE}")
     int totalSteps = 12_000;
 
@@ -49,6 +55,9 @@ public final class SacPendulumCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        // every numeric option is checked before any work (one line naming the option, exit 2)
+        Checks.of(spec).atLeast("--steps", totalSteps, 1).atLeast("--learning-starts", learningStarts, 0).atLeast("--hidden", hidden, 1)
+                .atLeast("--batch", batch, 1).atLeast("--seeds", seeds, 1);
         Files.createDirectories(out);
         List<Curves.Line> lines = new ArrayList<>();
         List<String> rows = new ArrayList<>();

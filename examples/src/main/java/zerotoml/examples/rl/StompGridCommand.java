@@ -1,5 +1,8 @@
 package zerotoml.examples.rl;
 
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+import zerotoml.examples.kit.Checks;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,6 +29,9 @@ import zerotoml.scratch.tensor.Tensor;
         description = "Runs the four STOMP steps on the two-room grid world for each seed and writes stomp.csv, stomp.png and"
                 + " the learned weights per seed into --out.")
 public final class StompGridCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
     @Option(names = "--steps", description = "Behaviour steps for the option, and as many again for the models. Default: ${DEFAULT-VALUE}")
     int steps = 50_000;
 
@@ -47,6 +53,8 @@ public final class StompGridCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        // every numeric option is checked before any work (one line naming the option, exit 2)
+        Checks.of(spec).atLeast("--steps", steps, 1).atLeast("--backups", backups, 1).atLeast("--seeds", seeds, 1);
         Files.createDirectories(out);
         GridWorld g = GridWorld.twoRooms();
         double[] vStar = DynamicProgramming.optimalValues(g, GAMMA, 1e-13);

@@ -201,4 +201,28 @@ class ReferenceDefectCanariesTest {
         report("DJL Activation.mish uses log2 instead of ln", "DJL 0.36 Activation.mish", base2,
                 "mish(-1) = " + got + " (torch.nn.functional.mish: " + truth + ")");
     }
+
+    // ------------------------------------------------------------------ 7. PyTorch's float32 gelu overflows inside its kernel
+
+    /**
+     * gelu(+∞) = +∞ (x·Φ(x) with Φ(∞) = 1), and PyTorch's float64 kernel says so; its float32 CPU kernel
+     * gives NaN in its vectorised path (a single element takes the scalar path and is right). The parity
+     * grid holds the point, and adjudication blames the reference with evidence.
+     */
+    @Test
+    void pytorchFloat32GeluOfInfinityIsNaN() {
+        double f32, f64;
+        try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+            // 32 lanes, so that the vectorised kernel runs (a single element takes the scalar path, which is right)
+            float[] inf = new float[32];
+            java.util.Arrays.fill(inf, Float.POSITIVE_INFINITY);
+            f32 = Torch.values(Activation.gelu(m.create(inf)))[0];
+            f64 = Activation.gelu(m.create(new double[] {Double.POSITIVE_INFINITY})).toDoubleArray()[0];
+        }
+        assertTrue(f64 == Double.POSITIVE_INFINITY, "float64 gelu(+inf) must be +inf, got " + f64);
+        boolean nan = Double.isNaN(f32);
+        if (!nan && f32 != Double.POSITIVE_INFINITY) fail("float32 gelu(+inf) gave " + f32);
+        report("PyTorch f32 gelu(+inf) is NaN", "PyTorch 2.7.1 CPU gelu kernel (float32)", nan,
+                "float32 gelu(+inf) = " + f32 + ", float64 gelu(+inf) = " + f64);
+    }
 }
