@@ -220,16 +220,16 @@ public final class Parity {
         if (mine.dtype() != dtype(p)) {
             throw new AssertionError("output dtype differs: scratch " + mine.dtype() + " from " + p.label() + " inputs, PyTorch " + p.label());
         }
-        Tolerance.Comparison cmp = tol.compare(mine.toArray(), ref.output());
-        if (!cmp.ok() && mine.toArray().length == ref.output().length) {
-            Adjudication.Decision d = Adjudication.forward(s, p, c, mine.toArray(), ref.output(), tol);
-            if (d.verdict() == Adjudication.Verdict.REFERENCE_DEFECT) {
-                st.referenceDefect(d);
-                return;
-            }
-            failWithVerdict("output", mine.toArray(), ref.output(), tol, st, d);
+        double[] out = mine.toArray();
+        if (out.length != ref.output().length) assertClose("output", out, ref.output(), tol, st); // throws, naming both lengths
+        Tolerance.Comparison cmp = tol.compare(out, ref.output());
+        if (cmp.ok()) {
+            st.add(cmp);
+            return;
         }
-        assertClose("output", mine.toArray(), ref.output(), tol, st);
+        Adjudication.Decision d = Adjudication.forward(s, p, c, out, ref.output(), tol);
+        if (d.verdict() == Adjudication.Verdict.REFERENCE_DEFECT) st.referenceDefect(d);
+        else failWithVerdict("output", out, ref.output(), tol, st, d);
     }
 
     private static void gradientCase(OpSpec s, Precision p, Case c, Tolerance tol, Stats st) {
@@ -244,6 +244,7 @@ public final class Parity {
             }
             return true;
         }, st);
+        // each input compared once: agreeing ones feed the statistics, disagreeing ones go to adjudication
         List<Adjudication.Decision> decisions = new ArrayList<>();
         List<Integer> disputed = new ArrayList<>();
         for (int i = 0; i < mine.size(); i++) {
@@ -251,29 +252,25 @@ public final class Parity {
             double[] r = ref.grads().get(i);
             if (r == null) throw new AssertionError("PyTorch returned no gradient for input " + i);
             double[] m = mine.get(i).toArray();
-            if (m.length == r.length && !tol.compare(m, r).ok()) {
+            if (m.length != r.length) assertClose("gradient of input " + i, m, r, tol, st); // throws, naming both lengths
+            Tolerance.Comparison cmp = tol.compare(m, r);
+            if (cmp.ok()) {
+                st.add(cmp);
+            } else {
                 decisions.add(Adjudication.gradient(s, p, c, i, m, r, tol));
                 disputed.add(i);
             }
         }
-        if (!decisions.isEmpty()) {
-            Adjudication.Decision d = Adjudication.Decision.worst(decisions);
-            if (d.verdict() == Adjudication.Verdict.REFERENCE_DEFECT) {
-                StringBuilder all = new StringBuilder();
-                for (Adjudication.Decision each : decisions) all.append(all.length() > 0 ? "\n" : "").append(each.evidence());
-                st.referenceDefect(new Adjudication.Decision(d.verdict(), all.toString(), d.scratchAgainstOracle()));
-                for (int i = 0; i < mine.size(); i++) {
-                    if (!s.constants.contains(i) && !disputed.contains(i)) assertClose("gradient of input " + i, mine.get(i).toArray(), ref.grads().get(i), tol, st);
-                }
-                return;
-            }
-            int i = disputed.get(decisions.indexOf(d));
-            failWithVerdict("gradient of input " + i, mine.get(i).toArray(), ref.grads().get(i), tol, st, d);
+        if (decisions.isEmpty()) return;
+        Adjudication.Decision d = Adjudication.Decision.worst(decisions);
+        if (d.verdict() == Adjudication.Verdict.REFERENCE_DEFECT) {
+            StringBuilder all = new StringBuilder();
+            for (Adjudication.Decision each : decisions) all.append(all.length() > 0 ? "\n" : "").append(each.evidence());
+            st.referenceDefect(new Adjudication.Decision(d.verdict(), all.toString(), d.scratchAgainstOracle()));
+            return;
         }
-        for (int i = 0; i < mine.size(); i++) {
-            if (s.constants.contains(i)) continue;
-            assertClose("gradient of input " + i, mine.get(i).toArray(), ref.grads().get(i), tol, st);
-        }
+        int i = disputed.get(decisions.indexOf(d));
+        failWithVerdict("gradient of input " + i, mine.get(i).toArray(), ref.grads().get(i), tol, st, d);
     }
 
     /** The usual disagreement message, followed by the adjudication's verdict and evidence. */
