@@ -117,12 +117,15 @@ class DenoiserParityTest {
     }
 
     /**
-     * The U-Net spec is written but not yet among the tests: in the session that wrote it, a gradient
-     * case disagreed with PyTorch and the harness's adjudication (reference finite differences over
-     * ~1e3 parameters) had not finished when the session ended. Undiagnosed; see notes/Diffusion.md.
+     * The U-Net runs in float64 here (25 cases: output and every parameter gradient). Its float32 rows
+     * also pass, measured on 2026-12-04 (AMD EPYC Zen 5): 11 of 25 gradient cases are the known PyTorch
+     * conv defect (notes/ReferenceDefects.md, defect 1) and come out `reference defect`; but adjudicating
+     * ~30 parameter tensors costs about 2 minutes per build, and both float32 tolerances were flagged
+     * too loose (2.2% and 4.3% used). They stay off until those tolerances are re-measured; see
+     * notes/Diffusion.md.
      */
     @TestFactory
     Stream<DynamicTest> denoisersMatchPyTorch() {
-        return Parity.tests(timeMlp());
+        return Parity.tests(timeMlp(), unet().only(Precision.F64));
     }
 }
