@@ -117,6 +117,9 @@ public final class OpSpec {
 
     /** Loosens one check in one precision; the reason is shown in the report. */
     public OpSpec loosen(Precision p, Check check, double rtol, double atol, String reason) {
+        if (conditioning.containsKey(p.label() + "/" + check.label)) {
+            throw new IllegalStateException("OpSpec.loosen: " + name + " " + p.label() + "/" + check.label + " is already conditioned; loosen first, then condition");
+        }
         Tolerance base = check == Check.FINITE_DIFFERENCES ? Tolerance.finiteDifferences() : Tolerance.of(p);
         tolerances.put(p.label() + "/" + check.label, base.loosen(rtol, atol, reason));
         return this;
