@@ -270,7 +270,10 @@ class ScoreSdeParityTest {
                 .reference((c, x) -> ScoreSde.probabilityFlow(refSde(c), refNet(x, 1, 1), x.get(0),
                         c.boolArg("encode") ? 1e-3 : 1, c.boolArg("encode") ? 1 : 1e-3, c.intArg("steps"), c.boolArg("heun")))
                 .loosen(Precision.F32, OpSpec.Check.FORWARD, 2e-5, 1e-5, PF_CANCELS)
-                .loosen(Precision.F32, OpSpec.Check.GRADIENT, 1e-4, 1e-4, PF_CANCELS);
+                .loosen(Precision.F32, OpSpec.Check.GRADIENT, 1e-4, 1e-4, PF_CANCELS)
+                .perturbationConditioned(Precision.F32, OpSpec.Check.GRADIENT, "the same trajectories, where the chain's own sensitivity "
+                        + "exceeds the fixed bound: VE σ 0.01..50, 4 Euler steps from t = 1, the gradient of W was 1.57× (scratch) and 2.78× "
+                        + "(PyTorch) the fixed tolerance from float64, 2.1e-4 apart (case 551 of a 1,000-case run)");
     }
 
     static final String PF_CANCELS = "up to 16 chained ODE evaluations through a tanh network in float32; with VE (σ_max = 50) g(t)² ≈ 4e4 "

@@ -71,13 +71,13 @@ class ConditioningTest {
 
     @Test
     void aPlantedBugStillFailsOnIllConditionedCases() {
-        // 5% off: the measured bound on these cases is at most 8·2^-24/1e-4 ≈ 0.5%
+        // 5% off: the measured bound on these cases is at most 4·2·2^-24/1e-4 ≈ 0.5%
         assertFalse(passes(differenceOfProducts(closePairs(1e-4, 1e-3), 1.05).perturbationConditioned(Precision.F32, Check.FORWARD, "test")));
     }
 
     @Test
     void aPlantedBugStillFailsOnWellConditionedCases() {
-        // 1e-4 off where nothing cancels (δ ≥ 0.5): the bound stays near 8·2^-24·3 ≈ 1.4e-6
+        // 1e-4 off where nothing cancels (δ ≥ 0.5): the bound stays near 4·2^-24·6 ≈ 1.4e-6
         assertFalse(passes(differenceOfProducts(closePairs(0.5, 1), 1 + 1e-4).perturbationConditioned(Precision.F32, Check.FORWARD, "test")));
     }
 

@@ -144,14 +144,17 @@ public final class OpSpec {
     /**
      * {@link #conditioned} with a bound measured on the case, for chained ops (samplers, ODE
      * trajectories) whose conditioning no closed formula gives: scratch's float64 result is
-     * re-computed with every input moved by one float32 rounding (relative 2^-24, random signs,
+     * re-computed with every input moved by one float32 rounding (relative 2^-24; signs alternating
+     * between inputs, then between elements, then random;
      * {@value Parity#PROBES} probes), and the case's rtol grows by {@value Parity#PROBE_FACTOR}
      * times the largest relative change of an element (of the output, or of each input's gradient)
      * whose scaled change is more than atol. A
      * well-conditioned case moves by about 2^-24 and gains almost nothing; a case that cancels
      * (a score near zero under the Langevin step, x + g²s/N with g² ≈ 4e4) gains what its own
      * sensitivity says. The factor covers the roundings inside the op, which the inputs' one
-     * rounding does not: several per step, on both sides.
+     * rounding does not: several per step, on both sides. It sees the rounding of the inputs only,
+     * not of constants computed inside the op (a schedule's √(1−ᾱ)); where those dominate, a
+     * closed-form bound ({@link #conditioned}) is the tool.
      */
     public OpSpec perturbationConditioned(Precision p, Check check, String reason) {
         if (check != Check.FORWARD && check != Check.GRADIENT) throw new IllegalArgumentException("OpSpec.perturbationConditioned: forward or grad, not " + check);

@@ -333,12 +333,13 @@ public final class Parity {
     }
 
     static final int PROBES = 3;
-    static final double PROBE_FACTOR = 8;
+    static final double PROBE_FACTOR = 4;
 
     /**
      * How far scratch's float64 result moves when every (non-constant) input of the float32-rounded
      * case moves by one float32 rounding, as {@value #PROBE_FACTOR} × the largest relative change
-     * over {@value #PROBES} probes, at the elements where that change exceeds atol; see {@link OpSpec#perturbationConditioned}. Deterministic: the
+     * over {@value #PROBES} probes (signs alternating between inputs, then between elements, then random), at the
+     * elements where that change exceeds atol; see {@link OpSpec#perturbationConditioned}. Deterministic: the
      * signs come from the case's cotangent seed.
      */
     static double sensitivity(OpSpec s, Check check, Case c, double atol) {
@@ -350,7 +351,14 @@ public final class Parity {
             List<Arr> in = new ArrayList<>();
             for (int i = 0; i < r.inputs().size(); i++) {
                 double[] d = r.input(i).data().clone();
-                if (!s.constants.contains(i)) for (int j = 0; j < d.length; j++) d[j] *= 1 + (rnd.nextBoolean() ? 0x1p-24 : -0x1p-24);
+                // probe 0: each input one sign, alternating between inputs (a − b across inputs); probe 1: alternating
+                // between elements (sums inside one input); then random signs
+                if (!s.constants.contains(i)) {
+                    for (int j = 0; j < d.length; j++) {
+                        boolean up = k == 0 ? i % 2 == 0 : k == 1 ? j % 2 == 0 : rnd.nextBoolean();
+                        d[j] *= 1 + (up ? 0x1p-24 : -0x1p-24);
+                    }
+                }
                 in.add(new Arr(r.input(i).shape(), d));
             }
             List<double[]> moved = scratch64(s, check, new Case(in, r.args(), r.cotangentSeed()));
