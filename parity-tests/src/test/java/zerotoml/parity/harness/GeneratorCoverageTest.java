@@ -9,7 +9,7 @@ import zerotoml.fixtures.Gen;
 import zerotoml.fixtures.Source;
 
 /**
- * The generators draw the cases they claim to, often enough that the default 100 cases per
+ * The generators draw the cases they claim to, often enough that the default 300 cases per
  * property meet each: rank 0, size-1 axes broadcast against larger ones, operands of different
  * rank, negative axes, keepDims both ways, and ties in the integer domains. A generator that
  * silently stopped drawing one of these would leave its rule untested while every check passed.
