@@ -25,6 +25,13 @@ public final class Cases {
         return new Arr(shape, Gens.values(s, Gens.size(shape), d));
     }
 
+    /** A case of zero-filled inputs of these shapes and cotangent seed 0: the usual bad input for {@code rejects}. */
+    public static Case zeros(int[]... shapes) {
+        List<Arr> in = new ArrayList<>();
+        for (int[] shape : shapes) in.add(new Arr(shape, new double[Gens.size(shape)]));
+        return new Case(in, 0);
+    }
+
     /** The seed for the cotangent, drawn last so that shrinking touches it least. */
     public static long cotangentSeed(Source s) {
         return s.intBetween(0, 1 << 20);

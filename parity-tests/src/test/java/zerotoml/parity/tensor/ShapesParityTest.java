@@ -1,6 +1,7 @@
 package zerotoml.parity.tensor;
 
 import static zerotoml.parity.harness.Cases.AXIS;
+import static zerotoml.parity.harness.Cases.zeros;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -30,13 +31,6 @@ class ShapesParityTest {
     static final Arg<Integer> STEP = Arg.integer("step");
 
     static final Domain STD = Domain.standard();
-
-    /** A case of one input of this shape with zeros, for error inputs. */
-    static Case zeros(int[]... shapes) {
-        List<Arr> in = new ArrayList<>();
-        for (int[] s : shapes) in.add(new Arr(s, new double[Gens.size(s)]));
-        return new Case(in, 0);
-    }
 
     /** A target for reshape: x's dims with adjacent pairs merged, 1s inserted, and maybe one -1. */
     static int[] reshapeTarget(Source s, int[] dims) {
