@@ -116,7 +116,10 @@ class BadOptionsTest {
             c("grpo-addition", "--seeds", "0", "--seeds must be >= 1"),
             c("stomp-gridworld", "--steps", "0", "--steps must be >= 1"),
             c("stomp-gridworld", "--backups", "0", "--backups must be >= 1"),
-            c("stomp-gridworld", "--seeds", "0", "--seeds must be >= 1"),
+            c("stomp-gridworld", "--eval-every", "0", "--eval-every must be >= 1"),
+            c("stomp-gridworld", "--stop-after", "0", "--stop-after must be >= 1"),
+            c("stomp-gridworld", "--threads", "0", "--threads must be >= 1"),
+            c("stomp-gridworld", "--seed", "one", INVALID),
             // diffusion-2d
             c("diffusion-2d", "--steps", "0", "--steps must be >= 1"),
             c("diffusion-2d", "--lr", "0", POSITIVE),

@@ -13,6 +13,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import zerotoml.examples.Cli;
+import zerotoml.examples.kit.Table;
 import zerotoml.scratch.io.Safetensors;
 
 /** The RL commands on the kit: each runs end to end at a tiny size, and a run split in two and resumed ends bit-identical to a whole one. */
@@ -98,16 +99,27 @@ class RlCommandsTest {
     @Test
     void stompOnTheGridWorldFindsTheDetouringOptionAndPlansFasterWithIt() throws Exception {
         Path out = dir.resolve("stomp");
-        assertEquals(0, Cli.run("stomp-gridworld", "--steps", "20000", "--backups", "3000", "--seeds", "1", "--out", out.toString()).exit());
-        assertTrue(Files.size(out.resolve("stomp.csv")) > 0);
-        assertTrue(Files.exists(out.resolve("stomp-seed1.safetensors")));
-        // seed,option_detours_penalty,option_steps,err_first,err_last,backups_primitives,backups_with_option,...
-        String[] row = Files.readAllLines(out.resolve("stomp.csv")).get(1).split(",");
-        assertEquals("true", row[1]);
-        assertEquals("11", row[2]);
-        assertTrue(Double.parseDouble(row[4]) < Double.parseDouble(row[3]) / 10, "model error falls");
-        int prim = Integer.parseInt(row[5]), opt = Integer.parseInt(row[6]);
+        Cli.Run r = Cli.run("stomp-gridworld", "--steps", "20000", "--backups", "3000", "--no-progress", "--out", out.toString());
+        assertEquals(0, r.exit(), r.err());
+        for (String f : List.of("checkpoint.safetensors", "history.csv", "model-error.png", "planning.png")) assertTrue(Files.size(out.resolve(f)) > 0, f);
+        assertTrue(r.out().contains("the hallway option takes 11 steps from S and detours the penalty, stopping in the hallway"), r.out());
+        List<StompGrid.Eval> h = Table.parse(Files.readString(out.resolve("history.csv")), StompGrid.Eval.class);
+        StompGrid.Eval last = h.get(h.size() - 1);
+        assertEquals("planning", last.phase());
+        // the option's values and its model approach the exact answers of dynamic programming
+        double firstOptionError = h.get(0).optionError();
+        assertTrue(last.optionError() < firstOptionError / 10, "option error falls: " + firstOptionError + " -> " + last.optionError());
+        double firstModelError = h.stream().filter(e -> e.phase().equals("models")).findFirst().orElseThrow().modelError();
+        assertTrue(last.modelError() < firstModelError / 10, "model error falls: " + firstModelError + " -> " + last.modelError());
+        int prim = last.backupsPrimitives(), opt = last.backupsWithOption();
         assertTrue(opt > 0 && (prim < 0 || opt < prim), "with option " + opt + ", primitives " + prim);
+    }
+
+    @Test
+    void aStompRunSplitDuringModelLearningAndResumedEndsBitIdenticalToAWholeOne() throws Exception {
+        // 4 option chunks, 4 model chunks (traces mid-episode), 2 planning chunks; stopped after chunk 6, between evaluations
+        assertSplitRunResumesBitIdentical(dir, new String[] {"stomp-gridworld", "--steps", "2000", "--backups", "100", "--eval-every", "4", "--seed", "5",
+                "--no-progress"}, 6);
     }
 
     @Test
