@@ -1,11 +1,11 @@
 package zerotoml.parity.transformer;
 
-import zerotoml.scratch.nn.Dropout;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.training.GradientCollector;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import org.junit.jupiter.api.Test;
@@ -16,6 +16,7 @@ import zerotoml.fixtures.Source;
 import zerotoml.fixtures.Tolerance;
 import zerotoml.parity.harness.Arr;
 import zerotoml.reference.Torch;
+import zerotoml.scratch.nn.Dropout;
 import zerotoml.scratch.tensor.Arithmetic;
 import zerotoml.scratch.tensor.Autodiff;
 import zerotoml.scratch.tensor.DType;
@@ -89,7 +90,6 @@ class TransformerTrainingParityTest {
     }
 
     static double[] referenceLosses(Run r, DataType dt) {
-        var c = TransformerCases.ref(r.config());
         double[] losses = new double[STEPS];
         try (NDManager mgr = Torch.engine().newBaseManager()) {
             List<NDArray> ps = new ArrayList<>(), m = new ArrayList<>(), v = new ArrayList<>();
@@ -105,8 +105,7 @@ class TransformerTrainingParityTest {
             for (int step = 1; step <= STEPS; step++) {
                 double bc1 = 1 - Math.pow(B1, step), bc2 = 1 - Math.pow(B2, step);
                 try (GradientCollector gc = Torch.engine().newGradientCollector()) {
-                    var model = zerotoml.reference.transformer.Transformer.DecoderOnly.from(ps.iterator(), c);
-                    NDArray loss = zerotoml.reference.transformer.Transformer.loss(zerotoml.reference.transformer.Transformer.decoderOnly(c, model, ids), targets);
+                    NDArray loss = Ref.loss(Ref.decoderOnly(r.config(), ps.iterator(), ids), targets);
                     gc.backward(loss);
                     losses[step - 1] = Torch.values(loss)[0];
                     for (int i = 0; i < ps.size(); i++) {
@@ -140,7 +139,7 @@ class TransformerTrainingParityTest {
             }
             if (!cmp.ok()) {
                 throw new AssertionError(String.format(Locale.ROOT, "loss trajectories differ at step %d: scratch %s, PyTorch %s (%s)",
-                        cmp.worstIndex() + 1, java.util.Arrays.toString(mine), java.util.Arrays.toString(ref), tol));
+                        cmp.worstIndex() + 1, Arrays.toString(mine), Arrays.toString(ref), tol));
             }
         }, Math.min(Property.cases(), 20));
         if (o.skipped()) return;
