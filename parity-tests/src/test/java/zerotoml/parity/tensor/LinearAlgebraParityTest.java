@@ -46,8 +46,8 @@ class LinearAlgebraParityTest {
         return out;
     }
 
-    /** One matmul case of a drawn kind, with m, k, n in 1..5. */
-    static Gen<Case> cases() {
+    /** One matmul case of a drawn kind, with m, k, n in 1..5, values from {@code d}. */
+    static Gen<Case> cases(Domain d) {
         return s -> {
             Kind kind = s.pick(Kind.values());
             int m = s.intBetween(1, 5), k = s.intBetween(1, 5), n = s.intBetween(1, 5);
@@ -65,7 +65,6 @@ class LinearAlgebraParityTest {
                 case BATCH_VECTOR -> { a = concat(Gens.shape(1, 2, 3).draw(s), m, k); b = new int[] {k}; }
                 default -> { a = new int[] {m, k}; b = new int[] {k, n}; }
             }
-            Domain d = Domain.standard();
             return new Case(List.of(Cases.arr(s, a, d), Cases.arr(s, b, d)), Cases.cotangentSeed(s)).with(KIND, kind.name());
         };
     }
@@ -76,7 +75,9 @@ class LinearAlgebraParityTest {
 
     static OpSpec matmul() {
         return OpSpec.op("matmul")
-                .cases(cases())
+                // special values (NaN, ±∞, ±0, subnormal) in one value of twenty against PyTorch; none for finite differences
+                .cases(cases(Domain.standard().withSpecials(ArithmeticParityTest.SPECIAL_SHARE, Domain.ACCUMULATION_SPECIALS)))
+                .finiteDifferenceCases(cases(Domain.standard()))
                 .scratch((c, x) -> LinearAlgebra.matmul(x.get(0), x.get(1)))
                 .reference((c, x) -> Ref.matmul(x.get(0), x.get(1)))
                 .rejects("inner dimensions that differ", shapes(new int[] {3, 4}, new int[] {3, 4}), "inner", "[3, 4]")
@@ -87,18 +88,18 @@ class LinearAlgebraParityTest {
     }
 
     /** x [..., in] (0 to 2 leading axes) and a weight [out, in]; sizes up to 24, so larger cases take the packed kernel path. */
-    static Gen<Case> linearCases() {
+    static Gen<Case> linearCases(Domain d) {
         return s -> {
             int in = s.intBetween(1, 24), out = s.intBetween(1, 24);
             int[] lead = Gens.shape(0, 2, 12).draw(s);
-            Domain d = Domain.standard();
             return new Case(List.of(Cases.arr(s, concat(lead, in), d), Cases.arr(s, new int[] {out, in}, d)), Cases.cotangentSeed(s));
         };
     }
 
     static OpSpec linear() {
         return OpSpec.op("linear")
-                .cases(linearCases())
+                .cases(linearCases(Domain.standard().withSpecials(ArithmeticParityTest.SPECIAL_SHARE, Domain.ACCUMULATION_SPECIALS)))
+                .finiteDifferenceCases(linearCases(Domain.standard()))
                 .scratch((c, x) -> LinearAlgebra.linear(x.get(0), x.get(1)))
                 // torch.nn.functional.linear(x, w) without bias is x·wᵀ
                 .reference((c, x) -> x.get(0).matMul(x.get(1).transpose()))
@@ -116,7 +117,7 @@ class LinearAlgebraParityTest {
     @Test
     void theCaseGeneratorDrawsEveryKindOfProduct() {
         Set<String> seen = new TreeSet<>();
-        Gen<Case> g = cases();
+        Gen<Case> g = cases(Domain.standard());
         for (int i = 0; i < 200; i++) seen.add(g.draw(Source.random(Property.caseSeed("matmul kinds", i))).get(KIND));
         assertEquals(Kind.values().length, seen.size(), "kinds drawn: " + seen);
     }
