@@ -123,16 +123,6 @@ class RlCommandsTest {
     }
 
     @Test
-    void grpoRunsAtATinySize() throws Exception {
-        Path grpo = dir.resolve("grpo");
-        assertEquals(0, Cli.run("grpo-addition", "--sft-steps", "2", "--steps", "2", "--prompts", "2", "--group", "2", "--eval-every", "1",
-                "--held-out", "40", "--seeds", "1", "--out", grpo.toString()).exit());
-        assertTrue(Files.size(grpo.resolve("grpo.csv")) > 0 && Files.size(grpo.resolve("grpo.png")) > 0);
-        List<String> rows = Files.readAllLines(grpo.resolve("grpo.csv"));
-        assertEquals(1 + 3, rows.size()); // header, the start, two GRPO evaluations
-    }
-
-    @Test
     void everyOptionOfEveryRlCommandIsExplainedInItsHelp() {
         for (String c : new String[] {"ppo-cartpole", "sac-pendulum", "grpo-addition", "stomp-gridworld"}) Cli.assertHelpExplainsEveryOption(c);
     }
