@@ -36,11 +36,7 @@ class LossesParityTest {
     static final Domain SPECIAL = STD.withSpecials(ArithmeticParityTest.SPECIAL_SHARE, Domain.ACCUMULATION_SPECIALS);
 
     /** Logits [C], [N, C] or [B, T, V], and one target class per leading position. */
-<<<<<<< HEAD
-    static zerotoml.fixtures.Gen<Case> crossEntropyCases(Domain d) {
-=======
-    static Gen<Case> crossEntropyCases() {
->>>>>>> kit
+    static Gen<Case> crossEntropyCases(Domain d) {
         return s -> {
             int[] lead = Gens.shape(0, 2, 4).draw(s);
             int c = s.intBetween(1, 6);
@@ -59,15 +55,9 @@ class LossesParityTest {
     static OpSpec crossEntropy(Reduction r) {
         boolean mean = r == Reduction.MEAN;
         return OpSpec.op("crossEntropy (" + r.name().toLowerCase() + ")")
-<<<<<<< HEAD
                 .cases(crossEntropyCases(SPECIAL)).finiteDifferenceCases(crossEntropyCases(STD))
-                .scratch((c, x) -> zerotoml.scratch.tensor.Losses.crossEntropy(x.get(0), IntegerArgs.ints(x.get(1)), r))
-                .reference((c, x) -> Losses.crossEntropy(x.get(0), x.get(1), mean))
-=======
-                .cases(crossEntropyCases())
                 .scratch((c, x) -> Losses.crossEntropy(x.get(0), IntegerArgs.ints(x.get(1)), r))
                 .reference((c, x) -> Ref.crossEntropy(x.get(0), x.get(1), mean))
->>>>>>> kit
                 .constantInputs(1)
                 .rejects("a target equal to the number of classes", logitsAndTargets(new int[] {2, 3}, new int[] {2}, 0, 3), "3", "[2, 3]", "targets")
                 .rejects("a negative target", logitsAndTargets(new int[] {2, 3}, new int[] {2}, -1, 0), "-1", "[2, 3]")
@@ -78,11 +68,7 @@ class LossesParityTest {
     }
 
     /** Two inputs of one shape; for L1 the second differs from the first by at least 1e-3, off the kink. */
-<<<<<<< HEAD
-    static zerotoml.fixtures.Gen<Case> pairs(boolean awayFromKink, Domain first) {
-=======
-    static Gen<Case> pairs(boolean awayFromKink) {
->>>>>>> kit
+    static Gen<Case> pairs(boolean awayFromKink, Domain first) {
         return s -> {
             int[] shape = Gens.shape(0, 4, 5).draw(s);
             Arr a = Cases.arr(s, shape, first);
@@ -105,39 +91,23 @@ class LossesParityTest {
     static OpSpec mse(Reduction r) {
         boolean mean = r == Reduction.MEAN;
         return OpSpec.op("mse (" + r.name().toLowerCase() + ")")
-<<<<<<< HEAD
                 .cases(pairs(false, SPECIAL)).finiteDifferenceCases(pairs(false, STD))
-                .scratch((c, x) -> zerotoml.scratch.tensor.Losses.mse(x.get(0), x.get(1), r))
-                .reference((c, x) -> Losses.mse(x.get(0), x.get(1), mean))
-=======
-                .cases(pairs(false))
                 .scratch((c, x) -> Losses.mse(x.get(0), x.get(1), r))
                 .reference((c, x) -> Ref.mse(x.get(0), x.get(1), mean))
->>>>>>> kit
                 .rejectsWhereTorchAccepts("shapes [3] and [3, 1]: F.mse_loss broadcasts them to [3, 3] with only a warning", mismatched(), "[3]", "[3, 1]");
     }
 
     static OpSpec l1(Reduction r) {
         boolean mean = r == Reduction.MEAN;
         return OpSpec.op("l1 (" + r.name().toLowerCase() + ")")
-<<<<<<< HEAD
                 .cases(pairs(true, SPECIAL)).finiteDifferenceCases(pairs(true, STD))
-                .scratch((c, x) -> zerotoml.scratch.tensor.Losses.l1(x.get(0), x.get(1), r))
-                .reference((c, x) -> Losses.l1(x.get(0), x.get(1), mean))
-=======
-                .cases(pairs(true))
                 .scratch((c, x) -> Losses.l1(x.get(0), x.get(1), r))
                 .reference((c, x) -> Ref.l1(x.get(0), x.get(1), mean))
->>>>>>> kit
                 .rejectsWhereTorchAccepts("shapes [3] and [3, 1]: F.l1_loss broadcasts them to [3, 3] with only a warning", mismatched(), "[3]", "[3, 1]");
     }
 
     /** Two inputs of one shape whose differences keep 1e-3 away from ±δ, where the loss switches from quadratic to linear. */
-<<<<<<< HEAD
-    static zerotoml.fixtures.Gen<Case> pairsAwayFrom(String name, double delta, Domain first) {
-=======
-    static Gen<Case> pairsAwayFrom(Arg<Double> name, double delta) {
->>>>>>> kit
+    static Gen<Case> pairsAwayFrom(Arg<Double> name, double delta, Domain first) {
         return s -> {
             int[] shape = Gens.shape(0, 4, 5).draw(s);
             Arr a = Cases.arr(s, shape, first);
@@ -156,35 +126,20 @@ class LossesParityTest {
     static OpSpec huber(Reduction r, double delta) {
         boolean mean = r == Reduction.MEAN;
         return OpSpec.op("huber (" + r.name().toLowerCase() + ", delta " + delta + ")")
-<<<<<<< HEAD
-                .cases(pairsAwayFrom("delta", delta, SPECIAL)).finiteDifferenceCases(pairsAwayFrom("delta", delta, STD))
-                .scratch((c, x) -> zerotoml.scratch.tensor.Losses.huber(x.get(0), x.get(1), c.doubleArg("delta"), r))
-                .reference((c, x) -> Losses.huber(x.get(0), x.get(1), c.doubleArg("delta"), mean))
-                .rejects("delta 0", threshold("delta", 0.0), "delta", "0")
-                .rejects("a negative delta", threshold("delta", -1.0), "delta", "-1")
-                .rejectsWhereTorchAccepts("shapes [3] and [3, 1]: F.huber_loss broadcasts them to [3, 3] with only a warning", mismatched("delta", delta), "[3]", "[3, 1]");
-=======
-                .cases(pairsAwayFrom(DELTA, delta))
+                .cases(pairsAwayFrom(DELTA, delta, SPECIAL)).finiteDifferenceCases(pairsAwayFrom(DELTA, delta, STD))
                 .scratch((c, x) -> Losses.huber(x.get(0), x.get(1), c.get(DELTA), r))
                 .reference((c, x) -> Ref.huber(x.get(0), x.get(1), c.get(DELTA), mean))
                 .rejects("delta 0", threshold(DELTA, 0.0), "delta", "0")
                 .rejects("a negative delta", threshold(DELTA, -1.0), "delta", "-1")
                 .rejectsWhereTorchAccepts("shapes [3] and [3, 1]: F.huber_loss broadcasts them to [3, 3] with only a warning", mismatched(DELTA, delta), "[3]", "[3, 1]");
->>>>>>> kit
     }
 
     static OpSpec smoothL1(Reduction r, double beta) {
         boolean mean = r == Reduction.MEAN;
         OpSpec spec = OpSpec.op("smoothL1 (" + r.name().toLowerCase() + ", beta " + beta + ")")
-<<<<<<< HEAD
-                .cases(pairsAwayFrom("beta", beta, SPECIAL)).finiteDifferenceCases(pairsAwayFrom("beta", beta, STD))
-                .scratch((c, x) -> zerotoml.scratch.tensor.Losses.smoothL1(x.get(0), x.get(1), c.doubleArg("beta"), r))
-                .reference((c, x) -> Losses.smoothL1(x.get(0), x.get(1), c.doubleArg("beta"), mean));
-=======
-                .cases(pairsAwayFrom(BETA, beta))
+                .cases(pairsAwayFrom(BETA, beta, SPECIAL)).finiteDifferenceCases(pairsAwayFrom(BETA, beta, STD))
                 .scratch((c, x) -> Losses.smoothL1(x.get(0), x.get(1), c.get(BETA), r))
                 .reference((c, x) -> Ref.smoothL1(x.get(0), x.get(1), c.get(BETA), mean));
->>>>>>> kit
         if (beta > 0) {
             spec.rejects("a negative beta", threshold(BETA, -1.0), "beta", "-1")
                     .rejectsWhereTorchAccepts("shapes [3] and [3, 1]: F.smooth_l1_loss broadcasts them to [3, 3] with only a warning", mismatched(BETA, beta), "[3]", "[3, 1]");
