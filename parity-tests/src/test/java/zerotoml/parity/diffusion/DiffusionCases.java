@@ -73,9 +73,16 @@ final class DiffusionCases {
         return t;
     }
 
+    /**
+     * Per-row times in [lo, hi], drawn on the float32 grid. A time is a case argument, not an
+     * input, so adjudication's float64 oracles (which re-run the case on its float32-rounded
+     * inputs) would otherwise see the unrounded t while both float32 sides see it rounded: an
+     * unfair comparison wherever the op is ill-conditioned in t (the conditional field at
+     * t = 0.9938, σ_min = 1e-4 amplifies t's rounding 159×, 3e-6 relative).
+     */
     static double[] times(Source s, int batch, double lo, double hi) {
         double[] t = new double[batch];
-        for (int i = 0; i < batch; i++) t[i] = s.doubleBetween(lo, hi);
+        for (int i = 0; i < batch; i++) t[i] = (float) s.doubleBetween(lo, hi);
         return t;
     }
 

@@ -1,5 +1,6 @@
 package zerotoml.scratch.diffusion;
 
+import zerotoml.scratch.tensor.DType;
 import zerotoml.scratch.tensor.Losses;
 import zerotoml.scratch.tensor.Tensor;
 
@@ -19,11 +20,23 @@ public final class FlowMatching {
         if (!(sigmaMin >= 0 && sigmaMin < 1)) throw new IllegalArgumentException(op + ": sigmaMin must be in [0, 1), got " + sigmaMin);
     }
 
+    /**
+     * σ_t = 1 − (1−σ_min)·t as a tensor expression in dtype d computes it: the constant (1−σ_min)
+     * rounded to d, then one rounding per operation. Near t = 1 with a small σ_min the subtraction
+     * cancels (σ_t = 0.0063 at t = 0.9938, σ_min = 1e-4, so the rounding of the product is
+     * amplified 159×); rounding the exact value once instead differs from PyTorch's float32 σ_t by
+     * up to 1/σ_t ulps.
+     */
+    static double sigmaT(double t, double sigmaMin, DType d) {
+        // σ_t = 1 − round(round(1 − σ_min)·t)
+        return d.round(1 - d.round(d.round(1 - sigmaMin) * t));
+    }
+
     /** ψ_t(x0) = (1 − (1−σ_min)t)·x0 + t·x1, one t per row. */
     public static Tensor path(Tensor x0, Tensor x1, double[] t, double sigmaMin) {
         Ddpm.sameShape("FlowMatching.path", x0, x1);
         checkSigmaMin("FlowMatching.path", sigmaMin);
-        Tensor a = ScoreSde.perRow(x0, t, u -> 1 - (1 - sigmaMin) * u, "FlowMatching.path");
+        Tensor a = ScoreSde.perRow(x0, t, u -> sigmaT(u, sigmaMin, x0.dtype()), "FlowMatching.path");
         Tensor b = ScoreSde.perRow(x0, t, u -> u, "FlowMatching.path");
         return a.mul(x0).add(b.mul(x1));
     }
@@ -39,7 +52,7 @@ public final class FlowMatching {
     public static Tensor conditionalField(Tensor x, Tensor x1, double[] t, double sigmaMin) {
         Ddpm.sameShape("FlowMatching.conditionalField", x, x1);
         checkSigmaMin("FlowMatching.conditionalField", sigmaMin);
-        Tensor den = ScoreSde.perRow(x, t, u -> 1 - (1 - sigmaMin) * u, "FlowMatching.conditionalField");
+        Tensor den = ScoreSde.perRow(x, t, u -> sigmaT(u, sigmaMin, x.dtype()), "FlowMatching.conditionalField");
         return x1.sub(x.mul(1 - sigmaMin)).div(den);
     }
 
