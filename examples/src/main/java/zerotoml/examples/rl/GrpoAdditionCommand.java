@@ -1,263 +1,200 @@
 package zerotoml.examples.rl;
 
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
-import zerotoml.examples.kit.Checks;
-import zerotoml.scratch.nn.Dropout;
+import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.ToDoubleFunction;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.style.markers.SeriesMarkers;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import zerotoml.scratch.io.Safetensors;
-import zerotoml.scratch.optim.AdamW;
-import zerotoml.scratch.random.Distributions;
-import zerotoml.scratch.random.Rng;
-import zerotoml.scratch.rl.Grpo;
-import zerotoml.scratch.tensor.Autodiff;
-import zerotoml.scratch.tensor.DType;
-import zerotoml.scratch.tensor.Shapes;
-import zerotoml.scratch.tensor.Tensor;
-import zerotoml.scratch.transformer.Embeddings;
-import zerotoml.scratch.transformer.Transformer;
+import picocli.CommandLine.Spec;
+import zerotoml.examples.kit.Charts;
+import zerotoml.examples.kit.Checks;
+import zerotoml.examples.kit.Loop;
+import zerotoml.examples.kit.Options;
+import zerotoml.examples.kit.Table;
+import zerotoml.examples.rl.GrpoTraining.GrpoEval;
+import zerotoml.examples.rl.GrpoTraining.SftEval;
+import zerotoml.scratch.optim.Adam;
+import zerotoml.scratch.transformer.Transformer.DecoderOnly;
 
 /**
- * GRPO (arXiv 2402.03300) fine-tuning the project's decoder-only Transformer on two-digit addition:
- * the prompt "ab+cd=" and a completion of the sum's three digits, least significant first; the
- * reward is the fraction of the three digits that are right. The policy starts from a deliberately
- * short supervised run; the reference policy is that start, frozen.
+ * GRPO (Shao et al., "DeepSeekMath: Pushing the Limits of Mathematical Reasoning in Open Language
+ * Models", arXiv 2402.03300) fine-tuning the project's decoder-only Transformer on two-digit
+ * addition with a verifiable reward, on the training-loop kit: per seed, a deliberately weak
+ * supervised start, then GRPO against that start frozen as the reference.
  */
 @Command(name = "grpo-addition", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Supervised warm-up (deliberately short), then GRPO with group-relative advantages, the clipped objective and"
-                + " the k3 KL to the frozen start, for each seed; writes grpo.csv, grpo.png and a checkpoint per seed into --out.")
+        description = "GRPO (arXiv 2402.03300) on the prompts \"ab+cd=\" with a reward of the fraction of the sum's three digits that are right"
+                + " (500 of the 8,100 pairs held out). Per seed: a supervised start stopped while weak (at the first evaluation reaching --sft-until),"
+                + " then GRPO with group-relative advantages, the clipped objective and the k3 KL to that start, frozen. Writes, atomically, into"
+                + " --out/seed-S/sft and --out/seed-S: checkpoint.safetensors, history.csv and curves.png; into --out: summary.csv and grpo.png"
+                + " (exact match, reward and KL, every seed); --resume continues each seed bit for bit.")
 public final class GrpoAdditionCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--sft-steps", description = "Supervised steps for the weak start. Default: ${DEFAULT-VALUE}")
-    int sftSteps = 150;
+    @Option(names = "--sft-steps", paramLabel = "N", description = "Most supervised steps of the start (>= 1). Default: ${DEFAULT-VALUE}")
+    int sftSteps = 2000;
 
-    @Option(names = "--steps", description = "GRPO steps. Default: ${DEFAULT-VALUE}")
-    int steps = 200;
+    @Option(names = "--sft-until", paramLabel = "ACC", description = "End the supervised start at the first evaluation whose held-out exact match"
+            + " reaches ACC (0..1): a deliberately weak start. Default: ${DEFAULT-VALUE}")
+    double sftUntil = 0.2;
 
-    @Option(names = "--prompts", description = "Prompts per GRPO step. Default: ${DEFAULT-VALUE}")
-    int prompts = 16;
+    @Option(names = "--sft-lr", paramLabel = "LR", description = "AdamW learning rate of the supervised start (finite, > 0). Default: ${DEFAULT-VALUE}")
+    double sftLr = 3e-3;
 
-    @Option(names = "--group", description = "Completions per prompt (G). Default: ${DEFAULT-VALUE}")
-    int group = 8;
+    @Option(names = "--sft-batch", paramLabel = "B", description = "Sums per supervised step (>= 1). Default: ${DEFAULT-VALUE}")
+    int sftBatch = 64;
 
-    @Option(names = "--lr", description = "GRPO learning rate. Default: ${DEFAULT-VALUE}")
-    double lr = 1e-3;
+    @Option(names = "--sft-eval-every", paramLabel = "N", description = "Supervised steps between evaluations (>= 1). Default: ${DEFAULT-VALUE}")
+    int sftEvalEvery = 50;
 
-    @Option(names = "--beta", description = "KL weight. Default: ${DEFAULT-VALUE}")
+    @Mixin
+    Options.Steps steps = new Options.Steps(400);
+
+    @Mixin
+    Options.Lr lr = new Options.Lr(5e-4);
+
+    @Option(names = "--warmup", paramLabel = "N", description = "GRPO steps of linear learning-rate warm-up, then constant (>= 0). Default: ${DEFAULT-VALUE}")
+    int warmup = 20;
+
+    @Option(names = "--clip", paramLabel = "C", description = "Clip the gradient's global norm to C (>= 0; 0 = no clipping). Default: ${DEFAULT-VALUE}")
+    double clip = 1.0;
+
+    @Option(names = "--iterations", paramLabel = "K", description = "Policy updates per sampled batch (>= 1; TRL's num_iterations; 1 = the paper's"
+            + " one update, ρ = 1). Default: ${DEFAULT-VALUE}")
+    int iterations = 1;
+
+    @Option(names = "--prompts", paramLabel = "N", description = "Prompts per GRPO step (>= 1). Default: ${DEFAULT-VALUE}")
+    int prompts = 32;
+
+    @Option(names = "--group", paramLabel = "G", description = "Completions sampled per prompt (>= 2). Default: ${DEFAULT-VALUE}")
+    int group = 4;
+
+    @Option(names = "--beta", paramLabel = "B", description = "Weight of the k3 KL to the frozen start (finite, >= 0). Default: ${DEFAULT-VALUE}")
     double beta = 0.04;
 
-    @Option(names = "--eval-every", description = "GRPO steps between held-out evaluations. Default: ${DEFAULT-VALUE}")
+    @Option(names = "--epsilon", paramLabel = "E", description = "Ratio clip ε, in (0, 1). Default: ${DEFAULT-VALUE}")
+    double epsilon = 0.2;
+
+    @Option(names = "--supervision", paramLabel = "KIND", description = "outcome (every token gets its completion's group-relative advantage) or"
+            + " process (each digit is a step: a token's advantage is the sum of the normalised digit rewards from it on), the paper's §4.1.2"
+            + " and §4.1.3. Default: ${DEFAULT-VALUE}")
+    GrpoTraining.Supervision supervision = GrpoTraining.Supervision.PROCESS;
+
+    @Option(names = "--eval-every", paramLabel = "N", description = "GRPO steps between evaluations (>= 1). Default: ${DEFAULT-VALUE}")
     int evalEvery = 20;
 
-    @Option(names = "--stop-at", description = "Stop a seed once held-out accuracy reaches this. Default: ${DEFAULT-VALUE}")
-    double stopAt = 2;
+    @Option(names = "--stop-at", paramLabel = "ACC", description = "End a seed's GRPO once held-out exact match reaches ACC (0..1). Default: never")
+    Double stopAt;
 
-    @Option(names = "--held-out", description = "Held-out sums evaluated (of the 500 set aside). Default: ${DEFAULT-VALUE}")
-    int heldOutCount = 500;
+    @Option(names = "--held-out", paramLabel = "N", description = "Held-out sums evaluated, of the 500 set aside (1..500). Default: ${DEFAULT-VALUE}")
+    int heldOut = 500;
 
-    @Option(names = "--seeds", description = "Seeds 1..N. Default: ${DEFAULT-VALUE}")
+    @Option(names = "--seeds", paramLabel = "N", description = "Seeds --seed, --seed + 1, ... (>= 1). Default: ${DEFAULT-VALUE}")
     int seeds = 3;
 
-    @Option(names = "--out", description = "Output directory. Default: ${DEFAULT-VALUE}")
-    Path out = Path.of("runs/grpo-addition");
+    @Mixin
+    Options.Run run = new Options.Run("runs/grpo-addition");
 
-    static final int PLUS = 10, EQUALS = 11, VOCAB = 12, PROMPT = 6, ANSWER = 3, HELD_OUT = 500;
-    static final Transformer.Config CONFIG = new Transformer.Config(VOCAB, 64, 4, 256, 2, PROMPT + ANSWER, Transformer.Norm.PRE,
-            Transformer.Activation.GELU, Embeddings.Positional.LEARNED);
-
-    record Row(int seed, int step, double reward, double kl, double heldOutAccuracy) {}
-
-    /** The prompt tokens of a + b: a₁ a₀ + b₁ b₀ =. */
-    static int[] prompt(int a, int b) {
-        return new int[] {a / 10, a % 10, PLUS, b / 10, b % 10, EQUALS};
-    }
-
-    /** The answer tokens: the digits of a + b, least significant first, three of them. */
-    static int[] answer(int a, int b) {
-        int s = a + b;
-        return new int[] {s % 10, (s / 10) % 10, s / 100};
-    }
-
-    /** Every pair (a, b) of two-digit numbers, split by a fixed seed: the first HELD_OUT are held out. */
-    static int[][] pairs() {
-        int[] order = Rng.seed(2402_03300L).permutation(90 * 90);
-        int[][] out = new int[order.length][];
-        for (int i = 0; i < order.length; i++) out[i] = new int[] {10 + order[i] / 90, 10 + order[i] % 90};
-        return out;
-    }
-
-    static Tensor logits(Transformer.DecoderOnly p, int[] ids, int batch, int time) {
-        return Transformer.decoderOnly(CONFIG, p, ids, batch, time, Dropout.OFF);
-    }
-
-    /** log π(answer tokens) [B, 3] for full sequences [B, 9]: the logits at positions 5..7 scored against tokens 6..8. */
-    static Tensor answerLogProbs(Transformer.DecoderOnly p, int[][] seqs) {
-        int b = seqs.length, t = PROMPT + ANSWER - 1;
-        int[] ids = new int[b * t], targets = new int[b * ANSWER];
-        for (int i = 0; i < b; i++) {
-            System.arraycopy(seqs[i], 0, ids, i * t, t);
-            System.arraycopy(seqs[i], PROMPT, targets, i * ANSWER, ANSWER);
-        }
-        Tensor l = Shapes.slice(logits(p, ids, b, t), 1, PROMPT - 1, t);
-        return Distributions.categoricalLogProb(l, targets).reshape(b, ANSWER);
-    }
-
-    /** Completes prompts token by token: greedy when rng is null, else sampled. */
-    static int[][] complete(Transformer.DecoderOnly p, int[][] prompts, Rng rng) {
-        int b = prompts.length;
-        int[][] seqs = new int[b][PROMPT + ANSWER];
-        for (int i = 0; i < b; i++) System.arraycopy(prompts[i], 0, seqs[i], 0, PROMPT);
-        for (int k = 0; k < ANSWER; k++) {
-            int t = PROMPT + k;
-            int[] ids = new int[b * t];
-            for (int i = 0; i < b; i++) System.arraycopy(seqs[i], 0, ids, i * t, t);
-            Tensor last = Shapes.slice(logits(p, ids, b, t), 1, t - 1, t).reshape(b, VOCAB);
-            int[] next;
-            if (rng == null) {
-                next = new int[b];
-                double[] z = last.toArray();
-                for (int i = 0; i < b; i++) {
-                    int best = 0;
-                    for (int v = 1; v < VOCAB; v++) if (z[i * VOCAB + v] > z[i * VOCAB + best]) best = v;
-                    next[i] = best;
-                }
-            } else next = Distributions.categoricalSample(last, rng.split(k));
-            for (int i = 0; i < b; i++) seqs[i][t] = next[i];
-        }
-        return seqs;
-    }
-
-    static double reward(int[] seq, int a, int b) {
-        int[] ans = answer(a, b);
-        double r = 0;
-        for (int k = 0; k < ANSWER; k++) if (seq[PROMPT + k] == ans[k]) r += 1.0 / ANSWER;
-        return r;
-    }
-
-    static double accuracy(Transformer.DecoderOnly p, int[][] pairs) {
-        int[][] prompts = new int[pairs.length][];
-        for (int i = 0; i < pairs.length; i++) prompts[i] = prompt(pairs[i][0], pairs[i][1]);
-        int[][] seqs = complete(p, prompts, null);
-        int right = 0;
-        for (int i = 0; i < pairs.length; i++) if (reward(seqs[i], pairs[i][0], pairs[i][1]) > 0.999) right++;
-        return (double) right / pairs.length;
-    }
+    /** One seed's outcome: a row of summary.csv. */
+    public record Summary(long seed, int sftSteps, double startExactMatch, int grpoSteps, double exactMatch, double klToRef, double sftSeconds,
+                          double grpoSeconds) {}
 
     @Override
-    public Integer call() throws Exception {
-        // every numeric option is checked before any work (one line naming the option, exit 2)
-        Checks.of(spec).atLeast("--sft-steps", sftSteps, 0).atLeast("--steps", steps, 1).atLeast("--prompts", prompts, 1)
-                .atLeast("--group", group, 2).positive("--lr", lr)
-                .that(beta >= 0 && Double.isFinite(beta), "--beta must be a finite number >= 0, got " + beta)
-                .atLeast("--eval-every", evalEvery, 1).that(stopAt >= 0 && Double.isFinite(stopAt), "--stop-at must be a finite number >= 0, got " + stopAt)
-                .atLeast("--held-out", heldOutCount, 1).atLeast("--seeds", seeds, 1);
-        Files.createDirectories(out);
-        int[][] all = pairs();
-        int[][] heldOut = java.util.Arrays.copyOfRange(all, 0, Math.max(1, Math.min(HELD_OUT, heldOutCount))), train = java.util.Arrays.copyOfRange(all, HELD_OUT, all.length);
-        List<Row> rows = new ArrayList<>();
-        List<Curves.Line> acc = new ArrayList<>(), rew = new ArrayList<>(), kls = new ArrayList<>();
-        double[] starts = new double[seeds], ends = new double[seeds];
-        for (int seed = 1; seed <= seeds; seed++) {
-            long t0 = System.nanoTime();
-            Rng rng = Rng.seed(seed);
-            Transformer.DecoderOnly p = Transformer.initDecoderOnly(CONFIG, DType.F32, seed);
-            // the weak supervised start: a few steps of next-token cross-entropy on the answers
-            var sftState = AdamW.init(p);
-            for (int s = 0; s < sftSteps; s++) {
-                int[] idx = rng.split("sft").split(s).integers(0, train.length, 64);
-                int[][] seqs = new int[64][];
-                for (int i = 0; i < 64; i++) {
-                    int a = train[idx[i]][0], b = train[idx[i]][1];
-                    int[] q = prompt(a, b), ans = answer(a, b);
-                    seqs[i] = new int[PROMPT + ANSWER];
-                    System.arraycopy(q, 0, seqs[i], 0, PROMPT);
-                    System.arraycopy(ans, 0, seqs[i], PROMPT, ANSWER);
-                }
-                var g = Autodiff.grad(q -> answerLogProbs(q, seqs).mean().neg(), p);
-                var st = AdamW.step(new AdamW.Hyper(3e-3, 0.9, 0.99, 1e-8, 0.0, false), p, g, sftState);
-                p = st.params();
-                sftState = st.state();
+    public Integer call() throws IOException {
+        Checks checks = Checks.of(spec, steps, lr, run);
+        checks.atLeast("--sft-steps", sftSteps, 1).between("--sft-until", sftUntil, 0, 1).positive("--sft-lr", sftLr).atLeast("--sft-batch", sftBatch, 1)
+                .atLeast("--sft-eval-every", sftEvalEvery, 1).atLeast("--warmup", warmup, 0).nonNegative("--clip", clip, "no clipping")
+                .atLeast("--iterations", iterations, 1).atLeast("--prompts", prompts, 1).atLeast("--group", group, 2)
+                .nonNegative("--beta", beta, "no KL penalty").that(epsilon > 0 && epsilon < 1, "--epsilon must be a number in (0, 1), got " + epsilon)
+                .atLeast("--eval-every", evalEvery, 1).atLeast("--held-out", heldOut, 1).that(heldOut <= Addition.HELD_OUT,
+                        "--held-out must be <= " + Addition.HELD_OUT + " (the sums set aside), got " + heldOut).atLeast("--seeds", seeds, 1);
+        if (stopAt != null) checks.between("--stop-at", stopAt, 0, 1);
+        PrintWriter o = spec.commandLine().getOut();
+        List<Summary> summaries = new ArrayList<>();
+        List<List<GrpoEval>> histories = new ArrayList<>();
+        for (long seed = run.seed; seed < run.seed + seeds; seed++) {
+            var u = new GrpoTraining.Setup(seed, sftSteps, sftLr, sftBatch, sftUntil, prompts, group, lr.lr, warmup, clip, iterations, beta, epsilon, supervision,
+                    heldOut);
+            Path dir = run.out.resolve("seed-" + seed);
+            var sft = new GrpoTraining.Supervised(u);
+            Loop<DecoderOnly, Adam.State<DecoderOnly>, SftEval> first = new Loop<>("seed " + seed + " supervised", sft, plan(dir.resolve("sft"), sftSteps,
+                    sftEvalEvery), o);
+            var s = first.start();
+            if (!finished(s.step(), sftSteps, s.history(), sft::stop)) s = first.run(s);
+            SftEval start = s.history().get(s.history().size() - 1);
+            var policy = new GrpoTraining.Policy(u, s.params(), stopAt);
+            Loop<DecoderOnly, Adam.State<DecoderOnly>, GrpoEval> second = new Loop<>("seed " + seed + " GRPO", policy, plan(dir, steps.steps, evalEvery), o);
+            var g = second.start();
+            if (g.step() == 0) {
+                // the history opens with the start: GRPO step 0
+                GrpoEval zero = policy.row(g.params(), 0, Double.NaN, 0);
+                o.println(policy.report(zero));
+                g = new Loop.State<>(g.params(), g.opt(), 0, g.running(), List.of(zero), 0);
             }
-            Transformer.DecoderOnly ref = p;
-            double start = accuracy(p, heldOut);
-            starts[seed - 1] = start;
-            System.out.printf(Locale.ROOT, "seed %d: after %d supervised steps, held-out exact match %.1f%% (%.0f s)%n", seed, sftSteps, 100 * start,
-                    (System.nanoTime() - t0) / 1e9);
-            List<Double> xs = new ArrayList<>(), accY = new ArrayList<>(), rs = new ArrayList<>(), kl = new ArrayList<>(), stepX = new ArrayList<>();
-            xs.add(0.0);
-            accY.add(start);
-            rows.add(new Row(seed, 0, Double.NaN, 0, start));
-            var opt = AdamW.init(p);
-            Grpo.Hyper h = new Grpo.Hyper(0.2, 0.2, beta, Grpo.LossType.GRPO, ANSWER);
-            double last = start;
-            for (int s = 1; s <= steps; s++) {
-                Rng r = rng.split("grpo").split(s);
-                int[] pick = r.split("prompts").integers(0, train.length, prompts);
-                int n = prompts * group;
-                int[][] qs = new int[n][];
-                int[][] ab = new int[n][];
-                for (int i = 0; i < n; i++) {
-                    ab[i] = train[pick[i / group]];
-                    qs[i] = prompt(ab[i][0], ab[i][1]);
-                }
-                int[][] seqs = complete(p, qs, r.split("sample"));
-                double[] rewards = new double[n];
-                double meanR = 0;
-                for (int i = 0; i < n; i++) {
-                    rewards[i] = reward(seqs[i], ab[i][0], ab[i][1]);
-                    meanR += rewards[i] / n;
-                }
-                Tensor adv = Grpo.advantages(Tensor.of(DType.F32, rewards, n), group, Grpo.Scale.GROUP);
-                Tensor refLp = answerLogProbs(ref, seqs).detach();
-                Tensor oldLp = answerLogProbs(p, seqs).detach();
-                Tensor mask = Tensor.ones(DType.F32, n, ANSWER);
-                List<Grpo.Losses> parts = new ArrayList<>(1);
-                var g = Autodiff.grad(q -> {
-                    Grpo.Losses l = Grpo.losses(h, answerLogProbs(q, seqs), oldLp, refLp, adv, mask);
-                    parts.add(l);
-                    return l.loss();
-                }, p);
-                var st = AdamW.step(new AdamW.Hyper(lr, 0.9, 0.99, 1e-8, 0.0, false), p, g, opt);
-                p = st.params();
-                opt = st.state();
-                stepX.add((double) s);
-                rs.add(meanR);
-                kl.add(parts.get(0).kl().item());
-                if (s % evalEvery == 0 || s == steps) {
-                    last = accuracy(p, heldOut);
-                    xs.add((double) s);
-                    accY.add(last);
-                    rows.add(new Row(seed, s, meanR, parts.get(0).kl().item(), last));
-                    System.out.printf(Locale.ROOT, "seed %d step %d: mean reward %.3f, KL to the start %.4f, held-out exact match %.1f%%%n",
-                            seed, s, meanR, parts.get(0).kl().item(), 100 * last);
-                    if (last >= stopAt) break;
-                }
-            }
-            ends[seed - 1] = last;
-            acc.add(new Curves.Line("seed " + seed, Curves.toArray(xs), Curves.toArray(accY)));
-            rew.add(new Curves.Line("seed " + seed, Curves.toArray(stepX), Curves.movingAverage(Curves.toArray(rs), 10)));
-            kls.add(new Curves.Line("seed " + seed, Curves.toArray(stepX), Curves.toArray(kl)));
-            Safetensors.save(out.resolve("checkpoint-seed" + seed + ".safetensors"), p, Map.of("seed", Integer.toString(seed)));
-            List<String> csv = new ArrayList<>();
-            for (Row x : rows) csv.add(x.seed() + "," + x.step() + "," + x.reward() + "," + x.kl() + "," + x.heldOutAccuracy());
-            Curves.csv(out.resolve("grpo.csv"), "seed,step,mean_reward,kl_to_start,held_out_exact_match", csv);
-            Curves.png(out.resolve("grpo.png"), List.of(
-                    new Curves.Panel("Held-out exact match (" + heldOut.length + " sums)", "GRPO step", "accuracy", acc, 0.9),
-                    new Curves.Panel("Mean reward (10-step average)", "GRPO step", "fraction of digits right", rew, Double.NaN),
-                    new Curves.Panel("KL to the frozen start (k3)", "GRPO step", "mean per-token k3", kls, Double.NaN)));
-            System.out.printf(Locale.ROOT, "seed %d: held-out exact match %.1f%% -> %.1f%% (%.0f s)%n", seed, 100 * start, 100 * last, (System.nanoTime() - t0) / 1e9);
+            if (!finished(g.step(), steps.steps, g.history(), policy::stop)) g = second.run(g);
+            GrpoEval end = g.history().get(g.history().size() - 1);
+            summaries.add(new Summary(seed, start.step(), start.exactMatch(), end.step(), end.exactMatch(), end.klToRef(), start.seconds(), end.seconds()));
+            histories.add(g.history());
+            o.printf(Locale.ROOT, "seed %d: held-out exact match %.1f%% after %d supervised steps (%.0f s) -> %.1f%% after %d GRPO steps (%.0f s);"
+                    + " KL to the start %.4f%n", seed, 100 * start.exactMatch(), start.step(), start.seconds(), 100 * end.exactMatch(), end.step(), end.seconds(),
+                    end.klToRef());
+            o.flush();
+            Table.write(run.out.resolve("summary.csv"), summaries, Summary.class);
+            figure(run.out.resolve("grpo.png"), histories, run.seed);
         }
-        System.out.println("held-out exact match over seeds: start " + Curves.meanSd(starts) + " -> end " + Curves.meanSd(ends));
+        o.printf(Locale.ROOT, "held-out exact match over %d seed(s): start %s -> end %s; outputs in %s%n", seeds, meanSd(summaries, Summary::startExactMatch),
+                meanSd(summaries, Summary::exactMatch), run.out.toAbsolutePath());
+        o.flush();
         return 0;
+    }
+
+    private Loop.Plan plan(Path dir, int n, int every) throws IOException {
+        // --resume continues a seed that has a checkpoint and starts one that has none
+        boolean resume = run.resume && Files.exists(dir.resolve("checkpoint.safetensors"));
+        return new Loop.Plan(n, every, Integer.MAX_VALUE, dir, resume, run.progress(), run.threads.threads);
+    }
+
+    /** True when a resumed phase has nothing left: all its steps, or its last evaluation met its stop rule. A fresh phase always runs. */
+    private static <E> boolean finished(int step, int n, List<E> history, java.util.function.Predicate<E> stop) {
+        return step >= n || (step > 0 && !history.isEmpty() && stop.test(history.get(history.size() - 1)));
+    }
+
+    /** Held-out exact match, reward and KL to the start against the GRPO step, one line per seed, side by side. */
+    static void figure(Path file, List<List<GrpoEval>> histories, long firstSeed) throws IOException {
+        List<XYChart> charts = new ArrayList<>();
+        charts.add(panel("Held-out exact match (greedy)", "%", histories, firstSeed, e -> 100 * e.exactMatch()));
+        charts.add(panel("Reward: fraction of digits right (held-out, sampled)", "mean reward", histories, firstSeed, GrpoEval::sampledReward));
+        charts.add(panel("KL to the frozen start (k3, held-out, sampled)", "mean per token", histories, firstSeed, GrpoEval::klToRef));
+        Charts.write(file, charts);
+    }
+
+    private static XYChart panel(String title, String yTitle, List<List<GrpoEval>> histories, long firstSeed, ToDoubleFunction<GrpoEval> y) {
+        XYChart c = new XYChartBuilder().width(600).height(400).title(title).xAxisTitle("GRPO step").yAxisTitle(yTitle).build();
+        for (int i = 0; i < histories.size(); i++) {
+            List<GrpoEval> h = histories.get(i);
+            c.addSeries("seed " + (firstSeed + i), h.stream().mapToDouble(GrpoEval::step).toArray(), h.stream().mapToDouble(y).toArray())
+                    .setMarker(SeriesMarkers.NONE);
+        }
+        return c;
+    }
+
+    private static String meanSd(List<Summary> rows, ToDoubleFunction<Summary> f) {
+        double[] v = rows.stream().mapToDouble(f).toArray();
+        double m = 0, ss = 0;
+        for (double x : v) m += x / v.length;
+        for (double x : v) ss += (x - m) * (x - m);
+        return String.format(Locale.ROOT, "%.1f%% ± %.1f%%", 100 * m, 100 * (v.length > 1 ? Math.sqrt(ss / (v.length - 1)) : 0));
     }
 }

@@ -7,6 +7,7 @@ import zerotoml.fixtures.Gen;
 import zerotoml.fixtures.Gens;
 import zerotoml.fixtures.Source;
 import zerotoml.parity.harness.Arr;
+import zerotoml.parity.harness.Case.Arg;
 import zerotoml.parity.harness.Cases;
 import zerotoml.scratch.cnn.Convolution;
 import zerotoml.scratch.cnn.ConvolutionArithmetic;
@@ -17,6 +18,20 @@ import zerotoml.scratch.tensor.Tensor;
 
 /** What the cnn parity tests share: size limits, arrays, and random conv geometries with their tensors for the identities. */
 final class ConvCases {
+    // The case arguments of the cnn specs.
+    static final Arg<String> MODE = Arg.text("mode");
+    static final Arg<int[]> KERNEL = Arg.ints("kernel");
+    static final Arg<int[]> STRIDE = Arg.ints("stride");
+    static final Arg<int[]> PADDING = Arg.ints("padding");
+    static final Arg<int[]> PAD_LO = Arg.ints("padLo");
+    static final Arg<int[]> PAD_HI = Arg.ints("padHi");
+    static final Arg<int[]> OUTPUT_PADDING = Arg.ints("outputPadding");
+    static final Arg<int[]> DILATION = Arg.ints("dilation");
+    static final Arg<Integer> GROUPS = Arg.integer("groups");
+    static final Arg<Boolean> CEIL_MODE = Arg.bool("ceilMode");
+    static final Arg<Boolean> COUNT_INCLUDE_PAD = Arg.bool("countIncludePad");
+    static final Arg<int[]> OUT_SIZE = Arg.ints("outSize");
+
     private ConvCases() {}
 
     /** Per-axis size limits: 3-d cases stay tiny so finite differences stay fast. */

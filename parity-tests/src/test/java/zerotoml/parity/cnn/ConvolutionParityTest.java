@@ -1,6 +1,12 @@
 package zerotoml.parity.cnn;
 
 import static zerotoml.parity.cnn.ConvCases.CONV_CASES;
+import static zerotoml.parity.cnn.ConvCases.DILATION;
+import static zerotoml.parity.cnn.ConvCases.GROUPS;
+import static zerotoml.parity.cnn.ConvCases.MODE;
+import static zerotoml.parity.cnn.ConvCases.PAD_HI;
+import static zerotoml.parity.cnn.ConvCases.PAD_LO;
+import static zerotoml.parity.cnn.ConvCases.STRIDE;
 import static zerotoml.parity.cnn.ConvCases.arr;
 import static zerotoml.parity.cnn.ConvCases.close;
 import static zerotoml.parity.cnn.ConvCases.concat;
@@ -12,9 +18,7 @@ import static zerotoml.parity.cnn.ConvCases.zeros;
 
 import ai.djl.ndarray.NDArray;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
@@ -68,37 +72,36 @@ class ConvolutionParityTest {
             xs.add(arr(s, concat(new int[] {n, g * cInG}, in)));
             xs.add(arr(s, concat(new int[] {g * cOutG, cInG}, k)));
             if (bias) xs.add(arr(s, new int[] {g * cOutG}));
-            Map<String, Object> args = new LinkedHashMap<>();
-            args.put("mode", mode);
-            args.put("stride", st);
-            args.put("padLo", lo);
-            args.put("padHi", hi);
-            args.put("dilation", d);
-            args.put("groups", g);
-            return new Case(xs, args, Cases.cotangentSeed(s));
+            return new Case(xs, Cases.cotangentSeed(s))
+                    .with(MODE, mode)
+                    .with(STRIDE, st)
+                    .with(PAD_LO, lo)
+                    .with(PAD_HI, hi)
+                    .with(DILATION, d)
+                    .with(GROUPS, g);
         };
     }
 
     static Tensor scratchConv(Case c, List<Tensor> x) {
-        int[] st = c.intsArg("stride");
-        Convolution.Spec spec = Convolution.Spec.of(st.length).stride(st).dilation(c.intsArg("dilation")).groups(c.intArg("groups"));
-        spec = switch (c.stringArg("mode")) {
+        int[] st = c.get(STRIDE);
+        Convolution.Spec spec = Convolution.Spec.of(st.length).stride(st).dilation(c.get(DILATION)).groups(c.get(GROUPS));
+        spec = switch (c.get(MODE)) {
             case "valid" -> spec.padding(Convolution.Padding.VALID);
             case "same" -> spec.padding(Convolution.Padding.SAME);
             case "full" -> spec.padding(Convolution.Padding.FULL);
-            default -> spec.padding(c.intsArg("padLo"), c.intsArg("padHi"));
+            default -> spec.padding(c.get(PAD_LO), c.get(PAD_HI));
         };
         return Convolution.conv(x.get(0), x.get(1), x.size() > 2 ? x.get(2) : null, spec);
     }
 
     /** The reference chooses its own padding: PyTorch's 'same' rule, d(k − 1) for 'full', 0 for 'valid'. */
     static NDArray referenceConv(Case c, List<NDArray> x) {
-        int[] st = c.intsArg("stride"), d = c.intsArg("dilation"), lo = c.intsArg("padLo"), hi = c.intsArg("padHi");
+        int[] st = c.get(STRIDE), d = c.get(DILATION), lo = c.get(PAD_LO), hi = c.get(PAD_HI);
         int dims = st.length;
         long[] ws = x.get(1).getShape().getShape();
         int[] k = new int[dims];
         for (int j = 0; j < dims; j++) k[j] = (int) ws[2 + j];
-        switch (c.stringArg("mode")) {
+        switch (c.get(MODE)) {
             case "valid" -> {
                 lo = new int[dims];
                 hi = new int[dims];
@@ -115,19 +118,18 @@ class ConvolutionParityTest {
             }
             default -> { }
         }
-        return Ref.conv(x.get(0), x.get(1), x.size() > 2 ? x.get(2) : null, st, lo, hi, d, c.intArg("groups"));
+        return Ref.conv(x.get(0), x.get(1), x.size() > 2 ? x.get(2) : null, st, lo, hi, d, c.get(GROUPS));
     }
 
     /** A conv2d case with explicit symmetric arguments, for rejections. */
     static Case conv2d(int[] x, int[] w, int stride, int pad, int dilation, int groups) {
-        Map<String, Object> args = new LinkedHashMap<>();
-        args.put("mode", "explicit");
-        args.put("stride", new int[] {stride, stride});
-        args.put("padLo", new int[] {pad, pad});
-        args.put("padHi", new int[] {pad, pad});
-        args.put("dilation", new int[] {dilation, dilation});
-        args.put("groups", groups);
-        return new Case(List.of(zeros(x), zeros(w)), args, 0);
+        return new Case(List.of(zeros(x), zeros(w)), 0)
+                .with(MODE, "explicit")
+                .with(STRIDE, new int[] {stride, stride})
+                .with(PAD_LO, new int[] {pad, pad})
+                .with(PAD_HI, new int[] {pad, pad})
+                .with(DILATION, new int[] {dilation, dilation})
+                .with(GROUPS, groups);
     }
 
     static OpSpec conv(int dims) {

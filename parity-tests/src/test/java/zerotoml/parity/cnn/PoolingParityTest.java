@@ -1,5 +1,12 @@
 package zerotoml.parity.cnn;
 
+import static zerotoml.parity.cnn.ConvCases.CEIL_MODE;
+import static zerotoml.parity.cnn.ConvCases.COUNT_INCLUDE_PAD;
+import static zerotoml.parity.cnn.ConvCases.DILATION;
+import static zerotoml.parity.cnn.ConvCases.KERNEL;
+import static zerotoml.parity.cnn.ConvCases.OUT_SIZE;
+import static zerotoml.parity.cnn.ConvCases.PADDING;
+import static zerotoml.parity.cnn.ConvCases.STRIDE;
 import static zerotoml.parity.cnn.ConvCases.arr;
 import static zerotoml.parity.cnn.ConvCases.concat;
 import static zerotoml.parity.cnn.ConvCases.shape;
@@ -7,9 +14,7 @@ import static zerotoml.parity.cnn.ConvCases.spare;
 import static zerotoml.parity.cnn.ConvCases.zeros;
 
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
@@ -71,14 +76,13 @@ class PoolingParityTest {
                 for (int i = 0; i < v.length; i++) if (s.intBetween(0, 4) == 0) v[i] = Double.NaN;
                 x = new Arr(x.shape(), v);
             }
-            Map<String, Object> args = new LinkedHashMap<>();
-            args.put("kernel", k);
-            args.put("stride", st);
-            args.put("padding", p);
-            args.put("dilation", d);
-            args.put("ceilMode", ceil);
-            args.put("countIncludePad", countPad);
-            return new Case(List.of(x), args, Cases.cotangentSeed(s));
+            return new Case(List.of(x), Cases.cotangentSeed(s))
+                    .with(KERNEL, k)
+                    .with(STRIDE, st)
+                    .with(PADDING, p)
+                    .with(DILATION, d)
+                    .with(CEIL_MODE, ceil)
+                    .with(COUNT_INCLUDE_PAD, countPad);
         };
     }
 
@@ -99,19 +103,18 @@ class PoolingParityTest {
     }
 
     static Pooling.Spec poolSpec(Case c) {
-        return Pooling.Spec.of(c.intsArg("kernel")).stride(c.intsArg("stride")).padding(c.intsArg("padding"))
-                .dilation(c.intsArg("dilation")).ceilMode(c.boolArg("ceilMode"));
+        return Pooling.Spec.of(c.get(KERNEL)).stride(c.get(STRIDE)).padding(c.get(PADDING))
+                .dilation(c.get(DILATION)).ceilMode(c.get(CEIL_MODE));
     }
 
     static Case pool2d(int[] x, int k, int stride, int pad) {
-        Map<String, Object> args = new LinkedHashMap<>();
-        args.put("kernel", new int[] {k, k});
-        args.put("stride", new int[] {stride, stride});
-        args.put("padding", new int[] {pad, pad});
-        args.put("dilation", new int[] {1, 1});
-        args.put("ceilMode", false);
-        args.put("countIncludePad", true);
-        return new Case(List.of(zeros(x)), args, 0);
+        return new Case(List.of(zeros(x)), 0)
+                .with(KERNEL, new int[] {k, k})
+                .with(STRIDE, new int[] {stride, stride})
+                .with(PADDING, new int[] {pad, pad})
+                .with(DILATION, new int[] {1, 1})
+                .with(CEIL_MODE, false)
+                .with(COUNT_INCLUDE_PAD, true);
     }
 
     static OpSpec poolRejections(OpSpec spec) {
@@ -125,23 +128,23 @@ class PoolingParityTest {
     static OpSpec maxPool(String name, int dims, Domain values, boolean dilation, boolean nans) {
         OpSpec spec = OpSpec.op(name).cases(poolCases(dims, values, dilation, nans, false))
                 .scratch((c, x) -> Pooling.maxPool(x.get(0), poolSpec(c)))
-                .reference((c, x) -> Ref.maxPool(x.get(0), c.intsArg("kernel"), c.intsArg("stride"),
-                        c.intsArg("padding"), c.intsArg("dilation"), c.boolArg("ceilMode")));
+                .reference((c, x) -> Ref.maxPool(x.get(0), c.get(KERNEL), c.get(STRIDE),
+                        c.get(PADDING), c.get(DILATION), c.get(CEIL_MODE)));
         return name.equals("maxPool2d") ? poolRejections(spec) : spec;
     }
 
     static OpSpec avgPool(int dims) {
         OpSpec spec = OpSpec.op("avgPool" + dims + "d").cases(poolCases(dims, Domain.standard(), false, false, dims == 3))
-                .scratch((c, x) -> Pooling.avgPool(x.get(0), poolSpec(c), c.boolArg("countIncludePad")))
-                .reference((c, x) -> Ref.avgPool(x.get(0), c.intsArg("kernel"), c.intsArg("stride"),
-                        c.intsArg("padding"), c.boolArg("ceilMode"), c.boolArg("countIncludePad")));
+                .scratch((c, x) -> Pooling.avgPool(x.get(0), poolSpec(c), c.get(COUNT_INCLUDE_PAD)))
+                .reference((c, x) -> Ref.avgPool(x.get(0), c.get(KERNEL), c.get(STRIDE),
+                        c.get(PADDING), c.get(CEIL_MODE), c.get(COUNT_INCLUDE_PAD)));
         if (dims == 3) {
-            Map<String, Object> args = new LinkedHashMap<>(pool2d(shape(1, 1, 1, 1), 2, 1, 1).args());
-            args.put("kernel", new int[] {1, 1, 2});
-            args.put("stride", new int[] {1, 1, 1});
-            args.put("padding", new int[] {0, 0, 1});
-            args.put("dilation", new int[] {1, 1, 1});
-            spec.rejects("an input smaller than the kernel before padding (3-d only)", new Case(List.of(zeros(shape(1, 1, 1, 1, 1))), args, 0), "smaller than kernel", "[1, 1, 1, 1, 1]");
+            Case small = pool2d(shape(1, 1, 1, 1), 2, 1, 1).withInputs(List.of(zeros(shape(1, 1, 1, 1, 1))))
+                    .with(KERNEL, new int[] {1, 1, 2})
+                    .with(STRIDE, new int[] {1, 1, 1})
+                    .with(PADDING, new int[] {0, 0, 1})
+                    .with(DILATION, new int[] {1, 1, 1});
+            spec.rejects("an input smaller than the kernel before padding (3-d only)", small, "smaller than kernel", "[1, 1, 1, 1, 1]");
         }
         return dims == 2 ? poolRejections(spec) : spec;
     }
@@ -155,10 +158,10 @@ class PoolingParityTest {
                         out[j] = s.intBetween(1, dims == 3 ? 3 : 4);
                     }
                     Arr x = arr(s, concat(new int[] {s.intBetween(1, 2), s.intBetween(1, 3)}, in));
-                    return new Case(List.of(x), Map.of("outSize", out), Cases.cotangentSeed(s));
+                    return new Case(List.of(x), Cases.cotangentSeed(s)).with(OUT_SIZE, out);
                 })
-                .scratch((c, x) -> Pooling.adaptiveAvgPool(x.get(0), c.intsArg("outSize")))
-                .reference((c, x) -> Ref.adaptiveAvgPool(x.get(0), c.intsArg("outSize")));
+                .scratch((c, x) -> Pooling.adaptiveAvgPool(x.get(0), c.get(OUT_SIZE)))
+                .reference((c, x) -> Ref.adaptiveAvgPool(x.get(0), c.get(OUT_SIZE)));
     }
 
     static OpSpec globalAvgPool(int dims) {
@@ -166,7 +169,7 @@ class PoolingParityTest {
                 .cases(s -> {
                     int[] in = new int[dims];
                     for (int j = 0; j < dims; j++) in[j] = s.intBetween(1, dims == 3 ? 3 : 5);
-                    return new Case(List.of(arr(s, concat(new int[] {s.intBetween(1, 2), s.intBetween(1, 3)}, in))), Map.of(), Cases.cotangentSeed(s));
+                    return new Case(List.of(arr(s, concat(new int[] {s.intBetween(1, 2), s.intBetween(1, 3)}, in))), Cases.cotangentSeed(s));
                 })
                 .scratch((c, x) -> Pooling.globalAvgPool(x.get(0)))
                 .reference((c, x) -> Ref.globalAvgPool(x.get(0)));

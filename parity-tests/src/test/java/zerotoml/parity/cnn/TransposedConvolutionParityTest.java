@@ -1,6 +1,11 @@
 package zerotoml.parity.cnn;
 
 import static zerotoml.parity.cnn.ConvCases.CONV_CASES;
+import static zerotoml.parity.cnn.ConvCases.DILATION;
+import static zerotoml.parity.cnn.ConvCases.GROUPS;
+import static zerotoml.parity.cnn.ConvCases.OUTPUT_PADDING;
+import static zerotoml.parity.cnn.ConvCases.PADDING;
+import static zerotoml.parity.cnn.ConvCases.STRIDE;
 import static zerotoml.parity.cnn.ConvCases.arr;
 import static zerotoml.parity.cnn.ConvCases.close;
 import static zerotoml.parity.cnn.ConvCases.concat;
@@ -12,9 +17,7 @@ import static zerotoml.parity.cnn.ConvCases.zeros;
 import ai.djl.ndarray.types.DataType;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
@@ -59,33 +62,31 @@ class TransposedConvolutionParityTest {
             xs.add(arr(s, concat(new int[] {n, g * cInG}, in)));
             xs.add(arr(s, concat(new int[] {g * cInG, cOutG}, k)));
             if (s.bool()) xs.add(arr(s, new int[] {g * cOutG}));
-            Map<String, Object> args = new LinkedHashMap<>();
-            args.put("stride", st);
-            args.put("padding", p);
-            args.put("outputPadding", a);
-            args.put("dilation", d);
-            args.put("groups", g);
-            return new Case(xs, args, Cases.cotangentSeed(s));
+            return new Case(xs, Cases.cotangentSeed(s))
+                    .with(STRIDE, st)
+                    .with(PADDING, p)
+                    .with(OUTPUT_PADDING, a)
+                    .with(DILATION, d)
+                    .with(GROUPS, g);
         };
     }
 
     static Case convT2d(int[] x, int[] w, int stride, int pad, int outPad, int dilation, int groups) {
-        Map<String, Object> args = new LinkedHashMap<>();
-        args.put("stride", new int[] {stride, stride});
-        args.put("padding", new int[] {pad, pad});
-        args.put("outputPadding", new int[] {outPad, outPad});
-        args.put("dilation", new int[] {dilation, dilation});
-        args.put("groups", groups);
-        return new Case(List.of(zeros(x), zeros(w)), args, 0);
+        return new Case(List.of(zeros(x), zeros(w)), 0)
+                .with(STRIDE, new int[] {stride, stride})
+                .with(PADDING, new int[] {pad, pad})
+                .with(OUTPUT_PADDING, new int[] {outPad, outPad})
+                .with(DILATION, new int[] {dilation, dilation})
+                .with(GROUPS, groups);
     }
 
     static OpSpec convTranspose(int dims) {
         OpSpec spec = OpSpec.op("convTranspose" + dims + "d").cases(transposedCases(dims))
                 .scratch((c, x) -> TransposedConvolution.convTranspose(x.get(0), x.get(1), x.size() > 2 ? x.get(2) : null,
-                        TransposedConvolution.Spec.of(dims).stride(c.intsArg("stride")).padding(c.intsArg("padding"))
-                                .outputPadding(c.intsArg("outputPadding")).dilation(c.intsArg("dilation")).groups(c.intArg("groups"))))
+                        TransposedConvolution.Spec.of(dims).stride(c.get(STRIDE)).padding(c.get(PADDING))
+                                .outputPadding(c.get(OUTPUT_PADDING)).dilation(c.get(DILATION)).groups(c.get(GROUPS))))
                 .reference((c, x) -> Ref.convTranspose(x.get(0), x.get(1), x.size() > 2 ? x.get(2) : null,
-                        c.intsArg("stride"), c.intsArg("padding"), c.intsArg("outputPadding"), c.intsArg("dilation"), c.intArg("groups")));
+                        c.get(STRIDE), c.get(PADDING), c.get(OUTPUT_PADDING), c.get(DILATION), c.get(GROUPS)));
         if (dims != 2) return spec;
         String unreachable = " (PyTorch's conv_transpose rejects it, but DJL cannot call conv_transpose, and the composed reference does not check it)";
         return spec

@@ -189,7 +189,7 @@ final class Adjudication {
     static Case rounded(Case c, Precision p) {
         List<Arr> in = new ArrayList<>();
         for (Arr a : c.inputs()) in.add(new Arr(a.shape(), p.round(a.data())));
-        return new Case(in, c.args(), c.cotangentSeed());
+        return c.withInputs(in);
     }
 
     private static double[] referenceForward(OpSpec s, Case r) {
@@ -212,7 +212,7 @@ final class Adjudication {
         double[] d = r.input(i).data().clone();
         d[j] += h;
         in.set(i, new Arr(r.input(i).shape(), d));
-        Case moved = new Case(in, r.args(), r.cotangentSeed());
+        Case moved = r.withInputs(in);
         Torch.Result out = Torch.run(DataType.FLOAT64, Parity.inputs(s, moved, Precision.F64, false), xs -> s.reference.apply(moved, xs), null);
         double[] o = out.output(), w = cot.apply(out.shape());
         double acc = 0;

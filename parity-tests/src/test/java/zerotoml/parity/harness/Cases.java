@@ -2,15 +2,20 @@ package zerotoml.parity.harness;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import zerotoml.fixtures.Domain;
 import zerotoml.fixtures.Gen;
 import zerotoml.fixtures.Gens;
 import zerotoml.fixtures.Source;
+import zerotoml.parity.harness.Case.Arg;
 
 /** Ready-made case generators for the common op signatures. */
 public final class Cases {
     private Cases() {}
+
+    /** The arguments most ops share: one axis, a set of axes, and whether reduced axes stay as 1s. */
+    public static final Arg<Integer> AXIS = Arg.integer("axis");
+    public static final Arg<int[]> AXES = Arg.ints("axes");
+    public static final Arg<Boolean> KEEP_DIMS = Arg.bool("keepDims");
 
     /** Default bounds: rank up to 4, every dimension up to 5. */
     public static final int MAX_RANK = 4, MAX_DIM = 5;
@@ -18,6 +23,13 @@ public final class Cases {
     /** An array of the given shape with values from a domain. */
     public static Arr arr(Source s, int[] shape, Domain d) {
         return new Arr(shape, Gens.values(s, Gens.size(shape), d));
+    }
+
+    /** A case of zero-filled inputs of these shapes and cotangent seed 0: the usual bad input for {@code rejects}. */
+    public static Case zeros(int[]... shapes) {
+        List<Arr> in = new ArrayList<>();
+        for (int[] shape : shapes) in.add(new Arr(shape, new double[Gens.size(shape)]));
+        return new Case(in, 0);
     }
 
     /** The seed for the cotangent, drawn last so that shrinking touches it least. */
@@ -29,7 +41,7 @@ public final class Cases {
     public static Gen<Case> unary(Domain d) {
         return s -> {
             int[] shape = Gens.shape(0, MAX_RANK, MAX_DIM).draw(s);
-            return new Case(List.of(arr(s, shape, d)), Map.of(), cotangentSeed(s));
+            return new Case(List.of(arr(s, shape, d)), cotangentSeed(s));
         };
     }
 
@@ -37,13 +49,13 @@ public final class Cases {
     public static Gen<Case> binary(Domain a, Domain b) {
         return s -> {
             List<int[]> shapes = Gens.broadcastPair(MAX_RANK, MAX_DIM).draw(s);
-            return new Case(List.of(arr(s, shapes.get(0), a), arr(s, shapes.get(1), b)), Map.of(), cotangentSeed(s));
+            return new Case(List.of(arr(s, shapes.get(0), a), arr(s, shapes.get(1), b)), cotangentSeed(s));
         };
     }
 
     /**
      * One input of rank 1..4 plus a random non-empty set of distinct axes (negative half the
-     * time) and keepDims, as {@code axes} and {@code keepDims}.
+     * time) and keepDims, as {@link #AXES} and {@link #KEEP_DIMS}.
      */
     public static Gen<Case> reduction(Domain d) {
         return s -> {
@@ -51,7 +63,7 @@ public final class Cases {
             int[] axes = axes(s, shape.length);
             boolean keep = s.bool();
             Arr x = arr(s, shape, d);
-            return new Case(List.of(x), Map.of("axes", axes, "keepDims", keep), cotangentSeed(s));
+            return new Case(List.of(x), cotangentSeed(s)).with(AXES, axes).with(KEEP_DIMS, keep);
         };
     }
 

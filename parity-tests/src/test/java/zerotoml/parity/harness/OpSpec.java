@@ -9,8 +9,12 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.BiFunction;
 import java.util.function.ToDoubleFunction;
+import java.util.function.BinaryOperator;
+import java.util.function.UnaryOperator;
+import zerotoml.fixtures.Domain;
 import zerotoml.fixtures.Gen;
 import zerotoml.fixtures.Precision;
+import zerotoml.fixtures.Property;
 import zerotoml.fixtures.Tolerance;
 import zerotoml.scratch.tensor.Tensor;
 
@@ -65,14 +69,14 @@ public final class OpSpec {
     }
 
     /** An element-wise op of one input: any shape of rank 0..4 with values from {@code d}. */
-    public static OpSpec unary(String name, zerotoml.fixtures.Domain d,
-                               java.util.function.UnaryOperator<Tensor> scratch, java.util.function.UnaryOperator<NDArray> reference) {
+    public static OpSpec unary(String name, Domain d,
+                               UnaryOperator<Tensor> scratch, UnaryOperator<NDArray> reference) {
         return op(name).cases(Cases.unary(d)).scratch((c, x) -> scratch.apply(x.get(0))).reference((c, x) -> reference.apply(x.get(0)));
     }
 
     /** An element-wise op of two inputs whose shapes broadcast, with values from {@code a} and {@code b}. */
-    public static OpSpec binary(String name, zerotoml.fixtures.Domain a, zerotoml.fixtures.Domain b,
-                                java.util.function.BinaryOperator<Tensor> scratch, java.util.function.BinaryOperator<NDArray> reference) {
+    public static OpSpec binary(String name, Domain a, Domain b,
+                                BinaryOperator<Tensor> scratch, BinaryOperator<NDArray> reference) {
         return op(name).cases(Cases.binary(a, b)).scratch((c, x) -> scratch.apply(x.get(0), x.get(1)))
                 .reference((c, x) -> reference.apply(x.get(0), x.get(1)));
     }
@@ -241,6 +245,6 @@ public final class OpSpec {
 
     /** The number of cases each check of this op runs. */
     int caseCount() {
-        return Math.max(1, zerotoml.fixtures.Property.cases() / casesDivisor);
+        return Math.max(1, Property.cases() / casesDivisor);
     }
 }

@@ -1,6 +1,9 @@
 package zerotoml.parity.harness;
 
+import ai.djl.engine.Engine;
+import ai.djl.engine.EngineException;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.pytorch.jni.JniUtils;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -9,6 +12,7 @@ import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
+import org.opentest4j.TestAbortedException;
 import zerotoml.fixtures.ParityLedger;
 import zerotoml.fixtures.Precision;
 import zerotoml.fixtures.Property;
@@ -29,9 +33,9 @@ public final class Parity {
     static {
         // where the verdicts were made: the engine's versions and threads join the report's environment
         ParityLedger.environment("PyTorch", Torch.engine().getVersion());
-        ParityLedger.environment("DJL", ai.djl.engine.Engine.getDjlVersion());
-        ParityLedger.environment("torch threads", "intra-op " + ai.djl.pytorch.jni.JniUtils.getNumThreads()
-                + ", inter-op " + ai.djl.pytorch.jni.JniUtils.getNumInteropThreads());
+        ParityLedger.environment("DJL", Engine.getDjlVersion());
+        ParityLedger.environment("torch threads", "intra-op " + JniUtils.getNumThreads()
+                + ", inter-op " + JniUtils.getNumInteropThreads());
     }
 
     /** The dynamic tests for these specs: forward and grad in f32 and f64, fd in f64, and errors. */
@@ -453,7 +457,7 @@ public final class Parity {
     private static String rejectedBy(RuntimeException e) {
         if (e == null) return "nobody";
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof ai.djl.engine.EngineException) return "PyTorch";
+            if (t instanceof EngineException) return "PyTorch";
         }
         StackTraceElement[] at = e.getStackTrace();
         boolean ours = e instanceof IllegalArgumentException && at.length > 0 && at[0].getClassName().startsWith("zerotoml.reference");
@@ -476,7 +480,7 @@ public final class Parity {
     }
 
     private static void run(OpSpec s, Precision p, Check check, Tolerance tol, Stats st, Property.Outcome<Case> o) {
-        if (o.skipped()) throw new org.opentest4j.TestAbortedException("skipped: zerotoml.replay names another property");
+        if (o.skipped()) throw new TestAbortedException("skipped: zerotoml.replay names another property");
         String failure = o.failure().map(f -> o.report()).orElse(null);
         String replay = o.failure().map(f -> f.replay()).orElse(null);
         ParityLedger.Row row = new ParityLedger.Row(s.name, p.label(), check.label, o.casesRun(), o.casesPassed(),

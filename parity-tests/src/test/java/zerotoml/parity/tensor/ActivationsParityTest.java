@@ -1,15 +1,16 @@
 package zerotoml.parity.tensor;
 
+import ai.djl.ndarray.NDArray;
+import java.util.Arrays;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
-import ai.djl.ndarray.NDArray;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import zerotoml.fixtures.Domain;
 import zerotoml.parity.harness.Cases;
 import zerotoml.parity.harness.OpSpec;
 import zerotoml.parity.harness.Parity;
-import zerotoml.reference.tensor.Activations;
+import zerotoml.scratch.tensor.Activations;
 import zerotoml.scratch.tensor.Tensor;
 
 /**
@@ -24,7 +25,7 @@ class ActivationsParityTest {
      * returns NaN for a finite gradient. Those points are adjudicated in EdgeValuesParityTest, one
      * point per case: here a NaN beside them would make the finite differences behind a verdict NaN.
      */
-    static final double[] SPECIALS = java.util.Arrays.stream(Domain.SPECIALS).filter(v -> Math.abs(v) != 1e38 && Math.abs(v) != 1e20).toArray();
+    static final double[] SPECIALS = Arrays.stream(Domain.SPECIALS).filter(v -> Math.abs(v) != 1e38 && Math.abs(v) != 1e20).toArray();
 
     static OpSpec unary(String name, Domain d, UnaryOperator<Tensor> mine, UnaryOperator<NDArray> ref) {
         return OpSpec.op(name).cases(Cases.unary(d.withSpecials(0.05, SPECIALS))).finiteDifferenceCases(Cases.unary(d))
@@ -35,18 +36,18 @@ class ActivationsParityTest {
     @TestFactory
     Stream<DynamicTest> activations() {
         return Parity.tests(
-                unary("tanh", Domain.range(-6, 6), zerotoml.scratch.tensor.Activations::tanh, Activations::tanh),
-                unary("sigmoid", Domain.range(-12, 12), zerotoml.scratch.tensor.Activations::sigmoid, Activations::sigmoid),
+                unary("tanh", Domain.range(-6, 6), Activations::tanh, Ref::tanh),
+                unary("sigmoid", Domain.range(-12, 12), Activations::sigmoid, Ref::sigmoid),
                 // relu has a kink at 0: the smooth cases keep away from it, the integer cases land on it
-                unary("relu", Domain.standard().avoiding(1e-3, 0), zerotoml.scratch.tensor.Activations::relu, Activations::relu),
-                unary("relu (integers, gradient at 0 is 0)", Domain.integers(-2, 2), zerotoml.scratch.tensor.Activations::relu, Activations::relu)
+                unary("relu", Domain.standard().avoiding(1e-3, 0), Activations::relu, Ref::relu),
+                unary("relu (integers, gradient at 0 is 0)", Domain.integers(-2, 2), Activations::relu, Ref::relu)
                         .noFiniteDifferences("relu is not differentiable at 0, where these integer cases land on purpose"),
-                unary("gelu", Domain.range(-6, 6), zerotoml.scratch.tensor.Activations::gelu, Activations::gelu),
-                unary("geluTanh", Domain.range(-6, 6), zerotoml.scratch.tensor.Activations::geluTanh, Activations::geluTanh),
+                unary("gelu", Domain.range(-6, 6), Activations::gelu, Ref::gelu),
+                unary("geluTanh", Domain.range(-6, 6), Activations::geluTanh, Ref::geluTanh),
                 // softplus switches to x itself above 20: cases straddle the threshold but keep away from it
-                unary("softplus", Domain.range(-30, 30).avoiding(1e-3, 20), zerotoml.scratch.tensor.Activations::softplus, Activations::softplus),
-                unary("silu", Domain.range(-12, 12), zerotoml.scratch.tensor.Activations::silu, Activations::silu),
-                unary("mish", Domain.range(-12, 12), zerotoml.scratch.tensor.Activations::mish, Activations::mish),
-                unary("erf", Domain.range(-7, 7), zerotoml.scratch.tensor.Activations::erf, Activations::erf));
+                unary("softplus", Domain.range(-30, 30).avoiding(1e-3, 20), Activations::softplus, Ref::softplus),
+                unary("silu", Domain.range(-12, 12), Activations::silu, Ref::silu),
+                unary("mish", Domain.range(-12, 12), Activations::mish, Ref::mish),
+                unary("erf", Domain.range(-7, 7), Activations::erf, Ref::erf));
     }
 }

@@ -1,24 +1,29 @@
 package zerotoml.parity.tensor;
 
+import ai.djl.ndarray.NDArray;
 import java.util.List;
-import java.util.Map;
+import java.util.function.BinaryOperator;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import zerotoml.fixtures.Domain;
 import zerotoml.parity.harness.Arr;
 import zerotoml.parity.harness.Case;
+import zerotoml.parity.harness.Case.Arg;
 import zerotoml.parity.harness.Cases;
 import zerotoml.parity.harness.OpSpec;
 import zerotoml.parity.harness.Parity;
-import zerotoml.reference.tensor.Arithmetic;
+import zerotoml.scratch.tensor.Arithmetic;
 import zerotoml.scratch.tensor.Tensor;
 
 /** Element-wise arithmetic, with broadcasting, against PyTorch. */
 class ArithmeticParityTest {
+    static final Arg<Double> P = Arg.real("p");
+
     /** Two inputs whose shapes cannot broadcast: [2, 3] and [4]. */
     static Case clash() {
-        return new Case(List.of(new Arr(new int[] {2, 3}, new double[6]), new Arr(new int[] {4}, new double[4])), Map.of(), 0);
+        return new Case(List.of(new Arr(new int[] {2, 3}, new double[6]), new Arr(new int[] {4}, new double[4])), 0);
     }
 
     /**
@@ -29,16 +34,16 @@ class ArithmeticParityTest {
     static final double SPECIAL_SHARE = 0.05;
 
     static OpSpec binary(String name, Domain a, Domain b,
-                         java.util.function.BinaryOperator<Tensor> mine,
-                         java.util.function.BinaryOperator<ai.djl.ndarray.NDArray> ref) {
+                         BinaryOperator<Tensor> mine,
+                         BinaryOperator<NDArray> ref) {
         return OpSpec.op(name).cases(Cases.binary(a.withSpecials(SPECIAL_SHARE), b.withSpecials(SPECIAL_SHARE))).finiteDifferenceCases(Cases.binary(a, b))
                 .scratch((c, x) -> mine.apply(x.get(0), x.get(1)))
                 .reference((c, x) -> ref.apply(x.get(0), x.get(1)))
                 .rejects("shapes that do not broadcast", clash(), "[2, 3]", "[4]");
     }
 
-    static OpSpec unary(String name, Domain d, java.util.function.UnaryOperator<Tensor> mine,
-                        java.util.function.UnaryOperator<ai.djl.ndarray.NDArray> ref) {
+    static OpSpec unary(String name, Domain d, UnaryOperator<Tensor> mine,
+                        UnaryOperator<NDArray> ref) {
         return OpSpec.op(name).cases(Cases.unary(d.withSpecials(SPECIAL_SHARE))).finiteDifferenceCases(Cases.unary(d))
                 .scratch((c, x) -> mine.apply(x.get(0)))
                 .reference((c, x) -> ref.apply(x.get(0)));
@@ -48,24 +53,24 @@ class ArithmeticParityTest {
     Stream<DynamicTest> arithmetic() {
         Domain std = Domain.standard(), pos = Domain.positive();
         return Parity.tests(
-                binary("add", std, std, zerotoml.scratch.tensor.Arithmetic::add, Arithmetic::add),
-                binary("sub", std, std, zerotoml.scratch.tensor.Arithmetic::sub, Arithmetic::sub),
-                binary("mul", std, std, zerotoml.scratch.tensor.Arithmetic::mul, Arithmetic::mul),
-                binary("div", std, pos, zerotoml.scratch.tensor.Arithmetic::div, Arithmetic::div),
-                binary("pow", pos, Domain.range(-2, 2), zerotoml.scratch.tensor.Arithmetic::pow, Arithmetic::pow),
-                unary("neg", std, zerotoml.scratch.tensor.Arithmetic::neg, Arithmetic::neg),
-                unary("exp", std, zerotoml.scratch.tensor.Arithmetic::exp, Arithmetic::exp),
-                unary("log", pos, zerotoml.scratch.tensor.Arithmetic::log, Arithmetic::log),
-                unary("sqrt", pos, zerotoml.scratch.tensor.Arithmetic::sqrt, Arithmetic::sqrt),
-                unary("sin", Domain.range(-10, 10), zerotoml.scratch.tensor.Arithmetic::sin, Arithmetic::sin),
-                unary("cos", Domain.range(-10, 10), zerotoml.scratch.tensor.Arithmetic::cos, Arithmetic::cos),
-                unary("abs", std.avoiding(1e-3, 0), zerotoml.scratch.tensor.Arithmetic::abs, Arithmetic::abs),
+                binary("add", std, std, Arithmetic::add, Ref::add),
+                binary("sub", std, std, Arithmetic::sub, Ref::sub),
+                binary("mul", std, std, Arithmetic::mul, Ref::mul),
+                binary("div", std, pos, Arithmetic::div, Ref::div),
+                binary("pow", pos, Domain.range(-2, 2), Arithmetic::pow, Ref::pow),
+                unary("neg", std, Arithmetic::neg, Ref::neg),
+                unary("exp", std, Arithmetic::exp, Ref::exp),
+                unary("log", pos, Arithmetic::log, Ref::log),
+                unary("sqrt", pos, Arithmetic::sqrt, Ref::sqrt),
+                unary("sin", Domain.range(-10, 10), Arithmetic::sin, Ref::sin),
+                unary("cos", Domain.range(-10, 10), Arithmetic::cos, Ref::cos),
+                unary("abs", std.avoiding(1e-3, 0), Arithmetic::abs, Ref::abs),
                 OpSpec.op("pow (scalar exponent)")
                         .cases(s -> {
                             Case base = Cases.unary(pos).draw(s);
-                            return new Case(base.inputs(), Map.of("p", s.pick(2.0, 3.0, 0.5, -1.0, 1.5, -0.5)), base.cotangentSeed());
+                            return new Case(base.inputs(), base.cotangentSeed()).with(P, s.pick(2.0, 3.0, 0.5, -1.0, 1.5, -0.5));
                         })
-                        .scratch((c, x) -> zerotoml.scratch.tensor.Arithmetic.pow(x.get(0), c.doubleArg("p")))
-                        .reference((c, x) -> Arithmetic.pow(x.get(0), c.doubleArg("p"))));
+                        .scratch((c, x) -> Arithmetic.pow(x.get(0), c.get(P)))
+                        .reference((c, x) -> Ref.pow(x.get(0), c.get(P))));
     }
 }

@@ -1,7 +1,8 @@
 package zerotoml.parity.tensor;
 
+import static zerotoml.parity.harness.Cases.AXIS;
+
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
@@ -13,7 +14,7 @@ import zerotoml.parity.harness.Case;
 import zerotoml.parity.harness.Cases;
 import zerotoml.parity.harness.OpSpec;
 import zerotoml.parity.harness.Parity;
-import zerotoml.reference.tensor.Cumulative;
+import zerotoml.scratch.tensor.Cumulative;
 
 /**
  * cumsum and cumprod along any axis (negative half the time, and a 0-d input now and then)
@@ -26,26 +27,26 @@ class CumulativeParityTest {
         return s -> {
             int[] shape = Gens.shape(0, 4, 5).draw(s);
             int axis = shape.length == 0 ? (s.bool() ? 0 : -1) : IntegerArgs.axis(s, shape.length);
-            return new Case(List.of(Cases.arr(s, shape, d)), Map.of("axis", axis), Cases.cotangentSeed(s));
+            return new Case(List.of(Cases.arr(s, shape, d)), Cases.cotangentSeed(s)).with(AXIS, axis);
         };
     }
 
     static Case bad(int[] shape, int axis) {
-        return new Case(List.of(new Arr(shape, new double[Gens.size(shape)])), Map.of("axis", axis), 0);
+        return new Case(List.of(new Arr(shape, new double[Gens.size(shape)])), 0).with(AXIS, axis);
     }
 
     static OpSpec cumsum() {
         return OpSpec.op("cumsum").cases(alongAxis(Domain.standard()))
-                .scratch((c, x) -> zerotoml.scratch.tensor.Cumulative.cumsum(x.get(0), c.intArg("axis")))
-                .reference((c, x) -> Cumulative.cumsum(x.get(0), c.intArg("axis")))
+                .scratch((c, x) -> Cumulative.cumsum(x.get(0), c.get(AXIS)))
+                .reference((c, x) -> Ref.cumsum(x.get(0), c.get(AXIS)))
                 .rejects("an axis out of range", bad(new int[] {2, 3}, 2), "axis 2", "[2, 3]")
                 .rejects("axis 1 of a 0-d tensor", bad(new int[] {}, 1), "axis 1", "[]");
     }
 
     static OpSpec cumprod(String name, Domain d) {
         return OpSpec.op(name).cases(alongAxis(d))
-                .scratch((c, x) -> zerotoml.scratch.tensor.Cumulative.cumprod(x.get(0), c.intArg("axis")))
-                .reference((c, x) -> Cumulative.cumprod(x.get(0), c.intArg("axis")))
+                .scratch((c, x) -> Cumulative.cumprod(x.get(0), c.get(AXIS)))
+                .reference((c, x) -> Ref.cumprod(x.get(0), c.get(AXIS)))
                 .rejects("an axis out of range", bad(new int[] {2, 3}, -3), "axis -3", "[2, 3]");
     }
 

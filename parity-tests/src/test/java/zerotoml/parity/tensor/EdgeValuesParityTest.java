@@ -1,25 +1,28 @@
 package zerotoml.parity.tensor;
 
+import ai.djl.ndarray.NDArray;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.function.BinaryOperator;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
-import ai.djl.ndarray.NDArray;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
+import zerotoml.fixtures.Domain;
 import zerotoml.fixtures.Gen;
 import zerotoml.parity.harness.Arr;
 import zerotoml.parity.harness.Case;
 import zerotoml.parity.harness.Cases;
 import zerotoml.parity.harness.OpSpec;
 import zerotoml.parity.harness.Parity;
-import zerotoml.reference.tensor.Activations;
-import zerotoml.reference.tensor.Arithmetic;
-import zerotoml.reference.tensor.Reductions;
-import zerotoml.reference.tensor.Selection;
-import zerotoml.reference.tensor.Softmax;
+import zerotoml.scratch.tensor.Activations;
+import zerotoml.scratch.tensor.Arithmetic;
+import zerotoml.scratch.tensor.LinearAlgebra;
+import zerotoml.scratch.tensor.Reductions;
+import zerotoml.scratch.tensor.Selection;
+import zerotoml.scratch.tensor.Softmax;
 import zerotoml.scratch.tensor.Tensor;
 
 /**
@@ -51,7 +54,7 @@ class EdgeValuesParityTest {
     static final double[] GELU_OVERFLOW = {1e38, -1e38, 3e38, 1e30, -1e30, 1e20, -1e20, 1e13, -1e13};
 
     /** {@link #UNARY} without {@link #GELU_OVERFLOW}. */
-    static final double[] GELU_GRID = java.util.Arrays.stream(UNARY).filter(v -> java.util.Arrays.stream(GELU_OVERFLOW).noneMatch(o -> o == v)).toArray();
+    static final double[] GELU_GRID = Arrays.stream(UNARY).filter(v -> Arrays.stream(GELU_OVERFLOW).noneMatch(o -> o == v)).toArray();
 
     /** Values for binary ops, every pair of them: products and quotients that overflow and underflow (1e-25 / 1e20 / 1e30 / 1e38 / 1e308). */
     static final double[] PAIRS = {NAN, INF, -INF, 0, -0.0, 1, -1, 0.5, 2, 1e-25, 1e20, 1e30, -1e38, 1e-40, 1e308};
@@ -65,7 +68,7 @@ class EdgeValuesParityTest {
         return s -> {
             List<Arr> in = new ArrayList<>();
             for (double[] v : inputs) in.add(new Arr(new int[] {v.length}, v));
-            return new Case(in, Map.of(), Cases.cotangentSeed(s));
+            return new Case(in, Cases.cotangentSeed(s));
         };
     }
 
@@ -73,20 +76,20 @@ class EdgeValuesParityTest {
     static Gen<Case> lanes() {
         double[] flat = new double[LANES.length * 3];
         for (int i = 0; i < LANES.length; i++) System.arraycopy(LANES[i], 0, flat, 3 * i, 3);
-        return s -> new Case(List.of(new Arr(new int[] {LANES.length, 3}, flat)), Map.of(), Cases.cotangentSeed(s));
+        return s -> new Case(List.of(new Arr(new int[] {LANES.length, 3}, flat)), Cases.cotangentSeed(s));
     }
 
     /** Inputs of these shapes with values in [-3, 3] (none at all where a dimension is 0), a random cotangent. */
     static Gen<Case> shaped(int[]... shapes) {
         return s -> {
             List<Arr> in = new ArrayList<>();
-            for (int[] sh : shapes) in.add(Cases.arr(s, sh, zerotoml.fixtures.Domain.standard()));
-            return new Case(in, Map.of(), Cases.cotangentSeed(s));
+            for (int[] sh : shapes) in.add(Cases.arr(s, sh, Domain.standard()));
+            return new Case(in, Cases.cotangentSeed(s));
         };
     }
 
-    static OpSpec empty(String name, Gen<Case> cases, java.util.function.Function<List<Tensor>, Tensor> mine,
-                        java.util.function.Function<List<NDArray>, NDArray> ref) {
+    static OpSpec empty(String name, Gen<Case> cases, Function<List<Tensor>, Tensor> mine,
+                        Function<List<NDArray>, NDArray> ref) {
         return OpSpec.op(name).cases(cases).scratch((c, x) -> mine.apply(x)).reference((c, x) -> ref.apply(x));
     }
 
@@ -120,7 +123,7 @@ class EdgeValuesParityTest {
         // a 3e38 beside a 1e13 would bury the 1e13's difference under the float64 rounding of the 3e38
         Gen<Case> onePoint = s -> {
             double x = GELU_OVERFLOW[s.intBetween(0, GELU_OVERFLOW.length - 1)];
-            return new Case(List.of(new Arr(new int[] {1}, new double[] {x})), Map.of(), Cases.cotangentSeed(s));
+            return new Case(List.of(new Arr(new int[] {1}, new double[] {x})), Cases.cotangentSeed(s));
         };
         return OpSpec.op(name + " (points where PyTorch's float32 kernel overflows)").cases(onePoint)
                 .scratch((c, x) -> mine.apply(x.get(0))).reference((c, x) -> ref.apply(x.get(0)))
@@ -150,51 +153,51 @@ class EdgeValuesParityTest {
     @TestFactory
     Stream<DynamicTest> edgeValues() {
         return Parity.tests(
-                unary("relu", zerotoml.scratch.tensor.Activations::relu, Activations::relu),
-                unary("abs", zerotoml.scratch.tensor.Arithmetic::abs, Arithmetic::abs),
-                unary("neg", zerotoml.scratch.tensor.Arithmetic::neg, NDArray::neg),
-                smooth("exp", zerotoml.scratch.tensor.Arithmetic::exp, Arithmetic::exp),
-                smooth("log", zerotoml.scratch.tensor.Arithmetic::log, Arithmetic::log),
-                smooth("sqrt", zerotoml.scratch.tensor.Arithmetic::sqrt, Arithmetic::sqrt),
-                unary("gelu", GELU_GRID, zerotoml.scratch.tensor.Activations::gelu, Activations::gelu).signedZeroOutputs(),
-                unary("geluTanh", GELU_GRID, zerotoml.scratch.tensor.Activations::geluTanh, Activations::geluTanh).signedZeroOutputs(),
-                geluOverflow("gelu", zerotoml.scratch.tensor.Activations::gelu, Activations::gelu),
-                geluOverflow("geluTanh", zerotoml.scratch.tensor.Activations::geluTanh, Activations::geluTanh),
-                smooth("sigmoid", zerotoml.scratch.tensor.Activations::sigmoid, Activations::sigmoid),
-                smooth("softplus", zerotoml.scratch.tensor.Activations::softplus, Activations::softplus),
-                smooth("tanh", zerotoml.scratch.tensor.Activations::tanh, Activations::tanh),
-                smooth("erf", zerotoml.scratch.tensor.Activations::erf, Activations::erf),
-                unary("clamp [-1, 1]", x -> zerotoml.scratch.tensor.Selection.clamp(x, -1, 1), x -> Selection.clamp(x, -1, 1)),
-                unary("clamp [0, ∞]", x -> zerotoml.scratch.tensor.Selection.clamp(x, 0, INF), x -> Selection.clamp(x, 0, INF)),
-                smooth("pow 2", x -> zerotoml.scratch.tensor.Arithmetic.pow(x, 2.0), x -> Arithmetic.pow(x, 2.0)),
-                smooth("pow -1", x -> zerotoml.scratch.tensor.Arithmetic.pow(x, -1.0), x -> Arithmetic.pow(x, -1.0)),
-                unary("max over every axis", zerotoml.scratch.tensor.Reductions::max, x -> Reductions.max(x, new int[0], false)),
-                unary("sum over every axis", zerotoml.scratch.tensor.Reductions::sum, x -> Reductions.sum(x, new int[0], false)),
-                binary("add", zerotoml.scratch.tensor.Arithmetic::add, Arithmetic::add),
-                binary("sub", zerotoml.scratch.tensor.Arithmetic::sub, Arithmetic::sub),
-                binary("mul", zerotoml.scratch.tensor.Arithmetic::mul, Arithmetic::mul),
-                binary("div", zerotoml.scratch.tensor.Arithmetic::div, Arithmetic::div),
-                binary("pow", zerotoml.scratch.tensor.Arithmetic::pow, Arithmetic::pow),
-                binary("maximum", zerotoml.scratch.tensor.Selection::maximum, Selection::maximum),
-                binary("minimum", zerotoml.scratch.tensor.Selection::minimum, Selection::minimum),
-                lanes("softmax", x -> zerotoml.scratch.tensor.Softmax.softmax(x, 1), x -> Softmax.softmax(x, 1)),
-                lanes("logSoftmax", x -> zerotoml.scratch.tensor.Softmax.logSoftmax(x, 1), x -> Softmax.logSoftmax(x, 1)),
-                lanes("logsumexp", x -> zerotoml.scratch.tensor.Reductions.logsumexp(x, new int[] {1}, false), x -> Reductions.logsumexp(x, new int[] {1}, false)),
+                unary("relu", Activations::relu, Ref::relu),
+                unary("abs", Arithmetic::abs, Ref::abs),
+                unary("neg", Arithmetic::neg, NDArray::neg),
+                smooth("exp", Arithmetic::exp, Ref::exp),
+                smooth("log", Arithmetic::log, Ref::log),
+                smooth("sqrt", Arithmetic::sqrt, Ref::sqrt),
+                unary("gelu", GELU_GRID, Activations::gelu, Ref::gelu).signedZeroOutputs(),
+                unary("geluTanh", GELU_GRID, Activations::geluTanh, Ref::geluTanh).signedZeroOutputs(),
+                geluOverflow("gelu", Activations::gelu, Ref::gelu),
+                geluOverflow("geluTanh", Activations::geluTanh, Ref::geluTanh),
+                smooth("sigmoid", Activations::sigmoid, Ref::sigmoid),
+                smooth("softplus", Activations::softplus, Ref::softplus),
+                smooth("tanh", Activations::tanh, Ref::tanh),
+                smooth("erf", Activations::erf, Ref::erf),
+                unary("clamp [-1, 1]", x -> Selection.clamp(x, -1, 1), x -> Ref.clamp(x, -1, 1)),
+                unary("clamp [0, ∞]", x -> Selection.clamp(x, 0, INF), x -> Ref.clamp(x, 0, INF)),
+                smooth("pow 2", x -> Arithmetic.pow(x, 2.0), x -> Ref.pow(x, 2.0)),
+                smooth("pow -1", x -> Arithmetic.pow(x, -1.0), x -> Ref.pow(x, -1.0)),
+                unary("max over every axis", Reductions::max, x -> Ref.max(x, new int[0], false)),
+                unary("sum over every axis", Reductions::sum, x -> Ref.sum(x, new int[0], false)),
+                binary("add", Arithmetic::add, Ref::add),
+                binary("sub", Arithmetic::sub, Ref::sub),
+                binary("mul", Arithmetic::mul, Ref::mul),
+                binary("div", Arithmetic::div, Ref::div),
+                binary("pow", Arithmetic::pow, Ref::pow),
+                binary("maximum", Selection::maximum, Ref::maximum),
+                binary("minimum", Selection::minimum, Ref::minimum),
+                lanes("softmax", x -> Softmax.softmax(x, 1), x -> Ref.softmax(x, 1)),
+                lanes("logSoftmax", x -> Softmax.logSoftmax(x, 1), x -> Ref.logSoftmax(x, 1)),
+                lanes("logsumexp", x -> Reductions.logsumexp(x, new int[] {1}, false), x -> Ref.logsumexp(x, new int[] {1}, false)),
                 empty("add (a 0-size axis, broadcast)", shaped(new int[] {0, 3}, new int[] {3}),
-                        x -> zerotoml.scratch.tensor.Arithmetic.add(x.get(0), x.get(1)), x -> Arithmetic.add(x.get(0), x.get(1))),
+                        x -> Arithmetic.add(x.get(0), x.get(1)), x -> Ref.add(x.get(0), x.get(1))),
                 empty("sum over a 0-size axis", shaped(new int[] {0, 3}),
-                        x -> zerotoml.scratch.tensor.Reductions.sum(x.get(0), new int[] {0}, false), x -> Reductions.sum(x.get(0), new int[] {0}, false)),
+                        x -> Reductions.sum(x.get(0), new int[] {0}, false), x -> Ref.sum(x.get(0), new int[] {0}, false)),
                 empty("mean over a 0-size axis (NaN)", shaped(new int[] {0, 3}),
-                        x -> zerotoml.scratch.tensor.Reductions.mean(x.get(0), new int[] {0}, true), x -> Reductions.mean(x.get(0), new int[] {0}, true)),
+                        x -> Reductions.mean(x.get(0), new int[] {0}, true), x -> Ref.mean(x.get(0), new int[] {0}, true)),
                 empty("logsumexp over a 0-size axis (-inf)", shaped(new int[] {2, 0}),
-                        x -> zerotoml.scratch.tensor.Reductions.logsumexp(x.get(0), new int[] {1}, false), x -> Reductions.logsumexp(x.get(0), new int[] {1}, false)),
+                        x -> Reductions.logsumexp(x.get(0), new int[] {1}, false), x -> Ref.logsumexp(x.get(0), new int[] {1}, false)),
                 empty("matmul (inner size 0)", shaped(new int[] {2, 0}, new int[] {0, 3}),
-                        x -> zerotoml.scratch.tensor.LinearAlgebra.matmul(x.get(0), x.get(1)), x -> x.get(0).matMul(x.get(1))),
+                        x -> LinearAlgebra.matmul(x.get(0), x.get(1)), x -> x.get(0).matMul(x.get(1))),
                 empty("softmax along a 0-size axis", shaped(new int[] {2, 0}),
-                        x -> zerotoml.scratch.tensor.Softmax.softmax(x.get(0), 1), x -> x.get(0).softmax(1)),
+                        x -> Softmax.softmax(x.get(0), 1), x -> x.get(0).softmax(1)),
                 OpSpec.op("pow (scalar exponent 0, at 0)").cases(fixed(new double[] {0, -0.0, 1, -2, 3}))
-                        .scratch((c, x) -> zerotoml.scratch.tensor.Arithmetic.pow(x.get(0), 0.0))
-                        .reference((c, x) -> Arithmetic.pow(x.get(0), 0.0))
+                        .scratch((c, x) -> Arithmetic.pow(x.get(0), 0.0))
+                        .reference((c, x) -> Ref.pow(x.get(0), 0.0))
                         .noFiniteDifferences(NO_FD));
     }
 }

@@ -1,5 +1,6 @@
 package zerotoml.parity.tensor;
 
+import ai.djl.ndarray.NDArray;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,10 +14,11 @@ import zerotoml.fixtures.Gens;
 import zerotoml.fixtures.Source;
 import zerotoml.parity.harness.Arr;
 import zerotoml.parity.harness.Case;
+import zerotoml.parity.harness.Case.Arg;
 import zerotoml.parity.harness.Cases;
 import zerotoml.parity.harness.OpSpec;
 import zerotoml.parity.harness.Parity;
-import zerotoml.reference.tensor.Einsum;
+import zerotoml.scratch.tensor.Einsum;
 import zerotoml.scratch.tensor.Tensor;
 
 /**
@@ -25,6 +27,10 @@ import zerotoml.scratch.tensor.Tensor;
  * malformed formulas.
  */
 class EinsumParityTest {
+    static final Arg<Integer> AXIS1 = Arg.integer("axis1");
+    static final Arg<Integer> AXIS2 = Arg.integer("axis2");
+    static final Arg<String> FORMULA = Arg.text("formula");
+
     /** Values in [-1, 1]: einsum is linear in each operand, so the range only scales the result. */
     static final Domain VALUES = Domain.range(-1, 1);
 
@@ -76,7 +82,7 @@ class EinsumParityTest {
             }
             String formula = String.join(",", terms);
             if (s.intBetween(0, 4) > 0) formula += "->" + output(s, used.toString(), anyDots);
-            return new Case(inputs, Map.of("formula", formula), Cases.cotangentSeed(s));
+            return new Case(inputs, Cases.cotangentSeed(s)).with(FORMULA, formula);
         };
     }
 
@@ -121,7 +127,7 @@ class EinsumParityTest {
                 for (char c : rest.toCharArray()) shape.add(size.get(c));
                 inputs.add(Cases.arr(s, shape.stream().mapToInt(Integer::intValue).toArray(), VALUES));
             }
-            return new Case(inputs, Map.of("formula", formula), Cases.cotangentSeed(s));
+            return new Case(inputs, Cases.cotangentSeed(s)).with(FORMULA, formula);
         };
     }
 
@@ -138,19 +144,19 @@ class EinsumParityTest {
             if (a2 >= a1) a2++;
             shape[a2] = shape[a1];
             int axis1 = s.bool() ? a1 - rank : a1, axis2 = s.bool() ? a2 - rank : a2;
-            return new Case(List.of(Cases.arr(s, shape, VALUES)), Map.of("axis1", axis1, "axis2", axis2), Cases.cotangentSeed(s));
+            return new Case(List.of(Cases.arr(s, shape, VALUES)), Cases.cotangentSeed(s)).with(AXIS1, axis1).with(AXIS2, axis2);
         };
     }
 
     static Case badDiagonal(int[] shape, int axis1, int axis2) {
-        return new Case(List.of(new Arr(shape, new double[Gens.size(shape)])), Map.of("axis1", axis1, "axis2", axis2), 0);
+        return new Case(List.of(new Arr(shape, new double[Gens.size(shape)])), 0).with(AXIS1, axis1).with(AXIS2, axis2);
     }
 
     @TestFactory
     Stream<DynamicTest> diagonal() {
         return Parity.tests(OpSpec.op("diagonal").cases(diagonalCases())
-                .scratch((c, x) -> zerotoml.scratch.tensor.Einsum.diagonal(x.get(0), c.intArg("axis1"), c.intArg("axis2")))
-                .reference((c, x) -> Einsum.diagonal(x.get(0), c.intArg("axis1"), c.intArg("axis2")))
+                .scratch((c, x) -> Einsum.diagonal(x.get(0), c.get(AXIS1), c.get(AXIS2)))
+                .reference((c, x) -> Ref.diagonal(x.get(0), c.get(AXIS1), c.get(AXIS2)))
                 .rejects("the same axis twice", badDiagonal(new int[] {3, 3}, 1, -1), "diagonal", "axes 1 and -1", "[3, 3]")
                 .rejects("an axis out of range", badDiagonal(new int[] {3, 3}, 0, 2), "diagonal", "2")
                 .rejectsWhereTorchAccepts("axes of different sizes (torch reads the shorter diagonal of the rectangle)",
@@ -159,8 +165,8 @@ class EinsumParityTest {
 
     static OpSpec spec(String name, Gen<Case> cases) {
         return OpSpec.op(name).cases(cases)
-                .scratch((c, x) -> zerotoml.scratch.tensor.Einsum.einsum(c.stringArg("formula"), x.toArray(new Tensor[0])))
-                .reference((c, x) -> Einsum.einsum(c.stringArg("formula"), x.toArray(new ai.djl.ndarray.NDArray[0])));
+                .scratch((c, x) -> Einsum.einsum(c.get(FORMULA), x.toArray(new Tensor[0])))
+                .reference((c, x) -> Ref.einsum(c.get(FORMULA), x.toArray(new NDArray[0])));
     }
 
     static OpSpec classic(String what, String formula) {
@@ -171,7 +177,7 @@ class EinsumParityTest {
     static Case bad(String formula, int[]... shapes) {
         List<Arr> in = new ArrayList<>();
         for (int[] sh : shapes) in.add(new Arr(sh, new double[Gens.size(sh)]));
-        return new Case(in, Map.of("formula", formula), 0);
+        return new Case(in, 0).with(FORMULA, formula);
     }
 
     @TestFactory

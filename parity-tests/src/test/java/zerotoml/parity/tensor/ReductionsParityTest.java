@@ -1,30 +1,44 @@
 package zerotoml.parity.tensor;
 
+import static zerotoml.parity.harness.Cases.AXES;
+import static zerotoml.parity.harness.Cases.AXIS;
+import static zerotoml.parity.harness.Cases.KEEP_DIMS;
+
+import ai.djl.ndarray.NDArray;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import zerotoml.fixtures.Domain;
 import zerotoml.fixtures.Gen;
 import zerotoml.fixtures.Gens;
-import zerotoml.fixtures.Source;
 import zerotoml.parity.harness.Arr;
 import zerotoml.parity.harness.Case;
+import zerotoml.parity.harness.Case.Arg;
 import zerotoml.parity.harness.Cases;
 import zerotoml.parity.harness.OpSpec;
 import zerotoml.parity.harness.Parity;
 import zerotoml.reference.Torch;
-import zerotoml.reference.tensor.Reductions;
+import zerotoml.scratch.tensor.Reductions;
+import zerotoml.scratch.tensor.Tensor;
 
 /**
  * Reductions over any axes, with keepDims, against PyTorch: sum, mean, max (torch.amax's tie rule),
  * maxAlong (torch.max(dim)'s tie rule), var (biased and unbiased) and logsumexp (stable for
  * float32 logits near ±1e4). Tie rules are forced by integer-valued cases (forward and gradient,
- * no finite differences: the maximum has a kink wherever two elements tie).
+ * no finite differences: the maximum has a kink wherever two elements tie). One value in twenty of
+ * the cases against PyTorch is special: NaN, ±∞, ±0 or subnormal for the accumulating reductions
+ * (huge values of both signs make a sum's result depend on its order: {@link
+ * Domain#ACCUMULATION_SPECIALS}), and every special value, huge ones included, for max and
+ * maxAlong. Finite differences draw none.
  */
 class ReductionsParityTest {
+    static final Arg<Integer> CORRECTION = Arg.integer("correction");
+
     /**
      * One input of rank 0..4 with values from a domain shifted by {@code offset}, then the axes:
      * a fifth of the time none (which means every axis), else a random non-empty set of distinct
@@ -38,11 +52,10 @@ class ReductionsParityTest {
             double[] v = Gens.values(s, Gens.size(shape), d);
             for (int i = 0; i < v.length; i++) v[i] += offset;
             int[] axes = s.intBetween(0, 4) == 0 ? new int[0] : shape.length == 0 ? new int[] {s.bool() ? -1 : 0} : Cases.axes(s, shape.length);
-            Map<String, Object> args = new java.util.LinkedHashMap<>();
-            args.put("axes", axes);
-            args.put("keepDims", s.bool());
-            if (correction) args.put("correction", s.pick(0, 1));
-            return new Case(List.of(new Arr(shape, v)), args, Cases.cotangentSeed(s));
+            boolean keepDims = s.bool();
+            int corr = correction ? s.pick(0, 1) : 0;
+            Case c = new Case(List.of(new Arr(shape, v)), Cases.cotangentSeed(s)).with(AXES, axes).with(KEEP_DIMS, keepDims);
+            return correction ? c.with(CORRECTION, corr) : c;
         };
     }
 
@@ -53,24 +66,18 @@ class ReductionsParityTest {
             int rank = Math.max(1, shape.length);
             int axis = s.intBetween(0, rank - 1) - (s.bool() ? rank : 0);
             boolean keep = s.bool();
-            return new Case(List.of(Cases.arr(s, shape, d)), Map.of("axis", axis, "keepDims", keep), Cases.cotangentSeed(s));
+            return new Case(List.of(Cases.arr(s, shape, d)), Cases.cotangentSeed(s)).with(AXIS, axis).with(KEEP_DIMS, keep);
         };
     }
 
     static Case bad(int[] axes, boolean withCorrection) {
-        Map<String, Object> args = new java.util.LinkedHashMap<>();
-        args.put("axes", axes);
-        args.put("keepDims", false);
-        if (withCorrection) args.put("correction", 1);
-        return new Case(List.of(new Arr(new int[] {2, 3}, new double[6])), args, 0);
+        Case c = new Case(List.of(new Arr(new int[] {2, 3}, new double[6])), 0).with(AXES, axes).with(KEEP_DIMS, false);
+        return withCorrection ? c.with(CORRECTION, 1) : c;
     }
 
     static Case scalar(int[] axes, boolean withCorrection) {
-        Map<String, Object> args = new java.util.LinkedHashMap<>();
-        args.put("axes", axes);
-        args.put("keepDims", false);
-        if (withCorrection) args.put("correction", 1);
-        return new Case(List.of(new Arr(new int[0], new double[] {1})), args, 0);
+        Case c = new Case(List.of(new Arr(new int[0], new double[] {1})), 0).with(AXES, axes).with(KEEP_DIMS, false);
+        return withCorrection ? c.with(CORRECTION, 1) : c;
     }
 
     /** The two bad axes every multi-axis reduction rejects: out of range, and the same axis twice. */
@@ -84,55 +91,50 @@ class ReductionsParityTest {
 
     static OpSpec over(String name, Gen<Case> cases, Reducer mine, RefReducer ref) {
         return OpSpec.op(name).cases(cases)
-                .scratch((c, x) -> mine.apply(x.get(0), c.intsArg("axes"), c.boolArg("keepDims")))
-                .reference((c, x) -> ref.apply(x.get(0), c.intsArg("axes"), c.boolArg("keepDims")));
+                .scratch((c, x) -> mine.apply(x.get(0), c.get(AXES), c.get(KEEP_DIMS)))
+                .reference((c, x) -> ref.apply(x.get(0), c.get(AXES), c.get(KEEP_DIMS)));
     }
 
     interface Reducer {
-        zerotoml.scratch.tensor.Tensor apply(zerotoml.scratch.tensor.Tensor x, int[] axes, boolean keepDims);
+        Tensor apply(Tensor x, int[] axes, boolean keepDims);
     }
 
     interface RefReducer {
-        ai.djl.ndarray.NDArray apply(ai.djl.ndarray.NDArray x, int[] axes, boolean keepDims);
+        NDArray apply(NDArray x, int[] axes, boolean keepDims);
     }
 
     @TestFactory
     Stream<DynamicTest> reductions() {
-        Domain std = Domain.standard();
+        Domain std = Domain.standard(), sp = std.withSpecials(ArithmeticParityTest.SPECIAL_SHARE, Domain.ACCUMULATION_SPECIALS),
+                spMax = std.withSpecials(ArithmeticParityTest.SPECIAL_SHARE);
         String ties = "integer cases make elements tie for the maximum on purpose; the maximum is not differentiable there";
         return Parity.tests(
-                badAxes(over("sum", reduction(std, false, false), zerotoml.scratch.tensor.Reductions::sum, Reductions::sum), false),
-                badAxes(over("mean", reduction(std, false, false), zerotoml.scratch.tensor.Reductions::mean, Reductions::mean), false),
-                badAxes(over("max", reduction(std, false, false), zerotoml.scratch.tensor.Reductions::max, Reductions::max), false)
-                        .rejects("an empty axis, which has no maximum", new Case(List.of(new Arr(new int[] {2, 0}, new double[0])),
-                                Map.of("axes", new int[] {1}, "keepDims", false), 0), "[2, 0]", "empty")
-                        .rejects("an empty tensor over every axis", new Case(List.of(new Arr(new int[] {0, 3}, new double[0])),
-                                Map.of("axes", new int[0], "keepDims", false), 0), "[0, 3]", "empty"),
+                badAxes(over("sum", reduction(sp, false, false), Reductions::sum, Ref::sum).finiteDifferenceCases(reduction(std, false, false)), false),
+                badAxes(over("mean", reduction(sp, false, false), Reductions::mean, Ref::mean).finiteDifferenceCases(reduction(std, false, false)), false),
+                badAxes(over("max", reduction(spMax, false, false), Reductions::max, Ref::max).finiteDifferenceCases(reduction(std, false, false)), false)
+                        .rejects("an empty axis, which has no maximum", new Case(List.of(new Arr(new int[] {2, 0}, new double[0])), 0).with(AXES, new int[] {1}).with(KEEP_DIMS, false), "[2, 0]", "empty")
+                        .rejects("an empty tensor over every axis", new Case(List.of(new Arr(new int[] {0, 3}, new double[0])), 0).with(AXES, new int[0]).with(KEEP_DIMS, false), "[0, 3]", "empty"),
                 over("max (integers, ties share the gradient)", reduction(Domain.integers(-1, 1), false, false),
-                        zerotoml.scratch.tensor.Reductions::max, Reductions::max)
+                        Reductions::max, Ref::max)
                         .noFiniteDifferences(ties),
-                OpSpec.op("maxAlong").cases(along(std))
-                        .scratch((c, x) -> zerotoml.scratch.tensor.Reductions.maxAlong(x.get(0), c.intArg("axis"), c.boolArg("keepDims")))
-                        .reference((c, x) -> Reductions.maxAlong(x.get(0), c.intArg("axis"), c.boolArg("keepDims")))
-                        .rejects("an axis out of range", new Case(List.of(new Arr(new int[] {2, 3}, new double[6])),
-                                Map.of("axis", 2, "keepDims", false), 0), "axis 2", "[2, 3]")
-                        .rejects("a negative axis out of range", new Case(List.of(new Arr(new int[] {2, 3}, new double[6])),
-                                Map.of("axis", -3, "keepDims", true), 0), "axis -3", "[2, 3]")
-                        .rejects("axis 1 of a 0-d tensor (only 0 and -1 exist)", new Case(List.of(new Arr(new int[0], new double[] {1})),
-                                Map.of("axis", 1, "keepDims", false), 0), "axis 1", "[]")
-                        .rejects("an empty axis, which has no maximum", new Case(List.of(new Arr(new int[] {2, 0}, new double[0])),
-                                Map.of("axis", 1, "keepDims", false), 0), "[2, 0]", "empty"),
+                OpSpec.op("maxAlong").cases(along(spMax)).finiteDifferenceCases(along(std))
+                        .scratch((c, x) -> Reductions.maxAlong(x.get(0), c.get(AXIS), c.get(KEEP_DIMS)))
+                        .reference((c, x) -> Ref.maxAlong(x.get(0), c.get(AXIS), c.get(KEEP_DIMS)))
+                        .rejects("an axis out of range", new Case(List.of(new Arr(new int[] {2, 3}, new double[6])), 0).with(AXIS, 2).with(KEEP_DIMS, false), "axis 2", "[2, 3]")
+                        .rejects("a negative axis out of range", new Case(List.of(new Arr(new int[] {2, 3}, new double[6])), 0).with(AXIS, -3).with(KEEP_DIMS, true), "axis -3", "[2, 3]")
+                        .rejects("axis 1 of a 0-d tensor (only 0 and -1 exist)", new Case(List.of(new Arr(new int[0], new double[] {1})), 0).with(AXIS, 1).with(KEEP_DIMS, false), "axis 1", "[]")
+                        .rejects("an empty axis, which has no maximum", new Case(List.of(new Arr(new int[] {2, 0}, new double[0])), 0).with(AXIS, 1).with(KEEP_DIMS, false), "[2, 0]", "empty"),
                 OpSpec.op("maxAlong (integers, the first maximum takes the gradient)").cases(along(Domain.integers(-1, 1)))
-                        .scratch((c, x) -> zerotoml.scratch.tensor.Reductions.maxAlong(x.get(0), c.intArg("axis"), c.boolArg("keepDims")))
-                        .reference((c, x) -> Reductions.maxAlong(x.get(0), c.intArg("axis"), c.boolArg("keepDims")))
+                        .scratch((c, x) -> Reductions.maxAlong(x.get(0), c.get(AXIS), c.get(KEEP_DIMS)))
+                        .reference((c, x) -> Ref.maxAlong(x.get(0), c.get(AXIS), c.get(KEEP_DIMS)))
                         .noFiniteDifferences(ties),
-                badAxes(OpSpec.op("var").cases(reduction(std, true, false))
-                        .scratch((c, x) -> zerotoml.scratch.tensor.Reductions.var(x.get(0), c.intsArg("axes"), c.intArg("correction"), c.boolArg("keepDims")))
-                        .reference((c, x) -> Reductions.var(x.get(0), c.intsArg("axes"), c.intArg("correction"), c.boolArg("keepDims"))), true),
-                badAxes(over("logsumexp", reduction(std, false, false), zerotoml.scratch.tensor.Reductions::logsumexp, Reductions::logsumexp), false),
+                badAxes(OpSpec.op("var").cases(reduction(sp, true, false)).finiteDifferenceCases(reduction(std, true, false))
+                        .scratch((c, x) -> Reductions.var(x.get(0), c.get(AXES), c.get(CORRECTION), c.get(KEEP_DIMS)))
+                        .reference((c, x) -> Ref.var(x.get(0), c.get(AXES), c.get(CORRECTION), c.get(KEEP_DIMS))), true),
+                badAxes(over("logsumexp", reduction(sp, false, false), Reductions::logsumexp, Ref::logsumexp).finiteDifferenceCases(reduction(std, false, false)), false),
                 // every element near the same offset in ±1e4: e^x overflows float32 (and float64) there, so only a stable form passes
                 over("logsumexp (logits near ±1e4)", reduction(Domain.range(-5, 5), false, true),
-                        zerotoml.scratch.tensor.Reductions::logsumexp, Reductions::logsumexp));
+                        Reductions::logsumexp, Ref::logsumexp));
     }
 
     /**
@@ -142,7 +144,7 @@ class ReductionsParityTest {
      */
     @Test
     void referenceAmaxRuleAgreesWithTorchMaxOverEveryAxisOnTies() {
-        java.util.SplittableRandom r = new java.util.SplittableRandom(7);
+        SplittableRandom r = new SplittableRandom(7);
         int tied = 0;
         for (int k = 0; k < 40; k++) {
             int[] shape = new int[1 + r.nextInt(3)];
@@ -153,16 +155,16 @@ class ReductionsParityTest {
             int[] every = new int[shape.length];
             for (int i = 0; i < every.length; i++) every[i] = i - (r.nextBoolean() ? shape.length : 0);
             boolean keep = r.nextBoolean();
-            Case c = new Case(List.of(new Arr(shape, x)), Map.of(), r.nextInt(1 << 20));
+            Case c = new Case(List.of(new Arr(shape, x)), r.nextInt(1 << 20));
             List<Torch.Input> in = List.of(new Torch.Input(x, shape, true));
-            Torch.Result composed = Torch.run(Torch.dtype(false), in, xs -> Reductions.max(xs.get(0), every, keep), c::cotangent);
-            Torch.Result torchMax = Torch.run(Torch.dtype(false), in, xs -> Reductions.max(xs.get(0), new int[0], keep), c::cotangent);
-            org.junit.jupiter.api.Assertions.assertArrayEquals(torchMax.shape(), composed.shape());
-            org.junit.jupiter.api.Assertions.assertArrayEquals(torchMax.output(), composed.output(), 0.0);
-            org.junit.jupiter.api.Assertions.assertArrayEquals(torchMax.grads().get(0), composed.grads().get(0), 1e-15, "case " + c);
-            double m = java.util.Arrays.stream(x).max().getAsDouble();
-            if (java.util.Arrays.stream(x).filter(v -> v == m).count() > 1) tied++;
+            Torch.Result composed = Torch.run(Torch.dtype(false), in, xs -> Ref.max(xs.get(0), every, keep), c::cotangent);
+            Torch.Result torchMax = Torch.run(Torch.dtype(false), in, xs -> Ref.max(xs.get(0), new int[0], keep), c::cotangent);
+            Assertions.assertArrayEquals(torchMax.shape(), composed.shape());
+            Assertions.assertArrayEquals(torchMax.output(), composed.output(), 0.0);
+            Assertions.assertArrayEquals(torchMax.grads().get(0), composed.grads().get(0), 1e-15, "case " + c);
+            double m = Arrays.stream(x).max().getAsDouble();
+            if (Arrays.stream(x).filter(v -> v == m).count() > 1) tied++;
         }
-        org.junit.jupiter.api.Assertions.assertTrue(tied >= 20, "only " + tied + " of 40 cases had tied maxima");
+        Assertions.assertTrue(tied >= 20, "only " + tied + " of 40 cases had tied maxima");
     }
 }

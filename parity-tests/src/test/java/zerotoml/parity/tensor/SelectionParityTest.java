@@ -1,22 +1,21 @@
 package zerotoml.parity.tensor;
 
+import ai.djl.ndarray.NDArray;
 import java.util.List;
-import java.util.Map;
 import java.util.function.BinaryOperator;
 import java.util.stream.Stream;
-import ai.djl.ndarray.NDArray;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import zerotoml.fixtures.Domain;
 import zerotoml.fixtures.Gen;
 import zerotoml.fixtures.Gens;
-import zerotoml.fixtures.Source;
 import zerotoml.parity.harness.Arr;
 import zerotoml.parity.harness.Case;
+import zerotoml.parity.harness.Case.Arg;
 import zerotoml.parity.harness.Cases;
 import zerotoml.parity.harness.OpSpec;
 import zerotoml.parity.harness.Parity;
-import zerotoml.reference.tensor.Selection;
+import zerotoml.scratch.tensor.Selection;
 import zerotoml.scratch.tensor.Tensor;
 
 /**
@@ -26,13 +25,16 @@ import zerotoml.scratch.tensor.Tensor;
  * since these ops have kinks exactly there.
  */
 class SelectionParityTest {
+    static final Arg<Double> MIN = Arg.real("min");
+    static final Arg<Double> MAX = Arg.real("max");
+
     static Arr zeros(int... shape) {
         return new Arr(shape, new double[Gens.size(shape)]);
     }
 
     /** Two inputs whose shapes cannot broadcast: [2, 3] and [4]. */
     static Case clash() {
-        return new Case(List.of(zeros(2, 3), zeros(4)), Map.of(), 0);
+        return new Case(List.of(zeros(2, 3), zeros(4)), 0);
     }
 
     /**
@@ -56,7 +58,7 @@ class SelectionParityTest {
                 default -> { }
             }
             Domain d = integers ? Domain.integers(-3, 3) : Domain.standard().avoiding(1e-3, finite(lo), finite(hi));
-            return new Case(List.of(Cases.arr(s, shape, d)), Map.of("min", lo, "max", hi), Cases.cotangentSeed(s));
+            return new Case(List.of(Cases.arr(s, shape, d)), Cases.cotangentSeed(s)).with(MIN, lo).with(MAX, hi);
         };
     }
 
@@ -70,8 +72,7 @@ class SelectionParityTest {
         return s -> {
             int[] full = Gens.shape(0, Cases.MAX_RANK, Cases.MAX_DIM).draw(s);
             int[] c = Gens.thin(s, full), a = Gens.thin(s, full), b = Gens.thin(s, full);
-            return new Case(List.of(Cases.arr(s, c, Domain.integers(-1, 1)), Cases.arr(s, a, values), Cases.arr(s, b, values)),
-                    Map.of(), Cases.cotangentSeed(s));
+            return new Case(List.of(Cases.arr(s, c, Domain.integers(-1, 1)), Cases.arr(s, a, values), Cases.arr(s, b, values)), Cases.cotangentSeed(s));
         };
     }
 
@@ -87,27 +88,27 @@ class SelectionParityTest {
         Domain ints = Domain.integers(-2, 2);
         return Parity.tests(
                 OpSpec.op("clamp").cases(clampCases(false))
-                        .scratch((c, x) -> zerotoml.scratch.tensor.Selection.clamp(x.get(0), c.doubleArg("min"), c.doubleArg("max")))
-                        .reference((c, x) -> Selection.clamp(x.get(0), c.doubleArg("min"), c.doubleArg("max"))),
+                        .scratch((c, x) -> Selection.clamp(x.get(0), c.get(MIN), c.get(MAX)))
+                        .reference((c, x) -> Ref.clamp(x.get(0), c.get(MIN), c.get(MAX))),
                 OpSpec.op("clamp (integers, on the bounds)").cases(clampCases(true))
-                        .scratch((c, x) -> zerotoml.scratch.tensor.Selection.clamp(x.get(0), c.doubleArg("min"), c.doubleArg("max")))
-                        .reference((c, x) -> Selection.clamp(x.get(0), c.doubleArg("min"), c.doubleArg("max")))
+                        .scratch((c, x) -> Selection.clamp(x.get(0), c.get(MIN), c.get(MAX)))
+                        .reference((c, x) -> Ref.clamp(x.get(0), c.get(MIN), c.get(MAX)))
                         .noFiniteDifferences(tiesNoFd),
-                binary("maximum", Domain.standard(), zerotoml.scratch.tensor.Selection::maximum, Selection::maximum)
+                binary("maximum", Domain.standard(), Selection::maximum, Ref::maximum)
                         .rejects("shapes that do not broadcast", clash(), "[2, 3]", "[4]"),
-                binary("maximum (integers, ties split the gradient)", ints, zerotoml.scratch.tensor.Selection::maximum, Selection::maximum)
+                binary("maximum (integers, ties split the gradient)", ints, Selection::maximum, Ref::maximum)
                         .noFiniteDifferences(tiesNoFd),
-                binary("minimum", Domain.standard(), zerotoml.scratch.tensor.Selection::minimum, Selection::minimum)
+                binary("minimum", Domain.standard(), Selection::minimum, Ref::minimum)
                         .rejects("shapes that do not broadcast", clash(), "[2, 3]", "[4]"),
-                binary("minimum (integers, ties split the gradient)", ints, zerotoml.scratch.tensor.Selection::minimum, Selection::minimum)
+                binary("minimum (integers, ties split the gradient)", ints, Selection::minimum, Ref::minimum)
                         .noFiniteDifferences(tiesNoFd),
                 OpSpec.op("where").cases(whereCases(Domain.standard()))
-                        .scratch((c, x) -> zerotoml.scratch.tensor.Selection.where(x.get(0), x.get(1), x.get(2)))
-                        .reference((c, x) -> Selection.where(x.get(0), x.get(1), x.get(2)))
+                        .scratch((c, x) -> Selection.where(x.get(0), x.get(1), x.get(2)))
+                        .reference((c, x) -> Ref.where(x.get(0), x.get(1), x.get(2)))
                         .constantInputs(0)
                         .rejects("a condition that does not broadcast with a",
-                                new Case(List.of(zeros(2, 3), zeros(4), zeros()), Map.of(), 0), "cond [2, 3]", "a [4]", "b []")
+                                new Case(List.of(zeros(2, 3), zeros(4), zeros()), 0), "cond [2, 3]", "a [4]", "b []")
                         .rejects("a and b that do not broadcast",
-                                new Case(List.of(zeros(1), zeros(2, 3), zeros(2)), Map.of(), 0), "cond [1]", "a [2, 3]", "b [2]"));
+                                new Case(List.of(zeros(1), zeros(2, 3), zeros(2)), 0), "cond [1]", "a [2, 3]", "b [2]"));
     }
 }

@@ -2,15 +2,17 @@ package zerotoml.parity.tensor;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static zerotoml.parity.harness.Cases.AXIS;
 
+import ai.djl.ndarray.NDArray;
 import java.util.List;
-import java.util.Map;
 import java.util.function.BiFunction;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import zerotoml.fixtures.Domain;
+import zerotoml.fixtures.Gen;
 import zerotoml.fixtures.Gens;
 import zerotoml.fixtures.Precision;
 import zerotoml.parity.harness.Arr;
@@ -18,9 +20,9 @@ import zerotoml.parity.harness.Case;
 import zerotoml.parity.harness.Cases;
 import zerotoml.parity.harness.OpSpec;
 import zerotoml.parity.harness.Parity;
-import zerotoml.reference.tensor.Softmax;
 import zerotoml.scratch.tensor.Autodiff;
 import zerotoml.scratch.tensor.DType;
+import zerotoml.scratch.tensor.Softmax;
 import zerotoml.scratch.tensor.Tensor;
 
 /**
@@ -32,11 +34,11 @@ class SoftmaxParityTest {
     static final double LARGE = 1e4;
 
     /** Input of rank 0..4 and an axis, negative half the time (a 0-d tensor takes axis 0 or -1, as in PyTorch). */
-    static zerotoml.fixtures.Gen<Case> cases(Domain d) {
+    static Gen<Case> cases(Domain d) {
         return s -> {
             int[] shape = Gens.shape(0, 4, 5).draw(s);
             int axis = IntegerArgs.axis(s, Math.max(1, shape.length));
-            return new Case(List.of(Cases.arr(s, shape, d)), Map.of("axis", axis), Cases.cotangentSeed(s));
+            return new Case(List.of(Cases.arr(s, shape, d)), Cases.cotangentSeed(s)).with(AXIS, axis);
         };
     }
 
@@ -45,7 +47,7 @@ class SoftmaxParityTest {
      * result is nearly one-hot); the other half sit within ±3 of one offset in [-1e4, 1e4], so that
      * every exponent matters and only the shift by the maximum keeps exp finite.
      */
-    static zerotoml.fixtures.Gen<Case> largeCases() {
+    static Gen<Case> largeCases() {
         return s -> {
             Case base = cases(Domain.standard()).draw(s);
             Arr x = base.input(0);
@@ -56,7 +58,7 @@ class SoftmaxParityTest {
             } else {
                 for (int i = 0; i < v.length; i++) v[i] = v[i] / 3 * LARGE;
             }
-            return new Case(List.of(new Arr(x.shape(), v)), base.args(), base.cotangentSeed());
+            return base.withInputs(List.of(new Arr(x.shape(), v)));
         };
     }
 
@@ -68,37 +70,41 @@ class SoftmaxParityTest {
         return t;
     }
 
-    static OpSpec spec(String name, BiFunction<Tensor, Integer, Tensor> mine, BiFunction<ai.djl.ndarray.NDArray, Integer, ai.djl.ndarray.NDArray> ref) {
-        return large(name, mine, ref).cases(cases(Domain.standard()))
-                .rejects("an axis out of range", new Case(List.of(new Arr(new int[] {2, 3}, new double[6])), Map.of("axis", 2), 0), "axis 2", "[2, 3]")
-                .rejects("a negative axis out of range", new Case(List.of(new Arr(new int[] {2, 3}, new double[6])), Map.of("axis", -3), 0), "axis -3", "[2, 3]")
-                .rejects("axis 1 of a 0-d tensor", new Case(List.of(new Arr(new int[] {}, new double[1])), Map.of("axis", 1), 0), "axis 1", "0-d");
+    static OpSpec spec(String name, BiFunction<Tensor, Integer, Tensor> mine, BiFunction<NDArray, Integer, NDArray> ref) {
+        // special values (NaN, ±∞, ±0, huge, subnormal) in one value of twenty against PyTorch; none for finite differences
+        return OpSpec.op(name).cases(cases(Domain.standard().withSpecials(ArithmeticParityTest.SPECIAL_SHARE)))
+                .finiteDifferenceCases(cases(Domain.standard()))
+                .scratch((c, x) -> mine.apply(x.get(0), c.get(AXIS)))
+                .reference((c, x) -> ref.apply(x.get(0), c.get(AXIS)))
+                .rejects("an axis out of range", new Case(List.of(new Arr(new int[] {2, 3}, new double[6])), 0).with(AXIS, 2), "axis 2", "[2, 3]")
+                .rejects("a negative axis out of range", new Case(List.of(new Arr(new int[] {2, 3}, new double[6])), 0).with(AXIS, -3), "axis -3", "[2, 3]")
+                .rejects("axis 1 of a 0-d tensor", new Case(List.of(new Arr(new int[] {}, new double[1])), 0).with(AXIS, 1), "axis 1", "0-d");
     }
 
     /** The float32 stability spec: large logits, forward and gradient, every output checked finite. */
-    static OpSpec large(String name, BiFunction<Tensor, Integer, Tensor> mine, BiFunction<ai.djl.ndarray.NDArray, Integer, ai.djl.ndarray.NDArray> ref) {
+    static OpSpec large(String name, BiFunction<Tensor, Integer, Tensor> mine, BiFunction<NDArray, Integer, NDArray> ref) {
         return OpSpec.op(name).cases(largeCases())
-                .scratch((c, x) -> finite(mine.apply(x.get(0), c.intArg("axis"))))
-                .reference((c, x) -> ref.apply(x.get(0), c.intArg("axis")));
+                .scratch((c, x) -> finite(mine.apply(x.get(0), c.get(AXIS))))
+                .reference((c, x) -> ref.apply(x.get(0), c.get(AXIS)));
     }
 
     @TestFactory
     Stream<DynamicTest> softmax() {
         return Parity.tests(
-                spec("softmax", zerotoml.scratch.tensor.Softmax::softmax, Softmax::softmax),
-                spec("logSoftmax", zerotoml.scratch.tensor.Softmax::logSoftmax, Softmax::logSoftmax),
-                large("softmax (logits to ±1e4)", zerotoml.scratch.tensor.Softmax::softmax, Softmax::softmax).only(Precision.F32),
-                large("logSoftmax (logits to ±1e4)", zerotoml.scratch.tensor.Softmax::logSoftmax, Softmax::logSoftmax).only(Precision.F32));
+                spec("softmax", Softmax::softmax, Ref::softmax),
+                spec("logSoftmax", Softmax::logSoftmax, Ref::logSoftmax),
+                large("softmax (logits to ±1e4)", Softmax::softmax, Ref::softmax).only(Precision.F32),
+                large("logSoftmax (logits to ±1e4)", Softmax::logSoftmax, Ref::logSoftmax).only(Precision.F32));
     }
 
     @Test
     void softmaxOfHugeFloat32LogitsIsADistributionWithFiniteGradients() {
         Tensor x = Tensor.of(DType.F32, new double[] {LARGE, -LARGE, 0, LARGE, 3e4, -3e4}, 2, 3);
-        Tensor y = zerotoml.scratch.tensor.Softmax.softmax(x, -1);
+        Tensor y = Softmax.softmax(x, -1);
         double[] v = finite(y).toArray();
         for (int r = 0; r < 2; r++) assertEquals(1.0, v[3 * r] + v[3 * r + 1] + v[3 * r + 2], 1e-6, "row " + r + " sums to 1");
         Tensor w = Tensor.of(DType.F32, new double[] {0.5, -1, 2, 1, 0, -0.25}, 2, 3);
-        Tensor g = Autodiff.grad(t -> zerotoml.scratch.tensor.Softmax.logSoftmax(t, -1).mul(w).sum(), x);
+        Tensor g = Autodiff.grad(t -> Softmax.logSoftmax(t, -1).mul(w).sum(), x);
         for (double d : g.toArray()) assertTrue(Double.isFinite(d), "finite gradient, got " + d);
     }
 }

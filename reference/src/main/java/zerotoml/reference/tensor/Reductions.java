@@ -20,24 +20,43 @@ public final class Reductions {
     }
 
     /**
-     * torch.amax(x, axes, keepDims): tied maxima share the gradient equally. With no axes this is
-     * DJL's {@code max()}, i.e. torch.max(x), whose backward (evenly_distribute_backward) splits the
-     * gradient evenly over the tied maxima. Over some axes it is built from PyTorch's rule for
-     * amax in tools/autograd/derivatives.yaml, {@code scale_grad_by_count(restore_reduced_dims(grad),
-     * restore_reduced_dims(result) == self, dim)}: out = m + Σ_axes (x − x̂) · w, where m (the
-     * values, from torch.max(dim) one axis at a time) and x̂ are detached and
-     * w = [x = m] / Σ_axes [x = m]; the forward is exactly m and the gradient is g · w.
+     * torch.amax(x, axes, keepDims), over every axis when none are given. PyTorch's rule for amax
+     * in tools/autograd/derivatives.yaml is {@code scale_grad_by_count(restore_reduced_dims(grad),
+     * restore_reduced_dims(result) == self, dim)}, i.e. g · mask / Σ_axes mask with mask = [x = m]:
+     * tied maxima share the gradient equally; in a lane whose maximum is NaN the mask is empty
+     * (NaN ≠ NaN), so every element of the lane gets (g / 0) · 0 = NaN. DJL has no amax, so it is
+     * composed here with m (torch.max(dim) one axis at a time) and the weights w = mask / Σ mask
+     * detached, in three forms chosen per lane so that no ∞ − ∞ enters a selected value:
+     * <ul>
+     *   <li>finite m: m + Σ (z − ẑ) · w with z = where(mask, x, 0): forward exactly m, gradient g · w;</li>
+     *   <li>m = ±∞: Σ z · w, which is ±∞ (w &gt; 0 on the maxima), gradient g · w;</li>
+     *   <li>m = NaN: m + Σ (x − x̂) · w, where w is NaN: forward NaN and gradient NaN on the whole lane.</li>
+     * </ul>
+     * Over every axis without NaN this equals torch.max(), whose evenly_distribute_backward splits
+     * the gradient over ties too (a test checks it); with a NaN, torch.max() gives the gradient to
+     * the NaNs only, and amax does not.
      */
     public static NDArray max(NDArray x, int[] axes, boolean keepDims) {
-        if (axes.length == 0) {
-            NDArray m = x.max();
-            return keepDims ? m.reshape(ones(x.getShape().dimension())) : m;
+        if (x.getShape().dimension() == 0) {
+            // a 0-d tensor reduced over axis 0 or −1 (or every axis) is itself, with amax's rule for a NaN;
+            // torch's sum checks the axes as amax does (out of range, or the same axis twice)
+            if (axes.length > 0) x.stopGradient().sum(axes, false);
+            NDArray one = max(x.reshape(1), new int[] {0}, false);
+            return one.reshape(new long[0]);
         }
-        NDArray m = keptMax(x, axes);
-        NDArray mask = x.stopGradient().eq(m).toType(x.getDataType(), false);
-        NDArray w = mask.div(mask.sum(axes, true));
-        NDArray spread = x.sub(x.stopGradient()).mul(w).sum(axes, keepDims);
-        return spread.add(m.reshape(spread.getShape()));
+        int[] a = all(x, axes);
+        NDArray m = keptMax(x, a);
+        NDArray xd = x.stopGradient();
+        NDArray mask = xd.eq(m);
+        NDArray maskF = mask.toType(x.getDataType(), false);
+        NDArray w = maskF.div(maskF.sum(a, true));
+        NDArray z = NDArrays.where(mask, x, x.zerosLike());
+        NDArray finiteLane = z.sub(z.stopGradient()).mul(w).sum(a, true).add(m);
+        NDArray infiniteLane = z.mul(w).sum(a, true);
+        NDArray nanLane = x.sub(xd).mul(w).sum(a, true).add(m);
+        NDArray finite = m.isNaN().logicalOr(m.isInfinite()).logicalNot();
+        NDArray out = NDArrays.where(m.isNaN(), nanLane, NDArrays.where(finite, finiteLane, infiniteLane));
+        return keepDims ? out : out.reshape(xd.sum(a, false).getShape());
     }
 
     /**
@@ -101,11 +120,5 @@ public final class Reductions {
         if (rank == 0) return 1; // a 0-d tensor reduced over axis 0 or -1 is itself
         for (int a : all(x, axes)) n *= x.getShape().get(a < 0 ? a + rank : a);
         return n;
-    }
-
-    private static long[] ones(int rank) {
-        long[] s = new long[rank];
-        java.util.Arrays.fill(s, 1);
-        return s;
     }
 }

@@ -47,9 +47,11 @@ public final class Reductions {
     // out = max_axes x;  ∂x = g · [x = out] / #{x = out}   (torch.amax: tied maxima share g equally)
     /**
      * The maximum over any set of axes, with torch.amax's gradient: when several elements tie for
-     * the maximum, each gets an equal share of the gradient. Over every axis this is also
-     * torch.max() without a dim. A NaN wins, as in PyTorch. For torch.max(x, dim)'s rule, where
-     * the whole gradient goes to the first maximum, see {@link #maxAlong}.
+     * the maximum, each gets an equal share of the gradient. A NaN wins, as in PyTorch, and a lane
+     * whose maximum is NaN gets a NaN gradient on every element, as amax's rule g·[x = out]/#{x = out}
+     * gives there (NaN ≠ NaN, so (g/0)·0). Over every axis this is torch.amax(x), which differs from
+     * torch.max() only there (torch.max() gives such a gradient to the NaNs alone). For
+     * torch.max(x, dim)'s rule, where the whole gradient goes to the first maximum, see {@link #maxAlong}.
      */
     public static Tensor max(Tensor x, int[] axes, boolean keepDims) {
         Args.nonNull("max", "x", x);
@@ -63,21 +65,19 @@ public final class Reductions {
             double v = x.data[i], b = best[target[i]];
             if (!Double.isNaN(b) && (Double.isNaN(v) || v > b)) best[target[i]] = v;
         }
-        // #ties per output (for a NaN maximum, the NaNs are the ties, as in PyTorch's evenly_distribute_backward)
+        // #ties per output
         int[] ties = new int[best.length];
-        for (int i = 0; i < target.length; i++) if (isMax(x.data[i], best[target[i]])) ties[target[i]]++;
+        for (int i = 0; i < target.length; i++) if (x.data[i] == best[target[i]]) ties[target[i]]++;
         return Tensor.record("max", outShape, x.dtype(), best.clone(), g -> {
             double[] gx = new double[target.length];
             for (int i = 0; i < gx.length; i++) {
                 int t = target[i];
-                if (isMax(x.data[i], best[t])) gx[i] = g.data[t] / ties[t];
+                // a NaN lane: no element equals its maximum, and amax's (g / 0) · 0 is NaN everywhere
+                if (Double.isNaN(best[t])) gx[i] = Double.NaN;
+                else if (x.data[i] == best[t]) gx[i] = g.data[t] / ties[t];
             }
             return new Tensor[] {new Tensor(x.shape(), g.dtype(), gx)};
         }, x);
-    }
-
-    private static boolean isMax(double v, double best) {
-        return v == best || (Double.isNaN(v) && Double.isNaN(best));
     }
 
     // out = max_axis x;  ∂x = g at the first index that attains the maximum, 0 elsewhere

@@ -1,16 +1,11 @@
 package zerotoml.parity.optim;
 
-import static zerotoml.parity.optim.Trajectories.arrays;
-import static zerotoml.parity.optim.Trajectories.flat;
 import static zerotoml.parity.optim.Trajectories.floatBetween;
 import static zerotoml.parity.optim.Trajectories.logBetween;
-import static zerotoml.parity.optim.Trajectories.net;
 import static zerotoml.parity.optim.Trajectories.withManager;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.function.BiFunction;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
@@ -18,18 +13,15 @@ import org.junit.jupiter.api.TestFactory;
 import zerotoml.fixtures.Gen;
 import zerotoml.fixtures.Precision;
 import zerotoml.fixtures.Tolerance;
-import zerotoml.parity.optim.Trajectories.Net;
-import zerotoml.parity.optim.Trajectories.Run;
 import zerotoml.reference.Torch;
 import zerotoml.reference.optim.Schedules;
-import zerotoml.scratch.optim.Clipping;
 import zerotoml.scratch.optim.Schedule;
 
 /**
- * Learning-rate schedules (torch lr_scheduler closed forms and the warm-ups the examples use, over 0..80 steps, f64) and gradient
- * clipping by global norm (torch clip_grad_norm_, f32 and f64) against the reference.
+ * Learning-rate schedules ({@code scratch/optim/Schedule}: torch lr_scheduler closed forms and the
+ * warm-ups the examples use, over 0..80 steps, f64) against the reference.
  */
-class SchedulesParityTest {
+class ScheduleParityTest {
 
     /** A schedule and the steps at which to evaluate it. */
     record ScheduleCase(Schedule schedule, int[] steps) {
@@ -105,35 +97,5 @@ class SchedulesParityTest {
                             var h = (Schedule.WarmupCosine) c.schedule();
                             return Schedules.warmupCosine(m, c.steps(), h.lr(), h.warmup(), h.tMax());
                         }));
-    }
-
-    // ------------------------------------------------------------------ clipping
-
-    record ClipCase(Run run, double maxNorm) {
-        @Override
-        public String toString() {
-            return run + ", maxNorm " + maxNorm;
-        }
-    }
-
-    @TestFactory
-    Stream<DynamicTest> clippingByGlobalNormFollowsTorch() {
-        Gen<ClipCase> gen = s -> new ClipCase(Trajectories.runs().draw(s), logBetween(s, 0.01, 30));
-        Trajectories.Side<ClipCase> scratch = (c, p) -> {
-            Run r = c.run();
-            Clipping.Clipped<Net> out = Clipping.clipGradNorm(net(p, r.shapes(), r.grads()[0]), c.maxNorm());
-            List<double[]> parts = new ArrayList<>(List.of(flat(out.grads()), new double[] {out.totalNorm()}));
-            return new double[][] {Trajectories.concat(parts)};
-        };
-        Trajectories.Side<ClipCase> reference = (c, p) -> withManager(m -> {
-            Run r = c.run();
-            var out = zerotoml.reference.optim.Clipping.clipGradNorm(arrays(m, p, r.shapes(), r.grads()[0]), c.maxNorm());
-            List<double[]> parts = new ArrayList<>(List.of(flat(out.grads()), Torch.values(out.totalNorm())));
-            return new double[][] {Trajectories.concat(parts)};
-        });
-        String check = "clipped grads and norm match torch clip_grad_norm_";
-        return Stream.of(
-                DynamicTest.dynamicTest("clipGradNorm f32 " + check, () -> Trajectories.check("clipGradNorm", check, Precision.F32, gen, scratch, reference, Tolerance.of(Precision.F32))),
-                DynamicTest.dynamicTest("clipGradNorm f64 " + check, () -> Trajectories.check("clipGradNorm", check, Precision.F64, gen, scratch, reference, Tolerance.of(Precision.F64))));
     }
 }

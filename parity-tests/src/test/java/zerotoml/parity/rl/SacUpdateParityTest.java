@@ -1,0 +1,155 @@
+package zerotoml.parity.rl;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.DataType;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+import zerotoml.fixtures.Domain;
+import zerotoml.fixtures.Gen;
+import zerotoml.parity.harness.Arr;
+import zerotoml.parity.harness.Case;
+import zerotoml.parity.harness.Cases;
+import zerotoml.parity.harness.OpSpec;
+import zerotoml.parity.harness.Parity;
+import zerotoml.scratch.nn.Linear;
+import zerotoml.scratch.optim.Adam;
+import zerotoml.scratch.rl.Sac;
+import zerotoml.scratch.tensor.Activations;
+import zerotoml.scratch.tensor.Autodiff;
+import zerotoml.scratch.tensor.DType;
+import zerotoml.scratch.tensor.Shapes;
+import zerotoml.scratch.tensor.Tensor;
+
+/**
+ * One to three whole SAC steps (critics, actor, temperature, Polyak; three Adam optimisers) with
+ * the replay batch and every ε injected, against CleanRL's {@code sac_continuous_action.py} loop
+ * body on PyTorch autograd ({@code reference/.../rl/Sac.update}). The actor is linear (a mean head
+ * and a log-std head); each critic is a one-hidden-layer tanh MLP on [s, a]; the targets start
+ * apart from the critics. Compared: every parameter after the steps, log α, and each step's
+ * qf_loss, actor_loss and alpha_loss. Several steps, because a first Adam step from zero moments
+ * moves each weight by about lr·sign(g) whatever the gradient's size.
+ */
+class SacUpdateParityTest {
+    /** The actor: mean = x W_μᵀ + b_μ, raw log-std = x W_σᵀ + b_σ. */
+    record Pi(Tensor wMean, Tensor bMean, Tensor wStd, Tensor bStd) {}
+
+    /** A critic: Q(s, a) = w₂ · tanh(W₁[s, a] + b₁) + b₂. */
+    record Q(Tensor w1, Tensor b1, Tensor w2, Tensor b2) {}
+
+    // inputs: 0 obs [B,O], 1 actions [B,A], 2 rewards [B], 3 next obs [B,O], 4 terminated [B],
+    // 5-8 actor, 9-12 Q1, 13-16 Q2, 17-20 target Q1, 21-24 target Q2, 25 log α [], 26-28 ε next/actor/alpha [S,B,A], 29 scale [A], 30 bias [A]
+    static Gen<Case> cases() {
+        return s -> {
+            int b = s.intBetween(1, 5), o = s.intBetween(1, 3), a = s.intBetween(1, 2), hidden = s.intBetween(2, 4), steps = s.intBetween(1, 3);
+            List<Arr> in = new ArrayList<>(List.of(Cases.arr(s, new int[] {b, o}, Domain.standard()), Cases.arr(s, new int[] {b, a}, Domain.range(-1, 1)),
+                    RlCases.vector(s, b, Domain.standard()), Cases.arr(s, new int[] {b, o}, Domain.standard()), RlCases.flags(s, new int[] {b}, 0.3)));
+            for (int[] shape : new int[][] {{a, o}, {a}, {a, o}, {a}}) in.add(Cases.arr(s, shape, Domain.range(-1, 1)));
+            for (int q = 0; q < 4; q++) {
+                for (int[] shape : new int[][] {{hidden, o + a}, {hidden}, {1, hidden}, {1}}) in.add(Cases.arr(s, shape, Domain.range(-1, 1)));
+            }
+            in.add(new Arr(new int[] {}, new double[] {s.doubleBetween(-2, 0.5)}));
+            for (int e = 0; e < 3; e++) in.add(Cases.arr(s, new int[] {steps, b, a}, Domain.standard()));
+            in.add(RlCases.vector(s, a, Domain.range(0.5, 2)));
+            in.add(RlCases.vector(s, a, Domain.range(-0.5, 0.5)));
+            return new Case(in, Map.of("steps", steps, "gamma", s.doubleBetween(0.5, 0.99), "tau", s.bool() ? 1.0 : s.doubleBetween(0.005, 0.5),
+                    "autotune", s.bool(), "qLr", s.doubleBetween(1e-3, 0.03), "policyLr", s.doubleBetween(3e-4, 0.01)), Cases.cotangentSeed(s));
+        };
+    }
+
+    /**
+     * Adam's ε: CleanRL's (torch's default) 1e-8 in float64; 1e-3 in float32. At g = 0 Adam's step
+     * has gain lr/ε in g, so with ε = 1e-8 the f32 rounding (~1e-7) of a gradient that is 0 in exact
+     * arithmetic (the shrinker finds such cases: mirror-image rows whose tanh-correction gradients
+     * cancel) becomes a step of up to lr, and the result is ill-conditioned: on the shrunk case the
+     * two float64 twins disagree with each other too. With ε = 1e-3 that gain is at most 30, and the
+     * row compares the update, not rounding noise, at the unchanged f32 tolerance.
+     */
+    static double adamEps(boolean f32) {
+        return f32 ? 1e-3 : 1e-8;
+    }
+
+    static Q q(List<Tensor> x, int from) {
+        return new Q(x.get(from), x.get(from + 1), x.get(from + 2), x.get(from + 3));
+    }
+
+    static Tensor eps(Tensor e, int step) {
+        return Shapes.slice(e, 0, step, step + 1).reshape(e.shape().dim(1), e.shape().dim(2));
+    }
+
+    static Tensor scratchUpdate(Case c, List<Tensor> x) {
+        int b = x.get(0).shape().dim(0), a = x.get(1).shape().dim(1);
+        Sac.Hyper h = new Sac.Hyper(c.doubleArg("gamma"), c.doubleArg("tau"), -a, -5, 2);
+        double eps = adamEps(x.get(0).dtype() == DType.F32);
+        Sac.Optimizers opt = new Sac.Optimizers(new Adam.Hyper(c.doubleArg("qLr"), 0.9, 0.999, eps, 0, false),
+                new Adam.Hyper(c.doubleArg("policyLr"), 0.9, 0.999, eps, 0, false), new Adam.Hyper(c.doubleArg("qLr"), 0.9, 0.999, eps, 0, false));
+        Sac.Actor<Pi> actor = (p, obs) -> new Sac.Gaussian(Linear.linear(obs, p.wMean(), p.bMean()), Linear.linear(obs, p.wStd(), p.bStd()));
+        Sac.Critic<Q> critic = (p, obs, act) -> Linear.linear(Activations.tanh(Linear.linear(Shapes.concat(List.of(obs, act), 1), p.w1(), p.b1())),
+                p.w2(), p.b2()).reshape(obs.shape().dim(0));
+        Pi pi = new Pi(x.get(5), x.get(6), x.get(7), x.get(8));
+        Sac.Critics<Q> critics = new Sac.Critics<>(q(x, 9), q(x, 13)), targets = new Sac.Critics<>(q(x, 17), q(x, 21));
+        Sac.Temperature t = new Sac.Temperature(x.get(25));
+        Sac.State<Pi, Q> s = new Sac.State<>(pi, critics, targets, t, Adam.init(pi), Adam.init(critics), Adam.init(t));
+        Sac.Batch batch = new Sac.Batch(x.get(0), x.get(1), x.get(2), x.get(3), x.get(4));
+        List<Tensor> flat = new ArrayList<>();
+        double[] losses = new double[3 * c.intArg("steps")];
+        for (int k = 0; k < c.intArg("steps"); k++) {
+            Sac.Noise noise = new Sac.Noise(eps(x.get(26), k), eps(x.get(27), k), eps(x.get(28), k));
+            var up = Sac.update(h, opt, s, batch, noise, x.get(29), x.get(30), actor, critic, true, c.boolArg("autotune"));
+            s = up.state();
+            losses[3 * k] = up.losses().qfLoss();
+            losses[3 * k + 1] = up.losses().actorLoss();
+            losses[3 * k + 2] = c.boolArg("autotune") ? up.losses().alphaLoss() : 0;
+        }
+        for (Record r : List.<Record>of(s.actor(), s.critics(), s.targets(), s.temperature())) {
+            for (Tensor p : Autodiff.Params.tensors(r)) flat.add(p.reshape(p.size()));
+        }
+        flat.add(Tensor.of(x.get(0).dtype(), losses, losses.length));
+        return Shapes.concat(flat, 0);
+    }
+
+    static NDArray referenceUpdate(Case c, List<NDArray> x) {
+        int a = (int) x.get(1).getShape().get(1);
+        zerotoml.reference.rl.Sac.Policy actor = (p, obs) -> new NDList(obs.matMul(p.get(0).transpose()).add(p.get(1)), obs.matMul(p.get(2).transpose()).add(p.get(3)));
+        zerotoml.reference.rl.Sac.QFunction qf = (p, obs, act) -> NDArrays.concat(new NDList(obs, act), 1).matMul(p.get(0).transpose()).add(p.get(1)).tanh()
+                .matMul(p.get(2).transpose()).add(p.get(3)).reshape(obs.getShape().get(0));
+        var n = zerotoml.reference.rl.Sac.Nets.of(x.subList(5, 9), x.subList(9, 13), x.subList(13, 17), x.subList(17, 21), x.subList(21, 25), x.get(25));
+        int steps = c.intArg("steps");
+        double[] losses = new double[3 * steps];
+        for (int k = 0; k < steps; k++) {
+            var in = new zerotoml.reference.rl.Sac.Inputs(x.get(0), x.get(1), x.get(2), x.get(3), x.get(4), x.get(26).get(k), x.get(27).get(k), x.get(28).get(k),
+                    x.get(29), x.get(30), c.doubleArg("gamma"), c.doubleArg("tau"), -a, c.doubleArg("qLr"), c.doubleArg("policyLr"),
+                    adamEps(x.get(0).getDataType() == DataType.FLOAT32), c.boolArg("autotune"));
+            var st = zerotoml.reference.rl.Sac.update(n, actor, qf, in);
+            n = st.nets();
+            losses[3 * k] = st.qfLoss();
+            losses[3 * k + 1] = st.actorLoss();
+            losses[3 * k + 2] = st.alphaLoss();
+        }
+        NDList flat = new NDList();
+        for (List<NDArray> ps : List.of(n.actor(), n.q1(), n.q2(), n.q1Target(), n.q2Target(), List.of(n.logAlpha()))) {
+            for (NDArray p : ps) flat.add(p.flatten());
+        }
+        NDArray l = x.get(0).getManager().create(losses).toType(x.get(0).getDataType(), false);
+        flat.add(l);
+        return NDArrays.concat(flat, 0);
+    }
+
+    static OpSpec update() {
+        return OpSpec.op("Sac.update (params, log α and losses after 1-3 steps)")
+                .cases(cases())
+                .scratch(SacUpdateParityTest::scratchUpdate)
+                .reference(SacUpdateParityTest::referenceUpdate)
+                .noGradient("the output is the parameters after whole optimiser steps; each loss's gradients are checked in SacParityTest");
+    }
+
+    @TestFactory
+    Stream<DynamicTest> sacUpdateMatchesCleanRlsLoop() {
+        return Parity.tests(update());
+    }
+}
