@@ -28,7 +28,8 @@ import zerotoml.scratch.tensor.Tensor;
 
 /**
  * One to three whole SAC steps (critics, actor, temperature, Polyak; three Adam optimisers) with
- * the replay batch and every ε injected, against CleanRL's {@code sac_continuous_action.py} loop
+ * the replay batch and every ε injected, the actor and α updated every step or every second step
+ * (CleanRL's {@code global_step % policy_frequency == 0}), against CleanRL's {@code sac_continuous_action.py} loop
  * body on PyTorch autograd ({@code reference/.../rl/Sac.update}). The actor is linear (a mean head
  * and a log-std head); each critic is a one-hidden-layer tanh MLP on [s, a]; the targets start
  * apart from the critics. Compared: every parameter after the steps, log α, and each step's
@@ -58,7 +59,7 @@ class SacUpdateParityTest {
             in.add(RlCases.vector(s, a, Domain.range(0.5, 2)));
             in.add(RlCases.vector(s, a, Domain.range(-0.5, 0.5)));
             return new Case(in, Map.of("steps", steps, "gamma", s.doubleBetween(0.5, 0.99), "tau", s.bool() ? 1.0 : s.doubleBetween(0.005, 0.5),
-                    "autotune", s.bool(), "qLr", s.doubleBetween(1e-3, 0.03), "policyLr", s.doubleBetween(3e-4, 0.01)), Cases.cotangentSeed(s));
+                    "autotune", s.bool(), "actorEvery", s.intBetween(1, 2), "qLr", s.doubleBetween(1e-3, 0.03), "policyLr", s.doubleBetween(3e-4, 0.01)), Cases.cotangentSeed(s));
         };
     }
 
@@ -100,11 +101,12 @@ class SacUpdateParityTest {
         double[] losses = new double[3 * c.intArg("steps")];
         for (int k = 0; k < c.intArg("steps"); k++) {
             Sac.Noise noise = new Sac.Noise(eps(x.get(26), k), eps(x.get(27), k), eps(x.get(28), k));
-            var up = Sac.update(h, opt, s, batch, noise, x.get(29), x.get(30), actor, critic, true, c.boolArg("autotune"));
+            boolean updateActor = k % c.intArg("actorEvery") == 0;
+            var up = Sac.update(h, opt, s, batch, noise, x.get(29), x.get(30), actor, critic, updateActor, c.boolArg("autotune"));
             s = up.state();
             losses[3 * k] = up.losses().qfLoss();
-            losses[3 * k + 1] = up.losses().actorLoss();
-            losses[3 * k + 2] = c.boolArg("autotune") ? up.losses().alphaLoss() : 0;
+            losses[3 * k + 1] = updateActor ? up.losses().actorLoss() : 0;
+            losses[3 * k + 2] = updateActor && c.boolArg("autotune") ? up.losses().alphaLoss() : 0;
         }
         for (Record r : List.<Record>of(s.actor(), s.critics(), s.targets(), s.temperature())) {
             for (Tensor p : Autodiff.Params.tensors(r)) flat.add(p.reshape(p.size()));
@@ -124,7 +126,7 @@ class SacUpdateParityTest {
         for (int k = 0; k < steps; k++) {
             var in = new zerotoml.reference.rl.Sac.Inputs(x.get(0), x.get(1), x.get(2), x.get(3), x.get(4), x.get(26).get(k), x.get(27).get(k), x.get(28).get(k),
                     x.get(29), x.get(30), c.doubleArg("gamma"), c.doubleArg("tau"), -a, c.doubleArg("qLr"), c.doubleArg("policyLr"),
-                    adamEps(x.get(0).getDataType() == DataType.FLOAT32), c.boolArg("autotune"));
+                    adamEps(x.get(0).getDataType() == DataType.FLOAT32), k % c.intArg("actorEvery") == 0, c.boolArg("autotune"));
             var st = zerotoml.reference.rl.Sac.update(n, actor, qf, in);
             n = st.nets();
             losses[3 * k] = st.qfLoss();
