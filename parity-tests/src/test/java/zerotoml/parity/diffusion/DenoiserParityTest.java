@@ -1,10 +1,7 @@
 package zerotoml.parity.diffusion;
 
-import ai.djl.ndarray.NDArray;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
@@ -13,11 +10,13 @@ import zerotoml.fixtures.Precision;
 import zerotoml.fixtures.Source;
 import zerotoml.parity.harness.Arr;
 import zerotoml.parity.harness.Case;
+import zerotoml.parity.harness.Case.Arg;
+import zerotoml.parity.harness.Case.Args;
 import zerotoml.parity.harness.Cases;
 import zerotoml.parity.harness.OpSpec;
 import zerotoml.parity.harness.Parity;
-import zerotoml.reference.diffusion.TimeMlp;
-import zerotoml.reference.diffusion.UNet;
+import zerotoml.scratch.diffusion.TimeMlp;
+import zerotoml.scratch.diffusion.UNet;
 import zerotoml.scratch.random.Rng;
 import zerotoml.scratch.tensor.Autodiff;
 import zerotoml.scratch.tensor.DType;
@@ -29,6 +28,14 @@ import zerotoml.scratch.tensor.Tensor;
  * input of the case, in the params record's order), plus x and t.
  */
 class DenoiserParityTest {
+    static final Arg<Integer> DIM = Arg.integer("dim");
+    static final Arg<Integer> EMBED = Arg.integer("embed");
+    static final Arg<Integer> HIDDEN = Arg.integer("hidden");
+    static final Arg<Integer> DEPTH = Arg.integer("depth");
+    static final Arg<Double> SCALE = Arg.real("scale");
+    static final Arg<Integer> IN_CHANNELS = Arg.integer("inChannels");
+    static final Arg<Integer> CHANNELS = Arg.integer("channels");
+    static final Arg<Integer> GROUPS = Arg.integer("groups");
 
     /** Values for every tensor of a params template: matrices and kernels in ±1/√fan_in, vectors in [−1, 1]. */
     static List<Arr> params(Source s, Record template) {
@@ -47,32 +54,32 @@ class DenoiserParityTest {
         return Autodiff.Params.rebuild(template, xs.subList(from, xs.size()));
     }
 
-    static zerotoml.scratch.diffusion.TimeMlp.Config mlpConfig(Case c) {
-        return new zerotoml.scratch.diffusion.TimeMlp.Config(c.intArg("dim"), c.intArg("embed"), c.intArg("hidden"), c.intArg("depth"), c.doubleArg("scale"));
+    static TimeMlp.Config mlpConfig(Case c) {
+        return new TimeMlp.Config(c.get(DIM), c.get(EMBED), c.get(HIDDEN), c.get(DEPTH), c.get(SCALE));
     }
 
     static OpSpec timeMlp() {
         return OpSpec.op("TimeMlp (2-D denoiser, every parameter)")
                 .cases(s -> {
-                    Map<String, Object> a = new HashMap<>();
-                    a.put("dim", s.intBetween(1, 3));
-                    a.put("embed", s.intBetween(2, 12));
-                    a.put("hidden", s.intBetween(1, 16));
-                    a.put("depth", s.intBetween(1, 3));
-                    a.put("scale", s.pick(1.0, 1000.0));
+                    Args a = Args.NONE;
+                    a = a.with(DIM, s.intBetween(1, 3));
+                    a = a.with(EMBED, s.intBetween(2, 12));
+                    a = a.with(HIDDEN, s.intBetween(1, 16));
+                    a = a.with(DEPTH, s.intBetween(1, 3));
+                    a = a.with(SCALE, s.pick(1.0, 1000.0));
                     Case proto = new Case(List.of(), a, 0);
                     int b = s.intBetween(1, 4);
-                    List<Arr> in = new ArrayList<>(List.of(Cases.arr(s, new int[] {b, (Integer) a.get("dim")}, Domain.standard()),
+                    List<Arr> in = new ArrayList<>(List.of(Cases.arr(s, new int[] {b, a.get(DIM)}, Domain.standard()),
                             Cases.arr(s, new int[] {b}, Domain.range(0, 1))));
-                    in.addAll(params(s, zerotoml.scratch.diffusion.TimeMlp.init(mlpConfig(proto), Rng.seed(0), DType.F64)));
+                    in.addAll(params(s, TimeMlp.init(mlpConfig(proto), Rng.seed(0), DType.F64)));
                     return new Case(in, a, Cases.cotangentSeed(s));
                 })
                 .scratch((c, x) -> {
                     var cfg = mlpConfig(c);
-                    return zerotoml.scratch.diffusion.TimeMlp.apply(cfg, rebuild(zerotoml.scratch.diffusion.TimeMlp.init(cfg, Rng.seed(0), x.get(0).dtype()), x, 2),
+                    return TimeMlp.apply(cfg, rebuild(TimeMlp.init(cfg, Rng.seed(0), x.get(0).dtype()), x, 2),
                             x.get(0), x.get(1));
                 })
-                .reference((c, x) -> TimeMlp.apply(c.intArg("embed"), c.doubleArg("scale"), x.subList(2, x.size()), x.get(0), x.get(1)))
+                .reference((c, x) -> Ref.timeMlp(c.get(EMBED), c.get(SCALE), x.subList(2, x.size()), x.get(0), x.get(1)))
                 // the forward needs no loosening: its worst error used 0.8% of the loosened tolerance (flagged too loose)
                 .loosen(Precision.F32, OpSpec.Check.GRADIENT, 1e-5, 1e-5, TIME_SCALE);
     }
@@ -80,34 +87,34 @@ class DenoiserParityTest {
     static final String TIME_SCALE = "the embedding takes sin and cos of 1000·t·ω in float32: an argument of up to 1000 carries an absolute rounding of "
             + "~6e-5 into sin/cos, whichever side rounds it";
 
-    static zerotoml.scratch.diffusion.UNet.Config unetConfig(Case c) {
-        return new zerotoml.scratch.diffusion.UNet.Config(c.intArg("inChannels"), c.intArg("channels"), c.intArg("groups"), c.intArg("embed"), 1000);
+    static UNet.Config unetConfig(Case c) {
+        return new UNet.Config(c.get(IN_CHANNELS), c.get(CHANNELS), c.get(GROUPS), c.get(EMBED), 1000);
     }
 
     static OpSpec unet() {
         return OpSpec.op("UNet (image denoiser, every parameter)")
                 .cases(s -> {
-                    Map<String, Object> a = new HashMap<>();
-                    a.put("inChannels", s.intBetween(1, 2));
+                    Args a = Args.NONE;
+                    a = a.with(IN_CHANNELS, s.intBetween(1, 2));
                     int groups = s.intBetween(1, 2);
-                    a.put("groups", groups);
-                    a.put("channels", 2 * groups);
-                    a.put("embed", s.pick(4, 6));
+                    a = a.with(GROUPS, groups);
+                    a = a.with(CHANNELS, 2 * groups);
+                    a = a.with(EMBED, s.pick(4, 6));
                     Case proto = new Case(List.of(), a, 0);
                     // H, W ≥ 4 and 2 channels per group: every GroupNorm normalises ≥ 8 values. Over 1–4 nearly equal values
                     // it divides by ≈ √ε and its float32 gradient is ill-conditioned (TransformerCases documents the same for LayerNorm)
                     int b = s.intBetween(1, 2), h = 2 * s.intBetween(2, 3), w = 2 * s.intBetween(2, 3);
-                    List<Arr> in = new ArrayList<>(List.of(Cases.arr(s, new int[] {b, (Integer) a.get("inChannels"), h, w}, Domain.standard()),
+                    List<Arr> in = new ArrayList<>(List.of(Cases.arr(s, new int[] {b, a.get(IN_CHANNELS), h, w}, Domain.standard()),
                             Cases.arr(s, new int[] {b}, Domain.range(0, 1))));
-                    in.addAll(params(s, zerotoml.scratch.diffusion.UNet.init(unetConfig(proto), Rng.seed(0), DType.F64)));
+                    in.addAll(params(s, UNet.init(unetConfig(proto), Rng.seed(0), DType.F64)));
                     return new Case(in, a, Cases.cotangentSeed(s));
                 })
                 .scratch((c, x) -> {
                     var cfg = unetConfig(c);
-                    return zerotoml.scratch.diffusion.UNet.apply(cfg, rebuild(zerotoml.scratch.diffusion.UNet.init(cfg, Rng.seed(0), x.get(0).dtype()), x, 2),
+                    return UNet.apply(cfg, rebuild(UNet.init(cfg, Rng.seed(0), x.get(0).dtype()), x, 2),
                             x.get(0), x.get(1));
                 })
-                .reference((c, x) -> UNet.apply(c.intArg("groups"), c.intArg("embed"), 1000, x.subList(2, x.size()).iterator(), x.get(0), x.get(1)))
+                .reference((c, x) -> Ref.unet(c.get(GROUPS), c.get(EMBED), 1000, x.subList(2, x.size()).iterator(), x.get(0), x.get(1)))
                 .fewerCases(4, "a whole U-Net (12 convolutions, 11 GroupNorms) per case; its layers have their own full-count rows in the kit's parity tests")
                 .loosen(Precision.F32, OpSpec.Check.FORWARD, 1e-5, 1e-5, TIME_SCALE + "; then 10 convolutions and GroupNorms deep")
                 .loosen(Precision.F32, OpSpec.Check.GRADIENT, 1e-4, 1e-4, TIME_SCALE + "; gradients through 10 convolutions and GroupNorms, "
