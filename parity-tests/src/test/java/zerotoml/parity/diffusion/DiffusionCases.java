@@ -16,6 +16,7 @@ import zerotoml.parity.harness.Cases;
 import zerotoml.scratch.diffusion.Ddpm;
 import zerotoml.scratch.diffusion.Denoiser;
 import zerotoml.scratch.tensor.Activations;
+import zerotoml.scratch.tensor.Autodiff;
 import zerotoml.scratch.tensor.DType;
 import zerotoml.scratch.tensor.Shapes;
 import zerotoml.scratch.tensor.Tensor;
@@ -134,4 +135,26 @@ final class DiffusionCases {
     static NDArray stack(NDArray... ts) {
         return NDArrays.stack(new NDList(ts), 0);
     }
+
+    // ------------------------------------------------------------------ the denoisers' parameters
+
+    /** Values for every tensor of a params template: matrices and kernels in ±1/√fan_in, vectors in [−1, 1]. */
+    static List<Arr> params(Source s, Record template) {
+        List<Arr> out = new ArrayList<>();
+        for (Tensor t : Autodiff.Params.tensors(template)) {
+            int[] d = t.shape().dims();
+            int fan = 1;
+            for (int i = 1; i < d.length; i++) fan *= d[i];
+            double a = d.length >= 2 ? 1 / Math.sqrt(fan) : 1;
+            out.add(Cases.arr(s, d, Domain.range(-a, a)));
+        }
+        return out;
+    }
+
+    static <P extends Record> P rebuild(P template, List<Tensor> xs, int from) {
+        return Autodiff.Params.rebuild(template, xs.subList(from, xs.size()));
+    }
+
+    static final String TIME_SCALE = "the embedding takes sin and cos of 1000·t·ω in float32: an argument of up to 1000 carries an absolute rounding of "
+            + "~6e-5 into sin/cos, whichever side rounds it";
 }
