@@ -137,6 +137,16 @@ final class Addition {
         return new Sampled(r, kl);
     }
 
+    /** 1 for each right digit, 0 for each wrong one: [B·3], completion by completion. */
+    static Tensor digitRewards(int[][] seqs, int[][] pairs) {
+        double[] r = new double[seqs.length * ANSWER];
+        for (int i = 0; i < seqs.length; i++) {
+            int[] ans = answer(pairs[i][0], pairs[i][1]);
+            for (int k = 0; k < ANSWER; k++) r[i * ANSWER + k] = seqs[i][PROMPT + k] == ans[k] ? 1 : 0;
+        }
+        return Tensor.of(DType.F32, r, r.length);
+    }
+
     static Tensor rewards(int[][] seqs, int[][] pairs) {
         double[] r = new double[seqs.length];
         for (int i = 0; i < r.length; i++) r[i] = reward(seqs[i], pairs[i]);

@@ -25,7 +25,6 @@ import zerotoml.examples.kit.Table;
 import zerotoml.examples.rl.GrpoTraining.GrpoEval;
 import zerotoml.examples.rl.GrpoTraining.SftEval;
 import zerotoml.scratch.optim.Adam;
-import zerotoml.scratch.rl.Grpo;
 import zerotoml.scratch.transformer.Transformer.DecoderOnly;
 
 /**
@@ -61,16 +60,26 @@ public final class GrpoAdditionCommand implements Callable<Integer> {
     int sftEvalEvery = 50;
 
     @Mixin
-    Options.Steps steps = new Options.Steps(500);
+    Options.Steps steps = new Options.Steps(400);
 
     @Mixin
-    Options.Lr lr = new Options.Lr(3e-4);
+    Options.Lr lr = new Options.Lr(5e-4);
+
+    @Option(names = "--warmup", paramLabel = "N", description = "GRPO steps of linear learning-rate warm-up, then constant (>= 0). Default: ${DEFAULT-VALUE}")
+    int warmup = 20;
+
+    @Option(names = "--clip", paramLabel = "C", description = "Clip the gradient's global norm to C (>= 0; 0 = no clipping). Default: ${DEFAULT-VALUE}")
+    double clip = 1.0;
+
+    @Option(names = "--iterations", paramLabel = "K", description = "Policy updates per sampled batch (>= 1; TRL's num_iterations; 1 = the paper's"
+            + " one update, ρ = 1). Default: ${DEFAULT-VALUE}")
+    int iterations = 1;
 
     @Option(names = "--prompts", paramLabel = "N", description = "Prompts per GRPO step (>= 1). Default: ${DEFAULT-VALUE}")
-    int prompts = 8;
+    int prompts = 32;
 
     @Option(names = "--group", paramLabel = "G", description = "Completions sampled per prompt (>= 2). Default: ${DEFAULT-VALUE}")
-    int group = 16;
+    int group = 4;
 
     @Option(names = "--beta", paramLabel = "B", description = "Weight of the k3 KL to the frozen start (finite, >= 0). Default: ${DEFAULT-VALUE}")
     double beta = 0.04;
@@ -78,11 +87,13 @@ public final class GrpoAdditionCommand implements Callable<Integer> {
     @Option(names = "--epsilon", paramLabel = "E", description = "Ratio clip ε, in (0, 1). Default: ${DEFAULT-VALUE}")
     double epsilon = 0.2;
 
-    @Option(names = "--loss", paramLabel = "KIND", description = "grpo (per sequence, the paper), bnpo (per token) or dr_grpo. Default: ${DEFAULT-VALUE}")
-    Grpo.LossType loss = Grpo.LossType.GRPO;
+    @Option(names = "--supervision", paramLabel = "KIND", description = "outcome (every token gets its completion's group-relative advantage) or"
+            + " process (each digit is a step: a token's advantage is the sum of the normalised digit rewards from it on), the paper's §4.1.2"
+            + " and §4.1.3. Default: ${DEFAULT-VALUE}")
+    GrpoTraining.Supervision supervision = GrpoTraining.Supervision.PROCESS;
 
     @Option(names = "--eval-every", paramLabel = "N", description = "GRPO steps between evaluations (>= 1). Default: ${DEFAULT-VALUE}")
-    int evalEvery = 25;
+    int evalEvery = 20;
 
     @Option(names = "--stop-at", paramLabel = "ACC", description = "End a seed's GRPO once held-out exact match reaches ACC (0..1). Default: never")
     Double stopAt;
@@ -104,7 +115,8 @@ public final class GrpoAdditionCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         Checks checks = Checks.of(spec, steps, lr, run);
         checks.atLeast("--sft-steps", sftSteps, 1).between("--sft-until", sftUntil, 0, 1).positive("--sft-lr", sftLr).atLeast("--sft-batch", sftBatch, 1)
-                .atLeast("--sft-eval-every", sftEvalEvery, 1).atLeast("--prompts", prompts, 1).atLeast("--group", group, 2)
+                .atLeast("--sft-eval-every", sftEvalEvery, 1).atLeast("--warmup", warmup, 0).nonNegative("--clip", clip, "no clipping")
+                .atLeast("--iterations", iterations, 1).atLeast("--prompts", prompts, 1).atLeast("--group", group, 2)
                 .nonNegative("--beta", beta, "no KL penalty").that(epsilon > 0 && epsilon < 1, "--epsilon must be a number in (0, 1), got " + epsilon)
                 .atLeast("--eval-every", evalEvery, 1).atLeast("--held-out", heldOut, 1).that(heldOut <= Addition.HELD_OUT,
                         "--held-out must be <= " + Addition.HELD_OUT + " (the sums set aside), got " + heldOut).atLeast("--seeds", seeds, 1);
@@ -113,7 +125,8 @@ public final class GrpoAdditionCommand implements Callable<Integer> {
         List<Summary> summaries = new ArrayList<>();
         List<List<GrpoEval>> histories = new ArrayList<>();
         for (long seed = run.seed; seed < run.seed + seeds; seed++) {
-            var u = new GrpoTraining.Setup(seed, sftSteps, sftLr, sftBatch, sftUntil, prompts, group, lr.lr, beta, epsilon, loss, heldOut);
+            var u = new GrpoTraining.Setup(seed, sftSteps, sftLr, sftBatch, sftUntil, prompts, group, lr.lr, warmup, clip, iterations, beta, epsilon, supervision,
+                    heldOut);
             Path dir = run.out.resolve("seed-" + seed);
             var sft = new GrpoTraining.Supervised(u);
             Loop<DecoderOnly, Adam.State<DecoderOnly>, SftEval> first = new Loop<>("seed " + seed + " supervised", sft, plan(dir.resolve("sft"), sftSteps,

@@ -6,6 +6,8 @@ import zerotoml.examples.kit.Loop;
 import zerotoml.examples.kit.Training;
 import zerotoml.scratch.optim.Adam;
 import zerotoml.scratch.optim.AdamW;
+import zerotoml.scratch.optim.Clipping;
+import zerotoml.scratch.optim.Schedule;
 import zerotoml.scratch.optim.Step;
 import zerotoml.scratch.random.Rng;
 import zerotoml.scratch.rl.Grpo;
@@ -25,9 +27,12 @@ import zerotoml.scratch.transformer.Transformer.DecoderOnly;
 final class GrpoTraining {
     private GrpoTraining() {}
 
+    /** Where the advantages come from: the completion's reward (the paper's outcome supervision) or each digit's (its process supervision). */
+    enum Supervision { OUTCOME, PROCESS }
+
     /** Everything that decides a seed's numbers. */
-    record Setup(long seed, int sftSteps, double sftLr, int sftBatch, double sftUntil, int prompts, int group, double lr, double beta, double epsilon,
-                 Grpo.LossType loss, int heldOut) {
+    record Setup(long seed, int sftSteps, double sftLr, int sftBatch, double sftUntil, int prompts, int group, double lr, int warmup, double clip,
+                 int iterations, double beta, double epsilon, Supervision supervision, int heldOut) {
         String supervised() {
             Transformer.Config c = Addition.MODEL;
             return String.format(Locale.ROOT, "decoder-only %d layers, %d heads, d_model %d, d_ff %d, pre-LN, f32; sftSteps=%d sftLr=%s sftBatch=%d"
@@ -35,7 +40,8 @@ final class GrpoTraining {
         }
 
         String policy() {
-            return supervised() + String.format(Locale.ROOT, "; prompts=%d group=%d lr=%s beta=%s epsilon=%s loss=%s", prompts, group, lr, beta, epsilon, loss);
+            return supervised() + String.format(Locale.ROOT, "; prompts=%d group=%d lr=%s warmup=%d clip=%s iterations=%d beta=%s epsilon=%s supervision=%s",
+                    prompts, group, lr, warmup, clip, iterations, beta, epsilon, supervision);
         }
     }
 
@@ -118,6 +124,7 @@ final class GrpoTraining {
         private final int[][] train, held;
         private final Grpo.Hyper h;
         private final Tensor mask;
+        private final Schedule schedule;
 
         /** GRPO from {@code start}, the supervised result, which is also the frozen reference. */
         Policy(Setup u, DecoderOnly start, Double stopAt) {
@@ -126,8 +133,9 @@ final class GrpoTraining {
             this.stopAt = stopAt;
             this.train = Addition.training();
             this.held = Addition.heldOut(u.heldOut());
-            this.h = new Grpo.Hyper(u.epsilon(), u.epsilon(), u.beta(), u.loss(), Addition.ANSWER);
-            this.mask = Tensor.ones(DType.F32, u.prompts() * u.group(), Addition.ANSWER);
+            this.h = new Grpo.Hyper(u.epsilon(), u.epsilon(), u.beta(), Grpo.LossType.GRPO, 1);
+            this.mask = Tensor.ones(DType.F32, u.prompts() * u.group() * Addition.ANSWER, 1);
+            this.schedule = new Schedule.Warmup(u.lr(), u.warmup(), new Schedule.Constant(u.lr()));
         }
 
         @Override
@@ -145,7 +153,7 @@ final class GrpoTraining {
             return AdamW.init(params);
         }
 
-        /** The completions of step t's prompts [B = prompts × G, 9], their rewards [B] and group-relative advantages [B]. */
+        /** The completions of step t's prompts [B = prompts × G, 9], their rewards [B] and advantages per answer token [B·3]. */
         record Rollout(int[][] pairs, int[][] seqs, Tensor rewards, Tensor advantages) {}
 
         /** Step t's prompts, drawn from (seed, t), each completed G times by sampling from {@code params}. */
@@ -158,21 +166,57 @@ final class GrpoTraining {
             // G completions per prompt from π_old = π_θ
             int[][] seqs = Addition.complete(params, Addition.prompts(pairs), r.split("sample"));
             Tensor rewards = Addition.rewards(seqs, pairs);
-            // Âᵢ = (rᵢ − mean(r_group)) / (std(r_group) + 1e-4)
-            return new Rollout(pairs, seqs, rewards, Grpo.advantages(rewards, u.group(), Grpo.Scale.GROUP));
+            return new Rollout(pairs, seqs, rewards, u.supervision() == Supervision.OUTCOME ? outcome(rewards) : process(Addition.digitRewards(seqs, pairs)));
+        }
+
+        /** Outcome supervision: Âᵢ,ₜ = (rᵢ − mean(r_group)) / (std(r_group) + 1e-4) for every token t of completion i. */
+        Tensor outcome(Tensor rewards) {
+            double[] a = Grpo.advantages(rewards, u.group(), Grpo.Scale.GROUP).toArray(), out = new double[a.length * Addition.ANSWER];
+            for (int i = 0; i < out.length; i++) out[i] = a[i / Addition.ANSWER];
+            return Tensor.of(DType.F32, out, out.length);
+        }
+
+        /**
+         * Process supervision (§4.1.3): each digit is a step with reward 1 if right; r̃ = (r − mean(R)) / std(R) over the group's
+         * G·3 step rewards R, and Âᵢ,ₜ = Σ_{k ≥ t} r̃ᵢ,ₖ.
+         */
+        Tensor process(Tensor digitRewards) {
+            double[] r = Grpo.advantages(digitRewards, u.group() * Addition.ANSWER, Grpo.Scale.GROUP).toArray(), out = new double[r.length];
+            for (int i = 0; i < r.length; i += Addition.ANSWER) {
+                double sum = 0;
+                for (int k = Addition.ANSWER - 1; k >= 0; k--) out[i + k] = sum += r[i + k];
+            }
+            return Tensor.of(DType.F32, out, out.length);
         }
 
         @Override
         public Loop.Stepped<DecoderOnly, Adam.State<DecoderOnly>> step(DecoderOnly params, Adam.State<DecoderOnly> opt, int t) {
             Rollout ro = rollout(params, t);
-            Tensor refLp = Addition.answerLogProbs(start, ro.seqs()).detach();
-            // one update per batch: log π_old = log π_θ detached, so ρ = 1 with the gradient of ρ
-            var vg = Autodiff.valueAndGrad(q -> {
-                Tensor lp = Addition.answerLogProbs(q, ro.seqs());
-                return Grpo.reduce(Grpo.perTokenLoss(h, lp, lp.detach(), refLp, ro.advantages()), mask, h.lossType(), h.maxCompletionLength());
-            }, params);
-            Step<DecoderOnly, Adam.State<DecoderOnly>> st = AdamW.step(new AdamW.Hyper(u.lr(), 0.9, 0.99, 1e-8, 0.0, false), params, vg.grad(), opt);
-            return new Loop.Stepped<>(st.params(), st.state(), vg.value().item(), 1, ro.rewards().mean().item());
+            int tokens = ro.seqs().length * Addition.ANSWER;
+            Tensor refLp = Addition.answerLogProbs(start, ro.seqs()).detach().reshape(tokens, 1);
+            // γₜ = γ (t+1)/W during the warm-up, then γ
+            AdamW.Hyper adamW = new AdamW.Hyper(schedule.lr(t), 0.9, 0.99, 1e-8, 0.0, false);
+            DecoderOnly p = params;
+            Adam.State<DecoderOnly> o = opt;
+            double loss = 0;
+            Tensor[] oldLp = new Tensor[1];
+            for (int k = 0; k < u.iterations(); k++) {
+                // update k of this batch: ρ = π_θ/π_old, with π_old the policy that sampled it (ρ = 1 at k = 0)
+                var vg = Autodiff.valueAndGrad(q -> {
+                    // every answer token as a completion of length 1: the advantage may differ per token (process supervision), and as
+                    // every completion has 3 tokens, the paper's per-sequence mean equals the mean over tokens
+                    Tensor lp = Addition.answerLogProbs(q, ro.seqs()).reshape(tokens, 1);
+                    if (oldLp[0] == null) oldLp[0] = lp.detach();
+                    return Grpo.reduce(Grpo.perTokenLoss(h, lp, oldLp[0], refLp, ro.advantages()), mask, h.lossType(), h.maxCompletionLength());
+                }, p);
+                // g ← g · min(1, clip / ‖g‖)
+                DecoderOnly g = u.clip() > 0 ? Clipping.clipGradNorm(vg.grad(), u.clip()).grads() : vg.grad();
+                Step<DecoderOnly, Adam.State<DecoderOnly>> st = AdamW.step(adamW, p, g, o);
+                p = st.params();
+                o = st.state();
+                if (k == 0) loss = vg.value().item();
+            }
+            return new Loop.Stepped<>(p, o, loss, 1, ro.rewards().mean().item());
         }
 
         /** The row of {@code params} after {@code step} GRPO steps: greedy exact match, and reward and k3 of one sample per held-out prompt. */

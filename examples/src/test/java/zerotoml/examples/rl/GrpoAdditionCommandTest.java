@@ -16,7 +16,6 @@ import org.junit.jupiter.api.io.TempDir;
 import zerotoml.examples.Cli;
 import zerotoml.examples.kit.Table;
 import zerotoml.scratch.io.Safetensors;
-import zerotoml.scratch.rl.Grpo;
 import zerotoml.scratch.tensor.DType;
 import zerotoml.scratch.tensor.Tensor;
 import zerotoml.scratch.transformer.Transformer;
@@ -55,20 +54,38 @@ class GrpoAdditionCommandTest {
 
     @Test
     void oneGrpoStepRaisesTheLogProbabilityOfBetterThanAverageCompletions() {
-        var u = new GrpoTraining.Setup(3, 1, 1e-3, 8, 1, 4, 8, 1e-4, 0.04, 0.2, Grpo.LossType.GRPO, 20);
+        var u = new GrpoTraining.Setup(3, 1, 1e-3, 8, 1, 4, 8, 1e-4, 0, 1.0, 1, 0.04, 0.2, GrpoTraining.Supervision.OUTCOME, 20);
         DecoderOnly start = Transformer.initDecoderOnly(Addition.MODEL, DType.F32, 3);
         var policy = new GrpoTraining.Policy(u, start, null);
         var ro = policy.rollout(start, 0);
         double[] adv = ro.advantages().toArray();
         assertTrue(java.util.Arrays.stream(adv).anyMatch(a -> a != 0), "the groups have reward spread");
         var stepped = policy.step(start, policy.optimizer(start), 0);
-        double[] before = Addition.answerLogProbs(start, ro.seqs()).sum(new int[] {1}, false).toArray();
-        double[] after = Addition.answerLogProbs(stepped.params(), ro.seqs()).sum(new int[] {1}, false).toArray();
-        // the objective Σᵢ Âᵢ log π(oᵢ) rises: the step moves probability towards the completions with positive advantage
+        double[] before = Addition.answerLogProbs(start, ro.seqs()).toArray(), after = Addition.answerLogProbs(stepped.params(), ro.seqs()).toArray();
+        assertEquals(before.length, adv.length, "one advantage per answer token");
+        // the objective Σᵢₜ Âᵢₜ log π(oᵢₜ) rises: the step moves probability towards the tokens with positive advantage
         double gain = 0;
         for (int i = 0; i < adv.length; i++) gain += adv[i] * (after[i] - before[i]);
         assertTrue(gain > 0, "Σ Â Δlog π = " + gain);
         assertEquals(ro.rewards().mean().item(), stepped.correct(), 0.0);
+    }
+
+    @Test
+    void processAdvantagesAreTheSumOfTheGroupNormalisedDigitRewardsFromEachTokenOn() {
+        var u = new GrpoTraining.Setup(3, 1, 1e-3, 8, 1, 1, 2, 1e-4, 0, 1.0, 1, 0.04, 0.2, GrpoTraining.Supervision.PROCESS, 20);
+        var policy = new GrpoTraining.Policy(u, Transformer.initDecoderOnly(Addition.MODEL, DType.F32, 3), null);
+        double[] r = {1, 0, 1, 1, 1, 1}; // two completions of one prompt: the second digit of the first is wrong
+        double mean = 5.0 / 6, sd = 0;
+        for (double x : r) sd += (x - mean) * (x - mean) / (r.length - 1);
+        double right = (1 - mean) / (Math.sqrt(sd) + 1e-4), wrong = (0 - mean) / (Math.sqrt(sd) + 1e-4);
+        double[] expected = {right + wrong + right, wrong + right, right, 3 * right, 2 * right, right};
+        assertArrayEquals(expected, policy.process(Tensor.of(DType.F32, r, r.length)).toArray(), 1e-5);
+        // outcome supervision gives every token of a completion its completion's advantage
+        var outcome = new GrpoTraining.Policy(new GrpoTraining.Setup(3, 1, 1e-3, 8, 1, 1, 2, 1e-4, 0, 1.0, 1, 0.04, 0.2,
+                GrpoTraining.Supervision.OUTCOME, 20), Transformer.initDecoderOnly(Addition.MODEL, DType.F32, 3), null);
+        double[] a = outcome.outcome(Tensor.of(DType.F32, new double[] {2.0 / 3, 1}, 2)).toArray();
+        assertArrayEquals(new double[] {a[0], a[0], a[0], -a[0], -a[0], -a[0]}, a, 1e-6); // ± the same up to float32 rounding
+        assertTrue(a[0] < 0);
     }
 
     @Test

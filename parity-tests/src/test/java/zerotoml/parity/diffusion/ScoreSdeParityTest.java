@@ -118,7 +118,44 @@ class ScoreSdeParityTest {
                 .scratch((c, x) -> ScoreSde.dsmLoss(scratchSde(c), x.get(0), x.get(1), rounded(c.get(TIMES), x.get(0)),
                         c.get(REDUCE_MEAN), c.get(LIKELIHOOD)))
                 .reference((c, x) -> Ref.scoreSdeLoss(Ref.sde(c), x.get(0), x.get(1), tv(x.get(0).getManager(), c.get(TIMES), x.get(0).getDataType()),
-                        c.get(REDUCE_MEAN), c.get(LIKELIHOOD)));
+                        c.get(REDUCE_MEAN), c.get(LIKELIHOOD)))
+                .conditioned(Precision.F32, OpSpec.Check.FORWARD, ScoreSdeParityTest::dsmLossBound, DSM_CANCELS)
+                .conditioned(Precision.F32, OpSpec.Check.GRADIENT, ScoreSdeParityTest::dsmLossBound, DSM_CANCELS);
+    }
+
+    /** A float32 ulp, relative: the most PyTorch's vectorised exp and pow (SLEEF, 1-ulp) can be off; scratch's are correctly rounded. */
+    static final double ULP = 0x1p-23;
+
+    static final String DSM_CANCELS = "VP and sub-VP compute std = √(1 − e^{2·lmc}) or 1 − e^{2·lmc}, and sub-VP's g² the discount "
+            + "1 − e^{−2β0t − (β1−β0)t²}: one ulp of e^x (PyTorch's float32 exp is accurate to 1 ulp, not correctly rounded; scratch's is) "
+            + "becomes κ = e^x/(1 − e^x) ulps of the difference: κ = 19 for std at t = 0.077, β 0.5..5, and κ ≈ 1/(tβ0), 1e6, at "
+            + "score_sde's t = 1e-5. The loss and its gradients square std or divide by it twice, so per row the bound is "
+            + "2·(4·κ_std + κ_g²)·2^-23 (κ_std halved for VP's square root; 0 for VE, whose std has no cancellation), the worst row of the case. Measured on the "
+            + "t = 0.077 sub-VP case: scratch 9.5e-7 and PyTorch 1.5e-6 relative from float64 (PyTorch's e^{2·lmc} one ulp low), "
+            + "2.5e-6 apart; the bound there is 2.0e-5";
+
+    /** e^x/(1 − e^x): how many ulps of the difference one ulp of e^x (x < 0) is. */
+    static double expCancellation(double x) {
+        return x == 0 ? Double.POSITIVE_INFINITY : Math.exp(x) / -Math.expm1(x);
+    }
+
+    /** VP/sub-VP 2·log m(t), and sub-VP's discount exponent −2β0t − (β1−β0)t². */
+    static double twoLmc(Case c, double t) {
+        double b0 = c.get(A), b1 = c.get(B);
+        return 2 * (-0.25 * t * t * (b1 - b0) - 0.5 * t * b0);
+    }
+
+    /** The extra rtol of one dsmLoss case: see {@link #DSM_CANCELS}. */
+    static double dsmLossBound(Case c) {
+        String kind = c.get(KIND);
+        double b0 = c.get(A), b1 = c.get(B);
+        double worst = 0;
+        for (double t : c.get(TIMES)) {
+            double kStd = kind.equals("ve") ? 0 : expCancellation(twoLmc(c, t)) * (kind.equals("vp") ? 0.5 : 1);
+            double kG2 = kind.equals("subvp") && c.get(LIKELIHOOD) ? expCancellation(-2 * b0 * t - (b1 - b0) * t * t) : 0;
+            worst = Math.max(worst, 2 * (4 * kStd + kG2) * ULP);
+        }
+        return worst;
     }
 
     /** A one-step op: inputs x, score, z; output [x, x̄] stacked. */
@@ -153,7 +190,31 @@ class ScoreSdeParityTest {
     static OpSpec reverseDiffusion() {
         return oneStep("ScoreSde.reverseDiffusionStep (ReverseDiffusionPredictor)",
                 (sde, x, t, s, z, snr) -> ScoreSde.reverseDiffusionStep(sde, x, t, s, z),
-                (c, x, t, s, z, snr) -> Ref.reverseDiffusion(Ref.sde(c), x, t, s, z));
+                (c, x, t, s, z, snr) -> Ref.reverseDiffusion(Ref.sde(c), x, t, s, z))
+                .conditioned(Precision.F32, OpSpec.Check.GRADIENT, ScoreSdeParityTest::reverseDiffusionBound, G2_CANCELS);
+    }
+
+    static final String G2_CANCELS = "VE's discretisation G_i² = σ_i² − σ_{i−1}², with σ = exp(linspace(ln σ_min, ln σ_max, N)) in float32: "
+            + "one ulp of each exp (PyTorch's float32 exp is accurate to 1 ulp, not correctly rounded; scratch's is) becomes "
+            + "S = (σ_i² + σ_{i−1}²)/(σ_i² − σ_{i−1}²) times two ulps of G² (S = 29 at N = 184, σ 0.1..50; up to ~430 at N = 1000, "
+            + "σ 0.1..1), and the score's term and its gradient carry G². Bound 4·S·2^-23 for VE; sub-VP's G = g(t)/√N carries the "
+            + "discount 1 − e^x, so 2·κ·2^-23 with κ = e^x/(1 − e^x); VP has no such cancellation (0). Measured on the N = 184 case: "
+            + "scratch 1.3e-6 and PyTorch 2.1e-6 relative from float64, 3.3e-6 apart; the bound there is 1.4e-5";
+
+    /** The extra rtol of one reverse-diffusion case: see {@link #G2_CANCELS}. */
+    static double reverseDiffusionBound(Case c) {
+        double t = (float) c.get(TIMES)[0], b0 = c.get(A), b1 = c.get(B);
+        int n = c.get(N);
+        return switch (c.get(KIND)) {
+            case "ve" -> {
+                int k = (int) (float) (t * (n - 1));
+                double lo = Math.log(b0), hi = Math.log(b1);
+                double s = Math.exp(n == 1 ? lo : lo + k * (hi - lo) / (n - 1)), adj = k == 0 ? 0 : Math.exp(lo + (k - 1) * (hi - lo) / (n - 1));
+                yield 4 * (s * s + adj * adj) / (s * s - adj * adj) * ULP;
+            }
+            case "subvp" -> 2 * expCancellation(-2 * b0 * t - (b1 - b0) * t * t) * ULP;
+            default -> 0;
+        };
     }
 
     static OpSpec langevin() {
@@ -187,7 +248,12 @@ class ScoreSdeParityTest {
                 .noGradient("the Langevin step size is computed from batch-mean norms as plain numbers in scratch (no gradient through ‖s‖, ‖z‖), "
                         + "while PyTorch differentiates through them; the trajectory's values are compared")
                 .loosen(Precision.F32, OpSpec.Check.FORWARD, 2e-5, 1e-5, "a chain of up to 18 predictor/corrector updates in float32 through a tanh "
-                        + "network; VE's σ_max up to 50 scales the noise, so values reach ~1e3 and roundings compound (worst seen 3.9e-3 abs, 1.6e-5 rel)");
+                        + "network; VE's σ_max up to 50 scales the noise, so values reach ~1e3 and roundings compound (worst seen 3.9e-3 abs, 1.6e-5 rel)")
+                .perturbationConditioned(Precision.F32, OpSpec.Check.FORWARD, "the Langevin step is 2α(r‖z‖/‖s‖)², so where the toy "
+                        + "network's score nearly cancels (tanh(−0.5 + 8e-5) + tanh(0.5) = 6.6e-5 from terms of 0.46, κ ≈ 7,000) the sample "
+                        + "moves by ∝ 1/s: on that case scratch was 1.1e-4 and PyTorch 5.1e-4 from float64, with the two sides' score "
+                        + "sums rounded in different orders; and with VE (σ_max 50) the Euler–Maruyama mean x + g²s/N adds terms of ~2e4 "
+                        + "to land near 39 (κ ≈ 500)");
     }
 
     static ScoreSde.Predictor predictor(Case c) {

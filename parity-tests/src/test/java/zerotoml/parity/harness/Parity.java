@@ -153,7 +153,7 @@ public final class Parity {
         Tolerance tol = s.tolerance(p, check);
         String name = propertyName(s, p, check);
         return switch (check) {
-            case FORWARD, GRADIENT -> Property.run(name, s.cases, c -> oneCase(s, p, check, c, tol, st), cases);
+            case FORWARD, GRADIENT -> Property.run(name, s.cases, c -> oneCase(s, p, check, c, s.tolerance(p, check, c), st), cases);
             case FINITE_DIFFERENCES -> {
                 if (p != Precision.F64) throw new IllegalArgumentException("Parity.outcome: finite differences run in f64 only, not " + p.label());
                 yield Property.run(name, s.fdCases(), c -> finiteDifferencesCase(s, c, tol, st), cases);
@@ -196,7 +196,7 @@ public final class Parity {
         String name = propertyName(s, p, check);
         Property.Failure<Case> f = Property.minimal(name, s.cases, st.firstDefectSeed, c -> {
             Stats probe = new Stats();
-            oneCase(s, p, check, c, tol, probe);
+            oneCase(s, p, check, c, s.tolerance(p, check, c), probe);
             if (probe.lastDefect != null) throw new ReferenceDefectShown(probe.lastDefect);
         });
         String shrunk = f == null ? "(the first affected case no longer shows it on a re-run)" : f.shrunk().toString();
@@ -334,6 +334,48 @@ public final class Parity {
             double[] numeric = numericGradient(s, c, i);
             assertClose("gradient of input " + i + " (finite differences)", analytic.get(i).toArray(), numeric, tol, st);
         }
+    }
+
+    static final int PROBES = 3;
+    static final double PROBE_FACTOR = 8;
+
+    /**
+     * How far scratch's float64 result moves when every (non-constant) input of the float32-rounded
+     * case moves by one float32 rounding, as {@value #PROBE_FACTOR} × the largest relative change
+     * over {@value #PROBES} probes, at the elements where that change exceeds atol; see {@link OpSpec#perturbationConditioned}. Deterministic: the
+     * signs come from the case's cotangent seed.
+     */
+    static double sensitivity(OpSpec s, Check check, Case c, double atol) {
+        Case r = Adjudication.rounded(c, Precision.F32);
+        List<double[]> base = scratch64(s, check, r);
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(c.cotangentSeed() ^ 0x9E3779B97F4A7C15L);
+        double worst = 0;
+        for (int k = 0; k < PROBES; k++) {
+            List<Arr> in = new ArrayList<>();
+            for (int i = 0; i < r.inputs().size(); i++) {
+                double[] d = r.input(i).data().clone();
+                if (!s.constants.contains(i)) for (int j = 0; j < d.length; j++) d[j] *= 1 + (rnd.nextBoolean() ? 0x1p-24 : -0x1p-24);
+                in.add(new Arr(r.input(i).shape(), d));
+            }
+            List<double[]> moved = scratch64(s, check, new Case(in, r.args(), r.cotangentSeed()));
+            for (int i = 0; i < base.size(); i++) {
+                for (int j = 0; j < base.get(i).length; j++) {
+                    double b = base.get(i)[j], change = Math.abs(moved.get(i)[j] - b);
+                    // only where the scaled change is more than atol alone allows: a tiny element's relative change means nothing
+                    if (PROBE_FACTOR * change > atol && b != 0 && Double.isFinite(change)) worst = Math.max(worst, change / Math.abs(b));
+                }
+            }
+        }
+        return PROBE_FACTOR * worst;
+    }
+
+    /** Scratch's float64 output (forward), or its gradient of every non-constant input (grad). */
+    private static List<double[]> scratch64(OpSpec s, Check check, Case c) {
+        if (check == Check.FORWARD) return List.of(s.scratch.apply(c, tensors(c, Precision.F64)).toArray());
+        List<Tensor> g = scratchGrads(s, c, Precision.F64);
+        List<double[]> out = new ArrayList<>();
+        for (int i = 0; i < g.size(); i++) if (!s.constants.contains(i)) out.add(g.get(i).toArray());
+        return out;
     }
 
     /** Scratch's vjp with the case's cotangent. */
