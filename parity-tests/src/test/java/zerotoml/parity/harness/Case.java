@@ -97,11 +97,6 @@ public record Case(List<Arr> inputs, Args args, long cotangentSeed) {
             return values.containsKey(key);
         }
 
-        Object byName(String name) {
-            for (var e : values.entrySet()) if (e.getKey().name().equals(name)) return e.getValue();
-            throw new IllegalArgumentException("Case has no argument '" + name + "', only " + this);
-        }
-
         public boolean isEmpty() {
             return values.isEmpty();
         }
@@ -138,54 +133,6 @@ public record Case(List<Arr> inputs, Args args, long cotangentSeed) {
     /** Whether the case has this argument (for optional ones). */
     public boolean has(Arg<?> key) {
         return args.has(key);
-    }
-
-    // ---------------------------------------------------------------- transitional: the string-keyed
-    // accessors, for the diffusion and rl tests until they are migrated (issue 11, part 5); then removed.
-
-    /** @deprecated string-keyed; use {@link #with(Arg, Object)}. */
-    @Deprecated
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    public Case(List<Arr> inputs, Map<String, Object> args, long cotangentSeed) {
-        this(inputs, untyped(args), cotangentSeed);
-    }
-
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    private static Args untyped(Map<String, Object> args) {
-        Args a = Args.NONE;
-        for (var e : args.entrySet()) a = a.with(new Arg(e.getKey(), e.getValue().getClass()), e.getValue());
-        return a;
-    }
-
-    /** @deprecated string-keyed; use {@link #get(Arg)}. */
-    @Deprecated
-    public Object arg(String name) {
-        return args.byName(name);
-    }
-
-    @Deprecated
-    public int intArg(String name) {
-        return (Integer) arg(name);
-    }
-
-    @Deprecated
-    public int[] intsArg(String name) {
-        return (int[]) arg(name);
-    }
-
-    @Deprecated
-    public double doubleArg(String name) {
-        return ((Number) arg(name)).doubleValue();
-    }
-
-    @Deprecated
-    public boolean boolArg(String name) {
-        return (Boolean) arg(name);
-    }
-
-    @Deprecated
-    public String stringArg(String name) {
-        return (String) arg(name);
     }
 
     public Arr input(int i) {

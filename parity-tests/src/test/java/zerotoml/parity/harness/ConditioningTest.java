@@ -4,11 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import zerotoml.fixtures.Gen;
 import zerotoml.fixtures.Precision;
+import zerotoml.fixtures.Source;
 import zerotoml.parity.harness.OpSpec.Check;
 
 /**
@@ -35,7 +35,7 @@ class ConditioningTest {
                 c[i] = (float) s.doubleBetween(1, 2);
             }
             int[] shape = {n};
-            return new Case(List.of(new Arr(shape, a), new Arr(shape, b), new Arr(shape, c)), Map.of(), Cases.cotangentSeed(s));
+            return new Case(List.of(new Arr(shape, a), new Arr(shape, b), new Arr(shape, c)), Cases.cotangentSeed(s));
         };
     }
 
@@ -84,7 +84,7 @@ class ConditioningTest {
     @Test
     void theBoundIsZeroOrTinyWhereNothingCancels() {
         OpSpec s = differenceOfProducts(closePairs(0.5, 1), 1).perturbationConditioned(Precision.F32, Check.FORWARD, "test");
-        Case c = closePairs(0.5, 1).draw(zerotoml.fixtures.Source.random(7));
+        Case c = closePairs(0.5, 1).draw(Source.random(7));
         double extra = s.tolerance(Precision.F32, Check.FORWARD, c).rtol() - s.tolerance(Precision.F32, Check.FORWARD).rtol();
         assertTrue(extra < 1e-5, "extra rtol " + extra);
         assertTrue(passes(s));

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.SplittableRandom;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
@@ -349,7 +350,7 @@ public final class Parity {
     static double sensitivity(OpSpec s, Check check, Case c, double atol) {
         Case r = Adjudication.rounded(c, Precision.F32);
         List<double[]> base = scratch64(s, check, r);
-        java.util.SplittableRandom rnd = new java.util.SplittableRandom(c.cotangentSeed() ^ 0x9E3779B97F4A7C15L);
+        SplittableRandom rnd = new SplittableRandom(c.cotangentSeed() ^ 0x9E3779B97F4A7C15L);
         double worst = 0;
         for (int k = 0; k < PROBES; k++) {
             List<Arr> in = new ArrayList<>();

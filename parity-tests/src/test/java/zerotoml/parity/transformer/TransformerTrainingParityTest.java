@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 import zerotoml.fixtures.ParityLedger;
 import zerotoml.fixtures.Precision;
@@ -208,15 +209,15 @@ class TransformerTrainingParityTest {
     void aTrajectoryIsClearedOnlyWhenPyTorchIsNotReproducibleAndScratchIsAtLeastAsCloseToFloat64() {
         double[] truth = {1.0, 0.9}, mine = {1.0, 0.90001}, near = {1.0, 0.90002}, far = {1.0, 0.90004};
         // PyTorch gives two answers, both farther from float64 than scratch: a reference defect
-        org.junit.jupiter.api.Assertions.assertTrue(decide(mine, mine.clone(), List.of(near, far, near), truth).cleared());
+        Assertions.assertTrue(decide(mine, mine.clone(), List.of(near, far, near), truth).cleared());
         // PyTorch reproducible: its answer stands, scratch is wrong
         Verdict v = decide(mine, mine.clone(), List.of(far, far, far), truth);
-        org.junit.jupiter.api.Assertions.assertFalse(v.cleared());
-        org.junit.jupiter.api.Assertions.assertTrue(v.evidence().endsWith("scratch wrong"), v.evidence());
+        Assertions.assertFalse(v.cleared());
+        Assertions.assertTrue(v.evidence().endsWith("scratch wrong"), v.evidence());
         // PyTorch not reproducible, but scratch farther from float64 than any PyTorch run: undecided
-        org.junit.jupiter.api.Assertions.assertFalse(decide(far, far.clone(), List.of(mine, near, mine), truth).cleared());
+        Assertions.assertFalse(decide(far, far.clone(), List.of(mine, near, mine), truth).cleared());
         // scratch not reproducible: never cleared
-        org.junit.jupiter.api.Assertions.assertFalse(decide(mine, near, List.of(near, far, near), truth).cleared());
+        Assertions.assertFalse(decide(mine, near, List.of(near, far, near), truth).cleared());
     }
 
     @Test
