@@ -25,6 +25,7 @@ import zerotoml.scratch.diffusion.Ddpm;
 import zerotoml.scratch.diffusion.Ddpm.Options;
 import zerotoml.scratch.diffusion.Ddpm.Prediction;
 import zerotoml.scratch.diffusion.Ddpm.Variance;
+import zerotoml.scratch.tensor.DType;
 
 /**
  * DDPM against diffusers' DDPMScheduler written with DJL: the schedules (linear and cosine, with
@@ -115,7 +116,7 @@ class DdpmParityTest {
     static double predictX0Bound(Case c) {
         String kind = c.get(PREDICTION);
         if (kind.equals("sample")) return 0;
-        double[] ab = scratchSchedule(c, zerotoml.scratch.tensor.DType.F64).alphaBar().toArray();
+        double[] ab = scratchSchedule(c, DType.F64).alphaBar().toArray();
         int[] ts = c.get(TIMES);
         double[] x = c.input(0).data(), m = c.input(1).data();
         int per = x.length / ts.length;
