@@ -39,7 +39,7 @@ final class StompGrid implements Training<StompGrid.Learned, StompGrid.Log, Stom
     record Learned(Tensor theta, List<ModelWeights> models, Tensor vPrimitives, Tensor vWithOption) {}
 
     /** The curves: the option model's RMS error after each model chunk, v(start) after each backup; the first backup within 1% of V*(start) (−1: none yet). */
-    record Log(Tensor modelError, Tensor vStartPrimitives, Tensor vStartWithOption, int hitPrimitives, int hitWithOption, double loss) {}
+    record Log(Tensor modelError, Tensor vStartPrimitives, Tensor vStartWithOption, int hitPrimitives, int hitWithOption) {}
 
     /** A history row. */
     record Eval(int step, String phase, double optionError, double modelError, double vStartPrimitives, double vStartWithOption, int backupsPrimitives,
@@ -94,7 +94,7 @@ final class StompGrid implements Training<StompGrid.Learned, StompGrid.Log, Stom
     }
 
     public Log optimizer(Learned p) {
-        return new Log(Tensor.zeros(DType.F64, chunks), Tensor.zeros(DType.F64, backups), Tensor.zeros(DType.F64, backups), -1, -1, Double.NaN);
+        return new Log(Tensor.zeros(DType.F64, chunks), Tensor.zeros(DType.F64, backups), Tensor.zeros(DType.F64, backups), -1, -1);
     }
 
     static List<Sample> behaviour(SplittableRandom rnd, int n) {
@@ -117,7 +117,7 @@ final class StompGrid implements Training<StompGrid.Learned, StompGrid.Log, Stom
                 option = Stomp.optionStep(option, G.oneHot(x.s()), x.a(), x.r(), G.oneHot(x.next()), x.terminal(), GAMMA, OPTION_ALPHA);
             double err = optionError(option);
             Learned q = new Learned(Tensor.of(DType.F64, flatten(option.theta()), GridWorld.ACTIONS, G.states()), p.models(), p.vPrimitives(), p.vWithOption());
-            return Loop.Stepped.of(q, new Log(log.modelError(), log.vStartPrimitives(), log.vStartWithOption(), -1, -1, err), err);
+            return Loop.Stepped.of(q, new Log(log.modelError(), log.vStartPrimitives(), log.vStartWithOption(), -1, -1), err);
         }
         List<Stomp.OptionPolicy> policies = policies(option);
         List<Stomp.Model> models = new ArrayList<>();
@@ -138,7 +138,7 @@ final class StompGrid implements Training<StompGrid.Learned, StompGrid.Log, Stom
             List<ModelWeights> ws = new ArrayList<>();
             for (Stomp.Model m : models) ws.add(weights(m));
             Learned q = new Learned(p.theta(), List.copyOf(ws), p.vPrimitives(), p.vWithOption());
-            return Loop.Stepped.of(q, new Log(Tensor.of(DType.F64, errs, chunks), log.vStartPrimitives(), log.vStartWithOption(), -1, -1, err), err);
+            return Loop.Stepped.of(q, new Log(Tensor.of(DType.F64, errs, chunks), log.vStartPrimitives(), log.vStartWithOption(), -1, -1), err);
         }
         // 4. planning: backups at the seed's random states, with the primitive models only and with the option model added
         double[] vPrim = p.vPrimitives().toArray(), vOpt = p.vWithOption().toArray(), yPrim = log.vStartPrimitives().toArray(), yOpt = log.vStartWithOption().toArray();
@@ -153,7 +153,7 @@ final class StompGrid implements Training<StompGrid.Learned, StompGrid.Log, Stom
         }
         double err = Math.abs(vOpt[start] - vStar[start]);
         Learned q = new Learned(p.theta(), p.models(), Tensor.of(DType.F64, vPrim, vPrim.length), Tensor.of(DType.F64, vOpt, vOpt.length));
-        return Loop.Stepped.of(q, new Log(log.modelError(), Tensor.of(DType.F64, yPrim, backups), Tensor.of(DType.F64, yOpt, backups), hitPrim, hitOpt, err), err);
+        return Loop.Stepped.of(q, new Log(log.modelError(), Tensor.of(DType.F64, yPrim, backups), Tensor.of(DType.F64, yOpt, backups), hitPrim, hitOpt), err);
     }
 
     Stomp.Option option(Learned p) {

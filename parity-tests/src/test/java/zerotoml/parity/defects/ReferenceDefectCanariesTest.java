@@ -215,7 +215,7 @@ class ReferenceDefectCanariesTest {
         try (NDManager m = NDManager.newBaseManager("PyTorch")) {
             // 32 lanes, so that the vectorised kernel runs (a single element takes the scalar path, which is right)
             float[] inf = new float[32];
-            java.util.Arrays.fill(inf, Float.POSITIVE_INFINITY);
+            Arrays.fill(inf, Float.POSITIVE_INFINITY);
             f32 = Torch.values(Activation.gelu(m.create(inf)))[0];
             f64 = Activation.gelu(m.create(new double[] {Double.POSITIVE_INFINITY})).toDoubleArray()[0];
         }

@@ -1,21 +1,27 @@
 package zerotoml.parity.diffusion;
 
 import static zerotoml.parity.diffusion.DiffusionCases.*;
+import static zerotoml.parity.diffusion.DiffusionCases.BETA_END;
+import static zerotoml.parity.diffusion.DiffusionCases.BETA_START;
+import static zerotoml.parity.diffusion.DiffusionCases.SCHEDULE;
+import static zerotoml.parity.diffusion.DiffusionCases.T;
 
-import ai.djl.ndarray.NDArray;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
+import zerotoml.fixtures.Precision;
+import zerotoml.fixtures.Source;
 import zerotoml.parity.harness.Arr;
 import zerotoml.parity.harness.Case;
+import zerotoml.parity.harness.Case.Arg;
+import zerotoml.parity.harness.Case.Args;
 import zerotoml.parity.harness.Cases;
 import zerotoml.parity.harness.OpSpec;
 import zerotoml.parity.harness.Parity;
-import zerotoml.reference.diffusion.Ddpm;
+import zerotoml.scratch.diffusion.Ddim;
+import zerotoml.scratch.diffusion.Ddpm;
 import zerotoml.scratch.diffusion.Ddpm.Options;
 import zerotoml.scratch.diffusion.Ddpm.Prediction;
 import zerotoml.scratch.diffusion.Ddpm.Variance;
@@ -27,6 +33,13 @@ import zerotoml.scratch.diffusion.Ddpm.Variance;
  * trajectory through a toy network with the same injected noise.
  */
 class DdpmParityTest {
+    static final Arg<int[]> TIMES = Arg.ints("t");
+    static final Arg<String> PREDICTION = Arg.text("prediction");
+    static final Arg<Integer> T0 = Arg.integer("t0");
+    static final Arg<Integer> PREV = Arg.integer("prev");
+    static final Arg<String> VARIANCE = Arg.text("variance");
+    static final Arg<Boolean> CLIP = Arg.bool("clip");
+    static final Arg<int[]> TIMESTEPS = Arg.ints("timesteps");
 
     static final String[] PREDICTIONS = {"epsilon", "sample", "v_prediction"};
 
@@ -42,96 +55,94 @@ class DdpmParityTest {
     static OpSpec schedule() {
         return OpSpec.op("Ddpm.schedule (betas, alphas, alphaBar, posteriorVariance)")
                 .cases(s -> {
-                    Map<String, Object> a = new HashMap<>();
-                    DiffusionCases.schedule(s, a, 60);
+                    Args a = Args.NONE;
+                    a = DiffusionCases.schedule(s, a, 60);
                     return new Case(List.of(new Arr(new int[] {1}, new double[] {0})), a, Cases.cotangentSeed(s));
                 })
                 .scratch((c, x) -> {
                     var sc = scratchSchedule(c, dtype(x));
-                    return stack(sc.betas(), sc.alphas(), sc.alphaBar(), zerotoml.scratch.diffusion.Ddpm.posteriorVariance(sc));
+                    return stack(sc.betas(), sc.alphas(), sc.alphaBar(), Ddpm.posteriorVariance(sc));
                 })
                 .reference((c, x) -> {
-                    var sc = refSchedule(c, x.get(0).getManager(), x.get(0).getDataType());
-                    return stack(sc.betas(), sc.alphas(), sc.alphaBar(), Ddpm.posteriorVariance(sc));
+                    var sc = Ref.schedule(c, x.get(0).getManager(), x.get(0).getDataType());
+                    return stack(sc.betas(), sc.alphas(), sc.alphaBar(), Ref.posteriorVariance(sc));
                 })
                 .constantInputs(0)
                 .noGradient("a schedule is a function of its hyper-parameters only");
     }
 
     /** Two tensors of one batch shape plus per-row timesteps. */
-    static Case pair(zerotoml.fixtures.Source s) {
-        Map<String, Object> a = new HashMap<>();
-        DiffusionCases.schedule(s, a, 60);
+    static Case pair(Source s) {
+        Args a = Args.NONE;
+        a = DiffusionCases.schedule(s, a, 60);
         int[] shape = batchShape(s);
-        a.put("t", timesteps(s, shape[0], (Integer) a.get("T")));
-        a.put("prediction", s.pick(PREDICTIONS));
+        a = a.with(TIMES, timesteps(s, shape[0], a.get(T)));
+        a = a.with(PREDICTION, s.pick(PREDICTIONS));
         return new Case(List.of(arr(s, shape), arr(s, shape)), a, Cases.cotangentSeed(s));
     }
 
     static OpSpec qSample() {
         return OpSpec.op("Ddpm.qSample (add_noise)").cases(DdpmParityTest::pair)
-                .scratch((c, x) -> zerotoml.scratch.diffusion.Ddpm.qSample(scratchSchedule(c, dtype(x)), x.get(0), c.intsArg("t"), x.get(1)))
-                .reference((c, x) -> Ddpm.addNoise(refSchedule(c, x.get(0).getManager(), x.get(0).getDataType()), x.get(0), x.get(1), c.intsArg("t")))
-                .rejects("noise of another shape", new Case(List.of(new Arr(new int[] {2, 3}, new double[6]), new Arr(new int[] {2, 2}, new double[4])),
-                        Map.of("schedule", "linear", "T", 10, "betaStart", 1e-4, "betaEnd", 0.02, "t", new int[] {1, 2}), 0), "[2, 3]", "[2, 2]")
-                .rejects("a timestep outside the schedule", new Case(List.of(new Arr(new int[] {2, 3}, new double[6]), new Arr(new int[] {2, 3}, new double[6])),
-                        Map.of("schedule", "linear", "T", 10, "betaStart", 1e-4, "betaEnd", 0.02, "t", new int[] {1, 10}), 0), "timestep 10", "0..9");
+                .scratch((c, x) -> Ddpm.qSample(scratchSchedule(c, dtype(x)), x.get(0), c.get(TIMES), x.get(1)))
+                .reference((c, x) -> Ref.addNoise(Ref.schedule(c, x.get(0).getManager(), x.get(0).getDataType()), x.get(0), x.get(1), c.get(TIMES)))
+                .rejects("noise of another shape", new Case(List.of(new Arr(new int[] {2, 3}, new double[6]), new Arr(new int[] {2, 2}, new double[4])), 0).with(SCHEDULE, "linear").with(T, 10).with(BETA_START, 1e-4).with(BETA_END, 0.02).with(TIMES, new int[] {1, 2}), "[2, 3]", "[2, 2]")
+                .rejects("a timestep outside the schedule", new Case(List.of(new Arr(new int[] {2, 3}, new double[6]), new Arr(new int[] {2, 3}, new double[6])), 0).with(SCHEDULE, "linear").with(T, 10).with(BETA_START, 1e-4).with(BETA_END, 0.02).with(TIMES, new int[] {1, 10}), "timestep 10", "0..9");
     }
 
     static OpSpec velocity() {
         return OpSpec.op("Ddpm.velocity (get_velocity)").cases(DdpmParityTest::pair)
-                .scratch((c, x) -> zerotoml.scratch.diffusion.Ddpm.velocity(scratchSchedule(c, dtype(x)), x.get(0), c.intsArg("t"), x.get(1)))
-                .reference((c, x) -> Ddpm.getVelocity(refSchedule(c, x.get(0).getManager(), x.get(0).getDataType()), x.get(0), x.get(1), c.intsArg("t")));
+                .scratch((c, x) -> Ddpm.velocity(scratchSchedule(c, dtype(x)), x.get(0), c.get(TIMES), x.get(1)))
+                .reference((c, x) -> Ref.getVelocity(Ref.schedule(c, x.get(0).getManager(), x.get(0).getDataType()), x.get(0), x.get(1), c.get(TIMES)));
     }
 
     static OpSpec predictX0() {
         return OpSpec.op("Ddpm.predictX0 (epsilon, sample, v_prediction)").cases(DdpmParityTest::pair)
-                .scratch((c, x) -> zerotoml.scratch.diffusion.Ddpm.predictX0(scratchSchedule(c, dtype(x)), x.get(0), c.intsArg("t"), x.get(1),
-                        prediction(c.stringArg("prediction"))))
-                .reference((c, x) -> Ddpm.predOriginal(refSchedule(c, x.get(0).getManager(), x.get(0).getDataType()), x.get(0), c.intsArg("t"), x.get(1),
-                        c.stringArg("prediction")));
+                .scratch((c, x) -> Ddpm.predictX0(scratchSchedule(c, dtype(x)), x.get(0), c.get(TIMES), x.get(1),
+                        prediction(c.get(PREDICTION))))
+                .reference((c, x) -> Ref.predOriginal(Ref.schedule(c, x.get(0).getManager(), x.get(0).getDataType()), x.get(0), c.get(TIMES), x.get(1),
+                        c.get(PREDICTION)));
     }
 
     static OpSpec posteriorMean() {
         return OpSpec.op("Ddpm.posteriorMean (Eq. 7)").cases(DdpmParityTest::pair)
-                .scratch((c, x) -> zerotoml.scratch.diffusion.Ddpm.posteriorMean(scratchSchedule(c, dtype(x)), x.get(0), x.get(1), c.intsArg("t")))
-                .reference((c, x) -> Ddpm.posteriorMean(refSchedule(c, x.get(0).getManager(), x.get(0).getDataType()), x.get(0), x.get(1), c.intsArg("t")));
+                .scratch((c, x) -> Ddpm.posteriorMean(scratchSchedule(c, dtype(x)), x.get(0), x.get(1), c.get(TIMES)))
+                .reference((c, x) -> Ref.posteriorMean(Ref.schedule(c, x.get(0).getManager(), x.get(0).getDataType()), x.get(0), x.get(1), c.get(TIMES)));
     }
 
     static OpSpec lossSimple() {
         return OpSpec.op("Ddpm.lossSimple (mse)").cases(DdpmParityTest::pair)
-                .scratch((c, x) -> zerotoml.scratch.diffusion.Ddpm.lossSimple(x.get(0), x.get(1)))
-                .reference((c, x) -> Ddpm.mse(x.get(0), x.get(1)));
+                .scratch((c, x) -> Ddpm.lossSimple(x.get(0), x.get(1)))
+                .reference((c, x) -> Ref.mse(x.get(0), x.get(1)));
     }
 
     /** One step: inputs x_t, model output, z; args t, prev (t−1, an earlier respaced t, or −1), options. */
     static OpSpec step() {
         return OpSpec.op("Ddpm.step (DDPMScheduler.step)")
                 .cases(s -> {
-                    Map<String, Object> a = new HashMap<>();
-                    DiffusionCases.schedule(s, a, 60);
-                    int steps = (Integer) a.get("T");
+                    Args a = Args.NONE;
+                    a = DiffusionCases.schedule(s, a, 60);
+                    int steps = a.get(T);
                     int t = s.intBetween(0, steps - 1);
                     int prev = s.bool() ? t - 1 : s.intBetween(-1, t - 1);
-                    a.put("t0", t);
-                    a.put("prev", prev);
-                    a.put("prediction", s.pick(PREDICTIONS));
-                    a.put("variance", s.pick("fixed_small", "fixed_large"));
-                    a.put("clip", s.bool());
+                    a = a.with(T0, t);
+                    a = a.with(PREV, prev);
+                    a = a.with(PREDICTION, s.pick(PREDICTIONS));
+                    a = a.with(VARIANCE, s.pick("fixed_small", "fixed_large"));
+                    a = a.with(CLIP, s.bool());
                     int[] shape = batchShape(s);
                     return new Case(List.of(arr(s, shape), arr(s, shape), arr(s, shape)), a, Cases.cotangentSeed(s));
                 })
-                .scratch((c, x) -> zerotoml.scratch.diffusion.Ddpm.step(scratchSchedule(c, dtype(x)), x.get(0), c.intArg("t0"), c.intArg("prev"), x.get(1),
+                .scratch((c, x) -> Ddpm.step(scratchSchedule(c, dtype(x)), x.get(0), c.get(T0), c.get(PREV), x.get(1),
                         options(c), x.get(2)))
-                .reference((c, x) -> Ddpm.step(refSchedule(c, x.get(0).getManager(), x.get(0).getDataType()), x.get(0), c.intArg("t0"), c.intArg("prev"),
-                        x.get(1), c.stringArg("prediction"), c.stringArg("variance"), c.boolArg("clip"), 1.0, x.get(2)))
+                .reference((c, x) -> Ref.ddpmStep(Ref.schedule(c, x.get(0).getManager(), x.get(0).getDataType()), x.get(0), c.get(T0), c.get(PREV),
+                        x.get(1), c.get(PREDICTION), c.get(VARIANCE), c.get(CLIP), 1.0, x.get(2)))
                 .noFiniteDifferences("with clipping, x̂0 can sit on the clamp's kink; the unclipped steps are covered by the gradient "
                         + "check against PyTorch, and Ddpm.sample's finite differences cover the step composed along a trajectory");
     }
 
     static Options options(Case c) {
-        return new Options(prediction(c.stringArg("prediction")), c.stringArg("variance").equals("fixed_small") ? Variance.FIXED_SMALL : Variance.FIXED_LARGE,
-                c.boolArg("clip"), 1.0);
+        return new Options(prediction(c.get(PREDICTION)), c.get(VARIANCE).equals("fixed_small") ? Variance.FIXED_SMALL : Variance.FIXED_LARGE,
+                c.get(CLIP), 1.0);
     }
 
     /**
@@ -141,34 +152,34 @@ class DdpmParityTest {
     static OpSpec sample() {
         return OpSpec.op("Ddpm.sample (trajectory, toy net)")
                 .cases(s -> {
-                    Map<String, Object> a = new HashMap<>();
+                    Args a = Args.NONE;
                     boolean respaced = s.bool();
                     int steps = respaced ? s.pick(20, 50, 100) : s.intBetween(2, 10);
-                    a.put("schedule", s.bool() ? "cosine" : "linear");
-                    a.put("T", steps);
-                    a.put("betaStart", 1e-4);
-                    a.put("betaEnd", s.pick(0.02, 0.2));
+                    a = a.with(SCHEDULE, s.bool() ? "cosine" : "linear");
+                    a = a.with(T, steps);
+                    a = a.with(BETA_START, 1e-4);
+                    a = a.with(BETA_END, s.pick(0.02, 0.2));
                     int[] ts;
                     if (respaced) {
-                        ts = zerotoml.scratch.diffusion.Ddim.leading(steps, s.intBetween(2, 6), 0);
+                        ts = Ddim.leading(steps, s.intBetween(2, 6), 0);
                     } else {
-                        ts = zerotoml.scratch.diffusion.Ddpm.allTimesteps(steps);
+                        ts = Ddpm.allTimesteps(steps);
                     }
-                    a.put("timesteps", ts);
-                    a.put("prediction", s.pick(PREDICTIONS));
-                    a.put("variance", s.pick("fixed_small", "fixed_large"));
-                    a.put("clip", false);
+                    a = a.with(TIMESTEPS, ts);
+                    a = a.with(PREDICTION, s.pick(PREDICTIONS));
+                    a = a.with(VARIANCE, s.pick("fixed_small", "fixed_large"));
+                    a = a.with(CLIP, false);
                     int b = s.intBetween(1, 4), d = s.intBetween(1, 3), h = s.intBetween(1, 6);
                     List<Arr> in = new ArrayList<>(List.of(arr(s, new int[] {b, d})));
                     in.addAll(toyNet(s, d, h));
                     in.add(arr(s, new int[] {ts.length, b, d}));
                     return new Case(in, a, Cases.cotangentSeed(s));
                 })
-                .scratch((c, x) -> zerotoml.scratch.diffusion.Ddpm.sample(scratchSchedule(c, dtype(x)), scratchNet(x, 1, c.intArg("T")), x.get(0),
-                        c.intsArg("timesteps"), options(c), split(x.get(5))))
-                .reference((c, x) -> Ddpm.sample(refSchedule(c, x.get(0).getManager(), x.get(0).getDataType()), refNet(x, 1, c.intArg("T")), x.get(0),
-                        c.intsArg("timesteps"), c.stringArg("prediction"), c.stringArg("variance"), false, 1.0, split(x.get(5))))
-                .loosen(zerotoml.fixtures.Precision.F32, OpSpec.Check.GRADIENT, 5e-5, 5e-5, TRAJECTORY);
+                .scratch((c, x) -> Ddpm.sample(scratchSchedule(c, dtype(x)), scratchNet(x, 1, c.get(T)), x.get(0),
+                        c.get(TIMESTEPS), options(c), split(x.get(5))))
+                .reference((c, x) -> Ref.ddpmSample(Ref.schedule(c, x.get(0).getManager(), x.get(0).getDataType()), refNet(x, 1, c.get(T)), x.get(0),
+                        c.get(TIMESTEPS), c.get(PREDICTION), c.get(VARIANCE), false, 1.0, split(x.get(5))))
+                .loosen(Precision.F32, OpSpec.Check.GRADIENT, 5e-5, 5e-5, TRAJECTORY);
     }
 
     static final String TRAJECTORY = "the gradient of up to 10 chained steps through a tanh network: float32 roundings compound and are "

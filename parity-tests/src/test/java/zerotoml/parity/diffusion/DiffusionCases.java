@@ -1,7 +1,8 @@
 package zerotoml.parity.diffusion;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiFunction;
@@ -9,10 +10,13 @@ import zerotoml.fixtures.Domain;
 import zerotoml.fixtures.Source;
 import zerotoml.parity.harness.Arr;
 import zerotoml.parity.harness.Case;
+import zerotoml.parity.harness.Case.Arg;
+import zerotoml.parity.harness.Case.Args;
 import zerotoml.parity.harness.Cases;
 import zerotoml.scratch.diffusion.Ddpm;
 import zerotoml.scratch.diffusion.Denoiser;
 import zerotoml.scratch.tensor.Activations;
+import zerotoml.scratch.tensor.Autodiff;
 import zerotoml.scratch.tensor.DType;
 import zerotoml.scratch.tensor.Shapes;
 import zerotoml.scratch.tensor.Tensor;
@@ -24,6 +28,11 @@ import zerotoml.scratch.tensor.Tensor;
  * compared through a non-linear model and every weight gets a gradient.
  */
 final class DiffusionCases {
+    static final Arg<String> SCHEDULE = Arg.text("schedule");
+    static final Arg<Integer> T = Arg.integer("T");
+    static final Arg<Double> BETA_START = Arg.real("betaStart");
+    static final Arg<Double> BETA_END = Arg.real("betaEnd");
+
     private DiffusionCases() {}
 
     static final Domain STD = Domain.standard();
@@ -34,24 +43,19 @@ final class DiffusionCases {
      * float32 and diffusers' variance 1 − ᾱ_t/ᾱ_{t−1} is 0/0 = NaN (scratch's β̃ stays finite; see
      * notes/Ddpm.md).
      */
-    static void schedule(Source s, java.util.Map<String, Object> args, int maxT) {
+    static Args schedule(Source s, Args args, int maxT) {
         boolean cosine = s.bool();
         int t = s.intBetween(0, 4) == 0 ? 1000 : s.intBetween(2, maxT);
-        args.put("schedule", cosine ? "cosine" : "linear");
-        args.put("T", t);
+        args = args.with(SCHEDULE, cosine ? "cosine" : "linear");
+        args = args.with(T, t);
         double b0 = s.pick(1e-4, 1e-3, 0.01), b1 = t == 1000 ? s.pick(0.02, 0.05) : s.pick(0.02, 0.05, 0.2);
-        args.put("betaStart", b0);
-        args.put("betaEnd", b1);
+        args = args.with(BETA_START, b0);
+        return args.with(BETA_END, b1);
     }
 
     static Ddpm.Schedule scratchSchedule(Case c, DType dt) {
-        return c.stringArg("schedule").equals("cosine") ? Ddpm.cosine(dt, c.intArg("T"))
-                : Ddpm.linear(dt, c.intArg("T"), c.doubleArg("betaStart"), c.doubleArg("betaEnd"));
-    }
-
-    static zerotoml.reference.diffusion.Ddpm.Schedule refSchedule(Case c, NDManager m, ai.djl.ndarray.types.DataType dt) {
-        return c.stringArg("schedule").equals("cosine") ? zerotoml.reference.diffusion.Ddpm.cosine(m, dt, c.intArg("T"))
-                : zerotoml.reference.diffusion.Ddpm.linear(m, dt, c.intArg("T"), c.doubleArg("betaStart"), c.doubleArg("betaEnd"));
+        return c.get(SCHEDULE).equals("cosine") ? Ddpm.cosine(dt, c.get(T))
+                : Ddpm.linear(dt, c.get(T), c.get(BETA_START), c.get(BETA_END));
     }
 
     /** A batch shape [B, ...] of rank 1..4 with B in 1..4 and other dims up to 4. */
@@ -129,6 +133,28 @@ final class DiffusionCases {
     }
 
     static NDArray stack(NDArray... ts) {
-        return ai.djl.ndarray.NDArrays.stack(new ai.djl.ndarray.NDList(ts), 0);
+        return NDArrays.stack(new NDList(ts), 0);
     }
+
+    // ------------------------------------------------------------------ the denoisers' parameters
+
+    /** Values for every tensor of a params template: matrices and kernels in ±1/√fan_in, vectors in [−1, 1]. */
+    static List<Arr> params(Source s, Record template) {
+        List<Arr> out = new ArrayList<>();
+        for (Tensor t : Autodiff.Params.tensors(template)) {
+            int[] d = t.shape().dims();
+            int fan = 1;
+            for (int i = 1; i < d.length; i++) fan *= d[i];
+            double a = d.length >= 2 ? 1 / Math.sqrt(fan) : 1;
+            out.add(Cases.arr(s, d, Domain.range(-a, a)));
+        }
+        return out;
+    }
+
+    static <P extends Record> P rebuild(P template, List<Tensor> xs, int from) {
+        return Autodiff.Params.rebuild(template, xs.subList(from, xs.size()));
+    }
+
+    static final String TIME_SCALE = "the embedding takes sin and cos of 1000·t·ω in float32: an argument of up to 1000 carries an absolute rounding of "
+            + "~6e-5 into sin/cos, whichever side rounds it";
 }

@@ -6,16 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import zerotoml.fixtures.Domain;
 import zerotoml.fixtures.Gen;
 import zerotoml.fixtures.Gens;
 import zerotoml.fixtures.Precision;
+import zerotoml.parity.harness.Case.Arg;
 import zerotoml.parity.harness.OpSpec.Check;
-import zerotoml.reference.cnn.Convolution;
+import zerotoml.scratch.cnn.Convolution;
 import zerotoml.scratch.tensor.Arithmetic;
+import zerotoml.scratch.tensor.DType;
 import zerotoml.scratch.tensor.Tensor;
 
 /**
@@ -36,16 +37,16 @@ import zerotoml.scratch.tensor.Tensor;
  */
 @ExtendWith(OutsideTheRun.class)
 class AdjudicationTest {
-    static final int CASES = 40;
+    static final Arg<Integer> PADDING = Arg.integer("padding");
 
+    static final int CASES = 40;
 
     /** conv1d cases: x [N, C, L], w [O, C, K], padding 0..1; N from {@code minBatch} to 3. */
     static Gen<Case> convCases(int minBatch) {
         return s -> {
             int n = Gens.ints(minBatch, 3).draw(s), c = Gens.ints(1, 2).draw(s), o = Gens.ints(1, 2).draw(s);
             int l = Gens.ints(1, 4).draw(s), pad = Gens.ints(0, 1).draw(s), k = Gens.ints(1, Math.min(3, l + 2 * pad)).draw(s);
-            return new Case(List.of(Cases.arr(s, new int[] {n, c, l}, Domain.standard()), Cases.arr(s, new int[] {o, c, k}, Domain.standard())),
-                    Map.of("padding", pad), Cases.cotangentSeed(s));
+            return new Case(List.of(Cases.arr(s, new int[] {n, c, l}, Domain.standard()), Cases.arr(s, new int[] {o, c, k}, Domain.standard())), Cases.cotangentSeed(s)).with(PADDING, pad);
         };
     }
 
@@ -60,9 +61,9 @@ class AdjudicationTest {
 
     static NDArray reference(Planted planted, Case c, List<NDArray> xs) {
         NDArray x = xs.get(0), w = xs.get(1);
-        int pad = c.intArg("padding");
+        int pad = c.get(PADDING);
         boolean f32 = x.getDataType() == DataType.FLOAT32, batch2 = x.getShape().get(0) >= 2;
-        NDArray conv = Convolution.conv(x, w, null, new int[] {1}, new int[] {pad}, new int[] {pad}, new int[] {1}, 1);
+        NDArray conv = Ref.conv(x, w, null, new int[] {1}, new int[] {pad}, new int[] {pad}, new int[] {1}, 1);
         return switch (planted) {
             case ZERO_F32_INPUT_GRADIENT_FOR_BATCH_2 -> f32 && batch2 ? detachedInput(x, w, pad) : conv;
             case ALSO_DOUBLE_F64_GRADIENT -> f32 && batch2 ? detachedInput(x, w, pad) : f32 ? conv : conv.add(conv.sub(conv.stopGradient()));
@@ -73,16 +74,16 @@ class AdjudicationTest {
     /** The same values, with a zero gradient flowing to x. */
     private static NDArray detachedInput(NDArray x, NDArray w, int pad) {
         NDArray zero = x.sum().mul(0);
-        return Convolution.conv(x.stopGradient(), w, null, new int[] {1}, new int[] {pad}, new int[] {pad}, new int[] {1}, 1).add(zero);
+        return Ref.conv(x.stopGradient(), w, null, new int[] {1}, new int[] {pad}, new int[] {pad}, new int[] {1}, 1).add(zero);
     }
 
     /** Scratch's conv1d; with {@code doubledGradient}, x's gradient comes out twice the true one (the forward unchanged). */
     static Tensor scratch(Case c, List<Tensor> xs, boolean doubledGradient, boolean shiftedF32Output) {
         Tensor x = xs.get(0);
         if (doubledGradient) x = Arithmetic.sub(Arithmetic.add(x, x), x.detach());
-        int pad = c.intArg("padding");
-        Tensor y = zerotoml.scratch.cnn.Convolution.conv(x, xs.get(1), null, 1, pad, 1, 1);
-        return shiftedF32Output && y.dtype() == zerotoml.scratch.tensor.DType.F32 ? Arithmetic.add(y, Tensor.scalar(y.dtype(), 1e-3)) : y;
+        int pad = c.get(PADDING);
+        Tensor y = Convolution.conv(x, xs.get(1), null, 1, pad, 1, 1);
+        return shiftedF32Output && y.dtype() == DType.F32 ? Arithmetic.add(y, Tensor.scalar(y.dtype(), 1e-3)) : y;
     }
 
     static OpSpec spec(String name, int minBatch, Planted planted, boolean doubledGradient, boolean shiftedF32Output) {
@@ -139,7 +140,7 @@ class AdjudicationTest {
         // the same planted defect in float64 has no independent float64 re-run to back scratch
         OpSpec spec = OpSpec.op("conv1d f64 (planted)").cases(convCases(2)).constantInputs(1)
                 .scratch((c, xs) -> scratch(c, xs, false, false))
-                .reference((c, xs) -> detachedInput(xs.get(0), xs.get(1), c.intArg("padding")));
+                .reference((c, xs) -> detachedInput(xs.get(0), xs.get(1), c.get(PADDING)));
         var a = Parity.adjudicated(spec, Precision.F64, Check.GRADIENT, CASES);
         assertTrue(a.outcome().failure().isPresent());
         assertTrue(a.outcome().failure().get().error().getMessage().contains("verdict: undecided"), a.outcome().report());

@@ -10,19 +10,20 @@ import java.util.SplittableRandom;
  * One generated parity case: the input arrays, the op's arguments (axes, stride, ...), and the
  * seed of the random cotangent that both sides back-propagate.
  *
- * <p>Arguments are read and written through typed keys, declared once per test family
- * ({@code static final Arg<int[]> STRIDE = Arg.ints("stride")}), so that {@code c.get(STRIDE)} is
- * an {@code int[]} at compile time. The case prints its arguments in the order they were added.
+ * <p>Arguments are written and read through typed keys, declared once per test family
+ * ({@code static final Arg<int[]> STRIDE = Arg.ints("stride")}): {@code c.with(STRIDE, st)} takes
+ * an {@code int[]} and {@code c.get(STRIDE)} is one, both checked by the compiler. The case prints
+ * its arguments in the order they were added ({@code args {stride=[1, 2], groups=1}}).
  */
-public record Case(List<Arr> inputs, Map<String, Object> args, long cotangentSeed) {
+public record Case(List<Arr> inputs, Args args, long cotangentSeed) {
     public Case {
         inputs = List.copyOf(inputs);
-        args = new LinkedHashMap<>(args);
+        if (args == null) throw new IllegalArgumentException("Case: args must not be null (Args.NONE for none)");
     }
 
     /** A case without arguments. */
     public Case(List<Arr> inputs, long cotangentSeed) {
-        this(inputs, Map.of(), cotangentSeed);
+        this(inputs, Args.NONE, cotangentSeed);
     }
 
     /**
@@ -32,6 +33,7 @@ public record Case(List<Arr> inputs, Map<String, Object> args, long cotangentSee
     public record Arg<T>(String name, Class<T> type) {
         public Arg {
             if (name == null || name.isEmpty()) throw new IllegalArgumentException("Arg: the name must not be empty");
+            if (type == null) throw new IllegalArgumentException("Arg '" + name + "': the type must not be null");
         }
 
         public static Arg<Integer> integer(String name) {
@@ -64,12 +66,58 @@ public record Case(List<Arr> inputs, Map<String, Object> args, long cotangentSee
         }
     }
 
+    /** A case's arguments: values under typed keys, in the order they were added; immutable. */
+    public static final class Args {
+        public static final Args NONE = new Args(new LinkedHashMap<>());
+
+        private final Map<Arg<?>, Object> values;
+
+        private Args(Map<Arg<?>, Object> values) {
+            this.values = values;
+        }
+
+        /** These arguments and one more (or that one replaced, keeping its place). */
+        public <T> Args with(Arg<T> key, T value) {
+            if (value == null) throw new IllegalArgumentException("Case: argument '" + key.name() + "' must not be null");
+            for (Arg<?> k : values.keySet())
+                if (k.name().equals(key.name()) && !k.equals(key))
+                    throw new IllegalArgumentException("Case: argument '" + key.name() + "' is a " + k.type().getSimpleName() + ", not a " + key.type().getSimpleName());
+            Map<Arg<?>, Object> more = new LinkedHashMap<>(values);
+            more.put(key, value);
+            return new Args(more);
+        }
+
+        public <T> T get(Arg<T> key) {
+            if (!values.containsKey(key)) throw new IllegalArgumentException("Case has no argument '" + key.name() + "' of type "
+                    + key.type().getSimpleName() + ", only " + this);
+            return key.type().cast(values.get(key));
+        }
+
+        public boolean has(Arg<?> key) {
+            return values.containsKey(key);
+        }
+
+        public boolean isEmpty() {
+            return values.isEmpty();
+        }
+
+        /** {@code {name=value, ...}}, arrays element by element. */
+        @Override
+        public String toString() {
+            StringBuilder b = new StringBuilder("{");
+            int k = 0;
+            for (var e : values.entrySet()) {
+                Object v = e.getValue();
+                b.append(k++ > 0 ? ", " : "").append(e.getKey().name()).append('=')
+                        .append(v instanceof int[] a ? Arrays.toString(a) : v instanceof double[] d ? Arrays.toString(d) : String.valueOf(v));
+            }
+            return b.append('}').toString();
+        }
+    }
+
     /** This case with one more argument (or that argument replaced, keeping its place). */
     public <T> Case with(Arg<T> key, T value) {
-        if (value == null) throw new IllegalArgumentException("Case: argument '" + key.name() + "' must not be null");
-        Map<String, Object> more = new LinkedHashMap<>(args);
-        more.put(key.name(), value);
-        return new Case(inputs, more, cotangentSeed);
+        return new Case(inputs, args.with(key, value), cotangentSeed);
     }
 
     /** The same arguments and cotangent with other inputs (adjudication rounds them, shrinking moves them). */
@@ -79,44 +127,16 @@ public record Case(List<Arr> inputs, Map<String, Object> args, long cotangentSee
 
     /** An argument's value, of its key's type. */
     public <T> T get(Arg<T> key) {
-        Object v = arg(key.name());
-        if (!key.type().isInstance(v))
-            throw new IllegalArgumentException("Case argument '" + key.name() + "' is a " + v.getClass().getSimpleName() + ", not a " + key.type().getSimpleName());
-        return key.type().cast(v);
+        return args.get(key);
     }
 
     /** Whether the case has this argument (for optional ones). */
     public boolean has(Arg<?> key) {
-        return args.containsKey(key.name());
+        return args.has(key);
     }
 
     public Arr input(int i) {
         return inputs.get(i);
-    }
-
-    public int intArg(String name) {
-        return (Integer) arg(name);
-    }
-
-    public int[] intsArg(String name) {
-        return (int[]) arg(name);
-    }
-
-    public double doubleArg(String name) {
-        return ((Number) arg(name)).doubleValue();
-    }
-
-    public boolean boolArg(String name) {
-        return (Boolean) arg(name);
-    }
-
-    public String stringArg(String name) {
-        return (String) arg(name);
-    }
-
-    public Object arg(String name) {
-        if (!args.containsKey(name)) throw new IllegalArgumentException("Case has no argument '" + name + "', only " + args.keySet());
-        return args.get(name);
     }
 
     /** The cotangent for an output shape: uniform in [-1, 1], a pure function of the seed. */
@@ -132,16 +152,7 @@ public record Case(List<Arr> inputs, Map<String, Object> args, long cotangentSee
     @Override
     public String toString() {
         StringBuilder b = new StringBuilder("inputs ").append(inputs);
-        if (!args.isEmpty()) {
-            b.append(", args {");
-            int k = 0;
-            for (var e : args.entrySet()) {
-                Object v = e.getValue();
-                b.append(k++ > 0 ? ", " : "").append(e.getKey()).append('=')
-                        .append(v instanceof int[] a ? Arrays.toString(a) : v instanceof double[] d ? Arrays.toString(d) : String.valueOf(v));
-            }
-            b.append('}');
-        }
+        if (!args.isEmpty()) b.append(", args ").append(args);
         return b.append(", cotangent seed ").append(cotangentSeed).toString();
     }
 }

@@ -1,7 +1,10 @@
 package zerotoml.parity.harness;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static zerotoml.parity.harness.Cases.AXES;
+import static zerotoml.parity.harness.Cases.KEEP_DIMS;
 
+import java.util.Arrays;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 import zerotoml.fixtures.Domain;
@@ -43,24 +46,24 @@ class GeneratorCoverageTest {
         often("an operand of rank 0", g, c -> c.input(0).shape().length == 0 || c.input(1).shape().length == 0, 0.05);
         often("operands of different rank", g, c -> c.input(0).shape().length != c.input(1).shape().length, 0.3);
         often("a size-1 axis against a larger one", g, c -> broadcastsAOne(c.input(0).shape(), c.input(1).shape()), 0.25);
-        often("equal shapes", g, c -> java.util.Arrays.equals(c.input(0).shape(), c.input(1).shape()), 0.05);
+        often("equal shapes", g, c -> Arrays.equals(c.input(0).shape(), c.input(1).shape()), 0.05);
     }
 
     @Test
     void unaryCasesIncludeRank0AndSizeOneAxes() {
         Gen<Case> g = Cases.unary(Domain.standard());
         often("rank 0", g, c -> c.input(0).shape().length == 0, 0.1);
-        often("a size-1 axis", g, c -> java.util.Arrays.stream(c.input(0).shape()).anyMatch(d -> d == 1), 0.3);
+        often("a size-1 axis", g, c -> Arrays.stream(c.input(0).shape()).anyMatch(d -> d == 1), 0.3);
         often("rank 4", g, c -> c.input(0).shape().length == 4, 0.1);
     }
 
     @Test
     void reductionCasesUseNegativeAxesAndBothKeepDims() {
         Gen<Case> g = Cases.reduction(Domain.standard());
-        often("a negative axis", g, c -> java.util.Arrays.stream(c.intsArg("axes")).anyMatch(a -> a < 0), 0.3);
-        often("keepDims", g, c -> c.boolArg("keepDims"), 0.3);
-        often("not keepDims", g, c -> !c.boolArg("keepDims"), 0.3);
-        often("several axes", g, c -> c.intsArg("axes").length > 1, 0.2);
+        often("a negative axis", g, c -> Arrays.stream(c.get(AXES)).anyMatch(a -> a < 0), 0.3);
+        often("keepDims", g, c -> c.get(KEEP_DIMS), 0.3);
+        often("not keepDims", g, c -> !c.get(KEEP_DIMS), 0.3);
+        often("several axes", g, c -> c.get(AXES).length > 1, 0.2);
     }
 
     @Test

@@ -8,8 +8,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BiFunction;
+import java.util.function.BinaryOperator;
+import java.util.function.ToDoubleFunction;
+import java.util.function.UnaryOperator;
+import zerotoml.fixtures.Domain;
 import zerotoml.fixtures.Gen;
 import zerotoml.fixtures.Precision;
+import zerotoml.fixtures.Property;
 import zerotoml.fixtures.Tolerance;
 import zerotoml.scratch.tensor.Tensor;
 
@@ -45,6 +50,7 @@ public final class OpSpec {
     BiFunction<Case, List<NDArray>, NDArray> reference;
     final Set<Integer> constants = new HashSet<>();
     final Map<String, Tolerance> tolerances = new HashMap<>();
+    final Map<String, ToDoubleFunction<Case>> conditioning = new HashMap<>();
     boolean signedZeros, signedZeroGradients;
     Gen<Case> fdCases;
     String noGradient;
@@ -63,14 +69,14 @@ public final class OpSpec {
     }
 
     /** An element-wise op of one input: any shape of rank 0..4 with values from {@code d}. */
-    public static OpSpec unary(String name, zerotoml.fixtures.Domain d,
-                               java.util.function.UnaryOperator<Tensor> scratch, java.util.function.UnaryOperator<NDArray> reference) {
+    public static OpSpec unary(String name, Domain d,
+                               UnaryOperator<Tensor> scratch, UnaryOperator<NDArray> reference) {
         return op(name).cases(Cases.unary(d)).scratch((c, x) -> scratch.apply(x.get(0))).reference((c, x) -> reference.apply(x.get(0)));
     }
 
     /** An element-wise op of two inputs whose shapes broadcast, with values from {@code a} and {@code b}. */
-    public static OpSpec binary(String name, zerotoml.fixtures.Domain a, zerotoml.fixtures.Domain b,
-                                java.util.function.BinaryOperator<Tensor> scratch, java.util.function.BinaryOperator<NDArray> reference) {
+    public static OpSpec binary(String name, Domain a, Domain b,
+                                BinaryOperator<Tensor> scratch, BinaryOperator<NDArray> reference) {
         return op(name).cases(Cases.binary(a, b)).scratch((c, x) -> scratch.apply(x.get(0), x.get(1)))
                 .reference((c, x) -> reference.apply(x.get(0), x.get(1)));
     }
@@ -115,9 +121,57 @@ public final class OpSpec {
 
     /** Loosens one check in one precision; the reason is shown in the report. */
     public OpSpec loosen(Precision p, Check check, double rtol, double atol, String reason) {
+        if (conditioning.containsKey(p.label() + "/" + check.label)) {
+            throw new IllegalStateException("OpSpec.loosen: " + name + " " + p.label() + "/" + check.label + " is already conditioned; loosen first, then condition");
+        }
         Tolerance base = check == Check.FINITE_DIFFERENCES ? Tolerance.finiteDifferences() : Tolerance.of(p);
         tolerances.put(p.label() + "/" + check.label, base.loosen(rtol, atol, reason));
         return this;
+    }
+
+    /**
+     * For an op whose float32 result is ill-conditioned to a degree the case itself determines
+     * (1 − e^x near x = 0, σ_i² − σ_{i−1}² for close σ's): each case's rtol grows by
+     * {@code extraRtol(case)}, a bound on how far two correct float32 evaluations can drift apart
+     * there, computed from the case (never fitted to an observed error). Cases where it is 0 keep
+     * the row's tolerance. The reason says how the bound is derived, with numbers; the row shows it.
+     */
+    public OpSpec conditioned(Precision p, Check check, ToDoubleFunction<Case> extraRtol, String reason) {
+        if (reason == null || reason.isBlank()) throw new IllegalArgumentException("OpSpec.conditioned: " + name + " needs a written reason");
+        Tolerance t = tolerance(p, check);
+        String why = "per case, rtol + a bound computed from the case: " + reason;
+        tolerances.put(p.label() + "/" + check.label, t.loosen(t.rtol(), t.atol(), t.loosened() ? t.reason() + "; " + why : why));
+        conditioning.put(p.label() + "/" + check.label, extraRtol);
+        return this;
+    }
+
+    /**
+     * {@link #conditioned} with a bound measured on the case, for chained ops (samplers, ODE
+     * trajectories) whose conditioning no closed formula gives: scratch's float64 result is
+     * re-computed with every input moved by one float32 rounding (relative 2^-24, random signs,
+     * {@value Parity#PROBES} probes), and the case's rtol grows by {@value Parity#PROBE_FACTOR}
+     * times the largest relative change of an element (of the output, or of each input's gradient)
+     * whose scaled change is more than atol. A
+     * well-conditioned case moves by about 2^-24 and gains almost nothing; a case that cancels
+     * (a score near zero under the Langevin step, x + g²s/N with g² ≈ 4e4) gains what its own
+     * sensitivity says. The factor covers the roundings inside the op, which the inputs' one
+     * rounding does not: several per step, on both sides.
+     */
+    public OpSpec perturbationConditioned(Precision p, Check check, String reason) {
+        if (check != Check.FORWARD && check != Check.GRADIENT) throw new IllegalArgumentException("OpSpec.perturbationConditioned: forward or grad, not " + check);
+        double atol = tolerance(p, check).atol();
+        return conditioned(p, check, c -> Parity.sensitivity(this, check, c, atol),
+                "rtol + " + Parity.PROBE_FACTOR + " × the case's measured change under one float32 rounding of every input: " + reason);
+    }
+
+    /** The tolerance of one case: the row's, with rtol raised by the case's bound where the op is {@link #conditioned}. */
+    Tolerance tolerance(Precision p, Check check, Case c) {
+        Tolerance t = tolerance(p, check);
+        ToDoubleFunction<Case> extra = conditioning.get(p.label() + "/" + check.label);
+        if (extra == null) return t;
+        double e = extra.applyAsDouble(c);
+        if (!(e >= 0)) throw new IllegalStateException(name + ": the conditioning bound of a case must be ≥ 0, got " + e + " for " + c);
+        return e == 0 ? t : new Tolerance(t.rtol() + e, t.atol(), t.reason(), t.zeroSigns());
     }
 
     /** Outputs and gradients must match PyTorch in the sign of every zero too ({@link Tolerance#signedZeros}). */
@@ -188,6 +242,6 @@ public final class OpSpec {
 
     /** The number of cases each check of this op runs. */
     int caseCount() {
-        return Math.max(1, zerotoml.fixtures.Property.cases() / casesDivisor);
+        return Math.max(1, Property.cases() / casesDivisor);
     }
 }

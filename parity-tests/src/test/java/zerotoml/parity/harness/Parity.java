@@ -1,14 +1,19 @@
 package zerotoml.parity.harness;
 
+import ai.djl.engine.Engine;
+import ai.djl.engine.EngineException;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.pytorch.jni.JniUtils;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.SplittableRandom;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
+import org.opentest4j.TestAbortedException;
 import zerotoml.fixtures.ParityLedger;
 import zerotoml.fixtures.Precision;
 import zerotoml.fixtures.Property;
@@ -29,9 +34,9 @@ public final class Parity {
     static {
         // where the verdicts were made: the engine's versions and threads join the report's environment
         ParityLedger.environment("PyTorch", Torch.engine().getVersion());
-        ParityLedger.environment("DJL", ai.djl.engine.Engine.getDjlVersion());
-        ParityLedger.environment("torch threads", "intra-op " + ai.djl.pytorch.jni.JniUtils.getNumThreads()
-                + ", inter-op " + ai.djl.pytorch.jni.JniUtils.getNumInteropThreads());
+        ParityLedger.environment("DJL", Engine.getDjlVersion());
+        ParityLedger.environment("torch threads", "intra-op " + JniUtils.getNumThreads()
+                + ", inter-op " + JniUtils.getNumInteropThreads());
     }
 
     /** The dynamic tests for these specs: forward and grad in f32 and f64, fd in f64, and errors. */
@@ -149,7 +154,7 @@ public final class Parity {
         Tolerance tol = s.tolerance(p, check);
         String name = propertyName(s, p, check);
         return switch (check) {
-            case FORWARD, GRADIENT -> Property.run(name, s.cases, c -> oneCase(s, p, check, c, tol, st), cases);
+            case FORWARD, GRADIENT -> Property.run(name, s.cases, c -> oneCase(s, p, check, c, s.tolerance(p, check, c), st), cases);
             case FINITE_DIFFERENCES -> {
                 if (p != Precision.F64) throw new IllegalArgumentException("Parity.outcome: finite differences run in f64 only, not " + p.label());
                 yield Property.run(name, s.fdCases(), c -> finiteDifferencesCase(s, c, tol, st), cases);
@@ -192,7 +197,7 @@ public final class Parity {
         String name = propertyName(s, p, check);
         Property.Failure<Case> f = Property.minimal(name, s.cases, st.firstDefectSeed, c -> {
             Stats probe = new Stats();
-            oneCase(s, p, check, c, tol, probe);
+            oneCase(s, p, check, c, s.tolerance(p, check, c), probe);
             if (probe.lastDefect != null) throw new ReferenceDefectShown(probe.lastDefect);
         });
         String shrunk = f == null ? "(the first affected case no longer shows it on a re-run)" : f.shrunk().toString();
@@ -332,6 +337,48 @@ public final class Parity {
         }
     }
 
+    static final int PROBES = 3;
+    static final double PROBE_FACTOR = 8;
+
+    /**
+     * How far scratch's float64 result moves when every (non-constant) input of the float32-rounded
+     * case moves by one float32 rounding, as {@value #PROBE_FACTOR} × the largest relative change
+     * over {@value #PROBES} probes, at the elements where that change exceeds atol; see {@link OpSpec#perturbationConditioned}. Deterministic: the
+     * signs come from the case's cotangent seed.
+     */
+    static double sensitivity(OpSpec s, Check check, Case c, double atol) {
+        Case r = Adjudication.rounded(c, Precision.F32);
+        List<double[]> base = scratch64(s, check, r);
+        SplittableRandom rnd = new SplittableRandom(c.cotangentSeed() ^ 0x9E3779B97F4A7C15L);
+        double worst = 0;
+        for (int k = 0; k < PROBES; k++) {
+            List<Arr> in = new ArrayList<>();
+            for (int i = 0; i < r.inputs().size(); i++) {
+                double[] d = r.input(i).data().clone();
+                if (!s.constants.contains(i)) for (int j = 0; j < d.length; j++) d[j] *= 1 + (rnd.nextBoolean() ? 0x1p-24 : -0x1p-24);
+                in.add(new Arr(r.input(i).shape(), d));
+            }
+            List<double[]> moved = scratch64(s, check, new Case(in, r.args(), r.cotangentSeed()));
+            for (int i = 0; i < base.size(); i++) {
+                for (int j = 0; j < base.get(i).length; j++) {
+                    double b = base.get(i)[j], change = Math.abs(moved.get(i)[j] - b);
+                    // only where the scaled change is more than atol alone allows: a tiny element's relative change means nothing
+                    if (PROBE_FACTOR * change > atol && b != 0 && Double.isFinite(change)) worst = Math.max(worst, change / Math.abs(b));
+                }
+            }
+        }
+        return PROBE_FACTOR * worst;
+    }
+
+    /** Scratch's float64 output (forward), or its gradient of every non-constant input (grad). */
+    private static List<double[]> scratch64(OpSpec s, Check check, Case c) {
+        if (check == Check.FORWARD) return List.of(s.scratch.apply(c, tensors(c, Precision.F64)).toArray());
+        List<Tensor> g = scratchGrads(s, c, Precision.F64);
+        List<double[]> out = new ArrayList<>();
+        for (int i = 0; i < g.size(); i++) if (!s.constants.contains(i)) out.add(g.get(i).toArray());
+        return out;
+    }
+
     /** Scratch's vjp with the case's cotangent. */
     static List<Tensor> scratchGrads(OpSpec s, Case c, Precision p) {
         List<Tensor> xs = tensors(c, p);
@@ -403,7 +450,7 @@ public final class Parity {
     private static String rejectedBy(RuntimeException e) {
         if (e == null) return "nobody";
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof ai.djl.engine.EngineException) return "PyTorch";
+            if (t instanceof EngineException) return "PyTorch";
         }
         StackTraceElement[] at = e.getStackTrace();
         boolean ours = e instanceof IllegalArgumentException && at.length > 0 && at[0].getClassName().startsWith("zerotoml.reference");
@@ -426,7 +473,7 @@ public final class Parity {
     }
 
     private static void run(OpSpec s, Precision p, Check check, Tolerance tol, Stats st, Property.Outcome<Case> o) {
-        if (o.skipped()) throw new org.opentest4j.TestAbortedException("skipped: zerotoml.replay names another property");
+        if (o.skipped()) throw new TestAbortedException("skipped: zerotoml.replay names another property");
         String failure = o.failure().map(f -> o.report()).orElse(null);
         String replay = o.failure().map(f -> f.replay()).orElse(null);
         ParityLedger.Row row = new ParityLedger.Row(s.name, p.label(), check.label, o.casesRun(), o.casesPassed(),

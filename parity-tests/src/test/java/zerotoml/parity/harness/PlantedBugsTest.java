@@ -4,10 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static zerotoml.parity.harness.Cases.AXIS;
+import static zerotoml.parity.harness.Cases.KEEP_DIMS;
 
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import zerotoml.fixtures.Domain;
@@ -17,6 +18,7 @@ import zerotoml.fixtures.Precision;
 import zerotoml.fixtures.Property;
 import zerotoml.parity.harness.OpSpec.Check;
 import zerotoml.scratch.tensor.Arithmetic;
+import zerotoml.scratch.tensor.DType;
 import zerotoml.scratch.tensor.LinearAlgebra;
 import zerotoml.scratch.tensor.Reductions;
 import zerotoml.scratch.tensor.Shapes;
@@ -35,7 +37,6 @@ class PlantedBugsTest {
     /** Cases per check here, whatever {@code -Dzerotoml.cases} says: a planted bug must show within them. */
     static final int CASES = 100;
 
-
     // ------------------------------------------------------------------ (a) a sign flip in one backward
 
     /** out = a * b, correct forward; the planted bug: ∂b = -g * a instead of g * a. */
@@ -49,8 +50,7 @@ class PlantedBugsTest {
     static Gen<Case> sameShapePair() {
         return s -> {
             int[] shape = Gens.shape(0, Cases.MAX_RANK, Cases.MAX_DIM).draw(s);
-            return new Case(List.of(Cases.arr(s, shape, Domain.standard()), Cases.arr(s, shape, Domain.standard())),
-                    Map.of(), Cases.cotangentSeed(s));
+            return new Case(List.of(Cases.arr(s, shape, Domain.standard()), Cases.arr(s, shape, Domain.standard())), Cases.cotangentSeed(s));
         };
     }
 
@@ -98,14 +98,14 @@ class PlantedBugsTest {
             int[] shape = Gens.shape(1, Cases.MAX_RANK, Cases.MAX_DIM).draw(s);
             int axis = s.intBetween(0, shape.length - 1);
             boolean keep = s.bool();
-            return new Case(List.of(Cases.arr(s, shape, Domain.standard())), Map.of("axis", axis, "keepDims", keep), Cases.cotangentSeed(s));
+            return new Case(List.of(Cases.arr(s, shape, Domain.standard())), Cases.cotangentSeed(s)).with(AXIS, axis).with(KEEP_DIMS, keep);
         };
     }
 
     static OpSpec sumOverAxisZero() {
         return OpSpec.op("sum over the wrong axis (planted)").cases(oneAxis())
-                .scratch((c, x) -> Reductions.sum(x.get(0), new int[] {0}, c.boolArg("keepDims")))
-                .reference((c, x) -> x.get(0).sum(new int[] {c.intArg("axis")}, c.boolArg("keepDims")));
+                .scratch((c, x) -> Reductions.sum(x.get(0), new int[] {0}, c.get(KEEP_DIMS)))
+                .reference((c, x) -> x.get(0).sum(new int[] {c.get(AXIS)}, c.get(KEEP_DIMS)));
     }
 
     @Test
@@ -116,8 +116,8 @@ class PlantedBugsTest {
         // rank 1 cannot show it (axis 0 is the only axis); [1, 1] cannot (both sums are the element);
         // [1, 2] summed over axis 1 is [1] but over axis 0 is [2].
         assertArrayEquals(new int[] {1, 2}, c.input(0).shape(), c + " steps " + f.shrinkSteps() + " from " + f.original());
-        assertEquals(1, c.intArg("axis"));
-        assertEquals(false, c.boolArg("keepDims"));
+        assertEquals(1, c.get(AXIS));
+        assertEquals(false, c.get(KEEP_DIMS));
         assertArrayEquals(new double[] {0, 0}, c.input(0).data(), "values play no part, so they shrink to 0");
         assertTrue(f.error().getMessage().contains("shape differs: scratch [2], PyTorch [1]"), f.error().getMessage());
     }
@@ -159,8 +159,7 @@ class PlantedBugsTest {
     static Gen<Case> matrices() {
         return s -> {
             int m = s.intBetween(1, Cases.MAX_DIM), k = s.intBetween(1, Cases.MAX_DIM), n = s.intBetween(1, Cases.MAX_DIM);
-            return new Case(List.of(Cases.arr(s, new int[] {m, k}, Domain.standard()), Cases.arr(s, new int[] {k, n}, Domain.standard())),
-                    Map.of(), Cases.cotangentSeed(s));
+            return new Case(List.of(Cases.arr(s, new int[] {m, k}, Domain.standard()), Cases.arr(s, new int[] {k, n}, Domain.standard())), Cases.cotangentSeed(s));
         };
     }
 
@@ -193,7 +192,7 @@ class PlantedBugsTest {
     @Test
     void aResultComputedInTheWrongPrecisionIsCaught() {
         OpSpec spec = OpSpec.unary("exp in float64 whatever the input (planted)", Domain.standard(),
-                x -> Arithmetic.exp(x.to(zerotoml.scratch.tensor.DType.F64)), x -> x.exp());
+                x -> Arithmetic.exp(x.to(DType.F64)), x -> x.exp());
         assertTrue(Parity.outcome(spec, Precision.F64, Check.FORWARD, CASES).failure().isEmpty(), "right in float64");
         Property.Failure<Case> f = Parity.outcome(spec, Precision.F32, Check.FORWARD, CASES).failure()
                 .orElseThrow(() -> new AssertionError("a float64 result from float32 inputs went unnoticed"));
@@ -234,7 +233,7 @@ class PlantedBugsTest {
     void aBugInTheLastAxisOfAMatrixShrinksToOneByFour() {
         Gen<Case> matricesOrMore = s -> {
             int[] shape = Gens.shape(2, Cases.MAX_RANK, Cases.MAX_DIM).draw(s);
-            return new Case(List.of(Cases.arr(s, shape, Domain.standard())), Map.of(), Cases.cotangentSeed(s));
+            return new Case(List.of(Cases.arr(s, shape, Domain.standard())), Cases.cotangentSeed(s));
         };
         OpSpec spec = OpSpec.op("twice with a long-row bug (planted)").cases(matricesOrMore)
                 .scratch((c, x) -> x.get(0).shape().dim(-1) > 3 ? twiceWithAWideShapeBug(x.get(0)) : Arithmetic.mul(x.get(0), 2))

@@ -3,6 +3,7 @@ package zerotoml.parity.harness;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntUnaryOperator;
 import org.junit.jupiter.api.Test;
 import zerotoml.fixtures.Domain;
 import zerotoml.fixtures.Precision;
@@ -18,7 +19,7 @@ class ReproducibleReferenceTest {
     static final int CASES = 30;
 
     /** add, whose reference scales its answer (and so its gradients) by {@code factor(n)} on its n-th call; 1 is right. */
-    static OpSpec add(boolean scratchBug, java.util.function.IntUnaryOperator factor) {
+    static OpSpec add(boolean scratchBug, IntUnaryOperator factor) {
         AtomicInteger calls = new AtomicInteger();
         return OpSpec.op("add (reference reproducibility)")
                 .cases(Cases.binary(Domain.standard(), Domain.standard()))

@@ -9,6 +9,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -20,6 +21,7 @@ import zerotoml.fixtures.Property;
 import zerotoml.fixtures.Tolerance;
 import zerotoml.reference.Torch;
 import zerotoml.scratch.io.Safetensors;
+import zerotoml.scratch.tensor.Autodiff;
 import zerotoml.scratch.tensor.DType;
 import zerotoml.scratch.tensor.Tensor;
 
@@ -56,7 +58,7 @@ class SafetensorsParityTest {
             Safetensors.save(f, p, Map.of("k", "v"));
             Params zero = new Params(zeroLike(p.first()), p.rest().stream().map(SafetensorsParityTest::zeroLike).toList());
             Params back = Safetensors.load(f, zero);
-            List<Tensor> a = zerotoml.scratch.tensor.Autodiff.Params.tensors(p), b = zerotoml.scratch.tensor.Autodiff.Params.tensors(back);
+            List<Tensor> a = Autodiff.Params.tensors(p), b = Autodiff.Params.tensors(back);
             for (int i = 0; i < a.size(); i++) {
                 assertEquals(a.get(i).dtype(), b.get(i).dtype());
                 assertEquals(a.get(i).shape(), b.get(i).shape());
@@ -107,7 +109,7 @@ class SafetensorsParityTest {
             double[] mine = x.matmul(m.w1()).add(m.b1()).matmul(m.w2()).add(m.b2()).toArray();
             double[][] ref = new double[5][];
             try (var mgr = Torch.engine().newBaseManager()) {
-                Map<String, NDArray> a = zerotoml.reference.io.Safetensors.read(mgr, f);
+                Map<String, NDArray> a = Ref.read(mgr, f);
                 assertEquals(List.of("w1", "b1", "w2", "b2"), List.copyOf(a.keySet()));
                 NDArray xr = Torch.array(mgr, p.round(c.x()), new int[] {c.batch(), c.in()}, Torch.dtype(p == Precision.F32));
                 ref[0] = Torch.values(xr.matMul(a.get("w1")).add(a.get("b1")).matMul(a.get("w2")).add(a.get("b2")));
@@ -152,13 +154,13 @@ class SafetensorsParityTest {
             String[] names = {"w1", "b1", "w2", "b2"};
             Path f = dir.resolve("djl.safetensors");
             try (var mgr = Torch.engine().newBaseManager()) {
-                Map<String, NDArray> arrays = new java.util.LinkedHashMap<>();
+                Map<String, NDArray> arrays = new LinkedHashMap<>();
                 for (int k = 0; k < 4; k++) arrays.put(names[k], Torch.array(mgr, p.round(c.weights()[k]), shapes[k], Torch.dtype(f32)));
-                zerotoml.reference.io.Safetensors.write(f, arrays);
+                Ref.write(f, arrays);
             }
             Mlp zero = new Mlp(Tensor.zeros(dt, shapes[0]), Tensor.zeros(dt, shapes[1]), Tensor.zeros(dt, shapes[2]), Tensor.zeros(dt, shapes[3]));
             Mlp back = Safetensors.load(f, zero);
-            List<Tensor> got = zerotoml.scratch.tensor.Autodiff.Params.tensors(back);
+            List<Tensor> got = Autodiff.Params.tensors(back);
             for (int k = 0; k < 4; k++) {
                 assertEquals(dt, got.get(k).dtype());
                 double[] want = p.round(c.weights()[k]), have = got.get(k).toArray();

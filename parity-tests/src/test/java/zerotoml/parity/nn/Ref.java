@@ -1,15 +1,20 @@
 package zerotoml.parity.nn;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import java.util.List;
 import java.util.function.UnaryOperator;
 import zerotoml.reference.cnn.Convolution;
 import zerotoml.reference.cnn.TransposedConvolution;
 import zerotoml.reference.nn.GroupNorm;
+import zerotoml.reference.nn.LayerNorm;
 import zerotoml.reference.nn.Linear;
 import zerotoml.reference.nn.Mlp;
 import zerotoml.reference.nn.Sinusoidal;
 import zerotoml.reference.tensor.Activations;
+import zerotoml.reference.transformer.Embeddings;
+import zerotoml.reference.transformer.Transformer;
 
 /**
  * The reference's layers (PyTorch through DJL) under one short name, so that the parity tests name
@@ -33,6 +38,12 @@ final class Ref {
     // GroupNorm
     static NDArray groupNorm(NDArray x, int groups, NDArray gamma, NDArray beta) { return GroupNorm.groupNorm(x, groups, gamma, beta); }
 
+    // LayerNorm
+    static NDArray layerNorm(NDArray x, NDArray gamma, NDArray beta) { return LayerNorm.layerNorm(x, new LayerNorm.Params(gamma, beta)); }
+
+    // Dropout (the reference's is the transformer's: x · keep / (1 − p))
+    static NDArray dropout(NDArray x, NDArray keep, double p) { return Transformer.dropout(x, keep, p); }
+
     // Linear
     static NDArray linear(NDArray x, NDArray w, NDArray b) { return Linear.linear(x, w, b); }
 
@@ -45,6 +56,9 @@ final class Ref {
     static NDArray timestep(NDArray t, int dim, boolean flipSinToCos, double downscaleFreqShift, double maxPeriod) {
         return Sinusoidal.timestep(t, dim, flipSinToCos, downscaleFreqShift, maxPeriod);
     }
+
+    /** The transformer's sinusoidal positional encoding [len, d] (the reference keeps it with the embeddings). */
+    static NDArray positional(NDManager m, DataType dt, long len, long d) { return Embeddings.sinusoidal(m, dt, len, d); }
 
     // Activations
     static NDArray silu(NDArray x) { return Activations.silu(x); }

@@ -16,8 +16,9 @@ import zerotoml.parity.harness.Parity;
 import zerotoml.scratch.nn.Sinusoidal;
 
 /**
- * The sinusoidal timestep embedding ({@code scratch/nn/Sinusoidal}) against diffusers'
- * {@code get_timestep_embedding}, written in PyTorch in the reference.
+ * The sinusoidal embeddings ({@code scratch/nn/Sinusoidal}): the transformer's positional encoding
+ * ("Attention Is All You Need", arXiv 1706.03762, §3.5) and diffusion's timestep embedding
+ * (diffusers' {@code get_timestep_embedding}), both written in PyTorch in the reference.
  */
 class SinusoidalParityTest {
     static final Arg<Integer> DIM = Arg.integer("dim");
@@ -48,8 +49,19 @@ class SinusoidalParityTest {
                 .rejectsWhereTorchAccepts("dim 1, which has no sin/cos pair: get_timestep_embedding returns a zero column; scratch asks for dim ≥ 2", zeros(new int[] {2}).with(DIM, 1).with(FLIP, false).with(SHIFT, 0.0), "dim", "1");
     }
 
+    /** x [T, d] plus the transformer's sinusoidal positional encoding of T positions. */
+    static OpSpec positional() {
+        return OpSpec.op("positionalEncoding (sinusoidal)")
+                .cases(s -> {
+                    int t = s.intBetween(1, 16), d = s.intBetween(1, 32);
+                    return new Case(List.of(Cases.arr(s, new int[] {t, d}, STD)), Cases.cotangentSeed(s));
+                })
+                .scratch((c, x) -> x.get(0).add(Sinusoidal.positional(x.get(0).dtype(), 0, x.get(0).shape().dim(0), x.get(0).shape().dim(1))))
+                .reference((c, x) -> x.get(0).add(Ref.positional(x.get(0).getManager(), x.get(0).getDataType(), x.get(0).getShape().get(0), x.get(0).getShape().get(1))));
+    }
+
     @TestFactory
     Stream<DynamicTest> agreesWithPyTorch() {
-        return Parity.tests(timestep());
+        return Parity.tests(positional(), timestep());
     }
 }

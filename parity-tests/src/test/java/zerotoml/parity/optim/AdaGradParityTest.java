@@ -12,8 +12,6 @@ import static zerotoml.parity.optim.Trajectories.flat;
 import static zerotoml.parity.optim.Trajectories.floatBetween;
 import static zerotoml.parity.optim.Trajectories.logBetween;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
@@ -35,7 +33,7 @@ class AdaGradParityTest {
             s.bool() ? floatBetween(s, 0, 1) : 0,
             s.bool() ? logBetween(s, 1e-10, 1e-3) : 1e-10);
 
-static final RefLoop<AdaGrad.Hyper> ADAGRAD_REF = (h, ps, gs) -> {
+    static final RefLoop<AdaGrad.Hyper> ADAGRAD_REF = (h, ps, gs) -> {
         double[][] out = new double[gs.size()][];
         var st = Ref.adaGradInit(ps, h.initialAccumulatorValue());
         for (int t = 0; t < gs.size(); t++) {
@@ -49,10 +47,8 @@ static final RefLoop<AdaGrad.Hyper> ADAGRAD_REF = (h, ps, gs) -> {
 
     @TestFactory
     Stream<DynamicTest> adaGradFollowsTorchOptimRule() {
-        List<DynamicTest> out = new ArrayList<>();
-        out.addAll(both("AdaGrad", cases(ADAGRAD),
+        return both("AdaGrad", cases(ADAGRAD),
                 (c, p) -> scratchRun(c, p, AdaGrad.init(c.hyper(), net0(c, p)), (h, t, ps, gs, st) -> AdaGrad.step(h, ps, gs, st)),
-                (c, p) -> referenceRun(c, p, ADAGRAD_REF), F32, F64, TORCH));
-        return out.stream();
+                (c, p) -> referenceRun(c, p, ADAGRAD_REF), F32, F64, TORCH).stream();
     }
 }

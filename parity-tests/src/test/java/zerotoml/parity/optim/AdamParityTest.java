@@ -46,7 +46,7 @@ class AdamParityTest {
             s.bool() ? logBetween(s, 1e-4, 0.1) : 0,
             s.bool());
 
-static final RefLoop<Adam.Hyper> ADAM_REF = (h, ps, gs) -> {
+    static final RefLoop<Adam.Hyper> ADAM_REF = (h, ps, gs) -> {
         double[][] out = new double[gs.size()][];
         var st = Ref.adamInit(ps);
         for (int t = 0; t < gs.size(); t++) {
@@ -60,11 +60,9 @@ static final RefLoop<Adam.Hyper> ADAM_REF = (h, ps, gs) -> {
 
     @TestFactory
     Stream<DynamicTest> adamFollowsTorchOptimRule() {
-        List<DynamicTest> out = new ArrayList<>();
-        out.addAll(both("Adam", cases(ADAM),
+        return both("Adam", cases(ADAM),
                 (c, p) -> scratchRun(c, p, Adam.init(net0(c, p)), (h, t, ps, gs, st) -> Adam.step(h, ps, gs, st)),
-                (c, p) -> referenceRun(c, p, ADAM_REF), F32, F64, TORCH));
-        return out.stream();
+                (c, p) -> referenceRun(c, p, ADAM_REF), F32, F64, TORCH).stream();
     }
 
     /** No weight decay, no AMSGrad, constant lr: the only Adam DJL and torch share. */

@@ -12,8 +12,6 @@ import static zerotoml.parity.optim.Trajectories.flat;
 import static zerotoml.parity.optim.Trajectories.floatBetween;
 import static zerotoml.parity.optim.Trajectories.logBetween;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
@@ -37,7 +35,7 @@ class AdamWParityTest {
             floatBetween(s, 0, 0.1),
             s.bool());
 
-static final RefLoop<AdamW.Hyper> ADAMW_REF = (h, ps, gs) -> {
+    static final RefLoop<AdamW.Hyper> ADAMW_REF = (h, ps, gs) -> {
         double[][] out = new double[gs.size()][];
         var st = Ref.adamInit(ps);
         for (int t = 0; t < gs.size(); t++) {
@@ -51,10 +49,8 @@ static final RefLoop<AdamW.Hyper> ADAMW_REF = (h, ps, gs) -> {
 
     @TestFactory
     Stream<DynamicTest> adamWFollowsTorchOptimRule() {
-        List<DynamicTest> out = new ArrayList<>();
-        out.addAll(both("AdamW", cases(ADAMW),
+        return both("AdamW", cases(ADAMW),
                 (c, p) -> scratchRun(c, p, AdamW.init(net0(c, p)), (h, t, ps, gs, st) -> AdamW.step(h, ps, gs, st)),
-                (c, p) -> referenceRun(c, p, ADAMW_REF), F32, F64, TORCH));
-        return out.stream();
+                (c, p) -> referenceRun(c, p, ADAMW_REF), F32, F64, TORCH).stream();
     }
 }

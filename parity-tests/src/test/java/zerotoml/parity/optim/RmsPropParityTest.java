@@ -12,8 +12,6 @@ import static zerotoml.parity.optim.Trajectories.flat;
 import static zerotoml.parity.optim.Trajectories.floatBetween;
 import static zerotoml.parity.optim.Trajectories.logBetween;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
@@ -36,7 +34,7 @@ class RmsPropParityTest {
             s.bool() ? floatBetween(s, 0.01, 0.95) : 0,
             s.bool());
 
-static final RefLoop<RmsProp.Hyper> RMSPROP_REF = (h, ps, gs) -> {
+    static final RefLoop<RmsProp.Hyper> RMSPROP_REF = (h, ps, gs) -> {
         double[][] out = new double[gs.size()][];
         var st = Ref.rmsPropInit(ps);
         for (int t = 0; t < gs.size(); t++) {
@@ -50,10 +48,8 @@ static final RefLoop<RmsProp.Hyper> RMSPROP_REF = (h, ps, gs) -> {
 
     @TestFactory
     Stream<DynamicTest> rmsPropFollowsTorchOptimRule() {
-        List<DynamicTest> out = new ArrayList<>();
-        out.addAll(both("RmsProp", cases(RMSPROP),
+        return both("RmsProp", cases(RMSPROP),
                 (c, p) -> scratchRun(c, p, RmsProp.init(net0(c, p)), (h, t, ps, gs, st) -> RmsProp.step(h, ps, gs, st)),
-                (c, p) -> referenceRun(c, p, RMSPROP_REF), F32, F64, TORCH));
-        return out.stream();
+                (c, p) -> referenceRun(c, p, RMSPROP_REF), F32, F64, TORCH).stream();
     }
 }

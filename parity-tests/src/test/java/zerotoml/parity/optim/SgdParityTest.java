@@ -14,8 +14,6 @@ import static zerotoml.parity.optim.Trajectories.flat;
 import static zerotoml.parity.optim.Trajectories.floatBetween;
 import static zerotoml.parity.optim.Trajectories.logBetween;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
@@ -41,7 +39,7 @@ class SgdParityTest {
         return new Sgd.Hyper(lr, momentum, dampening, wd, nesterov);
     };
 
-static final RefLoop<Sgd.Hyper> SGD_REF = (h, ps, gs) -> {
+    static final RefLoop<Sgd.Hyper> SGD_REF = (h, ps, gs) -> {
         double[][] out = new double[gs.size()][];
         var st = Ref.sgdInit(ps);
         for (int t = 0; t < gs.size(); t++) {
@@ -55,11 +53,9 @@ static final RefLoop<Sgd.Hyper> SGD_REF = (h, ps, gs) -> {
 
     @TestFactory
     Stream<DynamicTest> sgdFollowsTorchOptimRule() {
-        List<DynamicTest> out = new ArrayList<>();
-        out.addAll(both("Sgd", cases(SGD),
+        return both("Sgd", cases(SGD),
                 (c, p) -> scratchRun(c, p, Sgd.init(net0(c, p)), (h, t, ps, gs, st) -> Sgd.step(h, ps, gs, st)),
-                (c, p) -> referenceRun(c, p, SGD_REF), F32, F64, TORCH));
-        return out.stream();
+                (c, p) -> referenceRun(c, p, SGD_REF), F32, F64, TORCH).stream();
     }
 
     /** Constant lr, no dampening, no Nesterov: DJL's MXNet-style momentum equals torch's. */
@@ -69,11 +65,9 @@ static final RefLoop<Sgd.Hyper> SGD_REF = (h, ps, gs) -> {
 
     @TestFactory
     Stream<DynamicTest> sgdMatchesDjlBuiltInWhereConventionsCoincide() {
-        List<DynamicTest> out = new ArrayList<>();
-        out.addAll(both("Sgd (DJL built-in)", cases(SGD_DJL),
+        return both("Sgd (DJL built-in)", cases(SGD_DJL),
                 (c, p) -> scratchRun(c, p, Sgd.init(net0(c, p)), (h, t, ps, gs, st) -> Sgd.step(h, ps, gs, st)),
                 (c, p) -> referenceRun(c, p, (h, ps, gs) -> djlLoop(DjlOptimizers.sgd(h.lr(), h.momentum(), h.weightDecay()), ps, gs)),
-                F32, F64, DJL));
-        return out.stream();
+                F32, F64, DJL).stream();
     }
 }

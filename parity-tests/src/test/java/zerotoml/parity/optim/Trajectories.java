@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Function;
+import org.opentest4j.TestAbortedException;
 import zerotoml.fixtures.Gen;
 import zerotoml.fixtures.ParityLedger;
 import zerotoml.fixtures.Precision;
@@ -183,7 +184,7 @@ final class Trajectories {
                 }
             }
         }, Property.cases());
-        if (o.skipped()) throw new org.opentest4j.TestAbortedException("skipped: zerotoml.replay names another property");
+        if (o.skipped()) throw new TestAbortedException("skipped: zerotoml.replay names another property");
         String failure = o.failure().map(f -> o.report()).orElse(null);
         String replay = o.failure().map(Property.Failure::replay).orElse(null);
         ParityLedger.record(new ParityLedger.Row(op, p.label(), check, o.casesRun(), o.casesPassed(),

@@ -1,8 +1,8 @@
 package zerotoml.parity.random;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
@@ -15,7 +15,7 @@ import zerotoml.parity.harness.Cases;
 import zerotoml.parity.harness.OpSpec;
 import zerotoml.parity.harness.Parity;
 import zerotoml.parity.tensor.IntegerArgs;
-import zerotoml.reference.random.Distributions;
+import zerotoml.scratch.random.Distributions;
 
 /**
  * Log-probability, entropy and the reparameterised sample of the categorical and the diagonal
@@ -36,7 +36,7 @@ class DistributionsParityTest {
             shape[lead.length] = k;
             Arr l = Cases.arr(s, shape, STD);
             List<Arr> in = withActions ? List.of(l, IntegerArgs.draw(s, lead, 0, k - 1)) : List.of(l);
-            return new Case(in, Map.of(), Cases.cotangentSeed(s));
+            return new Case(in, Cases.cotangentSeed(s));
         };
     }
 
@@ -57,7 +57,7 @@ class DistributionsParityTest {
             for (int i = 0; i < x.length; i++) {
                 x[i] = mean.data()[broadcastIndex(i, full, meanShape)] + Math.exp(logStd.data()[broadcastIndex(i, full, logStdShape)]) * eps.data()[i];
             }
-            return new Case(List.of(new Arr(full, x), mean, logStd), Map.of(), Cases.cotangentSeed(s));
+            return new Case(List.of(new Arr(full, x), mean, logStd), Cases.cotangentSeed(s));
         };
     }
 
@@ -76,30 +76,30 @@ class DistributionsParityTest {
     }
 
     static Case zeros(int[]... shapes) {
-        List<Arr> in = new java.util.ArrayList<>();
+        List<Arr> in = new ArrayList<>();
         for (int[] sh : shapes) in.add(new Arr(sh, new double[Gens.size(sh)]));
-        return new Case(in, Map.of(), 0);
+        return new Case(in, 0);
     }
 
     static OpSpec categoricalLogProb() {
         return OpSpec.op("categoricalLogProb").cases(logits(true))
-                .scratch((c, x) -> zerotoml.scratch.random.Distributions.categoricalLogProb(x.get(0), IntegerArgs.ints(x.get(1))))
-                .reference((c, x) -> Distributions.categoricalLogProb(x.get(0), x.get(1)))
+                .scratch((c, x) -> Distributions.categoricalLogProb(x.get(0), IntegerArgs.ints(x.get(1))))
+                .reference((c, x) -> Ref.categoricalLogProb(x.get(0), x.get(1)))
                 .constantInputs(1)
-                .rejects("an action equal to the number of classes", new Case(List.of(new Arr(new int[] {2, 3}, new double[6]), IntegerArgs.of(new int[] {2}, 0, 3)), Map.of(), 0), "3", "[2, 3]");
+                .rejects("an action equal to the number of classes", new Case(List.of(new Arr(new int[] {2, 3}, new double[6]), IntegerArgs.of(new int[] {2}, 0, 3)), 0), "3", "[2, 3]");
     }
 
     static OpSpec categoricalEntropy() {
         return OpSpec.op("categoricalEntropy").cases(logits(false))
-                .scratch((c, x) -> zerotoml.scratch.random.Distributions.categoricalEntropy(x.get(0)))
-                .reference((c, x) -> Distributions.categoricalEntropy(x.get(0)))
+                .scratch((c, x) -> Distributions.categoricalEntropy(x.get(0)))
+                .reference((c, x) -> Ref.categoricalEntropy(x.get(0)))
                 .rejectsWhereTorchAccepts("0-d logits: the reference's softmax(-1) accepts a scalar; a categorical needs a class axis", zeros(new int[] {}), "class axis", "[]");
     }
 
     static OpSpec gaussianLogProb() {
         return OpSpec.op("gaussianLogProb").cases(gaussian())
-                .scratch((c, x) -> zerotoml.scratch.random.Distributions.gaussianLogProb(x.get(0), x.get(1), x.get(2)))
-                .reference((c, x) -> Distributions.gaussianLogProb(x.get(0), x.get(1), x.get(2)))
+                .scratch((c, x) -> Distributions.gaussianLogProb(x.get(0), x.get(1), x.get(2)))
+                .reference((c, x) -> Ref.gaussianLogProb(x.get(0), x.get(1), x.get(2)))
                 .rejects("a mean that does not broadcast with x", zeros(new int[] {2, 3}, new int[] {2}, new int[] {3}), "[2, 3]", "[2]");
     }
 
@@ -108,18 +108,18 @@ class DistributionsParityTest {
                 .cases(s -> {
                     Case c = gaussian().draw(s);
                     // the mean of x's full shape: it fixes the event axis the entropy sums over
-                    return new Case(List.of(c.input(0), c.input(2)), Map.of(), c.cotangentSeed());
+                    return new Case(List.of(c.input(0), c.input(2)), c.cotangentSeed());
                 })
-                .scratch((c, x) -> zerotoml.scratch.random.Distributions.gaussianEntropy(x.get(0), x.get(1)))
-                .reference((c, x) -> Distributions.gaussianEntropy(x.get(0), x.get(1)))
+                .scratch((c, x) -> Distributions.gaussianEntropy(x.get(0), x.get(1)))
+                .reference((c, x) -> Ref.gaussianEntropy(x.get(0), x.get(1)))
                 // the entropy does not depend on the mean: torch gives it no gradient at all
                 .constantInputs(0);
     }
 
     static OpSpec gaussianSample() {
         return OpSpec.op("gaussianSample (reparameterised, noise injected)").cases(gaussian())
-                .scratch((c, x) -> zerotoml.scratch.random.Distributions.gaussianSample(x.get(1), x.get(2), x.get(0)))
-                .reference((c, x) -> Distributions.gaussianSample(x.get(1), x.get(2), x.get(0)));
+                .scratch((c, x) -> Distributions.gaussianSample(x.get(1), x.get(2), x.get(0)))
+                .reference((c, x) -> Ref.gaussianSample(x.get(1), x.get(2), x.get(0)));
     }
 
     @TestFactory

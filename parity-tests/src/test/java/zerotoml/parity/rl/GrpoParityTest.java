@@ -1,7 +1,6 @@
 package zerotoml.parity.rl;
 
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
@@ -9,6 +8,7 @@ import zerotoml.fixtures.Domain;
 import zerotoml.fixtures.Gen;
 import zerotoml.parity.harness.Arr;
 import zerotoml.parity.harness.Case;
+import zerotoml.parity.harness.Case.Arg;
 import zerotoml.parity.harness.Cases;
 import zerotoml.parity.harness.OpSpec;
 import zerotoml.parity.harness.Parity;
@@ -16,6 +16,11 @@ import zerotoml.scratch.rl.Grpo;
 
 /** GRPO's advantages, k3 and per-token loss with each reduction, against TRL's GRPOTrainer lines written with PyTorch ops. */
 class GrpoParityTest {
+    static final Arg<Integer> GROUP = Arg.integer("group");
+    static final Arg<Double> EPS = Arg.real("eps");
+    static final Arg<Double> EPS_HIGH = Arg.real("epsHigh");
+    static final Arg<Double> BETA = Arg.real("beta");
+
     /**
      * Rewards [groups · G]; some groups get all-equal rewards (their std is 0), and those rewards are
      * multiples of 1/8 (as 0/1 and fractional verifier rewards are). Found here: with a non-dyadic
@@ -32,7 +37,7 @@ class GrpoParityTest {
                 double c = s.intBetween(0, 8) / 8.0;
                 for (int k = 0; k < g; k++) r[q * g + k] = equal ? c : s.doubleBetween(0, 1);
             }
-            return new Case(List.of(new Arr(new int[] {r.length}, r)), Map.of("group", g), Cases.cotangentSeed(s));
+            return new Case(List.of(new Arr(new int[] {r.length}, r)), Cases.cotangentSeed(s)).with(GROUP, g);
         };
     }
 
@@ -51,8 +56,8 @@ class GrpoParityTest {
                 int len = s.intBetween(1, t);
                 for (int k = 0; k < len; k++) mask[i * t + k] = 1;
             }
-            return new Case(List.of(lp, old, ref, adv, new Arr(shape, mask)),
-                    Map.of("eps", eps, "epsHigh", epsHigh, "beta", s.bool() ? 0.0 : s.doubleBetween(0, 0.1)), Cases.cotangentSeed(s));
+            var beta = s.bool() ? 0.0 : s.doubleBetween(0, 0.1);
+            return new Case(List.of(lp, old, ref, adv, new Arr(shape, mask)), Cases.cotangentSeed(s)).with(EPS, eps).with(EPS_HIGH, epsHigh).with(BETA, beta);
         };
     }
 
@@ -60,23 +65,23 @@ class GrpoParityTest {
         String name = scale.name().toLowerCase();
         return OpSpec.op("Grpo.advantages (" + name + ")")
                 .cases(rewardCases())
-                .scratch((c, x) -> Grpo.advantages(x.get(0), c.intArg("group"), scale))
-                .reference((c, x) -> zerotoml.reference.rl.Grpo.advantages(x.get(0), c.intArg("group"), name))
+                .scratch((c, x) -> Grpo.advantages(x.get(0), c.get(GROUP), scale))
+                .reference((c, x) -> Ref.advantages(x.get(0), c.get(GROUP), name))
                 .noGradient("advantages are computed from rewards without gradient")
                 .rejectsWhereTorchAccepts("3 rewards in groups of 2: TRL's view(-1, G) fails later, at the reshape",
-                        new Case(List.of(new Arr(new int[] {3}, new double[3])), Map.of("group", 2), 0), "groupSize", "3");
+                        new Case(List.of(new Arr(new int[] {3}, new double[3])), 0).with(GROUP, 2), "groupSize", "3");
     }
 
     static OpSpec k3() {
         return OpSpec.op("Grpo.k3")
                 .cases(tokenCases())
                 .scratch((c, x) -> Grpo.k3(x.get(0), x.get(2)))
-                .reference((c, x) -> zerotoml.reference.rl.Grpo.k3(x.get(0), x.get(2)))
+                .reference((c, x) -> Ref.k3(x.get(0), x.get(2)))
                 .constantInputs(1, 2, 3, 4);
     }
 
     static Grpo.Hyper hyper(Case c, Grpo.LossType type) {
-        return new Grpo.Hyper(c.doubleArg("eps"), c.doubleArg("epsHigh"), c.doubleArg("beta"), type, c.input(0).shape()[1]);
+        return new Grpo.Hyper(c.get(EPS), c.get(EPS_HIGH), c.get(BETA), type, c.input(0).shape()[1]);
     }
 
     static OpSpec loss(Grpo.LossType type) {
@@ -84,8 +89,8 @@ class GrpoParityTest {
         return OpSpec.op("Grpo.losses (" + trl + ")")
                 .cases(tokenCases())
                 .scratch((c, x) -> Grpo.losses(hyper(c, type), x.get(0), x.get(1), x.get(2), x.get(3), x.get(4)).loss())
-                .reference((c, x) -> zerotoml.reference.rl.Grpo.reduce(
-                        zerotoml.reference.rl.Grpo.perTokenLoss(x.get(0), x.get(1), x.get(2), x.get(3), c.doubleArg("eps"), c.doubleArg("epsHigh"), c.doubleArg("beta")),
+                .reference((c, x) -> Ref.reduce(
+                        Ref.perTokenLoss(x.get(0), x.get(1), x.get(2), x.get(3), c.get(EPS), c.get(EPS_HIGH), c.get(BETA)),
                         x.get(4), trl, c.input(0).shape()[1]))
                 .constantInputs(1, 2, 3, 4);
     }

@@ -1,12 +1,11 @@
 package zerotoml.parity.rl;
 
-import zerotoml.scratch.nn.Linear;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
@@ -14,16 +13,18 @@ import zerotoml.fixtures.Domain;
 import zerotoml.fixtures.Gen;
 import zerotoml.parity.harness.Arr;
 import zerotoml.parity.harness.Case;
+import zerotoml.parity.harness.Case.Arg;
 import zerotoml.parity.harness.Cases;
 import zerotoml.parity.harness.OpSpec;
 import zerotoml.parity.harness.Parity;
+import zerotoml.scratch.nn.Linear;
 import zerotoml.scratch.optim.Adam;
 import zerotoml.scratch.random.Distributions;
 import zerotoml.scratch.rl.Ppo;
+import zerotoml.scratch.tensor.Autodiff;
 import zerotoml.scratch.tensor.Indexing;
 import zerotoml.scratch.tensor.Shapes;
 import zerotoml.scratch.tensor.Tensor;
-import zerotoml.scratch.transformer.Transformer;
 
 /**
  * One whole PPO update (every epoch, every minibatch: loss, backward, global-norm clipping, Adam with
@@ -31,6 +32,14 @@ import zerotoml.scratch.transformer.Transformer;
  * on PyTorch autograd; the updated parameters are compared.
  */
 class PpoUpdateParityTest {
+    static final Arg<Integer> EPOCHS = Arg.integer("epochs");
+    static final Arg<Integer> MINIBATCHES = Arg.integer("minibatches");
+    static final Arg<int[]> PERMS = Arg.ints("perms");
+    static final Arg<Boolean> CLIP_VALUE = Arg.bool("clipValue");
+    static final Arg<Boolean> NORM_ADVANTAGES = Arg.bool("normAdvantages");
+    static final Arg<Double> MAX_GRAD_NORM = Arg.real("maxGradNorm");
+    static final Arg<Double> LR = Arg.real("lr");
+
     /** A linear actor-critic: logits = x Wₐᵀ + bₐ, V = x w_vᵀ + b_v. */
     record LinearAc(Tensor wA, Tensor bA, Tensor wV, Tensor bV) {}
 
@@ -46,21 +55,23 @@ class PpoUpdateParityTest {
                 for (int i = 0; i < b; i++) left.add(i);
                 for (int i = 0; i < b; i++) perms[e * b + i] = left.remove(s.intBetween(0, left.size() - 1));
             }
-            return new Case(List.of(Cases.arr(s, new int[] {b, o}, Domain.standard()), Cases.arr(s, new int[] {k, o}, Domain.range(-1, 1)),
+            var in = List.of(Cases.arr(s, new int[] {b, o}, Domain.standard()), Cases.arr(s, new int[] {k, o}, Domain.range(-1, 1)),
                     RlCases.vector(s, k, Domain.range(-1, 1)), Cases.arr(s, new int[] {1, o}, Domain.range(-1, 1)), RlCases.vector(s, 1, Domain.range(-1, 1)),
                     new Arr(new int[] {b}, actions), RlCases.vector(s, b, Domain.range(-2, 0)), RlCases.vector(s, b, Domain.standard()),
-                    RlCases.vector(s, b, Domain.standard()), RlCases.vector(s, b, Domain.standard())),
-                    Map.of("epochs", epochs, "minibatches", minibatches, "perms", perms, "clipValue", s.bool(), "normAdvantages", s.bool(),
-                            "maxGradNorm", s.bool() ? 0.05 : 10.0, "lr", s.doubleBetween(1e-3, 0.05)),
-                    Cases.cotangentSeed(s));
+                    RlCases.vector(s, b, Domain.standard()), RlCases.vector(s, b, Domain.standard()));
+            var clipValue = s.bool();
+            var normAdvantages = s.bool();
+            var maxGradNorm = s.bool() ? 0.05 : 10.0;
+            var lr = s.doubleBetween(1e-3, 0.05);
+            return new Case(in, Cases.cotangentSeed(s)).with(EPOCHS, epochs).with(MINIBATCHES, minibatches).with(PERMS, perms).with(CLIP_VALUE, clipValue).with(NORM_ADVANTAGES, normAdvantages).with(MAX_GRAD_NORM, maxGradNorm).with(LR, lr);
         };
     }
 
     static int[][] perms(Case c, int b) {
-        int epochs = c.intArg("epochs");
-        int[] flat = c.intsArg("perms");
+        int epochs = c.get(EPOCHS);
+        int[] flat = c.get(PERMS);
         int[][] out = new int[epochs][];
-        for (int e = 0; e < epochs; e++) out[e] = java.util.Arrays.copyOfRange(flat, e * b, (e + 1) * b);
+        for (int e = 0; e < epochs; e++) out[e] = Arrays.copyOfRange(flat, e * b, (e + 1) * b);
         return out;
     }
 
@@ -73,11 +84,11 @@ class PpoUpdateParityTest {
     static Tensor scratchUpdate(Case c, List<Tensor> x) {
         int b = x.get(0).shape().dim(0);
         int[] actions = ints(x.get(5).toArray());
-        var h = new Ppo.Hyper(0.2, c.boolArg("clipValue"), 0.01, 0.5, c.doubleArg("maxGradNorm"), c.boolArg("normAdvantages"), Double.NaN,
-                c.intArg("epochs"), c.intArg("minibatches"));
+        var h = new Ppo.Hyper(0.2, c.get(CLIP_VALUE), 0.01, 0.5, c.get(MAX_GRAD_NORM), c.get(NORM_ADVANTAGES), Double.NaN,
+                c.get(EPOCHS), c.get(MINIBATCHES));
         LinearAc p = new LinearAc(x.get(1), x.get(2), x.get(3), x.get(4));
         var batch = new Ppo.Batch(x.get(6), x.get(7), x.get(8), x.get(9));
-        var up = Ppo.update(h, new Adam.Hyper(c.doubleArg("lr"), 0.9, 0.999, 1e-5, 0, false), p, Adam.init(p), batch, perms(c, b), (q, idx) -> {
+        var up = Ppo.update(h, new Adam.Hyper(c.get(LR), 0.9, 0.999, 1e-5, 0, false), p, Adam.init(p), batch, perms(c, b), (q, idx) -> {
             Tensor obs = Indexing.indexSelect(x.get(0), 0, idx);
             int[] a = new int[idx.length];
             for (int i = 0; i < idx.length; i++) a[i] = actions[idx[i]];
@@ -86,25 +97,25 @@ class PpoUpdateParityTest {
                     Linear.linear(obs, q.wV(), q.bV()).reshape(idx.length));
         });
         List<Tensor> flat = new ArrayList<>();
-        for (Tensor t : zerotoml.scratch.tensor.Autodiff.Params.tensors(up.params())) flat.add(t.reshape(t.size()));
+        for (Tensor t : Autodiff.Params.tensors(up.params())) flat.add(t.reshape(t.size()));
         return Shapes.concat(flat, 0);
     }
 
     static NDArray referenceUpdate(Case c, List<NDArray> x) {
         int b = (int) x.get(0).getShape().get(0);
-        int m = b / c.intArg("minibatches");
+        int m = b / c.get(MINIBATCHES);
         NDArray obsAll = x.get(0), actionsAll = x.get(5);
         List<NDArray> params = List.of(x.get(1), x.get(2), x.get(3), x.get(4));
-        List<NDArray> out = zerotoml.reference.rl.Ppo.update(params, (ps, idx) -> {
+        List<NDArray> out = Ref.ppoUpdate(params, (ps, idx) -> {
             NDArray index = obsAll.getManager().create(idx);
             NDArray obs = obsAll.get(index);
             NDArray logits = obs.matMul(ps.get(0).transpose()).add(ps.get(1));
             NDArray value = obs.matMul(ps.get(2).transpose()).add(ps.get(3)).reshape(idx.length);
             NDArray actions = actionsAll.get(index);
-            return new NDList(zerotoml.reference.random.Distributions.categoricalLogProb(logits, actions),
-                    zerotoml.reference.random.Distributions.categoricalEntropy(logits), value);
-        }, perms(c, b), m, x.get(6), x.get(7), x.get(8), x.get(9), 0.2, c.boolArg("clipValue"), 0.01, 0.5, c.boolArg("normAdvantages"),
-                c.doubleArg("maxGradNorm"), c.doubleArg("lr"), 0.9, 0.999, 1e-5);
+            return new NDList(Ref.categoricalLogProb(logits, actions),
+                    Ref.categoricalEntropy(logits), value);
+        }, perms(c, b), m, x.get(6), x.get(7), x.get(8), x.get(9), 0.2, c.get(CLIP_VALUE), 0.01, 0.5, c.get(NORM_ADVANTAGES),
+                c.get(MAX_GRAD_NORM), c.get(LR), 0.9, 0.999, 1e-5);
         NDList flat = new NDList();
         for (NDArray p : out) flat.add(p.flatten());
         return NDArrays.concat(flat, 0);

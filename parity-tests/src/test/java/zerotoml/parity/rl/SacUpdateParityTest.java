@@ -6,7 +6,6 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.DataType;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
@@ -14,6 +13,7 @@ import zerotoml.fixtures.Domain;
 import zerotoml.fixtures.Gen;
 import zerotoml.parity.harness.Arr;
 import zerotoml.parity.harness.Case;
+import zerotoml.parity.harness.Case.Arg;
 import zerotoml.parity.harness.Cases;
 import zerotoml.parity.harness.OpSpec;
 import zerotoml.parity.harness.Parity;
@@ -28,7 +28,8 @@ import zerotoml.scratch.tensor.Tensor;
 
 /**
  * One to three whole SAC steps (critics, actor, temperature, Polyak; three Adam optimisers) with
- * the replay batch and every ε injected, against CleanRL's {@code sac_continuous_action.py} loop
+ * the replay batch and every ε injected, the actor and α updated every step or every second step
+ * (CleanRL's {@code global_step % policy_frequency == 0}), against CleanRL's {@code sac_continuous_action.py} loop
  * body on PyTorch autograd ({@code reference/.../rl/Sac.update}). The actor is linear (a mean head
  * and a log-std head); each critic is a one-hidden-layer tanh MLP on [s, a]; the targets start
  * apart from the critics. Compared: every parameter after the steps, log α, and each step's
@@ -36,6 +37,14 @@ import zerotoml.scratch.tensor.Tensor;
  * moves each weight by about lr·sign(g) whatever the gradient's size.
  */
 class SacUpdateParityTest {
+    static final Arg<Integer> STEPS = Arg.integer("steps");
+    static final Arg<Double> GAMMA = Arg.real("gamma");
+    static final Arg<Double> TAU = Arg.real("tau");
+    static final Arg<Boolean> AUTOTUNE = Arg.bool("autotune");
+    static final Arg<Double> Q_LR = Arg.real("qLr");
+    static final Arg<Double> POLICY_LR = Arg.real("policyLr");
+    static final Arg<Integer> ACTOR_EVERY = Arg.integer("actorEvery");
+
     /** The actor: mean = x W_μᵀ + b_μ, raw log-std = x W_σᵀ + b_σ. */
     record Pi(Tensor wMean, Tensor bMean, Tensor wStd, Tensor bStd) {}
 
@@ -57,8 +66,13 @@ class SacUpdateParityTest {
             for (int e = 0; e < 3; e++) in.add(Cases.arr(s, new int[] {steps, b, a}, Domain.standard()));
             in.add(RlCases.vector(s, a, Domain.range(0.5, 2)));
             in.add(RlCases.vector(s, a, Domain.range(-0.5, 0.5)));
-            return new Case(in, Map.of("steps", steps, "gamma", s.doubleBetween(0.5, 0.99), "tau", s.bool() ? 1.0 : s.doubleBetween(0.005, 0.5),
-                    "autotune", s.bool(), "qLr", s.doubleBetween(1e-3, 0.03), "policyLr", s.doubleBetween(3e-4, 0.01)), Cases.cotangentSeed(s));
+            var gamma = s.doubleBetween(0.5, 0.99);
+            var tau = s.bool() ? 1.0 : s.doubleBetween(0.005, 0.5);
+            var autotune = s.bool();
+            var actorEvery = s.intBetween(1, 2);
+            var qLr = s.doubleBetween(1e-3, 0.03);
+            var policyLr = s.doubleBetween(3e-4, 0.01);
+            return new Case(in, Cases.cotangentSeed(s)).with(STEPS, steps).with(GAMMA, gamma).with(TAU, tau).with(AUTOTUNE, autotune).with(ACTOR_EVERY, actorEvery).with(Q_LR, qLr).with(POLICY_LR, policyLr);
         };
     }
 
@@ -84,10 +98,10 @@ class SacUpdateParityTest {
 
     static Tensor scratchUpdate(Case c, List<Tensor> x) {
         int b = x.get(0).shape().dim(0), a = x.get(1).shape().dim(1);
-        Sac.Hyper h = new Sac.Hyper(c.doubleArg("gamma"), c.doubleArg("tau"), -a, -5, 2);
+        Sac.Hyper h = new Sac.Hyper(c.get(GAMMA), c.get(TAU), -a, -5, 2);
         double eps = adamEps(x.get(0).dtype() == DType.F32);
-        Sac.Optimizers opt = new Sac.Optimizers(new Adam.Hyper(c.doubleArg("qLr"), 0.9, 0.999, eps, 0, false),
-                new Adam.Hyper(c.doubleArg("policyLr"), 0.9, 0.999, eps, 0, false), new Adam.Hyper(c.doubleArg("qLr"), 0.9, 0.999, eps, 0, false));
+        Sac.Optimizers opt = new Sac.Optimizers(new Adam.Hyper(c.get(Q_LR), 0.9, 0.999, eps, 0, false),
+                new Adam.Hyper(c.get(POLICY_LR), 0.9, 0.999, eps, 0, false), new Adam.Hyper(c.get(Q_LR), 0.9, 0.999, eps, 0, false));
         Sac.Actor<Pi> actor = (p, obs) -> new Sac.Gaussian(Linear.linear(obs, p.wMean(), p.bMean()), Linear.linear(obs, p.wStd(), p.bStd()));
         Sac.Critic<Q> critic = (p, obs, act) -> Linear.linear(Activations.tanh(Linear.linear(Shapes.concat(List.of(obs, act), 1), p.w1(), p.b1())),
                 p.w2(), p.b2()).reshape(obs.shape().dim(0));
@@ -97,14 +111,15 @@ class SacUpdateParityTest {
         Sac.State<Pi, Q> s = new Sac.State<>(pi, critics, targets, t, Adam.init(pi), Adam.init(critics), Adam.init(t));
         Sac.Batch batch = new Sac.Batch(x.get(0), x.get(1), x.get(2), x.get(3), x.get(4));
         List<Tensor> flat = new ArrayList<>();
-        double[] losses = new double[3 * c.intArg("steps")];
-        for (int k = 0; k < c.intArg("steps"); k++) {
+        double[] losses = new double[3 * c.get(STEPS)];
+        for (int k = 0; k < c.get(STEPS); k++) {
             Sac.Noise noise = new Sac.Noise(eps(x.get(26), k), eps(x.get(27), k), eps(x.get(28), k));
-            var up = Sac.update(h, opt, s, batch, noise, x.get(29), x.get(30), actor, critic, true, c.boolArg("autotune"));
+            boolean updateActor = k % c.get(ACTOR_EVERY) == 0;
+            var up = Sac.update(h, opt, s, batch, noise, x.get(29), x.get(30), actor, critic, updateActor, c.get(AUTOTUNE));
             s = up.state();
             losses[3 * k] = up.losses().qfLoss();
-            losses[3 * k + 1] = up.losses().actorLoss();
-            losses[3 * k + 2] = c.boolArg("autotune") ? up.losses().alphaLoss() : 0;
+            losses[3 * k + 1] = updateActor ? up.losses().actorLoss() : 0;
+            losses[3 * k + 2] = updateActor && c.get(AUTOTUNE) ? up.losses().alphaLoss() : 0;
         }
         for (Record r : List.<Record>of(s.actor(), s.critics(), s.targets(), s.temperature())) {
             for (Tensor p : Autodiff.Params.tensors(r)) flat.add(p.reshape(p.size()));
@@ -113,19 +128,27 @@ class SacUpdateParityTest {
         return Shapes.concat(flat, 0);
     }
 
+    /** The reference's actor: [mean, raw log-std] from two linear heads. */
+    static NDList referenceActor(List<NDArray> p, NDArray obs) {
+        return new NDList(obs.matMul(p.get(0).transpose()).add(p.get(1)), obs.matMul(p.get(2).transpose()).add(p.get(3)));
+    }
+
+    /** The reference's critic: a tanh MLP over [obs, action], one value per row. */
+    static NDArray referenceCritic(List<NDArray> p, NDArray obs, NDArray act) {
+        return NDArrays.concat(new NDList(obs, act), 1).matMul(p.get(0).transpose()).add(p.get(1)).tanh()
+                .matMul(p.get(2).transpose()).add(p.get(3)).reshape(obs.getShape().get(0));
+    }
+
     static NDArray referenceUpdate(Case c, List<NDArray> x) {
         int a = (int) x.get(1).getShape().get(1);
-        zerotoml.reference.rl.Sac.Policy actor = (p, obs) -> new NDList(obs.matMul(p.get(0).transpose()).add(p.get(1)), obs.matMul(p.get(2).transpose()).add(p.get(3)));
-        zerotoml.reference.rl.Sac.QFunction qf = (p, obs, act) -> NDArrays.concat(new NDList(obs, act), 1).matMul(p.get(0).transpose()).add(p.get(1)).tanh()
-                .matMul(p.get(2).transpose()).add(p.get(3)).reshape(obs.getShape().get(0));
-        var n = zerotoml.reference.rl.Sac.Nets.of(x.subList(5, 9), x.subList(9, 13), x.subList(13, 17), x.subList(17, 21), x.subList(21, 25), x.get(25));
-        int steps = c.intArg("steps");
+        var n = Ref.sacNets(x.subList(5, 9), x.subList(9, 13), x.subList(13, 17), x.subList(17, 21), x.subList(21, 25), x.get(25));
+        int steps = c.get(STEPS);
         double[] losses = new double[3 * steps];
         for (int k = 0; k < steps; k++) {
-            var in = new zerotoml.reference.rl.Sac.Inputs(x.get(0), x.get(1), x.get(2), x.get(3), x.get(4), x.get(26).get(k), x.get(27).get(k), x.get(28).get(k),
-                    x.get(29), x.get(30), c.doubleArg("gamma"), c.doubleArg("tau"), -a, c.doubleArg("qLr"), c.doubleArg("policyLr"),
-                    adamEps(x.get(0).getDataType() == DataType.FLOAT32), c.boolArg("autotune"));
-            var st = zerotoml.reference.rl.Sac.update(n, actor, qf, in);
+            var st = Ref.sacUpdate(n, SacUpdateParityTest::referenceActor, SacUpdateParityTest::referenceCritic,
+                    x.get(0), x.get(1), x.get(2), x.get(3), x.get(4), x.get(26).get(k), x.get(27).get(k), x.get(28).get(k), x.get(29), x.get(30),
+                    c.get(GAMMA), c.get(TAU), -a, c.get(Q_LR), c.get(POLICY_LR), adamEps(x.get(0).getDataType() == DataType.FLOAT32),
+                    k % c.get(ACTOR_EVERY) == 0, c.get(AUTOTUNE));
             n = st.nets();
             losses[3 * k] = st.qfLoss();
             losses[3 * k + 1] = st.actorLoss();

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.function.BiConsumer;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.opentest4j.TestAbortedException;
 import zerotoml.fixtures.Gen;
 import zerotoml.fixtures.ParityLedger;
 import zerotoml.fixtures.Property;
@@ -84,7 +85,7 @@ class BpeParityTest {
     /** Runs the property and records it as one row of the parity report: op "bpe", dtype "any". */
     static <T> void checkAndRecord(String check, Gen<T> gen, Property.Body<T> body) {
         Property.Outcome<T> o = Property.run("bpe " + check, gen, body, Property.cases());
-        if (o.skipped()) throw new org.opentest4j.TestAbortedException("skipped: zerotoml.replay names another property");
+        if (o.skipped()) throw new TestAbortedException("skipped: zerotoml.replay names another property");
         String failure = o.failure().map(f -> o.report()).orElse(null);
         String replay = o.failure().map(Property.Failure::replay).orElse(null);
         ParityLedger.record(new ParityLedger.Row("bpe", "any", check, o.casesRun(), o.casesPassed(), 0, 0, 0, null, failure, replay));

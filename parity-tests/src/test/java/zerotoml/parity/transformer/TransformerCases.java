@@ -2,6 +2,7 @@ package zerotoml.parity.transformer;
 
 import ai.djl.ndarray.NDArray;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import zerotoml.fixtures.Domain;
@@ -11,6 +12,7 @@ import zerotoml.parity.harness.Cases;
 import zerotoml.scratch.tensor.Autodiff;
 import zerotoml.scratch.tensor.DType;
 import zerotoml.scratch.tensor.Tensor;
+import zerotoml.scratch.transformer.Attention;
 import zerotoml.scratch.transformer.Embeddings;
 import zerotoml.scratch.transformer.Transformer;
 import zerotoml.scratch.transformer.Transformer.Config;
@@ -47,14 +49,6 @@ final class TransformerCases {
         Transformer.Activation act = s.pick(Transformer.Activation.values());
         Embeddings.Positional pos = s.pick(Embeddings.Positional.values());
         return new Config(vocab, dModel, heads, dFf, layers, maxLen, norm, act, pos);
-    }
-
-    /** The reference's twin of a scratch config. */
-    static zerotoml.reference.transformer.Transformer.Config ref(Config c) {
-        return new zerotoml.reference.transformer.Transformer.Config(c.vocab(), c.dModel(), c.heads(), c.dFf(), c.layers(), c.maxLen(),
-                zerotoml.reference.transformer.Transformer.Norm.valueOf(c.norm().name()),
-                zerotoml.reference.transformer.Transformer.Activation.valueOf(c.activation().name()),
-                zerotoml.reference.transformer.Embeddings.Positional.valueOf(c.positional().name()));
     }
 
     /**
@@ -129,6 +123,27 @@ final class TransformerCases {
             if (!any) v[r * keys + s.intBetween(0, keys - 1)] = 1;
         }
         return new Arr(new int[] {batch, queries, keys}, v);
+    }
+
+    /** The causal 0/1 mask [B, T_q, T_k] (query i sees keys up to i + T_k − T_q), from scratch's own. */
+    static Arr causal(int b, int tq, int tk) {
+        var m = Attention.Mask.causal(b, tq, tk);
+        double[] v = new double[b * tq * tk];
+        for (int i = 0; i < v.length; i++) v[i] = m.allowed()[i] ? 1 : 0;
+        return new Arr(new int[] {b, tq, tk}, v);
+    }
+
+    /** The all-ones mask [B, T_q, T_k]. */
+    static Arr ones(int b, int tq, int tk) {
+        double[] v = new double[b * tq * tk];
+        Arrays.fill(v, 1);
+        return new Arr(new int[] {b, tq, tk}, v);
+    }
+
+    /** Scratch's mask from a 0/1 mask input [B, T_q, T_k]. */
+    static Attention.Mask scratchMask(Tensor m) {
+        int[] d = m.shape().dims();
+        return new Attention.Mask(toBools(m), d[0], d[1], d[2]);
     }
 
     static boolean[] toBools(Tensor t) {

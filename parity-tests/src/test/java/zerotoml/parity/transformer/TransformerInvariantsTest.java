@@ -1,7 +1,5 @@
 package zerotoml.parity.transformer;
 
-import zerotoml.scratch.nn.Sinusoidal;
-import zerotoml.scratch.nn.Dropout;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.BiFunction;
 import org.junit.jupiter.api.Test;
 import zerotoml.fixtures.Domain;
 import zerotoml.fixtures.Gen;
@@ -17,6 +16,9 @@ import zerotoml.fixtures.Property;
 import zerotoml.fixtures.Source;
 import zerotoml.parity.harness.Arr;
 import zerotoml.parity.harness.Cases;
+import zerotoml.scratch.nn.Dropout;
+import zerotoml.scratch.nn.LayerNorm;
+import zerotoml.scratch.nn.Sinusoidal;
 import zerotoml.scratch.tensor.Autodiff;
 import zerotoml.scratch.tensor.DType;
 import zerotoml.scratch.tensor.Shapes;
@@ -24,7 +26,6 @@ import zerotoml.scratch.tensor.Tensor;
 import zerotoml.scratch.transformer.Attention;
 import zerotoml.scratch.transformer.Embeddings;
 import zerotoml.scratch.transformer.Generation;
-import zerotoml.scratch.nn.LayerNorm;
 import zerotoml.scratch.transformer.Transformer;
 import zerotoml.scratch.transformer.Transformer.Config;
 
@@ -216,7 +217,7 @@ class TransformerInvariantsTest {
      * Feeds ids [B·T] to {@code step} chunk by chunk (the chunk's ids [B·k] and k → logits [B, k, V])
      * and returns the logits put back in [B, T, V] order.
      */
-    static double[] inChunks(int[] ids, int b, int t, int vocab, List<Integer> chunks, java.util.function.BiFunction<int[], Integer, Tensor> step) {
+    static double[] inChunks(int[] ids, int b, int t, int vocab, List<Integer> chunks, BiFunction<int[], Integer, Tensor> step) {
         double[] out = new double[b * t * vocab];
         int start = 0;
         for (int k : chunks) {

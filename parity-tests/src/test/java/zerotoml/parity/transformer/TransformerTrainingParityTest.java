@@ -1,13 +1,14 @@
 package zerotoml.parity.transformer;
 
-import zerotoml.scratch.nn.Dropout;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.training.GradientCollector;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 import zerotoml.fixtures.ParityLedger;
 import zerotoml.fixtures.Precision;
@@ -16,6 +17,7 @@ import zerotoml.fixtures.Source;
 import zerotoml.fixtures.Tolerance;
 import zerotoml.parity.harness.Arr;
 import zerotoml.reference.Torch;
+import zerotoml.scratch.nn.Dropout;
 import zerotoml.scratch.tensor.Arithmetic;
 import zerotoml.scratch.tensor.Autodiff;
 import zerotoml.scratch.tensor.DType;
@@ -89,7 +91,6 @@ class TransformerTrainingParityTest {
     }
 
     static double[] referenceLosses(Run r, DataType dt) {
-        var c = TransformerCases.ref(r.config());
         double[] losses = new double[STEPS];
         try (NDManager mgr = Torch.engine().newBaseManager()) {
             List<NDArray> ps = new ArrayList<>(), m = new ArrayList<>(), v = new ArrayList<>();
@@ -105,8 +106,7 @@ class TransformerTrainingParityTest {
             for (int step = 1; step <= STEPS; step++) {
                 double bc1 = 1 - Math.pow(B1, step), bc2 = 1 - Math.pow(B2, step);
                 try (GradientCollector gc = Torch.engine().newGradientCollector()) {
-                    var model = zerotoml.reference.transformer.Transformer.DecoderOnly.from(ps.iterator(), c);
-                    NDArray loss = zerotoml.reference.transformer.Transformer.loss(zerotoml.reference.transformer.Transformer.decoderOnly(c, model, ids), targets);
+                    NDArray loss = Ref.loss(Ref.decoderOnly(r.config(), ps.iterator(), ids), targets);
                     gc.backward(loss);
                     losses[step - 1] = Torch.values(loss)[0];
                     for (int i = 0; i < ps.size(); i++) {
@@ -158,14 +158,14 @@ class TransformerTrainingParityTest {
     /** The verdict from the evidence: scratch's two runs, PyTorch's float32 runs, and the float64 trajectory. */
     static Verdict decide(double[] mine, double[] mineAgain, List<double[]> refs, double[] truth) {
         double[] ref = refs.get(0);
-        boolean scratchSame = java.util.Arrays.equals(mine, mineAgain);
-        boolean refSame = refs.stream().allMatch(x -> java.util.Arrays.equals(ref, x));
+        boolean scratchSame = Arrays.equals(mine, mineAgain);
+        boolean refSame = refs.stream().allMatch(x -> Arrays.equals(ref, x));
         double dMine = farthest(mine, truth), dRef = refs.stream().mapToDouble(x -> farthest(x, truth)).max().orElseThrow();
         boolean cleared = scratchSame && !refSame && dMine <= dRef;
         String evidence = String.format(Locale.ROOT, "Adjudication: scratch %s on a second run; PyTorch float32 %s on identical inputs (runs %s, %s, %s);"
                         + " float64 trajectory from the same float32 weights %s: scratch is %.3g from it, PyTorch's runs up to %.3g. Verdict: %s",
                 scratchSame ? "is bit-identical" : "DIFFERS", refSame ? "is reproducible" : "is NOT reproducible",
-                java.util.Arrays.toString(refs.get(0)), java.util.Arrays.toString(refs.get(1)), java.util.Arrays.toString(refs.get(2)), java.util.Arrays.toString(truth),
+                Arrays.toString(refs.get(0)), Arrays.toString(refs.get(1)), Arrays.toString(refs.get(2)), Arrays.toString(truth),
                 dMine, dRef, cleared ? "reference defect (not reproducible; scratch at least as close to float64)" : refSame ? "scratch wrong" : "undecided");
         return new Verdict(cleared, evidence);
     }
@@ -189,7 +189,7 @@ class TransformerTrainingParityTest {
             }
             if (!cmp.ok()) {
                 String differ = String.format(Locale.ROOT, "loss trajectories differ at step %d: scratch %s, PyTorch %s (%s)",
-                        cmp.worstIndex() + 1, java.util.Arrays.toString(mine), java.util.Arrays.toString(ref), tol);
+                        cmp.worstIndex() + 1, Arrays.toString(mine), Arrays.toString(ref), tol);
                 Verdict v = p == Precision.F32 ? adjudicate(r, mine, ref) : new Verdict(false, "no adjudication: a float64 row has no float64 oracle beyond itself");
                 if (!v.cleared()) throw new AssertionError(differ + "\n" + v.evidence());
                 if (!Property.shrinking()) {
@@ -209,15 +209,15 @@ class TransformerTrainingParityTest {
     void aTrajectoryIsClearedOnlyWhenPyTorchIsNotReproducibleAndScratchIsAtLeastAsCloseToFloat64() {
         double[] truth = {1.0, 0.9}, mine = {1.0, 0.90001}, near = {1.0, 0.90002}, far = {1.0, 0.90004};
         // PyTorch gives two answers, both farther from float64 than scratch: a reference defect
-        org.junit.jupiter.api.Assertions.assertTrue(decide(mine, mine.clone(), List.of(near, far, near), truth).cleared());
+        Assertions.assertTrue(decide(mine, mine.clone(), List.of(near, far, near), truth).cleared());
         // PyTorch reproducible: its answer stands, scratch is wrong
         Verdict v = decide(mine, mine.clone(), List.of(far, far, far), truth);
-        org.junit.jupiter.api.Assertions.assertFalse(v.cleared());
-        org.junit.jupiter.api.Assertions.assertTrue(v.evidence().endsWith("scratch wrong"), v.evidence());
+        Assertions.assertFalse(v.cleared());
+        Assertions.assertTrue(v.evidence().endsWith("scratch wrong"), v.evidence());
         // PyTorch not reproducible, but scratch farther from float64 than any PyTorch run: undecided
-        org.junit.jupiter.api.Assertions.assertFalse(decide(far, far.clone(), List.of(mine, near, mine), truth).cleared());
+        Assertions.assertFalse(decide(far, far.clone(), List.of(mine, near, mine), truth).cleared());
         // scratch not reproducible: never cleared
-        org.junit.jupiter.api.Assertions.assertFalse(decide(mine, near, List.of(near, far, near), truth).cleared());
+        Assertions.assertFalse(decide(mine, near, List.of(near, far, near), truth).cleared());
     }
 
     @Test

@@ -91,19 +91,20 @@ public final class Sac {
         }
     }
 
-    /** The nets after the step and its losses ({@code alpha_loss} 0 when not autotuned). */
+    /** The nets after the step and its losses (actor_loss 0 when the actor is not updated, alpha_loss 0 when α is not). */
     public record Step(Nets nets, double qfLoss, double actorLoss, double alphaLoss) {}
 
     /** The replay batch, the injected ε of the three {@code rsample()} calls ([B, A] each), and the settings of one step. */
     public record Inputs(NDArray obs, NDArray actions, NDArray rewards, NDArray nextObs, NDArray terminated, NDArray epsNext, NDArray epsActor,
                          NDArray epsAlpha, NDArray scale, NDArray bias, double gamma, double tau, double targetEntropy, double qLr, double policyLr,
-                         double adamEps, boolean autotune) {}
+                         double adamEps, boolean updateActor, boolean autotune) {}
 
     /**
-     * One pass of CleanRL's training loop after {@code learning_starts} with policy_frequency 1 and
-     * target_network_frequency 1 ({@code sac_continuous_action.py}): under no_grad the next action,
-     * next_state_log_pi and next_q_value; {@code qf_loss.backward(); q_optimizer.step()}; the actor's
-     * loss with {@code alpha} as it was before this step, {@code actor_optimizer.step()}; with autotune a
+     * One pass of CleanRL's training loop after {@code learning_starts} with target_network_frequency 1
+     * ({@code sac_continuous_action.py}): under no_grad the next action, next_state_log_pi and
+     * next_q_value; {@code qf_loss.backward(); q_optimizer.step()}; when {@code updateActor} (CleanRL:
+     * {@code global_step % policy_frequency == 0}, one pass of its actor loop) the actor's loss with
+     * {@code alpha} as it was before this step, {@code actor_optimizer.step()}, and with autotune a
      * fresh no_grad sample from the updated actor, {@code alpha_loss.backward(); a_optimizer.step()};
      * then {@code target_param.data.copy_(tau * param.data + (1 - tau) * target_param.data)}. Adam is
      * torch's with betas (0.9, 0.999) and the given eps (CleanRL: the default 1e-8); log_alpha's lr is q_lr. log σ is bounded in [−5, 2].
@@ -123,31 +124,38 @@ public final class Sac {
         Grad qGrad = grad(critics, ps -> criticLoss(qf.apply(ps.subList(0, k), x.obs(), x.actions()), qf.apply(ps.subList(k, ps.size()), x.obs(), x.actions()), nextQ));
         Adam.Result qStep = Adam.adam(critics, qGrad.grads(), n.criticOpt(), x.qLr(), 0.9, 0.999, x.adamEps(), 0, false);
         List<NDArray> q1 = qStep.params().subList(0, k), q2 = qStep.params().subList(k, critics.size());
-        Grad piGrad = grad(n.actor(), ps -> {
-            NDList g = actor.apply(ps, x.obs());
-            List<NDArray> pi = squashedSample(g.get(0), boundLogStd(g.get(1), -5, 2), x.epsActor(), x.scale(), x.bias());
-            return actorLoss(pi.get(1), qf.apply(q1, x.obs(), pi.get(0)), qf.apply(q2, x.obs(), pi.get(0)), alpha);
-        });
-        Adam.Result piStep = Adam.adam(n.actor(), piGrad.grads(), n.actorOpt(), x.policyLr(), 0.9, 0.999, x.adamEps(), 0, false);
+        List<NDArray> actorParams = n.actor();
+        Adam.State actorOpt = n.actorOpt();
         NDArray logAlpha = n.logAlpha();
         Adam.State alphaOpt = n.alphaOpt();
-        double alphaLoss = 0;
-        if (x.autotune()) {
-            NDList g = actor.apply(piStep.params(), x.obs());
-            NDArray logPi = squashedSample(g.get(0), boundLogStd(g.get(1), -5, 2), x.epsAlpha(), x.scale(), x.bias()).get(1);
-            Grad aGrad = grad(List.of(logAlpha), ps -> alphaLoss(ps.get(0), logPi, x.targetEntropy()));
-            Adam.Result aStep = Adam.adam(List.of(logAlpha), aGrad.grads(), alphaOpt, x.qLr(), 0.9, 0.999, x.adamEps(), 0, false);
-            logAlpha = aStep.params().get(0);
-            alphaOpt = aStep.state();
-            alphaLoss = aGrad.value();
+        double actorLoss = 0, alphaLoss = 0;
+        if (x.updateActor()) {
+            Grad piGrad = grad(n.actor(), ps -> {
+                NDList g = actor.apply(ps, x.obs());
+                List<NDArray> pi = squashedSample(g.get(0), boundLogStd(g.get(1), -5, 2), x.epsActor(), x.scale(), x.bias());
+                return actorLoss(pi.get(1), qf.apply(q1, x.obs(), pi.get(0)), qf.apply(q2, x.obs(), pi.get(0)), alpha);
+            });
+            Adam.Result piStep = Adam.adam(n.actor(), piGrad.grads(), n.actorOpt(), x.policyLr(), 0.9, 0.999, x.adamEps(), 0, false);
+            actorParams = piStep.params();
+            actorOpt = piStep.state();
+            actorLoss = piGrad.value();
+            if (x.autotune()) {
+                NDList g = actor.apply(actorParams, x.obs());
+                NDArray logPi = squashedSample(g.get(0), boundLogStd(g.get(1), -5, 2), x.epsAlpha(), x.scale(), x.bias()).get(1);
+                Grad aGrad = grad(List.of(logAlpha), ps -> alphaLoss(ps.get(0), logPi, x.targetEntropy()));
+                Adam.Result aStep = Adam.adam(List.of(logAlpha), aGrad.grads(), alphaOpt, x.qLr(), 0.9, 0.999, x.adamEps(), 0, false);
+                logAlpha = aStep.params().get(0);
+                alphaOpt = aStep.state();
+                alphaLoss = aGrad.value();
+            }
         }
         List<NDArray> t1 = new ArrayList<>(), t2 = new ArrayList<>();
         for (int i = 0; i < k; i++) {
             t1.add(polyak(q1.get(i), n.q1Target().get(i), x.tau()));
             t2.add(polyak(q2.get(i), n.q2Target().get(i), x.tau()));
         }
-        Nets out = new Nets(piStep.params(), List.copyOf(q1), List.copyOf(q2), t1, t2, logAlpha, piStep.state(), qStep.state(), alphaOpt);
-        return new Step(out, qGrad.value(), piGrad.value(), alphaLoss);
+        Nets out = new Nets(actorParams, List.copyOf(q1), List.copyOf(q2), t1, t2, logAlpha, actorOpt, qStep.state(), alphaOpt);
+        return new Step(out, qGrad.value(), actorLoss, alphaLoss);
     }
 
     private record Grad(double value, List<NDArray> grads) {}

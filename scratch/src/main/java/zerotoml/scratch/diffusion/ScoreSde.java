@@ -273,9 +273,20 @@ public final class ScoreSde {
 
     /** The time grid of sampling.py: linspace(1, eps, N), from t = 1 down to t = eps. */
     public static double[] timeGrid(int n, double eps) {
+        return timeGrid(n, eps, DType.F64);
+    }
+
+    /**
+     * The grid as a tensor in dtype d: t_i = 1 + i·step with step = (eps − 1)/(N − 1) a constant in
+     * d and one rounding per operation (arange(N)·step + 1), so a float32 sampler sees the float32
+     * times PyTorch's does; rounding the exact 1 + i·step once can land one ulp away.
+     */
+    public static double[] timeGrid(int n, double eps, DType d) {
         if (n < 1) throw new IllegalArgumentException("ScoreSde.timeGrid: n must be ≥ 1, got " + n);
+        double step = d.round((eps - 1.0) / Math.max(1, n - 1));
         double[] ts = new double[n];
-        for (int i = 0; i < n; i++) ts[i] = n == 1 ? 1.0 : 1.0 + i * (eps - 1.0) / (n - 1);
+        // t_i = 1 + i·step
+        for (int i = 0; i < n; i++) ts[i] = n == 1 ? 1.0 : d.round(1.0 + d.round(i * step));
         return ts;
     }
 
@@ -292,12 +303,11 @@ public final class ScoreSde {
         if (z.size() != n * per) {
             throw new IllegalArgumentException("ScoreSde.pcSample: need " + per + " noise tensors per step × " + n + " steps = " + n * per + ", got " + z.size());
         }
-        double[] ts = timeGrid(n, eps);
+        // the grid is a tensor in the sample's dtype in sampling.py
+        double[] ts = timeGrid(n, eps, xT.dtype());
         Tensor x = xT, mean = xT;
         int k = 0;
-        for (double grid : ts) {
-            // the grid is a tensor in the sample's dtype in sampling.py
-            double t = xT.dtype().round(grid);
+        for (double t : ts) {
             for (int c = 0; c < correctorSteps; c++) {
                 Tensor[] r = langevinStep(sde, x, t, score.apply(x, t), snr, z.get(k++));
                 x = r[0];
@@ -330,13 +340,15 @@ public final class ScoreSde {
         double h = (to - from) / steps;
         for (int i = 0; i < steps; i++) {
             double t = from + i * h, tNext = from + (i + 1) * h;
+            // the SDE's coefficients take t as a tensor in x's dtype (vec_t = ones·t in sampling.py), the score the step's t
+            DType d = x.dtype();
             // k1 = f(x, t) − ½g(t)²s(x, t)
-            Tensor k1 = reverseDrift(sde, x, t, score.apply(x, t), true);
+            Tensor k1 = reverseDrift(sde, x, d.round(t), score.apply(x, t), true);
             if (method == Ode.EULER) {
                 x = x.add(k1.mul(h));
             } else {
                 Tensor xe = x.add(k1.mul(h));
-                Tensor k2 = reverseDrift(sde, xe, tNext, score.apply(xe, tNext), true);
+                Tensor k2 = reverseDrift(sde, xe, d.round(tNext), score.apply(xe, tNext), true);
                 // x ← x + h/2·(k1 + k2)
                 x = x.add(k1.add(k2).mul(h / 2));
             }

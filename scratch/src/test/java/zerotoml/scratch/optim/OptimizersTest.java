@@ -202,4 +202,83 @@ class OptimizersTest {
         assertSame(g, same.grads());
         assertEquals(1, same.scale());
     }
+
+    record Empty() {}
+
+    /** Mutation testing (notes/MutationTesting.md) found these boundaries untested: each value on the boundary is accepted, just past it rejected. */
+    @Test
+    void everyOptimiserAcceptsEachBoundaryOfItsHyperParametersAndRejectsJustPastIt() {
+        double below0 = -Double.MIN_VALUE, below1 = Math.nextDown(1.0), above1 = Math.nextUp(1.0);
+        // Sgd: lr, momentum, weightDecay ≥ 0; dampening in [0, 1]; Nesterov needs momentum > 0
+        new Sgd.Hyper(0, 0, 0, 0, false);
+        new Sgd.Hyper(1, 0, 1, 0, false);
+        new Sgd.Hyper(1, Double.MIN_VALUE, 0, 0, true);
+        rejects("Sgd: lr", () -> new Sgd.Hyper(below0, 0, 0, 0, false));
+        rejects("Sgd: momentum", () -> new Sgd.Hyper(1, below0, 0, 0, false));
+        rejects("Sgd: dampening", () -> new Sgd.Hyper(1, 0, below0, 0, false));
+        rejects("Sgd: dampening", () -> new Sgd.Hyper(1, 0, above1, 0, false));
+        rejects("Sgd: weightDecay", () -> new Sgd.Hyper(1, 0, 0, below0, false));
+        rejects("Sgd: Nesterov", () -> new Sgd.Hyper(1, 0, 0, 0, true));
+        rejects("Sgd: Nesterov", () -> new Sgd.Hyper(1, 0.9, Double.MIN_VALUE, 0, true));
+        assertEquals(0.5, Sgd.Hyper.plain(1).withLr(0.5).lr());
+        // Adam and AdamW: lr, eps, weightDecay ≥ 0; betas in [0, 1)
+        new Adam.Hyper(0, 0, 0, 0, 0, false);
+        new Adam.Hyper(1, below1, below1, 1e-8, 0, true);
+        rejects("Adam: lr", () -> new Adam.Hyper(below0, 0.9, 0.999, 1e-8, 0, false));
+        rejects("Adam: beta1", () -> new Adam.Hyper(1, below0, 0.999, 1e-8, 0, false));
+        rejects("Adam: beta1", () -> new Adam.Hyper(1, 1, 0.999, 1e-8, 0, false));
+        rejects("Adam: beta2", () -> new Adam.Hyper(1, 0.9, below0, 1e-8, 0, false));
+        rejects("Adam: beta2", () -> new Adam.Hyper(1, 0.9, 1, 1e-8, 0, false));
+        rejects("Adam: eps", () -> new Adam.Hyper(1, 0.9, 0.999, below0, 0, false));
+        rejects("Adam: weightDecay", () -> new Adam.Hyper(1, 0.9, 0.999, 1e-8, below0, false));
+        // AdaGrad: everything ≥ 0
+        new AdaGrad.Hyper(0, 0, 0, 0, 0);
+        rejects("AdaGrad: lr", () -> new AdaGrad.Hyper(below0, 0, 0, 0, 1e-10));
+        rejects("AdaGrad: lrDecay", () -> new AdaGrad.Hyper(1, below0, 0, 0, 1e-10));
+        rejects("AdaGrad: weightDecay", () -> new AdaGrad.Hyper(1, 0, below0, 0, 1e-10));
+        rejects("AdaGrad: initialAccumulatorValue", () -> new AdaGrad.Hyper(1, 0, 0, below0, 1e-10));
+        rejects("AdaGrad: eps", () -> new AdaGrad.Hyper(1, 0, 0, 0, below0));
+        assertEquals(0.5, AdaGrad.Hyper.defaults(1).withLr(0.5).lr());
+        // RmsProp: alpha in [0, 1], the rest ≥ 0
+        new RmsProp.Hyper(0, 0, 0, 0, 0, false);
+        new RmsProp.Hyper(1, 1, 1e-8, 0, 0, true);
+        rejects("RmsProp: lr", () -> new RmsProp.Hyper(below0, 0.99, 1e-8, 0, 0, false));
+        rejects("RmsProp: alpha", () -> new RmsProp.Hyper(1, below0, 1e-8, 0, 0, false));
+        rejects("RmsProp: alpha", () -> new RmsProp.Hyper(1, above1, 1e-8, 0, 0, false));
+        rejects("RmsProp: eps", () -> new RmsProp.Hyper(1, 0.99, below0, 0, 0, false));
+        rejects("RmsProp: weightDecay", () -> new RmsProp.Hyper(1, 0.99, 1e-8, below0, 0, false));
+        rejects("RmsProp: momentum", () -> new RmsProp.Hyper(1, 0.99, 1e-8, 0, below0, false));
+        RmsProp.Hyper rms = RmsProp.Hyper.defaults(0.01);
+        assertEquals(new RmsProp.Hyper(0.01, 0.99, 1e-8, 0, 0, false), rms);
+        assertEquals(0.5, rms.withLr(0.5).lr());
+        // clipGradNorm: maxNorm ≥ 0 (0 zeroes every gradient); no gradients at all is norm 0, scale 1
+        Net g = net(1, 1);
+        Clipping.Clipped<Net> zero = Clipping.clipGradNorm(g, 0);
+        assertEquals(0, zero.scale());
+        for (Tensor t : Autodiff.Params.tensors(zero.grads())) for (double v : t.toArray()) assertEquals(0, v, 0.0);
+        rejects("clipGradNorm: maxNorm", () -> Clipping.clipGradNorm(g, below0));
+        Clipping.Clipped<Empty> none = Clipping.clipGradNorm(new Empty(), 1);
+        assertEquals(0, none.totalNorm());
+        assertEquals(1, none.scale());
+    }
+
+    @Test
+    void everyOptimiserRejectsANegativeStepCountInItsState() {
+        Net p = net(1, 1), g = net(0.5, 0.5);
+        rejects("Sgd.step: state step must be >= 0, got -1", () -> Sgd.step(Sgd.Hyper.plain(1), p, g, new Sgd.State<>(-1, Sgd.init(p).momentumBuffer())));
+        var ada = AdaGrad.Hyper.defaults(1);
+        rejects("AdaGrad.step: state step must be >= 0, got -1", () -> AdaGrad.step(ada, p, g, new AdaGrad.State<>(-1, AdaGrad.init(ada, p).sum())));
+        RmsProp.State<Net> r = RmsProp.init(p);
+        rejects("RmsProp.step: state step must be >= 0, got -1",
+                () -> RmsProp.step(RmsProp.Hyper.defaults(1), p, g, new RmsProp.State<>(-1, r.squareAvg(), r.gradAvg(), r.momentumBuffer())));
+        Adam.State<Net> a = Adam.init(p);
+        rejects("Adam.step: state step must be >= 0, got -1", () -> Adam.step(Adam.Hyper.defaults(1), p, g, new Adam.State<>(-1, a.m(), a.v(), a.vMax())));
+    }
+
+    @Test
+    void rmsPropWithoutMomentumKeepsNoMomentumBuffer() {
+        Net p = net(1, 1), g = net(0.5, 0.5);
+        var next = RmsProp.step(RmsProp.Hyper.defaults(0.1), p, g, RmsProp.init(p));
+        for (Tensor t : Autodiff.Params.tensors(next.state().momentumBuffer())) for (double v : t.toArray()) assertEquals(0, v);
+    }
 }

@@ -1,0 +1,92 @@
+package zerotoml.parity.harness;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import zerotoml.fixtures.Gen;
+import zerotoml.fixtures.Precision;
+import zerotoml.fixtures.Source;
+import zerotoml.parity.harness.OpSpec.Check;
+
+/**
+ * Per-case tolerances ({@link OpSpec#conditioned}, {@link OpSpec#perturbationConditioned}) admit
+ * the float32 error a case's own cancellation explains, and nothing more: a planted bug still
+ * fails, on ill-conditioned and on well-conditioned cases.
+ *
+ * <p>The op: a·c − b·c on the scratch side (two roundings, then a difference that cancels when
+ * a ≈ b), (a − b)·c on the reference side (exact difference, one rounding). With b = a(1 + δ) the
+ * scratch result is off by up to 2^-24·|a|/|a − b| = 2^-24/δ relative: 6e-4 at δ = 1e-4.
+ */
+@ExtendWith(OutsideTheRun.class)
+class ConditioningTest {
+    static final int CASES = 50;
+
+    /** a in [1000, 2000] (so the error is above atol), b = a(1 + δ) with δ in [lo, hi], c in [1, 2]; float32 values. */
+    static Gen<Case> closePairs(double lo, double hi) {
+        return s -> {
+            int n = s.intBetween(1, 4);
+            double[] a = new double[n], b = new double[n], c = new double[n];
+            for (int i = 0; i < n; i++) {
+                a[i] = (float) s.doubleBetween(1000, 2000);
+                b[i] = (float) (a[i] * (1 + s.doubleBetween(lo, hi)));
+                c[i] = (float) s.doubleBetween(1, 2);
+            }
+            int[] shape = {n};
+            return new Case(List.of(new Arr(shape, a), new Arr(shape, b), new Arr(shape, c)), Cases.cotangentSeed(s));
+        };
+    }
+
+    static OpSpec differenceOfProducts(Gen<Case> cases, double plantedFactor) {
+        return OpSpec.op("a·c − b·c against (a − b)·c").cases(cases)
+                .scratch((c, x) -> x.get(0).mul(x.get(2)).sub(x.get(1).mul(x.get(2))).mul(plantedFactor))
+                .reference((c, x) -> x.get(0).sub(x.get(1)).mul(x.get(2)));
+    }
+
+    static boolean passes(OpSpec s) {
+        return Parity.outcome(s, Precision.F32, Check.FORWARD, CASES).failure().isEmpty();
+    }
+
+    @Test
+    void cancellationFailsTheDefaultToleranceAndPassesWithItsMeasuredBound() {
+        assertFalse(passes(differenceOfProducts(closePairs(1e-4, 1e-3), 1)), "2^-24/δ relative is far above rtol 1.3e-6");
+        assertTrue(passes(differenceOfProducts(closePairs(1e-4, 1e-3), 1).perturbationConditioned(Precision.F32, Check.FORWARD, "test")));
+    }
+
+    @Test
+    void aClosedFormBoundDoesTheSame() {
+        // per case: 2·2^-23·max |a|/|a − b|
+        OpSpec s = differenceOfProducts(closePairs(1e-4, 1e-3), 1).conditioned(Precision.F32, Check.FORWARD, c -> {
+            double k = 0;
+            for (int i = 0; i < c.input(0).data().length; i++) {
+                double a = c.input(0).data()[i], b = c.input(1).data()[i];
+                k = Math.max(k, Math.abs(a) / Math.abs(a - b));
+            }
+            return 2 * 0x1p-23 * k;
+        }, "test");
+        assertTrue(passes(s));
+    }
+
+    @Test
+    void aPlantedBugStillFailsOnIllConditionedCases() {
+        // 5% off: the measured bound on these cases is at most 8·2^-24/1e-4 ≈ 0.5%
+        assertFalse(passes(differenceOfProducts(closePairs(1e-4, 1e-3), 1.05).perturbationConditioned(Precision.F32, Check.FORWARD, "test")));
+    }
+
+    @Test
+    void aPlantedBugStillFailsOnWellConditionedCases() {
+        // 1e-4 off where nothing cancels (δ ≥ 0.5): the bound stays near 8·2^-24·3 ≈ 1.4e-6
+        assertFalse(passes(differenceOfProducts(closePairs(0.5, 1), 1 + 1e-4).perturbationConditioned(Precision.F32, Check.FORWARD, "test")));
+    }
+
+    @Test
+    void theBoundIsZeroOrTinyWhereNothingCancels() {
+        OpSpec s = differenceOfProducts(closePairs(0.5, 1), 1).perturbationConditioned(Precision.F32, Check.FORWARD, "test");
+        Case c = closePairs(0.5, 1).draw(Source.random(7));
+        double extra = s.tolerance(Precision.F32, Check.FORWARD, c).rtol() - s.tolerance(Precision.F32, Check.FORWARD).rtol();
+        assertTrue(extra < 1e-5, "extra rtol " + extra);
+        assertTrue(passes(s));
+    }
+}
