@@ -174,7 +174,10 @@ public final class GrpoAdditionCommand implements Callable<Integer> {
     /** Held-out exact match, reward and KL to the start against the GRPO step, one line per seed, side by side. */
     static void figure(Path file, List<List<GrpoEval>> histories, long firstSeed) throws IOException {
         List<XYChart> charts = new ArrayList<>();
-        charts.add(panel("Held-out exact match (greedy)", "%", histories, firstSeed, e -> 100 * e.exactMatch()));
+        XYChart acc = panel("Held-out exact match (greedy)", "%", histories, firstSeed, e -> 100 * e.exactMatch());
+        int last = histories.stream().mapToInt(h -> h.get(h.size() - 1).step()).max().orElse(0);
+        acc.addSeries("90% (the issue's target)", new double[] {0, last}, new double[] {90, 90}).setMarker(SeriesMarkers.NONE);
+        charts.add(acc);
         charts.add(panel("Reward: fraction of digits right (held-out, sampled)", "mean reward", histories, firstSeed, GrpoEval::sampledReward));
         charts.add(panel("KL to the frozen start (k3, held-out, sampled)", "mean per token", histories, firstSeed, GrpoEval::klToRef));
         Charts.write(file, charts);
