@@ -17,6 +17,13 @@ public final class Cases {
     public static final Arg<int[]> AXES = Arg.ints("axes");
     public static final Arg<Boolean> KEEP_DIMS = Arg.bool("keepDims");
 
+    /**
+     * The share of input values drawn from the special values ({@link zerotoml.fixtures.Domain#SPECIALS}: NaN, ±∞, ±0,
+     * subnormals, huge, products that overflow) in the checks against PyTorch: one in twenty, so
+     * that most cases hold one somewhere and most values stay ordinary. Finite differences draw none.
+     */
+    public static final double SPECIAL_SHARE = 0.05;
+
     /** Default bounds: rank up to 4, every dimension up to 5. */
     public static final int MAX_RANK = 4, MAX_DIM = 5;
 

@@ -28,7 +28,7 @@ class ActivationsParityTest {
     static final double[] SPECIALS = Arrays.stream(Domain.SPECIALS).filter(v -> Math.abs(v) != 1e38 && Math.abs(v) != 1e20).toArray();
 
     static OpSpec unary(String name, Domain d, UnaryOperator<Tensor> mine, UnaryOperator<NDArray> ref) {
-        return OpSpec.op(name).cases(Cases.unary(d.withSpecials(0.05, SPECIALS))).finiteDifferenceCases(Cases.unary(d))
+        return OpSpec.op(name).cases(Cases.unary(d.withSpecials(Cases.SPECIAL_SHARE, SPECIALS))).finiteDifferenceCases(Cases.unary(d))
                 .scratch((c, x) -> mine.apply(x.get(0)))
                 .reference((c, x) -> ref.apply(x.get(0)));
     }

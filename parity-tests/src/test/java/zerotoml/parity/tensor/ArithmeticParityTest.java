@@ -26,17 +26,10 @@ class ArithmeticParityTest {
         return new Case(List.of(new Arr(new int[] {2, 3}, new double[6]), new Arr(new int[] {4}, new double[4])), 0);
     }
 
-    /**
-     * The share of input values drawn from the special values ({@link Domain#SPECIALS}: NaN, ±∞, ±0,
-     * subnormals, huge, products that overflow) in the checks against PyTorch: one in twenty, so
-     * that most cases hold one somewhere and most values stay ordinary. Finite differences draw none.
-     */
-    static final double SPECIAL_SHARE = 0.05;
-
     static OpSpec binary(String name, Domain a, Domain b,
                          BinaryOperator<Tensor> mine,
                          BinaryOperator<NDArray> ref) {
-        return OpSpec.op(name).cases(Cases.binary(a.withSpecials(SPECIAL_SHARE), b.withSpecials(SPECIAL_SHARE))).finiteDifferenceCases(Cases.binary(a, b))
+        return OpSpec.op(name).cases(Cases.binary(a.withSpecials(Cases.SPECIAL_SHARE), b.withSpecials(Cases.SPECIAL_SHARE))).finiteDifferenceCases(Cases.binary(a, b))
                 .scratch((c, x) -> mine.apply(x.get(0), x.get(1)))
                 .reference((c, x) -> ref.apply(x.get(0), x.get(1)))
                 .rejects("shapes that do not broadcast", clash(), "[2, 3]", "[4]");
@@ -44,7 +37,7 @@ class ArithmeticParityTest {
 
     static OpSpec unary(String name, Domain d, UnaryOperator<Tensor> mine,
                         UnaryOperator<NDArray> ref) {
-        return OpSpec.op(name).cases(Cases.unary(d.withSpecials(SPECIAL_SHARE))).finiteDifferenceCases(Cases.unary(d))
+        return OpSpec.op(name).cases(Cases.unary(d.withSpecials(Cases.SPECIAL_SHARE))).finiteDifferenceCases(Cases.unary(d))
                 .scratch((c, x) -> mine.apply(x.get(0)))
                 .reference((c, x) -> ref.apply(x.get(0)));
     }

@@ -76,7 +76,7 @@ class LinearAlgebraParityTest {
     static OpSpec matmul() {
         return OpSpec.op("matmul")
                 // special values (NaN, ±∞, ±0, subnormal) in one value of twenty against PyTorch; none for finite differences
-                .cases(cases(Domain.standard().withSpecials(ArithmeticParityTest.SPECIAL_SHARE, Domain.ACCUMULATION_SPECIALS)))
+                .cases(cases(Domain.standard().withSpecials(Cases.SPECIAL_SHARE, Domain.ACCUMULATION_SPECIALS)))
                 .finiteDifferenceCases(cases(Domain.standard()))
                 .scratch((c, x) -> LinearAlgebra.matmul(x.get(0), x.get(1)))
                 .reference((c, x) -> Ref.matmul(x.get(0), x.get(1)))
@@ -98,7 +98,7 @@ class LinearAlgebraParityTest {
 
     static OpSpec linear() {
         return OpSpec.op("linear")
-                .cases(linearCases(Domain.standard().withSpecials(ArithmeticParityTest.SPECIAL_SHARE, Domain.ACCUMULATION_SPECIALS)))
+                .cases(linearCases(Domain.standard().withSpecials(Cases.SPECIAL_SHARE, Domain.ACCUMULATION_SPECIALS)))
                 .finiteDifferenceCases(linearCases(Domain.standard()))
                 .scratch((c, x) -> LinearAlgebra.linear(x.get(0), x.get(1)))
                 // torch.nn.functional.linear(x, w) without bias is x·wᵀ

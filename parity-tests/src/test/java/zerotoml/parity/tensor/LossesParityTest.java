@@ -33,7 +33,7 @@ class LossesParityTest {
      * ({@link Domain#ACCUMULATION_SPECIALS}: a loss is a sum, and huge values of both signs would
      * make it depend on the order of summation). Finite differences draw from {@link #STD}.
      */
-    static final Domain SPECIAL = STD.withSpecials(ArithmeticParityTest.SPECIAL_SHARE, Domain.ACCUMULATION_SPECIALS);
+    static final Domain SPECIAL = STD.withSpecials(Cases.SPECIAL_SHARE, Domain.ACCUMULATION_SPECIALS);
 
     /** Logits [C], [N, C] or [B, T, V], and one target class per leading position. */
     static Gen<Case> crossEntropyCases(Domain d) {

@@ -105,8 +105,8 @@ class ReductionsParityTest {
 
     @TestFactory
     Stream<DynamicTest> reductions() {
-        Domain std = Domain.standard(), sp = std.withSpecials(ArithmeticParityTest.SPECIAL_SHARE, Domain.ACCUMULATION_SPECIALS),
-                spMax = std.withSpecials(ArithmeticParityTest.SPECIAL_SHARE);
+        Domain std = Domain.standard(), sp = std.withSpecials(Cases.SPECIAL_SHARE, Domain.ACCUMULATION_SPECIALS),
+                spMax = std.withSpecials(Cases.SPECIAL_SHARE);
         String ties = "integer cases make elements tie for the maximum on purpose; the maximum is not differentiable there";
         return Parity.tests(
                 badAxes(over("sum", reduction(sp, false, false), Reductions::sum, Ref::sum).finiteDifferenceCases(reduction(std, false, false)), false),

@@ -72,7 +72,7 @@ class SoftmaxParityTest {
 
     static OpSpec spec(String name, BiFunction<Tensor, Integer, Tensor> mine, BiFunction<NDArray, Integer, NDArray> ref) {
         // special values (NaN, ±∞, ±0, huge, subnormal) in one value of twenty against PyTorch; none for finite differences
-        return OpSpec.op(name).cases(cases(Domain.standard().withSpecials(ArithmeticParityTest.SPECIAL_SHARE)))
+        return OpSpec.op(name).cases(cases(Domain.standard().withSpecials(Cases.SPECIAL_SHARE)))
                 .finiteDifferenceCases(cases(Domain.standard()))
                 .scratch((c, x) -> mine.apply(x.get(0), c.get(AXIS)))
                 .reference((c, x) -> ref.apply(x.get(0), c.get(AXIS)))
