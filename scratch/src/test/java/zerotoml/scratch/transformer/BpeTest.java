@@ -294,4 +294,18 @@ class BpeTest {
         assertTrue(assertThrows(IllegalArgumentException.class, () -> BpeFiles.load(dir)).getMessage()
                 .contains("tokenizer.json model.vocab gives token \"!\" the id 34 but"));
     }
+
+    @Test
+    void aTokenizerFileMayHoldExactlyMaxFileBytesAndNotOneMore(@TempDir Path dir) throws Exception {
+        BpeFiles.save(new Bpe(new int[0][]), dir);
+        Path vocab = dir.resolve("vocab.json");
+        byte[] json = Files.readAllBytes(vocab);
+        byte[] padded = java.util.Arrays.copyOf(json, Math.toIntExact(BpeFiles.MAX_FILE));   // 64 MiB: JSON, then spaces
+        java.util.Arrays.fill(padded, json.length, padded.length, (byte) ' ');
+        Files.write(vocab, padded);
+        assertEquals(256, BpeFiles.load(dir).vocabSize());
+        Files.write(vocab, new byte[] {' '}, java.nio.file.StandardOpenOption.APPEND);
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> BpeFiles.load(dir)).getMessage()
+                .endsWith("vocab.json is " + (BpeFiles.MAX_FILE + 1) + " bytes, more than the " + BpeFiles.MAX_FILE + " a tokenizer file may hold"));
+    }
 }

@@ -95,12 +95,18 @@ class GenerationTest {
         }
     }
 
+    /**
+     * Temperature +∞ is rejected, as the examples' --temperature option already was: with a −∞
+     * logit its weights are −∞/∞ = NaN, and the sampler used to return the last finite-logit token
+     * every time instead of a uniform draw (found by mutation testing, notes/MutationTesting.md).
+     */
     @Test
-    void theSamplerAcceptsTemperatureZeroAndRejectsANegativeOrNaNTemperature() {
+    void theSamplerAcceptsTemperatureZeroAndTheLargestFiniteAndRejectsANegativeNaNOrInfiniteTemperature() {
         assertEquals(0, new Generation.Sampler(0, 3).temperature());
-        for (double t : new double[] {-Double.MIN_VALUE, -1, Double.NaN}) {
+        assertEquals(0, sample(new double[] {0, Double.NEGATIVE_INFINITY, -1}, Double.MAX_VALUE, 0, 0.4));
+        for (double t : new double[] {-Double.MIN_VALUE, -1, Double.NaN, Double.POSITIVE_INFINITY}) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Generation.Sampler(t, 0));
-            assertTrue(e.getMessage().startsWith("sampler: temperature must be ≥ 0, got " + t), e.getMessage());
+            assertTrue(e.getMessage().startsWith("sampler: temperature must be finite and ≥ 0, got " + t), e.getMessage());
         }
     }
 
