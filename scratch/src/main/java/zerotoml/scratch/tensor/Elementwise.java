@@ -48,7 +48,7 @@ public final class Elementwise {
     /** A differentiable element-wise op of one input: {@code out[i] = f(x[i])}, in x's shape and dtype. */
     public static Tensor unary(String op, Tensor x, DoubleUnaryOperator f, UnaryGrad grad) {
         Args.nonNull(op, "x", x);
-        double[] src = x.data;
+        double[] src = x.doubles();
         double[] out = new double[src.length];
         for (int i = 0; i < src.length; i++) out[i] = f.applyAsDouble(src[i]);
         Tensor[] self = new Tensor[1];
@@ -85,8 +85,9 @@ public final class Elementwise {
     /** A non-differentiable element-wise map (x's shape and dtype), for derivatives inside backward passes and for masks. */
     public static Tensor map(Tensor x, DoubleUnaryOperator f) {
         Args.nonNull("map", "x", x);
-        double[] out = new double[x.data.length];
-        for (int i = 0; i < out.length; i++) out[i] = f.applyAsDouble(x.data[i]);
+        double[] src = x.doubles();
+        double[] out = new double[src.length];
+        for (int i = 0; i < out.length; i++) out[i] = f.applyAsDouble(src[i]);
         return new Tensor(x.shape(), x.dtype(), out);
     }
 
@@ -104,7 +105,7 @@ public final class Elementwise {
 
     /** The values of t broadcast to shape s, materialised (t's own array when no broadcast is needed). */
     static double[] expand(Tensor t, Shape s) {
-        if (t.shape().equals(s)) return t.data;
+        if (t.shape().equals(s)) return t.doubles();
         int r = s.rank();
         int[] dims = s.dims();
         int[] tStr = new int[r];
@@ -113,10 +114,10 @@ public final class Elementwise {
         for (int i = 0; i < t.rank(); i++) tStr[off + i] = t.shape().dim(i) == 1 ? 0 : own[i];
         if (t.size() == 1) {
             double[] out = new double[s.size()];
-            java.util.Arrays.fill(out, t.data[0]);
+            java.util.Arrays.fill(out, t.storage.get(0));
             return out;
         }
-        return Strided.gather(t.data, dims, tStr);
+        return Strided.gather(t.doubles(), dims, tStr);
     }
 
     // ∂input = Σ over the axes broadcasting added or stretched from 1
