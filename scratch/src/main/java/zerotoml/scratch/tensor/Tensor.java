@@ -102,6 +102,13 @@ public final class Tensor {
         return out;
     }
 
+    /** {@link #record} for a result already in its storage (a kernel's {@code float[]} or {@code double[]}). */
+    static Tensor record(String op, Shape shape, Storage storage, Backward backward, Tensor... inputs) {
+        Tensor out = new Tensor(shape, storage);
+        Tape.recordIfTracked(op, out, backward, inputs);
+        return out;
+    }
+
     /**
      * {@link #record} for an op whose result has the same values as its input {@code source} in
      * another shape (reshape): the storage is shared, not copied, which is safe because no tensor's
@@ -158,6 +165,11 @@ public final class Tensor {
     /** The values read as a {@code double[]}, never to be written: {@link Storage#doubles()}. */
     double[] doubles() {
         return storage.doubles();
+    }
+
+    /** An F32 tensor's own {@code float[]}, never to be written. */
+    float[] floats() {
+        return ((Storage.Floats) storage).values();
     }
 
     /** The only value of a one-element tensor. */
