@@ -65,7 +65,7 @@ public final class Shapes {
             outDims[i] = inDims[p[i]];
             srcStr[i] = inStr[p[i]];
         }
-        double[] out = Strided.gather(x.data, outDims, srcStr);
+        double[] out = Strided.gather(x.doubles(), outDims, srcStr);
         int[] inverse = new int[r];
         for (int i = 0; i < r; i++) inverse[p[i]] = i;
         return Tensor.record("permute", Shape.of(outDims), x.dtype(), out, g -> new Tensor[] {permute(g, inverse)}, x);
@@ -168,11 +168,13 @@ public final class Shapes {
         for (int d = a + 1; d < dims.length; d++) inner *= dims[d];
         dims[a] = total;
         double[] out = new double[outer * total * inner];
+        double[][] values = new double[xs.size()][];
+        for (int i = 0; i < values.length; i++) values[i] = xs.get(i).doubles();
         int pos = 0;
         for (int o = 0; o < outer; o++) {
-            for (Tensor t : xs) {
-                int block = t.shape().dim(a) * inner;
-                System.arraycopy(t.data, o * block, out, pos, block);
+            for (int i = 0; i < values.length; i++) {
+                int block = xs.get(i).shape().dim(a) * inner;
+                System.arraycopy(values[i], o * block, out, pos, block);
                 pos += block;
             }
         }
