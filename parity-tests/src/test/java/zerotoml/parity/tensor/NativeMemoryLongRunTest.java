@@ -30,7 +30,7 @@ import zerotoml.reference.Torch;
  * <pre>
  * JAVA_TOOL_OPTIONS='-XX:NativeMemoryTracking=summary -Xms1g -Xmx1g -XX:+AlwaysPreTouch' \
  *   mvn -B -o -pl parity-tests -am test -Djacoco.skip=true -Dtest=NativeMemoryLongRunTest \
- *   -Dsurefire.failIfNoSpecifiedTests=false -Dzerotoml.longRun=100000 -Dzerotoml.cases=300
+ *   -Dsurefire.failIfNoSpecifiedTests=false -Dzerotoml.longRun=300000 -Dzerotoml.cases=100
  * </pre>
  * It runs the arithmetic, activation, softmax and reduction parity checks (every case a PyTorch
  * call through DJL and an {@code NDManager} closed after it) once to warm up, then again and again
@@ -53,7 +53,7 @@ class NativeMemoryLongRunTest {
 
     @Test
     @EnabledIfSystemProperty(named = "zerotoml.longRun", matches = "\\d+")
-    void nativeMemoryReachesAPlateauOverAHundredThousandParityCases() throws Throwable {
+    void nativeMemoryReachesAPlateauOverALongRunOfParityCases() throws Throwable {
         long target = Long.parseLong(System.getProperty("zerotoml.longRun"));
         Path out = Path.of("target", "native-memory.csv");
         Files.createDirectories(out.getParent());
