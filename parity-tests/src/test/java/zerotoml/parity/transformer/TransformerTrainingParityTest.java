@@ -172,15 +172,38 @@ class TransformerTrainingParityTest {
 
     record Verdict(boolean cleared, String evidence) {}
 
+    /**
+     * A float64 disagreement has no wider oracle, so only a non-reproducible reference is forgiven,
+     * by {@code Parity.reproducible}'s rule: two more PyTorch runs on identical inputs agree with
+     * each other bit for bit, contradict the first run, and agree with scratch within the tolerance.
+     * (A rare first run of garbage on identical inputs is PyTorch's: ReferenceDefects.md, defect 2.)
+     */
+    static Verdict reproduce(Run r, double[] mine, double[] ref, Tolerance tol) {
+        double[] ref2 = referenceLosses(r, DataType.FLOAT64), ref3 = referenceLosses(r, DataType.FLOAT64);
+        return decideReproduced(mine, ref, ref2, ref3, tol);
+    }
+
+    /** The float64 verdict from PyTorch's three runs and scratch's trajectory. */
+    static Verdict decideReproduced(double[] mine, double[] ref, double[] ref2, double[] ref3, Tolerance tol) {
+        boolean reproduced = Arrays.equals(ref2, ref3), contradicted = !Arrays.equals(ref, ref2);
+        boolean cleared = reproduced && contradicted && tol.compare(mine, ref2).ok();
+        String evidence = String.format(Locale.ROOT, "Reproduction: PyTorch float64 runs on identical inputs %s, %s, %s; %s. Verdict: %s",
+                Arrays.toString(ref), Arrays.toString(ref2), Arrays.toString(ref3),
+                !contradicted ? "the first run is reproduced" : reproduced ? "the two re-runs agree with each other, not with the first" : "three different answers",
+                cleared ? "reference defect (a first run the re-runs contradict; scratch agrees with the re-runs)" : reproduced ? "scratch wrong" : "undecided");
+        return new Verdict(cleared, evidence);
+    }
+
     void trajectory(Precision p) {
         Tolerance tol = Tolerance.of(p);
         double[] worst = new double[3];
-        int[] adjudicated = new int[1];
+        int[] adjudicated = new int[1], flat = new int[1];
         String name = "transformer adam 5 steps/" + p.label() + "/trajectory";
         var o = Property.run(name, TransformerTrainingParityTest::draw, r -> {
             double[] mine = scratchLosses(r, p == Precision.F32 ? DType.F32 : DType.F64);
             double[] ref = referenceLosses(r, Torch.dtype(p == Precision.F32));
-            if (r.time() * r.batch() > 1 && mine[0] == mine[STEPS - 1]) throw new AssertionError("the loss did not move in " + STEPS + " steps: " + mine[0]);
+            // a case whose loss does not move compares nothing about the steps: counted, and most cases must move (below)
+            if (!Property.shrinking() && mine[0] == mine[STEPS - 1]) flat[0]++;
             Tolerance.Comparison cmp = tol.compare(mine, ref);
             if (!Property.shrinking()) {
                 worst[0] = Math.max(worst[0], cmp.worstAbs());
@@ -190,19 +213,40 @@ class TransformerTrainingParityTest {
             if (!cmp.ok()) {
                 String differ = String.format(Locale.ROOT, "loss trajectories differ at step %d: scratch %s, PyTorch %s (%s)",
                         cmp.worstIndex() + 1, Arrays.toString(mine), Arrays.toString(ref), tol);
-                Verdict v = p == Precision.F32 ? adjudicate(r, mine, ref) : new Verdict(false, "no adjudication: a float64 row has no float64 oracle beyond itself");
+                Verdict v = p == Precision.F32 ? adjudicate(r, mine, ref) : reproduce(r, mine, ref, tol);
                 if (!v.cleared()) throw new AssertionError(differ + "\n" + v.evidence());
                 if (!Property.shrinking()) {
                     adjudicated[0]++;
-                    System.out.println("transformer adam 5 steps/f32/trajectory, case " + r + ": " + differ + "\n" + v.evidence());
+                    System.out.println(name + ", case " + r + ": " + differ + "\n" + v.evidence());
                 }
             }
         }, Math.min(Property.cases(), 20));
         if (o.skipped()) return;
         String failure = o.failure().map(f -> o.report()).orElse(null);
+        if (failure == null && 2 * flat[0] > o.casesRun()) {
+            failure = name + ": the loss did not move in " + flat[0] + " of " + o.casesRun() + " cases, so the trajectories compared little";
+        }
         ParityLedger.record(new ParityLedger.Row("transformer adam 5 steps", p.label(), "trajectory", o.casesRun(), o.casesPassed(),
                 worst[0], worst[1], worst[2], tol, failure, o.failure().map(f -> f.replay()).orElse(null), null, worst[2], adjudicated[0]));
-        if (failure != null) throw new AssertionError(failure, o.failure().get().error());
+        if (failure != null) throw new AssertionError(failure, o.failure().map(f -> f.error()).orElse(null));
+    }
+
+    @Test
+    void aFloat64TrajectoryIsClearedOnlyWhenTwoReRunsOfPyTorchAgreeWithEachOtherAndWithScratchButNotWithTheFirst() {
+        Tolerance tol = Tolerance.of(Precision.F64);
+        double[] mine = {2.0, 1.5}, same = {2.0, 1.5}, garbage = {2.0, 5.1e24}, other = {2.0, 1.4};
+        // the first run is contradicted by two identical re-runs that agree with scratch: PyTorch's defect
+        Assertions.assertTrue(decideReproduced(mine, garbage, same, same.clone(), tol).cleared());
+        // the first run is reproduced: its answer stands, scratch is wrong
+        Verdict v = decideReproduced(other, garbage, garbage.clone(), garbage.clone(), tol);
+        Assertions.assertFalse(v.cleared());
+        Assertions.assertTrue(v.evidence().endsWith("scratch wrong"), v.evidence());
+        // the re-runs agree with each other but not with scratch: not cleared
+        Assertions.assertFalse(decideReproduced(other, garbage, same, same.clone(), tol).cleared());
+        // three different answers: undecided, never cleared
+        Verdict u = decideReproduced(mine, garbage, same, other, tol);
+        Assertions.assertFalse(u.cleared());
+        Assertions.assertTrue(u.evidence().endsWith("undecided"), u.evidence());
     }
 
     @Test
