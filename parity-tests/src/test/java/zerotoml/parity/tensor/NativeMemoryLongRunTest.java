@@ -30,7 +30,7 @@ import zerotoml.reference.Torch;
  * <pre>
  * JAVA_TOOL_OPTIONS='-XX:NativeMemoryTracking=summary -Xms1g -Xmx1g -XX:+AlwaysPreTouch' \
  *   mvn -B -o -pl parity-tests -am test -Djacoco.skip=true -Dtest=NativeMemoryLongRunTest \
- *   -Dsurefire.failIfNoSpecifiedTests=false -Dzerotoml.longRun=100000 -Dzerotoml.cases=300
+ *   -Dsurefire.failIfNoSpecifiedTests=false -Dzerotoml.longRun=300000 -Dzerotoml.cases=100
  * </pre>
  * It runs the arithmetic, activation, softmax and reduction parity checks (every case a PyTorch
  * call through DJL and an {@code NDManager} closed after it) once to warm up, then again and again
@@ -39,38 +39,46 @@ import zerotoml.reference.Torch;
  * Tracking does not see), and NMT's categories. With {@code -Xms} = {@code -Xmx} and the heap
  * pre-touched, the heap's share of the resident set cannot move, so what moves is native.
  *
- * <p>The verdict compares the end of the measured rounds with the end of the warm-up round. A leak
- * of one small tensor per case (a 1-element array is over 100 bytes of native bookkeeping in
- * libtorch) would add more than 10 MB over 100,000 cases; the check fails above one byte per case
- * for the resident set, which leaves room for the allocator's page-level noise (a few hundred kB)
- * and nothing for a per-case leak. The samples go to {@code target/native-memory.csv}.
+ * <p>The verdict asks whether native memory reaches a plateau. The allocator grows and returns
+ * memory in steps of hundreds of kB, and the JIT keeps compiling for a while, so the first rounds
+ * after warm-up still climb (a 300,000-case run rose 3 MB in its first 17,000 measured cases and
+ * never passed that level again). So the measured rounds are split in two halves by cases: the
+ * highest level of the second half may not exceed the highest of the first by more than one byte
+ * per case of the second half. A leak of one small tensor per case (over 100 bytes of native
+ * bookkeeping in libtorch) fails that by far; a plateau passes it. The samples go to
+ * {@code target/native-memory.csv}, written after every round.
  */
 class NativeMemoryLongRunTest {
     private static final Pattern NMT_LINE = Pattern.compile("^-\\s+(.+?) \\(reserved=\\d+KB, committed=(\\d+)KB\\)", Pattern.MULTILINE);
 
     @Test
     @EnabledIfSystemProperty(named = "zerotoml.longRun", matches = "\\d+")
-    void nativeMemoryDoesNotGrowOverAHundredThousandParityCases() throws Throwable {
+    void nativeMemoryReachesAPlateauOverALongRunOfParityCases() throws Throwable {
         long target = Long.parseLong(System.getProperty("zerotoml.longRun"));
+        Path out = Path.of("target", "native-memory.csv");
+        Files.createDirectories(out.getParent());
         List<String> csv = new ArrayList<>();
         csv.add("round,cases,seconds,rss_minus_heap_kb,nmt_non_heap_kb,heap_used_kb,djl_open_resources");
         long t0 = System.nanoTime();
-        long cases = round();
-        Sample warm = sample();
-        csv.add(line(0, cases, t0, warm));
-        long measured = 0;
-        int r = 0;
-        Sample last = warm;
-        while (measured < target) {
-            long n = round();
-            measured += n;
-            last = sample();
-            csv.add(line(++r, cases + measured, t0, last));
+        long warmCases = round();
+        Sample warm = sample(warmCases);
+        csv.add(line(0, t0, warm));
+        List<Sample> measured = new ArrayList<>();
+        long cases = 0;
+        while (cases < target) {
+            cases += round();
+            measured.add(sample(warmCases + cases));
+            csv.add(line(measured.size(), t0, measured.get(measured.size() - 1)));
+            Files.write(out, csv);
         }
-        Path out = Path.of("target", "native-memory.csv");
-        Files.createDirectories(out.getParent());
-        Files.write(out, csv);
-        long rssGrowth = last.rssMinusHeapKb - warm.rssMinusHeapKb;
+        Sample last = measured.get(measured.size() - 1);
+        // the halves, by cases: [warm-up end, middle] and (middle, end]
+        long middle = warmCases + cases / 2;
+        long firstMax = warm.rssMinusHeapKb, secondMax = Long.MIN_VALUE, secondCases = last.cases - middle;
+        for (Sample x : measured) {
+            if (x.cases <= middle) firstMax = Math.max(firstMax, x.rssMinusHeapKb);
+            else secondMax = Math.max(secondMax, x.rssMinusHeapKb);
+        }
         StringBuilder categories = new StringBuilder();
         Map<String, Long> union = new LinkedHashMap<>(warm.nmt);
         union.putAll(last.nmt);
@@ -78,14 +86,17 @@ class NativeMemoryLongRunTest {
             long d = last.nmt.getOrDefault(k, 0L) - warm.nmt.getOrDefault(k, 0L);
             if (d != 0) categories.append(String.format("%n  %-28s %+d KB", k, d));
         }
-        String summary = String.format("%d cases after a warm-up round of %d; resident set minus heap %+d KB "
-                        + "(%.2f bytes per case); NMT non-heap %+d KB; PyTorch managers and arrays left open %d -> %d; "
-                        + "NMT categories that moved:%s",
-                measured, cases, rssGrowth, rssGrowth * 1024.0 / measured, last.nmtNonHeapKb - warm.nmtNonHeapKb,
-                warm.djlOpen, last.djlOpen, categories);
+        String summary = String.format("%d cases in %d rounds after a warm-up round of %d; resident set minus heap: %d KB after "
+                        + "warm-up, %d KB at the end (%+d KB), highest %d KB in the first half and %d KB in the second "
+                        + "(%+d KB over its %d cases, %.2f bytes per case); NMT non-heap %+d KB; PyTorch managers and arrays "
+                        + "left open %d -> %d; NMT categories that moved from warm-up to the end:%s",
+                cases, measured.size(), warmCases, warm.rssMinusHeapKb, last.rssMinusHeapKb, last.rssMinusHeapKb - warm.rssMinusHeapKb,
+                firstMax, secondMax, secondMax - firstMax, secondCases, (secondMax - firstMax) * 1024.0 / secondCases,
+                last.nmtNonHeapKb - warm.nmtNonHeapKb, warm.djlOpen, last.djlOpen, categories);
         System.out.println("native memory: " + summary);
+        assertTrue(measured.size() >= 4, "too few rounds to see a plateau (raise zerotoml.longRun or lower zerotoml.cases): " + summary);
         assertTrue(last.djlOpen <= warm.djlOpen, "PyTorch managers or arrays were left open: " + summary);
-        assertTrue(rssGrowth * 1024.0 / measured <= 1.0, "native memory grew: " + summary);
+        assertTrue((secondMax - firstMax) * 1024.0 <= secondCases, "native memory grew: " + summary);
     }
 
     /** Cases counted in the ledger so far: it keeps every row of every round. */
@@ -104,20 +115,20 @@ class NativeMemoryLongRunTest {
         return fresh;
     }
 
-    private record Sample(long rssMinusHeapKb, long nmtNonHeapKb, long heapUsedKb, Map<String, Long> nmt, int djlOpen) {}
+    private record Sample(long cases, long rssMinusHeapKb, long nmtNonHeapKb, long heapUsedKb, Map<String, Long> nmt, int djlOpen) {}
 
-    private static Sample sample() throws Exception {
+    private static Sample sample(long cases) throws Exception {
         System.gc();
         var heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
         long rss = rssKb();
         Map<String, Long> nmt = nmt();
         long nonHeap = 0;
         for (Map.Entry<String, Long> e : nmt.entrySet()) if (!e.getKey().equals("Java Heap")) nonHeap += e.getValue();
-        return new Sample(rss < 0 ? -1 : rss - heap.getCommitted() / 1024, nonHeap, heap.getUsed() / 1024, nmt, djlOpen());
+        return new Sample(cases, rss < 0 ? -1 : rss - heap.getCommitted() / 1024, nonHeap, heap.getUsed() / 1024, nmt, djlOpen());
     }
 
-    private static String line(int round, long cases, long t0, Sample s) {
-        return round + "," + cases + "," + String.format("%.1f", (System.nanoTime() - t0) / 1e9) + "," + s.rssMinusHeapKb + ","
+    private static String line(int round, long t0, Sample s) {
+        return round + "," + s.cases + "," + String.format("%.1f", (System.nanoTime() - t0) / 1e9) + "," + s.rssMinusHeapKb + ","
                 + s.nmtNonHeapKb + "," + s.heapUsedKb + "," + s.djlOpen;
     }
 

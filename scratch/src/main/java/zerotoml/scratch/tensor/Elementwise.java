@@ -165,6 +165,17 @@ public final class Elementwise {
         return Strided.gather(t.doubles(), dims, tStr);
     }
 
+    /** {@link #expand} in t's own array type (an F32 tensor stays float[]); t's own storage when no broadcast is needed. */
+    static Storage expandStorage(Tensor t, Shape s) {
+        if (t.shape().equals(s)) return t.storage;
+        int r = s.rank();
+        int[] tStr = new int[r];
+        int[] own = t.shape().strides();
+        int off = r - t.rank();
+        for (int i = 0; i < t.rank(); i++) tStr[off + i] = t.shape().dim(i) == 1 ? 0 : own[i];
+        return Strided.gather(t.storage, s.dims(), tStr);
+    }
+
     // ∂input = Σ over the axes broadcasting added or stretched from 1
     /**
      * Unbroadcasting: sums a gradient of a broadcast shape back down to {@code target}, the shape of

@@ -42,9 +42,18 @@ public final class Indexing {
     }
 
     static Tensor takeUnchecked(String op, Tensor x, Shape outShape, int[] src) {
-        double[] out = new double[src.length], xs = x.doubles();
-        for (int i = 0; i < src.length; i++) out[i] = src[i] < 0 ? 0 : xs[src[i]];
-        return Tensor.record(op, outShape, x.dtype(), out, g -> new Tensor[] {scatterAdd(op, g, x.shape(), src)}, x);
+        Storage out;
+        if (x.storage instanceof Storage.Floats f) {
+            // a pure copy: F32 stays float[]
+            float[] xs = f.values(), o = new float[src.length];
+            for (int i = 0; i < src.length; i++) o[i] = src[i] < 0 ? 0 : xs[src[i]];
+            out = new Storage.Floats(o);
+        } else {
+            double[] xs = x.doubles(), o = new double[src.length];
+            for (int i = 0; i < src.length; i++) o[i] = src[i] < 0 ? 0 : xs[src[i]];
+            out = new Storage.Doubles(o);
+        }
+        return Tensor.record(op, outShape, out, g -> new Tensor[] {scatterAdd(op, g, x.shape(), src)}, x);
     }
 
     // out[j] = Σ_{i: src[i] = j} g[i];  ∂g[i] = h[src[i]]  (the adjoint of take)

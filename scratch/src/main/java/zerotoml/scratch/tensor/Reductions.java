@@ -20,8 +20,15 @@ public final class Reductions {
         Shape kept = keptShape(x.shape(), red, true);
         Shape outShape = keptShape(x.shape(), red, keepDims);
         int[] target = outIndex(x.shape(), red);
-        double[] out = new double[kept.size()], xs = x.doubles();
-        for (int i = 0; i < target.length; i++) out[target[i]] += xs[i];
+        double[] out = new double[kept.size()];
+        if (x.storage instanceof Storage.Floats f) {
+            // F32 summed in double, each value widened as it is read (no widened copy)
+            float[] xs = f.values();
+            for (int i = 0; i < target.length; i++) out[target[i]] += xs[i];
+        } else {
+            double[] xs = x.doubles();
+            for (int i = 0; i < target.length; i++) out[target[i]] += xs[i];
+        }
         return Tensor.record("sum", outShape, x.dtype(), out,
                 g -> new Tensor[] {Shapes.broadcastTo(Shapes.reshape(g, kept.dims()), x.shape().dims())}, x);
     }

@@ -65,10 +65,10 @@ public final class Shapes {
             outDims[i] = inDims[p[i]];
             srcStr[i] = inStr[p[i]];
         }
-        double[] out = Strided.gather(x.doubles(), outDims, srcStr);
+        Storage out = Strided.gather(x.storage, outDims, srcStr);
         int[] inverse = new int[r];
         for (int i = 0; i < r; i++) inverse[p[i]] = i;
-        return Tensor.record("permute", Shape.of(outDims), x.dtype(), out, g -> new Tensor[] {permute(g, inverse)}, x);
+        return Tensor.record("permute", Shape.of(outDims), out, g -> new Tensor[] {permute(g, inverse)}, x);
     }
 
     /** Swaps two axes. A 0-d tensor, as in PyTorch, takes axes 0 or -1 and comes back unchanged. */
@@ -101,8 +101,8 @@ public final class Shapes {
             throw new IllegalArgumentException("broadcastTo: shape " + x.shape() + " cannot be broadcast to " + target);
         }
         if (s.equals(x.shape())) return x;
-        double[] out = Elementwise.expand(x, s);
-        return Tensor.record("broadcastTo", s, x.dtype(), out, g -> new Tensor[] {Elementwise.sumTo(g, x.shape())}, x);
+        Storage out = Elementwise.expandStorage(x, s);
+        return Tensor.record("broadcastTo", s, out, g -> new Tensor[] {Elementwise.sumTo(g, x.shape())}, x);
     }
 
     // ------------------------------------------------------------------ slice
