@@ -9,7 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -234,7 +236,7 @@ class BpeTest {
         for (int[][] merges : bad) {
             int r = merges.length - 1;
             var e = assertThrows(IllegalArgumentException.class, () -> new Bpe(merges));
-            assertTrue(e.getMessage().startsWith("bpe: merge " + r + " " + java.util.Arrays.toString(merges[r]) + " must be two ids below " + (256 + r)), e.getMessage());
+            assertTrue(e.getMessage().startsWith("bpe: merge " + r + " " + Arrays.toString(merges[r]) + " must be two ids below " + (256 + r)), e.getMessage());
         }
     }
 
@@ -300,11 +302,11 @@ class BpeTest {
         BpeFiles.save(new Bpe(new int[0][]), dir);
         Path vocab = dir.resolve("vocab.json");
         byte[] json = Files.readAllBytes(vocab);
-        byte[] padded = java.util.Arrays.copyOf(json, Math.toIntExact(BpeFiles.MAX_FILE));   // 64 MiB: JSON, then spaces
-        java.util.Arrays.fill(padded, json.length, padded.length, (byte) ' ');
+        byte[] padded = Arrays.copyOf(json, Math.toIntExact(BpeFiles.MAX_FILE));   // 64 MiB: JSON, then spaces
+        Arrays.fill(padded, json.length, padded.length, (byte) ' ');
         Files.write(vocab, padded);
         assertEquals(256, BpeFiles.load(dir).vocabSize());
-        Files.write(vocab, new byte[] {' '}, java.nio.file.StandardOpenOption.APPEND);
+        Files.write(vocab, new byte[] {' '}, StandardOpenOption.APPEND);
         assertTrue(assertThrows(IllegalArgumentException.class, () -> BpeFiles.load(dir)).getMessage()
                 .endsWith("vocab.json is " + (BpeFiles.MAX_FILE + 1) + " bytes, more than the " + BpeFiles.MAX_FILE + " a tokenizer file may hold"));
     }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
 import java.util.random.RandomGenerator;
 import org.junit.jupiter.api.Test;
 import zerotoml.scratch.nn.Dropout;
@@ -117,12 +118,12 @@ class GenerationTest {
         var p = Transformer.initDecoderOnly(c, DType.F64, 3);
         int[] out = Generation.generate(c, p, new int[] {1, 2, 3, 4, 0, 1}, 2, 3, Generation.Sampler.GREEDY, 0);
         assertEquals(12, out.length);
-        assertArrayEquals(new int[] {1, 2, 3}, java.util.Arrays.copyOfRange(out, 0, 3));
-        assertArrayEquals(new int[] {4, 0, 1}, java.util.Arrays.copyOfRange(out, 6, 9));
+        assertArrayEquals(new int[] {1, 2, 3}, Arrays.copyOfRange(out, 0, 3));
+        assertArrayEquals(new int[] {4, 0, 1}, Arrays.copyOfRange(out, 6, 9));
         // each new token is the argmax of the full recomputation's last row
-        int[] first = java.util.Arrays.copyOfRange(out, 0, 5);
+        int[] first = Arrays.copyOfRange(out, 0, 5);
         Tensor logits = Transformer.decoderOnly(c, p, first, 1, 5, Dropout.OFF);
-        assertEquals(Generation.greedy(java.util.Arrays.copyOfRange(logits.toArray(), 4 * 5, 5 * 5)), out[5]);
+        assertEquals(Generation.greedy(Arrays.copyOfRange(logits.toArray(), 4 * 5, 5 * 5)), out[5]);
     }
 
     @Test

@@ -206,4 +206,23 @@ class TransformerTest {
         Tensor expected = Linear.linear(Transformer.finish(c, p.finalNorm(), h), p.head(), null);
         assertArrayEquals(expected.toArray(), Transformer.encoderDecoder(c, p, source, null, batch, s, target, t, dropout).toArray());
     }
+
+    /** The decoder-only model's dropout sites: 0 the embedding, 1 + 2l and 2 + 2l the two sublayers of layer l. */
+    @Test
+    void decoderOnlyDropoutGivesEverySublayerItsOwnSite() {
+        var c = new Transformer.Config(7, 8, 2, 16, 2, 5, Transformer.Norm.PRE, Transformer.Activation.RELU, Embeddings.Positional.SINUSOIDAL);
+        var p = Transformer.initDecoderOnly(c, DType.F64, 6);
+        var dropout = new Dropout(0.3, 98);
+        int batch = 2, t = 4;
+        int[] ids = {1, 2, 3, 4, 5, 6, 0, 1};
+        var causal = Attention.Mask.causal(batch, t, t);
+        Tensor x = dropout.apply(Embeddings.embed(p.embedding(), c.positional(), ids, batch, t, 0), 0);
+        for (int l = 0; l < 2; l++) {
+            var layer = p.layers().get(l);
+            x = Transformer.residual(c.norm(), layer.norm1(), x, y -> Attention.selfAttention(layer.attention(), c.heads(), y, causal), dropout, 1 + 2 * l);
+            x = Transformer.residual(c.norm(), layer.norm2(), x, y -> Transformer.feedForward(layer.ffn(), c.activation(), y), dropout, 2 + 2 * l);
+        }
+        Tensor expected = Linear.linear(Transformer.finish(c, p.finalNorm(), x), p.head(), null);
+        assertArrayEquals(expected.toArray(), Transformer.decoderOnly(c, p, ids, batch, t, dropout).toArray());
+    }
 }
