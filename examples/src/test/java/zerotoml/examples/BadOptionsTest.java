@@ -144,6 +144,28 @@ class BadOptionsTest {
             c("diffusion-2d", "--samples", "1", "--samples must be >= 2"),
             c("diffusion-2d", "--method", "vae", "--method must be one of [ddpm, ddim, sde, fm, rf], got vae"),
             c("diffusion-2d", "--data", "spiral", "--data must be one of [eight-gaussians, two-moons], got spiral"),
+            // diffusion-mnist
+            c("diffusion-mnist", "--method", "gan", "--method must be one of [ddpm, ddim, sde, fm, rf], got gan"),
+            c("diffusion-mnist", "--samplers", "ancestral", "--samplers: fm offers heun, euler, got ancestral"),
+            c("diffusion-mnist", "--steps", "0", "--steps must be >= 1"),
+            c("diffusion-mnist", "--lr", "0", POSITIVE),
+            c("diffusion-mnist", "--lr", "NaN", POSITIVE),
+            c("diffusion-mnist", "--threads", "0", "--threads must be >= 1"),
+            c("diffusion-mnist", "--batch-size", "0", "--batch-size must be >= 1"),
+            c("diffusion-mnist", "--channels", "0", "--channels must be >= 1"),
+            c("diffusion-mnist", "--groups", "0", "--groups must be >= 1"),
+            c("diffusion-mnist", "--groups", "3", "--groups must divide --channels, got --groups 3 and --channels 32"),
+            c("diffusion-mnist", "--embed", "1", "--embed must be >= 2"),
+            c("diffusion-mnist", "--eval-every", "0", "--eval-every must be >= 1"),
+            c("diffusion-mnist", "--sample-steps", "0", "--sample-steps must be >= 1"),
+            c("diffusion-mnist", "--samples", "1", "--samples must be >= 2"),
+            c("diffusion-mnist", "--sample-batch", "0", "--sample-batch must be >= 1"),
+            c("diffusion-mnist", "--grid", "0", "--grid must be >= 1"),
+            c("diffusion-mnist", "--threshold", "0", "--threshold must be a number in (0, 1], got 0"),
+            c("diffusion-mnist", "--threshold", "1.5", "--threshold must be a number in (0, 1], got 1.5"),
+            c("diffusion-mnist", "--threshold", "NaN", "--threshold must be a number in (0, 1]"),
+            c("diffusion-mnist", "--limit-train", "0", "--limit-train must be >= 1"),
+            c("diffusion-mnist", "--limit-test", "1", "--limit-test must be >= 2"),
             c("seq2seq", "--length", "0", "--length must be >= 1"),
             c("seq2seq", "--length", "65", "--length must be in 1..64, got 65"),
             c("seq2seq", "--layers", "0", "--layers must be >= 1"),
@@ -189,7 +211,7 @@ class BadOptionsTest {
         List<String> a = new ArrayList<>(List.of(command, "--out", out.toString()));
         if (command.equals("tiny-lm") || command.equals("transformer-questions")) a.addAll(List.of("--text", text.toString()));
         if (command.equals("transformer-questions")) a.addAll(List.of("--notes", out.resolve("notes.md").toString()));
-        if (command.equals("diffusion-2d")) a.addAll(List.of("--method", "fm"));
+        if (command.equals("diffusion-2d") || command.equals("diffusion-mnist")) a.addAll(List.of("--method", "fm"));
         return a;
     }
 

@@ -52,46 +52,64 @@ public final class Diffusion2d {
         }
     }
 
+    /** A time-conditioned network as the objectives call it: the output for x [B, ...] at per-row times t [B]. */
+    @FunctionalInterface
+    interface Net {
+        Tensor apply(Tensor x, Tensor t);
+    }
+
     /** One step's loss for a batch of data x1 [B, 2] (for RF reflow, pairs supplies the noise side). */
     static Tensor loss(Method m, TimeMlp.Config c, TimeMlp.Params p, Tensor x1, Tensor pairedNoise, Rng rng) {
+        return loss(m, (x, t) -> TimeMlp.apply(c, p, x, t), x1, pairedNoise, rng);
+    }
+
+    /**
+     * One step's loss of method m for a batch of data x1 [B, ...] of any rank and dtype (the 2-D
+     * points here, images in {@link DiffusionMnist}); noise and times are drawn from rng.
+     */
+    static Tensor loss(Method m, Net net, Tensor x1, Tensor pairedNoise, Rng rng) {
         int b = x1.shape().dim(0);
-        Tensor noise = pairedNoise != null ? pairedNoise : rng.split("noise").normal(DType.F64, b, 2);
+        DType dt = x1.dtype();
+        Tensor noise = pairedNoise != null ? pairedNoise : rng.split("noise").normal(dt, x1.shape().dims());
         switch (m) {
             case DDPM, DDIM -> {
                 // t ~ U{0..T−1}; x_t = √ᾱ x0 + √(1−ᾱ) ε; L = ‖ε − ε_θ(x_t, t)‖²
                 int[] t = rng.split("t").integers(0, T, b);
                 Tensor xt = Ddpm.qSample(SCHEDULE, x1, t, noise);
-                return Ddpm.lossSimple(TimeMlp.apply(c, p, xt, ints(t)), noise);
+                return Ddpm.lossSimple(net.apply(xt, ints(t, dt)), noise);
             }
             case SDE -> {
                 // t ~ U[1e-5, 1]; x_t = m(t)x0 + σ(t)z; s = −ε_θ/σ; L = mean ‖s·σ + z‖²
-                double[] t = rng.split("t").uniform(DType.F64, 1e-5, 1, b).toArray();
+                double[] t = rng.split("t").uniform(dt, 1e-5, 1, b).toArray();
                 Tensor xt = ScoreSde.perturb(VP, x1, t, noise);
-                Tensor eps = TimeMlp.apply(c, p, xt, Tensor.of(DType.F64, t, b));
+                Tensor eps = net.apply(xt, Tensor.of(dt, t, b));
                 double[] inv = new double[b];
                 for (int i = 0; i < b; i++) inv[i] = -1 / ScoreSde.std(VP, t[i]);
-                Tensor score = eps.mul(Tensor.of(DType.F64, inv, b, 1));
+                int[] rows = new int[x1.rank()];
+                java.util.Arrays.fill(rows, 1);
+                rows[0] = b;
+                Tensor score = eps.mul(Tensor.of(dt, inv, rows));
                 return ScoreSde.dsmLoss(VP, score, noise, t, true, false);
             }
             case FM -> {
                 // t ~ U[0, 1]; ψ_t = (1 − (1−σ_min)t)x0 + t x1; L = ‖v_θ(ψ_t, t) − (x1 − (1−σ_min)x0)‖²
-                double[] t = rng.split("t").uniform(DType.F64, 0, 1, b).toArray();
+                double[] t = rng.split("t").uniform(dt, 0, 1, b).toArray();
                 Tensor xt = FlowMatching.path(noise, x1, t, SIGMA_MIN);
-                return FlowMatching.loss(TimeMlp.apply(c, p, xt, Tensor.of(DType.F64, t, b)), noise, x1, SIGMA_MIN);
+                return FlowMatching.loss(net.apply(xt, Tensor.of(dt, t, b)), noise, x1, SIGMA_MIN);
             }
             default -> {
                 // t ~ U[1e-3, 1]; X_t = t X1 + (1−t) X0; L = ‖v_θ(X_t, t) − (X1 − X0)‖²
-                double[] t = rng.split("t").uniform(DType.F64, 1e-3, 1, b).toArray();
+                double[] t = rng.split("t").uniform(dt, 1e-3, 1, b).toArray();
                 Tensor xt = RectifiedFlow.interpolate(noise, x1, t);
-                return RectifiedFlow.loss(TimeMlp.apply(c, p, xt, Tensor.of(DType.F64, t, b)), noise, x1);
+                return RectifiedFlow.loss(net.apply(xt, Tensor.of(dt, t, b)), noise, x1);
             }
         }
     }
 
-    static Tensor ints(int[] t) {
+    static Tensor ints(int[] t, DType dt) {
         double[] v = new double[t.length];
         for (int i = 0; i < t.length; i++) v[i] = t[i];
-        return Tensor.of(DType.F64, v, t.length);
+        return Tensor.of(dt, v, t.length);
     }
 
     /** A batch for step t: {data side, paired noise side or null}, a pure function of (seed, t). */
