@@ -60,7 +60,7 @@ public final class GrpoAdditionCommand implements Callable<Integer> {
     int sftEvalEvery = 50;
 
     @Mixin
-    Options.Steps steps = new Options.Steps(400);
+    Options.Steps steps = new Options.Steps(1000);
 
     @Mixin
     Options.Lr lr = new Options.Lr(5e-4);
