@@ -54,7 +54,7 @@ public final class Activations {
     /** Exact GELU, x · Φ(x) with the standard normal CDF Φ (PyTorch's {@code approximate='none'}). */
     public static Tensor gelu(Tensor x) {
         Args.nonNull("gelu", "x", x);
-        double[] v = x.data, out = new double[v.length], erfs = new double[v.length];
+        double[] v = x.doubles(), out = new double[v.length], erfs = new double[v.length];
         for (int i = 0; i < v.length; i++) {
             erfs[i] = erf(v[i] * SQRT_HALF);
             out[i] = 0.5 * v[i] * (1 + erfs[i]);

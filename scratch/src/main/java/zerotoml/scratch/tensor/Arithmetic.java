@@ -1,5 +1,7 @@
 package zerotoml.scratch.tensor;
 
+import zerotoml.scratch.kernels.Pointwise;
+
 /**
  * Element-wise arithmetic with NumPy broadcasting. Each op's backward sits beside it, written
  * with the chain rule for ∂L/∂input given ∂L/∂out = g. Mixing F32 and F64 promotes to F64, as
@@ -11,19 +13,19 @@ public final class Arithmetic {
     // out = a + b;  ∂a = g, ∂b = g
     /** a + b, element-wise with broadcasting; the result has the promoted dtype. */
     public static Tensor add(Tensor a, Tensor b) {
-        return Elementwise.binary("add", a, b, Double::sum, (g, x, y, o) -> new Tensor[] {g, g});
+        return Elementwise.binary("add", a, b, Pointwise.Op.ADD, (g, x, y, o) -> new Tensor[] {g, g});
     }
 
     // out = a - b;  ∂a = g, ∂b = -g
     /** a − b, element-wise with broadcasting. */
     public static Tensor sub(Tensor a, Tensor b) {
-        return Elementwise.binary("sub", a, b, (x, y) -> x - y, (g, x, y, o) -> new Tensor[] {g, neg(g)});
+        return Elementwise.binary("sub", a, b, Pointwise.Op.SUB, (g, x, y, o) -> new Tensor[] {g, neg(g)});
     }
 
     // out = a * b;  ∂a = g * b, ∂b = g * a
     /** a · b, element-wise with broadcasting. */
     public static Tensor mul(Tensor a, Tensor b) {
-        return Elementwise.binary("mul", a, b, (x, y) -> x * y, (g, x, y, o) -> new Tensor[] {mul(g, y), mul(g, x)});
+        return Elementwise.binary("mul", a, b, Pointwise.Op.MUL, (g, x, y, o) -> new Tensor[] {mul(g, y), mul(g, x)});
     }
 
     // out = a / b;  ∂a = g / b, ∂b = -g * ((a / b) / b)
@@ -35,7 +37,7 @@ public final class Arithmetic {
      * over a broadcast axis.
      */
     public static Tensor div(Tensor a, Tensor b) {
-        return Elementwise.binary("div", a, b, (x, y) -> x / y,
+        return Elementwise.binary("div", a, b, Pointwise.Op.DIV,
                 (g, x, y, o) -> new Tensor[] {div(g, y), mul(neg(g), div(div(x, y), y))});
     }
 

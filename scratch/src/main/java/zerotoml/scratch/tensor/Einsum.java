@@ -191,14 +191,16 @@ public final class Einsum {
         int[] src = diagonalIndex(x.shape(), a1, a2);
         int[] outDims = remove(x.shape().dims(), a2);
         double[] out = new double[src.length];
-        for (int i = 0; i < src.length; i++) out[i] = x.data[src[i]];
+        double[] xs = x.doubles();
+        for (int i = 0; i < src.length; i++) out[i] = xs[src[i]];
         return Tensor.record("diagonal", Shape.of(outDims), x.dtype(), out, g -> new Tensor[] {embedDiagonal(g, x.shape(), src, a1, a2)}, x);
     }
 
     // out = zeros of shape s with g on the diagonal;  ∂g = diagonal(gOut)
     private static Tensor embedDiagonal(Tensor g, Shape s, int[] src, int a1, int a2) {
         double[] out = new double[s.size()];
-        for (int i = 0; i < src.length; i++) out[src[i]] = g.data[i];
+        double[] gs = g.doubles();
+        for (int i = 0; i < src.length; i++) out[src[i]] = gs[i];
         return Tensor.record("embedDiagonal", s, g.dtype(), out, h -> new Tensor[] {diagonal(h, a1, a2)}, g);
     }
 

@@ -2,6 +2,7 @@ package zerotoml.scratch.tensor;
 
 import java.util.function.DoubleBinaryOperator;
 import java.util.function.DoubleUnaryOperator;
+import zerotoml.scratch.kernels.Pointwise;
 
 /**
  * The public surface for writing an element-wise op with its backward, the same one every
@@ -9,6 +10,11 @@ import java.util.function.DoubleUnaryOperator;
  * {@code Losses}). An op supplies its scalar function and its backward; this class does the loops,
  * the dtype promotion, the rounding to the dtype, the recording on the tape, and the reduction of a
  * broadcast gradient back to each input's shape ("unbroadcasting").
+ *
+ * <p>The loops are the {@code kernels.Pointwise} kernels, on the tensors' own {@code float[]} or
+ * {@code double[]}: a same-shape pair, a scalar and a broadcast row (or any trailing block) are read
+ * in place; other broadcasts are materialised first. Each element is computed in double and rounded
+ * once to the dtype. Large tensors are split over threads, so the scalar functions must be pure.
  *
  * <pre>{@code
  * // softsign(x) = x / (1 + |x|);  ∂x = g / (1 + |x|)²
@@ -48,11 +54,8 @@ public final class Elementwise {
     /** A differentiable element-wise op of one input: {@code out[i] = f(x[i])}, in x's shape and dtype. */
     public static Tensor unary(String op, Tensor x, DoubleUnaryOperator f, UnaryGrad grad) {
         Args.nonNull(op, "x", x);
-        double[] src = x.data;
-        double[] out = new double[src.length];
-        for (int i = 0; i < src.length; i++) out[i] = f.applyAsDouble(src[i]);
         Tensor[] self = new Tensor[1];
-        self[0] = Tensor.record(op, x.shape(), x.dtype(), out, g -> new Tensor[] {grad.apply(g, x, self[0])}, x);
+        self[0] = Tensor.record(op, x.shape(), mapStorage(x, f), g -> new Tensor[] {grad.apply(g, x, self[0])}, x);
         return self[0];
     }
 
@@ -66,13 +69,8 @@ public final class Elementwise {
         Args.nonNull(op, "a", a);
         Args.nonNull(op, "b", b);
         Shape s = Shape.broadcast(op, a.shape(), b.shape());
-        DType dt = DType.promote(a.dtype(), b.dtype());
-        double[] x = expand(a, s);
-        double[] y = expand(b, s);
-        double[] out = new double[x.length];
-        for (int i = 0; i < out.length; i++) out[i] = f.applyAsDouble(x[i], y[i]);
         Tensor[] self = new Tensor[1];
-        self[0] = Tensor.record(op, s, dt, out, g -> {
+        self[0] = Tensor.record(op, s, zipStorage(a, b, s, f), g -> {
             Tensor[] gs = grad.apply(g, a, b, self[0]);
             return new Tensor[] {
                 gs[0] == null ? null : sumTo(gs[0], a.shape()),
@@ -85,9 +83,7 @@ public final class Elementwise {
     /** A non-differentiable element-wise map (x's shape and dtype), for derivatives inside backward passes and for masks. */
     public static Tensor map(Tensor x, DoubleUnaryOperator f) {
         Args.nonNull("map", "x", x);
-        double[] out = new double[x.data.length];
-        for (int i = 0; i < out.length; i++) out[i] = f.applyAsDouble(x.data[i]);
-        return new Tensor(x.shape(), x.dtype(), out);
+        return new Tensor(x.shape(), mapStorage(x, f));
     }
 
     /** A non-differentiable element-wise combination of two broadcastable tensors, in the promoted dtype. */
@@ -95,16 +91,66 @@ public final class Elementwise {
         Args.nonNull(op, "a", a);
         Args.nonNull(op, "b", b);
         Shape s = Shape.broadcast(op, a.shape(), b.shape());
-        double[] x = expand(a, s);
-        double[] y = expand(b, s);
-        double[] out = new double[x.length];
-        for (int i = 0; i < out.length; i++) out[i] = f.applyAsDouble(x[i], y[i]);
-        return new Tensor(s, DType.promote(a.dtype(), b.dtype()), out);
+        return new Tensor(s, zipStorage(a, b, s, f));
+    }
+
+    // out_i = f(x_i), in double, rounded once for F32
+    /** f over every element of x, by the {@link Pointwise} kernel in x's array type. */
+    private static Storage mapStorage(Tensor x, DoubleUnaryOperator f) {
+        int n = x.size();
+        if (x.dtype() == DType.F32) {
+            float[] out = new float[n];
+            Pointwise.map(f, x.floats(), out, n);
+            return new Storage.Floats(out);
+        }
+        double[] out = new double[n];
+        Pointwise.map(f, x.doubles(), out, n);
+        return new Storage.Doubles(out);
+    }
+
+    // out_i = f(a_i, b_i) over the broadcast shape s, in double, rounded once for F32
+    /**
+     * f over the broadcast pair, in the promoted dtype. An operand that is s itself, a scalar, or a
+     * trailing block of s repeated over its leading axes (a row, a bias) is read in place by the
+     * {@link Pointwise} kernel, F32 pairs in float[]; any other broadcast (or an F32-F64 mix) is
+     * materialised in double first, as before.
+     */
+    private static Storage zipStorage(Tensor a, Tensor b, Shape s, DoubleBinaryOperator f) {
+        int n = s.size();
+        int pa = period(a.shape(), s), pb = period(b.shape(), s);
+        boolean fast = pa > 0 && pb > 0;
+        if (fast && a.dtype() == DType.F32 && b.dtype() == DType.F32) {
+            float[] out = new float[n];
+            Pointwise.zip(f, a.floats(), pa, b.floats(), pb, out, n);
+            return new Storage.Floats(out);
+        }
+        double[] x = fast ? a.doubles() : expand(a, s), y = fast ? b.doubles() : expand(b, s);
+        double[] out = new double[n];
+        Pointwise.zip(f, x, fast ? pa : n, y, fast ? pb : n, out, n);
+        return Storage.of(DType.promote(a.dtype(), b.dtype()), out);
+    }
+
+    /**
+     * How an operand of shape t repeats over the broadcast shape s: its size when, leading 1s
+     * aside, t is a trailing part of s (s itself, a scalar, a row, a bias), so that element i of
+     * the result reads element i mod size; −1 for any other broadcast (or an empty s).
+     */
+    static int period(Shape t, Shape s) {
+        if (s.size() == 0) return -1;
+        int[] td = t.dims(), sd = s.dims();
+        int lead = 0;
+        while (lead < td.length && td[lead] == 1) lead++;
+        int r = td.length - lead;
+        if (r > sd.length) return -1;
+        for (int i = 0; i < r; i++) {
+            if (td[lead + i] != sd[sd.length - r + i]) return -1;
+        }
+        return t.size();
     }
 
     /** The values of t broadcast to shape s, materialised (t's own array when no broadcast is needed). */
     static double[] expand(Tensor t, Shape s) {
-        if (t.shape().equals(s)) return t.data;
+        if (t.shape().equals(s)) return t.doubles();
         int r = s.rank();
         int[] dims = s.dims();
         int[] tStr = new int[r];
@@ -113,10 +159,21 @@ public final class Elementwise {
         for (int i = 0; i < t.rank(); i++) tStr[off + i] = t.shape().dim(i) == 1 ? 0 : own[i];
         if (t.size() == 1) {
             double[] out = new double[s.size()];
-            java.util.Arrays.fill(out, t.data[0]);
+            java.util.Arrays.fill(out, t.storage.get(0));
             return out;
         }
-        return Strided.gather(t.data, dims, tStr);
+        return Strided.gather(t.doubles(), dims, tStr);
+    }
+
+    /** {@link #expand} in t's own array type (an F32 tensor stays float[]); t's own storage when no broadcast is needed. */
+    static Storage expandStorage(Tensor t, Shape s) {
+        if (t.shape().equals(s)) return t.storage;
+        int r = s.rank();
+        int[] tStr = new int[r];
+        int[] own = t.shape().strides();
+        int off = r - t.rank();
+        for (int i = 0; i < t.rank(); i++) tStr[off + i] = t.shape().dim(i) == 1 ? 0 : own[i];
+        return Strided.gather(t.storage, s.dims(), tStr);
     }
 
     // ∂input = Σ over the axes broadcasting added or stretched from 1

@@ -42,15 +42,24 @@ public final class Indexing {
     }
 
     static Tensor takeUnchecked(String op, Tensor x, Shape outShape, int[] src) {
-        double[] out = new double[src.length];
-        for (int i = 0; i < src.length; i++) out[i] = src[i] < 0 ? 0 : x.data[src[i]];
-        return Tensor.record(op, outShape, x.dtype(), out, g -> new Tensor[] {scatterAdd(op, g, x.shape(), src)}, x);
+        Storage out;
+        if (x.storage instanceof Storage.Floats f) {
+            // a pure copy: F32 stays float[]
+            float[] xs = f.values(), o = new float[src.length];
+            for (int i = 0; i < src.length; i++) o[i] = src[i] < 0 ? 0 : xs[src[i]];
+            out = new Storage.Floats(o);
+        } else {
+            double[] xs = x.doubles(), o = new double[src.length];
+            for (int i = 0; i < src.length; i++) o[i] = src[i] < 0 ? 0 : xs[src[i]];
+            out = new Storage.Doubles(o);
+        }
+        return Tensor.record(op, outShape, out, g -> new Tensor[] {scatterAdd(op, g, x.shape(), src)}, x);
     }
 
     // out[j] = Σ_{i: src[i] = j} g[i];  ∂g[i] = h[src[i]]  (the adjoint of take)
     static Tensor scatterAdd(String op, Tensor g, Shape shape, int[] src) {
-        double[] out = new double[shape.size()];
-        for (int i = 0; i < src.length; i++) if (src[i] >= 0) out[src[i]] += g.data[i];
+        double[] out = new double[shape.size()], gs = g.doubles();
+        for (int i = 0; i < src.length; i++) if (src[i] >= 0) out[src[i]] += gs[i];
         return Tensor.record(op + " backward", shape, g.dtype(), out, h -> new Tensor[] {takeUnchecked(op, h, g.shape(), src)}, g);
     }
 
@@ -109,7 +118,7 @@ public final class Indexing {
     /** {@link #gather(Tensor, int, int[], Shape)} with the index given as a tensor of whole numbers. */
     public static Tensor gather(Tensor x, int axis, Tensor index) {
         Args.nonNull("gather", "index", index);
-        double[] v = index.data;
+        double[] v = index.doubles();
         int[] ints = new int[v.length];
         for (int i = 0; i < v.length; i++) {
             if (v[i] != Math.rint(v[i]) || Math.abs(v[i]) > Integer.MAX_VALUE) {
@@ -264,8 +273,8 @@ public final class Indexing {
         for (int i = 0; i < rows; i++) {
             for (int j = 0; j < cols; j++) keep[i * cols + j] = upper ? j - i >= k : j - i <= k;
         }
-        double[] out = new double[x.size()];
-        for (int p = 0; p < out.length; p++) out[p] = keep[p % keep.length] ? x.data[p] : 0;
+        double[] out = new double[x.size()], xs = x.doubles();
+        for (int p = 0; p < out.length; p++) out[p] = keep[p % keep.length] ? xs[p] : 0;
         Shape s = x.shape();
         return Tensor.record(op, s, x.dtype(), out, g -> new Tensor[] {triangle(op, g, k, upper)}, x);
     }

@@ -48,14 +48,14 @@ public final class LinearAlgebra {
         int[] outDims = x.shape().dims();
         outDims[outDims.length - 1] = n;
         double[] out = new double[m * n];
-        Matmul.fast(x.data, 0, false, w.data, 0, true, out, 0, m, k, n);
+        Matmul.fast(x.doubles(), 0, false, w.doubles(), 0, true, out, 0, m, k, n);
         DType dt = DType.promote(x.dtype(), w.dtype());
         int rows = m;
         // ∂x = G w, ∂w = Gᵀ x (G as [rows, out], x as [rows, in])
         return Tensor.record("linear", Shape.of(outDims), dt, out, g -> {
             double[] gx = new double[rows * k], gw = new double[n * k];
-            Matmul.fast(g.data, 0, false, w.data, 0, false, gx, 0, rows, n, k);
-            Matmul.fast(g.data, 0, true, x.data, 0, false, gw, 0, n, rows, k);
+            Matmul.fast(g.doubles(), 0, false, w.doubles(), 0, false, gx, 0, rows, n, k);
+            Matmul.fast(g.doubles(), 0, true, x.doubles(), 0, false, gw, 0, n, rows, k);
             return new Tensor[] {
                 new Tensor(x.shape(), DType.promote(g.dtype(), w.dtype()), gx),
                 new Tensor(w.shape(), DType.promote(g.dtype(), x.dtype()), gw)
@@ -82,17 +82,17 @@ public final class LinearAlgebra {
             // no operand is broadcast (or B is one matrix for every batch): read both in place, no copies
             boolean shared = b.rank() == 2;
             double[] out = new double[nb * m * n];
-            if (shared) Matmul.fast(a.data, 0, b.data, 0, out, 0, nb * m, k, n);
-            else Matmul.batched(a.data, b.data, out, nb, m, k, n);
+            if (shared) Matmul.fast(a.doubles(), 0, b.doubles(), 0, out, 0, nb * m, k, n);
+            else Matmul.batched(a.doubles(), b.doubles(), out, nb, m, k, n);
             return Tensor.record("matmul", Shape.of(outDims), dt, out, g -> {
                 double[] ga = new double[nb * m * k], gb = new double[b.size()];
                 if (shared) {
                     // ∂A = G Bᵀ as one product over all rows; ∂B = Aᵀ G summed over every row of every batch
-                    Matmul.fast(g.data, 0, false, b.data, 0, true, ga, 0, nb * m, n, k);
-                    Matmul.fast(a.data, 0, true, g.data, 0, false, gb, 0, k, nb * m, n);
+                    Matmul.fast(g.doubles(), 0, false, b.doubles(), 0, true, ga, 0, nb * m, n, k);
+                    Matmul.fast(a.doubles(), 0, true, g.doubles(), 0, false, gb, 0, k, nb * m, n);
                 } else {
-                    Matmul.batched(g.data, false, b.data, true, ga, nb, m, n, k);
-                    Matmul.batched(a.data, true, g.data, false, gb, nb, k, m, n);
+                    Matmul.batched(g.doubles(), false, b.doubles(), true, ga, nb, m, n, k);
+                    Matmul.batched(a.doubles(), true, g.doubles(), false, gb, nb, k, m, n);
                 }
                 return new Tensor[] {
                     new Tensor(a.shape(), DType.promote(g.dtype(), b.dtype()), ga),

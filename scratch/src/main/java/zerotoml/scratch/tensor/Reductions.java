@@ -21,7 +21,14 @@ public final class Reductions {
         Shape outShape = keptShape(x.shape(), red, keepDims);
         int[] target = outIndex(x.shape(), red);
         double[] out = new double[kept.size()];
-        for (int i = 0; i < target.length; i++) out[target[i]] += x.data[i];
+        if (x.storage instanceof Storage.Floats f) {
+            // F32 summed in double, each value widened as it is read (no widened copy)
+            float[] xs = f.values();
+            for (int i = 0; i < target.length; i++) out[target[i]] += xs[i];
+        } else {
+            double[] xs = x.doubles();
+            for (int i = 0; i < target.length; i++) out[target[i]] += xs[i];
+        }
         return Tensor.record("sum", outShape, x.dtype(), out,
                 g -> new Tensor[] {Shapes.broadcastTo(Shapes.reshape(g, kept.dims()), x.shape().dims())}, x);
     }
@@ -61,20 +68,21 @@ public final class Reductions {
         int[] target = outIndex(x.shape(), red);
         double[] best = new double[keptShape(x.shape(), red, true).size()];
         java.util.Arrays.fill(best, Double.NEGATIVE_INFINITY);
+        double[] xs = x.doubles();
         for (int i = 0; i < target.length; i++) {
-            double v = x.data[i], b = best[target[i]];
+            double v = xs[i], b = best[target[i]];
             if (!Double.isNaN(b) && (Double.isNaN(v) || v > b)) best[target[i]] = v;
         }
         // #ties per output
         int[] ties = new int[best.length];
-        for (int i = 0; i < target.length; i++) if (x.data[i] == best[target[i]]) ties[target[i]]++;
+        for (int i = 0; i < target.length; i++) if (xs[i] == best[target[i]]) ties[target[i]]++;
         return Tensor.record("max", outShape, x.dtype(), best.clone(), g -> {
-            double[] gx = new double[target.length];
+            double[] gx = new double[target.length], gs = g.doubles();
             for (int i = 0; i < gx.length; i++) {
                 int t = target[i];
                 // a NaN lane: no element equals its maximum, and amax's (g / 0) · 0 is NaN everywhere
                 if (Double.isNaN(best[t])) gx[i] = Double.NaN;
-                else if (x.data[i] == best[t]) gx[i] = g.data[t] / ties[t];
+                else if (xs[i] == best[t]) gx[i] = gs[t] / ties[t];
             }
             return new Tensor[] {new Tensor(x.shape(), g.dtype(), gx)};
         }, x);
@@ -103,9 +111,10 @@ public final class Reductions {
         int[] arg = new int[k];
         java.util.Arrays.fill(arg, -1);
         // row-major order visits each output's elements in increasing index along the axis
+        double[] xs = x.doubles();
         for (int i = 0; i < target.length; i++) {
             int t = target[i];
-            double v = x.data[i];
+            double v = xs[i];
             if (arg[t] < 0 || (!Double.isNaN(best[t]) && (Double.isNaN(v) || v > best[t]))) {
                 best[t] = v;
                 arg[t] = i;
@@ -113,7 +122,8 @@ public final class Reductions {
         }
         return Tensor.record("maxAlong", outShape, x.dtype(), best, g -> {
             double[] gx = new double[target.length];
-            for (int t = 0; t < k; t++) gx[arg[t]] = g.data[t];
+            double[] gs = g.doubles();
+            for (int t = 0; t < k; t++) gx[arg[t]] = gs[t];
             return new Tensor[] {new Tensor(x.shape(), g.dtype(), gx)};
         }, x);
     }
@@ -148,15 +158,16 @@ public final class Reductions {
         int k = keptShape(x.shape(), red, true).size();
         double[] m = new double[k];
         java.util.Arrays.fill(m, Double.NEGATIVE_INFINITY);
-        for (int i = 0; i < target.length; i++) m[target[i]] = Math.max(m[target[i]], x.data[i]);
+        double[] xs = x.doubles();
+        for (int i = 0; i < target.length; i++) m[target[i]] = Math.max(m[target[i]], xs[i]);
         for (int t = 0; t < k; t++) if (Double.isInfinite(m[t])) m[t] = 0;
         double[] s = new double[k];
-        for (int i = 0; i < target.length; i++) s[target[i]] += Math.exp(x.data[i] - m[target[i]]);
+        for (int i = 0; i < target.length; i++) s[target[i]] += Math.exp(xs[i] - m[target[i]]);
         double[] exact = new double[k];
         for (int t = 0; t < k; t++) exact[t] = m[t] + Math.log(s[t]);
         return Tensor.record("logsumexp", outShape, x.dtype(), exact.clone(), g -> {
-            double[] gx = new double[target.length];
-            for (int i = 0; i < gx.length; i++) gx[i] = g.data[target[i]] * (Math.exp(x.data[i] - m[target[i]]) / s[target[i]]);
+            double[] gx = new double[target.length], gs = g.doubles();
+            for (int i = 0; i < gx.length; i++) gx[i] = gs[target[i]] * (Math.exp(xs[i] - m[target[i]]) / s[target[i]]);
             return new Tensor[] {new Tensor(x.shape(), g.dtype(), gx)};
         }, x);
     }

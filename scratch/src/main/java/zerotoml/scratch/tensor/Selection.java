@@ -86,7 +86,7 @@ public final class Selection {
         for (int i = 0; i < out.length; i++) out[i] = c[i] != 0 ? x[i] : y[i];
         DType dt = DType.promote(a.dtype(), b.dtype());
         return Tensor.record("where", s, dt, out, g -> {
-            double[] gd = g.data;
+            double[] gd = g.doubles();
             double[] ga = new double[gd.length], gb = new double[gd.length];
             for (int i = 0; i < gd.length; i++) {
                 if (c[i] != 0) ga[i] = gd[i];

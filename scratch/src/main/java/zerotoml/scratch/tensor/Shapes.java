@@ -65,10 +65,10 @@ public final class Shapes {
             outDims[i] = inDims[p[i]];
             srcStr[i] = inStr[p[i]];
         }
-        double[] out = Strided.gather(x.data, outDims, srcStr);
+        Storage out = Strided.gather(x.storage, outDims, srcStr);
         int[] inverse = new int[r];
         for (int i = 0; i < r; i++) inverse[p[i]] = i;
-        return Tensor.record("permute", Shape.of(outDims), x.dtype(), out, g -> new Tensor[] {permute(g, inverse)}, x);
+        return Tensor.record("permute", Shape.of(outDims), out, g -> new Tensor[] {permute(g, inverse)}, x);
     }
 
     /** Swaps two axes. A 0-d tensor, as in PyTorch, takes axes 0 or -1 and comes back unchanged. */
@@ -101,8 +101,8 @@ public final class Shapes {
             throw new IllegalArgumentException("broadcastTo: shape " + x.shape() + " cannot be broadcast to " + target);
         }
         if (s.equals(x.shape())) return x;
-        double[] out = Elementwise.expand(x, s);
-        return Tensor.record("broadcastTo", s, x.dtype(), out, g -> new Tensor[] {Elementwise.sumTo(g, x.shape())}, x);
+        Storage out = Elementwise.expandStorage(x, s);
+        return Tensor.record("broadcastTo", s, out, g -> new Tensor[] {Elementwise.sumTo(g, x.shape())}, x);
     }
 
     // ------------------------------------------------------------------ slice
@@ -168,11 +168,13 @@ public final class Shapes {
         for (int d = a + 1; d < dims.length; d++) inner *= dims[d];
         dims[a] = total;
         double[] out = new double[outer * total * inner];
+        double[][] values = new double[xs.size()][];
+        for (int i = 0; i < values.length; i++) values[i] = xs.get(i).doubles();
         int pos = 0;
         for (int o = 0; o < outer; o++) {
-            for (Tensor t : xs) {
-                int block = t.shape().dim(a) * inner;
-                System.arraycopy(t.data, o * block, out, pos, block);
+            for (int i = 0; i < values.length; i++) {
+                int block = xs.get(i).shape().dim(a) * inner;
+                System.arraycopy(values[i], o * block, out, pos, block);
                 pos += block;
             }
         }

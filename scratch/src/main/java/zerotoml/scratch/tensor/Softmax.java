@@ -53,7 +53,8 @@ public final class Softmax {
         int[] target = Reductions.outIndex(x.shape(), red);
         double[] m = new double[kept.size()];
         java.util.Arrays.fill(m, Double.NEGATIVE_INFINITY);
-        for (int i = 0; i < target.length; i++) m[target[i]] = Math.max(m[target[i]], x.data[i]);
+        double[] xs = x.doubles();
+        for (int i = 0; i < target.length; i++) m[target[i]] = Math.max(m[target[i]], xs[i]);
         // a lane of -∞ only (or an empty one) would give -∞ - -∞ = NaN; shift it by 0 instead. A +∞
         // maximum stays: ∞ - ∞ is NaN, and PyTorch's softmax of a lane holding +∞ is NaN throughout
         for (int i = 0; i < m.length; i++) if (m[i] == Double.NEGATIVE_INFINITY) m[i] = 0;

@@ -33,6 +33,23 @@ final class Strided {
         return out;
     }
 
+    /** {@link #gather} on a float array. */
+    static float[] gather(float[] src, int[] dims, int[] step) {
+        float[] out = new float[count(dims)];
+        walk(dims, step, (i, at, n, s) -> {
+            if (s == 1) System.arraycopy(src, at, out, i, n);
+            else if (s == 0) Arrays.fill(out, i, i + n, src[at]);
+            else for (int j = 0; j < n; j++) out[i + j] = src[at + j * s];
+        });
+        return out;
+    }
+
+    /** {@link #gather} in the storage's own array type: copying moves values, so an F32 storage stays float[]. */
+    static Storage gather(Storage src, int[] dims, int[] step) {
+        if (src instanceof Storage.Floats f) return new Storage.Floats(gather(f.values(), dims, step));
+        return new Storage.Doubles(gather(src.doubles(), dims, step));
+    }
+
     /** One run along the last axis: output positions [i, i + n) read offsets at, at + s, … */
     private interface Run {
         void accept(int i, int at, int n, int s);

@@ -13,25 +13,29 @@ import java.util.Arrays;
 public final class Tensor {
     private final Shape shape;
     private final DType dtype;
-    /** Row-major storage, shared with ops in this package; never written after construction. */
-    final double[] data;
+    /**
+     * Row-major values, {@code float[]} for F32 and {@code double[]} for F64 ({@link Storage}); shared
+     * with ops in this package and between tensors (reshape, detach), never written after construction.
+     */
+    final Storage storage;
 
-    /** Takes ownership of {@code data} and rounds it to {@code dtype}. */
+    /** Takes ownership of {@code data} and rounds it to {@code dtype} (F32: into a new {@code float[]}). */
     Tensor(Shape shape, DType dtype, double[] data) {
-        this(shape, dtype, data, true);
+        this(Args.nonNull("Tensor", "shape", shape),
+                Storage.of(Args.nonNull("Tensor", "dtype", dtype), Args.nonNull("Tensor", "data", data)));
     }
 
-    private Tensor(Shape shape, DType dtype, double[] data, boolean round) {
+    /** Takes ownership of {@code storage}; the dtype is the storage's. */
+    Tensor(Shape shape, Storage storage) {
         Args.nonNull("Tensor", "shape", shape);
-        Args.nonNull("Tensor", "dtype", dtype);
-        Args.nonNull("Tensor", "data", data);
-        if (data.length != shape.size()) {
-            throw new IllegalArgumentException("Tensor: " + data.length + " values do not fill shape " + shape
+        Args.nonNull("Tensor", "storage", storage);
+        if (storage.size() != shape.size()) {
+            throw new IllegalArgumentException("Tensor: " + storage.size() + " values do not fill shape " + shape
                     + " (" + shape.size() + " elements)");
         }
         this.shape = shape;
-        this.dtype = dtype;
-        this.data = round ? dtype.roundInPlace(data) : data;
+        this.dtype = storage.dtype();
+        this.storage = storage;
     }
 
     // ---------------------------------------------------------------- creation
@@ -43,12 +47,18 @@ public final class Tensor {
 
     /** A tensor of the given dtype holding a copy of {@code data}, rounded to the dtype. */
     public static Tensor of(DType dtype, double[] data, int... shape) {
-        return new Tensor(Shape.of(shape), dtype, Args.nonNull("Tensor", "data", data).clone());
+        return new Tensor(Shape.of(shape), dtype, copyFor(dtype, data));
     }
 
     /** A tensor of the given dtype and shape holding a copy of {@code data}. */
     public static Tensor of(DType dtype, double[] data, Shape shape) {
-        return new Tensor(shape, dtype, Args.nonNull("Tensor", "data", data).clone());
+        return new Tensor(shape, dtype, copyFor(dtype, data));
+    }
+
+    /** The caller's array as the constructor may own it: F64 keeps it, so copy it; F32 rounds it into a new float[] anyway. */
+    private static double[] copyFor(DType dtype, double[] data) {
+        Args.nonNull("Tensor", "data", data);
+        return dtype == DType.F32 ? data : data.clone();
     }
 
     /** A rank-0 float64 tensor. */
@@ -92,13 +102,20 @@ public final class Tensor {
         return out;
     }
 
+    /** {@link #record} for a result already in its storage (a kernel's {@code float[]} or {@code double[]}). */
+    static Tensor record(String op, Shape shape, Storage storage, Backward backward, Tensor... inputs) {
+        Tensor out = new Tensor(shape, storage);
+        Tape.recordIfTracked(op, out, backward, inputs);
+        return out;
+    }
+
     /**
      * {@link #record} for an op whose result has the same values as its input {@code source} in
      * another shape (reshape): the storage is shared, not copied, which is safe because no tensor's
      * storage is ever written after construction.
      */
     static Tensor recordView(String op, Shape shape, Tensor source, Backward backward) {
-        Tensor out = new Tensor(shape, source.dtype, source.data, false);
+        Tensor out = new Tensor(shape, source.storage);
         Tape.recordIfTracked(op, out, backward, new Tensor[] {source});
         return out;
     }
@@ -128,26 +145,37 @@ public final class Tensor {
 
     /** The number of elements. */
     public int size() {
-        return data.length;
+        return storage.size();
     }
 
-    /** A copy of the values in row-major order. */
+    /** A copy of the values in row-major order (F32 values widened to double, exactly). */
     public double[] toArray() {
-        return data.clone();
+        return storage.toDoubleArray();
     }
 
     /**
-     * The storage itself, for kernels outside this package that must not copy. Read it; never
-     * write to it.
+     * The values as a {@code double[]} for kernels outside this package that compute in double:
+     * an F64 tensor's storage itself (no copy), an F32 tensor's values widened into a new array.
+     * Read it; never write to it.
      */
     public double[] rawData() {
-        return data;
+        return storage.doubles();
+    }
+
+    /** The values read as a {@code double[]}, never to be written: {@link Storage#doubles()}. */
+    double[] doubles() {
+        return storage.doubles();
+    }
+
+    /** An F32 tensor's own {@code float[]}, never to be written. */
+    float[] floats() {
+        return ((Storage.Floats) storage).values();
     }
 
     /** The only value of a one-element tensor. */
     public double item() {
-        if (data.length != 1) throw new IllegalArgumentException("item: tensor of shape " + shape + " has " + data.length + " elements, not 1");
-        return data[0];
+        if (size() != 1) throw new IllegalArgumentException("item: tensor of shape " + shape + " has " + size() + " elements, not 1");
+        return storage.get(0);
     }
 
     /** The value at a full index. */
@@ -164,7 +192,7 @@ public final class Tensor {
             }
             off += index[i] * st[i];
         }
-        return data[off];
+        return storage.get(off);
     }
 
     /** The same values in another dtype (differentiable). */
@@ -172,12 +200,12 @@ public final class Tensor {
         Args.nonNull("to", "target", target);
         if (target == dtype) return this;
         DType from = dtype;
-        return record("to", shape, target, data.clone(), g -> new Tensor[] {g.to(from)}, this);
+        return record("to", shape, target, storage.toDoubleArray(), g -> new Tensor[] {g.to(from)}, this);
     }
 
-    /** The same values, cut off from any gradient. */
+    /** The same values, cut off from any gradient (the storage is shared: it is never written). */
     public Tensor detach() {
-        return new Tensor(shape, dtype, data.clone());
+        return new Tensor(shape, storage);
     }
 
     // ---------------------------------------------------------------- fluent forms of common ops
@@ -201,11 +229,11 @@ public final class Tensor {
 
     @Override
     public String toString() {
-        int n = Math.min(data.length, 8);
+        int n = Math.min(size(), 8);
         StringBuilder sb = new StringBuilder("Tensor(").append(dtype).append(' ').append(shape).append(' ');
         sb.append('[');
-        for (int i = 0; i < n; i++) sb.append(i > 0 ? ", " : "").append(data[i]);
-        if (data.length > n) sb.append(", ...");
+        for (int i = 0; i < n; i++) sb.append(i > 0 ? ", " : "").append(storage.get(i));
+        if (size() > n) sb.append(", ...");
         return sb.append("])").toString();
     }
 }

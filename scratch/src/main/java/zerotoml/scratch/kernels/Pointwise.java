@@ -1,0 +1,231 @@
+package zerotoml.scratch.kernels;
+
+import java.util.function.DoubleBinaryOperator;
+import java.util.function.DoubleUnaryOperator;
+
+/**
+ * Element-wise kernels on flat {@code float[]} and {@code double[]} arrays: a unary map and a
+ * binary zip, with fast paths for operands of the same shape, a scalar operand, and an operand
+ * broadcast along the leading axes (a row, or any trailing block: a bias over a batch).
+ *
+ * <p>A binary operand is described by its <em>period</em>: operand value {@code i % period} meets
+ * output element i. The output's own size is a full period; 1 is a scalar; a divisor of the
+ * output's size is a trailing block repeated over the leading axes. At least one operand has the
+ * full period (any broadcast that is not of these kinds is materialised by the caller first).
+ *
+ * <p>Arithmetic: every element is computed in double and, for {@code float[]}, rounded once to
+ * float, as the naive twins {@link #naiveMap} and {@link #naiveZip} do. The ops of {@link Op} have
+ * loops of their own that the JIT can vectorise; in float they compute in float directly, which
+ * gives the same bits: for +, −, ×, ÷ of two floats, rounding the exact result to double and
+ * then to float equals rounding it to float once, since double's 53 bits are at least 2·24 + 2
+ * (Figueroa, "When is double rounding innocuous?", SIGNUM 1995). Each element depends only on its
+ * own inputs, so the split over threads (above {@link Parallel#THRESHOLD} elements) cannot change
+ * a bit. The function passed must be pure: it may run on several threads at once.
+ */
+public final class Pointwise {
+    private Pointwise() {}
+
+    /** Elements per task when a large array is split over threads. */
+    static final int CHUNK = 1 << 14;
+
+    /** The binary ops with loops of their own; any other function runs through the generic loop. */
+    public enum Op implements DoubleBinaryOperator {
+        ADD {
+            @Override
+            public double applyAsDouble(double x, double y) {
+                return x + y;
+            }
+        },
+        SUB {
+            @Override
+            public double applyAsDouble(double x, double y) {
+                return x - y;
+            }
+        },
+        MUL {
+            @Override
+            public double applyAsDouble(double x, double y) {
+                return x * y;
+            }
+        },
+        DIV {
+            @Override
+            public double applyAsDouble(double x, double y) {
+                return x / y;
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ unary
+
+    // out_i = f(x_i)
+    /** {@code out[i] = f(x[i])} for i &lt; n. */
+    public static void map(DoubleUnaryOperator f, double[] x, double[] out, int n) {
+        checkMap("map", x.length, out.length, n);
+        split(n, (lo, hi) -> {
+            for (int i = lo; i < hi; i++) out[i] = f.applyAsDouble(x[i]);
+        });
+    }
+
+    // out_i = float(f(double(x_i)))
+    /** {@code out[i] = (float) f(x[i])} for i &lt; n: f in double, rounded once. */
+    public static void map(DoubleUnaryOperator f, float[] x, float[] out, int n) {
+        checkMap("map", x.length, out.length, n);
+        split(n, (lo, hi) -> {
+            for (int i = lo; i < hi; i++) out[i] = (float) f.applyAsDouble(x[i]);
+        });
+    }
+
+    /** The oracle of {@link #map(DoubleUnaryOperator, double[], double[], int)}: one plain loop. */
+    public static void naiveMap(DoubleUnaryOperator f, double[] x, double[] out, int n) {
+        for (int i = 0; i < n; i++) out[i] = f.applyAsDouble(x[i]);
+    }
+
+    /** The oracle of {@link #map(DoubleUnaryOperator, float[], float[], int)}: widen, apply, round. */
+    public static void naiveMap(DoubleUnaryOperator f, float[] x, float[] out, int n) {
+        for (int i = 0; i < n; i++) out[i] = (float) f.applyAsDouble((double) x[i]);
+    }
+
+    // ------------------------------------------------------------------ binary
+
+    // out_i = f(a_{i mod aPeriod}, b_{i mod bPeriod})
+    /**
+     * {@code out[i] = f(a[i % aPeriod], b[i % bPeriod])} for i &lt; n, where each period is n, 1,
+     * or a divisor of n, and at least one of them is n.
+     */
+    public static void zip(DoubleBinaryOperator f, double[] a, int aPeriod, double[] b, int bPeriod, double[] out, int n) {
+        checkZip(a.length, aPeriod, b.length, bPeriod, out.length, n);
+        split(n, (lo, hi) -> segments(aPeriod, bPeriod, lo, hi, (ao, aS, bo, bS, o, len) -> zipRun(f, a, ao, aS, b, bo, bS, out, o, len)));
+    }
+
+    // out_i = float(f(double(a_{i mod aPeriod}), double(b_{i mod bPeriod})))
+    /** The float form of {@link #zip(DoubleBinaryOperator, double[], int, double[], int, double[], int)}: f in double, rounded once. */
+    public static void zip(DoubleBinaryOperator f, float[] a, int aPeriod, float[] b, int bPeriod, float[] out, int n) {
+        checkZip(a.length, aPeriod, b.length, bPeriod, out.length, n);
+        split(n, (lo, hi) -> segments(aPeriod, bPeriod, lo, hi, (ao, aS, bo, bS, o, len) -> zipRun(f, a, ao, aS, b, bo, bS, out, o, len)));
+    }
+
+    /** The oracle of the double zip: one loop with a remainder per operand. */
+    public static void naiveZip(DoubleBinaryOperator f, double[] a, int aPeriod, double[] b, int bPeriod, double[] out, int n) {
+        for (int i = 0; i < n; i++) out[i] = f.applyAsDouble(a[i % aPeriod], b[i % bPeriod]);
+    }
+
+    /** The oracle of the float zip: widen both operands, apply f in double, round once. */
+    public static void naiveZip(DoubleBinaryOperator f, float[] a, int aPeriod, float[] b, int bPeriod, float[] out, int n) {
+        for (int i = 0; i < n; i++) out[i] = (float) f.applyAsDouble((double) a[i % aPeriod], (double) b[i % bPeriod]);
+    }
+
+    // ------------------------------------------------------------------ the walk
+
+    /** A run of len outputs from o: operand a from ao (a scalar when aScalar), likewise b. */
+    private interface Run {
+        void accept(int ao, boolean aScalar, int bo, boolean bScalar, int o, int len);
+    }
+
+    /** A range [lo, hi) of outputs. */
+    private interface Range {
+        void accept(int lo, int hi);
+    }
+
+    /** Cuts [lo, hi) into runs over which neither operand wraps around its period. */
+    private static void segments(int aPeriod, int bPeriod, int lo, int hi, Run run) {
+        boolean aScalar = aPeriod == 1, bScalar = bPeriod == 1;
+        int i = lo;
+        while (i < hi) {
+            int ao = aScalar ? 0 : i % aPeriod, bo = bScalar ? 0 : i % bPeriod;
+            int len = hi - i;
+            if (!aScalar) len = Math.min(len, aPeriod - ao);
+            if (!bScalar) len = Math.min(len, bPeriod - bo);
+            run.accept(ao, aScalar, bo, bScalar, i, len);
+            i += len;
+        }
+    }
+
+    /** Runs {@code body} over [0, n): on one thread below the threshold, else in chunks of {@link #CHUNK}. */
+    private static void split(int n, Range body) {
+        if (n <= 0) return;
+        if (n < Parallel.THRESHOLD || Parallel.threads() == 1) {
+            body.accept(0, n);
+            return;
+        }
+        int tasks = (n + CHUNK - 1) / CHUNK;
+        Parallel.forEach(tasks, n, t -> body.accept(t * CHUNK, Math.min(n, (t + 1) * CHUNK)));
+    }
+
+    private static void zipRun(DoubleBinaryOperator f, double[] a, int ao, boolean aS, double[] b, int bo, boolean bS, double[] out, int o, int len) {
+        if (aS && !bS) {
+            double x = a[0];
+            if (f == Op.ADD) for (int t = 0; t < len; t++) out[o + t] = x + b[bo + t];
+            else if (f == Op.SUB) for (int t = 0; t < len; t++) out[o + t] = x - b[bo + t];
+            else if (f == Op.MUL) for (int t = 0; t < len; t++) out[o + t] = x * b[bo + t];
+            else if (f == Op.DIV) for (int t = 0; t < len; t++) out[o + t] = x / b[bo + t];
+            else for (int t = 0; t < len; t++) out[o + t] = f.applyAsDouble(x, b[bo + t]);
+        } else if (bS && !aS) {
+            double y = b[0];
+            if (f == Op.ADD) for (int t = 0; t < len; t++) out[o + t] = a[ao + t] + y;
+            else if (f == Op.SUB) for (int t = 0; t < len; t++) out[o + t] = a[ao + t] - y;
+            else if (f == Op.MUL) for (int t = 0; t < len; t++) out[o + t] = a[ao + t] * y;
+            else if (f == Op.DIV) for (int t = 0; t < len; t++) out[o + t] = a[ao + t] / y;
+            else for (int t = 0; t < len; t++) out[o + t] = f.applyAsDouble(a[ao + t], y);
+        } else {
+            // both are arrays here (two scalars make n = 1, a full period: ao = bo = 0)
+            if (f == Op.ADD) for (int t = 0; t < len; t++) out[o + t] = a[ao + t] + b[bo + t];
+            else if (f == Op.SUB) for (int t = 0; t < len; t++) out[o + t] = a[ao + t] - b[bo + t];
+            else if (f == Op.MUL) for (int t = 0; t < len; t++) out[o + t] = a[ao + t] * b[bo + t];
+            else if (f == Op.DIV) for (int t = 0; t < len; t++) out[o + t] = a[ao + t] / b[bo + t];
+            else for (int t = 0; t < len; t++) out[o + t] = f.applyAsDouble(a[ao + t], b[bo + t]);
+        }
+    }
+
+    private static void zipRun(DoubleBinaryOperator f, float[] a, int ao, boolean aS, float[] b, int bo, boolean bS, float[] out, int o, int len) {
+        // the Op loops compute in float: the same bits as in double rounded once (see the class comment)
+        if (aS && !bS) {
+            float x = a[0];
+            if (f == Op.ADD) for (int t = 0; t < len; t++) out[o + t] = x + b[bo + t];
+            else if (f == Op.SUB) for (int t = 0; t < len; t++) out[o + t] = x - b[bo + t];
+            else if (f == Op.MUL) for (int t = 0; t < len; t++) out[o + t] = x * b[bo + t];
+            else if (f == Op.DIV) for (int t = 0; t < len; t++) out[o + t] = x / b[bo + t];
+            else for (int t = 0; t < len; t++) out[o + t] = (float) f.applyAsDouble(x, b[bo + t]);
+        } else if (bS && !aS) {
+            float y = b[0];
+            if (f == Op.ADD) for (int t = 0; t < len; t++) out[o + t] = a[ao + t] + y;
+            else if (f == Op.SUB) for (int t = 0; t < len; t++) out[o + t] = a[ao + t] - y;
+            else if (f == Op.MUL) for (int t = 0; t < len; t++) out[o + t] = a[ao + t] * y;
+            else if (f == Op.DIV) for (int t = 0; t < len; t++) out[o + t] = a[ao + t] / y;
+            else for (int t = 0; t < len; t++) out[o + t] = (float) f.applyAsDouble(a[ao + t], y);
+        } else {
+            if (f == Op.ADD) for (int t = 0; t < len; t++) out[o + t] = a[ao + t] + b[bo + t];
+            else if (f == Op.SUB) for (int t = 0; t < len; t++) out[o + t] = a[ao + t] - b[bo + t];
+            else if (f == Op.MUL) for (int t = 0; t < len; t++) out[o + t] = a[ao + t] * b[bo + t];
+            else if (f == Op.DIV) for (int t = 0; t < len; t++) out[o + t] = a[ao + t] / b[bo + t];
+            else for (int t = 0; t < len; t++) out[o + t] = (float) f.applyAsDouble(a[ao + t], b[bo + t]);
+        }
+    }
+
+    // ------------------------------------------------------------------ argument checks
+
+    private static void checkMap(String op, int xLen, int outLen, int n) {
+        if (n < 0 || xLen < n || outLen < n) {
+            throw new IllegalArgumentException("Pointwise." + op + ": n = " + n + " does not fit input of " + xLen + " and output of " + outLen + " elements");
+        }
+    }
+
+    private static void checkZip(int aLen, int aPeriod, int bLen, int bPeriod, int outLen, int n) {
+        if (n < 0 || outLen < n) {
+            throw new IllegalArgumentException("Pointwise.zip: n = " + n + " does not fit the output of " + outLen + " elements");
+        }
+        if (n == 0) return;
+        checkPeriod("a", aLen, aPeriod, n);
+        checkPeriod("b", bLen, bPeriod, n);
+        if (aPeriod != n && bPeriod != n) {
+            throw new IllegalArgumentException("Pointwise.zip: neither period (a " + aPeriod + ", b " + bPeriod + ") covers the n = " + n + " outputs");
+        }
+    }
+
+    private static void checkPeriod(String name, int len, int period, int n) {
+        if (period < 1 || period > len || n % period != 0) {
+            throw new IllegalArgumentException("Pointwise.zip: " + name + "'s period " + period + " must be at least 1, at most its "
+                    + len + " elements, and divide n = " + n);
+        }
+    }
+}

@@ -1,0 +1,171 @@
+package zerotoml.scratch.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.SplittableRandom;
+import java.util.function.DoubleBinaryOperator;
+import java.util.function.DoubleUnaryOperator;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link Pointwise}'s kernels against their naive twins, bit for bit (NaNs compared as NaN), in
+ * float and double, for every op with a loop of its own and for a generic function, on every
+ * layout (same shape, scalar on either side, a repeated trailing block on either side) and on
+ * edge sizes: 0, 1, odd sizes, the edges of a thread chunk, and sizes above the parallel threshold.
+ * The values mix ordinary numbers with ±0, ±∞, NaN, subnormals and floats drawn from random bits,
+ * where rounding a double result to float is most likely to go wrong.
+ */
+class PointwiseTest {
+    private static final DoubleBinaryOperator ATAN2 = Math::atan2;
+    private static final DoubleBinaryOperator[] BINARY = {Pointwise.Op.ADD, Pointwise.Op.SUB, Pointwise.Op.MUL, Pointwise.Op.DIV, ATAN2};
+    private static final DoubleUnaryOperator[] UNARY = {Math::exp, v -> -v, Math::tanh};
+
+    private static final int[] SIZES = {
+        0, 1, 2, 3, 7, 33, 1000, Pointwise.CHUNK - 1, Pointwise.CHUNK, Pointwise.CHUNK + 1,
+        (int) Parallel.THRESHOLD - 1, (int) Parallel.THRESHOLD + 3 * 5 * 7
+    };
+
+    @Test
+    void theFloatZipEqualsItsOracleOnEveryLayoutAndEdgeSize() {
+        SplittableRandom r = new SplittableRandom(1);
+        for (int n : SIZES) {
+            for (int[] p : layouts(n, r)) {
+                float[] a = floats(r, n == 0 ? 0 : p[0]), b = floats(r, n == 0 ? 0 : p[1]);
+                for (DoubleBinaryOperator f : BINARY) {
+                    float[] fast = new float[n], slow = new float[n];
+                    Pointwise.zip(f, a, p[0], b, p[1], fast, n);
+                    Pointwise.naiveZip(f, a, p[0], b, p[1], slow, n);
+                    assertSameFloats(slow, fast, f + " n=" + n + " periods " + p[0] + "," + p[1]);
+                }
+            }
+        }
+    }
+
+    @Test
+    void theDoubleZipEqualsItsOracleOnEveryLayoutAndEdgeSize() {
+        SplittableRandom r = new SplittableRandom(2);
+        for (int n : SIZES) {
+            for (int[] p : layouts(n, r)) {
+                double[] a = doubles(r, n == 0 ? 0 : p[0]), b = doubles(r, n == 0 ? 0 : p[1]);
+                for (DoubleBinaryOperator f : BINARY) {
+                    double[] fast = new double[n], slow = new double[n];
+                    Pointwise.zip(f, a, p[0], b, p[1], fast, n);
+                    Pointwise.naiveZip(f, a, p[0], b, p[1], slow, n);
+                    assertSameDoubles(slow, fast, f + " n=" + n + " periods " + p[0] + "," + p[1]);
+                }
+            }
+        }
+    }
+
+    @Test
+    void theMapsEqualTheirOraclesOnEdgeSizes() {
+        SplittableRandom r = new SplittableRandom(3);
+        for (int n : SIZES) {
+            float[] xf = floats(r, n);
+            double[] xd = doubles(r, n);
+            for (DoubleUnaryOperator f : UNARY) {
+                float[] ff = new float[n], sf = new float[n];
+                Pointwise.map(f, xf, ff, n);
+                Pointwise.naiveMap(f, xf, sf, n);
+                assertSameFloats(sf, ff, "float map n=" + n);
+                double[] fd = new double[n], sd = new double[n];
+                Pointwise.map(f, xd, fd, n);
+                Pointwise.naiveMap(f, xd, sd, n);
+                assertSameDoubles(sd, fd, "double map n=" + n);
+            }
+        }
+    }
+
+    @Test
+    void floatArithmeticGivesTheBitsOfDoubleArithmeticRoundedOnce() {
+        // the claim that lets the float loops compute in float: checked on a million pairs of
+        // random bit patterns (every exponent, subnormals, NaNs, infinities)
+        SplittableRandom r = new SplittableRandom(4);
+        int n = 1 << 20;
+        float[] a = new float[n], b = new float[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = Float.intBitsToFloat(r.nextInt());
+            b[i] = i % 3 == 0 ? Float.intBitsToFloat(r.nextInt()) : a[i] * (float) (0.5 + r.nextDouble());
+        }
+        for (Pointwise.Op f : Pointwise.Op.values()) {
+            float[] fast = new float[n], slow = new float[n];
+            Pointwise.zip(f, a, n, b, n, fast, n);
+            Pointwise.naiveZip(f, a, n, b, n, slow, n);
+            assertSameFloats(slow, fast, f.toString());
+        }
+    }
+
+    @Test
+    void badSizesAndPeriodsAreRejectedWithTheirValues() {
+        float[] x = new float[6];
+        var e = assertThrows(IllegalArgumentException.class, () -> Pointwise.zip(Pointwise.Op.ADD, x, 4, x, 6, new float[6], 6));
+        assertTrue(e.getMessage().contains("a's period 4"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Pointwise.zip(Pointwise.Op.ADD, x, 3, x, 2, new float[6], 6));
+        assertTrue(e.getMessage().contains("neither period"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Pointwise.zip(Pointwise.Op.ADD, x, 6, x, 6, new float[5], 6));
+        assertTrue(e.getMessage().contains("n = 6"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Pointwise.map(Math::exp, new double[3], new double[4], 4));
+        assertTrue(e.getMessage().contains("n = 4"), e.getMessage());
+    }
+
+    /** Periods {a, b}: same shape, scalar on either side, a block of either side repeated (when n has a divisor). */
+    private static int[][] layouts(int n, SplittableRandom r) {
+        if (n == 0) return new int[][] {{0, 0}};
+        int block = divisor(n, r);
+        return new int[][] {{n, n}, {1, n}, {n, 1}, {block, n}, {n, block}};
+    }
+
+    /** A proper divisor of n above 1 when there is one (else n): a row length. */
+    private static int divisor(int n, SplittableRandom r) {
+        for (int tries = 0; tries < 50; tries++) {
+            int d = 2 + r.nextInt(Math.max(1, Math.min(n, 4000)));
+            if (d < n && n % d == 0) return d;
+        }
+        for (int d = 2; d < n; d++) if (n % d == 0) return n / d;
+        return n;
+    }
+
+    private static float[] floats(SplittableRandom r, int n) {
+        float[] out = new float[n];
+        for (int i = 0; i < n; i++) out[i] = (float) value(r);
+        return out;
+    }
+
+    private static double[] doubles(SplittableRandom r, int n) {
+        double[] out = new double[n];
+        for (int i = 0; i < n; i++) out[i] = value(r);
+        return out;
+    }
+
+    private static double value(SplittableRandom r) {
+        switch (r.nextInt(12)) {
+            case 0: return 0.0;
+            case 1: return -0.0;
+            case 2: return r.nextBoolean() ? Double.POSITIVE_INFINITY : Double.NEGATIVE_INFINITY;
+            case 3: return Double.NaN;
+            case 4: return (r.nextBoolean() ? 1 : -1) * Float.MIN_VALUE * (1 + r.nextInt(1000));
+            case 5: return Float.intBitsToFloat(r.nextInt());
+            default: return r.nextGaussian() * Math.pow(10, r.nextInt(7) - 3);
+        }
+    }
+
+    private static void assertSameFloats(float[] expected, float[] actual, String what) {
+        assertEquals(expected.length, actual.length, what);
+        for (int i = 0; i < expected.length; i++) {
+            if (Float.floatToIntBits(expected[i]) != Float.floatToIntBits(actual[i])) {
+                throw new AssertionError(what + ": element " + i + " is " + actual[i] + ", its oracle " + expected[i]);
+            }
+        }
+    }
+
+    private static void assertSameDoubles(double[] expected, double[] actual, String what) {
+        assertEquals(expected.length, actual.length, what);
+        for (int i = 0; i < expected.length; i++) {
+            if (Double.doubleToLongBits(expected[i]) != Double.doubleToLongBits(actual[i])) {
+                throw new AssertionError(what + ": element " + i + " is " + actual[i] + ", its oracle " + expected[i]);
+            }
+        }
+    }
+}
