@@ -20,10 +20,29 @@ import org.junit.jupiter.api.Test;
 class PointwiseTest {
     private static final DoubleBinaryOperator ATAN2 = Math::atan2;
     private static final DoubleBinaryOperator[] BINARY = {Pointwise.Op.ADD, Pointwise.Op.SUB, Pointwise.Op.MUL, Pointwise.Op.DIV, ATAN2};
-    private static final DoubleUnaryOperator[] UNARY = {Math::exp, v -> -v, Math::tanh};
+    /** Every op with a loop of its own, and three functions through the generic loop. */
+    private static final DoubleUnaryOperator[] UNARY = unary();
+
+    private static DoubleUnaryOperator[] unary() {
+        java.util.List<DoubleUnaryOperator> fs = new java.util.ArrayList<>(java.util.List.of(Pointwise.Unary.values()));
+        fs.add(Math::exp);
+        fs.add(v -> -v);
+        fs.add(Math::tanh);
+        return fs.toArray(new DoubleUnaryOperator[0]);
+    }
+
+    /** What each op with a loop of its own stands for, written independently of the kernel. */
+    private static final java.util.Map<Pointwise.Unary, DoubleUnaryOperator> DEFINITION = java.util.Map.of(
+            Pointwise.Unary.NEG, v -> -v,
+            Pointwise.Unary.ABS, Math::abs,
+            Pointwise.Unary.RELU, v -> v < 0 ? 0.0 : v,
+            Pointwise.Unary.EXP, Math::exp,
+            Pointwise.Unary.LOG, Math::log,
+            Pointwise.Unary.SQRT, Math::sqrt,
+            Pointwise.Unary.TANH, Math::tanh);
 
     private static final int[] SIZES = {
-        0, 1, 2, 3, 7, 33, 1000, Pointwise.CHUNK - 1, Pointwise.CHUNK, Pointwise.CHUNK + 1,
+        0, 1, 2, 3, 7, 33, Pointwise.BLOCK - 1, Pointwise.BLOCK, Pointwise.BLOCK + 1, 1000, 2 * Pointwise.BLOCK + 1, Pointwise.CHUNK - 1, Pointwise.CHUNK, Pointwise.CHUNK + 1,
         (int) Parallel.THRESHOLD - 1, (int) Parallel.THRESHOLD + 3 * 5 * 7
     };
 
@@ -69,12 +88,33 @@ class PointwiseTest {
                 float[] ff = new float[n], sf = new float[n];
                 Pointwise.map(f, xf, ff, n);
                 Pointwise.naiveMap(f, xf, sf, n);
-                assertSameFloats(sf, ff, "float map n=" + n);
+                assertSameFloats(sf, ff, "float map " + f + " n=" + n);
                 double[] fd = new double[n], sd = new double[n];
                 Pointwise.map(f, xd, fd, n);
                 Pointwise.naiveMap(f, xd, sd, n);
-                assertSameDoubles(sd, fd, "double map n=" + n);
+                assertSameDoubles(sd, fd, "double map " + f + " n=" + n);
             }
+        }
+    }
+
+    @Test
+    void everyUnaryOpWithALoopOfItsOwnGivesTheBitsOfItsDefinition() {
+        // the ops' results did not change when they moved from a lambda to a loop of their own
+        SplittableRandom r = new SplittableRandom(5);
+        int n = 100_003;
+        float[] xf = floats(r, n);
+        double[] xd = doubles(r, n);
+        assertEquals(Pointwise.Unary.values().length, DEFINITION.size(), "every Unary has a definition here");
+        for (Pointwise.Unary u : Pointwise.Unary.values()) {
+            DoubleUnaryOperator def = DEFINITION.get(u);
+            float[] ff = new float[n], sf = new float[n];
+            Pointwise.map(u, xf, ff, n);
+            Pointwise.naiveMap(def, xf, sf, n);
+            assertSameFloats(sf, ff, "float " + u);
+            double[] fd = new double[n], sd = new double[n];
+            Pointwise.map(u, xd, fd, n);
+            Pointwise.naiveMap(def, xd, sd, n);
+            assertSameDoubles(sd, fd, "double " + u);
         }
     }
 
