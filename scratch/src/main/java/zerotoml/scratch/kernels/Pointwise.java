@@ -32,7 +32,9 @@ import java.util.function.DoubleUnaryOperator;
  * loops of their own besides, so their function is bound statically (and inlined, for
  * {@code exp} the JIT's intrinsic) even when many different functions run through the map, where
  * the shared call {@code f.applyAsDouble} becomes megamorphic and costs a call per element. Both
- * keep every bit: the same {@code (float) f((double) x)}.
+ * keep every bit: the same {@code (float) f((double) x)}. NEG, ABS and RELU, exact in float, skip
+ * the widening; RELU selects on the bits without a branch (a branch on the sign of random data
+ * mispredicts half the time).
  */
 public final class Pointwise {
     private Pointwise() {}
