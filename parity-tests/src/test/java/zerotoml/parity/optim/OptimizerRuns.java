@@ -16,7 +16,7 @@ import zerotoml.fixtures.Tolerance;
 import zerotoml.parity.optim.Trajectories.Case;
 import zerotoml.parity.optim.Trajectories.Net;
 import zerotoml.parity.optim.Trajectories.Run;
-import zerotoml.parity.optim.Trajectories.Side;
+import zerotoml.parity.harness.TrajectoryParity.Side;
 import zerotoml.reference.optim.DjlOptimizers;
 import zerotoml.scratch.optim.Step;
 
@@ -85,8 +85,8 @@ final class OptimizerRuns {
     static <H> List<DynamicTest> both(String op, Gen<Case<H>> gen, Side<Case<H>> scratch, Side<Case<H>> reference,
                                       Tolerance f32, Tolerance f64, String check) {
         return List.of(
-                DynamicTest.dynamicTest(op + " f32 " + check, () -> Trajectories.check(op, check, Precision.F32, gen, scratch, reference, f32)),
-                DynamicTest.dynamicTest(op + " f64 " + check, () -> Trajectories.check(op, check, Precision.F64, gen, scratch, reference, f64)));
+                DynamicTest.dynamicTest(op + " f32 " + check, () -> Trajectories.check(op, check, Precision.F32, gen, scratch, reference, f32, true)),
+                DynamicTest.dynamicTest(op + " f64 " + check, () -> Trajectories.check(op, check, Precision.F64, gen, scratch, reference, f64, true)));
     }
 
     static final String TORCH = "trajectory matches torch.optim rule";
