@@ -8,10 +8,13 @@ import java.util.function.DoubleUnaryOperator;
  * binary zip, with fast paths for operands of the same shape, a scalar operand, and an operand
  * broadcast along the leading axes (a row, or any trailing block: a bias over a batch).
  *
- * <p>A binary operand is described by its <em>period</em>: operand value {@code i % period} meets
- * output element i. The output's own size is a full period; 1 is a scalar; a divisor of the
- * output's size is a trailing block repeated over the leading axes. At least one operand has the
- * full period (any broadcast that is not of these kinds is materialised by the caller first).
+ * <p>A binary operand is described by its <em>period</em> and <em>repeat</em>: operand value
+ * {@code (i / repeat) % period} meets output element i. With repeat 1, the output's own size is a
+ * full period; 1 is a scalar; a divisor of the output's size is a trailing block repeated over the
+ * leading axes. A repeat above 1 stretches each value over that many consecutive outputs: a
+ * {@code [rows, 1]} column (a lane's maximum or sum kept as size 1) against {@code [rows, cols]}
+ * has period rows and repeat cols. At least one operand has the full period and repeat 1 (any
+ * broadcast that is not of these kinds is materialised by the caller first).
  *
  * <p>Arithmetic: every element is computed in double and, for {@code float[]}, rounded once to
  * float, as the naive twins {@link #naiveMap} and {@link #naiveZip} do. The ops of {@link Op} have
@@ -310,30 +313,55 @@ public final class Pointwise {
      * or a divisor of n, and at least one of them is n.
      */
     public static void zip(DoubleBinaryOperator f, double[] a, int aPeriod, double[] b, int bPeriod, double[] out, int n) {
-        checkZip(a.length, aPeriod, b.length, bPeriod, out.length, n);
-        split(n, (lo, hi) -> segments(aPeriod, bPeriod, lo, hi, (ao, aS, bo, bS, o, len) -> zipRun(f, a, ao, aS, b, bo, bS, out, o, len)));
+        zip(f, a, aPeriod, 1, b, bPeriod, 1, out, n);
+    }
+
+    // out_i = f(a_{⌊i / aRepeat⌋ mod aPeriod}, b_{⌊i / bRepeat⌋ mod bPeriod})
+    /**
+     * {@code out[i] = f(a[(i / aRepeat) % aPeriod], b[(i / bRepeat) % bPeriod])} for i &lt; n, where
+     * each period × repeat divides n, and at least one operand has period n and repeat 1.
+     */
+    public static void zip(DoubleBinaryOperator f, double[] a, int aPeriod, int aRepeat, double[] b, int bPeriod, int bRepeat, double[] out, int n) {
+        checkZip(a.length, aPeriod, aRepeat, b.length, bPeriod, bRepeat, out.length, n);
+        split(n, (lo, hi) -> segments(aPeriod, aRepeat, bPeriod, bRepeat, lo, hi, (ao, aS, bo, bS, o, len) -> zipRun(f, a, ao, aS, b, bo, bS, out, o, len)));
     }
 
     // out_i = float(f(double(a_{i mod aPeriod}), double(b_{i mod bPeriod})))
     /** The float form of {@link #zip(DoubleBinaryOperator, double[], int, double[], int, double[], int)}: f in double, rounded once. */
     public static void zip(DoubleBinaryOperator f, float[] a, int aPeriod, float[] b, int bPeriod, float[] out, int n) {
-        checkZip(a.length, aPeriod, b.length, bPeriod, out.length, n);
-        split(n, (lo, hi) -> segments(aPeriod, bPeriod, lo, hi, (ao, aS, bo, bS, o, len) -> zipRun(f, a, ao, aS, b, bo, bS, out, o, len)));
+        zip(f, a, aPeriod, 1, b, bPeriod, 1, out, n);
     }
 
-    /** The oracle of the double zip: one loop with a remainder per operand. */
-    public static void naiveZip(DoubleBinaryOperator f, double[] a, int aPeriod, double[] b, int bPeriod, double[] out, int n) {
-        for (int i = 0; i < n; i++) out[i] = f.applyAsDouble(a[i % aPeriod], b[i % bPeriod]);
+    // out_i = float(f(double(a_{⌊i / aRepeat⌋ mod aPeriod}), double(b_{⌊i / bRepeat⌋ mod bPeriod})))
+    /** The float form of {@link #zip(DoubleBinaryOperator, double[], int, int, double[], int, int, double[], int)}: f in double, rounded once. */
+    public static void zip(DoubleBinaryOperator f, float[] a, int aPeriod, int aRepeat, float[] b, int bPeriod, int bRepeat, float[] out, int n) {
+        checkZip(a.length, aPeriod, aRepeat, b.length, bPeriod, bRepeat, out.length, n);
+        split(n, (lo, hi) -> segments(aPeriod, aRepeat, bPeriod, bRepeat, lo, hi, (ao, aS, bo, bS, o, len) -> zipRun(f, a, ao, aS, b, bo, bS, out, o, len)));
+    }
+
+    /** The oracle of the double zip: one loop with a division and a remainder per operand. */
+    public static void naiveZip(DoubleBinaryOperator f, double[] a, int aPeriod, int aRepeat, double[] b, int bPeriod, int bRepeat, double[] out, int n) {
+        for (int i = 0; i < n; i++) out[i] = f.applyAsDouble(a[(i / aRepeat) % aPeriod], b[(i / bRepeat) % bPeriod]);
     }
 
     /** The oracle of the float zip: widen both operands, apply f in double, round once. */
+    public static void naiveZip(DoubleBinaryOperator f, float[] a, int aPeriod, int aRepeat, float[] b, int bPeriod, int bRepeat, float[] out, int n) {
+        for (int i = 0; i < n; i++) out[i] = (float) f.applyAsDouble((double) a[(i / aRepeat) % aPeriod], (double) b[(i / bRepeat) % bPeriod]);
+    }
+
+    /** {@link #naiveZip(DoubleBinaryOperator, double[], int, int, double[], int, int, double[], int)} with repeats 1. */
+    public static void naiveZip(DoubleBinaryOperator f, double[] a, int aPeriod, double[] b, int bPeriod, double[] out, int n) {
+        naiveZip(f, a, aPeriod, 1, b, bPeriod, 1, out, n);
+    }
+
+    /** {@link #naiveZip(DoubleBinaryOperator, float[], int, int, float[], int, int, float[], int)} with repeats 1. */
     public static void naiveZip(DoubleBinaryOperator f, float[] a, int aPeriod, float[] b, int bPeriod, float[] out, int n) {
-        for (int i = 0; i < n; i++) out[i] = (float) f.applyAsDouble((double) a[i % aPeriod], (double) b[i % bPeriod]);
+        naiveZip(f, a, aPeriod, 1, b, bPeriod, 1, out, n);
     }
 
     // ------------------------------------------------------------------ the walk
 
-    /** A run of len outputs from o: operand a from ao (a scalar when aScalar), likewise b. */
+    /** A run of len outputs from o: operand a from ao (the one value a[ao] when aScalar), likewise b. */
     private interface Run {
         void accept(int ao, boolean aScalar, int bo, boolean bScalar, int o, int len);
     }
@@ -343,15 +371,34 @@ public final class Pointwise {
         void accept(int lo, int hi);
     }
 
-    /** Cuts [lo, hi) into runs over which neither operand wraps around its period. */
-    private static void segments(int aPeriod, int bPeriod, int lo, int hi, Run run) {
-        boolean aScalar = aPeriod == 1, bScalar = bPeriod == 1;
+    /**
+     * Cuts [lo, hi) into runs over which neither operand wraps around its period and a repeated
+     * operand holds one value (so it is read as a scalar there).
+     */
+    private static void segments(int aPeriod, int aRepeat, int bPeriod, int bRepeat, int lo, int hi, Run run) {
+        boolean aScalar = aPeriod == 1 || aRepeat > 1, bScalar = bPeriod == 1 || bRepeat > 1;
         int i = lo;
         while (i < hi) {
-            int ao = aScalar ? 0 : i % aPeriod, bo = bScalar ? 0 : i % bPeriod;
             int len = hi - i;
-            if (!aScalar) len = Math.min(len, aPeriod - ao);
-            if (!bScalar) len = Math.min(len, bPeriod - bo);
+            int ao, bo;
+            if (aRepeat > 1) {
+                ao = (i / aRepeat) % aPeriod;
+                len = Math.min(len, aRepeat - i % aRepeat);
+            } else if (aPeriod == 1) {
+                ao = 0;
+            } else {
+                ao = i % aPeriod;
+                len = Math.min(len, aPeriod - ao);
+            }
+            if (bRepeat > 1) {
+                bo = (i / bRepeat) % bPeriod;
+                len = Math.min(len, bRepeat - i % bRepeat);
+            } else if (bPeriod == 1) {
+                bo = 0;
+            } else {
+                bo = i % bPeriod;
+                len = Math.min(len, bPeriod - bo);
+            }
             run.accept(ao, aScalar, bo, bScalar, i, len);
             i += len;
         }
@@ -370,21 +417,21 @@ public final class Pointwise {
 
     private static void zipRun(DoubleBinaryOperator f, double[] a, int ao, boolean aS, double[] b, int bo, boolean bS, double[] out, int o, int len) {
         if (aS && !bS) {
-            double x = a[0];
+            double x = a[ao];
             if (f == Op.ADD) for (int t = 0; t < len; t++) out[o + t] = x + b[bo + t];
             else if (f == Op.SUB) for (int t = 0; t < len; t++) out[o + t] = x - b[bo + t];
             else if (f == Op.MUL) for (int t = 0; t < len; t++) out[o + t] = x * b[bo + t];
             else if (f == Op.DIV) for (int t = 0; t < len; t++) out[o + t] = x / b[bo + t];
             else for (int t = 0; t < len; t++) out[o + t] = f.applyAsDouble(x, b[bo + t]);
         } else if (bS && !aS) {
-            double y = b[0];
+            double y = b[bo];
             if (f == Op.ADD) for (int t = 0; t < len; t++) out[o + t] = a[ao + t] + y;
             else if (f == Op.SUB) for (int t = 0; t < len; t++) out[o + t] = a[ao + t] - y;
             else if (f == Op.MUL) for (int t = 0; t < len; t++) out[o + t] = a[ao + t] * y;
             else if (f == Op.DIV) for (int t = 0; t < len; t++) out[o + t] = a[ao + t] / y;
             else for (int t = 0; t < len; t++) out[o + t] = f.applyAsDouble(a[ao + t], y);
         } else {
-            // both are arrays here (two scalars make n = 1, a full period: ao = bo = 0)
+            // both are arrays here, or both one value (then len is 1: one of them has the full period and repeat 1)
             if (f == Op.ADD) for (int t = 0; t < len; t++) out[o + t] = a[ao + t] + b[bo + t];
             else if (f == Op.SUB) for (int t = 0; t < len; t++) out[o + t] = a[ao + t] - b[bo + t];
             else if (f == Op.MUL) for (int t = 0; t < len; t++) out[o + t] = a[ao + t] * b[bo + t];
@@ -396,14 +443,14 @@ public final class Pointwise {
     private static void zipRun(DoubleBinaryOperator f, float[] a, int ao, boolean aS, float[] b, int bo, boolean bS, float[] out, int o, int len) {
         // the Op loops compute in float: the same bits as in double rounded once (see the class comment)
         if (aS && !bS) {
-            float x = a[0];
+            float x = a[ao];
             if (f == Op.ADD) for (int t = 0; t < len; t++) out[o + t] = x + b[bo + t];
             else if (f == Op.SUB) for (int t = 0; t < len; t++) out[o + t] = x - b[bo + t];
             else if (f == Op.MUL) for (int t = 0; t < len; t++) out[o + t] = x * b[bo + t];
             else if (f == Op.DIV) for (int t = 0; t < len; t++) out[o + t] = x / b[bo + t];
             else for (int t = 0; t < len; t++) out[o + t] = (float) f.applyAsDouble(x, b[bo + t]);
         } else if (bS && !aS) {
-            float y = b[0];
+            float y = b[bo];
             if (f == Op.ADD) for (int t = 0; t < len; t++) out[o + t] = a[ao + t] + y;
             else if (f == Op.SUB) for (int t = 0; t < len; t++) out[o + t] = a[ao + t] - y;
             else if (f == Op.MUL) for (int t = 0; t < len; t++) out[o + t] = a[ao + t] * y;
@@ -426,22 +473,23 @@ public final class Pointwise {
         }
     }
 
-    private static void checkZip(int aLen, int aPeriod, int bLen, int bPeriod, int outLen, int n) {
+    private static void checkZip(int aLen, int aPeriod, int aRepeat, int bLen, int bPeriod, int bRepeat, int outLen, int n) {
         if (n < 0 || outLen < n) {
             throw new IllegalArgumentException("Pointwise.zip: n = " + n + " does not fit the output of " + outLen + " elements");
         }
         if (n == 0) return;
-        checkPeriod("a", aLen, aPeriod, n);
-        checkPeriod("b", bLen, bPeriod, n);
-        if (aPeriod != n && bPeriod != n) {
-            throw new IllegalArgumentException("Pointwise.zip: neither period (a " + aPeriod + ", b " + bPeriod + ") covers the n = " + n + " outputs");
+        checkPeriod("a", aLen, aPeriod, aRepeat, n);
+        checkPeriod("b", bLen, bPeriod, bRepeat, n);
+        if ((aPeriod != n || aRepeat != 1) && (bPeriod != n || bRepeat != 1)) {
+            throw new IllegalArgumentException("Pointwise.zip: neither period (a " + aPeriod + " repeat " + aRepeat + ", b " + bPeriod
+                    + " repeat " + bRepeat + ") covers the n = " + n + " outputs");
         }
     }
 
-    private static void checkPeriod(String name, int len, int period, int n) {
-        if (period < 1 || period > len || n % period != 0) {
-            throw new IllegalArgumentException("Pointwise.zip: " + name + "'s period " + period + " must be at least 1, at most its "
-                    + len + " elements, and divide n = " + n);
+    private static void checkPeriod(String name, int len, int period, int repeat, int n) {
+        if (period < 1 || period > len || repeat < 1 || n % ((long) period * repeat) != 0) {
+            throw new IllegalArgumentException("Pointwise.zip: " + name + "'s period " + period + " (repeat " + repeat + ") must be at least 1, at most its "
+                    + len + " elements, and period × repeat must divide n = " + n);
         }
     }
 }

@@ -79,6 +79,42 @@ class PointwiseTest {
     }
 
     @Test
+    void theZipsWithARepeatedOperandEqualTheirOraclesOnEdgeSizes() {
+        // [rows, 1] against [rows, cols] (period rows, repeat cols) and a stretched block over leading axes
+        SplittableRandom r = new SplittableRandom(6);
+        int[][] shapes = {{1, 1, 1}, {1, 3, 1}, {3, 1, 1}, {1, 1, 7}, {2, 3, 5}, {3, 7, 33}, {1, 600, 500}, {4, 5, Pointwise.CHUNK + 3}};
+        for (int[] sh : shapes) {
+            int lead = sh[0], period = sh[1], repeat = sh[2], n = lead * period * repeat;
+            float[] full = floats(r, n), part = floats(r, period);
+            double[] fullD = doubles(r, n), partD = doubles(r, period);
+            for (DoubleBinaryOperator f : BINARY) {
+                for (boolean partFirst : new boolean[] {true, false}) {
+                    float[] fast = new float[n], slow = new float[n];
+                    double[] fastD = new double[n], slowD = new double[n];
+                    if (partFirst) {
+                        Pointwise.zip(f, part, period, repeat, full, n, 1, fast, n);
+                        Pointwise.naiveZip(f, part, period, repeat, full, n, 1, slow, n);
+                        Pointwise.zip(f, partD, period, repeat, fullD, n, 1, fastD, n);
+                        Pointwise.naiveZip(f, partD, period, repeat, fullD, n, 1, slowD, n);
+                    } else {
+                        Pointwise.zip(f, full, n, 1, part, period, repeat, fast, n);
+                        Pointwise.naiveZip(f, full, n, 1, part, period, repeat, slow, n);
+                        Pointwise.zip(f, fullD, n, 1, partD, period, repeat, fastD, n);
+                        Pointwise.naiveZip(f, fullD, n, 1, partD, period, repeat, slowD, n);
+                    }
+                    String what = f + " " + java.util.Arrays.toString(sh) + (partFirst ? " repeated a" : " repeated b");
+                    assertSameFloats(slow, fast, "float " + what);
+                    assertSameDoubles(slowD, fastD, "double " + what);
+                }
+            }
+        }
+        var e = assertThrows(IllegalArgumentException.class, () -> Pointwise.zip(Pointwise.Op.ADD, new float[3], 3, 4, new float[6], 6, 2, new float[12], 12));
+        assertTrue(e.getMessage().contains("neither period"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Pointwise.zip(Pointwise.Op.ADD, new float[3], 3, 5, new float[12], 12, 1, new float[12], 12));
+        assertTrue(e.getMessage().contains("a's period 3 (repeat 5)"), e.getMessage());
+    }
+
+    @Test
     void theMapsEqualTheirOraclesOnEdgeSizes() {
         SplittableRandom r = new SplittableRandom(3);
         for (int n : SIZES) {
