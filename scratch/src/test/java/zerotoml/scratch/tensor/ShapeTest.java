@@ -84,4 +84,13 @@ class ShapeTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Shapes.stack(java.util.List.of(a, a, b), 0));
         assertTrue(e.getMessage().endsWith("(shapes [2], [2], [3])"), e.getMessage());
     }
+
+    @Test
+    void equalShapesHashAlikeSoTheyMeetInAHashSet() {
+        java.util.Set<Shape> seen = new java.util.HashSet<>(java.util.List.of(Shape.of(2, 3), Shape.of(3, 2)));
+        assertTrue(seen.contains(Shape.of(2, 3)));
+        assertTrue(seen.contains(Shape.of(3, 2)));
+        assertEquals(Shape.of(2, 3).hashCode(), Shape.of(2, 3).hashCode());
+        assertNotEquals(Shape.of(2, 3).hashCode(), Shape.of(3, 2).hashCode());
+    }
 }
