@@ -73,4 +73,14 @@ class ActivationsTest {
         assertEquals(1 / (1 + Math.exp(-20)), g[0], 0);
         assertEquals(1, g[1], 0);
     }
+
+    @Test
+    void softmaxShiftsByTheLaneMaximumSoThatHugeLogitsDoNotOverflow() {
+        // e^1000 overflows: without the shift by the maximum the lane would be ∞/∞ = NaN
+        double[] p = Softmax.softmax(Tensor.of(new double[] {1000, 1000, 999}, 3), 0).toArray();
+        double e = Math.exp(-1);
+        assertEquals(1 / (2 + e), p[0], 1e-15);
+        assertEquals(1 / (2 + e), p[1], 1e-15);
+        assertEquals(e / (2 + e), p[2], 1e-15);
+    }
 }

@@ -93,4 +93,10 @@ class ShapeTest {
         assertEquals(Shape.of(2, 3).hashCode(), Shape.of(2, 3).hashCode());
         assertNotEquals(Shape.of(2, 3).hashCode(), Shape.of(3, 2).hashCode());
     }
+
+    @Test
+    void aShapeOfExactlyTheLargestIntElementsIsAllowedAndOneMoreIsNot() {
+        assertEquals(Integer.MAX_VALUE, Shape.of(Integer.MAX_VALUE).size());
+        assertThrows(IllegalArgumentException.class, () -> Shape.of(65536, 32768).size());
+    }
 }
