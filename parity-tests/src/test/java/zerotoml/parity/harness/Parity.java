@@ -106,7 +106,7 @@ public final class Parity {
                     + " (see \"Reference defects found on this machine\"); the worst errors above are scratch against the first oracle on those cases.";
             if (rounding > 0) {
                 String r = rounding + " case(s) where the two float32 results were further apart than the tolerance were adjudicated as rounding on"
-                        + " both sides: scratch agreed with two independent float64 oracles and was nearer to them than the reference, which"
+                        + " both sides: scratch agreed with two independent float64 oracles within the tolerance, and the reference"
                         + " agreed with them too (no defect; the worst errors above are scratch against the first oracle on those cases). First: "
                         + firstRounding;
                 adjudicated = adjudicated == null ? r : adjudicated + " " + r;
