@@ -60,4 +60,17 @@ class ActivationsTest {
             prev = e;
         }
     }
+
+    // ---- written for the sixth session's PIT survivors (notes/MutationTesting.md)
+
+    @Test
+    void softplusTurnsLinearOnlyAboveTwentyAsPyTorchDoes() {
+        // at exactly 20 PyTorch still computes log1p(exp(x)) (its test is x > threshold), and its gradient is sigmoid(20)
+        Tensor x = Tensor.of(new double[] {20, Math.nextUp(20.0)}, 2);
+        assertEquals(Math.log1p(Math.exp(20)), Activations.softplus(x).toArray()[0], 0);
+        assertEquals(Math.nextUp(20.0), Activations.softplus(x).toArray()[1], 0);
+        double[] g = Autodiff.grad(t -> Reductions.sum(Activations.softplus(t)), x).toArray();
+        assertEquals(1 / (1 + Math.exp(-20)), g[0], 0);
+        assertEquals(1, g[1], 0);
+    }
 }
