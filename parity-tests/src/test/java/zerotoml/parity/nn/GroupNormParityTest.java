@@ -1,6 +1,5 @@
 package zerotoml.parity.nn;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static zerotoml.parity.harness.Cases.zeros;
 
@@ -35,10 +34,17 @@ class GroupNormParityTest {
 
     static final Domain STD = Domain.standard();
 
-    /** Why the float32 gradient is conditioned per case: {@link LayerNormParityTest#NEARLY_CONSTANT_ROW}'s reason, per group. */
-    static final String NEARLY_CONSTANT_GROUP = "group norm's gradient on a nearly constant group: x − μ loses κ = |x|/|x − μ| digits and "
-            + "1 − x̂² cancels too (the deep run's group [−2.9, −2.88315]: σ = 0.009, κ = 345; scratch and PyTorch both 191× the "
-            + "tolerance from float64, rounding μ alike, 1.2× apart); a group far from constant moves by about one rounding and keeps the default";
+    /** Why the float32 gradient is conditioned per case: {@link LayerNormParityTest#NEARLY_CONSTANT_ROW}'s bound, per group. */
+    static final String NEARLY_CONSTANT_GROUP = "layer norm's bound (see layerNorm's reason) over each sample's group of C/G channels × "
+            + "the spatial positions (the deep run's group [−2.9, −2.88315]: κ = 322; scratch and PyTorch both 191× the tolerance from "
+            + "float64, rounding μ alike, 1.2× apart)";
+
+    static double groupNormBound(Case c) {
+        Arr x = c.input(0);
+        int n = x.shape()[0], channels = x.shape()[1], spatial = x.data().length / (n * channels);
+        return LayerNormParityTest.normBound(x.data(), c.input(1).data(), c.cotangent(x.shape()), x.data().length / (n * c.get(GROUPS)),
+                i -> (i / spatial) % channels);
+    }
 
     /** x [N, C, spatial…] with 0 to 2 spatial axes, groups dividing C, γ and β [C]. */
     static final Gen<Case> CASES = s -> {
@@ -58,7 +64,7 @@ class GroupNormParityTest {
                 .cases(CASES)
                 .scratch((c, x) -> GroupNorm.groupNorm(x.get(0), c.get(GROUPS), new GroupNorm.Params(x.get(1), x.get(2))))
                 .reference((c, x) -> Ref.groupNorm(x.get(0), c.get(GROUPS), x.get(1), x.get(2)))
-                .perturbationConditioned(Precision.F32, OpSpec.Check.GRADIENT, NEARLY_CONSTANT_GROUP)
+                .conditioned(Precision.F32, OpSpec.Check.GRADIENT, GroupNormParityTest::groupNormBound, NEARLY_CONSTANT_GROUP)
                 .rejects("channels not divisible by the groups", zeros(new int[] {1, 3, 2}, new int[] {3}, new int[] {3}).with(GROUPS, 2), "groups 2", "[1, 3, 2]")
                 .rejects("x without the channel count of gamma", zeros(new int[] {1, 4, 2}, new int[] {3}, new int[] {3}).with(GROUPS, 1), "[1, 4, 2]", "[3]");
     }
@@ -75,21 +81,23 @@ class GroupNormParityTest {
         assertTrue(Parity.outcome(planted, Precision.F32, Check.GRADIENT, 50).failure().isPresent());
     }
 
-    /** Groups far from constant (σ ≥ max |x| / 4 in every group of every sample) keep the row's default tolerance. */
+    /**
+     * The bound is per case, not a blanket loosening: at least three drawn cases in four keep the
+     * row's default tolerance exactly (the bound is 0 unless some element's bound exceeds atol).
+     * Not all do: besides nearly constant groups, a group of two values has 1 − x̂² = ε/(var + ε), a
+     * cancellation however far apart the two are (the gradient of ±1 outputs), and the cotangent
+     * can cancel in the bracket.
+     */
     @Test
-    void casesWhoseGroupsAreFarFromConstantKeepTheDefaultTolerance() {
+    void mostCasesKeepTheDefaultTolerance() {
         OpSpec spec = groupNorm();
         double rtol = Tolerance.of(Precision.F32).rtol();
-        int far = 0;
-        for (int k = 0; k < 200; k++) {
+        int kept = 0, n = 200;
+        for (int k = 0; k < n; k++) {
             Case c = CASES.draw(Source.random(k));
-            double[] x = c.input(0).data();
-            // each sample's group is a consecutive block of C/G channels × the spatial positions
-            if (LayerNormParityTest.kappa(x, x.length / (c.input(0).shape()[0] * c.get(GROUPS))) > 4) continue;
-            far++;
-            double extra = spec.tolerance(Precision.F32, Check.GRADIENT, c).rtol() - rtol;
-            assertEquals(0, extra, "case " + k + " (" + c + "): extra rtol " + extra);
+            if (spec.tolerance(Precision.F32, Check.GRADIENT, c).rtol() == rtol) kept++;
         }
-        assertTrue(far >= 50, "too few groups far from constant were drawn: " + far);
+        System.out.println("GroupNorm: " + kept + " of " + n + " drawn cases keep the default tolerance");
+        assertTrue(4 * kept >= 3 * n, kept + " of " + n + " drawn cases keep the default tolerance");
     }
 }
