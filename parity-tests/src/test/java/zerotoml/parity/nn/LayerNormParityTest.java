@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.IntUnaryOperator;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
@@ -52,7 +53,7 @@ class LayerNormParityTest {
      * over consecutive rows of {@code row} values of x; {@code channel} maps a flat index of x to
      * its γ entry.
      */
-    static double normBound(double[] x, double[] gamma, double[] g, int row, java.util.function.IntUnaryOperator channel) {
+    static double normBound(double[] x, double[] gamma, double[] g, int row, IntUnaryOperator channel) {
         double u = 0x1p-24, worst = 0, atol = 1e-5;
         double[] dGamma = new double[gamma.length], dGammaErr = new double[gamma.length];
         for (int r = 0; r < x.length / row; r++) {
