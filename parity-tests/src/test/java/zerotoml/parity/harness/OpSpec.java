@@ -168,7 +168,7 @@ public final class OpSpec {
     }
 
     /** The tolerance of one case: the row's, with rtol raised by the case's bound where the op is {@link #conditioned}. */
-    Tolerance tolerance(Precision p, Check check, Case c) {
+    public Tolerance tolerance(Precision p, Check check, Case c) {
         Tolerance t = tolerance(p, check);
         ToDoubleFunction<Case> extra = conditioning.get(p.label() + "/" + check.label);
         if (extra == null) return t;

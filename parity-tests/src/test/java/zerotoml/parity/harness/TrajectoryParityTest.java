@@ -158,4 +158,120 @@ class TrajectoryParityTest {
         // scratch not reproducible: never cleared
         assertFalse(TrajectoryParity.closerToFloat64(mine, near, List.of(near, far, near), truth).cleared());
     }
+
+    static final Tolerance F32 = Tolerance.of(Precision.F32);
+
+    /** The running sums, in float32 moved off the truth by {@code share} of the float32 allowance at each value; exact in float64. */
+    static Side<Walk> roundedOff(double share) {
+        return (w, p) -> {
+            double[][] out = sums(w, 1);
+            if (p == Precision.F32) for (double[] step : out) step[0] += share * (F32.atol() + F32.rtol() * Math.abs(step[0]));
+            return out;
+        };
+    }
+
+    static Result runFloat64(Side<Walk> scratch, Side<Walk> reference) {
+        TrajectoryParity.Adjudicator<Walk> a = TrajectoryParity.float64(scratch, reference, w -> new Walk(Precision.F32.round(w.steps())));
+        return TrajectoryParity.run("walk", "trajectory", Precision.F32, WALKS, scratch, reference, F32, a, true, CASES);
+    }
+
+    @Test
+    void twoFloat32TrajectoriesRoundedApartAreClearedByTheFloat64RuleAndTheRowTurnsAmber() {
+        // scratch 0.6 of the allowance below the truth at every step, the reference 0.6 above: 1.2 apart
+        Result r = runFloat64(roundedOff(-0.6), roundedOff(0.6));
+        assertTrue(r.row().ok(), r.row().toString());
+        assertEquals(CASES, r.row().adjudicated());
+        assertTrue(r.row().note().contains(CASES + " case(s)"), r.row().note());
+    }
+
+    @Test
+    void aFloat32ScratchTrajectoryBeyondTheToleranceOfTheFloat64OnesFailsWhateverTheReferenceDoes() {
+        // scratch 1.1 of the allowance below, the reference 0.2 above: scratch wrong by a hair
+        Result r = runFloat64(roundedOff(-1.1), roundedOff(0.2));
+        assertFalse(r.row().ok(), "scratch beyond the tolerance of the float64 trajectories must fail");
+        assertTrue(r.row().failure().contains("Verdict: scratch wrong"), r.row().failure());
+        assertNotNull(r.row().replay());
+    }
+
+    @Test
+    void aScratchLogicBugThatItsOwnFloat64RunSharesIsCaughtByTheReferencesFloat64Run() {
+        // scratch 1% off after the first step in both precisions: its own float64 run agrees with it, the reference's does not
+        Side<Walk> bug = (w, p) -> sums(w, 1.01);
+        Result r = runFloat64(bug, roundedOff(0.6));
+        assertFalse(r.row().ok(), "one float64 oracle sharing scratch's bug must not clear it");
+        assertTrue(r.row().failure().contains("Verdict: undecided"), r.row().failure());
+    }
+
+    @Test
+    void theFloat64RuleGivesAdjudicationsVerdictsOnHandMadeEvidence() {
+        double allowance = F32.atol() + F32.rtol();
+        double[] truth = {1.0}, below = {1 - 0.6 * allowance}, above = {1 + 0.6 * allowance}, far = {1 + 5 * allowance}, off = {1 - 1.5 * allowance};
+        Verdict rounding = TrajectoryParity.againstFloat64(below, above, truth, truth, F32);
+        assertTrue(rounding.cleared());
+        assertTrue(rounding.evidence().endsWith("rounding on both sides"), rounding.evidence());
+        Verdict defect = TrajectoryParity.againstFloat64(below, far, truth, truth, F32);
+        assertTrue(defect.cleared());
+        assertTrue(defect.evidence().endsWith("reference defect"), defect.evidence());
+        Verdict wrong = TrajectoryParity.againstFloat64(off, above, truth, truth, F32);
+        assertFalse(wrong.cleared());
+        assertTrue(wrong.evidence().endsWith("scratch wrong"), wrong.evidence());
+        // scratch backed by one oracle only (its own float64 run is off): undecided, never cleared
+        Verdict one = TrajectoryParity.againstFloat64(below, above, truth, off, F32);
+        assertFalse(one.cleared());
+        assertTrue(one.evidence().endsWith("undecided"), one.evidence());
+        // the reference within the tolerance of one oracle only: neither a defect nor rounding
+        assertFalse(TrajectoryParity.againstFloat64(below, above, truth, new double[] {1 + 1.2 * allowance}, F32).cleared());
+    }
+
+    @Test
+    void firstClearedTakesTheSecondRuleOnlyWhereTheFirstDoesNotClear() {
+        TrajectoryParity.Adjudicator<Walk> yes = (c, p, m, r, t) -> new Verdict(true, "yes"), no = (c, p, m, r, t) -> new Verdict(false, "no");
+        Walk w = new Walk(new double[] {1});
+        assertEquals("yes", TrajectoryParity.firstCleared(yes, no).decide(w, Precision.F32, null, null, F32).evidence());
+        assertEquals("no\nyes", TrajectoryParity.firstCleared(no, yes).decide(w, Precision.F32, null, null, F32).evidence());
+        assertFalse(TrajectoryParity.firstCleared(no, no).decide(w, Precision.F32, null, null, F32).cleared());
+    }
+
+    /** A walk that climbs by 100 and comes back: its last value is near 1, reached through 101. */
+    static final Gen<Walk> UP_AND_BACK = s -> new Walk(new double[] {s.doubleBetween(0.5, 1.5), 100, -100});
+
+    /** The running sums with {@code off} added to the last value (an absolute error committed on the way). */
+    static Side<Walk> lastOffBy(double off) {
+        return (w, p) -> {
+            double[][] out = sums(w, 1);
+            out[out.length - 1][0] += off;
+            return out;
+        };
+    }
+
+    static Result runScaled(Side<Walk> scratch, TrajectoryParity.Scale scale) {
+        return TrajectoryParity.run("walk", "trajectory", Precision.F32, UP_AND_BACK, scratch, SCRATCH, F32, scale, TrajectoryParity.none(), true, CASES);
+    }
+
+    @Test
+    void anErrorCommittedAtTheLargestMagnitudePassesThePathScaleAndFailsTheValueScale() {
+        // half of rtol × 101 at a last value near 1: 5 times VALUE's allowance there, half of PATH's
+        double off = 0.5 * F32.rtol() * 101;
+        assertFalse(runScaled(lastOffBy(off), TrajectoryParity.Scale.VALUE).row().ok());
+        Result path = runScaled(lastOffBy(off), TrajectoryParity.Scale.PATH);
+        assertTrue(path.row().ok(), path.row().toString());
+        assertTrue(path.row().tolerance().reason().contains("largest magnitude"), "a PATH row says why in the report");
+    }
+
+    @Test
+    void aPlantedBugStillFailsThePathScale() {
+        // 1.5 × rtol × 101 off: beyond even the path's allowance; and a 1% bug from the second step on
+        assertFalse(runScaled(lastOffBy(1.5 * F32.rtol() * 101 + F32.atol()), TrajectoryParity.Scale.PATH).row().ok());
+        assertFalse(runScaled((w, p) -> sums(w, 1.01), TrajectoryParity.Scale.PATH).row().ok());
+    }
+
+    @Test
+    void pathMagnitudesAreTheRunningLargestOfEitherSideAndStartAfreshOnAnotherLength() {
+        double[][] a = {{1, -5}, {3, 2}, {0.5, 1}, {7}}, b = {{2, 1}, {-4, 1}, {1, 1}, {-8}};
+        double[][] m = TrajectoryParity.pathMagnitudes(a, b);
+        assertEquals(List.of(2.0, 5.0), List.of(m[0][0], m[0][1]));
+        assertEquals(List.of(4.0, 5.0), List.of(m[1][0], m[1][1]));
+        assertEquals(List.of(4.0, 5.0), List.of(m[2][0], m[2][1]));
+        assertEquals(8.0, m[3][0]);
+    }
 }

@@ -157,6 +157,12 @@ final class Trajectories {
      * step moves the parameters; a schedule may be constant and clipping is one step).
      */
     static <C> void check(String op, String check, Precision p, Gen<C> gen, Side<C> scratch, Side<C> reference, Tolerance tol, boolean mustMove) {
-        TrajectoryParity.check(op, check, p, gen, scratch, reference, tol, TrajectoryParity.reproduction(reference), mustMove, Property.cases());
+        check(op, check, p, gen, scratch, reference, tol, TrajectoryParity.Scale.VALUE, TrajectoryParity.reproduction(reference), mustMove);
+    }
+
+    /** {@link #check} with a scale for the allowance and another adjudication rule. */
+    static <C> void check(String op, String check, Precision p, Gen<C> gen, Side<C> scratch, Side<C> reference, Tolerance tol,
+                          TrajectoryParity.Scale scale, TrajectoryParity.Adjudicator<C> adjudicator, boolean mustMove) {
+        TrajectoryParity.check(op, check, p, gen, scratch, reference, tol, scale, adjudicator, mustMove, Property.cases());
     }
 }
