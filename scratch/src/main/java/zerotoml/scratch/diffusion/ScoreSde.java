@@ -193,6 +193,7 @@ public final class ScoreSde {
         return switch (sde.kind()) {
             case VP -> {
                 double b = discreteBeta(sde.a(), sde.b(), n, k, d);
+                checkDiscreteBeta("ScoreSde.reverseDiffusionStep", sde, k, b);
                 // f = √α_i·x − x, G = √β_i
                 yield new Discrete(x.mul(d.round(Math.sqrt(d.round(1 - b)))).sub(x), d.round(Math.sqrt(b)));
             }
@@ -213,6 +214,17 @@ public final class ScoreSde {
     /** β_i of torch.linspace(β0/N, β1/N, N). */
     static double discreteBeta(double b0, double b1, int n, int k, DType d) {
         return d.round(n == 1 ? b0 / n : b0 / n + k * (b1 / n - b0 / n) / (n - 1));
+    }
+
+    /**
+     * The discrete VP chain needs 0 < β_i < 1 (√(1 − β_i) and α_i = 1 − β_i > 0); β_i = β(t)/N
+     * reaches β1/N at the last index, so N must exceed β1. Fewer steps would give NaN silently.
+     */
+    static void checkDiscreteBeta(String op, Sde sde, int k, double b) {
+        if (!(b < 1)) {
+            throw new IllegalArgumentException(String.format(java.util.Locale.ROOT, "%s: the discretised %s SDE with N = %d steps has beta_%d = %s >= 1,"
+                    + " so sqrt(1 - beta) and the Langevin step size are undefined; use N > beta1 = %s steps", op, sde.kind(), sde.n(), k, b, sde.b()));
+        }
     }
 
     /** σ_i = exp(linspace(ln σ_min, ln σ_max, N))_i. */
@@ -243,7 +255,12 @@ public final class ScoreSde {
         Ddpm.sameShape("ScoreSde.langevinStep", x, score);
         Ddpm.sameShape("ScoreSde.langevinStep (noise z)", x, z);
         int k = index(sde, t, x.dtype());
-        double alpha = sde.kind() == Kind.VE ? 1.0 : x.dtype().round(1 - discreteBeta(sde.a(), sde.b(), sde.n(), k, x.dtype()));
+        double alpha = 1.0;
+        if (sde.kind() != Kind.VE) {
+            double b = discreteBeta(sde.a(), sde.b(), sde.n(), k, x.dtype());
+            checkDiscreteBeta("ScoreSde.langevinStep", sde, k, b);
+            alpha = x.dtype().round(1 - b);
+        }
         double gradNorm = meanRowNorm(score), noiseNorm = meanRowNorm(z);
         // ε = 2α·(r·‖z‖/‖s‖)²
         double ratio = x.dtype().round(x.dtype().round(snr * noiseNorm) / gradNorm);

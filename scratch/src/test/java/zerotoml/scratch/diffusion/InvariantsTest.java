@@ -181,6 +181,40 @@ class InvariantsTest {
     }
 
     @Test
+    void trailingSpacingStartsAtTheLastTimestepDescendsAndCoversAllWhenAsked() {
+        // diffusers: np.round(np.arange(10, 0, -10/3)) - 1 = round([10, 6.67, 3.33]) - 1
+        assertArrayEquals(new int[] {9, 6, 2}, Ddim.trailing(10, 3));
+        assertArrayEquals(new int[] {999}, Ddim.trailing(1000, 1));
+        assertArrayEquals(Ddpm.allTimesteps(1000), Ddim.trailing(1000, 1000));
+        for (int s : new int[] {1, 2, 3, 7, 16, 32, 100, 333, 999}) {
+            int[] tau = Ddim.trailing(1000, s);
+            assertEquals(s, tau.length, s + " steps");
+            assertEquals(999, tau[0], s + " steps start at T-1");
+            assertTrue(tau[s - 1] >= 0, s + " steps end at or above 0");
+            for (int i = 1; i < s; i++) assertTrue(tau[i] < tau[i - 1], s + " steps descend at " + i);
+        }
+        var e = assertThrows(IllegalArgumentException.class, () -> Ddim.trailing(10, 11));
+        assertTrue(e.getMessage().contains("Ddim.trailing: sampleSteps must be in 1..10, got 11"), e.getMessage());
+    }
+
+    @Test
+    void theDiscretisedVpChainRefusesTooFewStepsInsteadOfReturningNaN() {
+        // β_i = β(t)/N reaches β1/N = 10 at N = 2: √(1 − β) would be NaN
+        ScoreSde.Sde two = ScoreSde.vp(0.1, 20, 2);
+        List<Tensor> z = new java.util.ArrayList<>();
+        for (int i = 0; i < 42; i++) z.add(randn(10 + i, 3, 2));
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> ScoreSde.pcSample(two, toyEps(1), randn(1, 3, 2), ScoreSde.Predictor.REVERSE_DIFFUSION, 0, 0.16, 1e-3, z.subList(0, 2)));
+        assertTrue(e.getMessage().contains("ScoreSde.reverseDiffusionStep") && e.getMessage().contains("N > beta1 = 20"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> ScoreSde.pcSample(two, toyEps(1), randn(1, 3, 2), ScoreSde.Predictor.NONE, 1, 0.16, 1e-3, z.subList(0, 2)));
+        assertTrue(e.getMessage().contains("ScoreSde.langevinStep"), e.getMessage());
+        // 21 steps are enough: every β_i < 1 and the samples are finite
+        ScoreSde.Sde enough = ScoreSde.vp(0.1, 20, 21);
+        Tensor x = ScoreSde.pcSample(enough, toyEps(1), randn(1, 3, 2), ScoreSde.Predictor.REVERSE_DIFFUSION, 1, 0.16, 1e-3, z);
+        for (double v : x.toArray()) assertTrue(Double.isFinite(v), "finite at 21 steps: " + v);
+    }
+
+    @Test
     void badInputsAreRejectedWithClearMessages() {
         Ddpm.Schedule sc = Ddpm.linear(DType.F64, 10, 1e-4, 0.02);
         var e = assertThrows(IllegalArgumentException.class, () -> Ddpm.qSample(sc, randn(1, 2, 3), new int[] {1}, randn(2, 2, 3)));
