@@ -193,7 +193,6 @@ public final class ScoreSde {
         return switch (sde.kind()) {
             case VP -> {
                 double b = discreteBeta(sde.a(), sde.b(), n, k, d);
-                checkDiscreteBeta("ScoreSde.reverseDiffusionStep", sde, k, b);
                 // f = √α_i·x − x, G = √β_i
                 yield new Discrete(x.mul(d.round(Math.sqrt(d.round(1 - b)))).sub(x), d.round(Math.sqrt(b)));
             }
@@ -217,14 +216,13 @@ public final class ScoreSde {
     }
 
     /**
-     * The discrete VP chain needs 0 < β_i < 1 (√(1 − β_i) and α_i = 1 − β_i > 0); β_i = β(t)/N
-     * reaches β1/N at the last index, so N must exceed β1. Fewer steps would give NaN silently.
+     * The fewest steps N for which the discrete chain of the reverse-diffusion predictor and the
+     * Langevin corrector is defined: VP and sub-VP use β_i = β(t)/N (up to β1/N at the last index)
+     * in √(1 − β_i) and α_i = 1 − β_i, so they need every β_i &lt; 1, i.e. N &gt; β1; VE has no such
+     * limit (1). With fewer steps those samplers return NaN, in score_sde_pytorch as here.
      */
-    static void checkDiscreteBeta(String op, Sde sde, int k, double b) {
-        if (!(b < 1)) {
-            throw new IllegalArgumentException(String.format(java.util.Locale.ROOT, "%s: the discretised %s SDE with N = %d steps has beta_%d = %s >= 1,"
-                    + " so sqrt(1 - beta) and the Langevin step size are undefined; use N > beta1 = %s steps", op, sde.kind(), sde.n(), k, b, sde.b()));
-        }
+    public static int fewestDiscreteSteps(Sde sde) {
+        return sde.kind() == Kind.VE ? 1 : (int) Math.floor(sde.b()) + 1;
     }
 
     /** σ_i = exp(linspace(ln σ_min, ln σ_max, N))_i. */
@@ -255,12 +253,7 @@ public final class ScoreSde {
         Ddpm.sameShape("ScoreSde.langevinStep", x, score);
         Ddpm.sameShape("ScoreSde.langevinStep (noise z)", x, z);
         int k = index(sde, t, x.dtype());
-        double alpha = 1.0;
-        if (sde.kind() != Kind.VE) {
-            double b = discreteBeta(sde.a(), sde.b(), sde.n(), k, x.dtype());
-            checkDiscreteBeta("ScoreSde.langevinStep", sde, k, b);
-            alpha = x.dtype().round(1 - b);
-        }
+        double alpha = sde.kind() == Kind.VE ? 1.0 : x.dtype().round(1 - discreteBeta(sde.a(), sde.b(), sde.n(), k, x.dtype()));
         double gradNorm = meanRowNorm(score), noiseNorm = meanRowNorm(z);
         // ε = 2α·(r·‖z‖/‖s‖)²
         double ratio = x.dtype().round(x.dtype().round(snr * noiseNorm) / gradNorm);

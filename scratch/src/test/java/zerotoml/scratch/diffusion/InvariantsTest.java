@@ -198,20 +198,20 @@ class InvariantsTest {
     }
 
     @Test
-    void theDiscretisedVpChainRefusesTooFewStepsInsteadOfReturningNaN() {
-        // β_i = β(t)/N reaches β1/N = 10 at N = 2: √(1 − β) would be NaN
-        ScoreSde.Sde two = ScoreSde.vp(0.1, 20, 2);
-        List<Tensor> z = new java.util.ArrayList<>();
-        for (int i = 0; i < 42; i++) z.add(randn(10 + i, 3, 2));
-        var e = assertThrows(IllegalArgumentException.class,
-                () -> ScoreSde.pcSample(two, toyEps(1), randn(1, 3, 2), ScoreSde.Predictor.REVERSE_DIFFUSION, 0, 0.16, 1e-3, z.subList(0, 2)));
-        assertTrue(e.getMessage().contains("ScoreSde.reverseDiffusionStep") && e.getMessage().contains("N > beta1 = 20"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> ScoreSde.pcSample(two, toyEps(1), randn(1, 3, 2), ScoreSde.Predictor.NONE, 1, 0.16, 1e-3, z.subList(0, 2)));
-        assertTrue(e.getMessage().contains("ScoreSde.langevinStep"), e.getMessage());
-        // 21 steps are enough: every β_i < 1 and the samples are finite
-        ScoreSde.Sde enough = ScoreSde.vp(0.1, 20, 21);
-        Tensor x = ScoreSde.pcSample(enough, toyEps(1), randn(1, 3, 2), ScoreSde.Predictor.REVERSE_DIFFUSION, 1, 0.16, 1e-3, z);
-        for (double v : x.toArray()) assertTrue(Double.isFinite(v), "finite at 21 steps: " + v);
+    void thePcSamplerOfTheDiscreteVpChainNeedsMoreStepsThanBetaOne() {
+        // β_i = β(t)/N reaches β1/N at the last index: √(1 − β_i) is NaN for N < β1 (and α = 0, a degenerate step, at N = β1)
+        assertEquals(21, ScoreSde.fewestDiscreteSteps(ScoreSde.vp(0.1, 20, 1000)));
+        assertEquals(6, ScoreSde.fewestDiscreteSteps(ScoreSde.subVp(0.1, 5.5, 1000)));
+        assertEquals(1, ScoreSde.fewestDiscreteSteps(ScoreSde.ve(0.01, 50, 1000)));
+        for (ScoreSde.Predictor p : new ScoreSde.Predictor[] {ScoreSde.Predictor.REVERSE_DIFFUSION, ScoreSde.Predictor.EULER_MARUYAMA}) {
+            for (int n : new int[] {10, 19, 21, 40}) {
+                List<Tensor> z = new java.util.ArrayList<>();
+                for (int i = 0; i < 2 * n; i++) z.add(randn(10 + i, 3, 2));
+                Tensor x = ScoreSde.pcSample(ScoreSde.vp(0.1, 20, n), toyEps(1), randn(1, 3, 2), p, 1, 0.16, 1e-3, z);
+                boolean finite = java.util.Arrays.stream(x.toArray()).allMatch(Double::isFinite);
+                assertEquals(n >= 21, finite, p + " with a Langevin corrector at N = " + n + ": " + java.util.Arrays.toString(x.toArray()));
+            }
+        }
     }
 
     @Test
