@@ -210,12 +210,24 @@ public final class DiffusionQuestions {
         return out;
     }
 
+    /** One measured value: a sampler at a budget and seed. */
+    record Measure(String sampler, int nfe, long seed, double value) {}
+
+    /** The rows as measures of one quantity. */
+    static <R> List<Measure> measures(List<R> rows, java.util.function.Function<R, String> sampler, ToDoubleFunction<R> nfe, ToDoubleFunction<R> seed,
+                                      ToDoubleFunction<R> y) {
+        return rows.stream().map(r -> new Measure(sampler.apply(r), (int) nfe.applyAsDouble(r), (long) seed.applyAsDouble(r), y.applyAsDouble(r))).toList();
+    }
+
     /**
-     * The Markdown summary: a table of mean (min–max over seeds) per sampler and NFE, and per NFE the
-     * best sampler by mean, with whether its worst seed still beats the runner-up's best seed
-     * ("clear") or the seed spreads overlap ("within the seed spread").
+     * The Markdown summary of one quantity: a table of mean (min–max over seeds) per sampler and
+     * NFE, and per NFE the best sampler by mean against the runner-up, with how many seeds it wins
+     * (the seed fixes the held-out data and the starting noise, so seeds pair the samplers) and
+     * whether even its worst seed beats the runner-up's best ("no seed overlap"). Samplers with the
+     * same mean are reported as a tie.
      */
-    static String summary(String title, Map<String, Map<Integer, Spread>> sp, List<Integer> nfes, boolean lowerIsBetter, String format) {
+    static String summary(String title, List<Measure> rows, List<Integer> nfes, boolean lowerIsBetter, String format) {
+        Map<String, Map<Integer, Spread>> sp = spreads(rows, Measure::sampler, Measure::nfe, Measure::value);
         StringBuilder b = new StringBuilder("| " + title + " |");
         for (int n : nfes) b.append(' ').append(n).append(" |");
         b.append("\n|---|").append("---:|".repeat(nfes.size())).append('\n');
@@ -238,14 +250,33 @@ public final class DiffusionQuestions {
             if (at.isEmpty()) continue;
             at.sort((x, y) -> lowerIsBetter ? Double.compare(x.getValue().mean(), y.getValue().mean()) : Double.compare(y.getValue().mean(), x.getValue().mean()));
             Spread best = at.get(0).getValue();
-            b.append(String.format(Locale.ROOT, "* NFE %d: best %s, " + format, n, at.get(0).getKey(), best.mean()));
-            if (at.size() > 1) {
-                Spread next = at.get(1).getValue();
-                boolean clear = lowerIsBetter ? best.max() < next.min() : best.min() > next.max();
-                b.append(String.format(Locale.ROOT, "; runner-up %s, " + format + "; %s", at.get(1).getKey(), next.mean(),
-                        clear ? "clear (no seed overlap)" : "within the seed spread"));
+            String fb = String.format(Locale.ROOT, format, best.mean());
+            List<String> tied = at.stream().filter(e -> String.format(Locale.ROOT, format, e.getValue().mean()).equals(fb)).map(Map.Entry::getKey).toList();
+            if (tied.size() > 1) {
+                b.append(String.format(Locale.ROOT, "* NFE %d: a tie of %d samplers at %s (%s)%n", n, tied.size(), fb, String.join(", ", tied)));
+                continue;
             }
-            b.append(String.format(Locale.ROOT, " (%d seeds)%n", best.n()));
+            b.append(String.format(Locale.ROOT, "* NFE %d: best %s, %s", n, at.get(0).getKey(), fb));
+            if (at.size() > 1) {
+                String a = at.get(0).getKey(), r = at.get(1).getKey();
+                Spread next = at.get(1).getValue();
+                int wins = 0, pairs = 0;
+                for (Measure x : rows) {
+                    if (!x.sampler().equals(a) || x.nfe() != n) continue;
+                    for (Measure y : rows) {
+                        if (y.sampler().equals(r) && y.nfe() == n && y.seed() == x.seed()) {
+                            pairs++;
+                            if (lowerIsBetter ? x.value() < y.value() : x.value() > y.value()) wins++;
+                        }
+                    }
+                }
+                boolean clear = lowerIsBetter ? best.max() < next.min() : best.min() > next.max();
+                b.append(String.format(Locale.ROOT, "; runner-up %s, " + format + "; better on %d of %d seeds; %s", r, next.mean(), wins, pairs,
+                        clear ? "no seed overlap" : "the seeds' ranges overlap"));
+            } else {
+                b.append(String.format(Locale.ROOT, " (%d seeds)", best.n()));
+            }
+            b.append('\n');
         }
         return b.toString();
     }

@@ -264,13 +264,14 @@ public final class DiffusionQuestionsCommand implements Callable<Integer> {
     void report2d(List<Point> all, List<Long> done, List<Sampler> chosen, List<Integer> budgets, PrintWriter o) throws IOException {
         write(run.out.resolve("results.csv"), DiffusionQuestions.POINT_HEADER + "\n" + String.join("\n", all.stream().map(DiffusionQuestions::csv).toList()) + "\n");
         var sw = DiffusionQuestions.spreads(all, Point::sampler, Point::nfe, Point::slicedW2);
-        var modes = DiffusionQuestions.spreads(all, Point::sampler, Point::nfe, Point::modesCovered);
-        var off = DiffusionQuestions.spreads(all, Point::sampler, Point::nfe, p -> (double) p.offMode() / samples);
+        var swRows = DiffusionQuestions.measures(all, Point::sampler, Point::nfe, Point::seed, Point::slicedW2);
+        var modes = DiffusionQuestions.measures(all, Point::sampler, Point::nfe, Point::seed, Point::modesCovered);
+        var off = DiffusionQuestions.measures(all, Point::sampler, Point::nfe, Point::seed, p -> (double) p.offMode() / samples);
         double floor = all.stream().mapToDouble(Point::floor).average().orElse(Double.NaN);
         String head = String.format(Locale.ROOT, "%s, seeds %s of %d asked, %d training steps, hidden %d x %d, %d samples; floor (data vs data) %.4f%n%n",
                 all.isEmpty() ? "" : all.get(0).data(), done, seeds, steps.steps, hidden, depth, samples, floor);
         String md = head + "Sliced W2 to held-out data, mean (min-max) over seeds; lower is better\n\n"
-                + DiffusionQuestions.summary("sampler \\ NFE", sw, budgets, true, "%.3f")
+                + DiffusionQuestions.summary("sampler \\ NFE", swRows, budgets, true, "%.3f")
                 + "\nModes covered (of " + (all.isEmpty() ? 0 : all.get(0).modes()) + "), mean (min-max)\n\n"
                 + DiffusionQuestions.summary("sampler \\ NFE", modes, budgets, false, "%.1f")
                 + "\nShare of samples off every mode, mean (min-max)\n\n"
@@ -341,11 +342,13 @@ public final class DiffusionQuestionsCommand implements Callable<Integer> {
             }
             write(run.out.resolve("results.csv"), DiffusionQuestions.IMAGE_HEADER + "\n" + String.join("\n", all.stream().map(DiffusionQuestions::csv).toList()) + "\n");
         }
-        var share = DiffusionQuestions.spreads(all, ImagePoint::sampler, ImagePoint::nfe, ImagePoint::confidentShare);
-        var fid = DiffusionQuestions.spreads(all, ImagePoint::sampler, ImagePoint::nfe, ImagePoint::frechet);
+        var shareRows = DiffusionQuestions.measures(all, ImagePoint::sampler, ImagePoint::nfe, ImagePoint::seed, ImagePoint::confidentShare);
+        var fidRows = DiffusionQuestions.measures(all, ImagePoint::sampler, ImagePoint::nfe, ImagePoint::seed, ImagePoint::frechet);
+        var share = DiffusionQuestions.spreads(shareRows, DiffusionQuestions.Measure::sampler, DiffusionQuestions.Measure::nfe, DiffusionQuestions.Measure::value);
+        var fid = DiffusionQuestions.spreads(fidRows, DiffusionQuestions.Measure::sampler, DiffusionQuestions.Measure::nfe, DiffusionQuestions.Measure::value);
         write(run.out.resolve("summary.md"), "Share of samples with top-class probability >= " + threshold + ", mean (min-max) over seeds\n\n"
-                + DiffusionQuestions.summary("sampler \\ NFE", share, budgets, false, "%.3f") + "\nFrechet distance to the test set, mean (min-max)\n\n"
-                + DiffusionQuestions.summary("sampler \\ NFE", fid, budgets, true, "%.2f"));
+                + DiffusionQuestions.summary("sampler \\ NFE", shareRows, budgets, false, "%.3f") + "\nFrechet distance to the test set, mean (min-max)\n\n"
+                + DiffusionQuestions.summary("sampler \\ NFE", fidRows, budgets, true, "%.2f"));
         List<String> keys = chosen.stream().map(s -> s.key).toList();
         Charts.write(run.out.resolve("nfe.png"), List.of(DiffusionQuestions.panel("Recognised samples", "share with p >= " + threshold, share, keys, false, Double.NaN),
                 DiffusionQuestions.panel("Frechet distance to the test set", "Frechet distance", fid, keys, true, Double.NaN)));

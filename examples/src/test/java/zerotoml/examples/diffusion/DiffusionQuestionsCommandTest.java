@@ -163,17 +163,22 @@ class DiffusionQuestionsCommandTest {
     }
 
     @Test
-    void theSummaryNamesTheBestSamplerAndWhetherTheSeedsSeparateIt() {
-        List<Point> rows = List.of(pt("fm-euler", 4, 0.20), pt("fm-euler", 4, 0.22), pt("em", 4, 0.50), pt("em", 4, 0.60),
-                pt("fm-euler", 8, 0.30), pt("fm-euler", 8, 0.40), pt("em", 8, 0.35), pt("em", 8, 0.36));
-        String s = DiffusionQuestions.summary("x", DiffusionQuestions.spreads(rows, Point::sampler, Point::nfe, Point::slicedW2), List.of(4, 8), true, "%.2f");
-        assertTrue(s.contains("| FM Euler | 0.21 (0.20–0.22) | 0.35 (0.30–0.40) |"), s);
-        assertTrue(s.contains("* NFE 4: best fm-euler, 0.21; runner-up em, 0.55; clear (no seed overlap) (2 seeds)"), s);
-        assertTrue(s.contains("* NFE 8: best fm-euler, 0.35; runner-up em, 0.36; within the seed spread (2 seeds)"), s);
+    void theSummaryNamesTheBestSamplerAndHowClearlyTheSeedsSeparateIt() {
+        // seeds 0 and 1 of each: at NFE 4 FM is better on both seeds and its worst beats EM's best;
+        // at NFE 8 FM has the lower mean but loses seed 1, and the ranges overlap; at NFE 16 a tie
+        List<Point> rows = List.of(pt("fm-euler", 4, 0, 0.20), pt("fm-euler", 4, 1, 0.22), pt("em", 4, 0, 0.50), pt("em", 4, 1, 0.60),
+                pt("fm-euler", 8, 0, 0.30), pt("fm-euler", 8, 1, 0.40), pt("em", 8, 0, 0.35), pt("em", 8, 1, 0.37),
+                pt("fm-euler", 16, 0, 0.3), pt("em", 16, 0, 0.3));
+        String s = DiffusionQuestions.summary("x", DiffusionQuestions.measures(rows, Point::sampler, Point::nfe, Point::seed, Point::slicedW2),
+                List.of(4, 8, 16), true, "%.2f");
+        assertTrue(s.contains("| FM Euler | 0.21 (0.20–0.22) | 0.35 (0.30–0.40) | 0.30 (0.30–0.30) |"), s);
+        assertTrue(s.contains("* NFE 4: best fm-euler, 0.21; runner-up em, 0.55; better on 2 of 2 seeds; no seed overlap"), s);
+        assertTrue(s.contains("* NFE 8: best fm-euler, 0.35; runner-up em, 0.36; better on 1 of 2 seeds; the seeds' ranges overlap"), s);
+        assertTrue(s.contains("* NFE 16: a tie of 2 samplers at 0.30 (fm-euler, em)"), s);
     }
 
-    static Point pt(String sampler, int nfe, double sw) {
-        return new Point("eight-gaussians", sampler, nfe, nfe, 0, sw, 0.1, 8, 8, 1, 0, 0);
+    static Point pt(String sampler, int nfe, long seed, double sw) {
+        return new Point("eight-gaussians", sampler, nfe, nfe, seed, sw, 0.1, 8, 8, 1, 0, 0);
     }
 
     @Test
