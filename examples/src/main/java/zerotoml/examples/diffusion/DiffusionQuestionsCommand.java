@@ -272,6 +272,8 @@ public final class DiffusionQuestionsCommand implements Callable<Integer> {
                 all.isEmpty() ? "" : all.get(0).data(), done, seeds, steps.steps, hidden, depth, samples, floor);
         String md = head + "Sliced W2 to held-out data, mean (min-max) over seeds; lower is better\n\n"
                 + DiffusionQuestions.summary("sampler \\ NFE", swRows, budgets, true, "%.3f")
+                + "\nFlows (FM, 1-RF, 2-RF) against diffusion (DDPM, DDIM, SDE, PF-ODE), sliced W2\n\n"
+                + DiffusionQuestions.families(swRows, budgets, true, "%.3f")
                 + "\nModes covered (of " + (all.isEmpty() ? 0 : all.get(0).modes()) + "), mean (min-max)\n\n"
                 + DiffusionQuestions.summary("sampler \\ NFE", modes, budgets, false, "%.1f")
                 + "\nShare of samples off every mode, mean (min-max)\n\n"

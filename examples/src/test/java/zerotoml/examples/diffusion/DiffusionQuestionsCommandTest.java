@@ -175,6 +175,12 @@ class DiffusionQuestionsCommandTest {
         assertTrue(s.contains("* NFE 4: best fm-euler, 0.21; runner-up em, 0.55; better on 2 of 2 seeds; no seed overlap"), s);
         assertTrue(s.contains("* NFE 8: best fm-euler, 0.35; runner-up em, 0.36; better on 1 of 2 seeds; the seeds' ranges overlap"), s);
         assertTrue(s.contains("* NFE 16: a tie of 2 samplers at 0.30 (fm-euler, em)"), s);
+        // flows against diffusion: the best of each family per seed
+        List<Point> more = new ArrayList<>(rows);
+        more.addAll(List.of(pt("2rf-euler", 8, 0, 0.26), pt("ddim-eta0", 8, 1, 0.38), pt("ddim-eta0", 8, 0, 0.9)));
+        String f = DiffusionQuestions.families(DiffusionQuestions.measures(more, Point::sampler, Point::nfe, Point::seed, Point::slicedW2), List.of(8), true, "%.2f");
+        // seed 0: flow min(0.30, 0.26) = 0.26 against min(0.35, 0.9) = 0.35; seed 1: 0.40 against min(0.37, 0.38) = 0.37
+        assertEquals("* NFE 8: best flow sampler 0.33, best diffusion sampler 0.36 (means of the per-seed bests); flows better on 1 of 2 seeds\n", f);
     }
 
     static Point pt(String sampler, int nfe, long seed, double sw) {
