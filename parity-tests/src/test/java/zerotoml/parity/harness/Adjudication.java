@@ -26,8 +26,22 @@ import zerotoml.scratch.tensor.Tensor;
  *   <li>{@code reference defect}: scratch agrees with <b>two</b> independent float64 oracles within
  *       the row's own tolerance, and the reference disagrees with both. The case passes; the row is
  *       amber and the defect is reported with this evidence.</li>
+ *   <li>{@code rounding on both sides}: scratch agrees with <b>two</b> independent float64
+ *       oracles within the row's own tolerance and is at least as close to each of them as the
+ *       float32 reference, which agrees with them too. The two float32 results are further apart
+ *       than the tolerance only because each rounds, on opposite sides of the truth (the
+ *       difference of two results within the tolerance of one value can reach twice the
+ *       tolerance). Nobody is wrong; scratch is the nearer. The case passes and is counted in the
+ *       row's note; the row is amber. It is not a reference defect, and is not listed as one.</li>
  *   <li>{@code undecided}: anything else. Fails the build.</li>
  * </ul>
+ *
+ * <p>Why the fourth verdict (sixth session): the first deep run (5,000 cases per property) failed
+ * three rows, among them {@code mlp (silu)/f32/forward} on 1 case of 2,774, with scratch at 0.12× of
+ * the tolerance from the reference's own float64 result and PyTorch's float32 at 0.90×: as
+ * {@code undecided}, a case where scratch is the more accurate side failed the build. The tolerance
+ * is not widened by this: scratch is still held to the row's tolerance, against two float64
+ * oracles instead of one float32 result, and must also beat the reference's own accuracy.
  *
  * <p>The oracles. For a float32 <b>gradient</b>: (1) the reference's own gradient, re-run in
  * float64; (2) central finite differences of the reference's float64 forward (gradcheck's step),
@@ -49,7 +63,12 @@ final class Adjudication {
     static final int MAX_FD_ELEMENTS = 64;
 
     enum Verdict {
-        SCRATCH_WRONG("scratch wrong"), REFERENCE_DEFECT("reference defect"), UNDECIDED("undecided");
+        SCRATCH_WRONG("scratch wrong"), REFERENCE_DEFECT("reference defect"), ROUNDING("rounding on both sides"), UNDECIDED("undecided");
+
+        /** Whether the case passes. */
+        boolean cleared() {
+            return this == REFERENCE_DEFECT || this == ROUNDING;
+        }
 
         final String label;
 
@@ -64,7 +83,8 @@ final class Adjudication {
             Comparator<Decision> rank = Comparator.comparingInt(d -> switch (d.verdict) {
                 case SCRATCH_WRONG -> 0;
                 case UNDECIDED -> 1;
-                case REFERENCE_DEFECT -> 2;
+                case ROUNDING -> 2;
+                case REFERENCE_DEFECT -> 3;
             });
             return ds.stream().min(rank).orElseThrow();
         }
@@ -136,6 +156,7 @@ final class Adjudication {
         StringBuilder ev = new StringBuilder(what).append(", worst element ").append(worst).append(": scratch ").append(v(mine, worst))
                 .append(", reference ").append(v(ref, worst));
         boolean scratchAgreesWithAll = !oracles.isEmpty(), scratchAgreesWithNone = !oracles.isEmpty(), referenceAgreesWithNone = true;
+        boolean scratchNearer = true; // scratch at least as close as the reference to every oracle
         Tolerance.Comparison first = null;
         StringBuilder votes = new StringBuilder();
         for (Oracle o : oracles) {
@@ -145,6 +166,7 @@ final class Adjudication {
             scratchAgreesWithAll &= sc.ok();
             scratchAgreesWithNone &= !sc.ok();
             referenceAgreesWithNone &= !rc.ok();
+            scratchNearer &= sc.share() <= rc.share();
             int k = o.at() == null ? worst : indexOf(o.at(), worst);
             ev.append(", ").append(o.name()).append(' ').append(k < 0 ? "(not taken there)" : v(o.values(), k));
             votes.append("\n").append(o.name()).append(o.at() == null ? " (every element)" : " (" + o.at().length + " element(s) where the two sides disagree)")
@@ -154,7 +176,9 @@ final class Adjudication {
         if (scratch64 != null) ev.append(", scratch f64 (evidence, no vote) ").append(v(scratch64, worst));
         ev.append(votes);
         for (String m : missing) ev.append("\nno oracle: ").append(m);
-        Verdict verdict = oracles.size() >= 2 && scratchAgreesWithAll && referenceAgreesWithNone ? Verdict.REFERENCE_DEFECT
+        boolean twoBackScratch = oracles.size() >= 2 && scratchAgreesWithAll;
+        Verdict verdict = twoBackScratch && referenceAgreesWithNone ? Verdict.REFERENCE_DEFECT
+                : twoBackScratch && scratchNearer ? Verdict.ROUNDING
                 : scratchAgreesWithNone ? Verdict.SCRATCH_WRONG : Verdict.UNDECIDED;
         ev.append("\ntolerance ").append(tol).append(". Verdict: ").append(verdict.label);
         return new Decision(verdict, ev.toString(), first);

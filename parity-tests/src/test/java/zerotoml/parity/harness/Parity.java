@@ -65,6 +65,9 @@ public final class Parity {
         int unreproduced;
         String firstUnreproduced;
         int referenceDefects;
+        /** Cases cleared as rounding on both sides (Adjudication): passed, counted, not defects. */
+        int rounding;
+        String firstRounding;
         Long firstDefectSeed;
         /** The last case's reference-defect evidence, kept while shrinking too: the shrinker's probe reads it. */
         String lastDefect;
@@ -75,6 +78,12 @@ public final class Parity {
             lastDefect = caseNote == null ? d.evidence() : caseNote + ".\n" + d.evidence();
             if (Property.shrinking()) return;
             if (referenceDefects++ == 0) firstDefectSeed = Property.currentSeed();
+            if (d.scratchAgainstOracle() != null) add(d.scratchAgainstOracle());
+        }
+
+        void rounding(Case c, Adjudication.Decision d) {
+            if (Property.shrinking()) return;
+            if (rounding++ == 0) firstRounding = c + ":\n" + d.evidence();
             if (d.scratchAgainstOracle() != null) add(d.scratchAgainstOracle());
         }
 
@@ -95,6 +104,13 @@ public final class Parity {
             String adjudicated = referenceDefects == 0 ? null : referenceDefects + " case(s) where scratch and the reference disagreed were"
                     + " adjudicated as reference defects: scratch agreed with two independent float64 oracles and the reference with neither"
                     + " (see \"Reference defects found on this machine\"); the worst errors above are scratch against the first oracle on those cases.";
+            if (rounding > 0) {
+                String r = rounding + " case(s) where the two float32 results were further apart than the tolerance were adjudicated as rounding on"
+                        + " both sides: scratch agreed with two independent float64 oracles and was nearer to them than the reference, which"
+                        + " agreed with them too (no defect; the worst errors above are scratch against the first oracle on those cases). First: "
+                        + firstRounding;
+                adjudicated = adjudicated == null ? r : adjudicated + " " + r;
+            }
             if (unreproduced == 0) return adjudicated;
             return (adjudicated == null ? "" : adjudicated + " ") + unreproduced + " case(s) where the reference's first result was not reproduced by two re-runs on the same inputs"
                     + " (the two re-runs agreed bit for bit); those cases were compared against the reproduced result. First: "
@@ -136,13 +152,13 @@ public final class Parity {
     }
 
     /** An outcome together with what adjudication decided: the cases passed as reference defects, and the first one's evidence. */
-    public record Adjudicated(Property.Outcome<Case> outcome, int referenceDefects, String evidence) {}
+    public record Adjudicated(Property.Outcome<Case> outcome, int referenceDefects, String evidence, int rounding, String roundingEvidence) {}
 
-    /** Like {@link #outcome(OpSpec, Precision, Check, int)}, and says how many cases passed as reference defects. */
+    /** Like {@link #outcome(OpSpec, Precision, Check, int)}, and says how many cases passed as reference defects, and as rounding on both sides. */
     public static Adjudicated adjudicated(OpSpec s, Precision p, Check check, int cases) {
         Stats st = new Stats();
         Property.Outcome<Case> o = evaluate(s, p, check, cases, st);
-        return new Adjudicated(o, st.referenceDefects, st.lastDefect);
+        return new Adjudicated(o, st.referenceDefects, st.lastDefect, st.rounding, st.firstRounding);
     }
 
     /** The name a check runs under, as the replay line spells it: {@code op/f32/forward}. */
@@ -234,6 +250,7 @@ public final class Parity {
         }
         Adjudication.Decision d = Adjudication.forward(s, p, c, out, ref.output(), tol);
         if (d.verdict() == Adjudication.Verdict.REFERENCE_DEFECT) st.referenceDefect(d);
+        else if (d.verdict() == Adjudication.Verdict.ROUNDING) st.rounding(c, d);
         else failWithVerdict("output", out, ref.output(), tol, st, d);
     }
 
@@ -272,6 +289,15 @@ public final class Parity {
             StringBuilder all = new StringBuilder();
             for (Adjudication.Decision each : decisions) all.append(all.length() > 0 ? "\n" : "").append(each.evidence());
             st.referenceDefect(new Adjudication.Decision(d.verdict(), all.toString(), d.scratchAgainstOracle()));
+            return;
+        }
+        if (d.verdict() == Adjudication.Verdict.ROUNDING) { // the worst is rounding, so every disputed input is rounding or a defect
+            StringBuilder defects = new StringBuilder();
+            for (Adjudication.Decision each : decisions) {
+                if (each.verdict() == Adjudication.Verdict.REFERENCE_DEFECT) defects.append(defects.length() > 0 ? "\n" : "").append(each.evidence());
+            }
+            if (defects.length() > 0) st.referenceDefect(new Adjudication.Decision(Adjudication.Verdict.REFERENCE_DEFECT, defects.toString(), null));
+            st.rounding(c, d);
             return;
         }
         int i = disputed.get(decisions.indexOf(d));
@@ -485,7 +511,7 @@ public final class Parity {
         String failure = o.failure().map(f -> o.report()).orElse(null);
         String replay = o.failure().map(f -> f.replay()).orElse(null);
         ParityLedger.Row row = new ParityLedger.Row(s.name, p.label(), check.label, o.casesRun(), o.casesPassed(),
-                st.abs, st.rel, st.share, tol, failure, replay).withAdjudicated(st.referenceDefects);
+                st.abs, st.rel, st.share, tol, failure, replay).withAdjudicated(st.referenceDefects + st.rounding);
         ParityLedger.record(st.note() == null ? row : row.withNote(st.note()));
         if (st.referenceDefects > 0 && st.firstDefectSeed != null) ParityLedger.record(shrinkDefect(s, p, check, tol, st, o.casesRun()));
         if (failure != null) throw new AssertionError(failure, o.failure().get().error());
