@@ -197,7 +197,7 @@ public final class Diffusion2d {
     }
 
     /**
-     * The reflow's training (RF §3.1): couplings (Z0, Z1) with Z0 ~ N(0, I) drawn from (seed,
+     * The reflow's training (Liu et al., arXiv 2209.03003): couplings (Z0, Z1) with Z0 ~ N(0, I) drawn from (seed,
      * "pairs") and Z1 = 100 Euler steps of the 1-RF from Z0, then {@code steps} Adam steps on them
      * from the 1-RF's weights, with seed + 1 for the minibatches and times.
      */

@@ -32,7 +32,7 @@ public final class Ddim {
 
     /**
      * diffusers "trailing" spacing, descending: round(T − k·T/S) − 1 for k = 0..S−1 (Lin et al.,
-     * "Common Diffusion Noise Schedules and Sample Steps are Flawed", arXiv 2305.08891, Table 2). It
+     * "Common Diffusion Noise Schedules and Sample Steps are Flawed", arXiv 2305.08891). It
      * always starts at T−1, so even one step starts from the timestep whose marginal is the prior.
      */
     public static int[] trailing(int steps, int sampleSteps) {
