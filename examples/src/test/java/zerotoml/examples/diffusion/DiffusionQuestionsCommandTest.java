@@ -159,6 +159,17 @@ class DiffusionQuestionsCommandTest {
         assertEquals(21, DiffusionQuestions.steps(Sampler.PREDICTOR_CORRECTOR, 42));
         assertNull(DiffusionQuestions.whyNot(Sampler.EULER_MARUYAMA, 1));
         for (Sampler s : Sampler.values()) assertEquals(s, Sampler.of(s.key));
+        // asking a sampler for steps it cannot take is an error, not NaN
+        zerotoml.scratch.diffusion.Denoiser zero = (x, t) -> x.mul(0.0);
+        zerotoml.scratch.tensor.Tensor x = zerotoml.scratch.random.Rng.seed(1).normal(zerotoml.scratch.tensor.DType.F64, 4, 2);
+        var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> DiffusionQuestions.sample(Sampler.PREDICTOR_CORRECTOR, zero, x, 10, zerotoml.scratch.random.Rng.seed(2)));
+        assertTrue(e.getMessage().startsWith("DiffusionQuestions.sample: pc cannot take 10 steps: pc's discrete VP chain"), e.getMessage());
+        e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> DiffusionQuestions.sample(Sampler.DDIM_ETA0, zero, x, 1001, zerotoml.scratch.random.Rng.seed(2)));
+        assertTrue(e.getMessage().contains("ddim-eta0 has at most T = 1000 steps"), e.getMessage());
+        assertEquals(List.of(4, 2), Arrays.stream(DiffusionQuestions.sample(Sampler.PREDICTOR_CORRECTOR, zero, x, 21, zerotoml.scratch.random.Rng.seed(2))
+                .shape().dims()).boxed().toList());
     }
 
     @Test
