@@ -282,8 +282,9 @@ public final class DiffusionQuestions {
 
     /**
      * Flows against diffusion, per NFE: on each seed the best flow sampler (FM, 1-RF, 2-RF) against
-     * the best diffusion sampler (DDPM, DDIM, SDE, PF-ODE), both picked after the fact, so neither
-     * side is favoured; the mean of those per-seed bests and on how many seeds the flows win.
+     * the best diffusion sampler (DDPM, DDIM, SDE, PF-ODE), both picked after the fact; the mean of
+     * those per-seed bests and on how many seeds the flows win. With noisy scores the side with more
+     * samplers (7 diffusion against 4 flows) gets more chances, so a flow win is the conservative one.
      */
     static String families(List<Measure> rows, List<Integer> nfes, boolean lowerIsBetter, String format) {
         StringBuilder b = new StringBuilder();
