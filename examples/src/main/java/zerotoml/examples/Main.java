@@ -18,6 +18,7 @@ import zerotoml.examples.seq2seq.Seq2SeqCommand;
         subcommands = {FashionMnistCommand.class, TinyLmCommand.class, Seq2SeqCommand.class, QuestionsCommand.class,
                 PpoCartPoleCommand.class, SacPendulumCommand.class, GrpoAdditionCommand.class, StompGridCommand.class,
                 zerotoml.examples.diffusion.Diffusion2dCommand.class, zerotoml.examples.diffusion.DiffusionMnistCommand.class,
+                zerotoml.examples.diffusion.DiffusionQuestionsCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec

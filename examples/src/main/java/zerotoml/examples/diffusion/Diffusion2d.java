@@ -187,6 +187,27 @@ public final class Diffusion2d {
         }
     }
 
+    /**
+     * Trains with the kit's {@link Loop} (progress, history.csv, curves.png and checkpoints in
+     * plan.out(), --resume) and returns the trained model.
+     */
+    static Model train(Trainer t, Loop.Plan plan, java.io.PrintWriter o) throws java.io.IOException {
+        Loop<TimeMlp.Params, Adam.State<TimeMlp.Params>, Eval> loop = new Loop<>(t.name(), t, plan, o);
+        return new Model(t.net(), loop.run(loop.start()).params());
+    }
+
+    /**
+     * The reflow's training (Liu et al., arXiv 2209.03003): couplings (Z0, Z1) with Z0 ~ N(0, I) drawn from (seed,
+     * "pairs") and Z1 = 100 Euler steps of the 1-RF from Z0, then {@code steps} Adam steps on them
+     * from the 1-RF's weights, with seed + 1 for the minibatches and times.
+     */
+    static Trainer reflow(Model oneRf, Settings first, int steps, int pairs, String name) {
+        Tensor z0 = Rng.seed(first.seed()).split("pairs").normal(DType.F64, pairs, 2);
+        Tensor[] zz = RectifiedFlow.reflowPairs(oneRf.denoiser(), z0, 100, 1e-3);
+        Settings rs = new Settings(steps, first.batch(), first.lr(), first.hidden(), first.depth(), first.seed() + 1);
+        return new Trainer(Method.RF, oneRf.config(), rs, couplings(zz[0], zz[1], rs), oneRf.params(), name);
+    }
+
     /** Named sample sets of n points from a trained model, each with its own sampler. */
     public static Map<String, Tensor> sample(Method m, Model model, int n, long seed) {
         Rng rng = Rng.seed(seed).split("sample");
