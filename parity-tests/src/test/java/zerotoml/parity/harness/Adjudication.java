@@ -189,12 +189,21 @@ final class Adjudication {
         if (scratch64 != null) ev.append(", scratch f64 (evidence, no vote) ").append(v(scratch64, worst));
         ev.append(votes);
         for (String m : missing) ev.append("\nno oracle: ").append(m);
-        boolean twoBackScratch = oracles.size() >= 2 && scratchAgreesWithAll;
-        Verdict verdict = twoBackScratch && referenceAgreesWithNone ? Verdict.REFERENCE_DEFECT
-                : twoBackScratch && referenceAgreesWithAll ? Verdict.ROUNDING
-                : scratchAgreesWithNone ? Verdict.SCRATCH_WRONG : Verdict.UNDECIDED;
+        Verdict verdict = verdict(oracles.size(), scratchAgreesWithAll, scratchAgreesWithNone, referenceAgreesWithAll, referenceAgreesWithNone);
         ev.append("\ntolerance ").append(tol).append(". Verdict: ").append(verdict.label);
         return new Decision(verdict, ev.toString(), first);
+    }
+
+    /**
+     * The rule itself, from how scratch and the reference fared against the oracles (the trajectory
+     * harness uses it too): scratch backed by at least two oracles is cleared when the reference
+     * agrees with none (a defect) or with all (rounding); scratch backed by none is wrong.
+     */
+    static Verdict verdict(int oracles, boolean scratchAll, boolean scratchNone, boolean referenceAll, boolean referenceNone) {
+        boolean twoBackScratch = oracles >= 2 && scratchAll;
+        return twoBackScratch && referenceNone ? Verdict.REFERENCE_DEFECT
+                : twoBackScratch && referenceAll ? Verdict.ROUNDING
+                : scratchNone ? Verdict.SCRATCH_WRONG : Verdict.UNDECIDED;
     }
 
     private static int indexOf(int[] at, int j) {

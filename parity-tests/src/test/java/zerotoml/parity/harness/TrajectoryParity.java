@@ -180,18 +180,15 @@ public final class TrajectoryParity {
     public static Verdict againstFloat64(double[] mine, double[] ref, double[] ref64, double[] mine64, Tolerance tol, double[] magnitude) {
         Tolerance.Comparison s1 = tol.compare(mine, ref64, magnitude), s2 = tol.compare(mine, mine64, magnitude);
         Tolerance.Comparison r1 = tol.compare(ref, ref64, magnitude), r2 = tol.compare(ref, mine64, magnitude);
-        boolean scratchBoth = s1.ok() && s2.ok(), scratchNeither = !s1.ok() && !s2.ok();
-        boolean refBoth = r1.ok() && r2.ok(), refNeither = !r1.ok() && !r2.ok();
-        String verdict = scratchBoth && refNeither ? "reference defect" : scratchBoth && refBoth ? "rounding on both sides"
-                : scratchNeither ? "scratch wrong" : "undecided";
+        Adjudication.Verdict v = Adjudication.verdict(2, s1.ok() && s2.ok(), !s1.ok() && !s2.ok(), r1.ok() && r2.ok(), !r1.ok() && !r2.ok());
         int w = s1.worstIndex() >= 0 ? s1.worstIndex() : 0;
         String evidence = String.format(Locale.ROOT, "Float64 oracles from the same float32-rounded case, at scratch's worst value (flat index %d):"
                         + " scratch f32 %.9g, reference f32 %.9g, reference f64 %.9g, scratch f64 %.9g;"
                         + " scratch f32 %s the reference f64 (%.3g× of the tolerance) and %s scratch f64 (%.3g×);"
                         + " reference f32 %s the reference f64 (%.3g×) and %s scratch f64 (%.3g×). Verdict: %s",
                 w, at(mine, w), at(ref, w), at(ref64, w), at(mine64, w), agrees(s1), s1.share(), agrees(s2), s2.share(),
-                agrees(r1), r1.share(), agrees(r2), r2.share(), verdict);
-        return new Verdict(scratchBoth && (refNeither || refBoth), evidence);
+                agrees(r1), r1.share(), agrees(r2), r2.share(), v.label);
+        return new Verdict(v.cleared(), evidence);
     }
 
     private static double at(double[] a, int i) {
