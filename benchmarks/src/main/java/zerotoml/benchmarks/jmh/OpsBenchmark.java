@@ -15,6 +15,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import zerotoml.reference.Torch;
+import zerotoml.scratch.cnn.Pooling;
 import zerotoml.scratch.tensor.Activations;
 import zerotoml.scratch.tensor.Arithmetic;
 import zerotoml.scratch.tensor.Reductions;
@@ -94,6 +95,14 @@ public class OpsBenchmark {
         }
     }
 
+    /** A batch of images, [8, 32, 32, 32]: max pooling 2×2, TrainingOpsBenchmark's shape, forward only. */
+    public static class Images extends Inputs {
+        @Override
+        int[] shapeA() {
+            return new int[] {8, 32, 32, 32};
+        }
+    }
+
     @Benchmark
     public Object matmul(Square s) {
         if (s.ta != null) return s.ta.matmul(s.tb);
@@ -164,6 +173,23 @@ public class OpsBenchmark {
     public Object sumFirstAxis(Rows s) {
         if (s.ta != null) return Reductions.sum(s.ta, new int[] {0}, false);
         try (NDArray c = s.na.sum(new int[] {0})) {
+            return c.getShape();
+        }
+    }
+
+    @Benchmark
+    public Object logSoftmax(Rows s) {
+        if (s.ta != null) return Softmax.logSoftmax(s.ta, -1);
+        try (NDArray c = s.na.logSoftmax(-1)) {
+            return c.getShape();
+        }
+    }
+
+    @Benchmark
+    public Object maxPool(Images s) {
+        if (s.ta != null) return Pooling.maxPool(s.ta, Pooling.Spec.of(2, 2));
+        int[] two = {2, 2};
+        try (NDArray c = zerotoml.reference.cnn.Pooling.maxPool(s.na, two, two, new int[] {0, 0}, new int[] {1, 1}, false)) {
             return c.getShape();
         }
     }

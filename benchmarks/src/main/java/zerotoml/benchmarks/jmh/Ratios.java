@@ -38,7 +38,7 @@ public final class Ratios {
         boolean quick = false;
         int warmups = 0;
         String include = "zerotoml.benchmarks.jmh.*";
-        List<String> words = new ArrayList<>();
+        List<String> words = new ArrayList<>(), params = new ArrayList<>();
         for (String a : args) for (String w : a.trim().split("\\s+")) if (!w.isEmpty()) words.add(w);
         for (int i = 0; i < words.size(); i++) {
             String a = words.get(i);
@@ -46,7 +46,8 @@ public final class Ratios {
             else if (a.equals("--threads") && i + 1 < words.size()) threads = Integer.parseInt(words.get(++i));
             else if (a.equals("--include") && i + 1 < words.size()) include = words.get(++i);
             else if (a.equals("--warmups") && i + 1 < words.size()) warmups = Integer.parseInt(words.get(++i));
-            else throw new IllegalArgumentException("Ratios: unknown argument '" + a + "' (known: --threads N, --quick, --include REGEX, --warmups N)");
+            else if (a.equals("--param") && i + 1 < words.size() && words.get(i + 1).contains("=")) params.add(words.get(++i));
+            else throw new IllegalArgumentException("Ratios: unknown argument '" + a + "' (known: --threads N, --quick, --include REGEX, --warmups N, --param NAME=V1,V2)");
         }
         List<String> jvm = new ArrayList<>(List.of("--add-modules", "jdk.incubator.vector", "-Dai.djl.offline=true",
                 "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-Xms1g", "-Xmx2g"));
@@ -59,6 +60,10 @@ public final class Ratios {
                 .warmupIterations(warmups > 0 ? warmups : quick ? 1 : 2).warmupTime(TimeValue.milliseconds(quick ? 300 : 1000))
                 .measurementIterations(quick ? 2 : 3).measurementTime(TimeValue.milliseconds(quick ? 300 : 1000))
                 .verbosity(VerboseMode.SILENT);
+        for (String p : params) { // restricts a @Param of the benchmarks that have it, e.g. op=maxPool
+            int eq = p.indexOf('=');
+            opt = opt.param(p.substring(0, eq), p.substring(eq + 1).split(","));
+        }
         System.out.println("# ZeroToML micro-benchmarks (JMH): scratch / PyTorch" + (quick ? " (--quick)" : ""));
         System.out.println();
         for (String line : zerotoml.benchmarks.Machine.describe()) System.out.println("    " + line);

@@ -99,7 +99,7 @@ public final class SoftmaxKernel {
             for (int l = l0; l < l1; l++) {
                 int a = (l / inner) * len * inner + l % inner;
                 double[] e = exps != null ? exps : out;
-                double s = expSum(x, a, len, inner, maxShift(x, a, len, inner), e);
+                double s = expSum(x, a, len, inner, maxShift(x, a, len, inner), e, w);
                 sums[l] = s;
                 for (int k = 0, i = a; k < len; k++, i += inner) out[i] = e[i] / s;
             }
@@ -113,7 +113,7 @@ public final class SoftmaxKernel {
             for (int l = l0; l < l1; l++) {
                 int a = (l / inner) * len * inner + l % inner;
                 double m = maxShift(x, a, len, inner);
-                double s = expSum(x, a, len, inner, m, exps != null ? exps : out);
+                double s = expSum(x, a, len, inner, m, exps != null ? exps : out, w);
                 sums[l] = s;
                 double logS = Math.log(s);
                 for (int k = 0, i = a; k < len; k++, i += inner) out[i] = (x[i] - m) - logS;
@@ -131,12 +131,17 @@ public final class SoftmaxKernel {
         return m == Double.NEGATIVE_INFINITY ? 0.0 : m;
     }
 
-    private static double expSum(double[] x, int a, int len, int inner, double m, double[] e) {
+    /** e_k = exp(x_k − m) into e and S = Σ e_k, by blocks: the shifted values, then their exps, then the sum (so the exps overlap). */
+    private static double expSum(double[] x, int a, int len, int inner, double m, double[] e, double[] w) {
         double s = 0.0;
-        for (int k = 0, i = a; k < len; k++, i += inner) {
-            double v = Math.exp(x[i] - m);
-            e[i] = v;
-            s += v;
+        for (int k0 = 0; k0 < len; k0 += Pointwise.BLOCK) {
+            int n = Math.min(Pointwise.BLOCK, len - k0), at = a + k0 * inner;
+            for (int t = 0, i = at; t < n; t++, i += inner) w[t] = x[i] - m;
+            for (int t = 0; t < n; t++) w[t] = Math.exp(w[t]);
+            for (int t = 0, i = at; t < n; t++, i += inner) {
+                e[i] = w[t];
+                s += w[t];
+            }
         }
         return s;
     }
