@@ -102,28 +102,31 @@ public final class Pool {
     }
 
     private static void maxPlane(double[] x, int base, Window w, int[] arg, int outBase) {
-        int[] in = w.in, out = w.out, k = w.kernel, s = w.stride, p = w.pad, d = w.dilation;
+        int in0 = w.in[0], in1 = w.in[1], in2 = w.in[2], out0 = w.out[0], out1 = w.out[1], out2 = w.out[2];
+        int k0 = w.kernel[0], k1 = w.kernel[1], k2 = w.kernel[2], s0 = w.stride[0], s1 = w.stride[1], s2 = w.stride[2];
+        int p0 = w.pad[0], p1 = w.pad[1], p2 = w.pad[2], d0 = w.dilation[0], d1 = w.dilation[1], d2 = w.dilation[2];
         int o = outBase;
-        for (int od = 0; od < out[0]; od++) {
-            for (int oh = 0; oh < out[1]; oh++) {
-                for (int ow = 0; ow < out[2]; ow++) {
+        for (int od = 0; od < out0; od++) {
+            int a0 = od * s0 - p0, kd0 = tapFrom(a0, d0), kd1 = tapTo(a0, d0, k0, in0);
+            for (int oh = 0; oh < out1; oh++) {
+                int a1 = oh * s1 - p1, kh0 = tapFrom(a1, d1), kh1 = tapTo(a1, d1, k1, in1);
+                for (int ow = 0; ow < out2; ow++) {
+                    int a2 = ow * s2 - p2, kw0 = tapFrom(a2, d2), kw1 = tapTo(a2, d2, k2, in2);
+                    if (kd0 >= kd1 || kh0 >= kh1 || kw0 >= kw1) {
+                        arg[o++] = -1; // no tap inside the input
+                        continue;
+                    }
+                    // the in-bounds taps in row-major order: the first is the start, greater or NaN replaces
+                    int at = base + ((a0 + kd0 * d0) * in1 + a1 + kh0 * d1) * in2 + a2 + kw0 * d2;
                     double best = Double.NEGATIVE_INFINITY;
-                    int at = -1;
-                    for (int kd = 0; kd < k[0]; kd++) {
-                        int id = od * s[0] - p[0] + kd * d[0];
-                        if (id < 0 || id >= in[0]) continue;
-                        for (int kh = 0; kh < k[1]; kh++) {
-                            int ih = oh * s[1] - p[1] + kh * d[1];
-                            if (ih < 0 || ih >= in[1]) continue;
-                            int row = base + (id * in[1] + ih) * in[2];
-                            for (int kw = 0; kw < k[2]; kw++) {
-                                int iw = ow * s[2] - p[2] + kw * d[2];
-                                if (iw < 0 || iw >= in[2]) continue;
-                                double v = x[row + iw];
-                                if (at < 0) at = row + iw;
-                                if (v > best || Double.isNaN(v)) {
+                    for (int kd = kd0; kd < kd1; kd++) {
+                        for (int kh = kh0; kh < kh1; kh++) {
+                            int row = base + ((a0 + kd * d0) * in1 + a1 + kh * d1) * in2 + a2;
+                            for (int kw = kw0; kw < kw1; kw++) {
+                                double v = x[row + kw * d2];
+                                if (v > best || v != v) {
                                     best = v;
-                                    at = row + iw;
+                                    at = row + kw * d2;
                                 }
                             }
                         }
@@ -135,28 +138,31 @@ public final class Pool {
     }
 
     private static void maxPlane(float[] x, int base, Window w, int[] arg, int outBase) {
-        int[] in = w.in, out = w.out, k = w.kernel, s = w.stride, p = w.pad, d = w.dilation;
+        int in0 = w.in[0], in1 = w.in[1], in2 = w.in[2], out0 = w.out[0], out1 = w.out[1], out2 = w.out[2];
+        int k0 = w.kernel[0], k1 = w.kernel[1], k2 = w.kernel[2], s0 = w.stride[0], s1 = w.stride[1], s2 = w.stride[2];
+        int p0 = w.pad[0], p1 = w.pad[1], p2 = w.pad[2], d0 = w.dilation[0], d1 = w.dilation[1], d2 = w.dilation[2];
         int o = outBase;
-        for (int od = 0; od < out[0]; od++) {
-            for (int oh = 0; oh < out[1]; oh++) {
-                for (int ow = 0; ow < out[2]; ow++) {
+        for (int od = 0; od < out0; od++) {
+            int a0 = od * s0 - p0, kd0 = tapFrom(a0, d0), kd1 = tapTo(a0, d0, k0, in0);
+            for (int oh = 0; oh < out1; oh++) {
+                int a1 = oh * s1 - p1, kh0 = tapFrom(a1, d1), kh1 = tapTo(a1, d1, k1, in1);
+                for (int ow = 0; ow < out2; ow++) {
+                    int a2 = ow * s2 - p2, kw0 = tapFrom(a2, d2), kw1 = tapTo(a2, d2, k2, in2);
+                    if (kd0 >= kd1 || kh0 >= kh1 || kw0 >= kw1) {
+                        arg[o++] = -1; // no tap inside the input
+                        continue;
+                    }
+                    // the in-bounds taps in row-major order: the first is the start, greater or NaN replaces
+                    int at = base + ((a0 + kd0 * d0) * in1 + a1 + kh0 * d1) * in2 + a2 + kw0 * d2;
                     float best = Float.NEGATIVE_INFINITY;
-                    int at = -1;
-                    for (int kd = 0; kd < k[0]; kd++) {
-                        int id = od * s[0] - p[0] + kd * d[0];
-                        if (id < 0 || id >= in[0]) continue;
-                        for (int kh = 0; kh < k[1]; kh++) {
-                            int ih = oh * s[1] - p[1] + kh * d[1];
-                            if (ih < 0 || ih >= in[1]) continue;
-                            int row = base + (id * in[1] + ih) * in[2];
-                            for (int kw = 0; kw < k[2]; kw++) {
-                                int iw = ow * s[2] - p[2] + kw * d[2];
-                                if (iw < 0 || iw >= in[2]) continue;
-                                float v = x[row + iw];
-                                if (at < 0) at = row + iw;
-                                if (v > best || Float.isNaN(v)) {
+                    for (int kd = kd0; kd < kd1; kd++) {
+                        for (int kh = kh0; kh < kh1; kh++) {
+                            int row = base + ((a0 + kd * d0) * in1 + a1 + kh * d1) * in2 + a2;
+                            for (int kw = kw0; kw < kw1; kw++) {
+                                float v = x[row + kw * d2];
+                                if (v > best || v != v) {
                                     best = v;
-                                    at = row + iw;
+                                    at = row + kw * d2;
                                 }
                             }
                         }
@@ -165,6 +171,17 @@ public final class Pool {
                 }
             }
         }
+    }
+
+    /** The first tap t with a + t·d ≥ 0. */
+    private static int tapFrom(int a, int d) {
+        return a >= 0 ? 0 : (-a + d - 1) / d;
+    }
+
+    /** One past the last tap t below k with a + t·d < in (at most tapFrom when none). */
+    private static int tapTo(int a, int d, int k, int in) {
+        if (a >= in) return 0;
+        return Math.min(k, (in - a + d - 1) / d);
     }
 
     /** The oracle of maxArg: the im2col table walked tap by tap, the first in-bounds tap the start, greater or NaN replacing. */
