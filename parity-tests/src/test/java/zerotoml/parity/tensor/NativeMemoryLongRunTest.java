@@ -102,7 +102,7 @@ class NativeMemoryLongRunTest {
         Path out = Path.of("target", "native-memory.csv");
         Files.createDirectories(out.getParent());
         List<String> csv = new ArrayList<>();
-        csv.add("round,cases,seconds,rss_minus_heap_kb,nmt_non_heap_kb,heap_used_kb,djl_open_resources,untracked_native_kb,rss_file_kb,malloc_in_use_kb,nmt_malloc_kb,nmt_malloc_count,malloc_outside_jvm_kb");
+        csv.add("round,cases,seconds,rss_minus_heap_kb,nmt_non_heap_kb,heap_used_kb,djl_open_resources,untracked_native_kb,rss_file_kb,malloc_in_use_kb,nmt_malloc_kb,nmt_malloc_count,malloc_outside_jvm_kb,jit_arenas_kb,resident_without_jit_kb");
         long t0 = System.nanoTime();
         int warmRounds = Integer.getInteger("zerotoml.longRun.warmup", 1);
         if (warmRounds < 1) throw new IllegalArgumentException("zerotoml.longRun.warmup must be at least 1 round, not " + warmRounds);
@@ -125,19 +125,19 @@ class NativeMemoryLongRunTest {
         Sample last = measured.get(measured.size() - 1);
         // the halves, by cases: [warm-up end, middle] and (middle, end]
         long middle = warmCases + cases / 2, secondCases = last.cases - middle;
-        long[] resident = halves(warm, measured, middle, Sample::rssMinusHeapKb);
+        long[] resident = halves(warm, measured, middle, Sample::residentWithoutJitKb);
         long[] outside = halves(warm, measured, middle, Sample::outsideJvmKb);
         double slope = bytesPerCase(measured, Sample::outsideJvmKb);
         String summary = String.format("%d cases in %d rounds after warm-up (%d rounds, %d cases).%n"
                         + "  C heap in use outside the JVM (libtorch, oneDNN, DJL's JNI; glibc's bytes in use minus NMT's malloc): %d KB after warm-up, "
                         + "%d KB at the end (%+d KB); highest %d KB in the first half, %d KB in the second (%+d KB over its %d cases); "
                         + "least-squares growth after warm-up %.2f bytes per case%n"
-                        + "  resident set minus heap (the allocator's free reserve and the JVM's own included): %d KB after warm-up, %d KB at the end "
+                        + "  resident set minus heap minus the JIT's arenas (the allocator's free reserve and the JVM's own included): %d KB after warm-up, %d KB at the end "
                         + "(%+d KB); highest %d KB in the first half, %d KB in the second (%+d KB, %.2f bytes per case)%n"
                         + "  NMT non-heap %+d KB; PyTorch managers and arrays left open %d -> %d; NMT categories that moved from warm-up to the end:%s",
                 cases, measured.size(), warmRounds, warmCases,
                 warm.outsideJvmKb(), last.outsideJvmKb(), last.outsideJvmKb() - warm.outsideJvmKb(), outside[0], outside[1], outside[1] - outside[0], secondCases, slope,
-                warm.rssMinusHeapKb, last.rssMinusHeapKb, last.rssMinusHeapKb - warm.rssMinusHeapKb, resident[0], resident[1], resident[1] - resident[0],
+                warm.residentWithoutJitKb(), last.residentWithoutJitKb(), last.residentWithoutJitKb() - warm.residentWithoutJitKb(), resident[0], resident[1], resident[1] - resident[0],
                 (resident[1] - resident[0]) * 1024.0 / secondCases, last.nmtNonHeapKb - warm.nmtNonHeapKb, warm.djlOpen, last.djlOpen, moved(warm, last));
         System.out.println("native memory: " + summary);
         assertTrue(measured.size() >= 4, "too few rounds to see a plateau (raise zerotoml.longRun or lower zerotoml.cases): " + summary);
@@ -232,6 +232,19 @@ class NativeMemoryLongRunTest {
 
     private record Sample(long cases, long rssMinusHeapKb, long nmtNonHeapKb, long heapUsedKb, Map<String, Long> nmt, int djlOpen, long rssFileKb, long mallocInUseKb, long nmtMallocKb, long nmtMallocCount) {
         /** The resident native memory NMT does not account for: libtorch, oneDNN and glibc's arenas (read the class comment). */
+        long jitArenasKb() {
+            return nmt.getOrDefault("Arena Chunk", 0L) + nmt.getOrDefault("Compiler", 0L);
+        }
+
+        /**
+         * The plateau verdict's measure: the resident set minus the heap and minus the JIT compiler's
+         * arenas (NMT's Arena Chunk and Compiler), megabytes that a compilation running while the sample
+         * is read holds for a moment and then frees.
+         */
+        long residentWithoutJitKb() {
+            return rssMinusHeapKb - jitArenasKb();
+        }
+
         long untrackedKb() {
             return rssMinusHeapKb - nmtNonHeapKb;
         }
@@ -264,7 +277,7 @@ class NativeMemoryLongRunTest {
 
     private static String line(int round, long t0, Sample s) {
         return round + "," + s.cases + "," + String.format("%.1f", (System.nanoTime() - t0) / 1e9) + "," + s.rssMinusHeapKb + ","
-                + s.nmtNonHeapKb + "," + s.heapUsedKb + "," + s.djlOpen + "," + s.untrackedKb() + "," + s.rssFileKb + "," + s.mallocInUseKb + "," + s.nmtMallocKb + "," + s.nmtMallocCount + "," + s.outsideJvmKb();
+                + s.nmtNonHeapKb + "," + s.heapUsedKb + "," + s.djlOpen + "," + s.untrackedKb() + "," + s.rssFileKb + "," + s.mallocInUseKb + "," + s.nmtMallocKb + "," + s.nmtMallocCount + "," + s.outsideJvmKb() + "," + s.jitArenasKb() + "," + s.residentWithoutJitKb();
     }
 
     /**
