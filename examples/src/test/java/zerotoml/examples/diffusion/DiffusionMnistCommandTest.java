@@ -2,6 +2,7 @@ package zerotoml.examples.diffusion;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -51,8 +52,9 @@ class DiffusionMnistCommandTest {
     static String[] args(Path out, String method, int steps, String... more) {
         List<String> a = new ArrayList<>(List.of("diffusion-mnist", "--method", method, "--data", data.toString(), "--classifier", classifier.toString(),
                 "--out", out.toString(), "--steps", Integer.toString(steps), "--eval-every", "2", "--channels", "4", "--groups", "2", "--embed", "8",
-                "--batch-size", "8", "--samples", "12", "--sample-batch", "5", "--sample-steps", "3", "--grid", "3", "--limit-test", "50", "--seed", "2",
+                "--batch-size", "8", "--samples", "12", "--sample-batch", "5", "--grid", "3", "--limit-test", "50", "--seed", "2",
                 "--no-progress"));
+        if (!Arrays.asList(more).contains("--sample-steps")) a.addAll(List.of("--sample-steps", "3"));
         a.addAll(Arrays.asList(more));
         return a.toArray(new String[0]);
     }
@@ -94,7 +96,9 @@ class DiffusionMnistCommandTest {
                 List.of("ddim", "ddim-eta1"), "sde", List.of("ode", "em", "pc"));
         for (var e : offered.entrySet()) {
             Path out = runs.resolve(e.getKey());
-            Run r = Cli.run(args(out, e.getKey(), 4, "--samplers", String.join(",", e.getValue())));
+            // pc's discrete VP chain needs 21 steps or more (ScoreSde.fewestDiscreteSteps); the others run 3
+            String sampleSteps = e.getValue().contains("pc") ? "21" : "3";
+            Run r = Cli.run(args(out, e.getKey(), 4, "--samplers", String.join(",", e.getValue()), "--sample-steps", sampleSteps));
             assertEquals(0, r.exit(), e.getKey() + ": " + r.err() + r.out());
             List<String[]> rows = scores(out);
             assertEquals(1 + e.getValue().size(), rows.size(), e.getKey());
@@ -111,6 +115,15 @@ class DiffusionMnistCommandTest {
             for (DiffusionMnist.Eval row : h) assertTrue(Double.isFinite(row.loss()) && row.loss() > 0, e.getKey() + " loss " + row.loss());
             assertTrue(r.out().contains("Frechet distance to the test set"), r.out());
         }
+    }
+
+    @Test
+    void thePcSamplerWithTooFewStepsIsRefusedBeforeTrainingInsteadOfMakingNaNSamples() {
+        Path out = runs.resolve("pc-too-few");
+        Run r = Cli.run(args(out, "sde", 4, "--samplers", "pc", "--sample-steps", "20"));
+        assertEquals(2, r.exit(), r.out() + r.err());
+        assertTrue(r.err().contains("--sample-steps must be >= 21 for the pc sampler") && r.err().contains("got 20"), r.err());
+        assertFalse(Files.exists(out.resolve("sde")), "nothing trained or written");
     }
 
     @Test
