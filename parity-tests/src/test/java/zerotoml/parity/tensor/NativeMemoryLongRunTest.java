@@ -3,7 +3,9 @@ package zerotoml.parity.tensor;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.BaseNDManager;
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import java.io.IOException;
 import java.lang.reflect.Field;
 import java.lang.management.ManagementFactory;
@@ -13,6 +15,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.ToLongFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -160,7 +163,7 @@ class NativeMemoryLongRunTest {
     static final double ZERO_BYTES_PER_CASE = 4;
 
     /** The least-squares slope of one measure (KB) against the case count, in bytes per case. */
-    static double bytesPerCase(List<Sample> samples, java.util.function.ToLongFunction<Sample> kb) {
+    static double bytesPerCase(List<Sample> samples, ToLongFunction<Sample> kb) {
         double n = samples.size(), mx = 0, my = 0, sxy = 0, sxx = 0;
         for (Sample x : samples) {
             mx += x.cases / n;
@@ -174,7 +177,7 @@ class NativeMemoryLongRunTest {
     }
 
     /** The highest level of one measure in the first half (the warm-up sample included) and in the second. */
-    private static long[] halves(Sample warm, List<Sample> measured, long middle, java.util.function.ToLongFunction<Sample> measure) {
+    private static long[] halves(Sample warm, List<Sample> measured, long middle, ToLongFunction<Sample> measure) {
         long first = measure.applyAsLong(warm), second = Long.MIN_VALUE;
         for (Sample x : measured) {
             if (x.cases <= middle) first = Math.max(first, measure.applyAsLong(x));
@@ -197,7 +200,7 @@ class NativeMemoryLongRunTest {
     }
 
     /** Native arrays the planted leak keeps (detached from every manager, so only the C heap shows them). */
-    private static final List<ai.djl.ndarray.NDArray> LEAKED = new ArrayList<>();
+    private static final List<NDArray> LEAKED = new ArrayList<>();
 
     /**
      * The planted defect that proves the zero verdict can fail: with {@code -Dzerotoml.longRun.plantLeak=B}
@@ -208,7 +211,7 @@ class NativeMemoryLongRunTest {
         long bytesPerCase = Long.getLong("zerotoml.longRun.plantLeak", 0);
         if (bytesPerCase <= 0) return;
         NDManager m = Torch.engine().newBaseManager();
-        ai.djl.ndarray.NDArray a = m.ones(new ai.djl.ndarray.types.Shape(Math.max(1, bytesPerCase * cases / 4)));
+        NDArray a = m.ones(new Shape(Math.max(1, bytesPerCase * cases / 4)));
         a.detach();
         m.close();
         LEAKED.add(a);
