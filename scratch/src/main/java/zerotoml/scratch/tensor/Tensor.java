@@ -162,6 +162,15 @@ public final class Tensor {
         return storage.doubles();
     }
 
+    /**
+     * An F32 tensor's own {@code float[]} (no copy) for kernels outside this package that work in
+     * float. Read it; never write to it.
+     */
+    public float[] rawFloats() {
+        if (dtype != DType.F32) throw new IllegalArgumentException("rawFloats: the tensor is " + dtype + ", not F32 (shape " + shape + ")");
+        return floats();
+    }
+
     /** The values read as a {@code double[]}, never to be written: {@link Storage#doubles()}. */
     double[] doubles() {
         return storage.doubles();
