@@ -5,7 +5,8 @@ package zerotoml.scratch.tensor;
  * {@code double[]} ({@link Storage}). Inside one op the arithmetic runs in double and is rounded
  * once to float at the end (as {@link #round(double)} does), which is at least as accurate as
  * PyTorch's float32 kernels and keeps float32's range: {@code exp(100)} still overflows to
- * infinity in F32.
+ * infinity in F32. The exception is the matrix product of two F32 operands, which accumulates in
+ * float (fma chains in the float kernel), as PyTorch's float32 GEMM does.
  */
 public enum DType {
     F32, F64;
