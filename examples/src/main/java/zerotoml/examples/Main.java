@@ -17,7 +17,8 @@ import zerotoml.examples.seq2seq.Seq2SeqCommand;
         description = "Machine learning from zero in plain Java: long runs on real data.",
         subcommands = {FashionMnistCommand.class, TinyLmCommand.class, Seq2SeqCommand.class, QuestionsCommand.class,
                 PpoCartPoleCommand.class, SacPendulumCommand.class, GrpoAdditionCommand.class, StompGridCommand.class,
-                zerotoml.examples.diffusion.Diffusion2dCommand.class,
+                zerotoml.examples.diffusion.Diffusion2dCommand.class, zerotoml.examples.diffusion.DiffusionMnistCommand.class,
+                zerotoml.examples.diffusion.DiffusionQuestionsCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec

@@ -144,6 +144,51 @@ class BadOptionsTest {
             c("diffusion-2d", "--samples", "1", "--samples must be >= 2"),
             c("diffusion-2d", "--method", "vae", "--method must be one of [ddpm, ddim, sde, fm, rf], got vae"),
             c("diffusion-2d", "--data", "spiral", "--data must be one of [eight-gaussians, two-moons], got spiral"),
+            // diffusion-mnist
+            c("diffusion-mnist", "--method", "gan", "--method must be one of [ddpm, ddim, sde, fm, rf], got gan"),
+            c("diffusion-mnist", "--samplers", "ancestral", "--samplers: fm offers heun, euler, got ancestral"),
+            c("diffusion-mnist", "--steps", "0", "--steps must be >= 1"),
+            c("diffusion-mnist", "--lr", "0", POSITIVE),
+            c("diffusion-mnist", "--lr", "NaN", POSITIVE),
+            c("diffusion-mnist", "--threads", "0", "--threads must be >= 1"),
+            c("diffusion-mnist", "--batch-size", "0", "--batch-size must be >= 1"),
+            c("diffusion-mnist", "--channels", "0", "--channels must be >= 1"),
+            c("diffusion-mnist", "--groups", "0", "--groups must be >= 1"),
+            c("diffusion-mnist", "--groups", "3", "--groups must divide --channels, got --groups 3 and --channels 32"),
+            c("diffusion-mnist", "--embed", "1", "--embed must be >= 2"),
+            c("diffusion-mnist", "--eval-every", "0", "--eval-every must be >= 1"),
+            c("diffusion-mnist", "--sample-steps", "0", "--sample-steps must be >= 1"),
+            c("diffusion-mnist", "--samples", "1", "--samples must be >= 2"),
+            c("diffusion-mnist", "--sample-batch", "0", "--sample-batch must be >= 1"),
+            c("diffusion-mnist", "--grid", "0", "--grid must be >= 1"),
+            c("diffusion-mnist", "--threshold", "0", "--threshold must be a number in (0, 1], got 0"),
+            c("diffusion-mnist", "--threshold", "1.5", "--threshold must be a number in (0, 1], got 1.5"),
+            c("diffusion-mnist", "--threshold", "NaN", "--threshold must be a number in (0, 1]"),
+            c("diffusion-mnist", "--limit-train", "0", "--limit-train must be >= 1"),
+            c("diffusion-mnist", "--limit-test", "1", "--limit-test must be >= 2"),
+            // diffusion-questions
+            c("diffusion-questions", "--data", "spiral", "--data must be one of [eight-gaussians, two-moons, fashion-mnist], got spiral"),
+            c("diffusion-questions", "--seeds", "0", "--seeds must be >= 1"),
+            c("diffusion-questions", "--nfe", "0", "--nfe must be >= 1, got 0"),
+            c("diffusion-questions", "--nfe", "4,4", "--nfe must not repeat a budget, got [4, 4]"),
+            c("diffusion-questions", "--samplers", "ancestral", "--samplers: unknown sampler ancestral"),
+            c("diffusion-questions", "--samplers", "em,em", "--samplers must not repeat a sampler"),
+            c("diffusion-questions", "--steps", "0", "--steps must be >= 1"),
+            c("diffusion-questions", "--lr", "NaN", POSITIVE),
+            c("diffusion-questions", "--threads", "0", "--threads must be >= 1"),
+            c("diffusion-questions", "--eval-every", "0", "--eval-every must be >= 1"),
+            c("diffusion-questions", "--reflow-steps", "0", "--reflow-steps must be >= 1"),
+            c("diffusion-questions", "--pairs", "0", "--pairs must be >= 1"),
+            c("diffusion-questions", "--batch-size", "0", "--batch-size must be >= 1"),
+            c("diffusion-questions", "--hidden", "0", "--hidden must be >= 1"),
+            c("diffusion-questions", "--depth", "0", "--depth must be >= 1"),
+            c("diffusion-questions", "--samples", "1", "--samples must be >= 2"),
+            c("diffusion-questions", "--channels", "0", "--channels must be >= 1"),
+            c("diffusion-questions", "--groups", "3", "--groups must divide --channels, got --groups 3 and --channels 32"),
+            c("diffusion-questions", "--embed", "1", "--embed must be >= 2"),
+            c("diffusion-questions", "--sample-batch", "0", "--sample-batch must be >= 1"),
+            c("diffusion-questions", "--threshold", "NaN", "--threshold must be a number in (0, 1]"),
+            c("diffusion-questions", "--limit-test", "1", "--limit-test must be >= 2"),
             c("seq2seq", "--length", "0", "--length must be >= 1"),
             c("seq2seq", "--length", "65", "--length must be in 1..64, got 65"),
             c("seq2seq", "--layers", "0", "--layers must be >= 1"),
@@ -189,7 +234,7 @@ class BadOptionsTest {
         List<String> a = new ArrayList<>(List.of(command, "--out", out.toString()));
         if (command.equals("tiny-lm") || command.equals("transformer-questions")) a.addAll(List.of("--text", text.toString()));
         if (command.equals("transformer-questions")) a.addAll(List.of("--notes", out.resolve("notes.md").toString()));
-        if (command.equals("diffusion-2d")) a.addAll(List.of("--method", "fm"));
+        if (command.equals("diffusion-2d") || command.equals("diffusion-mnist")) a.addAll(List.of("--method", "fm"));
         return a;
     }
 

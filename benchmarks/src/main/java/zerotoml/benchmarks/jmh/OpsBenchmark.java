@@ -3,6 +3,7 @@ package zerotoml.benchmarks.jmh;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Activation;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -14,6 +15,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import zerotoml.reference.Torch;
+import zerotoml.scratch.tensor.Activations;
 import zerotoml.scratch.tensor.Arithmetic;
 import zerotoml.scratch.tensor.Reductions;
 import zerotoml.scratch.tensor.Softmax;
@@ -112,6 +114,30 @@ public class OpsBenchmark {
     public Object exp(Flat s) {
         if (s.ta != null) return Arithmetic.exp(s.ta);
         try (NDArray c = s.na.exp()) {
+            return c.getShape();
+        }
+    }
+
+    @Benchmark
+    public Object tanh(Flat s) {
+        if (s.ta != null) return Activations.tanh(s.ta);
+        try (NDArray c = s.na.tanh()) {
+            return c.getShape();
+        }
+    }
+
+    @Benchmark
+    public Object relu(Flat s) {
+        if (s.ta != null) return Activations.relu(s.ta);
+        try (NDArray c = Activation.relu(s.na)) {
+            return c.getShape();
+        }
+    }
+
+    @Benchmark
+    public Object sigmoid(Flat s) {
+        if (s.ta != null) return Activations.sigmoid(s.ta);
+        try (NDArray c = Activation.sigmoid(s.na)) {
             return c.getShape();
         }
     }

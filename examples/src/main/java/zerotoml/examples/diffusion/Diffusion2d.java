@@ -52,46 +52,64 @@ public final class Diffusion2d {
         }
     }
 
+    /** A time-conditioned network as the objectives call it: the output for x [B, ...] at per-row times t [B]. */
+    @FunctionalInterface
+    interface Net {
+        Tensor apply(Tensor x, Tensor t);
+    }
+
     /** One step's loss for a batch of data x1 [B, 2] (for RF reflow, pairs supplies the noise side). */
     static Tensor loss(Method m, TimeMlp.Config c, TimeMlp.Params p, Tensor x1, Tensor pairedNoise, Rng rng) {
+        return loss(m, (x, t) -> TimeMlp.apply(c, p, x, t), x1, pairedNoise, rng);
+    }
+
+    /**
+     * One step's loss of method m for a batch of data x1 [B, ...] of any rank and dtype (the 2-D
+     * points here, images in {@link DiffusionMnist}); noise and times are drawn from rng.
+     */
+    static Tensor loss(Method m, Net net, Tensor x1, Tensor pairedNoise, Rng rng) {
         int b = x1.shape().dim(0);
-        Tensor noise = pairedNoise != null ? pairedNoise : rng.split("noise").normal(DType.F64, b, 2);
+        DType dt = x1.dtype();
+        Tensor noise = pairedNoise != null ? pairedNoise : rng.split("noise").normal(dt, x1.shape().dims());
         switch (m) {
             case DDPM, DDIM -> {
                 // t ~ U{0..T−1}; x_t = √ᾱ x0 + √(1−ᾱ) ε; L = ‖ε − ε_θ(x_t, t)‖²
                 int[] t = rng.split("t").integers(0, T, b);
                 Tensor xt = Ddpm.qSample(SCHEDULE, x1, t, noise);
-                return Ddpm.lossSimple(TimeMlp.apply(c, p, xt, ints(t)), noise);
+                return Ddpm.lossSimple(net.apply(xt, ints(t, dt)), noise);
             }
             case SDE -> {
                 // t ~ U[1e-5, 1]; x_t = m(t)x0 + σ(t)z; s = −ε_θ/σ; L = mean ‖s·σ + z‖²
-                double[] t = rng.split("t").uniform(DType.F64, 1e-5, 1, b).toArray();
+                double[] t = rng.split("t").uniform(dt, 1e-5, 1, b).toArray();
                 Tensor xt = ScoreSde.perturb(VP, x1, t, noise);
-                Tensor eps = TimeMlp.apply(c, p, xt, Tensor.of(DType.F64, t, b));
+                Tensor eps = net.apply(xt, Tensor.of(dt, t, b));
                 double[] inv = new double[b];
                 for (int i = 0; i < b; i++) inv[i] = -1 / ScoreSde.std(VP, t[i]);
-                Tensor score = eps.mul(Tensor.of(DType.F64, inv, b, 1));
+                int[] rows = new int[x1.rank()];
+                java.util.Arrays.fill(rows, 1);
+                rows[0] = b;
+                Tensor score = eps.mul(Tensor.of(dt, inv, rows));
                 return ScoreSde.dsmLoss(VP, score, noise, t, true, false);
             }
             case FM -> {
                 // t ~ U[0, 1]; ψ_t = (1 − (1−σ_min)t)x0 + t x1; L = ‖v_θ(ψ_t, t) − (x1 − (1−σ_min)x0)‖²
-                double[] t = rng.split("t").uniform(DType.F64, 0, 1, b).toArray();
+                double[] t = rng.split("t").uniform(dt, 0, 1, b).toArray();
                 Tensor xt = FlowMatching.path(noise, x1, t, SIGMA_MIN);
-                return FlowMatching.loss(TimeMlp.apply(c, p, xt, Tensor.of(DType.F64, t, b)), noise, x1, SIGMA_MIN);
+                return FlowMatching.loss(net.apply(xt, Tensor.of(dt, t, b)), noise, x1, SIGMA_MIN);
             }
             default -> {
                 // t ~ U[1e-3, 1]; X_t = t X1 + (1−t) X0; L = ‖v_θ(X_t, t) − (X1 − X0)‖²
-                double[] t = rng.split("t").uniform(DType.F64, 1e-3, 1, b).toArray();
+                double[] t = rng.split("t").uniform(dt, 1e-3, 1, b).toArray();
                 Tensor xt = RectifiedFlow.interpolate(noise, x1, t);
-                return RectifiedFlow.loss(TimeMlp.apply(c, p, xt, Tensor.of(DType.F64, t, b)), noise, x1);
+                return RectifiedFlow.loss(net.apply(xt, Tensor.of(dt, t, b)), noise, x1);
             }
         }
     }
 
-    static Tensor ints(int[] t) {
+    static Tensor ints(int[] t, DType dt) {
         double[] v = new double[t.length];
         for (int i = 0; i < t.length; i++) v[i] = t[i];
-        return Tensor.of(DType.F64, v, t.length);
+        return Tensor.of(dt, v, t.length);
     }
 
     /** A batch for step t: {data side, paired noise side or null}, a pure function of (seed, t). */
@@ -167,6 +185,27 @@ public final class Diffusion2d {
         public Charts.Figure<Eval> curves() {
             return Charts.Figure.of("step", Eval::step, Charts.Panel.<Eval>of(name + " training loss", "loss").line("mean since last evaluation", Eval::loss, true));
         }
+    }
+
+    /**
+     * Trains with the kit's {@link Loop} (progress, history.csv, curves.png and checkpoints in
+     * plan.out(), --resume) and returns the trained model.
+     */
+    static Model train(Trainer t, Loop.Plan plan, java.io.PrintWriter o) throws java.io.IOException {
+        Loop<TimeMlp.Params, Adam.State<TimeMlp.Params>, Eval> loop = new Loop<>(t.name(), t, plan, o);
+        return new Model(t.net(), loop.run(loop.start()).params());
+    }
+
+    /**
+     * The reflow's training (Liu et al., arXiv 2209.03003): couplings (Z0, Z1) with Z0 ~ N(0, I) drawn from (seed,
+     * "pairs") and Z1 = 100 Euler steps of the 1-RF from Z0, then {@code steps} Adam steps on them
+     * from the 1-RF's weights, with seed + 1 for the minibatches and times.
+     */
+    static Trainer reflow(Model oneRf, Settings first, int steps, int pairs, String name) {
+        Tensor z0 = Rng.seed(first.seed()).split("pairs").normal(DType.F64, pairs, 2);
+        Tensor[] zz = RectifiedFlow.reflowPairs(oneRf.denoiser(), z0, 100, 1e-3);
+        Settings rs = new Settings(steps, first.batch(), first.lr(), first.hidden(), first.depth(), first.seed() + 1);
+        return new Trainer(Method.RF, oneRf.config(), rs, couplings(zz[0], zz[1], rs), oneRf.params(), name);
     }
 
     /** Named sample sets of n points from a trained model, each with its own sampler. */

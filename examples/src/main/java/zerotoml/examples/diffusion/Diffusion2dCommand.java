@@ -102,11 +102,7 @@ public final class Diffusion2dCommand implements Callable<Integer> {
         Map<String, Tensor> sets = new LinkedHashMap<>(Diffusion2d.sample(m, model, samples, seed));
         if (m == Method.RF) {
             // reflow: couplings (Z0, Z1 = 100 Euler steps of the 1-RF), then a 2-RF trained on them from the 1-RF weights
-            Tensor z0 = Rng.seed(seed).split("pairs").normal(DType.F64, pairs, 2);
-            Tensor[] zz = RectifiedFlow.reflowPairs(model.denoiser(), z0, 100, 1e-3);
-            Diffusion2d.Settings rs = new Diffusion2d.Settings(reflowSteps, batch, lr.lr, hidden, depth, seed + 1);
-            Model twoRf = train(new Diffusion2d.Trainer(Method.RF, c, rs, Diffusion2d.couplings(zz[0], zz[1], rs), model.params(), tag + "-reflow"),
-                    reflowSteps, out.resolve(tag + "-reflow"), o, c);
+            Model twoRf = train(Diffusion2d.reflow(model, s, reflowSteps, pairs, tag + "-reflow"), reflowSteps, out.resolve(tag + "-reflow"), o, c);
             Tensor start = Rng.seed(seed).split("sample").split("start").normal(DType.F64, samples, 2);
             sets.put("2-RF Euler, 1 step", RectifiedFlow.sample(twoRf.denoiser(), start, 1, 1e-3));
             sets.put("2-RF Euler, 100 steps", RectifiedFlow.sample(twoRf.denoiser(), start, 100, 1e-3));
@@ -144,17 +140,22 @@ public final class Diffusion2dCommand implements Callable<Integer> {
 
     /** Runs the kit's loop (progress, history.csv, curves.png, checkpoints, --resume) into dir and returns the trained model. */
     Model train(Diffusion2d.Trainer t, int n, Path dir, PrintWriter o, TimeMlp.Config c) throws IOException {
-        Loop.Plan plan = new Loop.Plan(n, Math.min(evalEvery, n), Integer.MAX_VALUE, dir, run.resume, run.progress(), run.threads.threads);
-        Loop<TimeMlp.Params, zerotoml.scratch.optim.Adam.State<TimeMlp.Params>, Diffusion2d.Eval> loop = new Loop<>(t.name(), t, plan, o);
-        var st = loop.run(loop.start());
-        return new Model(c, st.params());
+        return Diffusion2d.train(t, new Loop.Plan(n, Math.min(evalEvery, n), Integer.MAX_VALUE, dir, run.resume, run.progress(), run.threads.threads), o);
     }
 
     static <E extends Enum<E>> E parse(Checks checks, Class<E> type, String v, String option) {
+        return parseOr(checks, type, v, option);
+    }
+
+    /** The constant named v (case-insensitive, - for _); otherwise a check failure listing the constants and the other values the option takes. */
+    static <E extends Enum<E>> E parseOr(Checks checks, Class<E> type, String v, String option, String... others) {
         for (E e : type.getEnumConstants()) {
             if (e.name().replace('_', '-').equalsIgnoreCase(v)) return e;
         }
-        checks.that(false, option + " must be one of " + java.util.Arrays.toString(type.getEnumConstants()).toLowerCase(Locale.ROOT).replace('_', '-') + ", got " + v);
+        List<String> names = new ArrayList<>();
+        for (E e : type.getEnumConstants()) names.add(e.name().toLowerCase(Locale.ROOT).replace('_', '-'));
+        names.addAll(List.of(others));
+        checks.that(false, option + " must be one of " + names + ", got " + v);
         return null;
     }
 

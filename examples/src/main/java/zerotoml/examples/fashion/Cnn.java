@@ -43,6 +43,12 @@ public record Cnn(Tensor c1w, Tensor c1b, Tensor c2w, Tensor c2b, Tensor fw, Ten
 
     /** logits [B, classes] for images x [B, rows·cols]. */
     public Tensor logits(Tensor x) {
+        // logits = flatten(h₂) W + b
+        return features(x).matmul(fw).add(fb);
+    }
+
+    /** The penultimate features flatten(h₂) [B, 2c · rows/4 · cols/4], the input of the last (linear) layer. */
+    public Tensor features(Tensor x) {
         int b = x.shape().dim(0);
         Pooling.Spec pool = Pooling.Spec.of(2, 2);
         // h₁ = maxpool(relu(conv(x, W₁) + b₁))
@@ -50,7 +56,6 @@ public record Cnn(Tensor c1w, Tensor c1b, Tensor c2w, Tensor c2b, Tensor fw, Ten
         h = Pooling.maxPool(Activations.relu(Convolution.conv(h, c1w, c1b, 1, 1, 1, 1)), pool);
         // h₂ = maxpool(relu(conv(h₁, W₂) + b₂))
         h = Pooling.maxPool(Activations.relu(Convolution.conv(h, c2w, c2b, 1, 1, 1, 1)), pool);
-        // logits = flatten(h₂) W + b
-        return h.reshape(b, fw.shape().dim(0)).matmul(fw).add(fb);
+        return h.reshape(b, fw.shape().dim(0));
     }
 }

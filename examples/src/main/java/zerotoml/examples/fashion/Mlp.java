@@ -32,9 +32,13 @@ public record Mlp(Tensor w1, Tensor b1, Tensor w2, Tensor b2) {
 
     /** logits [B, classes] for images x [B, inputs]. */
     public Tensor logits(Tensor x) {
-        // h = relu(x W₁ + b₁);  logits = h W₂ + b₂
-        Tensor h = Activations.relu(x.matmul(w1).add(b1));
-        return h.matmul(w2).add(b2);
+        // logits = h W₂ + b₂
+        return features(x).matmul(w2).add(b2);
+    }
+
+    /** The penultimate features h = relu(x W₁ + b₁) [B, hidden]. */
+    public Tensor features(Tensor x) {
+        return Activations.relu(x.matmul(w1).add(b1));
     }
 
     /** The index of the largest logit in each row of [B, classes] (first on ties). */

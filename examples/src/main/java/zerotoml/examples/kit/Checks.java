@@ -64,7 +64,8 @@ public final class Checks {
         return that(value >= 0 && Double.isFinite(value), option + " must be a finite number >= 0 (0 = " + zeroMeans + "), got " + fmt(value));
     }
 
-    static String fmt(double v) {
+    /** A number as the messages print it: whole numbers without ".0". */
+    public static String fmt(double v) {
         return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
     }
 }

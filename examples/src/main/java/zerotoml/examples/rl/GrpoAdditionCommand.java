@@ -60,7 +60,7 @@ public final class GrpoAdditionCommand implements Callable<Integer> {
     int sftEvalEvery = 50;
 
     @Mixin
-    Options.Steps steps = new Options.Steps(400);
+    Options.Steps steps = new Options.Steps(2000);
 
     @Mixin
     Options.Lr lr = new Options.Lr(5e-4);
@@ -82,7 +82,7 @@ public final class GrpoAdditionCommand implements Callable<Integer> {
     int group = 4;
 
     @Option(names = "--beta", paramLabel = "B", description = "Weight of the k3 KL to the frozen start (finite, >= 0). Default: ${DEFAULT-VALUE}")
-    double beta = 0.04;
+    double beta = 0.2;
 
     @Option(names = "--epsilon", paramLabel = "E", description = "Ratio clip ε, in (0, 1). Default: ${DEFAULT-VALUE}")
     double epsilon = 0.2;

@@ -25,7 +25,7 @@ import zerotoml.scratch.io.Safetensors;
 import zerotoml.scratch.tensor.Tensor;
 
 /** The fashion-mnist command on a tiny synthetic data set: it learns, resumes bit for bit, and explains itself. */
-class FashionMnistCommandTest {
+public class FashionMnistCommandTest {
     @TempDir
     static Path data;
 
@@ -40,14 +40,23 @@ class FashionMnistCommandTest {
      */
     @BeforeAll
     static void writeSyntheticDataSet() throws IOException {
-        SplittableRandom r = new SplittableRandom(99);
-        boolean[][] proto = new boolean[10][SIDE * SIDE];
-        for (boolean[] p : proto) for (int i = 0; i < p.length; i++) p[i] = r.nextBoolean();
-        write(r, proto, 600, "train");
-        write(r, proto, 200, "t10k");
+        writeSynthetic(data, 99, 600, 200);
     }
 
-    static void write(SplittableRandom r, boolean[][] proto, int n, String prefix) throws IOException {
+    /**
+     * Writes the four IDX files of the synthetic set into dir: ten classes of 8x8 images, each
+     * class a random binary prototype; an example is its prototype with 10% of the pixels flipped
+     * and uniform noise added. Other commands' tests (diffusion-mnist) use it too.
+     */
+    public static void writeSynthetic(Path dir, long seed, int train, int test) throws IOException {
+        SplittableRandom r = new SplittableRandom(seed);
+        boolean[][] proto = new boolean[10][SIDE * SIDE];
+        for (boolean[] p : proto) for (int i = 0; i < p.length; i++) p[i] = r.nextBoolean();
+        write(dir, r, proto, train, "train");
+        write(dir, r, proto, test, "t10k");
+    }
+
+    static void write(Path dir, SplittableRandom r, boolean[][] proto, int n, String prefix) throws IOException {
         byte[] px = new byte[n * SIDE * SIDE];
         byte[] labels = new byte[n];
         for (int e = 0; e < n; e++) {
@@ -58,8 +67,8 @@ class FashionMnistCommandTest {
                 px[e * SIDE * SIDE + i] = (byte) ((on ? 180 : 0) + r.nextInt(76));
             }
         }
-        Files.write(data.resolve(prefix + "-images-idx3-ubyte"), Idx.encodeUbyte(new int[] {n, SIDE, SIDE}, px));
-        Files.write(data.resolve(prefix + "-labels-idx1-ubyte"), Idx.encodeUbyte(new int[] {n}, labels));
+        Files.write(dir.resolve(prefix + "-images-idx3-ubyte"), Idx.encodeUbyte(new int[] {n, SIDE, SIDE}, px));
+        Files.write(dir.resolve(prefix + "-labels-idx1-ubyte"), Idx.encodeUbyte(new int[] {n}, labels));
     }
 
 

@@ -108,6 +108,24 @@ class ConvolutionArithmeticParityTest {
     }
 
     @Test
+    void halfPaddingRelationshipsAcceptEveryOddKernelAndRejectEveryEvenOne() {
+        for (int k = 1; k <= 9; k += 2) {
+            if (ConvolutionArithmetic.relationship3(7, k) != 7 || ConvolutionArithmetic.relationship10(7, k) != 7) throw new AssertionError("odd k " + k);
+        }
+        for (int k = 0; k <= 8; k += 2) {
+            for (String r : List.of("relationship3", "relationship10")) {
+                try {
+                    int o = r.equals("relationship3") ? ConvolutionArithmetic.relationship3(7, k) : ConvolutionArithmetic.relationship10(7, k);
+                    throw new AssertionError(r + " accepted the even kernel " + k + " (gave " + o + ")");
+                } catch (IllegalArgumentException e) {
+                    String want = r + ": half padding needs an odd kernel size k = 2n + 1, got k = " + k;
+                    if (!want.equals(e.getMessage())) throw new AssertionError("message: " + e.getMessage());
+                }
+            }
+        }
+    }
+
+    @Test
     void poolingSizesFollowRelationship7AndPyTorchsCeilMode() {
         Property.check("pool output sizes", s -> new Object[] {SIZES.draw(s), s.bool()}, v -> {
             Sizes z0 = (Sizes) v[0];

@@ -18,6 +18,7 @@ import static zerotoml.parity.cnn.ConvCases.zeros;
 
 import ai.djl.ndarray.NDArray;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
@@ -33,6 +34,7 @@ import zerotoml.parity.harness.Parity;
 import zerotoml.scratch.cnn.Convolution;
 import zerotoml.scratch.cnn.TransposedConvolution;
 import zerotoml.scratch.tensor.Autodiff;
+import zerotoml.scratch.tensor.Shape;
 import zerotoml.scratch.tensor.Tensor;
 
 /**
@@ -146,13 +148,37 @@ class ConvolutionParityTest {
                 .rejects("input channels not divisible by groups", conv2d(shape(1, 3, 4, 4), shape(2, 1, 3, 3), 1, 0, 1, 2), "groups", "[1, 3, 4, 4]")
                 .rejects("output channels not divisible by groups", conv2d(shape(1, 4, 4, 4), shape(3, 2, 3, 3), 1, 0, 1, 2), "groups", "[3, 2, 3, 3]")
                 .rejects("input channels that do not match the weight", conv2d(shape(1, 3, 4, 4), shape(2, 4, 3, 3), 1, 0, 1, 1), "channels", "[1, 3, 4, 4]", "[2, 4, 3, 3]")
-                .rejects("an input of rank 2", conv2d(shape(4, 4), shape(1, 1, 3, 3), 1, 0, 1, 1), "rank", "[4, 4]")
-                .rejects("a weight of rank 3", conv2d(shape(1, 1, 4, 4), shape(1, 1, 3), 1, 0, 1, 1), "rank", "[1, 1, 3]");
+                .rejects("input channels that do not match the weight's channels per group times the groups",
+                        conv2d(shape(1, 4, 4, 4), shape(2, 1, 3, 3), 1, 0, 1, 2), "input has 4 channels but weight expects 2 (1 per group x 2 groups)")
+                .rejects("groups 0", conv2d(shape(1, 1, 4, 4), shape(1, 1, 3, 3), 1, 0, 1, 0), "groups must be positive, got 0", "[1, 1, 4, 4]")
+                // padded input 1 + 1 + 1 = 3 against the kernel 5
+                .rejects("a kernel larger than the input padded on both sides", conv2d(shape(1, 1, 1, 1), shape(1, 1, 5, 5), 1, 1, 1, 1),
+                        "dilated size 5", "padded input (3)", "[1, 1, 1, 1]")
+                .rejectsWhereTorchAccepts("one padding entry for two spatial axes (PyTorch repeats a one-entry list on every axis; scratch asks for one entry per axis)",
+                        conv2d(shape(1, 1, 4, 4), shape(1, 1, 3, 3), 1, 0, 1, 1).with(PAD_LO, new int[] {0}).with(PAD_HI, new int[] {0}),
+                        "one entry per spatial axis (2)")
+                .rejects("an input of rank 2", conv2d(shape(4, 4), shape(1, 1, 3, 3), 1, 0, 1, 1), "input must have rank 4", "[4, 4]")
+                .rejects("a weight of rank 3", conv2d(shape(1, 1, 4, 4), shape(1, 1, 3), 1, 0, 1, 1), "weight must have rank 4", "[1, 1, 3]");
     }
 
     @TestFactory
     Stream<DynamicTest> convolution() {
         return Parity.tests(conv(1), conv(2), conv(3));
+    }
+
+    @Test
+    void theOverloadWithOneNumberPerHyperParameterIsTheSpecWithThatNumberOnEveryAxis() {
+        for (int dims = 1; dims <= 3; dims++) {
+            int[] in = new int[dims], two = new int[dims], one = new int[dims];
+            Arrays.fill(in, 5);
+            Arrays.fill(two, 2);
+            Arrays.fill(one, 1);
+            Tensor x = randomLike(Shape.of(concat(new int[] {2, 4}, in)), dims), w = randomLike(Shape.of(concat(new int[] {6, 2}, two)), 10 + dims);
+            Tensor b = randomLike(Shape.of(6), 20 + dims);
+            Convolution.Spec spec = Convolution.Spec.of(dims).stride(two).padding(one).dilation(two).groups(2);
+            Tensor expected = Convolution.conv(x, w, b, spec);
+            close("conv(x, w, b, 2, 1, 2, 2) in " + dims + "-d", expected, Convolution.conv(x, w, b, 2, 1, 2, 2), spec);
+        }
     }
 
     @Test

@@ -64,13 +64,7 @@ class PoolingParityTest {
                 for (int j = 0; j < dims; j++) in[j] = Math.max(in[j], d[j] * (k[j] - 1) + 1);
             }
             Arr x = Cases.arr(s, concat(new int[] {n, ch}, in), values);
-            if (dilation) {
-                // the composed reference (torch.maximum of slices) splits ties where PyTorch's max pool picks the
-                // first, so dilated cases get distinct values; ties are tested without dilation
-                double[] v = x.data().clone();
-                for (int i = 0; i < v.length; i++) v[i] += i * Math.sqrt(2) * 1e-2;
-                x = new Arr(x.shape(), v);
-            }
+            if (dilation) x = distinct(x);
             if (nans) {
                 double[] v = x.data().clone();
                 for (int i = 0; i < v.length; i++) if (s.intBetween(0, 4) == 0) v[i] = Double.NaN;
@@ -83,6 +77,59 @@ class PoolingParityTest {
                     .with(DILATION, d)
                     .with(CEIL_MODE, ceil)
                     .with(COUNT_INCLUDE_PAD, countPad);
+        };
+    }
+
+    /**
+     * The composed reference of a dilated max pool (torch.maximum of slices) splits ties where
+     * PyTorch's max pool picks the first, so dilated cases get distinct values; ties are tested
+     * without dilation.
+     */
+    static Arr distinct(Arr x) {
+        double[] v = x.data().clone();
+        for (int i = 0; i < v.length; i++) v[i] += i * Math.sqrt(2) * 1e-2;
+        return new Arr(x.shape(), v);
+    }
+
+    /**
+     * Dilated max pooling with at least one window whose taps all land in padding or past the
+     * input (the layouts {@link #poolCases} avoids): PyTorch's maximum there is −∞ (every tap is
+     * −∞ padding), and so must scratch's be, with no gradient to the input. With padding at most
+     * half the kernel, an axis with one empty window has only empty windows (its single window
+     * starts in the left padding and its next tap is past the input; checked exhaustively for
+     * kernel ≤ 5, dilation ≤ 7, stride ≤ 4, input < 20, both ceil modes), so every window of these
+     * cases is empty. After 20 draws without such a layout, axis 0 gets kernel 2, dilation 3 and
+     * padding 1 over 2 elements (taps at −1 and 2).
+     */
+    static Gen<Case> emptyWindowCases(int dims) {
+        return s -> {
+            int n = s.intBetween(1, 2), ch = s.intBetween(1, 2);
+            boolean ceil = s.bool();
+            int[] k = new int[dims], st = new int[dims], p = new int[dims], d = new int[dims], in = new int[dims];
+            for (int attempt = 0; ; attempt++) {
+                for (int j = 0; j < dims; j++) {
+                    k[j] = s.intBetween(2, 3);
+                    d[j] = s.intBetween(2, 4);
+                    p[j] = s.intBetween(1, k[j] / 2);
+                    st[j] = s.intBetween(1, 3);
+                    in[j] = Math.max(1, d[j] * (k[j] - 1) + 1 - 2 * p[j]) + s.intBetween(0, 2);
+                }
+                if (attempt == 20) {
+                    k[0] = 2;
+                    d[0] = 3;
+                    p[0] = 1;
+                    st[0] = 1;
+                    in[0] = 2;
+                }
+                if (!everyWindowSeesInput(in, k, st, p, d, ceil)) break;
+            }
+            return new Case(List.of(distinct(arr(s, concat(new int[] {n, ch}, in)))), Cases.cotangentSeed(s))
+                    .with(KERNEL, k)
+                    .with(STRIDE, st)
+                    .with(PADDING, p)
+                    .with(DILATION, d)
+                    .with(CEIL_MODE, ceil)
+                    .with(COUNT_INCLUDE_PAD, false);
         };
     }
 
@@ -121,8 +168,9 @@ class PoolingParityTest {
         return spec
                 .rejects("a kernel larger than the padded input", pool2d(shape(1, 1, 2, 2), 3, 1, 0), "kernel", "[1, 1, 2, 2]")
                 .rejects("stride 0", pool2d(shape(1, 1, 4, 4), 2, 0, 0), "stride", "[1, 1, 4, 4]")
+                .rejects("kernel size 0", pool2d(shape(1, 1, 4, 4), 0, 1, 0), "kernel size must be positive", "[1, 1, 4, 4]")
                 .rejects("padding above half the kernel", pool2d(shape(1, 1, 4, 4), 2, 1, 2), "padding", "[1, 1, 4, 4]")
-                .rejects("an input of rank 2", pool2d(shape(4, 4), 2, 1, 0), "rank", "[4, 4]");
+                .rejects("an input of rank 2", pool2d(shape(4, 4), 2, 1, 0), "must have rank 4", "[4, 4]");
     }
 
     static OpSpec maxPool(String name, int dims, Domain values, boolean dilation, boolean nans) {
@@ -130,7 +178,23 @@ class PoolingParityTest {
                 .scratch((c, x) -> Pooling.maxPool(x.get(0), poolSpec(c)))
                 .reference((c, x) -> Ref.maxPool(x.get(0), c.get(KERNEL), c.get(STRIDE),
                         c.get(PADDING), c.get(DILATION), c.get(CEIL_MODE)));
-        return name.equals("maxPool2d") ? poolRejections(spec) : spec;
+        if (!name.equals("maxPool2d")) return spec;
+        String unchecked = " (PyTorch rejects it, but DJL's max pool has no dilation, and the composed reference does not check it)";
+        return poolRejections(spec)
+                // padded input 2 + 2·1 = 4 against the dilated kernel 2·(3 − 1) + 1 = 5
+                .rejects("a dilated kernel larger than the input padded on both sides",
+                        pool2d(shape(1, 1, 2, 2), 3, 1, 1).with(DILATION, new int[] {2, 2}), "dilated size 5", "padded input (4)", "[1, 1, 2, 2]")
+                .rejectsWhereTorchAccepts("dilation 0" + unchecked, pool2d(shape(1, 1, 4, 4), 2, 1, 0).with(DILATION, new int[] {0, 0}),
+                        "dilation must be positive", "[1, 1, 4, 4]");
+    }
+
+    static OpSpec emptyWindows(int dims) {
+        return OpSpec.op("maxPool" + dims + "d (dilated, empty windows)").cases(emptyWindowCases(dims))
+                .scratch((c, x) -> Pooling.maxPool(x.get(0), poolSpec(c)))
+                .reference((c, x) -> Ref.maxPool(x.get(0), c.get(KERNEL), c.get(STRIDE),
+                        c.get(PADDING), c.get(DILATION), c.get(CEIL_MODE)))
+                .noFiniteDifferences("an empty window's output is −∞ on both sides of a difference, so the quotient is NaN; "
+                        + "the windows with taps inside the input have finite differences in the dilated specs");
     }
 
     static OpSpec avgPool(int dims) {
@@ -150,7 +214,7 @@ class PoolingParityTest {
     }
 
     static OpSpec adaptiveAvgPool(int dims) {
-        return OpSpec.op("adaptiveAvgPool" + dims + "d")
+        OpSpec spec = OpSpec.op("adaptiveAvgPool" + dims + "d")
                 .cases(s -> {
                     int[] in = new int[dims], out = new int[dims];
                     for (int j = 0; j < dims; j++) {
@@ -162,6 +226,10 @@ class PoolingParityTest {
                 })
                 .scratch((c, x) -> Pooling.adaptiveAvgPool(x.get(0), c.get(OUT_SIZE)))
                 .reference((c, x) -> Ref.adaptiveAvgPool(x.get(0), c.get(OUT_SIZE)));
+        if (dims != 2) return spec;
+        return spec
+                .rejects("an input of rank 2", new Case(List.of(zeros(shape(4, 4))), 0).with(OUT_SIZE, new int[] {2, 2}), "must have rank 4", "[4, 4]")
+                .rejectsWhereTorchAccepts("output size 0 (PyTorch returns an empty tensor, as pytorch/pytorch#70232 shows; scratch asks for a positive size)", new Case(List.of(zeros(shape(1, 1, 4, 4))), 0).with(OUT_SIZE, new int[] {2, 0}), "output size must be positive", "[2, 0]");
     }
 
     static OpSpec globalAvgPool(int dims) {
@@ -185,6 +253,7 @@ class PoolingParityTest {
                 maxPool("maxPool1d (dilated)", 1, Domain.standard(), true, false),
                 maxPool("maxPool2d (dilated)", 2, Domain.standard(), true, false),
                 maxPool("maxPool3d (dilated)", 3, Domain.standard(), true, false),
+                emptyWindows(1), emptyWindows(2), emptyWindows(3),
                 maxPool("maxPool2d (ties)", 2, Domain.integers(-2, 2), false, false).noFiniteDifferences(ties),
                 maxPool("maxPool1d (ties)", 1, Domain.integers(-2, 2), false, false).noFiniteDifferences(ties),
                 maxPool("maxPool3d (ties)", 3, Domain.integers(-1, 1), false, false).noFiniteDifferences(ties),

@@ -13,6 +13,10 @@ import static zerotoml.parity.cnn.ConvCases.maxKernel;
 import static zerotoml.parity.cnn.ConvCases.randomLike;
 import static zerotoml.parity.cnn.ConvCases.shape;
 import static zerotoml.parity.cnn.ConvCases.zeros;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.types.DataType;
 import java.util.ArrayList;
@@ -33,6 +37,7 @@ import zerotoml.reference.Torch;
 import zerotoml.scratch.cnn.Convolution;
 import zerotoml.scratch.cnn.TransposedConvolution;
 import zerotoml.scratch.tensor.Autodiff;
+import zerotoml.scratch.tensor.DType;
 import zerotoml.scratch.tensor.Shape;
 import zerotoml.scratch.tensor.Tensor;
 
@@ -96,7 +101,22 @@ class TransposedConvolutionParityTest {
                 .rejects("dilation 0", convT2d(shape(1, 1, 3, 3), shape(1, 1, 3, 3), 1, 0, 0, 0, 1), "dilation")
                 .rejects("input channels not divisible by groups", convT2d(shape(1, 3, 3, 3), shape(3, 1, 3, 3), 1, 0, 0, 1, 2), "groups", "[1, 3, 3, 3]")
                 .rejectsWhereTorchAccepts("padding that leaves no output" + unreachable, convT2d(shape(1, 1, 1, 1), shape(1, 1, 1, 1), 1, 1, 0, 1, 1), "output size")
-                .rejects("an input of rank 2", convT2d(shape(3, 3), shape(1, 1, 3, 3), 1, 0, 0, 1, 1), "rank", "[3, 3]");
+                .rejects("groups 0", convT2d(shape(1, 1, 3, 3), shape(1, 1, 3, 3), 1, 0, 0, 1, 0), "groups must be positive, got 0", "[1, 1, 3, 3]")
+                .rejects("an input of rank 2", convT2d(shape(3, 3), shape(1, 1, 3, 3), 1, 0, 0, 1, 1), "input must have rank 4", "[3, 3]")
+                .rejects("a weight of rank 3", convT2d(shape(1, 1, 3, 3), shape(1, 1, 3), 1, 0, 0, 1, 1), "weight must have rank 4", "[1, 1, 3]");
+    }
+
+    @Test
+    void stretchRejectsAFactorOfZeroAndATensorWhoseRankDoesNotFitTheFactors() {
+        Tensor t = Tensor.zeros(DType.F64, 1, 1, 3, 3);
+        IllegalArgumentException zero = assertThrows(IllegalArgumentException.class, () -> TransposedConvolution.stretch(t, 2, 0));
+        assertTrue(zero.getMessage().startsWith("stretch: factor must be positive, got [2, 0]"), zero.getMessage());
+        IllegalArgumentException rank = assertThrows(IllegalArgumentException.class, () -> TransposedConvolution.stretch(t, 2));
+        assertTrue(rank.getMessage().contains("needs rank 3 for 1 factors"), rank.getMessage());
+        // factor 1 on every axis is the identity, 2 puts one zero between neighbours
+        assertEquals(t, TransposedConvolution.stretch(t, 1, 1));
+        Tensor row = Tensor.of(DType.F64, new double[] {1, 2, 3}, 1, 1, 3);
+        assertArrayEquals(new double[] {1, 0, 2, 0, 3}, TransposedConvolution.stretch(row, 2).toArray());
     }
 
     @TestFactory

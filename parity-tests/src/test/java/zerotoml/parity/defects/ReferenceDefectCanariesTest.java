@@ -12,6 +12,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.norm.LayerNorm;
 import ai.djl.nn.pooling.Pool;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.optimizer.Optimizer;
@@ -224,5 +225,43 @@ class ReferenceDefectCanariesTest {
         if (!nan && f32 != Double.POSITIVE_INFINITY) fail("float32 gelu(+inf) gave " + f32);
         report("PyTorch f32 gelu(+inf) is NaN", "PyTorch 2.7.1 CPU gelu kernel (float32)", nan,
                 "float32 gelu(+inf) = " + f32 + ", float64 gelu(+inf) = " + f64);
+    }
+
+    // ------------------------------------------------------------------ 8. PyTorch's float32 layer_norm gradient over one element
+
+    /**
+     * layer_norm over a normalized shape of one element: x̂ = (x − μ)/σ is 0 whatever x is, so y = β
+     * and ∂loss/∂x is exactly 0. PyTorch's float64 backward says so; its float32 backward was found
+     * (deep run, sixth session) to leave about 1.5e-5, a rounding amplified by 1/√ε ≈ 316.
+     */
+    @Test
+    void pytorchFloat32LayerNormGradientOverOneElementIsNotZero() {
+        double[] f32 = layerNormOneElementGradient(DataType.FLOAT32), f64 = layerNormOneElementGradient(DataType.FLOAT64);
+        double worst32 = 0, worst64 = 0;
+        for (double g : f32) worst32 = Math.max(worst32, Math.abs(g));
+        for (double g : f64) worst64 = Math.max(worst64, Math.abs(g));
+        assertTrue(worst64 <= 1e-9, "float64 layer_norm gradient over one element must be 0, got " + Arrays.toString(f64));
+        report("PyTorch f32 layer_norm gradient over one element is not 0", "PyTorch 2.7.1 CPU layer_norm backward (float32)", worst32 > 0,
+                "float32 gradient " + Arrays.toString(f32) + ", float64 " + Arrays.toString(f64) + " (the truth is 0)");
+    }
+
+    /** x [64, 1] with x_i = (37·i mod 101)/20 − 2.5, γ = 1.3, β = 0.2, ε = 1e-5; loss sum(y · c) with c_i = (−1)^i · (1 + i/64). */
+    static double[] layerNormOneElementGradient(DataType dt) {
+        int n = 64;
+        float[] xs = new float[n], cs = new float[n];
+        for (int i = 0; i < n; i++) {
+            xs[i] = (37 * i % 101) / 20f - 2.5f;
+            cs[i] = (i % 2 == 0 ? 1 : -1) * (1 + i / 64f);
+        }
+        try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+            NDArray x = m.create(xs, new Shape(n, 1)).toType(dt, false);
+            NDArray gamma = m.create(new float[] {1.3f}).toType(dt, false), beta = m.create(new float[] {0.2f}).toType(dt, false);
+            x.setRequiresGradient(true);
+            try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
+                NDArray y = LayerNorm.layerNorm(x, new Shape(1), gamma, beta, 1e-5f).singletonOrThrow();
+                gc.backward(y.mul(m.create(cs, new Shape(n, 1)).toType(dt, false)).sum());
+            }
+            return x.getGradient().toType(DataType.FLOAT64, false).toDoubleArray();
+        }
     }
 }

@@ -20,6 +20,8 @@ import zerotoml.parity.harness.Cases;
 import zerotoml.parity.harness.OpSpec;
 import zerotoml.parity.harness.Parity;
 import zerotoml.scratch.diffusion.Ddim;
+import zerotoml.scratch.diffusion.Ddpm;
+import zerotoml.scratch.tensor.DType;
 
 /**
  * DDIM against diffusers' DDIMScheduler.step written with DJL: one step (any η in [0, 1], with and
@@ -51,7 +53,16 @@ class DdimParityTest {
                         c.get(ETA), c.get(CLIP), x.get(2)))
                 .reference((c, x) -> Ref.ddimStep(Ref.schedule(c, x.get(0).getManager(), x.get(0).getDataType()), x.get(0), c.get(T0), c.get(PREV),
                         x.get(1), c.get(ETA), c.get(CLIP), x.get(2)))
+                .conditioned(Precision.F32, OpSpec.Check.FORWARD, DdimParityTest::stepBound, DdpmParityTest.STEP_X0_CANCELS)
                 .noFiniteDifferences("with clipping, x̂0 can sit on the clamp's kink; Ddim.sample's finite differences cover the unclipped step");
+    }
+
+    /** {@link DdpmParityTest#stepX0Bound} for a Ddim.step case: x̂0's coefficient is √ᾱ_prev (ε prediction). */
+    static double stepBound(Case c) {
+        Ddpm.Schedule s = scratchSchedule(c, DType.F64);
+        double[] out = Ddim.step(s, f64(c.input(0)), c.get(T0), c.get(PREV), f64(c.input(1)), c.get(ETA), c.get(CLIP),
+                f64(c.input(2))).toArray();
+        return DdpmParityTest.stepX0Bound(s.alphaBar(c.get(T0)), Math.sqrt(s.alphaBar(c.get(PREV))), "epsilon", c.input(0).data(), c.input(1).data(), out);
     }
 
     static OpSpec sample() {

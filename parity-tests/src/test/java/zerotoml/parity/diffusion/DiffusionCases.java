@@ -123,6 +123,11 @@ final class DiffusionCases {
         return out;
     }
 
+    /** A case input as a float64 tensor (for bounds computed from the case). */
+    static Tensor f64(Arr a) {
+        return Tensor.of(DType.F64, a.data(), a.shape());
+    }
+
     static DType dtype(List<Tensor> xs) {
         return xs.get(0).dtype();
     }

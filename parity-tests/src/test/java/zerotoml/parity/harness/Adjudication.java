@@ -19,15 +19,42 @@ import zerotoml.scratch.tensor.Tensor;
  * When scratch and the reference disagree on a case, who is wrong? The reference can be: PyTorch's
  * float32 CPU kernels differ by CPU, and some have defects on some CPUs (notes/ReferenceDefects.md).
  * So before a disagreement fails the build, this gathers independent float64 evidence on the same
- * rounded inputs and the same rounded cotangent, and gives one of three verdicts:
+ * rounded inputs and the same rounded cotangent, and gives one of four verdicts:
  *
  * <ul>
  *   <li>{@code scratch wrong}: scratch disagrees with every float64 oracle. Fails the build.</li>
  *   <li>{@code reference defect}: scratch agrees with <b>two</b> independent float64 oracles within
  *       the row's own tolerance, and the reference disagrees with both. The case passes; the row is
  *       amber and the defect is reported with this evidence.</li>
+ *   <li>{@code rounding on both sides}: scratch agrees with <b>two</b> independent float64
+ *       oracles within the row's own tolerance, and the float32 reference agrees with them too.
+ *       The two float32 results are further apart than the tolerance only because each rounds,
+ *       on opposite sides of the truth (the difference of two results within the tolerance of
+ *       one value can reach twice the tolerance). Nobody is wrong. The case passes and is counted
+ *       in the row's note; the row is amber. It is not a reference defect, and is not listed as
+ *       one.</li>
  *   <li>{@code undecided}: anything else. Fails the build.</li>
  * </ul>
+ *
+ * <p>Why the fourth verdict (sixth session): the first deep run (5,000 cases per property) failed
+ * three rows, among them {@code mlp (silu)/f32/forward} on 1 case of 2,774, with scratch at 0.12× of
+ * the tolerance from the reference's own float64 result and PyTorch's float32 at 0.90×: as
+ * {@code undecided}, a case where scratch is the more accurate side failed the build. The tolerance
+ * is not widened by this: scratch is still held to the row's tolerance, against two float64
+ * oracles instead of one float32 result.
+ *
+ * <p>Why scratch need not be the nearer side (sixth session, the deep run's
+ * {@code mlp (silu)/f32/grad}: scratch 0.68× of the tolerance from both float64 oracles, PyTorch
+ * 0.46×, on opposite sides, 1.1× apart). The verdict first asked scratch to be at least as close
+ * to the oracles as the reference. That asks more than the parity contract does: a case that
+ * needs no adjudication passes with scratch up to 1× the tolerance from PyTorch's float32 result,
+ * which may itself be up to 1× from the truth, so scratch up to about 2× from the truth passes
+ * unexamined. This verdict holds scratch to 1× from two float64 oracles, one of them independent
+ * of scratch's code: already stricter than an ordinary passing case. Requiring scratch also to
+ * beat PyTorch's own rounding would fail the build on a case that shows nothing wrong in scratch,
+ * only that PyTorch's rounding fell luckier; and it guards against nothing a passing case would
+ * not admit (a scratch that is consistently 0.9× off passes its ordinary cases either way). The
+ * evidence still prints both distances, so a scratch that is farther is visible in the log.
  *
  * <p>The oracles. For a float32 <b>gradient</b>: (1) the reference's own gradient, re-run in
  * float64; (2) central finite differences of the reference's float64 forward (gradcheck's step),
@@ -49,7 +76,12 @@ final class Adjudication {
     static final int MAX_FD_ELEMENTS = 64;
 
     enum Verdict {
-        SCRATCH_WRONG("scratch wrong"), REFERENCE_DEFECT("reference defect"), UNDECIDED("undecided");
+        SCRATCH_WRONG("scratch wrong"), REFERENCE_DEFECT("reference defect"), ROUNDING("rounding on both sides"), UNDECIDED("undecided");
+
+        /** Whether the case passes. */
+        boolean cleared() {
+            return this == REFERENCE_DEFECT || this == ROUNDING;
+        }
 
         final String label;
 
@@ -64,7 +96,8 @@ final class Adjudication {
             Comparator<Decision> rank = Comparator.comparingInt(d -> switch (d.verdict) {
                 case SCRATCH_WRONG -> 0;
                 case UNDECIDED -> 1;
-                case REFERENCE_DEFECT -> 2;
+                case ROUNDING -> 2;
+                case REFERENCE_DEFECT -> 3;
             });
             return ds.stream().min(rank).orElseThrow();
         }
@@ -136,6 +169,7 @@ final class Adjudication {
         StringBuilder ev = new StringBuilder(what).append(", worst element ").append(worst).append(": scratch ").append(v(mine, worst))
                 .append(", reference ").append(v(ref, worst));
         boolean scratchAgreesWithAll = !oracles.isEmpty(), scratchAgreesWithNone = !oracles.isEmpty(), referenceAgreesWithNone = true;
+        boolean referenceAgreesWithAll = !oracles.isEmpty();
         Tolerance.Comparison first = null;
         StringBuilder votes = new StringBuilder();
         for (Oracle o : oracles) {
@@ -145,6 +179,7 @@ final class Adjudication {
             scratchAgreesWithAll &= sc.ok();
             scratchAgreesWithNone &= !sc.ok();
             referenceAgreesWithNone &= !rc.ok();
+            referenceAgreesWithAll &= rc.ok();
             int k = o.at() == null ? worst : indexOf(o.at(), worst);
             ev.append(", ").append(o.name()).append(' ').append(k < 0 ? "(not taken there)" : v(o.values(), k));
             votes.append("\n").append(o.name()).append(o.at() == null ? " (every element)" : " (" + o.at().length + " element(s) where the two sides disagree)")
@@ -154,10 +189,21 @@ final class Adjudication {
         if (scratch64 != null) ev.append(", scratch f64 (evidence, no vote) ").append(v(scratch64, worst));
         ev.append(votes);
         for (String m : missing) ev.append("\nno oracle: ").append(m);
-        Verdict verdict = oracles.size() >= 2 && scratchAgreesWithAll && referenceAgreesWithNone ? Verdict.REFERENCE_DEFECT
-                : scratchAgreesWithNone ? Verdict.SCRATCH_WRONG : Verdict.UNDECIDED;
+        Verdict verdict = verdict(oracles.size(), scratchAgreesWithAll, scratchAgreesWithNone, referenceAgreesWithAll, referenceAgreesWithNone);
         ev.append("\ntolerance ").append(tol).append(". Verdict: ").append(verdict.label);
         return new Decision(verdict, ev.toString(), first);
+    }
+
+    /**
+     * The rule itself, from how scratch and the reference fared against the oracles (the trajectory
+     * harness uses it too): scratch backed by at least two oracles is cleared when the reference
+     * agrees with none (a defect) or with all (rounding); scratch backed by none is wrong.
+     */
+    static Verdict verdict(int oracles, boolean scratchAll, boolean scratchNone, boolean referenceAll, boolean referenceNone) {
+        boolean twoBackScratch = oracles >= 2 && scratchAll;
+        return twoBackScratch && referenceNone ? Verdict.REFERENCE_DEFECT
+                : twoBackScratch && referenceAll ? Verdict.ROUNDING
+                : scratchNone ? Verdict.SCRATCH_WRONG : Verdict.UNDECIDED;
     }
 
     private static int indexOf(int[] at, int j) {

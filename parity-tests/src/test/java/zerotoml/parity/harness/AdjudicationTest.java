@@ -12,6 +12,7 @@ import zerotoml.fixtures.Domain;
 import zerotoml.fixtures.Gen;
 import zerotoml.fixtures.Gens;
 import zerotoml.fixtures.Precision;
+import zerotoml.fixtures.Tolerance;
 import zerotoml.parity.harness.Case.Arg;
 import zerotoml.parity.harness.OpSpec.Check;
 import zerotoml.scratch.cnn.Convolution;
@@ -144,5 +145,74 @@ class AdjudicationTest {
         var a = Parity.adjudicated(spec, Precision.F64, Check.GRADIENT, CASES);
         assertTrue(a.outcome().failure().isPresent());
         assertTrue(a.outcome().failure().get().error().getMessage().contains("verdict: undecided"), a.outcome().report());
+    }
+
+    /**
+     * add, with the float32 output of scratch and of the reference each moved off the truth by a
+     * share of the float32 allowance at the true value ({@code atol + rtol·|t|}), in opposite
+     * directions: both sides within the tolerance of the truth, further apart than it.
+     */
+    static OpSpec roundedApart(double scratchShare, double referenceShare) {
+        Tolerance tol = Tolerance.of(Precision.F32);
+        return OpSpec.op("add (planted rounding)").cases(Cases.binary(Domain.standard(), Domain.standard()))
+                .scratch((c, xs) -> {
+                    Tensor y = Arithmetic.add(xs.get(0), xs.get(1));
+                    if (y.dtype() != DType.F32) return y;
+                    double[] v = y.toArray();
+                    for (int k = 0; k < v.length; k++) v[k] -= scratchShare * (tol.atol() + tol.rtol() * Math.abs(v[k]));
+                    return Tensor.of(DType.F32, v, y.shape().dims());
+                })
+                .reference((c, xs) -> {
+                    NDArray y = xs.get(0).add(xs.get(1));
+                    if (y.getDataType() != DataType.FLOAT32) return y;
+                    return y.add(y.abs().mul((float) (referenceShare * tol.rtol())).add((float) (referenceShare * tol.atol())));
+                });
+    }
+
+    @Test
+    void twoFloat32ResultsRoundedApartWithScratchTheNearerComeOutRoundingOnBothSidesAndPass() {
+        // scratch 0.4 of the allowance below the truth, the reference 0.9 above: 1.3 apart
+        var a = Parity.adjudicated(roundedApart(0.4, 0.9), Precision.F32, Check.FORWARD, CASES);
+        assertTrue(a.outcome().failure().isEmpty(), () -> a.outcome().report());
+        assertEquals(CASES, a.rounding(), "every case is apart by more than the tolerance");
+        assertEquals(0, a.referenceDefects(), "rounding is not a reference defect");
+        assertTrue(a.roundingEvidence().contains("Verdict: rounding on both sides"), a.roundingEvidence());
+    }
+
+    @Test
+    void twoFloat32ResultsRoundedApartWithTheReferenceTheNearerAlsoComeOutRoundingWhileScratchIsWithinTheTolerance() {
+        // scratch 0.95 below, the reference 0.5 above (the deep run's mlp (silu) grad case: 0.68 and 0.46):
+        // scratch is held to the tolerance of two float64 oracles, not to beating PyTorch's rounding
+        var a = Parity.adjudicated(roundedApart(0.95, 0.5), Precision.F32, Check.FORWARD, CASES);
+        assertTrue(a.outcome().failure().isEmpty(), () -> a.outcome().report());
+        assertEquals(CASES, a.rounding());
+        assertTrue(a.roundingEvidence().contains("Verdict: rounding on both sides"), a.roundingEvidence());
+    }
+
+    @Test
+    void aScratchResultJustBeyondTheToleranceOfTheTruthFailsWhateverTheReferenceDoes() {
+        // scratch 1.05 of the allowance below, the reference 0.1 above: scratch is wrong by a hair, and no verdict clears it
+        var a = Parity.adjudicated(roundedApart(1.05, 0.1), Precision.F32, Check.FORWARD, CASES);
+        assertTrue(a.outcome().failure().isPresent(), "scratch beyond the tolerance of the truth must fail");
+        assertEquals(0, a.rounding());
+        assertEquals(0, a.referenceDefects());
+    }
+
+    @Test
+    void aReferenceBeyondTheToleranceOfTheTruthIsADefectNotRounding() {
+        // scratch right, the reference 1.5 above the truth: a reference defect, never counted as rounding
+        var a = Parity.adjudicated(roundedApart(0.2, 1.5), Precision.F32, Check.FORWARD, CASES);
+        assertTrue(a.outcome().failure().isEmpty(), () -> a.outcome().report());
+        assertEquals(0, a.rounding(), "rounding needs the reference within the tolerance of the oracles too");
+        assertEquals(CASES, a.referenceDefects());
+    }
+
+    @Test
+    void aScratchResultBeyondTheToleranceOfTheTruthIsNeverRounding() {
+        // scratch 1.5 of the allowance below: it disagrees with both float64 oracles
+        var a = Parity.adjudicated(roundedApart(1.5, 0.2), Precision.F32, Check.FORWARD, CASES);
+        assertTrue(a.outcome().failure().isPresent());
+        assertTrue(a.outcome().failure().get().error().getMessage().contains("verdict: scratch wrong"), a.outcome().report());
+        assertEquals(0, a.rounding());
     }
 }

@@ -15,6 +15,7 @@ import zerotoml.fixtures.Domain;
 import zerotoml.fixtures.Gen;
 import zerotoml.fixtures.Precision;
 import zerotoml.fixtures.Property;
+import zerotoml.fixtures.Source;
 import zerotoml.fixtures.Tolerance;
 import zerotoml.scratch.tensor.Tensor;
 
@@ -168,13 +169,24 @@ public final class OpSpec {
     }
 
     /** The tolerance of one case: the row's, with rtol raised by the case's bound where the op is {@link #conditioned}. */
-    Tolerance tolerance(Precision p, Check check, Case c) {
+    public Tolerance tolerance(Precision p, Check check, Case c) {
         Tolerance t = tolerance(p, check);
         ToDoubleFunction<Case> extra = conditioning.get(p.label() + "/" + check.label);
         if (extra == null) return t;
         double e = extra.applyAsDouble(c);
         if (!(e >= 0)) throw new IllegalStateException(name + ": the conditioning bound of a case must be ≥ 0, got " + e + " for " + c);
         return e == 0 ? t : new Tolerance(t.rtol() + e, t.atol(), t.reason(), t.zeroSigns());
+    }
+
+    /**
+     * How many of the cases drawn from seeds 0 .. n − 1 keep the row's own tolerance exactly (their
+     * {@link #conditioned} bound is 0): the measure that a per-case bound is not a blanket loosening.
+     */
+    public int casesKeepingRowTolerance(Precision p, Check check, int n) {
+        Tolerance row = tolerance(p, check);
+        int kept = 0;
+        for (int k = 0; k < n; k++) if (tolerance(p, check, cases.draw(Source.random(k))).equals(row)) kept++;
+        return kept;
     }
 
     /** Outputs and gradients must match PyTorch in the sign of every zero too ({@link Tolerance#signedZeros}). */

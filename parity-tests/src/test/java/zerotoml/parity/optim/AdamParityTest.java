@@ -22,7 +22,7 @@ import org.junit.jupiter.api.TestFactory;
 import zerotoml.fixtures.Gen;
 import zerotoml.parity.optim.OptimizerRuns.RefLoop;
 import zerotoml.parity.optim.Trajectories.Case;
-import zerotoml.parity.optim.Trajectories.Side;
+import zerotoml.parity.harness.TrajectoryParity.Side;
 import zerotoml.reference.Torch;
 import zerotoml.reference.optim.DjlOptimizers;
 import zerotoml.reference.optim.Schedules;

@@ -16,7 +16,8 @@ import zerotoml.fixtures.Tolerance;
 import zerotoml.parity.optim.Trajectories.Case;
 import zerotoml.parity.optim.Trajectories.Net;
 import zerotoml.parity.optim.Trajectories.Run;
-import zerotoml.parity.optim.Trajectories.Side;
+import zerotoml.parity.harness.TrajectoryParity;
+import zerotoml.parity.harness.TrajectoryParity.Side;
 import zerotoml.reference.optim.DjlOptimizers;
 import zerotoml.scratch.optim.Step;
 
@@ -70,6 +71,16 @@ final class OptimizerRuns {
         });
     }
 
+    /** The case as both float32 sides read it: initial values and gradients rounded to float32 (hyper-parameters are drawn float32 already). */
+    static <H> Case<H> roundedTo32(Case<H> c) {
+        Run r = c.run();
+        double[][] init = new double[r.init().length][];
+        for (int i = 0; i < init.length; i++) init[i] = Precision.F32.round(r.init()[i]);
+        double[][][] grads = new double[r.steps()][r.init().length][];
+        for (int t = 0; t < r.steps(); t++) for (int i = 0; i < init.length; i++) grads[t][i] = Precision.F32.round(r.grads()[t][i]);
+        return new Case<>(c.hyper(), new Run(r.shapes(), init, grads));
+    }
+
     @FunctionalInterface
     interface RefLoop<H> {
         double[][] run(H h, List<NDArray> params, List<List<NDArray>> grads);
@@ -82,11 +93,24 @@ final class OptimizerRuns {
         return out;
     }
 
+    /**
+     * The f32 and f64 checks, the f32 allowance as assert_close's ({@link TrajectoryParity.Scale#VALUE}).
+     * A disagreeing float32 case goes to the reproduction rule (PyTorch's rare garbage first run),
+     * then to the float64 rule ({@link TrajectoryParity#float64}). f64 keeps the default.
+     */
     static <H> List<DynamicTest> both(String op, Gen<Case<H>> gen, Side<Case<H>> scratch, Side<Case<H>> reference,
                                       Tolerance f32, Tolerance f64, String check) {
+        return both(op, gen, scratch, reference, f32, f64, check, TrajectoryParity.Scale.VALUE);
+    }
+
+    /** {@link #both} with the f32 check's allowance scaled as {@code f32Scale} says (the caller writes why). */
+    static <H> List<DynamicTest> both(String op, Gen<Case<H>> gen, Side<Case<H>> scratch, Side<Case<H>> reference,
+                                      Tolerance f32, Tolerance f64, String check, TrajectoryParity.Scale f32Scale) {
+        TrajectoryParity.Adjudicator<Case<H>> f32Rule = TrajectoryParity.firstCleared(TrajectoryParity.reproduction(reference),
+                TrajectoryParity.float64(scratch, reference, OptimizerRuns::roundedTo32, f32Scale));
         return List.of(
-                DynamicTest.dynamicTest(op + " f32 " + check, () -> Trajectories.check(op, check, Precision.F32, gen, scratch, reference, f32)),
-                DynamicTest.dynamicTest(op + " f64 " + check, () -> Trajectories.check(op, check, Precision.F64, gen, scratch, reference, f64)));
+                DynamicTest.dynamicTest(op + " f32 " + check, () -> Trajectories.check(op, check, Precision.F32, gen, scratch, reference, f32, f32Scale, f32Rule, true)),
+                DynamicTest.dynamicTest(op + " f64 " + check, () -> Trajectories.check(op, check, Precision.F64, gen, scratch, reference, f64, true)));
     }
 
     static final String TORCH = "trajectory matches torch.optim rule";

@@ -50,7 +50,7 @@ class ScheduleParityTest {
                     return new double[][] {out};
                 },
                 (c, p) -> withManager(m -> new double[][] {Torch.values(ref.apply(m, c))}),
-                Tolerance.of(Precision.F64)));
+                Tolerance.of(Precision.F64), false));
     }
 
     @TestFactory

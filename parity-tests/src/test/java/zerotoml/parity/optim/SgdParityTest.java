@@ -18,6 +18,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import zerotoml.fixtures.Gen;
+import zerotoml.parity.harness.TrajectoryParity;
 import zerotoml.parity.optim.OptimizerRuns.RefLoop;
 import zerotoml.reference.optim.DjlOptimizers;
 import zerotoml.scratch.optim.Sgd;
@@ -63,11 +64,20 @@ class SgdParityTest {
             logBetween(s, 1e-3, 0.5), s.bool() ? floatBetween(s, 0.01, 0.99) : 0, 0,
             s.bool() ? logBetween(s, 1e-4, 0.1) : 0, false);
 
+    /**
+     * The f32 allowance scales with each parameter's path ({@link TrajectoryParity.Scale#PATH}): DJL's
+     * MXNet-style momentum (v = m·v − lr·g, w += v) rounds differently from torch's rule (buf = m·buf + g,
+     * w −= lr·buf), which scratch follows; momentum up to 0.99 carries each step's rounding into the
+     * next, committed at the magnitude the parameter had then, and a parameter that grows and comes
+     * back keeps it (the deep run's case: momentum 0.93, lr 0.45, a parameter from 28.8 back to 0.45,
+     * 1.2× the allowance at step 19 measured at 0.45; scratch 1.14× from the float64 trajectory, DJL
+     * 0.07×). Against torch's rule in NDArray ops (the same formula in the same order) it stays VALUE.
+     */
     @TestFactory
     Stream<DynamicTest> sgdMatchesDjlBuiltInWhereConventionsCoincide() {
         return both("Sgd (DJL built-in)", cases(SGD_DJL),
                 (c, p) -> scratchRun(c, p, Sgd.init(net0(c, p)), (h, t, ps, gs, st) -> Sgd.step(h, ps, gs, st)),
                 (c, p) -> referenceRun(c, p, (h, ps, gs) -> djlLoop(DjlOptimizers.sgd(h.lr(), h.momentum(), h.weightDecay()), ps, gs)),
-                F32, F64, DJL).stream();
+                F32, F64, DJL, TrajectoryParity.Scale.PATH).stream();
     }
 }

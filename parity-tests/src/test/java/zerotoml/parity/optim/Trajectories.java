@@ -6,25 +6,22 @@ import ai.djl.ndarray.types.DataType;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.function.Function;
-import org.opentest4j.TestAbortedException;
 import zerotoml.fixtures.Gen;
-import zerotoml.fixtures.ParityLedger;
 import zerotoml.fixtures.Precision;
 import zerotoml.fixtures.Property;
 import zerotoml.fixtures.Source;
 import zerotoml.fixtures.Tolerance;
+import zerotoml.parity.harness.TrajectoryParity;
+import zerotoml.parity.harness.TrajectoryParity.Side;
 import zerotoml.reference.Torch;
 import zerotoml.scratch.tensor.DType;
 import zerotoml.scratch.tensor.Tensor;
 
 /**
- * The harness's entry point for sequences: a property whose every case yields a trajectory (one
- * array per step) from scratch and from the reference, compared step by step with one tolerance,
- * recorded in the {@link ParityLedger} as one row per check like {@code Parity} does for ops.
- * (The op harness compares one output and its gradients; optimiser steps and schedules are
- * sequences, so they get this small sibling.)
+ * The optimiser tests' cases (parameter shapes, initial values, gradient sequences) and their two
+ * sides, checked by the harness's trajectory check {@link TrajectoryParity}: optimiser steps and
+ * schedules are sequences, so they go through the sequence sibling of {@code Parity}.
  */
 final class Trajectories {
     private Trajectories() {}
@@ -152,43 +149,20 @@ final class Trajectories {
 
     // ------------------------------------------------------------------ the check
 
-    /** Produces a trajectory (one array per step) for a case in a precision. */
-    @FunctionalInterface
-    interface Side<C> {
-        double[][] run(C c, Precision p);
+    /**
+     * The harness's trajectory check ({@link TrajectoryParity}) with {@code Parity.reproducible}'s
+     * rule: a disagreeing case is cleared only when two re-runs of the reference agree with each
+     * other, contradict its first run, and agree with scratch. {@code mustMove}: most cases'
+     * trajectories must change from the first step to the last (true for optimisers, whose every
+     * step moves the parameters; a schedule may be constant and clipping is one step).
+     */
+    static <C> void check(String op, String check, Precision p, Gen<C> gen, Side<C> scratch, Side<C> reference, Tolerance tol, boolean mustMove) {
+        check(op, check, p, gen, scratch, reference, tol, TrajectoryParity.Scale.VALUE, TrajectoryParity.reproduction(reference), mustMove);
     }
 
-    /**
-     * Runs the property: for every case, scratch's and the reference's trajectories must agree at
-     * every step within {@code tol}. Records one ledger row and throws on failure.
-     */
-    static <C> void check(String op, String check, Precision p, Gen<C> gen, Side<C> scratch, Side<C> reference, Tolerance tol) {
-        double[] worst = new double[3];
-        String name = op + "/" + p.label() + "/" + check;
-        Property.Outcome<C> o = Property.run(name, gen, c -> {
-            double[][] a = scratch.run(c, p);
-            double[][] b = reference.run(c, p);
-            if (a.length != b.length) throw new AssertionError("scratch made " + a.length + " steps, the reference " + b.length);
-            for (int t = 0; t < a.length; t++) {
-                if (a[t].length != b[t].length) throw new AssertionError("step " + t + ": " + a[t].length + " vs " + b[t].length + " values");
-                Tolerance.Comparison cmp = tol.compare(a[t], b[t]);
-                if (!Property.shrinking()) {
-                    worst[0] = Math.max(worst[0], cmp.worstAbs());
-                    worst[1] = Math.max(worst[1], cmp.worstRel());
-                    worst[2] = Math.max(worst[2], cmp.share());
-                }
-                if (!cmp.ok()) {
-                    throw new AssertionError(String.format(Locale.ROOT,
-                            "step %d, element %d: scratch %.17g, reference %.17g (abs error %.3e, rel error %.3e, %s, %.1fx the allowance)",
-                            t + 1, cmp.worstIndex(), cmp.actualAtWorst(), cmp.expectedAtWorst(), cmp.worstAbs(), cmp.worstRel(), tol, cmp.share()));
-                }
-            }
-        }, Property.cases());
-        if (o.skipped()) throw new TestAbortedException("skipped: zerotoml.replay names another property");
-        String failure = o.failure().map(f -> o.report()).orElse(null);
-        String replay = o.failure().map(Property.Failure::replay).orElse(null);
-        ParityLedger.record(new ParityLedger.Row(op, p.label(), check, o.casesRun(), o.casesPassed(),
-                worst[0], worst[1], worst[2], tol, failure, replay));
-        if (failure != null) throw new AssertionError(failure, o.failure().get().error());
+    /** {@link #check} with a scale for the allowance and another adjudication rule. */
+    static <C> void check(String op, String check, Precision p, Gen<C> gen, Side<C> scratch, Side<C> reference, Tolerance tol,
+                          TrajectoryParity.Scale scale, TrajectoryParity.Adjudicator<C> adjudicator, boolean mustMove) {
+        TrajectoryParity.check(op, check, p, gen, scratch, reference, tol, scale, adjudicator, mustMove, Property.cases());
     }
 }

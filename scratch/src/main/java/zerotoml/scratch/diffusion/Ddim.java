@@ -30,6 +30,22 @@ public final class Ddim {
         return ts;
     }
 
+    /**
+     * diffusers "trailing" spacing, descending: round(T − k·T/S) − 1 for k = 0..S−1 (Lin et al.,
+     * "Common Diffusion Noise Schedules and Sample Steps are Flawed", arXiv 2305.08891). It
+     * always starts at T−1, so even one step starts from the timestep whose marginal is the prior.
+     */
+    public static int[] trailing(int steps, int sampleSteps) {
+        if (sampleSteps < 1 || sampleSteps > steps) {
+            throw new IllegalArgumentException("Ddim.trailing: sampleSteps must be in 1.." + steps + ", got " + sampleSteps);
+        }
+        int[] ts = new int[sampleSteps];
+        double stride = (double) steps / sampleSteps;
+        // τ_k = round(T − k·T/S) − 1 (numpy rounds half to even, as Math.rint)
+        for (int k = 0; k < sampleSteps; k++) ts[k] = (int) Math.rint(steps - k * stride) - 1;
+        return ts;
+    }
+
     /** §4.2's quadratic spacing, descending: ⌊(√(0.8T)·k/(S−1))²⌋, duplicates removed. */
     public static int[] quadratic(int steps, int sampleSteps) {
         if (sampleSteps < 2 || sampleSteps > steps) {

@@ -215,6 +215,16 @@ public final class ScoreSde {
         return d.round(n == 1 ? b0 / n : b0 / n + k * (b1 / n - b0 / n) / (n - 1));
     }
 
+    /**
+     * The fewest steps N for which the discrete chain of the reverse-diffusion predictor and the
+     * Langevin corrector is defined: VP and sub-VP use β_i = β(t)/N (up to β1/N at the last index)
+     * in √(1 − β_i) and α_i = 1 − β_i, so they need every β_i &lt; 1, i.e. N &gt; β1; VE has no such
+     * limit (1). With fewer steps those samplers return NaN, in score_sde_pytorch as here.
+     */
+    public static int fewestDiscreteSteps(Sde sde) {
+        return sde.kind() == Kind.VE ? 1 : (int) Math.floor(sde.b()) + 1;
+    }
+
     /** σ_i = exp(linspace(ln σ_min, ln σ_max, N))_i. */
     static double discreteSigma(Sde ve, int k, DType d) {
         int n = ve.n();

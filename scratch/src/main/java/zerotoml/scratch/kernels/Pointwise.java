@@ -8,10 +8,13 @@ import java.util.function.DoubleUnaryOperator;
  * binary zip, with fast paths for operands of the same shape, a scalar operand, and an operand
  * broadcast along the leading axes (a row, or any trailing block: a bias over a batch).
  *
- * <p>A binary operand is described by its <em>period</em>: operand value {@code i % period} meets
- * output element i. The output's own size is a full period; 1 is a scalar; a divisor of the
- * output's size is a trailing block repeated over the leading axes. At least one operand has the
- * full period (any broadcast that is not of these kinds is materialised by the caller first).
+ * <p>A binary operand is described by its <em>period</em> and <em>repeat</em>: operand value
+ * {@code (i / repeat) % period} meets output element i. With repeat 1, the output's own size is a
+ * full period; 1 is a scalar; a divisor of the output's size is a trailing block repeated over the
+ * leading axes. A repeat above 1 stretches each value over that many consecutive outputs: a
+ * {@code [rows, 1]} column (a lane's maximum or sum kept as size 1) against {@code [rows, cols]}
+ * has period rows and repeat cols. At least one operand has the full period and repeat 1 (any
+ * broadcast that is not of these kinds is materialised by the caller first).
  *
  * <p>Arithmetic: every element is computed in double and, for {@code float[]}, rounded once to
  * float, as the naive twins {@link #naiveMap} and {@link #naiveZip} do. The ops of {@link Op} have
@@ -21,12 +24,29 @@ import java.util.function.DoubleUnaryOperator;
  * (Figueroa, "When is double rounding innocuous?", SIGNUM 1995). Each element depends only on its
  * own inputs, so the split over threads (above {@link Parallel#THRESHOLD} elements) cannot change
  * a bit. The function passed must be pure: it may run on several threads at once.
+ *
+ * <p>The float map widens a block of {@link #BLOCK} inputs into a {@code double[]} in a loop of its
+ * own, then applies f to the block. Widening inside the loop that calls f made float {@code exp}
+ * 3&ndash;4&times; slower than double {@code exp} (15 against 4&ndash;5 ns per element, AMD EPYC Zen 5,
+ * JDK 17, notes/Performance.md), even with f inlined, most likely a false dependency: the scalar
+ * float-to-double conversion keeps the upper bits of its destination register, so it waits for that
+ * register's last writer, the previous element's {@code exp}, and the elements no longer overlap. A
+ * separate widening loop is vectorised and carries no such chain. The ops of {@link Unary} have
+ * loops of their own besides, so their function is bound statically (and inlined, for
+ * {@code exp} the JIT's intrinsic) even when many different functions run through the map, where
+ * the shared call {@code f.applyAsDouble} becomes megamorphic and costs a call per element. Both
+ * keep every bit: the same {@code (float) f((double) x)}. NEG, ABS and RELU, exact in float, skip
+ * the widening; RELU selects on the bits without a branch (a branch on the sign of random data
+ * mispredicts half the time).
  */
 public final class Pointwise {
     private Pointwise() {}
 
     /** Elements per task when a large array is split over threads. */
     static final int CHUNK = 1 << 14;
+
+    /** Elements of a float map widened to double at a time (4 KB: stays in L1). */
+    static final int BLOCK = 512;
 
     /** The binary ops with loops of their own; any other function runs through the generic loop. */
     public enum Op implements DoubleBinaryOperator {
@@ -58,22 +78,221 @@ public final class Pointwise {
 
     // ------------------------------------------------------------------ unary
 
+    /**
+     * The unary ops with loops of their own (each binds its function statically); any other
+     * function runs through the generic loop. Each computes in double exactly as its
+     * {@code applyAsDouble}, which the naive twins call.
+     */
+    public enum Unary implements DoubleUnaryOperator {
+        NEG {
+            @Override
+            public double applyAsDouble(double v) {
+                return -v;
+            }
+
+            @Override
+            void run(double[] x, int xo, double[] out, int o, int len) {
+                for (int t = 0; t < len; t++) out[o + t] = -x[xo + t];
+            }
+
+            @Override
+            void runRounded(double[] w, float[] out, int o, int len) {
+                for (int t = 0; t < len; t++) out[o + t] = (float) -w[t];
+            }
+
+            // exact in float: negating a float gives the bits of negating it in double and rounding
+            @Override
+            void runFloat(float[] x, float[] out, int lo, int hi) {
+                for (int i = lo; i < hi; i++) out[i] = -x[i];
+            }
+        },
+        ABS {
+            @Override
+            public double applyAsDouble(double v) {
+                return Math.abs(v);
+            }
+
+            @Override
+            void run(double[] x, int xo, double[] out, int o, int len) {
+                for (int t = 0; t < len; t++) out[o + t] = Math.abs(x[xo + t]);
+            }
+
+            @Override
+            void runRounded(double[] w, float[] out, int o, int len) {
+                for (int t = 0; t < len; t++) out[o + t] = (float) Math.abs(w[t]);
+            }
+
+            // exact in float, as NEG
+            @Override
+            void runFloat(float[] x, float[] out, int lo, int hi) {
+                for (int i = lo; i < hi; i++) out[i] = Math.abs(x[i]);
+            }
+        },
+        /** max(v, 0) as PyTorch's relu: v &lt; 0 ? 0 : v, so NaN and −0 pass through. */
+        RELU {
+            @Override
+            public double applyAsDouble(double v) {
+                return v < 0 ? 0.0 : v;
+            }
+
+            // branch-free on the bits: a branch on the sign of random data mispredicts half the time
+            // (6 ns against 0.9 ns per float element on the Zen 5). v < 0 exactly when the sign bit is
+            // set and the magnitude bits m satisfy 1 ≤ m ≤ those of ∞ (not −0, not a NaN); with
+            // t = m − 1 that is t ≥ 0 and INF − 1 − t ≥ 0, the sign of t | (INF − 1 − t) clear
+            @Override
+            void run(double[] x, int xo, double[] out, int o, int len) {
+                for (int t = 0; t < len; t++) {
+                    long b = Double.doubleToRawLongBits(x[xo + t]);
+                    long m1 = (b & Long.MAX_VALUE) - 1;
+                    long zero = (b >> 63) & ~((m1 | (0x7fefffffffffffffL - m1)) >> 63);
+                    out[o + t] = Double.longBitsToDouble(b & ~zero);
+                }
+            }
+
+            @Override
+            void runRounded(double[] w, float[] out, int o, int len) {
+                for (int t = 0; t < len; t++) {
+                    double v = w[t];
+                    out[o + t] = (float) (v < 0 ? 0.0 : v);
+                }
+            }
+
+            // exact in float (it only selects), branch-free as run
+            @Override
+            void runFloat(float[] x, float[] out, int lo, int hi) {
+                for (int i = lo; i < hi; i++) {
+                    int b = Float.floatToRawIntBits(x[i]);
+                    int m1 = (b & Integer.MAX_VALUE) - 1;
+                    int zero = (b >> 31) & ~((m1 | (0x7f7fffff - m1)) >> 31);
+                    out[i] = Float.intBitsToFloat(b & ~zero);
+                }
+            }
+        },
+        EXP {
+            @Override
+            public double applyAsDouble(double v) {
+                return Math.exp(v);
+            }
+
+            @Override
+            void run(double[] x, int xo, double[] out, int o, int len) {
+                for (int t = 0; t < len; t++) out[o + t] = Math.exp(x[xo + t]);
+            }
+
+            @Override
+            void runRounded(double[] w, float[] out, int o, int len) {
+                for (int t = 0; t < len; t++) out[o + t] = (float) Math.exp(w[t]);
+            }
+        },
+        LOG {
+            @Override
+            public double applyAsDouble(double v) {
+                return Math.log(v);
+            }
+
+            @Override
+            void run(double[] x, int xo, double[] out, int o, int len) {
+                for (int t = 0; t < len; t++) out[o + t] = Math.log(x[xo + t]);
+            }
+
+            @Override
+            void runRounded(double[] w, float[] out, int o, int len) {
+                for (int t = 0; t < len; t++) out[o + t] = (float) Math.log(w[t]);
+            }
+        },
+        SQRT {
+            @Override
+            public double applyAsDouble(double v) {
+                return Math.sqrt(v);
+            }
+
+            @Override
+            void run(double[] x, int xo, double[] out, int o, int len) {
+                for (int t = 0; t < len; t++) out[o + t] = Math.sqrt(x[xo + t]);
+            }
+
+            @Override
+            void runRounded(double[] w, float[] out, int o, int len) {
+                for (int t = 0; t < len; t++) out[o + t] = (float) Math.sqrt(w[t]);
+            }
+        },
+        TANH {
+            @Override
+            public double applyAsDouble(double v) {
+                return Math.tanh(v);
+            }
+
+            @Override
+            void run(double[] x, int xo, double[] out, int o, int len) {
+                for (int t = 0; t < len; t++) out[o + t] = Math.tanh(x[xo + t]);
+            }
+
+            @Override
+            void runRounded(double[] w, float[] out, int o, int len) {
+                for (int t = 0; t < len; t++) out[o + t] = (float) Math.tanh(w[t]);
+            }
+        };
+
+        // out_{o+t} = f(x_{xo+t})
+        /** {@code out[o + t] = f(x[xo + t])} for t &lt; len. */
+        abstract void run(double[] x, int xo, double[] out, int o, int len);
+
+        // out_{o+t} = float(f(w_t))
+        /** {@code out[o + t] = (float) f(w[t])} for t &lt; len: w holds the widened float inputs. */
+        abstract void runRounded(double[] w, float[] out, int o, int len);
+
+        // out_i = float(f(double(x_i)))
+        /**
+         * {@code out[i] = (float) f(x[i])} for i in [lo, hi): by blocks widened to double; an op that
+         * is exact in float overrides it with a loop in float.
+         */
+        void runFloat(float[] x, float[] out, int lo, int hi) {
+            double[] w = new double[Math.min(BLOCK, hi - lo)];
+            for (int b = lo; b < hi; b += BLOCK) {
+                int len = Math.min(BLOCK, hi - b);
+                widen(x, b, w, len);
+                runRounded(w, out, b, len);
+            }
+        }
+    }
+
     // out_i = f(x_i)
     /** {@code out[i] = f(x[i])} for i &lt; n. */
     public static void map(DoubleUnaryOperator f, double[] x, double[] out, int n) {
         checkMap("map", x.length, out.length, n);
-        split(n, (lo, hi) -> {
-            for (int i = lo; i < hi; i++) out[i] = f.applyAsDouble(x[i]);
-        });
+        if (f instanceof Unary) {
+            Unary u = (Unary) f;
+            split(n, (lo, hi) -> u.run(x, lo, out, lo, hi - lo));
+        } else {
+            split(n, (lo, hi) -> {
+                for (int i = lo; i < hi; i++) out[i] = f.applyAsDouble(x[i]);
+            });
+        }
     }
 
     // out_i = float(f(double(x_i)))
-    /** {@code out[i] = (float) f(x[i])} for i &lt; n: f in double, rounded once. */
+    /** {@code out[i] = (float) f(x[i])} for i &lt; n: f in double, rounded once; widened a block at a time. */
     public static void map(DoubleUnaryOperator f, float[] x, float[] out, int n) {
         checkMap("map", x.length, out.length, n);
+        if (f instanceof Unary) {
+            Unary u = (Unary) f;
+            split(n, (lo, hi) -> u.runFloat(x, out, lo, hi));
+            return;
+        }
         split(n, (lo, hi) -> {
-            for (int i = lo; i < hi; i++) out[i] = (float) f.applyAsDouble(x[i]);
+            double[] w = new double[Math.min(BLOCK, hi - lo)];
+            for (int b = lo; b < hi; b += BLOCK) {
+                int len = Math.min(BLOCK, hi - b);
+                widen(x, b, w, len);
+                for (int t = 0; t < len; t++) out[b + t] = (float) f.applyAsDouble(w[t]);
+            }
         });
+    }
+
+    // w_t = double(x_{b+t})
+    /** Widens len floats from x[b] into w, in a loop of its own (see the class comment). */
+    private static void widen(float[] x, int b, double[] w, int len) {
+        for (int t = 0; t < len; t++) w[t] = x[b + t];
     }
 
     /** The oracle of {@link #map(DoubleUnaryOperator, double[], double[], int)}: one plain loop. */
@@ -94,30 +313,55 @@ public final class Pointwise {
      * or a divisor of n, and at least one of them is n.
      */
     public static void zip(DoubleBinaryOperator f, double[] a, int aPeriod, double[] b, int bPeriod, double[] out, int n) {
-        checkZip(a.length, aPeriod, b.length, bPeriod, out.length, n);
-        split(n, (lo, hi) -> segments(aPeriod, bPeriod, lo, hi, (ao, aS, bo, bS, o, len) -> zipRun(f, a, ao, aS, b, bo, bS, out, o, len)));
+        zip(f, a, aPeriod, 1, b, bPeriod, 1, out, n);
+    }
+
+    // out_i = f(a_{⌊i / aRepeat⌋ mod aPeriod}, b_{⌊i / bRepeat⌋ mod bPeriod})
+    /**
+     * {@code out[i] = f(a[(i / aRepeat) % aPeriod], b[(i / bRepeat) % bPeriod])} for i &lt; n, where
+     * each period × repeat divides n, and at least one operand has period n and repeat 1.
+     */
+    public static void zip(DoubleBinaryOperator f, double[] a, int aPeriod, int aRepeat, double[] b, int bPeriod, int bRepeat, double[] out, int n) {
+        checkZip(a.length, aPeriod, aRepeat, b.length, bPeriod, bRepeat, out.length, n);
+        split(n, (lo, hi) -> segments(aPeriod, aRepeat, bPeriod, bRepeat, lo, hi, (ao, aS, bo, bS, o, len) -> zipRun(f, a, ao, aS, b, bo, bS, out, o, len)));
     }
 
     // out_i = float(f(double(a_{i mod aPeriod}), double(b_{i mod bPeriod})))
     /** The float form of {@link #zip(DoubleBinaryOperator, double[], int, double[], int, double[], int)}: f in double, rounded once. */
     public static void zip(DoubleBinaryOperator f, float[] a, int aPeriod, float[] b, int bPeriod, float[] out, int n) {
-        checkZip(a.length, aPeriod, b.length, bPeriod, out.length, n);
-        split(n, (lo, hi) -> segments(aPeriod, bPeriod, lo, hi, (ao, aS, bo, bS, o, len) -> zipRun(f, a, ao, aS, b, bo, bS, out, o, len)));
+        zip(f, a, aPeriod, 1, b, bPeriod, 1, out, n);
     }
 
-    /** The oracle of the double zip: one loop with a remainder per operand. */
-    public static void naiveZip(DoubleBinaryOperator f, double[] a, int aPeriod, double[] b, int bPeriod, double[] out, int n) {
-        for (int i = 0; i < n; i++) out[i] = f.applyAsDouble(a[i % aPeriod], b[i % bPeriod]);
+    // out_i = float(f(double(a_{⌊i / aRepeat⌋ mod aPeriod}), double(b_{⌊i / bRepeat⌋ mod bPeriod})))
+    /** The float form of {@link #zip(DoubleBinaryOperator, double[], int, int, double[], int, int, double[], int)}: f in double, rounded once. */
+    public static void zip(DoubleBinaryOperator f, float[] a, int aPeriod, int aRepeat, float[] b, int bPeriod, int bRepeat, float[] out, int n) {
+        checkZip(a.length, aPeriod, aRepeat, b.length, bPeriod, bRepeat, out.length, n);
+        split(n, (lo, hi) -> segments(aPeriod, aRepeat, bPeriod, bRepeat, lo, hi, (ao, aS, bo, bS, o, len) -> zipRun(f, a, ao, aS, b, bo, bS, out, o, len)));
+    }
+
+    /** The oracle of the double zip: one loop with a division and a remainder per operand. */
+    public static void naiveZip(DoubleBinaryOperator f, double[] a, int aPeriod, int aRepeat, double[] b, int bPeriod, int bRepeat, double[] out, int n) {
+        for (int i = 0; i < n; i++) out[i] = f.applyAsDouble(a[(i / aRepeat) % aPeriod], b[(i / bRepeat) % bPeriod]);
     }
 
     /** The oracle of the float zip: widen both operands, apply f in double, round once. */
+    public static void naiveZip(DoubleBinaryOperator f, float[] a, int aPeriod, int aRepeat, float[] b, int bPeriod, int bRepeat, float[] out, int n) {
+        for (int i = 0; i < n; i++) out[i] = (float) f.applyAsDouble((double) a[(i / aRepeat) % aPeriod], (double) b[(i / bRepeat) % bPeriod]);
+    }
+
+    /** {@link #naiveZip(DoubleBinaryOperator, double[], int, int, double[], int, int, double[], int)} with repeats 1. */
+    public static void naiveZip(DoubleBinaryOperator f, double[] a, int aPeriod, double[] b, int bPeriod, double[] out, int n) {
+        naiveZip(f, a, aPeriod, 1, b, bPeriod, 1, out, n);
+    }
+
+    /** {@link #naiveZip(DoubleBinaryOperator, float[], int, int, float[], int, int, float[], int)} with repeats 1. */
     public static void naiveZip(DoubleBinaryOperator f, float[] a, int aPeriod, float[] b, int bPeriod, float[] out, int n) {
-        for (int i = 0; i < n; i++) out[i] = (float) f.applyAsDouble((double) a[i % aPeriod], (double) b[i % bPeriod]);
+        naiveZip(f, a, aPeriod, 1, b, bPeriod, 1, out, n);
     }
 
     // ------------------------------------------------------------------ the walk
 
-    /** A run of len outputs from o: operand a from ao (a scalar when aScalar), likewise b. */
+    /** A run of len outputs from o: operand a from ao (the one value a[ao] when aScalar), likewise b. */
     private interface Run {
         void accept(int ao, boolean aScalar, int bo, boolean bScalar, int o, int len);
     }
@@ -127,15 +371,34 @@ public final class Pointwise {
         void accept(int lo, int hi);
     }
 
-    /** Cuts [lo, hi) into runs over which neither operand wraps around its period. */
-    private static void segments(int aPeriod, int bPeriod, int lo, int hi, Run run) {
-        boolean aScalar = aPeriod == 1, bScalar = bPeriod == 1;
+    /**
+     * Cuts [lo, hi) into runs over which neither operand wraps around its period and a repeated
+     * operand holds one value (so it is read as a scalar there).
+     */
+    private static void segments(int aPeriod, int aRepeat, int bPeriod, int bRepeat, int lo, int hi, Run run) {
+        boolean aScalar = aPeriod == 1 || aRepeat > 1, bScalar = bPeriod == 1 || bRepeat > 1;
         int i = lo;
         while (i < hi) {
-            int ao = aScalar ? 0 : i % aPeriod, bo = bScalar ? 0 : i % bPeriod;
             int len = hi - i;
-            if (!aScalar) len = Math.min(len, aPeriod - ao);
-            if (!bScalar) len = Math.min(len, bPeriod - bo);
+            int ao, bo;
+            if (aRepeat > 1) {
+                ao = (i / aRepeat) % aPeriod;
+                len = Math.min(len, aRepeat - i % aRepeat);
+            } else if (aPeriod == 1) {
+                ao = 0;
+            } else {
+                ao = i % aPeriod;
+                len = Math.min(len, aPeriod - ao);
+            }
+            if (bRepeat > 1) {
+                bo = (i / bRepeat) % bPeriod;
+                len = Math.min(len, bRepeat - i % bRepeat);
+            } else if (bPeriod == 1) {
+                bo = 0;
+            } else {
+                bo = i % bPeriod;
+                len = Math.min(len, bPeriod - bo);
+            }
             run.accept(ao, aScalar, bo, bScalar, i, len);
             i += len;
         }
@@ -154,21 +417,21 @@ public final class Pointwise {
 
     private static void zipRun(DoubleBinaryOperator f, double[] a, int ao, boolean aS, double[] b, int bo, boolean bS, double[] out, int o, int len) {
         if (aS && !bS) {
-            double x = a[0];
+            double x = a[ao];
             if (f == Op.ADD) for (int t = 0; t < len; t++) out[o + t] = x + b[bo + t];
             else if (f == Op.SUB) for (int t = 0; t < len; t++) out[o + t] = x - b[bo + t];
             else if (f == Op.MUL) for (int t = 0; t < len; t++) out[o + t] = x * b[bo + t];
             else if (f == Op.DIV) for (int t = 0; t < len; t++) out[o + t] = x / b[bo + t];
             else for (int t = 0; t < len; t++) out[o + t] = f.applyAsDouble(x, b[bo + t]);
         } else if (bS && !aS) {
-            double y = b[0];
+            double y = b[bo];
             if (f == Op.ADD) for (int t = 0; t < len; t++) out[o + t] = a[ao + t] + y;
             else if (f == Op.SUB) for (int t = 0; t < len; t++) out[o + t] = a[ao + t] - y;
             else if (f == Op.MUL) for (int t = 0; t < len; t++) out[o + t] = a[ao + t] * y;
             else if (f == Op.DIV) for (int t = 0; t < len; t++) out[o + t] = a[ao + t] / y;
             else for (int t = 0; t < len; t++) out[o + t] = f.applyAsDouble(a[ao + t], y);
         } else {
-            // both are arrays here (two scalars make n = 1, a full period: ao = bo = 0)
+            // both are arrays here, or both one value (then len is 1: one of them has the full period and repeat 1)
             if (f == Op.ADD) for (int t = 0; t < len; t++) out[o + t] = a[ao + t] + b[bo + t];
             else if (f == Op.SUB) for (int t = 0; t < len; t++) out[o + t] = a[ao + t] - b[bo + t];
             else if (f == Op.MUL) for (int t = 0; t < len; t++) out[o + t] = a[ao + t] * b[bo + t];
@@ -180,14 +443,14 @@ public final class Pointwise {
     private static void zipRun(DoubleBinaryOperator f, float[] a, int ao, boolean aS, float[] b, int bo, boolean bS, float[] out, int o, int len) {
         // the Op loops compute in float: the same bits as in double rounded once (see the class comment)
         if (aS && !bS) {
-            float x = a[0];
+            float x = a[ao];
             if (f == Op.ADD) for (int t = 0; t < len; t++) out[o + t] = x + b[bo + t];
             else if (f == Op.SUB) for (int t = 0; t < len; t++) out[o + t] = x - b[bo + t];
             else if (f == Op.MUL) for (int t = 0; t < len; t++) out[o + t] = x * b[bo + t];
             else if (f == Op.DIV) for (int t = 0; t < len; t++) out[o + t] = x / b[bo + t];
             else for (int t = 0; t < len; t++) out[o + t] = (float) f.applyAsDouble(x, b[bo + t]);
         } else if (bS && !aS) {
-            float y = b[0];
+            float y = b[bo];
             if (f == Op.ADD) for (int t = 0; t < len; t++) out[o + t] = a[ao + t] + y;
             else if (f == Op.SUB) for (int t = 0; t < len; t++) out[o + t] = a[ao + t] - y;
             else if (f == Op.MUL) for (int t = 0; t < len; t++) out[o + t] = a[ao + t] * y;
@@ -210,22 +473,23 @@ public final class Pointwise {
         }
     }
 
-    private static void checkZip(int aLen, int aPeriod, int bLen, int bPeriod, int outLen, int n) {
+    private static void checkZip(int aLen, int aPeriod, int aRepeat, int bLen, int bPeriod, int bRepeat, int outLen, int n) {
         if (n < 0 || outLen < n) {
             throw new IllegalArgumentException("Pointwise.zip: n = " + n + " does not fit the output of " + outLen + " elements");
         }
         if (n == 0) return;
-        checkPeriod("a", aLen, aPeriod, n);
-        checkPeriod("b", bLen, bPeriod, n);
-        if (aPeriod != n && bPeriod != n) {
-            throw new IllegalArgumentException("Pointwise.zip: neither period (a " + aPeriod + ", b " + bPeriod + ") covers the n = " + n + " outputs");
+        checkPeriod("a", aLen, aPeriod, aRepeat, n);
+        checkPeriod("b", bLen, bPeriod, bRepeat, n);
+        if ((aPeriod != n || aRepeat != 1) && (bPeriod != n || bRepeat != 1)) {
+            throw new IllegalArgumentException("Pointwise.zip: neither period (a " + aPeriod + " repeat " + aRepeat + ", b " + bPeriod
+                    + " repeat " + bRepeat + ") covers the n = " + n + " outputs");
         }
     }
 
-    private static void checkPeriod(String name, int len, int period, int n) {
-        if (period < 1 || period > len || n % period != 0) {
-            throw new IllegalArgumentException("Pointwise.zip: " + name + "'s period " + period + " must be at least 1, at most its "
-                    + len + " elements, and divide n = " + n);
+    private static void checkPeriod(String name, int len, int period, int repeat, int n) {
+        if (period < 1 || period > len || repeat < 1 || n % ((long) period * repeat) != 0) {
+            throw new IllegalArgumentException("Pointwise.zip: " + name + "'s period " + period + " (repeat " + repeat + ") must be at least 1, at most its "
+                    + len + " elements, and period × repeat must divide n = " + n);
         }
     }
 }

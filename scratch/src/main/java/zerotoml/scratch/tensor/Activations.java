@@ -1,5 +1,7 @@
 package zerotoml.scratch.tensor;
 
+import zerotoml.scratch.kernels.Pointwise.Unary;
+
 /**
  * Element-wise activations with PyTorch's semantics, each a primitive with its backward beside it.
  *
@@ -24,7 +26,7 @@ public final class Activations {
     // out = tanh x;  ∂x = g · (1 − out²)
     /** Element-wise hyperbolic tangent. */
     public static Tensor tanh(Tensor x) {
-        return Elementwise.unary("tanh", x, Math::tanh,
+        return Elementwise.unary("tanh", x, Unary.TANH,
                 (g, in, o) -> Arithmetic.mul(g, Elementwise.map(o, t -> 1 - t * t)));
     }
 
@@ -45,7 +47,7 @@ public final class Activations {
     // out = max(x, 0);  ∂x = g · [¬(x ≤ 0)]   (PyTorch: 0 at exactly 0, g at NaN)
     /** Element-wise max(x, 0); NaN stays NaN and −0 stays −0 (PyTorch's clamp_min: x &lt; 0 ? 0 : x). */
     public static Tensor relu(Tensor x) {
-        return Elementwise.unary("relu", x, v -> v < 0 ? 0.0 : v,
+        return Elementwise.unary("relu", x, Unary.RELU,
                 // PyTorch's threshold_backward zeroes g where x ≤ 0 only, so a NaN input passes g through
                 (g, in, o) -> Selection.gated(g, Elementwise.map(in, v -> v <= 0 ? 0 : 1)));
     }

@@ -1,6 +1,7 @@
 package zerotoml.scratch.tensor;
 
 import zerotoml.scratch.kernels.Pointwise;
+import zerotoml.scratch.kernels.Pointwise.Unary;
 
 /**
  * Element-wise arithmetic with NumPy broadcasting. Each op's backward sits beside it, written
@@ -44,7 +45,7 @@ public final class Arithmetic {
     // out = -x;  ∂x = -g
     /** −x. */
     public static Tensor neg(Tensor x) {
-        return Elementwise.unary("neg", x, v -> -v, (g, in, o) -> neg(g));
+        return Elementwise.unary("neg", x, Unary.NEG, (g, in, o) -> neg(g));
     }
 
     // out = aᵇ (C99: 1ʸ = 1, (−1)^±∞ = 1);  ∂a = g * b * aᵇ⁻¹ (0 where b = 0), ∂b = g * aᵇ * ln a (0 where a = 0 and b ≥ 0)
@@ -83,25 +84,25 @@ public final class Arithmetic {
     // out = eˣ;  ∂x = g * out
     /** Element-wise eˣ. */
     public static Tensor exp(Tensor x) {
-        return Elementwise.unary("exp", x, Math::exp, (g, in, o) -> mul(g, o));
+        return Elementwise.unary("exp", x, Unary.EXP, (g, in, o) -> mul(g, o));
     }
 
     // out = ln x;  ∂x = g / x
     /** Element-wise natural logarithm (−∞ at 0, NaN below). */
     public static Tensor log(Tensor x) {
-        return Elementwise.unary("log", x, Math::log, (g, in, o) -> div(g, in));
+        return Elementwise.unary("log", x, Unary.LOG, (g, in, o) -> div(g, in));
     }
 
     // out = √x;  ∂x = g / (2 √x)
     /** Element-wise square root. */
     public static Tensor sqrt(Tensor x) {
-        return Elementwise.unary("sqrt", x, Math::sqrt, (g, in, o) -> div(g, mul(o, 2)));
+        return Elementwise.unary("sqrt", x, Unary.SQRT, (g, in, o) -> div(g, mul(o, 2)));
     }
 
     // out = |x|;  ∂x = g * sign(x), with sign(0) = 0 as in PyTorch
     /** Element-wise |x|; the gradient at 0 (and at NaN) is 0, as in PyTorch. */
     public static Tensor abs(Tensor x) {
-        return Elementwise.unary("abs", x, Math::abs, (g, in, o) -> mul(g, Elementwise.map(in, Arithmetic::sign)));
+        return Elementwise.unary("abs", x, Unary.ABS, (g, in, o) -> mul(g, Elementwise.map(in, Arithmetic::sign)));
     }
 
     /** PyTorch's sgn for abs's backward: -1, 0 or 1, and 0 for NaN (Math.signum returns NaN). */

@@ -116,11 +116,11 @@ public final class Einsum {
         return new Part(t, labels);
     }
 
-    // An axis of size 1 whose label is larger elsewhere broadcasts: drop it (x[.., 0, ..] is the same for every index)
+    // An axis of size 1 whose label has another size elsewhere (larger, or 0) broadcasts: drop it (x[.., 0, ..] is the same for every index)
     private static Part squeezeBroadcast(Part p, int[] sizes) {
         int[] dims = p.t().shape().dims();
         List<Integer> keep = new ArrayList<>();
-        for (int i = 0; i < dims.length; i++) if (!(dims[i] == 1 && sizes[slot(p.labels()[i])] > 1)) keep.add(i);
+        for (int i = 0; i < dims.length; i++) if (!(dims[i] == 1 && sizes[slot(p.labels()[i])] != 1)) keep.add(i); // 1 broadcasts to 0 too
         if (keep.size() == dims.length) return p;
         int[] newDims = new int[keep.size()], newLabels = new int[keep.size()];
         for (int i = 0; i < newDims.length; i++) {
@@ -157,7 +157,7 @@ public final class Einsum {
         labels.addAll(other);
         int[] ls = labels.stream().mapToInt(Integer::intValue).toArray();
         int[] dims = new int[ls.length];
-        for (int i = 0; i < ls.length; i++) dims[i] = sizeIn(a, ls[i]) > 0 ? sizeIn(a, ls[i]) : sizeIn(b, ls[i]);
+        for (int i = 0; i < ls.length; i++) dims[i] = sizeIn(a, ls[i]) >= 0 ? sizeIn(a, ls[i]) : sizeIn(b, ls[i]); // a label in both has one size there
         return new Part(Shapes.reshape(c, dims), ls);
     }
 

@@ -110,42 +110,58 @@ public final class Elementwise {
 
     // out_i = f(a_i, b_i) over the broadcast shape s, in double, rounded once for F32
     /**
-     * f over the broadcast pair, in the promoted dtype. An operand that is s itself, a scalar, or a
-     * trailing block of s repeated over its leading axes (a row, a bias) is read in place by the
-     * {@link Pointwise} kernel, F32 pairs in float[]; any other broadcast (or an F32-F64 mix) is
-     * materialised in double first, as before.
+     * f over the broadcast pair, in the promoted dtype. An operand that is s itself, a scalar, a
+     * trailing block of s repeated over its leading axes (a row, a bias), or such a block with
+     * trailing axes of size 1 stretched over s's (a column, a lane's maximum kept as size 1) is
+     * read in place by the {@link Pointwise} kernel, F32 pairs in float[]; any other broadcast (or
+     * an F32-F64 mix) is materialised in double first, as before. Each element gets the same
+     * inputs either way, so the bits do not depend on the path.
      */
     private static Storage zipStorage(Tensor a, Tensor b, Shape s, DoubleBinaryOperator f) {
         int n = s.size();
-        int pa = period(a.shape(), s), pb = period(b.shape(), s);
-        boolean fast = pa > 0 && pb > 0;
+        int[] la = layout(a.shape(), s), lb = layout(b.shape(), s);
+        boolean fast = la != null && lb != null && (isFull(la, n) || isFull(lb, n));
         if (fast && a.dtype() == DType.F32 && b.dtype() == DType.F32) {
             float[] out = new float[n];
-            Pointwise.zip(f, a.floats(), pa, b.floats(), pb, out, n);
+            Pointwise.zip(f, a.floats(), la[0], la[1], b.floats(), lb[0], lb[1], out, n);
             return new Storage.Floats(out);
         }
-        double[] x = fast ? a.doubles() : expand(a, s), y = fast ? b.doubles() : expand(b, s);
         double[] out = new double[n];
-        Pointwise.zip(f, x, fast ? pa : n, y, fast ? pb : n, out, n);
+        if (fast) Pointwise.zip(f, a.doubles(), la[0], la[1], b.doubles(), lb[0], lb[1], out, n);
+        else Pointwise.zip(f, expand(a, s), n, expand(b, s), n, out, n);
         return Storage.of(DType.promote(a.dtype(), b.dtype()), out);
     }
 
+    /** Whether an operand's {period, repeat} covers all n outputs one to one. */
+    private static boolean isFull(int[] layout, int n) {
+        return layout[0] == n && layout[1] == 1;
+    }
+
     /**
-     * How an operand of shape t repeats over the broadcast shape s: its size when, leading 1s
-     * aside, t is a trailing part of s (s itself, a scalar, a row, a bias), so that element i of
-     * the result reads element i mod size; −1 for any other broadcast (or an empty s).
+     * How an operand of shape t repeats over the broadcast shape s, as {period, repeat}: element i
+     * of the result reads element (i / repeat) mod period. That holds when, leading 1s aside, t is
+     * a part of s whose trailing axes may be 1 where s's are not (s itself, a scalar, a row, a
+     * bias; a column: [rows, 1] against [rows, cols] is {rows, cols}); period is t's size and
+     * repeat the product of s's axes under t's trailing 1s. Null for any other broadcast (or an
+     * empty s).
      */
-    static int period(Shape t, Shape s) {
-        if (s.size() == 0) return -1;
+    static int[] layout(Shape t, Shape s) {
+        if (s.size() == 0) return null;
         int[] td = t.dims(), sd = s.dims();
         int lead = 0;
         while (lead < td.length && td[lead] == 1) lead++;
         int r = td.length - lead;
-        if (r > sd.length) return -1;
-        for (int i = 0; i < r; i++) {
-            if (td[lead + i] != sd[sd.length - r + i]) return -1;
+        if (r > sd.length) return null;
+        int end = r, repeat = 1;
+        // t's trailing 1s stretch each of its values over the matching axes of s
+        while (end > 0 && td[lead + end - 1] == 1) {
+            repeat *= sd[sd.length - r + end - 1];
+            end--;
         }
-        return t.size();
+        for (int i = 0; i < end; i++) {
+            if (td[lead + i] != sd[sd.length - r + i]) return null;
+        }
+        return new int[] {t.size(), repeat};
     }
 
     /** The values of t broadcast to shape s, materialised (t's own array when no broadcast is needed). */

@@ -1,5 +1,7 @@
 package zerotoml.scratch.tensor;
 
+import zerotoml.scratch.kernels.Reduce;
+
 /**
  * Reductions over any set of axes, with or without keeping the reduced axes as size 1.
  * An empty axes array means "every axis", as in NumPy's default.
@@ -19,15 +21,22 @@ public final class Reductions {
         boolean[] red = reducedAxes("sum", x.shape(), axes);
         Shape kept = keptShape(x.shape(), red, true);
         Shape outShape = keptShape(x.shape(), red, keepDims);
-        int[] target = outIndex(x.shape(), red);
         double[] out = new double[kept.size()];
-        if (x.storage instanceof Storage.Floats f) {
-            // F32 summed in double, each value widened as it is read (no widened copy)
-            float[] xs = f.values();
-            for (int i = 0; i < target.length; i++) out[target[i]] += xs[i];
+        int[] run = axisRun(x.shape(), red);
+        if (run != null) {
+            // one run of adjacent axes: the Reduce kernel, in the same row-major order as the walk below
+            if (x.storage instanceof Storage.Floats f) Reduce.sum(f.values(), run[0], run[1], run[2], out);
+            else Reduce.sum(x.doubles(), run[0], run[1], run[2], out);
         } else {
-            double[] xs = x.doubles();
-            for (int i = 0; i < target.length; i++) out[target[i]] += xs[i];
+            int[] target = outIndex(x.shape(), red);
+            if (x.storage instanceof Storage.Floats f) {
+                // F32 summed in double, each value widened as it is read (no widened copy)
+                float[] xs = f.values();
+                for (int i = 0; i < target.length; i++) out[target[i]] += xs[i];
+            } else {
+                double[] xs = x.doubles();
+                for (int i = 0; i < target.length; i++) out[target[i]] += xs[i];
+            }
         }
         return Tensor.record("sum", outShape, x.dtype(), out,
                 g -> new Tensor[] {Shapes.broadcastTo(Shapes.reshape(g, kept.dims()), x.shape().dims())}, x);
@@ -105,25 +114,17 @@ public final class Reductions {
         red[a] = true;
         requireNonEmpty("maxAlong", x.shape(), red, new int[] {axis});
         Shape outShape = keptShape(x.shape(), red, keepDims);
-        int[] target = outIndex(x.shape(), red);
-        int k = keptShape(x.shape(), red, true).size();
+        int[] run = axisRun(x.shape(), red);
+        int outer = run[0], len = run[1], inner = run[2], k = outer * inner;
         double[] best = new double[k];
+        // arg: the index along the axis of the first maximum (the first NaN, if any)
         int[] arg = new int[k];
-        java.util.Arrays.fill(arg, -1);
-        // row-major order visits each output's elements in increasing index along the axis
-        double[] xs = x.doubles();
-        for (int i = 0; i < target.length; i++) {
-            int t = target[i];
-            double v = xs[i];
-            if (arg[t] < 0 || (!Double.isNaN(best[t]) && (Double.isNaN(v) || v > best[t]))) {
-                best[t] = v;
-                arg[t] = i;
-            }
-        }
+        if (x.storage instanceof Storage.Floats f) Reduce.max(f.values(), outer, len, inner, best, arg);
+        else Reduce.max(x.doubles(), outer, len, inner, best, arg);
         return Tensor.record("maxAlong", outShape, x.dtype(), best, g -> {
-            double[] gx = new double[target.length];
+            double[] gx = new double[x.size()];
             double[] gs = g.doubles();
-            for (int t = 0; t < k; t++) gx[arg[t]] = gs[t];
+            for (int t = 0; t < k; t++) gx[((t / inner) * len + arg[t]) * inner + t % inner] = gs[t];
             return new Tensor[] {new Tensor(x.shape(), g.dtype(), gx)};
         }, x);
     }
@@ -219,6 +220,28 @@ public final class Reductions {
             else if (keepDims) out[k++] = 1;
         }
         return Shape.of(out);
+    }
+
+    /**
+     * {outer, len, inner} when the reduced axes of s form one run (any kept axis between two reduced
+     * ones has size 1), so that the reduction is one along the middle of s viewed as
+     * [outer, len, inner], in the same row-major order; null otherwise. No reduced axis: {size, 1, 1}.
+     */
+    static int[] axisRun(Shape s, boolean[] red) {
+        int first = -1, last = -1;
+        for (int i = 0; i < red.length; i++) {
+            if (red[i]) {
+                if (first < 0) first = i;
+                last = i;
+            }
+        }
+        if (first < 0) return new int[] {s.size(), 1, 1};
+        for (int i = first; i <= last; i++) if (!red[i] && s.dim(i) != 1) return null;
+        int outer = 1, len = 1, inner = 1;
+        for (int i = 0; i < first; i++) outer *= s.dim(i);
+        for (int i = first; i <= last; i++) len *= s.dim(i);
+        for (int i = last + 1; i < red.length; i++) inner *= s.dim(i);
+        return new int[] {outer, len, inner};
     }
 
     /** For each element of s, the flat index of the output element it reduces into. */

@@ -1,5 +1,7 @@
 package zerotoml.scratch.tensor;
 
+import zerotoml.scratch.kernels.Reduce;
+
 /**
  * softmax and log-softmax along one axis, composed from exp, log, sum, sub and div so that they
  * differentiate for free.
@@ -50,11 +52,15 @@ public final class Softmax {
         boolean[] red = new boolean[x.rank()];
         red[a] = true;
         Shape kept = Reductions.keptShape(x.shape(), red, true);
-        int[] target = Reductions.outIndex(x.shape(), red);
+        int[] run = Reductions.axisRun(x.shape(), red);
         double[] m = new double[kept.size()];
-        java.util.Arrays.fill(m, Double.NEGATIVE_INFINITY);
-        double[] xs = x.doubles();
-        for (int i = 0; i < target.length; i++) m[target[i]] = Math.max(m[target[i]], xs[i]);
+        // Reduce.max keeps the first of −0 and +0 where Math.max would keep +0; the outputs do not
+        // change: exp(x − (±0)) is 1 for x = ±0, and a lane holding both zeros has Σ e ≥ 2, so
+        // log-softmax's (x − m) − log Σ e has the same bits for either zero
+        if (run[1] > 0) {
+            if (x.storage instanceof Storage.Floats f) Reduce.max(f.values(), run[0], run[1], run[2], m, null);
+            else Reduce.max(x.doubles(), run[0], run[1], run[2], m, null);
+        }
         // a lane of -∞ only (or an empty one) would give -∞ - -∞ = NaN; shift it by 0 instead. A +∞
         // maximum stays: ∞ - ∞ is NaN, and PyTorch's softmax of a lane holding +∞ is NaN throughout
         for (int i = 0; i < m.length; i++) if (m[i] == Double.NEGATIVE_INFINITY) m[i] = 0;

@@ -141,7 +141,10 @@ public final class Generation {
         public static final Sampler GREEDY = new Sampler(0, 0);
 
         public Sampler {
-            if (!(temperature >= 0)) throw new IllegalArgumentException("sampler: temperature must be ≥ 0, got " + temperature);
+            // T = +∞ is no limit of softmax(l / T) here: a −∞ logit gives −∞/∞ = NaN weights (PyTorch's multinomial rejects them)
+            if (!(temperature >= 0 && temperature < Double.POSITIVE_INFINITY)) {
+                throw new IllegalArgumentException("sampler: temperature must be finite and ≥ 0, got " + temperature);
+            }
         }
     }
 

@@ -181,6 +181,40 @@ class InvariantsTest {
     }
 
     @Test
+    void trailingSpacingStartsAtTheLastTimestepDescendsAndCoversAllWhenAsked() {
+        // diffusers: np.round(np.arange(10, 0, -10/3)) - 1 = round([10, 6.67, 3.33]) - 1
+        assertArrayEquals(new int[] {9, 6, 2}, Ddim.trailing(10, 3));
+        assertArrayEquals(new int[] {999}, Ddim.trailing(1000, 1));
+        assertArrayEquals(Ddpm.allTimesteps(1000), Ddim.trailing(1000, 1000));
+        for (int s : new int[] {1, 2, 3, 7, 16, 32, 100, 333, 999}) {
+            int[] tau = Ddim.trailing(1000, s);
+            assertEquals(s, tau.length, s + " steps");
+            assertEquals(999, tau[0], s + " steps start at T-1");
+            assertTrue(tau[s - 1] >= 0, s + " steps end at or above 0");
+            for (int i = 1; i < s; i++) assertTrue(tau[i] < tau[i - 1], s + " steps descend at " + i);
+        }
+        var e = assertThrows(IllegalArgumentException.class, () -> Ddim.trailing(10, 11));
+        assertTrue(e.getMessage().contains("Ddim.trailing: sampleSteps must be in 1..10, got 11"), e.getMessage());
+    }
+
+    @Test
+    void thePcSamplerOfTheDiscreteVpChainNeedsMoreStepsThanBetaOne() {
+        // β_i = β(t)/N reaches β1/N at the last index: √(1 − β_i) is NaN for N < β1 (and α = 0, a degenerate step, at N = β1)
+        assertEquals(21, ScoreSde.fewestDiscreteSteps(ScoreSde.vp(0.1, 20, 1000)));
+        assertEquals(6, ScoreSde.fewestDiscreteSteps(ScoreSde.subVp(0.1, 5.5, 1000)));
+        assertEquals(1, ScoreSde.fewestDiscreteSteps(ScoreSde.ve(0.01, 50, 1000)));
+        for (ScoreSde.Predictor p : new ScoreSde.Predictor[] {ScoreSde.Predictor.REVERSE_DIFFUSION, ScoreSde.Predictor.EULER_MARUYAMA}) {
+            for (int n : new int[] {10, 19, 21, 40}) {
+                List<Tensor> z = new java.util.ArrayList<>();
+                for (int i = 0; i < 2 * n; i++) z.add(randn(10 + i, 3, 2));
+                Tensor x = ScoreSde.pcSample(ScoreSde.vp(0.1, 20, n), toyEps(1), randn(1, 3, 2), p, 1, 0.16, 1e-3, z);
+                boolean finite = java.util.Arrays.stream(x.toArray()).allMatch(Double::isFinite);
+                assertEquals(n >= 21, finite, p + " with a Langevin corrector at N = " + n + ": " + java.util.Arrays.toString(x.toArray()));
+            }
+        }
+    }
+
+    @Test
     void badInputsAreRejectedWithClearMessages() {
         Ddpm.Schedule sc = Ddpm.linear(DType.F64, 10, 1e-4, 0.02);
         var e = assertThrows(IllegalArgumentException.class, () -> Ddpm.qSample(sc, randn(1, 2, 3), new int[] {1}, randn(2, 2, 3)));

@@ -20,10 +20,29 @@ import org.junit.jupiter.api.Test;
 class PointwiseTest {
     private static final DoubleBinaryOperator ATAN2 = Math::atan2;
     private static final DoubleBinaryOperator[] BINARY = {Pointwise.Op.ADD, Pointwise.Op.SUB, Pointwise.Op.MUL, Pointwise.Op.DIV, ATAN2};
-    private static final DoubleUnaryOperator[] UNARY = {Math::exp, v -> -v, Math::tanh};
+    /** Every op with a loop of its own, and three functions through the generic loop. */
+    private static final DoubleUnaryOperator[] UNARY = unary();
+
+    private static DoubleUnaryOperator[] unary() {
+        java.util.List<DoubleUnaryOperator> fs = new java.util.ArrayList<>(java.util.List.of(Pointwise.Unary.values()));
+        fs.add(Math::exp);
+        fs.add(v -> -v);
+        fs.add(Math::tanh);
+        return fs.toArray(new DoubleUnaryOperator[0]);
+    }
+
+    /** What each op with a loop of its own stands for, written independently of the kernel. */
+    private static final java.util.Map<Pointwise.Unary, DoubleUnaryOperator> DEFINITION = java.util.Map.of(
+            Pointwise.Unary.NEG, v -> -v,
+            Pointwise.Unary.ABS, Math::abs,
+            Pointwise.Unary.RELU, v -> v < 0 ? 0.0 : v,
+            Pointwise.Unary.EXP, Math::exp,
+            Pointwise.Unary.LOG, Math::log,
+            Pointwise.Unary.SQRT, Math::sqrt,
+            Pointwise.Unary.TANH, Math::tanh);
 
     private static final int[] SIZES = {
-        0, 1, 2, 3, 7, 33, 1000, Pointwise.CHUNK - 1, Pointwise.CHUNK, Pointwise.CHUNK + 1,
+        0, 1, 2, 3, 7, 33, Pointwise.BLOCK - 1, Pointwise.BLOCK, Pointwise.BLOCK + 1, 1000, 2 * Pointwise.BLOCK + 1, Pointwise.CHUNK - 1, Pointwise.CHUNK, Pointwise.CHUNK + 1,
         (int) Parallel.THRESHOLD - 1, (int) Parallel.THRESHOLD + 3 * 5 * 7
     };
 
@@ -60,6 +79,42 @@ class PointwiseTest {
     }
 
     @Test
+    void theZipsWithARepeatedOperandEqualTheirOraclesOnEdgeSizes() {
+        // [rows, 1] against [rows, cols] (period rows, repeat cols) and a stretched block over leading axes
+        SplittableRandom r = new SplittableRandom(6);
+        int[][] shapes = {{1, 1, 1}, {1, 3, 1}, {3, 1, 1}, {1, 1, 7}, {2, 3, 5}, {3, 7, 33}, {1, 600, 500}, {4, 5, Pointwise.CHUNK + 3}};
+        for (int[] sh : shapes) {
+            int lead = sh[0], period = sh[1], repeat = sh[2], n = lead * period * repeat;
+            float[] full = floats(r, n), part = floats(r, period);
+            double[] fullD = doubles(r, n), partD = doubles(r, period);
+            for (DoubleBinaryOperator f : BINARY) {
+                for (boolean partFirst : new boolean[] {true, false}) {
+                    float[] fast = new float[n], slow = new float[n];
+                    double[] fastD = new double[n], slowD = new double[n];
+                    if (partFirst) {
+                        Pointwise.zip(f, part, period, repeat, full, n, 1, fast, n);
+                        Pointwise.naiveZip(f, part, period, repeat, full, n, 1, slow, n);
+                        Pointwise.zip(f, partD, period, repeat, fullD, n, 1, fastD, n);
+                        Pointwise.naiveZip(f, partD, period, repeat, fullD, n, 1, slowD, n);
+                    } else {
+                        Pointwise.zip(f, full, n, 1, part, period, repeat, fast, n);
+                        Pointwise.naiveZip(f, full, n, 1, part, period, repeat, slow, n);
+                        Pointwise.zip(f, fullD, n, 1, partD, period, repeat, fastD, n);
+                        Pointwise.naiveZip(f, fullD, n, 1, partD, period, repeat, slowD, n);
+                    }
+                    String what = f + " " + java.util.Arrays.toString(sh) + (partFirst ? " repeated a" : " repeated b");
+                    assertSameFloats(slow, fast, "float " + what);
+                    assertSameDoubles(slowD, fastD, "double " + what);
+                }
+            }
+        }
+        var e = assertThrows(IllegalArgumentException.class, () -> Pointwise.zip(Pointwise.Op.ADD, new float[3], 3, 4, new float[6], 6, 2, new float[12], 12));
+        assertTrue(e.getMessage().contains("neither period"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Pointwise.zip(Pointwise.Op.ADD, new float[3], 3, 5, new float[12], 12, 1, new float[12], 12));
+        assertTrue(e.getMessage().contains("a's period 3 (repeat 5)"), e.getMessage());
+    }
+
+    @Test
     void theMapsEqualTheirOraclesOnEdgeSizes() {
         SplittableRandom r = new SplittableRandom(3);
         for (int n : SIZES) {
@@ -69,12 +124,33 @@ class PointwiseTest {
                 float[] ff = new float[n], sf = new float[n];
                 Pointwise.map(f, xf, ff, n);
                 Pointwise.naiveMap(f, xf, sf, n);
-                assertSameFloats(sf, ff, "float map n=" + n);
+                assertSameFloats(sf, ff, "float map " + f + " n=" + n);
                 double[] fd = new double[n], sd = new double[n];
                 Pointwise.map(f, xd, fd, n);
                 Pointwise.naiveMap(f, xd, sd, n);
-                assertSameDoubles(sd, fd, "double map n=" + n);
+                assertSameDoubles(sd, fd, "double map " + f + " n=" + n);
             }
+        }
+    }
+
+    @Test
+    void everyUnaryOpWithALoopOfItsOwnGivesTheBitsOfItsDefinition() {
+        // the ops' results did not change when they moved from a lambda to a loop of their own
+        SplittableRandom r = new SplittableRandom(5);
+        int n = 100_003;
+        float[] xf = floats(r, n);
+        double[] xd = doubles(r, n);
+        assertEquals(Pointwise.Unary.values().length, DEFINITION.size(), "every Unary has a definition here");
+        for (Pointwise.Unary u : Pointwise.Unary.values()) {
+            DoubleUnaryOperator def = DEFINITION.get(u);
+            float[] ff = new float[n], sf = new float[n];
+            Pointwise.map(u, xf, ff, n);
+            Pointwise.naiveMap(def, xf, sf, n);
+            assertSameFloats(sf, ff, "float " + u);
+            double[] fd = new double[n], sd = new double[n];
+            Pointwise.map(u, xd, fd, n);
+            Pointwise.naiveMap(def, xd, sd, n);
+            assertSameDoubles(sd, fd, "double " + u);
         }
     }
 

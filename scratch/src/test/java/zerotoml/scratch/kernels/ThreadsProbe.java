@@ -34,10 +34,22 @@ public final class ThreadsProbe {
         Tensor ta = Tensor.of(DType.F32, ConvKernelsTest.random(r, 96 * 128), 96, 128);
         Tensor tb = Tensor.of(DType.F32, ConvKernelsTest.random(r, 128 * 64), 128, 64);
         double[] tc = ta.matmul(tb).toArray();
+        // reductions split by rows and by columns, and a float map split into chunks
+        double[] big = ConvKernelsTest.random(r, 3 * 100_001);
+        float[] bigF = new float[big.length];
+        for (int i = 0; i < big.length; i++) bigF[i] = (float) big[i];
+        double[] rowSums = new double[3], colSums = new double[1001], colMax = new double[1001], rowMaxF = new double[3];
+        int[] colArg = new int[1001], rowArgF = new int[3];
+        Reduce.sum(big, 3, 100_001, 1, rowSums);
+        Reduce.sum(bigF, 1, 299, 1001, colSums);
+        Reduce.max(big, 1, 299, 1001, colMax, colArg);
+        Reduce.max(bigF, 3, 100_001, 1, rowMaxF, rowArgF);
+        float[] exps = new float[bigF.length];
+        Pointwise.map(Pointwise.Unary.EXP, bigF, exps, bigF.length);
 
         Set<String> workers = ConcurrentHashMap.newKeySet();
         Parallel.forEach(64, Parallel.THRESHOLD, t -> workers.add(Thread.currentThread().getName()));
-        int hash = Arrays.deepHashCode(new Object[] {c, cf, batched, y, gx, gw, tc});
+        int hash = Arrays.deepHashCode(new Object[] {c, cf, batched, y, gx, gw, tc, rowSums, colSums, colMax, colArg, rowMaxF, rowArgF, exps});
         System.out.println(Parallel.threads() + " " + Backend.VECTOR + " " + workers.size() + " " + hash);
     }
 }

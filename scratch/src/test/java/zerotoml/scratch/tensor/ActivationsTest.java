@@ -60,4 +60,27 @@ class ActivationsTest {
             prev = e;
         }
     }
+
+    // ---- written for the sixth session's PIT survivors (notes/MutationTesting.md)
+
+    @Test
+    void softplusTurnsLinearOnlyAboveTwentyAsPyTorchDoes() {
+        // at exactly 20 PyTorch still computes log1p(exp(x)) (its test is x > threshold), and its gradient is sigmoid(20)
+        Tensor x = Tensor.of(new double[] {20, Math.nextUp(20.0)}, 2);
+        assertEquals(Math.log1p(Math.exp(20)), Activations.softplus(x).toArray()[0], 0);
+        assertEquals(Math.nextUp(20.0), Activations.softplus(x).toArray()[1], 0);
+        double[] g = Autodiff.grad(t -> Reductions.sum(Activations.softplus(t)), x).toArray();
+        assertEquals(1 / (1 + Math.exp(-20)), g[0], 0);
+        assertEquals(1, g[1], 0);
+    }
+
+    @Test
+    void softmaxShiftsByTheLaneMaximumSoThatHugeLogitsDoNotOverflow() {
+        // e^1000 overflows: without the shift by the maximum the lane would be ∞/∞ = NaN
+        double[] p = Softmax.softmax(Tensor.of(new double[] {1000, 1000, 999}, 3), 0).toArray();
+        double e = Math.exp(-1);
+        assertEquals(1 / (2 + e), p[0], 1e-15);
+        assertEquals(1 / (2 + e), p[1], 1e-15);
+        assertEquals(e / (2 + e), p[2], 1e-15);
+    }
 }

@@ -102,4 +102,48 @@ class EinsumTest {
         assertTrue(message("ij,->ij", m23, m34).contains("operand 1 has 2 dimensions but its subscripts \"\" name 0"));
         assertTrue(message("ij->...ij", m23).contains("\"...\" in the output but in no input"));
     }
+
+    // ---- written for the sixth session's PIT survivors (notes/MutationTesting.md)
+
+    @Test
+    void theFirstAndLastLettersOfBothCasesAreLabels() {
+        Tensor a = random(3, 2, 3), b = random(4, 3, 4);
+        double[] want = LinearAlgebra.matmul(a, b).toArray();
+        assertArrayEquals(want, Einsum.einsum("az,zZ->aZ", a, b).toArray(), 1e-12);
+        assertArrayEquals(want, Einsum.einsum("Ay,yZ->AZ", a, b).toArray(), 1e-12);
+    }
+
+    @Test
+    void anEllipsisMayMatchNoDimensionAtAll() {
+        Tensor a = random(5, 2, 3), b = random(6, 3, 4);
+        assertArrayEquals(LinearAlgebra.matmul(a, b).toArray(), Einsum.einsum("...ij,...jk->...ik", a, b).toArray(), 1e-12);
+    }
+
+    @Test
+    void aFormulaEndingInAHalfArrowIsRejectedWithAMessageNotAnIndexError() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Einsum.einsum("ij-", random(7, 2, 2)));
+        assertTrue(e.getMessage().startsWith("einsum"), e.getMessage());
+    }
+
+    @Test
+    void batchDimensionsDoNotCollideWithTheLetterY() {
+        // "...y" over [2, 3]: the batch dimension (size 2) and 'y' (size 3) must stay two labels
+        Tensor a = random(8, 2, 3), b = random(9, 2, 3);
+        assertArrayEquals(Arithmetic.mul(a, b).toArray(), Einsum.einsum("...y,...y->...y", a, b).toArray(), 0);
+        assertArrayEquals(Arithmetic.mul(a, b).toArray(), Einsum.einsum("...x,...x->...x", a, b).toArray(), 0);
+    }
+
+    @Test
+    void aBatchSizeMismatchNamesTheBatchDimensionCountedFromZero() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Einsum.einsum("...i,...i->...i", random(1, 2, 3), random(2, 4, 3)));
+        assertTrue(e.getMessage().contains("\"...\" (batch dimension 0)"), e.getMessage());
+    }
+
+    @Test
+    void anEmptyLabelMeetsOnlyAnEmptyOrBroadcastDimension() {
+        Tensor empty = Tensor.of(new double[0], 0), three = random(3, 3), one = Tensor.of(new double[] {2}, 1);
+        assertThrows(IllegalArgumentException.class, () -> Einsum.einsum("i,i->i", empty, three));
+        assertArrayEquals(new int[] {0}, Einsum.einsum("i,i->i", empty, one).shape().dims());
+        assertArrayEquals(new int[] {0}, Einsum.einsum("i,i->i", one, empty).shape().dims());
+    }
 }

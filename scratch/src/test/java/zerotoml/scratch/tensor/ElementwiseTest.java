@@ -10,14 +10,18 @@ import org.junit.jupiter.api.Test;
  * The element-wise ops through the {@code Pointwise} kernels give, bit for bit, what the plain
  * definition gives: broadcast both operands to the result's shape by index arithmetic, compute each
  * element in double, round once to the result's dtype. Checked on every kind of operand pair: same
- * shape, a scalar, a trailing block (row, bias), a middle or column broadcast (the materialised
- * path), both sides broadcast, empty shapes, and F32/F64 mixes.
+ * shape, a scalar, a trailing block (row, bias), a column or stretched block (a repeat), a middle
+ * broadcast (the materialised path), both sides broadcast, empty shapes, one pair above the
+ * parallel threshold, and F32/F64 mixes.
  */
 class ElementwiseTest {
     private static final int[][][] PAIRS = {
         {{2, 3}, {2, 3}}, {{2, 3}, {}}, {{}, {2, 3}}, {{4, 5}, {5}}, {{5}, {4, 5}}, {{2, 3, 4}, {3, 4}},
         {{2, 3, 4}, {1, 1, 4}}, {{1, 4}, {3, 4}}, {{3, 1}, {3, 4}}, {{2, 1, 4}, {2, 3, 4}}, {{3, 1}, {1, 4}},
-        {{0, 3}, {3}}, {{0}, {}}, {{1}, {1}}, {{}, {}}, {{3, 1, 1}, {1}}, {{6, 7}, {6, 7}}
+        {{0, 3}, {3}}, {{0}, {}}, {{1}, {1}}, {{}, {}}, {{3, 1, 1}, {1}}, {{6, 7}, {6, 7}},
+        // columns and stretched trailing blocks (read in place with a repeat), and one middle broadcast
+        {{2, 3, 4}, {2, 3, 1}}, {{2, 3, 1}, {2, 3, 4}}, {{2, 3, 4}, {3, 1}}, {{5, 1, 1}, {5, 3, 2}}, {{2, 3, 4}, {1, 3, 1}},
+        {{4, 1, 3}, {4, 2, 3}}, {{0, 1}, {0, 5}}, {{600, 1}, {600, 500}}
     };
 
     @Test

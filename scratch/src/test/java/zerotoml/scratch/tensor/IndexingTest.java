@@ -85,4 +85,42 @@ class IndexingTest {
         assertEquals(1.0, Softmax.softmax(Tensor.scalar(7), -1).item());
         assertEquals(0.0, Softmax.logSoftmax(Tensor.scalar(7), 0).item());
     }
+
+    // ---- written for the sixth session's PIT survivors (notes/MutationTesting.md)
+
+    @Test
+    void takeCopiesTheNamedPositionsFillsNegativeOnesWithZeroAndRoutesTheGradientBack() {
+        Tensor x = Tensor.of(new double[] {10, 20, 30}, 3);
+        int[] src = {2, -1, 0, 2};
+        Tensor y = Indexing.take("pick", x, Shape.of(2, 2), src);
+        assertArrayEquals(new double[] {30, 0, 10, 30}, y.toArray(), 0);
+        Tensor g = Autodiff.grad(t -> Reductions.sum(Indexing.take("pick", t, Shape.of(2, 2), src)), x);
+        assertArrayEquals(new double[] {1, 0, 2}, g.toArray(), 0);
+    }
+
+    @Test
+    void takeRejectsPositionsThatDoNotFillTheOutputOrFallOutsideX() {
+        Tensor x = Tensor.of(new double[] {10, 20, 30}, 3);
+        IllegalArgumentException few = assertThrows(IllegalArgumentException.class, () -> Indexing.take("pick", x, Shape.of(2), new int[] {0}));
+        assertTrue(few.getMessage().startsWith("pick: 1 source positions do not fill output shape [2]"), few.getMessage());
+        IllegalArgumentException past = assertThrows(IllegalArgumentException.class, () -> Indexing.take("pick", x, Shape.of(1), new int[] {3}));
+        assertTrue(past.getMessage().startsWith("pick: source position 3 at output 0 is outside x [3]"), past.getMessage());
+        assertArrayEquals(new double[] {30}, Indexing.take("pick", x, Shape.of(1), new int[] {2}).toArray(), 0);
+    }
+
+    @Test
+    void anIndexEqualToTheAxisSizeIsRejectedByName() {
+        Tensor x = Tensor.of(new double[] {1, 2, 3, 4, 5, 6}, 2, 3);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Indexing.indexSelect(x, 1, new int[] {3}));
+        assertTrue(e.getMessage().contains("out of range [0, 3)"), e.getMessage());
+        assertArrayEquals(new double[] {3, 6}, Indexing.indexSelect(x, 1, new int[] {2}).toArray(), 0);
+    }
+
+    @Test
+    void aGatherIndexOfTheLargestIntIsOutOfRangeNotAFraction() {
+        Tensor x = Tensor.of(new double[] {1, 2, 3}, 3);
+        Tensor index = Tensor.of(new double[] {Integer.MAX_VALUE}, 1);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Indexing.gather(x, 0, index));
+        assertTrue(e.getMessage().contains("out of range"), e.getMessage());
+    }
 }

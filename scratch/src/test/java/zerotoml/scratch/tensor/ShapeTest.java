@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
@@ -56,5 +57,46 @@ class ShapeTest {
                 assertThrows(IllegalArgumentException.class, () -> Shape.broadcast("mul", Shape.of(2, 3), Shape.of(2))).getMessage());
         assertEquals("Shape [65536, 65536] has more than 2^31 elements",
                 assertThrows(IllegalArgumentException.class, () -> Shape.of(65536, 65536).size()).getMessage());
+    }
+
+    // ---- written for the sixth session's PIT survivors (notes/MutationTesting.md)
+
+    @Test
+    void aNewAxisOutOfRangeIsRejectedWithTheValidRange() {
+        Tensor x = Tensor.of(new double[] {1, 2, 3, 4, 5, 6}, 2, 3);
+        assertArrayEquals(new int[] {1, 2, 3}, Shapes.unsqueeze(x, -3).shape().dims());
+        assertArrayEquals(new int[] {2, 3, 1}, Shapes.unsqueeze(x, 2).shape().dims());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Shapes.unsqueeze(x, 3));
+        assertTrue(e.getMessage().contains("(valid axes -3..2)"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Shapes.unsqueeze(x, -4));
+    }
+
+    @Test
+    void aZeroDimensionIsAValidReshapeTarget() {
+        Tensor empty = Tensor.of(new double[0], 2, 0);
+        assertArrayEquals(new int[] {0, 3}, Shapes.reshape(empty, 0, 3).shape().dims());
+        assertThrows(IllegalArgumentException.class, () -> Shapes.reshape(empty, -2, 0));
+    }
+
+    @Test
+    void stackRejectsUnequalShapesListingThemAll() {
+        Tensor a = Tensor.of(new double[] {1, 2}, 2), b = Tensor.of(new double[] {1, 2, 3}, 3);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Shapes.stack(java.util.List.of(a, a, b), 0));
+        assertTrue(e.getMessage().endsWith("(shapes [2], [2], [3])"), e.getMessage());
+    }
+
+    @Test
+    void equalShapesHashAlikeSoTheyMeetInAHashSet() {
+        java.util.Set<Shape> seen = new java.util.HashSet<>(java.util.List.of(Shape.of(2, 3), Shape.of(3, 2)));
+        assertTrue(seen.contains(Shape.of(2, 3)));
+        assertTrue(seen.contains(Shape.of(3, 2)));
+        assertEquals(Shape.of(2, 3).hashCode(), Shape.of(2, 3).hashCode());
+        assertNotEquals(Shape.of(2, 3).hashCode(), Shape.of(3, 2).hashCode());
+    }
+
+    @Test
+    void aShapeOfExactlyTheLargestIntElementsIsAllowedAndOneMoreIsNot() {
+        assertEquals(Integer.MAX_VALUE, Shape.of(Integer.MAX_VALUE).size());
+        assertThrows(IllegalArgumentException.class, () -> Shape.of(65536, 32768).size());
     }
 }

@@ -107,4 +107,18 @@ class TensorTest {
         assertRejects("permute: permutation [0] has 1 axes but shape [2, 3] has rank 2", () -> Shapes.permute(Tensor.zeros(DType.F64, 2, 3), 0));
         assertRejects("broadcastTo: shape [2, 3] cannot be broadcast to [3]", () -> Shapes.broadcastTo(Tensor.zeros(DType.F64, 2, 3), 3));
     }
+
+    // ---- written for the sixth session's PIT survivors (notes/MutationTesting.md)
+
+    @Test
+    void theFluentFormsAreTheOpsTheyName() {
+        Tensor a = Tensor.of(new double[] {1, 2, 3, 4}, 2, 2), b = Tensor.of(new double[] {4, 3, 2, 1}, 2, 2);
+        assertArrayEquals(new double[] {-3, -1, 1, 3}, a.sub(b).toArray(), 0);
+        assertArrayEquals(new double[] {-1, -2, -3, -4}, a.neg().toArray(), 0);
+        assertEquals(10, a.sum().item(), 0);
+        assertEquals(2.5, a.mean().item(), 0);
+        assertArrayEquals(new int[] {4}, a.reshape(4).shape().dims());
+        assertArrayEquals(new double[] {1, 2, 3, 4}, a.rawData(), 0);
+        assertArrayEquals(new double[] {1, 2, 3, 4}, Tensor.of(DType.F32, new double[] {1, 2, 3, 4}, 4).rawData(), 0);
+    }
 }

@@ -9,7 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -224,5 +226,88 @@ class BpeTest {
             for (int[] m : full.merges()) pairs.add(Bpe.key(m[0], m[1]));
             for (int[] p : full.encodePieces(text)) for (int i = 0; i + 1 < p.length; i++) assertFalse(pairs.contains(Bpe.key(p[i], p[i + 1])));
         });
+    }
+
+    @Test
+    void aMergeMayUseIdZeroAndEveryIdBeforeItsOwnButNotItsOwnOrNegativeOnes() {
+        assertEquals(258, new Bpe(pairs(0, 0, 256, 256)).vocabSize());
+        assertEquals(258, new Bpe(pairs(0, 255, 0, 256)).vocabSize());
+        int[][][] bad = {pairs(256, 0), pairs(0, 256), pairs(-1, 0), pairs(0, -1), pairs(0, 0, 257, 0), pairs(0, 0, 0, 257)};
+        for (int[][] merges : bad) {
+            int r = merges.length - 1;
+            var e = assertThrows(IllegalArgumentException.class, () -> new Bpe(merges));
+            assertTrue(e.getMessage().startsWith("bpe: merge " + r + " " + Arrays.toString(merges[r]) + " must be two ids below " + (256 + r)), e.getMessage());
+        }
+    }
+
+    @Test
+    void tokenBytesAcceptsEveryIdOfTheVocabularyAndRejectsTheNext() {
+        Bpe bpe = new Bpe(pairs('a', 'b'));
+        assertArrayEquals(new byte[] {'a', 'b'}, bpe.tokenBytes(256));
+        assertArrayEquals(new byte[] {0}, bpe.tokenBytes(0));
+        for (int id : new int[] {-1, 257}) {
+            var e = assertThrows(IllegalArgumentException.class, () -> bpe.tokenBytes(id));
+            assertEquals("bpe tokenBytes: id " + id + " is outside the vocabulary [0, 257)", e.getMessage());
+        }
+    }
+
+    @Test
+    void theFirstAndLastStandInsPast255MapBackToTheirBytes() {
+        assertEquals(0, Bpe.charToByte('\u0100'));                 // byte 0, the first non-printable
+        assertEquals(0xAD, Bpe.charToByte((char) (256 + 67)));      // the soft hyphen, the 68th
+        assertEquals(-1, Bpe.charToByte((char) (256 + 68)));
+    }
+
+    @Test
+    void aHighSurrogateAtTheEndOfTheTextIsUnpaired() {
+        Bpe bpe = new Bpe(new int[0][]);
+        var e = assertThrows(IllegalArgumentException.class, () -> bpe.encode("ab\uD83D"));
+        assertEquals("bpe: unpaired surrogate U+D83D at index 2 is not Unicode text", e.getMessage());
+        assertEquals(5, bpe.encode("a\uD83D\uDE00").length);      // a pair is one code point of 4 UTF-8 bytes
+    }
+
+    @Test
+    void mergesTxtMayBeEmptyOrStartWithAVersionLineAndItsFaultsNameTheirLine() {
+        assertEquals(256, BpeFiles.fromMerges(List.of()).vocabSize());
+        assertEquals(256, BpeFiles.fromMerges(List.of("")).vocabSize());
+        assertArrayEquals(pairs(32, 't'), BpeFiles.fromMerges(List.of("Ġ t")).merges());
+        assertArrayEquals(pairs(32, 't', 256, 'h'), BpeFiles.fromMerges(List.of("#version: 0.2", "Ġ t", "Ġt h", "")).merges());
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> BpeFiles.fromMerges(List.of("Ġ t", "Ġth"))).getMessage()
+                .startsWith("bpe load: merges.txt line 2 is not 'left right'"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> BpeFiles.fromMerges(List.of("a b", "b c", "ab c", "a bc"))).getMessage()
+                .startsWith("bpe load: merges.txt line 4 makes 'abc', a token that already has an id"));
+    }
+
+    @Test
+    void vocabJsonAndTokenizerJsonMustGiveEveryTokenItsId(@TempDir Path dir) throws Exception {
+        Bpe bpe = Bpe.train("the then there", 256 + 3);
+        BpeFiles.save(bpe, dir);
+        String vocab = Files.readString(dir.resolve("vocab.json"));
+        assertTrue(vocab.contains("\n\"!\": 33,"), vocab.substring(0, 40));
+        Files.writeString(dir.resolve("vocab.json"), vocab.replace("\n\"!\": 33,", "\n\"!\": 34,"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> BpeFiles.load(dir)).getMessage()
+                .contains("vocab.json the file gives token \"!\" the id 34 but"));
+        Files.writeString(dir.resolve("vocab.json"), vocab);
+        assertArrayEquals(bpe.merges(), BpeFiles.load(dir).merges());
+        // tokenizer.json's model.vocab is checked on its own, even when vocab.json is right
+        String tokenizer = Files.readString(dir.resolve("tokenizer.json"));
+        assertTrue(tokenizer.contains("\"!\": 33,"));
+        Files.writeString(dir.resolve("tokenizer.json"), tokenizer.replace("\"!\": 33,", "\"!\": 34,"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> BpeFiles.load(dir)).getMessage()
+                .contains("tokenizer.json model.vocab gives token \"!\" the id 34 but"));
+    }
+
+    @Test
+    void aTokenizerFileMayHoldExactlyMaxFileBytesAndNotOneMore(@TempDir Path dir) throws Exception {
+        BpeFiles.save(new Bpe(new int[0][]), dir);
+        Path vocab = dir.resolve("vocab.json");
+        byte[] json = Files.readAllBytes(vocab);
+        byte[] padded = Arrays.copyOf(json, Math.toIntExact(BpeFiles.MAX_FILE));   // 64 MiB: JSON, then spaces
+        Arrays.fill(padded, json.length, padded.length, (byte) ' ');
+        Files.write(vocab, padded);
+        assertEquals(256, BpeFiles.load(dir).vocabSize());
+        Files.write(vocab, new byte[] {' '}, StandardOpenOption.APPEND);
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> BpeFiles.load(dir)).getMessage()
+                .endsWith("vocab.json is " + (BpeFiles.MAX_FILE + 1) + " bytes, more than the " + BpeFiles.MAX_FILE + " a tokenizer file may hold"));
     }
 }

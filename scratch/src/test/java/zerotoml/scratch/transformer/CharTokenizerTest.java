@@ -73,4 +73,24 @@ class CharTokenizerTest {
             assertEquals(c.corpus().codePointCount(0, c.corpus().length()), t.encode(c.corpus()).length);
         });
     }
+
+    @Test
+    void everyScalarValueIsAcceptedUpToTheSurrogatesAndFromJustPastThemAndCodePointsMustStrictlyIncrease() {
+        CharTokenizer t = new CharTokenizer(new int[] {0, 0xD7FF, 0xE000, Character.MAX_CODE_POINT});
+        assertEquals(4, t.vocabSize());
+        assertEquals(3, CharTokenizer.fit("abcabc").vocabSize());
+        for (int surrogate : new int[] {0xD800, 0xDFFF}) {
+            var e = assertThrows(IllegalArgumentException.class, () -> new CharTokenizer(new int[] {'a', surrogate}));
+            assertEquals("char tokenizer: " + surrogate + " at position 1 is not a Unicode scalar value", e.getMessage());
+        }
+        var e = assertThrows(IllegalArgumentException.class, () -> new CharTokenizer(new int[] {'a', 'b', 'b'}));
+        assertEquals("char tokenizer: code points must be strictly increasing, but U+0062 precedes U+0062 at position 2", e.getMessage());
+    }
+
+    @Test
+    void encodingALoneSurrogateNamesItRatherThanCallingItUnknown() {
+        CharTokenizer t = CharTokenizer.fit("ab");
+        var e = assertThrows(IllegalArgumentException.class, () -> t.encode("a\uDFFF"));
+        assertEquals("char tokenizer: unpaired surrogate U+DFFF at index 1 is not Unicode text", e.getMessage());
+    }
 }

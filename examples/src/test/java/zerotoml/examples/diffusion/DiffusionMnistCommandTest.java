@@ -1,0 +1,188 @@
+package zerotoml.examples.diffusion;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import zerotoml.examples.Cli;
+import zerotoml.examples.Cli.Run;
+import zerotoml.examples.fashion.FashionMnistCommandTest;
+import zerotoml.examples.kit.Table;
+import zerotoml.scratch.io.Safetensors;
+import zerotoml.scratch.tensor.DType;
+import zerotoml.scratch.tensor.Tensor;
+
+/**
+ * diffusion-mnist end to end on a tiny synthetic 8x8 data set (never the real one) with a tiny
+ * U-Net and a tiny classifier trained by fashion-mnist in the test: every method and sampler runs
+ * and is judged, a resumed run is bit-identical, and bad inputs are explained.
+ */
+class DiffusionMnistCommandTest {
+    @TempDir
+    static Path work;
+
+    static Path data, classifier;
+
+    @BeforeAll
+    static void writeDataAndTrainAClassifier() throws IOException {
+        data = work.resolve("data");
+        Files.createDirectories(data);
+        FashionMnistCommandTest.writeSynthetic(data, 7, 300, 100);
+        Path cls = work.resolve("classifier");
+        Run r = Cli.run("fashion-mnist", "--data", data.toString(), "--model", "cnn", "--channels", "4", "--epochs", "2", "--batch-size", "32", "--lr", "0.01",
+                "--seed", "3", "--out", cls.toString(), "--no-progress");
+        assertEquals(0, r.exit(), r.err());
+        classifier = cls.resolve("checkpoint.safetensors");
+    }
+
+    @TempDir
+    Path runs;
+
+    static String[] args(Path out, String method, int steps, String... more) {
+        List<String> a = new ArrayList<>(List.of("diffusion-mnist", "--method", method, "--data", data.toString(), "--classifier", classifier.toString(),
+                "--out", out.toString(), "--steps", Integer.toString(steps), "--eval-every", "2", "--channels", "4", "--groups", "2", "--embed", "8",
+                "--batch-size", "8", "--samples", "12", "--sample-batch", "5", "--sample-steps", "3", "--grid", "3", "--limit-test", "50", "--seed", "2",
+                "--no-progress"));
+        a.addAll(Arrays.asList(more));
+        return a.toArray(new String[0]);
+    }
+
+    /** scores.csv as rows of fields. */
+    static List<String[]> scores(Path out) throws IOException {
+        List<String[]> rows = new ArrayList<>();
+        List<String> lines = Files.readAllLines(out.resolve("scores.csv"));
+        assertEquals("method,sampler,train_steps,seed,samples,non_finite,threshold,confident_share,class_entropy,class_histogram,frechet,sample_seconds", lines.get(0));
+        for (String l : lines.subList(1, lines.size())) rows.add(l.split(","));
+        return rows;
+    }
+
+    static void assertPng(Path f) throws IOException {
+        assertArrayEquals(new byte[] {(byte) 0x89, 'P', 'N', 'G'}, Arrays.copyOf(Files.readAllBytes(f), 4), f + " is a PNG");
+    }
+
+    /**
+     * A row's numbers are what they claim: a share, an entropy between 0 and ln 10 over a histogram
+     * of the confident samples, and a finite distance unless some samples are not finite (then NaN,
+     * and they are not among the confident ones).
+     */
+    static void assertSaneScores(String[] row, int n) {
+        int bad = Integer.parseInt(row[5]);
+        double share = Double.parseDouble(row[7]), entropy = Double.parseDouble(row[8]), fid = Double.parseDouble(row[10]);
+        int[] hist = Arrays.stream(row[9].split(" ")).mapToInt(Integer::parseInt).toArray();
+        String all = String.join(",", row);
+        assertEquals(10, hist.length);
+        assertEquals(n, Integer.parseInt(row[4]));
+        assertEquals(Math.round(share * n), Arrays.stream(hist).sum(), "the histogram counts the confident samples: " + all);
+        assertTrue(share >= 0 && share <= (double) (n - bad) / n, all);
+        assertTrue(Double.isNaN(entropy) ? share == 0 : entropy >= 0 && entropy <= Math.log(10) + 1e-12, all);
+        assertTrue(bad > 0 ? Double.isNaN(fid) : Double.isFinite(fid) && fid > -1e-6, all);
+    }
+
+    @Test
+    void everyMethodTrainsSamplesWithEachOfItsSamplersAndIsJudged() throws IOException {
+        Map<String, List<String>> offered = Map.of("fm", List.of("heun", "euler"), "rf", List.of("euler"), "ddpm", List.of("ddim", "ancestral"), "ddim",
+                List.of("ddim", "ddim-eta1"), "sde", List.of("ode", "em", "pc"));
+        for (var e : offered.entrySet()) {
+            Path out = runs.resolve(e.getKey());
+            Run r = Cli.run(args(out, e.getKey(), 4, "--samplers", String.join(",", e.getValue())));
+            assertEquals(0, r.exit(), e.getKey() + ": " + r.err() + r.out());
+            List<String[]> rows = scores(out);
+            assertEquals(1 + e.getValue().size(), rows.size(), e.getKey());
+            assertEquals("real", rows.get(0)[0]);
+            for (String[] row : rows) assertSaneScores(row, 12);
+            assertEquals("0", rows.get(0)[5], "real images are finite");
+            assertTrue(Double.isFinite(Double.parseDouble(rows.get(0)[10])), "the real images' distance");
+            for (String s : e.getValue()) assertPng(out.resolve(e.getKey() + "-" + s + ".png"));
+            assertPng(out.resolve("real.png"));
+            Path train = out.resolve(e.getKey());
+            assertPng(train.resolve("curves.png"));
+            List<DiffusionMnist.Eval> h = Table.parse(Files.readString(train.resolve("history.csv")), DiffusionMnist.Eval.class);
+            assertEquals(List.of(2, 4), h.stream().map(DiffusionMnist.Eval::step).toList(), e.getKey());
+            for (DiffusionMnist.Eval row : h) assertTrue(Double.isFinite(row.loss()) && row.loss() > 0, e.getKey() + " loss " + row.loss());
+            assertTrue(r.out().contains("Frechet distance to the test set"), r.out());
+        }
+    }
+
+    @Test
+    void anInterruptedAndResumedRunEndsBitIdenticalWithTheSameSamples() throws IOException {
+        Path straight = runs.resolve("straight"), resumed = runs.resolve("resumed");
+        assertEquals(0, Cli.run(args(straight, "fm", 6)).exit());
+        // "interrupted" after step 3: its checkpoint is the last one
+        assertEquals(0, Cli.run(args(resumed, "fm", 3)).exit());
+        Run r = Cli.run(args(resumed, "fm", 6, "--resume"));
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("resumed from"), r.out());
+        Safetensors.Contents a = Safetensors.read(straight.resolve("fm/checkpoint.safetensors")), b = Safetensors.read(resumed.resolve("fm/checkpoint.safetensors"));
+        assertEquals(a.tensors().keySet(), b.tensors().keySet());
+        for (var e : a.tensors().entrySet()) {
+            double[] u = e.getValue().toArray(), v = b.tensors().get(e.getKey()).toArray();
+            for (int i = 0; i < u.length; i++) assertEquals(Double.doubleToRawLongBits(u[i]), Double.doubleToRawLongBits(v[i]), e.getKey() + "[" + i + "]");
+        }
+        assertEquals(a.metadata().get("scalar.opt.step"), b.metadata().get("scalar.opt.step"));
+        assertArrayEquals(Files.readAllBytes(straight.resolve("fm-heun.png")), Files.readAllBytes(resumed.resolve("fm-heun.png")), "the same samples");
+        List<String[]> sa = scores(straight), sb = scores(resumed);
+        // the resumed folder holds both runs' rows; the last two (real, heun) must match but for the seconds
+        for (int k = 1; k <= 2; k++) {
+            String[] x = sa.get(sa.size() - k), y = sb.get(sb.size() - k);
+            assertEquals(List.of(x).subList(0, 11), List.of(y).subList(0, 11));
+        }
+    }
+
+    @Test
+    void resumingWithOtherOptionsIsRefused() {
+        Path out = runs.resolve("other");
+        assertEquals(0, Cli.run(args(out, "fm", 2, "--samples", "2")).exit());
+        Run r = Cli.run(args(out, "fm", 4, "--resume", "--channels", "8"));
+        assertEquals(2, r.exit(), r.out());
+        assertTrue(r.err().contains("was made by another configuration"), r.err());
+    }
+
+    @Test
+    void aMissingClassifierOrDataSetOrAWrongCheckpointIsExplained() throws IOException {
+        Run r = Cli.run(args(runs.resolve("a"), "fm", 2, "--classifier", runs.resolve("none.safetensors").toString()));
+        assertEquals(3, r.exit());
+        assertTrue(r.err().contains("--classifier") && r.err().contains("does not exist") && r.err().contains("fashion-mnist --model cnn"), r.err());
+        Path empty = Files.createDirectories(runs.resolve("empty"));
+        r = Cli.run(args(runs.resolve("b"), "fm", 2, "--data", empty.toString()));
+        assertEquals(3, r.exit());
+        assertTrue(r.err().contains("sudo apt-get install dataset-fashion-mnist"), r.err());
+        // a diffusion checkpoint is not a classifier
+        Path c = runs.resolve("c");
+        assertEquals(0, Cli.run(args(c, "fm", 2, "--samples", "2")).exit());
+        r = Cli.run(args(runs.resolve("d"), "fm", 2, "--classifier", c.resolve("fm/checkpoint.safetensors").toString()));
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("is not a fashion-mnist checkpoint"), r.err());
+    }
+
+    @Test
+    void helpExplainsEveryOption() {
+        String help = Cli.assertHelpExplainsEveryOption("diffusion-mnist");
+        assertTrue(help.contains("--classifier") && help.contains("scores.csv"), help);
+    }
+
+    @Test
+    void theEntropyOfAClassHistogramIsInNats() {
+        assertEquals(Math.log(10), DiffusionMnist.entropy(new int[] {3, 3, 3, 3, 3, 3, 3, 3, 3, 3}), 1e-15);
+        assertEquals(0, DiffusionMnist.entropy(new int[] {0, 0, 7, 0, 0, 0, 0, 0, 0, 0}), 0);
+        assertEquals(Math.log(2), DiffusionMnist.entropy(new int[] {5, 0, 0, 0, 0, 0, 0, 0, 0, 5}), 1e-15);
+        assertTrue(Double.isNaN(DiffusionMnist.entropy(new int[10])));
+    }
+
+    @Test
+    void samplesInModelSpaceBecomePixelsInZeroOne() {
+        Tensor x = Tensor.of(DType.F64, new double[] {-1, 0, 1, 3, -2, 0.5}, 2, 1, 1, 3);
+        Tensor p = DiffusionMnist.pixels(x);
+        assertEquals(List.of(2, 3), Arrays.stream(p.shape().dims()).boxed().toList());
+        assertArrayEquals(new double[] {0, 0.5, 1, 1, 0, 0.75}, p.toArray(), 0);
+    }
+}

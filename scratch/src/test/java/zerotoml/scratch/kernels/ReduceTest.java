@@ -1,0 +1,152 @@
+package zerotoml.scratch.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link Reduce}'s kernels against their naive twins, bit for bit (NaNs compared as NaN), in float
+ * and double, on views [outer, len, inner] with every extent 0, 1, odd, the four-row interleave's
+ * edges (3, 4, 5 rows), and sizes above the parallel threshold split by rows and by columns. The
+ * values mix ordinary numbers of many magnitudes (where the order of addition shows in the bits)
+ * with ±0, ±∞, NaN and subnormals.
+ */
+class ReduceTest {
+
+    /** [outer, len, inner] views: empty, single, odd, interleave edges, above the parallel threshold. */
+    private static final int[][] VIEWS = {
+        {0, 3, 4}, {3, 0, 4}, {3, 4, 0}, {2, 0, 1}, {1, 1, 1}, {1, 7, 1}, {3, 5, 1}, {4, 5, 1}, {5, 5, 1}, {7, 33, 1},
+        {1, 5, 3}, {3, 1, 7}, {2, 33, 17}, {5, 2, 1}, {1, 1000, 1}, {256, 1000, 1}, {1, 256, 1000},
+        {3, (int) Parallel.THRESHOLD / 3 + 7, 1}, {1, 301, (int) Parallel.THRESHOLD / 300 + 3}, {9, 61, (int) Parallel.THRESHOLD / 500 + 1},
+        {(int) Parallel.THRESHOLD / 7 + 5, 7, 1}
+    };
+
+    @Test
+    void theSumsEqualTheirOraclesBitForBitOnEveryView() {
+        SplittableRandom r = new SplittableRandom(11);
+        for (int[] v : VIEWS) {
+            int n = v[0] * v[1] * v[2], outs = v[0] * v[2];
+            double[] xd = doubles(r, n, v[1]);
+            float[] xf = floats(r, n, v[1]);
+            double[] fast = new double[outs], slow = new double[outs];
+            Reduce.sum(xd, v[0], v[1], v[2], fast);
+            Reduce.naiveSum(xd, v[0], v[1], v[2], slow);
+            assertSame(slow, fast, "double sum " + java.util.Arrays.toString(v));
+            fast = new double[outs];
+            slow = new double[outs];
+            Reduce.sum(xf, v[0], v[1], v[2], fast);
+            Reduce.naiveSum(xf, v[0], v[1], v[2], slow);
+            assertSame(slow, fast, "float sum " + java.util.Arrays.toString(v));
+        }
+    }
+
+    @Test
+    void theMaximaAndTheirIndicesEqualTheirOraclesOnEveryView() {
+        SplittableRandom r = new SplittableRandom(12);
+        for (int[] v : VIEWS) {
+            if (v[1] == 0) continue; // no maximum: rejected (below)
+            int n = v[0] * v[1] * v[2], outs = v[0] * v[2];
+            double[] xd = tied(r, n);
+            float[] xf = new float[n];
+            for (int i = 0; i < n; i++) xf[i] = (float) xd[i];
+            double[] fast = new double[outs], slow = new double[outs];
+            int[] fastArg = new int[outs], slowArg = new int[outs];
+            Reduce.max(xd, v[0], v[1], v[2], fast, fastArg);
+            Reduce.naiveMax(xd, v[0], v[1], v[2], slow, slowArg);
+            assertSame(slow, fast, "double max " + java.util.Arrays.toString(v));
+            assertArrayEquals(slowArg, fastArg, "double argmax " + java.util.Arrays.toString(v));
+            fast = new double[outs];
+            slow = new double[outs];
+            Reduce.max(xf, v[0], v[1], v[2], fast, fastArg);
+            Reduce.naiveMax(xf, v[0], v[1], v[2], slow, slowArg);
+            assertSame(slow, fast, "float max " + java.util.Arrays.toString(v));
+            assertArrayEquals(slowArg, fastArg, "float argmax " + java.util.Arrays.toString(v));
+        }
+    }
+
+    @Test
+    void theMaximumKeepsTheFirstOfTiesAndTheFirstNaN() {
+        double[] x = {-0.0, 0.0, 2, 2, Double.NaN, 5, Double.NaN};
+        double[] out = new double[1];
+        int[] arg = new int[1];
+        Reduce.max(x, 1, 2, 1, out, arg);
+        assertEquals(Double.doubleToRawLongBits(-0.0), Double.doubleToRawLongBits(out[0]), "of −0 and +0 the first stays");
+        assertEquals(0, arg[0]);
+        Reduce.max(x, 1, 4, 1, out, arg);
+        assertEquals(2.0, out[0]);
+        assertEquals(2, arg[0], "the first of two equal maxima");
+        Reduce.max(x, 1, 7, 1, out, arg);
+        assertTrue(Double.isNaN(out[0]));
+        assertEquals(4, arg[0], "the first NaN wins over a later larger value and a later NaN");
+    }
+
+    @Test
+    void theSumAddsInIncreasingIndexFromPositiveZero() {
+        // in index order 1e16 + 1 + 1 loses both ones (the spacing of doubles at 1e16 is 2); the ones first would give 2
+        double[] x = {1e16, 1, 1, -1e16};
+        double[] out = new double[1];
+        Reduce.sum(x, 1, 4, 1, out);
+        assertEquals(0.0, out[0]);
+        Reduce.sum(new double[] {-0.0, -0.0}, 1, 2, 1, out);
+        assertEquals(Double.doubleToRawLongBits(0.0), Double.doubleToRawLongBits(out[0]), "0.0 + −0 + −0 is +0");
+    }
+
+    @Test
+    void badViewsAreRejectedWithTheirExtents() {
+        var e = assertThrows(IllegalArgumentException.class, () -> Reduce.sum(new double[5], 2, 3, 1, new double[2]));
+        assertTrue(e.getMessage().contains("needs an input of 6"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Reduce.sum(new float[6], 2, 3, 1, new double[1]));
+        assertTrue(e.getMessage().contains("output of 2"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Reduce.max(new double[0], 2, 0, 1, new double[2], null));
+        assertTrue(e.getMessage().contains("empty"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Reduce.sum(new double[6], -2, 3, 1, new double[2]));
+        assertTrue(e.getMessage().contains("negative"), e.getMessage());
+    }
+
+    /** Values with many ties (a few distinct values), and the special ones. */
+    private static double[] tied(SplittableRandom r, int n) {
+        double[] out = new double[n];
+        for (int i = 0; i < n; i++) {
+            int c = r.nextInt(40);
+            out[i] = c == 0 ? Double.NaN : c == 1 ? -0.0 : c == 2 ? 0.0 : c == 3 ? Double.NEGATIVE_INFINITY : c < 20 ? r.nextInt(5) : r.nextGaussian();
+        }
+        return out;
+    }
+
+    /** n values; specials about once per two lanes of len, so that most sums stay finite. */
+    private static double[] doubles(SplittableRandom r, int n, int len) {
+        double[] out = new double[n];
+        for (int i = 0; i < n; i++) out[i] = value(r, len);
+        return out;
+    }
+
+    private static float[] floats(SplittableRandom r, int n, int len) {
+        float[] out = new float[n];
+        for (int i = 0; i < n; i++) out[i] = (float) value(r, len);
+        return out;
+    }
+
+    private static double value(SplittableRandom r, int len) {
+        if (r.nextInt(2 * len + 2) != 0) return r.nextGaussian() * Math.pow(10, r.nextInt(17) - 8);
+        switch (r.nextInt(5)) {
+            case 0: return Double.NaN;
+            case 1: return r.nextBoolean() ? Double.POSITIVE_INFINITY : Double.NEGATIVE_INFINITY;
+            case 2: return -0.0;
+            case 3: return Float.MIN_VALUE * (1 + r.nextInt(100));
+            default: return r.nextGaussian() * Math.pow(10, r.nextInt(17) - 8);
+        }
+    }
+
+    private static void assertSame(double[] expected, double[] actual, String what) {
+        assertEquals(expected.length, actual.length, what);
+        for (int i = 0; i < expected.length; i++) {
+            if (Double.doubleToLongBits(expected[i]) != Double.doubleToLongBits(actual[i])) {
+                throw new AssertionError(what + ": output " + i + " is " + actual[i] + ", its oracle " + expected[i]);
+            }
+        }
+    }
+}
