@@ -102,6 +102,15 @@ public final class Tensor {
         return out;
     }
 
+    /**
+     * {@link #record} for an F32 result that a float kernel outside this package computed:
+     * {@code data} becomes the new tensor's {@code float[]} storage as it is (do not touch it afterwards).
+     */
+    public static Tensor record(String op, Shape shape, float[] data, Backward backward, Tensor... inputs) {
+        Args.nonNull("Tensor.record", "op", op);
+        return record(op, shape, new Storage.Floats(Args.nonNull("Tensor.record", "data", data)), backward, inputs);
+    }
+
     /** {@link #record} for a result already in its storage (a kernel's {@code float[]} or {@code double[]}). */
     static Tensor record(String op, Shape shape, Storage storage, Backward backward, Tensor... inputs) {
         Tensor out = new Tensor(shape, storage);
@@ -160,6 +169,15 @@ public final class Tensor {
      */
     public double[] rawData() {
         return storage.doubles();
+    }
+
+    /**
+     * An F32 tensor's {@code float[]} storage itself (no copy), for kernels outside this package
+     * that compute in float. Read it; never write to it.
+     */
+    public float[] rawFloats() {
+        if (dtype() != DType.F32) throw new IllegalArgumentException("rawFloats: tensor of shape " + shape + " is " + dtype() + ", not F32");
+        return floats();
     }
 
     /** The values read as a {@code double[]}, never to be written: {@link Storage#doubles()}. */
