@@ -157,6 +157,8 @@ class BadOptionsTest {
             c("diffusion-mnist", "--groups", "3", "--groups must divide --channels, got --groups 3 and --channels 32"),
             c("diffusion-mnist", "--embed", "1", "--embed must be >= 2"),
             c("diffusion-mnist", "--eval-every", "0", "--eval-every must be >= 1"),
+            c("diffusion-mnist", "--ema", "1", "--ema must be a number in [0, 1), got 1"),
+            c("diffusion-mnist", "--ema", "-0.5", "--ema must be a number in [0, 1), got -0.5"),
             c("diffusion-mnist", "--sample-steps", "0", "--sample-steps must be >= 1"),
             c("diffusion-mnist", "--samples", "1", "--samples must be >= 2"),
             c("diffusion-mnist", "--sample-batch", "0", "--sample-batch must be >= 1"),

@@ -27,6 +27,7 @@ import zerotoml.scratch.diffusion.ScoreSde;
 import zerotoml.scratch.diffusion.UNet;
 import zerotoml.scratch.io.Safetensors;
 import zerotoml.scratch.optim.Adam;
+import zerotoml.scratch.optim.Averaging;
 import zerotoml.scratch.optim.Step;
 import zerotoml.scratch.random.Rng;
 import zerotoml.scratch.tensor.Autodiff;
@@ -38,22 +39,27 @@ import zerotoml.scratch.tensor.Tensor;
  * Training, sampling and judging for diffusion-mnist: the shared {@link UNet} trained on
  * Fashion-MNIST images (scaled to [−1, 1]) with one method's objective (the same
  * {@link Diffusion2d#loss} as the 2-D demos), sampled with the method's samplers, and judged by the
- * project's own Fashion-MNIST classifier. Everything is float64 and seeded.
+ * project's own Fashion-MNIST classifier. The network trains in float32 or float64 ({@code --dtype});
+ * the sampled weights are an exponential moving average of Adam's iterates ({@link Averaging#ema},
+ * {@code --ema}; DDPM samples such an average, decay 0.9999). Everything is seeded.
  */
 public final class DiffusionMnist {
     private DiffusionMnist() {}
 
-    /** Training settings: the U-Net's width, GroupNorm groups and time-embedding width, and Adam's. */
-    public record Settings(Method method, int channels, int groups, int embed, int batch, double lr, long seed) {}
+    /** Training settings: the U-Net's width, GroupNorm groups and time-embedding width, Adam's, the network's dtype and the EMA decay of the sampled weights. */
+    public record Settings(Method method, int channels, int groups, int embed, int batch, double lr, long seed, DType dtype, double ema) {}
+
+    /** The optimiser state of a run: Adam's, and the moving average of the weights that is sampled (decay 0 keeps it equal to the weights). */
+    public record Opt(Adam.State<UNet.Params> adam, UNet.Params ema) {}
 
     /** DDPM's integer timesteps enter the time embedding as they are, continuous t ∈ [0, 1] as 1000·t. */
     static UNet.Config config(Settings s) {
         return new UNet.Config(1, s.channels(), s.groups(), s.embed(), s.method() == Method.DDPM || s.method() == Method.DDIM ? 1 : 1000);
     }
 
-    /** The images idx of d as [n, 1, H, W], scaled from [0, 1] to [−1, 1]. */
-    static Tensor images(Dataset d, int[] idx) {
-        return d.images(idx, DType.F64).mul(2).add(-1).reshape(idx.length, 1, d.rows(), d.cols());
+    /** The images idx of d as [n, 1, H, W] in dtype dt, scaled from [0, 1] to [−1, 1]. */
+    static Tensor images(Dataset d, int[] idx, DType dt) {
+        return d.images(idx, dt).mul(2).add(-1).reshape(idx.length, 1, d.rows(), d.cols());
     }
 
     /** One history row: the mean training loss since the last evaluation. */
@@ -63,35 +69,37 @@ public final class DiffusionMnist {
      * The method's training for the kit's {@link Loop}: Adam on the method's loss; step t's batch
      * (drawn with replacement), times and noise come from (seed, t), so a resumed run is bit-identical.
      */
-    record ImageTraining(Settings s, UNet.Config net, Dataset train) implements Training<UNet.Params, Adam.State<UNet.Params>, Eval> {
+    record ImageTraining(Settings s, UNet.Config net, Dataset train) implements Training<UNet.Params, Opt, Eval> {
         @Override
         public String config() {
-            return String.format(Locale.ROOT, "diffusion-mnist %s method=%s batch=%d lr=%s seed=%d train=%d %dx%d", net, s.method(), s.batch(), s.lr(),
-                    s.seed(), train.count(), train.rows(), train.cols());
+            return String.format(Locale.ROOT, "diffusion-mnist %s method=%s batch=%d lr=%s seed=%d train=%d %dx%d dtype=%s ema=%s", net, s.method(), s.batch(),
+                    s.lr(), s.seed(), train.count(), train.rows(), train.cols(), s.dtype().name().toLowerCase(Locale.ROOT), s.ema());
         }
 
         @Override
         public UNet.Params init() {
-            return UNet.init(net, Rng.seed(s.seed()).split("init"), DType.F64);
+            return UNet.init(net, Rng.seed(s.seed()).split("init"), s.dtype());
         }
 
         @Override
-        public Adam.State<UNet.Params> optimizer(UNet.Params params) {
-            return Adam.init(params);
+        public Opt optimizer(UNet.Params params) {
+            return new Opt(Adam.init(params), params);
         }
 
         @Override
-        public Loop.Stepped<UNet.Params, Adam.State<UNet.Params>> step(UNet.Params p, Adam.State<UNet.Params> opt, int t) {
-            Tensor x1 = images(train, Rng.seed(s.seed()).split("batch").split(t).integers(0, train.count(), s.batch()));
+        public Loop.Stepped<UNet.Params, Opt> step(UNet.Params p, Opt opt, int t) {
+            Tensor x1 = images(train, Rng.seed(s.seed()).split("batch").split(t).integers(0, train.count(), s.batch()), s.dtype());
             Rng r = Rng.seed(s.seed()).split("train").split(t);
             // loss(θ) = the method's objective on step t's batch;  (θ, state) ← Adam(θ, ∇loss, state)
             Autodiff.ValueAndGrad<UNet.Params> vg = Autodiff.valueAndGrad(q -> Diffusion2d.loss(s.method(), (x, tt) -> UNet.apply(net, q, x, tt), x1, null, r), p);
-            Step<UNet.Params, Adam.State<UNet.Params>> st = Adam.step(Adam.Hyper.defaults(s.lr()), p, vg.grad(), opt);
-            return new Loop.Stepped<>(st.params(), st.state(), vg.value().item(), s.batch(), 0);
+            Step<UNet.Params, Adam.State<UNet.Params>> st = Adam.step(Adam.Hyper.defaults(s.lr()), p, vg.grad(), opt.adam());
+            // θ̄ ← d_t θ̄ + (1 − d_t) θ, d_t = min(ema, (1 + t)/(10 + t)): the weights that are sampled
+            UNet.Params avg = Averaging.ema(opt.ema(), st.params(), s.ema(), t);
+            return new Loop.Stepped<>(st.params(), new Opt(st.state(), avg), vg.value().item(), s.batch(), 0);
         }
 
         @Override
-        public Eval evaluate(Loop.State<UNet.Params, Adam.State<UNet.Params>, Eval> st, Loop.At at) {
+        public Eval evaluate(Loop.State<UNet.Params, Opt, Eval> st, Loop.At at) {
             return new Eval(at.step(), at.running().meanLoss(), at.seconds());
         }
 
@@ -148,8 +156,8 @@ public final class DiffusionMnist {
      * and every noise it consumes come from (seed, j), so the samples depend on the seed and the
      * chunk size only.
      */
-    static Tensor sample(Method m, String sampler, Denoiser f, int n, int chunk, int h, int w, int steps, long seed, Runnable tick) {
-        return sample((start, rng) -> sampleChunk(m, sampler, f, start, steps, rng), sampler, n, chunk, h, w, seed, tick);
+    static Tensor sample(Method m, String sampler, Denoiser f, int n, int chunk, int h, int w, int steps, long seed, DType dt, Runnable tick) {
+        return sample((start, rng) -> sampleChunk(m, sampler, f, start, steps, rng), sampler, n, chunk, h, w, seed, dt, tick);
     }
 
     /** A sampler of one chunk: the samples from starting noise [b, 1, H, W], drawing any other noise from rng. */
@@ -160,14 +168,15 @@ public final class DiffusionMnist {
 
     /**
      * n samples [n, 1, H, W] from any sampler, in chunks of {@code chunk}: chunk j starts from noise
-     * drawn from (seed, name, j) and its sampler draws the rest from the same generator.
+     * drawn from (seed, name, j) in dtype dt (the network's) and its sampler draws the rest from the
+     * same generator.
      */
-    static Tensor sample(Chunk sampler, String name, int n, int chunk, int h, int w, long seed, Runnable tick) {
+    static Tensor sample(Chunk sampler, String name, int n, int chunk, int h, int w, long seed, DType dt, Runnable tick) {
         double[] out = new double[n * h * w];
         for (int j = 0, from = 0; from < n; j++, from += chunk) {
             int b = Math.min(chunk, n - from);
             Rng rng = Rng.seed(seed).split("sample").split(name).split(j);
-            Tensor start = rng.split("start").normal(DType.F64, b, 1, h, w);
+            Tensor start = rng.split("start").normal(dt, b, 1, h, w);
             Tensor x = sampler.apply(start, rng);
             System.arraycopy(x.toArray(), 0, out, from * h * w, b * h * w);
             tick.run();
@@ -223,8 +232,9 @@ public final class DiffusionMnist {
 
     /**
      * The U-Net saved by a diffusion-mnist run of method m (its checkpoint.safetensors), shaped by c
-     * (the run's --channels, --groups, --embed): a {@link Failure} when the file is missing, was
-     * trained with another method, or does not fit c.
+     * (the run's --channels, --groups, --embed), in the dtype the run trained in: the moving
+     * average of its weights (the ones it samples) when the checkpoint has one, else its weights. A
+     * {@link Failure} when the file is missing, was trained with another method, or does not fit c.
      */
     static UNet.Params loadUNet(Path file, Method m, UNet.Config c) throws IOException {
         if (!Files.isRegularFile(file)) throw new Failure(Failure.DATA, file + " does not exist; train one with `diffusion-mnist --method "
@@ -234,12 +244,15 @@ public final class DiffusionMnist {
         if (!config.startsWith("diffusion-mnist ") || !config.contains(" method=" + m.name() + " ")) {
             throw new Failure(Failure.USAGE, file + " is not a diffusion-mnist checkpoint of method " + m.name().toLowerCase(Locale.ROOT) + " (its config is '" + config + "')");
         }
+        DType dt = config.contains(" dtype=f32") ? DType.F32 : DType.F64;
+        boolean averaged = saved.tensors().keySet().stream().anyMatch(k -> k.startsWith("opt.ema."));
+        String prefix = averaged ? "opt.ema." : "params.";
         Map<String, Tensor> params = new java.util.LinkedHashMap<>();
         saved.tensors().forEach((k, v) -> {
-            if (k.startsWith("params.")) params.put(k, v);
+            if (k.startsWith(prefix)) params.put("params." + k.substring(prefix.length()), v);
         });
         try {
-            return Safetensors.load(new Safetensors.Contents(params, saved.metadata()), file, new SavedUNet(UNet.init(c, Rng.seed(0), DType.F64))).params();
+            return Safetensors.load(new Safetensors.Contents(params, saved.metadata()), file, new SavedUNet(UNet.init(c, Rng.seed(0), dt))).params();
         } catch (Safetensors.SafetensorsException e) {
             throw new Failure(Failure.USAGE, file + " does not fit the U-Net " + c + " (pass the run's --channels, --groups and --embed): " + e.getMessage());
         }

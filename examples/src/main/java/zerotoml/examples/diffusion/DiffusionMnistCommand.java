@@ -27,8 +27,8 @@ import zerotoml.examples.kit.Options;
 import zerotoml.examples.kit.Progress;
 import zerotoml.scratch.diffusion.UNet;
 import zerotoml.scratch.io.AtomicFile;
-import zerotoml.scratch.optim.Adam;
 import zerotoml.scratch.random.Rng;
+import zerotoml.scratch.tensor.DType;
 import zerotoml.scratch.tensor.Tensor;
 
 /** Trains the shared U-Net on Fashion-MNIST with one method, samples it, and lets the project's classifier judge the samples. */
@@ -75,6 +75,17 @@ public final class DiffusionMnistCommand implements Callable<Integer> {
     @Option(names = "--embed", paramLabel = "E", description = "Width of the sinusoidal time embedding and its MLP (>= 2). Default: ${DEFAULT-VALUE}")
     int embed = 64;
 
+    @Option(names = "--dtype", paramLabel = "T", description = "f32 or f64: the U-Net's weights, training and sampling. Default: ${DEFAULT-VALUE}")
+    DType dtype = DType.F64;
+
+    @Option(names = "--ema", paramLabel = "D", description = "Decay of the moving average of the weights that is saved and sampled, in [0, 1) (0: the"
+            + " weights themselves); warmed up as min(D, (1 + t)/(10 + t)). Default: ${DEFAULT-VALUE}")
+    double ema = 0.999;
+
+    @Option(names = "--sample-last", description = "Sample the last weights instead of their moving average (to measure what --ema gives; the same"
+            + " checkpoint serves both: resume a finished run with and without it).")
+    boolean sampleLast;
+
     @Option(names = "--eval-every", paramLabel = "N", description = "Steps between history rows and checkpoints (>= 1). Default: ${DEFAULT-VALUE}")
     int evalEvery = 100;
 
@@ -109,7 +120,8 @@ public final class DiffusionMnistCommand implements Callable<Integer> {
         Method m = Diffusion2dCommand.parse(checks, Method.class, method, "--method");
         checks.atLeast("--batch-size", batch, 1).atLeast("--channels", channels, 1).atLeast("--groups", groups, 1)
                 .that(channels % groups == 0, "--groups must divide --channels, got --groups " + groups + " and --channels " + channels)
-                .atLeast("--embed", embed, 2).atLeast("--eval-every", evalEvery, 1).atLeast("--sample-steps", sampleSteps, 1)
+                .atLeast("--embed", embed, 2)
+                .that(ema >= 0 && ema < 1, "--ema must be a number in [0, 1), got " + Checks.fmt(ema)).atLeast("--eval-every", evalEvery, 1).atLeast("--sample-steps", sampleSteps, 1)
                 .atLeast("--samples", samples, 2).atLeast("--sample-batch", sampleBatch, 1).atLeast("--grid", grid, 1)
                 .that(threshold > 0 && threshold <= 1, "--threshold must be a number in (0, 1], got " + Checks.fmt(threshold))
                 .atLeast("--limit-train", limitTrain, 1).atLeast("--limit-test", limitTest, 2);
@@ -118,6 +130,9 @@ public final class DiffusionMnistCommand implements Callable<Integer> {
         for (String s : chosen) {
             checks.that(offered.contains(s), "--samplers: " + m.name().toLowerCase(Locale.ROOT) + " offers " + String.join(", ", offered) + ", got " + s);
         }
+        int fewest = zerotoml.scratch.diffusion.ScoreSde.fewestDiscreteSteps(zerotoml.scratch.diffusion.ScoreSde.vp(0.1, 20, 1000));
+        checks.that(!chosen.contains("pc") || sampleSteps >= fewest, "--sample-steps must be >= " + fewest + " for the pc sampler (its discrete VP chain has "
+                + "beta_i = beta(t)/N up to beta1/N = 20/N, undefined at 1 or more), got " + sampleSteps);
         PrintWriter o = spec.commandLine().getOut();
         Dataset train, test;
         try {
@@ -131,13 +146,13 @@ public final class DiffusionMnistCommand implements Callable<Integer> {
         }
         DiffusionMnist.Judge judge = classifier == null ? null : DiffusionMnist.loadClassifier(classifier, train.rows(), train.cols());
 
-        DiffusionMnist.Settings s = new DiffusionMnist.Settings(m, channels, groups, embed, batch, lr.lr, run.seed);
+        DiffusionMnist.Settings s = new DiffusionMnist.Settings(m, channels, groups, embed, batch, lr.lr, run.seed, dtype, ema);
         UNet.Config c = DiffusionMnist.config(s);
         String tag = m.name().toLowerCase(Locale.ROOT);
         DiffusionMnist.ImageTraining t = new DiffusionMnist.ImageTraining(s, c, train);
         Loop.Plan plan = new Loop.Plan(steps.steps, Math.min(evalEvery, steps.steps), Integer.MAX_VALUE, run.out.resolve(tag), run.resume, run.progress(),
                 run.threads.threads);
-        Loop<UNet.Params, Adam.State<UNet.Params>, DiffusionMnist.Eval> loop = new Loop<>("diffusion-mnist " + tag, t, plan, o);
+        Loop<UNet.Params, DiffusionMnist.Opt, DiffusionMnist.Eval> loop = new Loop<>("diffusion-mnist " + tag, t, plan, o);
         var start = loop.start();
         o.printf(Locale.ROOT, "Fashion-MNIST: %d training images of %dx%d; %s%n", train.count(), train.rows(), train.cols(), t.config());
         o.flush();
@@ -146,7 +161,7 @@ public final class DiffusionMnistCommand implements Callable<Integer> {
 
         ForkJoinPool pool = new ForkJoinPool(run.threads.threads);
         try {
-            return pool.submit(() -> sampleAndJudge(m, chosen, c, trained.params(), train, test, judge, tag, o)).get();
+            return pool.submit(() -> sampleAndJudge(m, chosen, c, sampleLast ? trained.params() : trained.opt().ema(), train, test, judge, tag, o)).get();
         } catch (java.util.concurrent.ExecutionException e) {
             if (e.getCause() instanceof IOException io) throw io;
             if (e.getCause() instanceof RuntimeException r) throw r;
@@ -159,7 +174,7 @@ public final class DiffusionMnistCommand implements Callable<Integer> {
         }
     }
 
-    /** Samples with each sampler, writes the grids and, with a judge, the scores (samples whose sampler diverged are counted, not hidden). */
+    /** Samples p (the averaged weights) with each sampler, writes the grids and, with a judge, the scores (samples whose sampler diverged are counted, not hidden). */
     int sampleAndJudge(Method m, List<String> chosen, UNet.Config c, UNet.Params p, Dataset train, Dataset test, DiffusionMnist.Judge judge, String tag,
                        PrintWriter o) throws IOException {
         Path out = run.out;
@@ -177,17 +192,18 @@ public final class DiffusionMnistCommand implements Callable<Integer> {
             report(o, "real training images", r, (System.nanoTime() - t0) / 1e9);
         }
         for (String sampler : chosen) {
-            String label = DiffusionMnist.label(m, sampler, sampleSteps);
+            String label = DiffusionMnist.label(m, sampler, sampleSteps) + (sampleLast ? ", last weights" : ema > 0 ? ", EMA " + ema : "");
             long t0 = System.nanoTime();
             int chunks = (samples + sampleBatch - 1) / sampleBatch;
             Tensor x;
             try (Progress bar = Progress.start("sampling " + label, chunks, 0, run.progress(), System.err)) {
                 int[] done = {0};
-                x = DiffusionMnist.sample(m, sampler, UNet.denoiser(c, p), samples, sampleBatch, h, w, sampleSteps, run.seed, () -> bar.stepTo(++done[0], ""));
+                x = DiffusionMnist.sample(m, sampler, UNet.denoiser(c, p), samples, sampleBatch, h, w, sampleSteps, run.seed, dtype,
+                        () -> bar.stepTo(++done[0], ""));
             }
             double secs = (System.nanoTime() - t0) / 1e9;
             Tensor px = DiffusionMnist.pixels(x);
-            Path png = out.resolve(tag + "-" + sampler + ".png");
+            Path png = out.resolve(tag + "-" + sampler + (sampleLast ? "-last" : "") + ".png");
             writeGrid(png, px, h, w, grid);
             o.printf(Locale.ROOT, "%s: %d samples in %.1f s, grid %s%n", label, samples, secs, png);
             if (judge != null) {

@@ -304,6 +304,7 @@ public final class DiffusionQuestionsCommand implements Callable<Integer> {
         DiffusionMnist.Seen reference = inPool(() -> DiffusionMnist.see(judge, test.images(DiffusionMnistCommand.allOf(test.count()), DType.F64)));
         Map<Net, Denoiser> nets = new EnumMap<>(Net.class);
         Map<Net, String> methods = new EnumMap<>(Net.class);
+        Map<Net, DType> dtypes = new EnumMap<>(Net.class);
         for (Net n : new Net[] {Net.DDPM, Net.SDE, Net.FM, Net.RF}) {
             if (chosen.stream().noneMatch(c -> c.net == n)) continue;
             Method m = Method.valueOf(n.name());
@@ -313,8 +314,10 @@ public final class DiffusionQuestionsCommand implements Callable<Integer> {
                 o.printf(Locale.ROOT, "skipped: the %s samplers (no %s)%n", tag, file);
                 continue;
             }
-            UNet.Config c = DiffusionMnist.config(new DiffusionMnist.Settings(m, channels, groups, embed, 1, 1, 0));
-            nets.put(n, UNet.denoiser(c, DiffusionMnist.loadUNet(file, m, c)));
+            UNet.Config c = DiffusionMnist.config(new DiffusionMnist.Settings(m, channels, groups, embed, 1, 1, 0, DType.F64, 0));
+            UNet.Params p = DiffusionMnist.loadUNet(file, m, c);
+            nets.put(n, UNet.denoiser(c, p));
+            dtypes.put(n, zerotoml.scratch.tensor.Autodiff.Params.tensors(p).get(0).dtype());
             methods.put(n, tag);
         }
         if (chosen.stream().anyMatch(c -> c.net == Net.RF2)) o.println("skipped: 2rf-euler (diffusion-mnist trains no reflow)");
@@ -331,7 +334,7 @@ public final class DiffusionQuestionsCommand implements Callable<Integer> {
                     long t1 = System.nanoTime();
                     // chunk j starts from (seed, "questions", j) for every sampler; its step noise is the sampler's and the budget's
                     Tensor x = inPool(() -> DiffusionMnist.sample((start, rng) -> DiffusionQuestions.sample(sm, f, start, k, rng.split(sm.key).split(n)),
-                            "questions", samples, sampleBatch, h, w, seed, () -> {}));
+                            "questions", samples, sampleBatch, h, w, seed, dtypes.get(sm.net), () -> {}));
                     double secs = (System.nanoTime() - t1) / 1e9;
                     Tensor px = DiffusionMnist.pixels(x);
                     DiffusionMnist.Scores r = inPool(() -> DiffusionMnist.judge(px, DiffusionMnist.see(judge, px), reference, threshold));

@@ -2,6 +2,7 @@ package zerotoml.examples.diffusion;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -51,8 +52,9 @@ class DiffusionMnistCommandTest {
     static String[] args(Path out, String method, int steps, String... more) {
         List<String> a = new ArrayList<>(List.of("diffusion-mnist", "--method", method, "--data", data.toString(), "--classifier", classifier.toString(),
                 "--out", out.toString(), "--steps", Integer.toString(steps), "--eval-every", "2", "--channels", "4", "--groups", "2", "--embed", "8",
-                "--batch-size", "8", "--samples", "12", "--sample-batch", "5", "--sample-steps", "3", "--grid", "3", "--limit-test", "50", "--seed", "2",
+                "--batch-size", "8", "--samples", "12", "--sample-batch", "5", "--grid", "3", "--limit-test", "50", "--seed", "2",
                 "--no-progress"));
+        if (!Arrays.asList(more).contains("--sample-steps")) a.addAll(List.of("--sample-steps", "3"));
         a.addAll(Arrays.asList(more));
         return a.toArray(new String[0]);
     }
@@ -94,7 +96,9 @@ class DiffusionMnistCommandTest {
                 List.of("ddim", "ddim-eta1"), "sde", List.of("ode", "em", "pc"));
         for (var e : offered.entrySet()) {
             Path out = runs.resolve(e.getKey());
-            Run r = Cli.run(args(out, e.getKey(), 4, "--samplers", String.join(",", e.getValue())));
+            // pc's discrete VP chain needs 21 steps or more (ScoreSde.fewestDiscreteSteps); the others run 3
+            String sampleSteps = e.getValue().contains("pc") ? "21" : "3";
+            Run r = Cli.run(args(out, e.getKey(), 4, "--samplers", String.join(",", e.getValue()), "--sample-steps", sampleSteps));
             assertEquals(0, r.exit(), e.getKey() + ": " + r.err() + r.out());
             List<String[]> rows = scores(out);
             assertEquals(1 + e.getValue().size(), rows.size(), e.getKey());
@@ -114,6 +118,15 @@ class DiffusionMnistCommandTest {
     }
 
     @Test
+    void thePcSamplerWithTooFewStepsIsRefusedBeforeTrainingInsteadOfMakingNaNSamples() {
+        Path out = runs.resolve("pc-too-few");
+        Run r = Cli.run(args(out, "sde", 4, "--samplers", "pc", "--sample-steps", "20"));
+        assertEquals(2, r.exit(), r.out() + r.err());
+        assertTrue(r.err().contains("--sample-steps must be >= 21 for the pc sampler") && r.err().contains("got 20"), r.err());
+        assertFalse(Files.exists(out.resolve("sde")), "nothing trained or written");
+    }
+
+    @Test
     void anInterruptedAndResumedRunEndsBitIdenticalWithTheSameSamples() throws IOException {
         Path straight = runs.resolve("straight"), resumed = runs.resolve("resumed");
         assertEquals(0, Cli.run(args(straight, "fm", 6)).exit());
@@ -128,7 +141,8 @@ class DiffusionMnistCommandTest {
             double[] u = e.getValue().toArray(), v = b.tensors().get(e.getKey()).toArray();
             for (int i = 0; i < u.length; i++) assertEquals(Double.doubleToRawLongBits(u[i]), Double.doubleToRawLongBits(v[i]), e.getKey() + "[" + i + "]");
         }
-        assertEquals(a.metadata().get("scalar.opt.step"), b.metadata().get("scalar.opt.step"));
+        assertEquals("6", a.metadata().get("scalar.opt.adam.step"));
+        assertEquals(a.metadata().get("scalar.opt.adam.step"), b.metadata().get("scalar.opt.adam.step"));
         assertArrayEquals(Files.readAllBytes(straight.resolve("fm-heun.png")), Files.readAllBytes(resumed.resolve("fm-heun.png")), "the same samples");
         List<String[]> sa = scores(straight), sb = scores(resumed);
         // the resumed folder holds both runs' rows; the last two (real, heun) must match but for the seconds
@@ -136,6 +150,32 @@ class DiffusionMnistCommandTest {
             String[] x = sa.get(sa.size() - k), y = sb.get(sb.size() - k);
             assertEquals(List.of(x).subList(0, 11), List.of(y).subList(0, 11));
         }
+    }
+
+    @Test
+    void theCheckpointHoldsTheMovingAverageOfTheWeightsWhichIsTheWeightsAtDecayZeroAndFloat32Trains() throws IOException {
+        Path avg = runs.resolve("avg"), none = runs.resolve("none"), f32 = runs.resolve("f32");
+        assertEquals(0, Cli.run(args(avg, "fm", 4, "--ema", "0.9")).exit());
+        assertEquals(0, Cli.run(args(none, "fm", 4, "--ema", "0")).exit());
+        Run r = Cli.run(args(f32, "fm", 4, "--dtype", "f32"));
+        assertEquals(0, r.exit(), r.err());
+        for (String[] row : scores(f32)) assertSaneScores(row, 12);
+        Safetensors.Contents a = Safetensors.read(avg.resolve("fm/checkpoint.safetensors")), z = Safetensors.read(none.resolve("fm/checkpoint.safetensors")),
+                f = Safetensors.read(f32.resolve("fm/checkpoint.safetensors"));
+        int averaged = 0, differs = 0;
+        for (var e : a.tensors().entrySet()) {
+            if (!e.getKey().startsWith("params.")) continue;
+            String ema = "opt.ema." + e.getKey().substring("params.".length());
+            assertTrue(a.tensors().containsKey(ema) && z.tensors().containsKey(ema), ema);
+            averaged++;
+            // decay 0: the average is the weights, bit for bit; decay 0.9: the same weights (the EMA does not feed back), a different average
+            assertArrayEquals(z.tensors().get(e.getKey()).toArray(), z.tensors().get(ema).toArray(), 0, ema);
+            assertArrayEquals(e.getValue().toArray(), z.tensors().get(e.getKey()).toArray(), 0, e.getKey());
+            if (!Arrays.equals(e.getValue().toArray(), a.tensors().get(ema).toArray())) differs++;
+            assertEquals(DType.F32, f.tensors().get(ema).dtype(), ema);
+        }
+        assertTrue(averaged > 10, "the U-Net's tensors: " + averaged);
+        assertTrue(differs > averaged / 2, differs + " of " + averaged + " averaged tensors differ from the weights");
     }
 
     @Test

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntUnaryOperator;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import zerotoml.fixtures.Gen;
 import zerotoml.fixtures.Precision;
 import zerotoml.fixtures.Tolerance;
@@ -22,6 +23,7 @@ import zerotoml.parity.harness.TrajectoryParity.Verdict;
  * defects on a toy trajectory (running sums of drawn steps, a momentum-free SGD on a line), where
  * the "reference" is a plain Java twin that glitches on chosen calls.
  */
+@ExtendWith(OutsideTheRun.class)
 class TrajectoryParityTest {
     static final int CASES = 25;
     static final Tolerance F64 = Tolerance.of(Precision.F64);

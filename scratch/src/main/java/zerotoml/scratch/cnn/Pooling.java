@@ -2,7 +2,8 @@ package zerotoml.scratch.cnn;
 
 import java.util.Arrays;
 import zerotoml.scratch.kernels.ConvKernels;
-import zerotoml.scratch.kernels.Parallel;
+import zerotoml.scratch.kernels.Pool;
+import zerotoml.scratch.tensor.DType;
 import zerotoml.scratch.tensor.Indexing;
 import zerotoml.scratch.tensor.Selection;
 import zerotoml.scratch.tensor.Shape;
@@ -44,6 +45,7 @@ public final class Pooling {
         if (spec.stride().length != dims || spec.padding().length != dims || spec.dilation().length != dims) {
             throw new IllegalArgumentException(op + ": kernel, stride, padding and dilation need one entry per spatial axis (" + dims + ")" + shapes);
         }
+        if (dims < 1 || dims > 3) throw new IllegalArgumentException(op + ": pooling has 1 to 3 spatial axes (as PyTorch's 1d, 2d and 3d pools), got " + dims + shapes);
         if (x.rank() != dims + 2) throw new IllegalArgumentException(op + ": input must have rank " + (dims + 2) + " [N, C, spatial x" + dims + "], got rank " + x.rank() + shapes);
         Convolution.positive(op, "kernel size", spec.kernel(), shapes);
         Convolution.positive(op, "stride", spec.stride(), shapes);
@@ -78,28 +80,10 @@ public final class Pooling {
     public static Tensor maxPool(Tensor x, Spec spec) {
         String op = "maxPool" + spec.dims() + "d";
         int[] out = outSize(op, x, spec), in = Convolution.spatial(x.shape());
-        int planes = x.shape().dim(0) * x.shape().dim(1), inSize = ConvKernels.prod(in), oSize = ConvKernels.prod(out);
-        int kSize = ConvKernels.prod(spec.kernel());
-        int[] table = ConvKernels.offsets(in, spec.kernel(), out, spec.stride(), spec.padding(), spec.dilation());
-        double[] xs = x.rawData();
-        int[] arg = new int[planes * oSize];
-        Parallel.forEach(planes, (long) planes * oSize * kSize, pl -> {
-            for (int o = 0; o < oSize; o++) {
-                double best = Double.NEGATIVE_INFINITY;
-                int at = -1;
-                for (int t = 0; t < kSize; t++) {
-                    int off = table[t * oSize + o];
-                    if (off < 0) continue;
-                    if (at < 0) at = off;
-                    double v = xs[pl * inSize + off];
-                    if (v > best || Double.isNaN(v)) {
-                        best = v;
-                        at = off;
-                    }
-                }
-                arg[pl * oSize + o] = at < 0 ? -1 : pl * inSize + at;
-            }
-        });
+        Pool.Window w = window(x, in, out, spec);
+        int[] arg = new int[w.planes() * w.outSize()];
+        if (x.dtype() == DType.F32) Pool.maxArg(x.rawFloats(), w, arg);
+        else Pool.maxArg(x.rawData(), w, arg);
         // y = x[argmax]: a take, whose gradient scatters g back to each window's maximum
         Tensor y = Indexing.take(op, x, Shape.of(withSpatial(x.shape(), out)), arg);
         // a window with no element inside the input (possible only with dilation) has maximum −∞, as in ATen
@@ -129,45 +113,20 @@ public final class Pooling {
                 }
             }
         }
-        int dims = in.length, planes = x.shape().dim(0) * x.shape().dim(1), inSize = ConvKernels.prod(in), oSize = ConvKernels.prod(out);
-        int kSize = ConvKernels.prod(spec.kernel());
-        int[] table = ConvKernels.offsets(in, spec.kernel(), out, spec.stride(), spec.padding(), spec.dilation());
-        double[] divisor = new double[oSize];
-        int[] o = new int[dims];
-        for (int oi = 0; oi < oSize; oi++) {
-            ConvKernels.unravel(oi, out, o);
-            long padded = 1, real = 1;
-            for (int j = 0; j < dims; j++) {
-                int start = o[j] * spec.stride()[j] - spec.padding()[j];
-                int end = Math.min(start + spec.kernel()[j], in[j] + spec.padding()[j]);
-                padded *= end - start;
-                real *= Math.min(end, in[j]) - Math.max(start, 0);
-            }
-            divisor[oi] = countIncludePad ? padded : real;
-        }
-        double[] xs = x.rawData(), y = new double[planes * oSize];
-        Parallel.forEach(planes, (long) planes * oSize * kSize, pl -> {
-            for (int oi = 0; oi < oSize; oi++) {
-                double s = 0;
-                for (int t = 0; t < kSize; t++) {
-                    int off = table[t * oSize + oi];
-                    if (off >= 0) s += xs[pl * inSize + off];
-                }
-                y[pl * oSize + oi] = s / divisor[oi];
-            }
-        });
+        Pool.Window w = window(x, in, out, spec);
+        double[] y = new double[w.planes() * w.outSize()];
+        if (x.dtype() == DType.F32) Pool.avg(x.rawFloats(), w, countIncludePad, y);
+        else Pool.avg(x.rawData(), w, countIncludePad, y);
         return Tensor.record(op, Shape.of(withSpatial(x.shape(), out)), x.dtype(), y, g -> {
-            double[] gd = g.rawData(), gx = new double[xs.length];
-            for (int pl = 0; pl < planes; pl++) {
-                for (int t = 0; t < kSize; t++) {
-                    for (int oi = 0; oi < oSize; oi++) {
-                        int off = table[t * oSize + oi];
-                        if (off >= 0) gx[pl * inSize + off] += gd[pl * oSize + oi] / divisor[oi];
-                    }
-                }
-            }
+            double[] gx = new double[x.size()];
+            Pool.avgBackward(g.rawData(), w, countIncludePad, gx);
             return new Tensor[] {Tensor.of(x.dtype(), gx, x.shape())};
         }, x);
+    }
+
+    /** The kernel's view of x[N, C, in...] pooled to out: N·C planes. */
+    private static Pool.Window window(Tensor x, int[] in, int[] out, Spec spec) {
+        return Pool.Window.of(x.shape().dim(0) * x.shape().dim(1), in, out, spec.kernel(), spec.stride(), spec.padding(), spec.dilation());
     }
 
     /**

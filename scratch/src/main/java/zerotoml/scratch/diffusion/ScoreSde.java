@@ -192,7 +192,7 @@ public final class ScoreSde {
         int k = index(sde, t, d);
         return switch (sde.kind()) {
             case VP -> {
-                double b = discreteBeta(sde.a(), sde.b(), n, k, d);
+                double b = definedBeta("ScoreSde.reverseDiffusionStep", sde, k, d);
                 // f = √α_i·x − x, G = √β_i
                 yield new Discrete(x.mul(d.round(Math.sqrt(d.round(1 - b)))).sub(x), d.round(Math.sqrt(b)));
             }
@@ -219,10 +219,24 @@ public final class ScoreSde {
      * The fewest steps N for which the discrete chain of the reverse-diffusion predictor and the
      * Langevin corrector is defined: VP and sub-VP use β_i = β(t)/N (up to β1/N at the last index)
      * in √(1 − β_i) and α_i = 1 − β_i, so they need every β_i &lt; 1, i.e. N &gt; β1; VE has no such
-     * limit (1). With fewer steps those samplers return NaN, in score_sde_pytorch as here.
+     * limit (1). With fewer steps score_sde_pytorch returns NaN samples; here those steps refuse them (definedBeta).
      */
     public static int fewestDiscreteSteps(Sde sde) {
         return sde.kind() == Kind.VE ? 1 : (int) Math.floor(sde.b()) + 1;
+    }
+
+    /**
+     * β_i of a VP or sub-VP chain, refused where it is 1 or more: √(1 − β_i) and α_i = 1 − β_i are
+     * then undefined, and score_sde_pytorch returns NaN samples without a word.
+     */
+    static double definedBeta(String op, Sde sde, int k, DType d) {
+        double b = discreteBeta(sde.a(), sde.b(), sde.n(), k, d);
+        if (!(b < 1)) {
+            throw new IllegalArgumentException(op + ": the discrete " + sde.kind() + " chain has beta_" + k + " = " + b + " >= 1 with N = " + sde.n()
+                    + " steps (beta_i = beta(t)/N, up to beta1/N = " + sde.b() + "/" + sde.n() + "), where sqrt(1 - beta_i) is undefined; use N >= "
+                    + fewestDiscreteSteps(sde));
+        }
+        return b;
     }
 
     /** σ_i = exp(linspace(ln σ_min, ln σ_max, N))_i. */
@@ -253,7 +267,7 @@ public final class ScoreSde {
         Ddpm.sameShape("ScoreSde.langevinStep", x, score);
         Ddpm.sameShape("ScoreSde.langevinStep (noise z)", x, z);
         int k = index(sde, t, x.dtype());
-        double alpha = sde.kind() == Kind.VE ? 1.0 : x.dtype().round(1 - discreteBeta(sde.a(), sde.b(), sde.n(), k, x.dtype()));
+        double alpha = sde.kind() == Kind.VE ? 1.0 : x.dtype().round(1 - definedBeta("ScoreSde.langevinStep", sde, k, x.dtype()));
         double gradNorm = meanRowNorm(score), noiseNorm = meanRowNorm(z);
         // ε = 2α·(r·‖z‖/‖s‖)²
         double ratio = x.dtype().round(x.dtype().round(snr * noiseNorm) / gradNorm);
@@ -312,6 +326,11 @@ public final class ScoreSde {
         if (per == 0) throw new IllegalArgumentException("ScoreSde.pcSample: need a predictor or at least one corrector step");
         if (z.size() != n * per) {
             throw new IllegalArgumentException("ScoreSde.pcSample: need " + per + " noise tensors per step × " + n + " steps = " + n * per + ", got " + z.size());
+        }
+        boolean discrete = (predictor == Predictor.REVERSE_DIFFUSION && sde.kind() == Kind.VP) || (correctorSteps > 0 && sde.kind() != Kind.VE);
+        if (discrete && n < fewestDiscreteSteps(sde)) {
+            throw new IllegalArgumentException("ScoreSde.pcSample: the discrete " + sde.kind() + " chain of N = " + n + " steps reaches beta_i = beta1/N = "
+                    + sde.b() + "/" + n + " >= 1, where sqrt(1 - beta_i) is undefined; use N >= " + fewestDiscreteSteps(sde));
         }
         // the grid is a tensor in the sample's dtype in sampling.py
         double[] ts = timeGrid(n, eps, xT.dtype());

@@ -1,8 +1,7 @@
 package zerotoml.scratch.rl;
 
-import java.util.ArrayList;
-import java.util.List;
 import zerotoml.scratch.optim.Adam;
+import zerotoml.scratch.optim.Averaging;
 import zerotoml.scratch.optim.Step;
 import zerotoml.scratch.random.Distributions;
 import zerotoml.scratch.tensor.Activations;
@@ -118,19 +117,9 @@ public final class Sac {
         return logAlpha.exp().neg().mul(logProb.detach().add(targetEntropy)).mean();
     }
 
-    /** θ̄ ← τθ + (1 − τ)θ̄ for every tensor of two records of one type; τ = 1 is a hard copy. */
+    /** θ̄ ← τθ + (1 − τ)θ̄ for every tensor of two records of one type; τ = 1 is a hard copy ({@link Averaging#polyak}, shared). */
     public static <P extends Record> P polyak(P online, P target, double tau) {
-        if (!(tau >= 0 && tau <= 1)) throw new IllegalArgumentException("Sac.polyak: tau must be in [0, 1], got " + tau);
-        List<Tensor> on = Params.tensors(online), tg = Params.tensors(target);
-        if (on.size() != tg.size()) throw new IllegalArgumentException("Sac.polyak: online has " + on.size() + " tensors, target " + tg.size());
-        List<Tensor> out = new ArrayList<>(on.size());
-        for (int i = 0; i < on.size(); i++) {
-            if (!on.get(i).shape().equals(tg.get(i).shape()))
-                throw new IllegalArgumentException("Sac.polyak: tensor " + i + " is " + on.get(i).shape() + " online but " + tg.get(i).shape() + " in the target");
-            // a hard copy when τ = 1 (exactly, with no rounding through (1 − τ)·θ̄)
-            out.add(tau == 1 ? on.get(i).detach() : on.get(i).detach().mul(tau).add(tg.get(i).detach().mul(1 - tau)));
-        }
-        return Params.rebuild(target, out);
+        return Averaging.polyak(online, target, tau);
     }
 
     // ------------------------------------------------------------------ one full update

@@ -1,6 +1,7 @@
 package zerotoml.scratch.tensor;
 
 import java.util.Arrays;
+import zerotoml.scratch.kernels.Gather;
 
 /**
  * Picking elements by integer position: index-select (and the embedding lookup built on it),
@@ -45,12 +46,12 @@ public final class Indexing {
         Storage out;
         if (x.storage instanceof Storage.Floats f) {
             // a pure copy: F32 stays float[]
-            float[] xs = f.values(), o = new float[src.length];
-            for (int i = 0; i < src.length; i++) o[i] = src[i] < 0 ? 0 : xs[src[i]];
+            float[] o = new float[src.length];
+            Gather.take(f.values(), src, o);
             out = new Storage.Floats(o);
         } else {
-            double[] xs = x.doubles(), o = new double[src.length];
-            for (int i = 0; i < src.length; i++) o[i] = src[i] < 0 ? 0 : xs[src[i]];
+            double[] o = new double[src.length];
+            Gather.take(x.doubles(), src, o);
             out = new Storage.Doubles(o);
         }
         return Tensor.record(op, outShape, out, g -> new Tensor[] {scatterAdd(op, g, x.shape(), src)}, x);
@@ -58,28 +59,40 @@ public final class Indexing {
 
     // out[j] = Σ_{i: src[i] = j} g[i];  ∂g[i] = h[src[i]]  (the adjoint of take)
     static Tensor scatterAdd(String op, Tensor g, Shape shape, int[] src) {
-        double[] out = new double[shape.size()], gs = g.doubles();
-        for (int i = 0; i < src.length; i++) if (src[i] >= 0) out[src[i]] += gs[i];
+        double[] out = new double[shape.size()];
+        if (g.storage instanceof Storage.Floats f) Gather.scatterAdd(f.values(), src, out);
+        else Gather.scatterAdd(g.doubles(), src, out);
         return Tensor.record(op + " backward", shape, g.dtype(), out, h -> new Tensor[] {takeUnchecked(op, h, g.shape(), src)}, g);
     }
 
-    /** x with the positions along one axis replaced by {@code positions} (already validated). */
+    // out[o, j, t] = x[o, positions[j], t];  ∂x[o, p, t] = Σ_{j: positions[j] = p} g[o, j, t]
+    /** x with the positions along one axis replaced by {@code positions} (already validated): whole slices copied. */
     static Tensor alongAxis(String op, Tensor x, int axis, int[] positions) {
         int[] d = x.shape().dims();
-        int n = d[axis], len = positions.length;
-        int outer = 1, inner = 1;
+        int n = d[axis], len = positions.length, outer = 1, inner = 1;
         for (int i = 0; i < axis; i++) outer *= d[i];
         for (int i = axis + 1; i < d.length; i++) inner *= d[i];
-        int[] src = new int[outer * len * inner];
-        int k = 0;
-        for (int o = 0; o < outer; o++) {
-            for (int j = 0; j < len; j++) {
-                int base = (o * n + positions[j]) * inner;
-                for (int i = 0; i < inner; i++) src[k++] = base + i;
-            }
-        }
         d[axis] = len;
-        return takeUnchecked(op, x, Shape.of(d), src);
+        int o = outer, in = inner;
+        Storage out;
+        if (x.storage instanceof Storage.Floats f) {
+            float[] v = new float[outer * len * inner];
+            Gather.rows(f.values(), outer, n, inner, positions, v);
+            out = new Storage.Floats(v);
+        } else {
+            double[] v = new double[outer * len * inner];
+            Gather.rows(x.doubles(), outer, n, inner, positions, v);
+            out = new Storage.Doubles(v);
+        }
+        return Tensor.record(op, Shape.of(d), out, g -> new Tensor[] {scatterAlongAxis(op, g, x.shape(), axis, o, n, in, positions)}, x);
+    }
+
+    /** The adjoint of alongAxis: each slice of g added back at its position, repeats accumulating in double. */
+    private static Tensor scatterAlongAxis(String op, Tensor g, Shape shape, int axis, int outer, int n, int inner, int[] positions) {
+        double[] out = new double[shape.size()];
+        if (g.storage instanceof Storage.Floats f) Gather.scatterRows(f.values(), outer, n, inner, positions, out);
+        else Gather.scatterRows(g.doubles(), outer, n, inner, positions, out);
+        return Tensor.record(op + " backward", shape, g.dtype(), out, h -> new Tensor[] {alongAxis(op, h, axis, positions)}, g);
     }
 
     // ------------------------------------------------------------------ index-select and embedding

@@ -172,11 +172,11 @@ public final class Tensor {
     }
 
     /**
-     * An F32 tensor's {@code float[]} storage itself (no copy), for kernels outside this package
-     * that compute in float. Read it; never write to it.
+     * An F32 tensor's own {@code float[]} (no copy) for kernels outside this package that work in
+     * float. Read it; never write to it.
      */
     public float[] rawFloats() {
-        if (dtype() != DType.F32) throw new IllegalArgumentException("rawFloats: tensor of shape " + shape + " is " + dtype() + ", not F32");
+        if (dtype != DType.F32) throw new IllegalArgumentException("rawFloats: the tensor is " + dtype + ", not F32 (shape " + shape + ")");
         return floats();
     }
 

@@ -77,7 +77,7 @@ class IdxFuzzTest {
                 expected, IdxFuzzTest::same, Idx.IdxException.class, tally, e.what()), cases);
         System.out.println("idx fuzz " + name + ": " + tally);
         if (o.failure().isPresent()) throw new AssertionError(o.report(), o.failure().get().error());
-        assertEquals(cases, tally.rejected + tally.identical);
+        assertEquals(Property.casesHere(cases), tally.rejected + tally.identical, "every case this run owns is counted once");
     }
 
     Edit bombEdit(int[] dims, int data) throws IOException {

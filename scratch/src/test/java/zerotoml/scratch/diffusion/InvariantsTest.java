@@ -198,20 +198,38 @@ class InvariantsTest {
     }
 
     @Test
-    void thePcSamplerOfTheDiscreteVpChainNeedsMoreStepsThanBetaOne() {
+    void thePcSamplerOfTheDiscreteVpChainNeedsMoreStepsThanBetaOneAndRefusesFewerInsteadOfReturningNaN() {
         // β_i = β(t)/N reaches β1/N at the last index: √(1 − β_i) is NaN for N < β1 (and α = 0, a degenerate step, at N = β1)
         assertEquals(21, ScoreSde.fewestDiscreteSteps(ScoreSde.vp(0.1, 20, 1000)));
         assertEquals(6, ScoreSde.fewestDiscreteSteps(ScoreSde.subVp(0.1, 5.5, 1000)));
         assertEquals(1, ScoreSde.fewestDiscreteSteps(ScoreSde.ve(0.01, 50, 1000)));
         for (ScoreSde.Predictor p : new ScoreSde.Predictor[] {ScoreSde.Predictor.REVERSE_DIFFUSION, ScoreSde.Predictor.EULER_MARUYAMA}) {
-            for (int n : new int[] {10, 19, 21, 40}) {
+            for (int n : new int[] {10, 19, 20, 21, 40}) {
                 List<Tensor> z = new java.util.ArrayList<>();
                 for (int i = 0; i < 2 * n; i++) z.add(randn(10 + i, 3, 2));
-                Tensor x = ScoreSde.pcSample(ScoreSde.vp(0.1, 20, n), toyEps(1), randn(1, 3, 2), p, 1, 0.16, 1e-3, z);
-                boolean finite = java.util.Arrays.stream(x.toArray()).allMatch(Double::isFinite);
-                assertEquals(n >= 21, finite, p + " with a Langevin corrector at N = " + n + ": " + java.util.Arrays.toString(x.toArray()));
+                ScoreSde.Sde vp = ScoreSde.vp(0.1, 20, n);
+                if (n < 21) {
+                    var e = assertThrows(IllegalArgumentException.class, () -> ScoreSde.pcSample(vp, toyEps(1), randn(1, 3, 2), p, 1, 0.16, 1e-3, z));
+                    assertTrue(e.getMessage().contains("ScoreSde.pcSample: the discrete VP chain of N = " + n + " steps") && e.getMessage().contains("use N >= 21"),
+                            e.getMessage());
+                    continue;
+                }
+                Tensor x = ScoreSde.pcSample(vp, toyEps(1), randn(1, 3, 2), p, 1, 0.16, 1e-3, z);
+                assertTrue(java.util.Arrays.stream(x.toArray()).allMatch(Double::isFinite), p + " with a Langevin corrector at N = " + n);
             }
         }
+        // the single steps refuse the step whose beta_i >= 1 and take the others
+        Tensor x = randn(3, 3, 2), s = randn(4, 3, 2), z = randn(5, 3, 2);
+        ScoreSde.Sde vp10 = ScoreSde.vp(0.1, 20, 10), subVp5 = ScoreSde.subVp(0.1, 5.5, 5);
+        var step = assertThrows(IllegalArgumentException.class, () -> ScoreSde.reverseDiffusionStep(vp10, x, 1.0, s, z));
+        assertTrue(step.getMessage().startsWith("ScoreSde.reverseDiffusionStep: the discrete VP chain has beta_9 = 2.0") && step.getMessage().contains("use N >= 21"),
+                step.getMessage());
+        var langevin = assertThrows(IllegalArgumentException.class, () -> ScoreSde.langevinStep(subVp5, x, 1.0, s, 0.16, z));
+        assertTrue(langevin.getMessage().startsWith("ScoreSde.langevinStep: the discrete SUB_VP chain has beta_4 = 1.1") && langevin.getMessage().contains("use N >= 6"),
+                langevin.getMessage());
+        assertTrue(java.util.Arrays.stream(ScoreSde.reverseDiffusionStep(vp10, x, 0.0, s, z)[0].toArray()).allMatch(Double::isFinite), "beta_0 = 0.01 is a defined step");
+        assertTrue(java.util.Arrays.stream(ScoreSde.reverseDiffusionStep(ScoreSde.subVp(0.1, 5.5, 5), x, 1.0, s, z)[0].toArray()).allMatch(Double::isFinite),
+                "sub-VP's predictor uses the continuous drift: defined at any N");
     }
 
     @Test

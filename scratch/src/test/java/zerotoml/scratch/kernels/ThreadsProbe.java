@@ -58,10 +58,29 @@ public final class ThreadsProbe {
         Reduce.max(bigF, 3, 100_001, 1, rowMaxF, rowArgF);
         float[] exps = new float[bigF.length];
         Pointwise.map(Pointwise.Unary.EXP, bigF, exps, bigF.length);
+        // pooling, softmax and index-select with its scatter, each above the threshold
+        Pool.Window pw = Pool.Window.of(64, new int[] {32, 32}, new int[] {30, 30}, new int[] {3, 3}, new int[] {1, 1}, new int[] {0, 0}, new int[] {1, 1});
+        int[] poolArg = new int[64 * 900];
+        Pool.maxArg(Arrays.copyOf(bigF, 64 * 1024), pw, poolArg);
+        double[] poolAvg = new double[64 * 900], poolGrad = new double[64 * 1024];
+        Pool.avg(Arrays.copyOf(big, 64 * 1024), pw, true, poolAvg);
+        Pool.avgBackward(poolAvg, pw, true, poolGrad);
+        int lanes = 299 * 1001;
+        float[] soft = new float[lanes], softExps = new float[lanes], softSums = new float[1001], softGrad = new float[lanes];
+        SoftmaxKernel.softmax(Arrays.copyOf(bigF, lanes), 1, 299, 1001, soft, softExps, softSums);
+        SoftmaxKernel.softmaxBackward(Arrays.copyOf(exps, lanes), soft, softExps, softSums, 1, 299, 1001, softGrad);
+        double[] logSoft = new double[3 * 100_001], logExps = new double[logSoft.length], logSums = new double[3];
+        SoftmaxKernel.logSoftmax(big, 3, 100_001, 1, logSoft, logExps, logSums);
+        int[] picks = new int[1000];
+        for (int i = 0; i < picks.length; i++) picks[i] = r.nextInt(1001);
+        double[] picked = new double[1000 * 299], scattered = new double[1001 * 299];
+        Gather.rows(Arrays.copyOf(big, 1001 * 299), 1, 1001, 299, picks, picked);
+        Gather.scatterRows(picked, 1, 1001, 299, picks, scattered);
 
         Set<String> workers = ConcurrentHashMap.newKeySet();
         Parallel.forEach(64, Parallel.THRESHOLD, t -> workers.add(Thread.currentThread().getName()));
-        int hash = Arrays.deepHashCode(new Object[] {c, cf, batched, y, gx, gw, yf, gxf, gwf, batchedF, tc, lin, rowSums, colSums, colMax, colArg, rowMaxF, rowArgF, exps});
+        int hash = Arrays.deepHashCode(new Object[] {c, cf, batched, y, gx, gw, yf, gxf, gwf, batchedF, tc, lin, rowSums, colSums, colMax, colArg,
+                rowMaxF, rowArgF, exps, poolArg, poolAvg, poolGrad, soft, softGrad, logSoft, picked, scattered});
         System.out.println(Parallel.threads() + " " + Backend.VECTOR + " " + workers.size() + " " + hash);
     }
 

@@ -72,7 +72,7 @@ class BpeFilesFuzzTest {
         }, cases);
         System.out.println("bpe files fuzz: " + tally);
         if (o.failure().isPresent()) throw new AssertionError(o.report(), o.failure().get().error());
-        assertEquals(cases, tally.rejected + tally.identical);
+        assertEquals(Property.casesHere(cases), tally.rejected + tally.identical, "every case this run owns is counted once");
     }
 
     @Test

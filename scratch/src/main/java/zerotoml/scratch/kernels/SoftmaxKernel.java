@@ -1,0 +1,386 @@
+package zerotoml.scratch.kernels;
+
+/**
+ * Softmax and log-softmax along one axis of a row-major array viewed as {@code [outer, len,
+ * inner]} (as in {@link Reduce}): one lane per (o, j), its elements {@code len} apart by
+ * {@code inner}. Fused: per lane one pass for the maximum, one for the exponentials and their
+ * sum, one to normalise, instead of five tensors and five passes.
+ *
+ * <p>Rounding: each step rounds exactly as the composition it replaces (sub, exp, sum, div, log
+ * as separate float32 or float64 ops; {@link #naiveSoftmax} and friends are that composition, op
+ * by op over whole arrays, and the tests hold the fused loops to them bit for bit). In float32:
+ * m = the lane's maximum (torch.max's rule: the first NaN wins; a lane of −∞ is shifted by 0
+ * instead), z = x − m in float, e = (float) exp((double) z), S = (float) of the sum of the e's in
+ * double in increasing k, softmax e / S in float, log-softmax z − (float) log((double) S). The
+ * backward passes are the gradients those composed ops would send, in their order and roundings.
+ * A lane is never split between tasks, so the bits do not depend on the thread count.
+ */
+public final class SoftmaxKernel {
+    private SoftmaxKernel() {}
+
+    /** Lanes in blocks over the pool: lanes [l0, l1), lane l = o·inner + j. */
+    private interface Lanes {
+        void accept(int l0, int l1, double[] scratch);
+    }
+
+    // ------------------------------------------------------------------ forward, float
+
+    // y = e / S,  e = exp(x − m),  S = Σ_k e_k
+    /**
+     * Softmax of every lane into {@code out}; {@code sums[o·inner + j]} gets the lane's S, and
+     * {@code exps} (when not null) the e's, which the backward needs.
+     */
+    public static void softmax(float[] x, int outer, int len, int inner, float[] out, float[] exps, float[] sums) {
+        check("softmax", x.length, outer, len, inner, out.length, exps, sums.length);
+        lanes(outer, len, inner, (l0, l1, w) -> {
+            for (int l = l0; l < l1; l++) {
+                int a = (l / inner) * len * inner + l % inner;
+                float[] e = exps != null ? exps : out;
+                float s = expSum(x, a, len, inner, maxShift(x, a, len, inner), e, w);
+                sums[l] = s;
+                for (int k = 0, i = a; k < len; k++, i += inner) out[i] = e[i] / s;
+            }
+        });
+    }
+
+    // y = z − log S,  z = x − m,  S = Σ_k exp z_k
+    /** Log-softmax of every lane into {@code out}; {@code sums} and {@code exps} (when not null) as for {@link #softmax(float[], int, int, int, float[], float[], float[])}. */
+    public static void logSoftmax(float[] x, int outer, int len, int inner, float[] out, float[] exps, float[] sums) {
+        check("logSoftmax", x.length, outer, len, inner, out.length, exps, sums.length);
+        lanes(outer, len, inner, (l0, l1, w) -> {
+            for (int l = l0; l < l1; l++) {
+                int a = (l / inner) * len * inner + l % inner;
+                float m = maxShift(x, a, len, inner);
+                float s = expSum(x, a, len, inner, m, exps != null ? exps : out, w);
+                sums[l] = s;
+                float logS = (float) Math.log(s);
+                for (int k = 0, i = a; k < len; k++, i += inner) out[i] = (x[i] - m) - logS;
+            }
+        });
+    }
+
+    /** The lane's maximum by torch.max's rule (first NaN wins), or 0 for a lane of −∞ or an empty one. */
+    private static float maxShift(float[] x, int a, int len, int inner) {
+        if (len == 0) return 0f;
+        float m = x[a];
+        for (int k = 1, i = a + inner; k < len && !Float.isNaN(m); k++, i += inner) {
+            float v = x[i];
+            if (Float.isNaN(v) || v > m) m = v;
+        }
+        return m == Float.NEGATIVE_INFINITY ? 0f : m;
+    }
+
+    /**
+     * e_k = (float) exp(x_k − m) into e, and S = (float) Σ e_k in double. The z's are widened into
+     * {@code w} in a loop of their own first: a float-to-double conversion in the exp loop waits
+     * on the previous element's exp (see Pointwise's block widening).
+     */
+    private static float expSum(float[] x, int a, int len, int inner, float m, float[] e, double[] w) {
+        double s = 0.0;
+        for (int k0 = 0; k0 < len; k0 += Pointwise.BLOCK) {
+            int n = Math.min(Pointwise.BLOCK, len - k0), at = a + k0 * inner;
+            for (int t = 0, i = at; t < n; t++, i += inner) w[t] = x[i] - m;
+            for (int t = 0; t < n; t++) w[t] = Math.exp(w[t]);
+            for (int t = 0, i = at; t < n; t++, i += inner) {
+                float v = (float) w[t];
+                e[i] = v;
+                s += v;
+            }
+        }
+        return (float) s;
+    }
+
+    // ------------------------------------------------------------------ forward, double
+
+    /** The double form of {@link #softmax(float[], int, int, int, float[], float[], float[])}, every step in double. */
+    public static void softmax(double[] x, int outer, int len, int inner, double[] out, double[] exps, double[] sums) {
+        check("softmax", x.length, outer, len, inner, out.length, exps, sums.length);
+        lanes(outer, len, inner, (l0, l1, w) -> {
+            for (int l = l0; l < l1; l++) {
+                int a = (l / inner) * len * inner + l % inner;
+                double[] e = exps != null ? exps : out;
+                double s = expSum(x, a, len, inner, maxShift(x, a, len, inner), e);
+                sums[l] = s;
+                for (int k = 0, i = a; k < len; k++, i += inner) out[i] = e[i] / s;
+            }
+        });
+    }
+
+    /** The double form of {@link #logSoftmax(float[], int, int, int, float[], float[], float[])}. */
+    public static void logSoftmax(double[] x, int outer, int len, int inner, double[] out, double[] exps, double[] sums) {
+        check("logSoftmax", x.length, outer, len, inner, out.length, exps, sums.length);
+        lanes(outer, len, inner, (l0, l1, w) -> {
+            for (int l = l0; l < l1; l++) {
+                int a = (l / inner) * len * inner + l % inner;
+                double m = maxShift(x, a, len, inner);
+                double s = expSum(x, a, len, inner, m, exps != null ? exps : out);
+                sums[l] = s;
+                double logS = Math.log(s);
+                for (int k = 0, i = a; k < len; k++, i += inner) out[i] = (x[i] - m) - logS;
+            }
+        });
+    }
+
+    private static double maxShift(double[] x, int a, int len, int inner) {
+        if (len == 0) return 0.0;
+        double m = x[a];
+        for (int k = 1, i = a + inner; k < len && !Double.isNaN(m); k++, i += inner) {
+            double v = x[i];
+            if (Double.isNaN(v) || v > m) m = v;
+        }
+        return m == Double.NEGATIVE_INFINITY ? 0.0 : m;
+    }
+
+    private static double expSum(double[] x, int a, int len, int inner, double m, double[] e) {
+        double s = 0.0;
+        for (int k = 0, i = a; k < len; k++, i += inner) {
+            double v = Math.exp(x[i] - m);
+            e[i] = v;
+            s += v;
+        }
+        return s;
+    }
+
+    // ------------------------------------------------------------------ backward
+
+    // ∂S = Σ_k −g_k·((e_k / S) / S);  ∂x_k = (g_k / S + ∂S)·e_k   (the div, sum and exp backward of the composition)
+    /** The gradient of softmax: from the output's gradient g, the output y, the exps and sums its forward kept. */
+    public static void softmaxBackward(float[] g, float[] y, float[] exps, float[] sums, int outer, int len, int inner, float[] gx) {
+        check("softmaxBackward", g.length, outer, len, inner, gx.length, exps, sums.length);
+        lanes(outer, len, inner, (l0, l1, w) -> {
+            for (int l = l0; l < l1; l++) {
+                int a = (l / inner) * len * inner + l % inner;
+                float s = sums[l];
+                // a lane of one element: the composed sumTo returned its product unsummed (−0 stays −0)
+                float dS = len == 1 ? (-g[a]) * (y[a] / s) : 0f;
+                if (len > 1) {
+                    double acc = 0.0;
+                    for (int k = 0, i = a; k < len; k++, i += inner) acc += (-g[i]) * (y[i] / s);
+                    dS = (float) acc;
+                }
+                for (int k = 0, i = a; k < len; k++, i += inner) gx[i] = (g[i] / s + dS) * exps[i];
+            }
+        });
+    }
+
+    public static void softmaxBackward(double[] g, double[] y, double[] exps, double[] sums, int outer, int len, int inner, double[] gx) {
+        check("softmaxBackward", g.length, outer, len, inner, gx.length, exps, sums.length);
+        lanes(outer, len, inner, (l0, l1, w) -> {
+            for (int l = l0; l < l1; l++) {
+                int a = (l / inner) * len * inner + l % inner;
+                double s = sums[l];
+                double dS = len == 1 ? (-g[a]) * (y[a] / s) : 0.0;
+                if (len > 1) for (int k = 0, i = a; k < len; k++, i += inner) dS += (-g[i]) * (y[i] / s);
+                for (int k = 0, i = a; k < len; k++, i += inner) gx[i] = (g[i] / s + dS) * exps[i];
+            }
+        });
+    }
+
+    // ∂log S = Σ_k −g_k;  ∂S = ∂log S / S;  ∂x_k = g_k + ∂S·e_k   (the sub, log, sum and exp backward of the composition)
+    /** The gradient of log-softmax, from g and the exps and sums its forward kept. */
+    public static void logSoftmaxBackward(float[] g, float[] exps, float[] sums, int outer, int len, int inner, float[] gx) {
+        check("logSoftmaxBackward", g.length, outer, len, inner, gx.length, exps, sums.length);
+        lanes(outer, len, inner, (l0, l1, w) -> {
+            for (int l = l0; l < l1; l++) {
+                int a = (l / inner) * len * inner + l % inner;
+                double acc = len == 1 ? -g[a] : 0.0; // one element: unsummed, as the composed sumTo
+                if (len > 1) for (int k = 0, i = a; k < len; k++, i += inner) acc += -g[i];
+                float dS = (float) acc / sums[l];
+                for (int k = 0, i = a; k < len; k++, i += inner) gx[i] = g[i] + dS * exps[i];
+            }
+        });
+    }
+
+    public static void logSoftmaxBackward(double[] g, double[] exps, double[] sums, int outer, int len, int inner, double[] gx) {
+        check("logSoftmaxBackward", g.length, outer, len, inner, gx.length, exps, sums.length);
+        lanes(outer, len, inner, (l0, l1, w) -> {
+            for (int l = l0; l < l1; l++) {
+                int a = (l / inner) * len * inner + l % inner;
+                double acc = len == 1 ? -g[a] : 0.0;
+                if (len > 1) for (int k = 0, i = a; k < len; k++, i += inner) acc += -g[i];
+                double dS = acc / sums[l];
+                for (int k = 0, i = a; k < len; k++, i += inner) gx[i] = g[i] + dS * exps[i];
+            }
+        });
+    }
+
+    // ------------------------------------------------------------------ the oracles: the composition, op by op over whole arrays
+
+    /**
+     * The oracle: softmax as the separate ops it replaces, each over the whole array and rounded to
+     * float after every op: m by {@link Reduce#naiveMax}, z = x − m, e = exp z, S by
+     * {@link Reduce#naiveSum}, y = e / S. Fills out, exps and sums as the fast kernel does.
+     */
+    public static void naiveSoftmax(float[] x, int outer, int len, int inner, float[] out, float[] exps, float[] sums) {
+        float[] m = naiveShift(x, outer, len, inner);
+        float[] e = naiveExp(x, m, outer, len, inner);
+        naiveSums(e, outer, len, inner, sums);
+        for (int i = 0; i < x.length; i++) out[i] = round((double) e[i] / (double) sums[lane(i, len, inner)]);
+        if (exps != null) System.arraycopy(e, 0, exps, 0, e.length);
+    }
+
+    /** The oracle of log-softmax: z = x − m, S = Σ exp z (summed in double, rounded), y = z − log S, each op rounded. */
+    public static void naiveLogSoftmax(float[] x, int outer, int len, int inner, float[] out, float[] exps, float[] sums) {
+        float[] m = naiveShift(x, outer, len, inner);
+        float[] e = naiveExp(x, m, outer, len, inner);
+        naiveSums(e, outer, len, inner, sums);
+        float[] logS = new float[sums.length];
+        for (int l = 0; l < logS.length; l++) logS[l] = round(Math.log(sums[l]));
+        for (int i = 0; i < x.length; i++) {
+            float z = round((double) x[i] - (double) m[lane(i, len, inner)]);
+            out[i] = round((double) z - (double) logS[lane(i, len, inner)]);
+        }
+        if (exps != null) System.arraycopy(e, 0, exps, 0, e.length);
+    }
+
+    /** The oracle of softmax's gradient: the div backward (both operands), the sum backward and the exp backward, each rounded. */
+    public static void naiveSoftmaxBackward(float[] g, float[] y, float[] exps, float[] sums, int outer, int len, int inner, float[] gx) {
+        // div backward: ∂e = g / S;  ∂S = sumTo(−g · ((e / S) / S)), e / S recomputed
+        float[] prod = new float[g.length];
+        for (int i = 0; i < g.length; i++) {
+            float s = sums[lane(i, len, inner)];
+            float q = round(round((double) exps[i] / s) / (double) s);
+            prod[i] = round((double) -g[i] * q);
+        }
+        float[] dS = new float[sums.length];
+        naiveSumTo(prod, outer, len, inner, dS);
+        for (int i = 0; i < g.length; i++) {
+            int l = lane(i, len, inner);
+            float de = round((double) round((double) g[i] / sums[l]) + dS[l]); // the two gradients of e added
+            gx[i] = round((double) de * exps[i]); // exp backward: g · e; the sub passes it on
+        }
+    }
+
+    /** The oracle of log-softmax's gradient: the sub backward (−g summed onto log S), the log, sum and exp backward, each rounded. */
+    public static void naiveLogSoftmaxBackward(float[] g, float[] exps, float[] sums, int outer, int len, int inner, float[] gx) {
+        float[] neg = new float[g.length];
+        for (int i = 0; i < g.length; i++) neg[i] = -g[i];
+        float[] dLog = new float[sums.length];
+        naiveSumTo(neg, outer, len, inner, dLog);
+        for (int i = 0; i < g.length; i++) {
+            int l = lane(i, len, inner);
+            float dS = round((double) dLog[l] / sums[l]);
+            gx[i] = round((double) g[i] + round((double) dS * exps[i]));
+        }
+    }
+
+    /** The double oracles: the same compositions with no rounding to float. */
+    public static void naiveSoftmax(double[] x, int outer, int len, int inner, double[] out, double[] exps, double[] sums) {
+        double[] m = naiveShift(x, outer, len, inner);
+        double[] e = new double[x.length];
+        for (int i = 0; i < x.length; i++) e[i] = Math.exp(x[i] - m[lane(i, len, inner)]);
+        Reduce.naiveSum(e, outer, len, inner, sums);
+        for (int i = 0; i < x.length; i++) out[i] = e[i] / sums[lane(i, len, inner)];
+        if (exps != null) System.arraycopy(e, 0, exps, 0, e.length);
+    }
+
+    public static void naiveLogSoftmax(double[] x, int outer, int len, int inner, double[] out, double[] exps, double[] sums) {
+        double[] m = naiveShift(x, outer, len, inner);
+        double[] e = new double[x.length];
+        for (int i = 0; i < x.length; i++) e[i] = Math.exp(x[i] - m[lane(i, len, inner)]);
+        Reduce.naiveSum(e, outer, len, inner, sums);
+        for (int i = 0; i < x.length; i++) out[i] = (x[i] - m[lane(i, len, inner)]) - Math.log(sums[lane(i, len, inner)]);
+        if (exps != null) System.arraycopy(e, 0, exps, 0, e.length);
+    }
+
+    public static void naiveSoftmaxBackward(double[] g, double[] y, double[] exps, double[] sums, int outer, int len, int inner, double[] gx) {
+        double[] prod = new double[g.length];
+        for (int i = 0; i < g.length; i++) {
+            double s = sums[lane(i, len, inner)];
+            prod[i] = -g[i] * ((exps[i] / s) / s);
+        }
+        double[] dS = new double[sums.length];
+        naiveSumTo(prod, outer, len, inner, dS);
+        for (int i = 0; i < g.length; i++) {
+            int l = lane(i, len, inner);
+            gx[i] = (g[i] / sums[l] + dS[l]) * exps[i];
+        }
+    }
+
+    public static void naiveLogSoftmaxBackward(double[] g, double[] exps, double[] sums, int outer, int len, int inner, double[] gx) {
+        double[] neg = new double[g.length];
+        for (int i = 0; i < g.length; i++) neg[i] = -g[i];
+        double[] dLog = new double[sums.length];
+        naiveSumTo(neg, outer, len, inner, dLog);
+        for (int i = 0; i < g.length; i++) {
+            int l = lane(i, len, inner);
+            gx[i] = g[i] + (dLog[l] / sums[l]) * exps[i];
+        }
+    }
+
+    private static int lane(int i, int len, int inner) {
+        return (i / (len * inner)) * inner + i % inner;
+    }
+
+    private static float round(double v) {
+        return (float) v;
+    }
+
+    /** m per lane by Reduce's naive max, −∞ (and an empty lane) shifted by 0, rounded to float. */
+    private static float[] naiveShift(float[] x, int outer, int len, int inner) {
+        double[] m = new double[outer * inner];
+        if (len > 0) Reduce.naiveMax(x, outer, len, inner, m, null);
+        float[] f = new float[m.length];
+        for (int l = 0; l < m.length; l++) f[l] = round(m[l] == Double.NEGATIVE_INFINITY ? 0 : m[l]);
+        return f;
+    }
+
+    private static double[] naiveShift(double[] x, int outer, int len, int inner) {
+        double[] m = new double[outer * inner];
+        if (len > 0) Reduce.naiveMax(x, outer, len, inner, m, null);
+        for (int l = 0; l < m.length; l++) if (m[l] == Double.NEGATIVE_INFINITY) m[l] = 0;
+        return m;
+    }
+
+    /** e = round(exp(round(x − m))). */
+    private static float[] naiveExp(float[] x, float[] m, int outer, int len, int inner) {
+        float[] e = new float[x.length];
+        for (int i = 0; i < x.length; i++) e[i] = round(Math.exp(round((double) x[i] - (double) m[lane(i, len, inner)])));
+        return e;
+    }
+
+    /** Per-lane sums in double by Reduce's naive sum, rounded to float. */
+    private static void naiveSums(float[] v, int outer, int len, int inner, float[] out) {
+        double[] s = new double[outer * inner];
+        Reduce.naiveSum(v, outer, len, inner, s);
+        for (int l = 0; l < s.length; l++) out[l] = round(s[l]);
+    }
+
+    /** A gradient summed back over the axis as Elementwise.sumTo does: unsummed when the axis has one element, else naiveSums. */
+    private static void naiveSumTo(float[] v, int outer, int len, int inner, float[] out) {
+        if (len == 1) System.arraycopy(v, 0, out, 0, out.length);
+        else naiveSums(v, outer, len, inner, out);
+    }
+
+    private static void naiveSumTo(double[] v, int outer, int len, int inner, double[] out) {
+        if (len == 1) System.arraycopy(v, 0, out, 0, out.length);
+        else Reduce.naiveSum(v, outer, len, inner, out);
+    }
+
+    // ------------------------------------------------------------------ the split and the checks
+
+    /** Runs body over every lane: blocks of whole lanes over the pool once the array reaches the threshold. */
+    private static void lanes(int outer, int len, int inner, Lanes body) {
+        int lanes = outer * inner;
+        if (lanes == 0) return;
+        int tasks = Parallel.tasks(lanes), per = (lanes + tasks - 1) / tasks;
+        long work = (long) lanes * Math.max(len, 1);
+        Parallel.forEach(tasks, work, t -> {
+            int l0 = Math.min(lanes, t * per), l1 = Math.min(lanes, (t + 1) * per);
+            if (l0 < l1) body.accept(l0, l1, new double[Math.min(Pointwise.BLOCK, Math.max(len, 1))]);
+        });
+    }
+
+    private static void check(String op, int xLen, int outer, int len, int inner, int outLen, Object exps, int sumsLen) {
+        if (outer < 0 || len < 0 || inner < 0) {
+            throw new IllegalArgumentException("SoftmaxKernel." + op + ": negative extent in [outer " + outer + ", len " + len + ", inner " + inner + "]");
+        }
+        long n = (long) outer * len * inner, lanes = (long) outer * inner;
+        if (op.endsWith("Backward") && exps == null) throw new IllegalArgumentException("SoftmaxKernel." + op + ": needs the exps its forward kept, got null");
+        int expsLen = exps == null ? -1 : exps instanceof float[] f ? f.length : ((double[]) exps).length;
+        if (xLen != n || outLen != n || sumsLen != lanes || (exps != null && expsLen != n)) {
+            throw new IllegalArgumentException("SoftmaxKernel." + op + ": [outer " + outer + ", len " + len + ", inner " + inner + "] needs arrays of "
+                    + n + " elements and " + lanes + " sums, got " + xLen + " in, " + outLen + " out, " + (exps == null ? "no" : expsLen) + " exps, " + sumsLen + " sums");
+        }
+    }
+}

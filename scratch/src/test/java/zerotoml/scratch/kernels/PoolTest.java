@@ -1,0 +1,166 @@
+package zerotoml.scratch.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import zerotoml.scratch.cnn.ConvolutionArithmetic;
+
+/**
+ * {@link Pool}'s kernels against their naive twins (the im2col table walked tap by tap), bit for
+ * bit, in float and double: 1-, 2- and 3-d windows with every stride, padding, dilation and ceil
+ * mode, planes 0, 1 and odd, input sizes 1 and odd, windows that hang over the input's edge, and
+ * geometries above the parallel threshold. Max pooling's inputs are full of ties, ±0, −∞ and NaN,
+ * where the scan order decides the argmax.
+ */
+class PoolTest {
+
+    /** A seeded list of geometries: small random ones of every kind, and the large fixed ones. */
+    static List<Pool.Window> windows(boolean dilated) {
+        SplittableRandom r = new SplittableRandom(dilated ? 31 : 32);
+        List<Pool.Window> out = new ArrayList<>();
+        while (out.size() < 300) {
+            int dims = 1 + r.nextInt(3);
+            int[] in = new int[dims], k = new int[dims], s = new int[dims], p = new int[dims], d = new int[dims], o = new int[dims];
+            boolean ceil = r.nextBoolean(), ok = true;
+            for (int j = 0; j < dims; j++) {
+                in[j] = 1 + r.nextInt(dims == 3 ? 6 : 11);
+                k[j] = 1 + r.nextInt(4);
+                s[j] = 1 + r.nextInt(3);
+                p[j] = r.nextInt(k[j] / 2 + 1);
+                d[j] = dilated ? 1 + r.nextInt(3) : 1;
+                o[j] = ConvolutionArithmetic.poolOutputSize(in[j], k[j], s[j], p[j], d[j], ceil);
+                ok &= o[j] >= 1;
+            }
+            if (ok) out.add(Pool.Window.of(r.nextInt(4), in, o, k, s, p, d));
+        }
+        out.add(Pool.Window.of(0, new int[] {4, 4}, new int[] {2, 2}, new int[] {2, 2}, new int[] {2, 2}, new int[] {0, 0}, new int[] {1, 1}));
+        // above Parallel.THRESHOLD: 64 planes × 30² outputs × 9 taps, and an odd plane count with ceil-mode edges
+        out.add(Pool.Window.of(64, new int[] {32, 32}, new int[] {30, 30}, new int[] {3, 3}, new int[] {1, 1}, new int[] {0, 0}, new int[] {1, 1}));
+        out.add(Pool.Window.of(37, new int[] {33, 31}, new int[] {17, 16}, new int[] {3, 3}, new int[] {2, 2}, new int[] {1, 1}, new int[] {1, 1}));
+        out.add(Pool.Window.of(5, new int[] {9, 17, 19}, new int[] {5, 9, 10}, new int[] {3, 3, 3}, new int[] {2, 2, 2}, new int[] {1, 1, 1},
+                dilated ? new int[] {1, 2, 1} : new int[] {1, 1, 1}));
+        return out;
+    }
+
+    @Test
+    void theMaxPoolArgmaxEqualsItsOracleOnEveryGeometryInFloatAndDouble() {
+        SplittableRandom r = new SplittableRandom(33);
+        for (Pool.Window w : windows(true)) {
+            int n = w.planes() * w.inSize(), outs = w.planes() * w.outSize();
+            double[] x = tied(r, n);
+            float[] xf = new float[n];
+            for (int i = 0; i < n; i++) xf[i] = (float) x[i];
+            int[] fast = new int[outs], slow = new int[outs];
+            Pool.maxArg(x, w, fast);
+            Pool.naiveMaxArg(x, w, slow);
+            assertArrayEquals(slow, fast, "double " + w);
+            Pool.maxArg(xf, w, fast);
+            Pool.naiveMaxArg(xf, w, slow);
+            assertArrayEquals(slow, fast, "float " + w);
+        }
+    }
+
+    @Test
+    void theAveragePoolAndItsGradientEqualTheirOraclesBitForBit() {
+        SplittableRandom r = new SplittableRandom(34);
+        for (Pool.Window w : windows(false)) {
+            for (boolean includePad : new boolean[] {false, true}) {
+                int n = w.planes() * w.inSize(), outs = w.planes() * w.outSize();
+                double[] x = spread(r, n), g = spread(r, outs);
+                float[] xf = new float[n];
+                for (int i = 0; i < n; i++) xf[i] = (float) x[i];
+                String what = w + " countIncludePad " + includePad;
+                double[] fast = new double[outs], slow = new double[outs];
+                Pool.avg(x, w, includePad, fast);
+                Pool.naiveAvg(x, w, includePad, slow);
+                assertSame(slow, fast, "double avg " + what);
+                Pool.avg(xf, w, includePad, fast);
+                Pool.naiveAvg(xf, w, includePad, slow);
+                assertSame(slow, fast, "float avg " + what);
+                double[] gFast = new double[n], gSlow = new double[n];
+                Pool.avgBackward(g, w, includePad, gFast);
+                Pool.naiveAvgBackward(g, w, includePad, gSlow);
+                assertSame(gSlow, gFast, "avg backward " + what);
+            }
+        }
+    }
+
+    @Test
+    void theMaximumKeepsTheFirstOfTiesTheLastNaNAndTheFirstOfAnAllMinusInfinityWindow() {
+        Pool.Window w = Pool.Window.of(1, new int[] {6}, new int[] {3}, new int[] {2}, new int[] {2}, new int[] {0}, new int[] {1});
+        int[] arg = new int[3];
+        double inf = Double.POSITIVE_INFINITY, nan = Double.NaN;
+        Pool.maxArg(new double[] {2, 2, nan, nan, -inf, -inf}, w, arg);
+        assertArrayEquals(new int[] {0, 3, 4}, arg, "ties: the first; NaNs: the last; all −∞: the first element");
+        Pool.maxArg(new float[] {-0f, 0f, nan(), 5, (float) inf, nan()}, w, arg);
+        assertArrayEquals(new int[] {0, 2, 5}, arg, "−0 then +0: the first; a NaN beats a later 5; a NaN beats an earlier +∞");
+        // kernel 2 with dilation 3 over 2 elements with padding 1: the one window's taps at −1 and 2 miss the input
+        Pool.Window empty = Pool.Window.of(1, new int[] {2}, new int[] {1}, new int[] {2}, new int[] {1}, new int[] {1}, new int[] {3});
+        int[] one = new int[1];
+        Pool.maxArg(new double[] {7, 8}, empty, one);
+        assertEquals(-1, one[0], "a window with no element inside the input");
+    }
+
+    private static float nan() {
+        return Float.NaN;
+    }
+
+    @Test
+    void theAverageDividesByTheClippedWindowOrThePaddedOne() {
+        // 1-d, in 3, kernel 3, stride 1, padding 1: windows [-1, 2), [0, 3), [1, 4)
+        Pool.Window w = Pool.Window.of(1, new int[] {3}, new int[] {3}, new int[] {3}, new int[] {1}, new int[] {1}, new int[] {1});
+        double[] y = new double[3];
+        Pool.avg(new double[] {3, 6, 9}, w, false, y);
+        assertArrayEquals(new double[] {4.5, 6, 7.5}, y);
+        Pool.avg(new double[] {3, 6, 9}, w, true, y);
+        assertArrayEquals(new double[] {3, 6, 5}, y);
+        double[] gx = new double[3];
+        Pool.avgBackward(new double[] {6, 6, 6}, w, true, gx);
+        assertArrayEquals(new double[] {4, 6, 4}, gx, "each input gets 6/3 from each window holding it");
+    }
+
+    @Test
+    void badGeometriesAreRejectedWithTheirSizes() {
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> Pool.Window.of(1, new int[] {2, 2, 2, 2}, new int[] {1, 1, 1, 1}, new int[] {2, 2, 2, 2}, new int[] {2, 2, 2, 2}, new int[4], new int[] {1, 1, 1, 1}));
+        assertTrue(e.getMessage().contains("1 to 3 spatial axes"), e.getMessage());
+        Pool.Window w = Pool.Window.of(2, new int[] {4}, new int[] {2}, new int[] {2}, new int[] {2}, new int[] {0}, new int[] {1});
+        e = assertThrows(IllegalArgumentException.class, () -> Pool.maxArg(new double[7], w, new int[4]));
+        assertTrue(e.getMessage().contains("need an input of 8 and an output of 4"), e.getMessage());
+        Pool.Window dilated = Pool.Window.of(1, new int[] {4}, new int[] {1}, new int[] {2}, new int[] {2}, new int[] {0}, new int[] {2});
+        e = assertThrows(IllegalArgumentException.class, () -> Pool.avg(new double[4], dilated, true, new double[1]));
+        assertTrue(e.getMessage().contains("no dilation"), e.getMessage());
+    }
+
+    /** Many ties (a few small integers), ±0, −∞ and NaN. */
+    static double[] tied(SplittableRandom r, int n) {
+        double[] out = new double[n];
+        for (int i = 0; i < n; i++) {
+            int c = r.nextInt(30);
+            out[i] = c == 0 ? Double.NaN : c == 1 ? -0.0 : c == 2 ? 0.0 : c == 3 ? Double.NEGATIVE_INFINITY : c < 18 ? r.nextInt(4) : r.nextGaussian();
+        }
+        return out;
+    }
+
+    /** Values of many magnitudes, where the order of addition shows in the bits. */
+    static double[] spread(SplittableRandom r, int n) {
+        double[] out = new double[n];
+        for (int i = 0; i < n; i++) out[i] = r.nextGaussian() * Math.pow(10, r.nextInt(13) - 6);
+        return out;
+    }
+
+    static void assertSame(double[] expected, double[] actual, String what) {
+        assertEquals(expected.length, actual.length, what);
+        for (int i = 0; i < expected.length; i++) {
+            if (Double.doubleToLongBits(expected[i]) != Double.doubleToLongBits(actual[i])) {
+                throw new AssertionError(what + ": element " + i + " is " + actual[i] + ", its oracle " + expected[i]);
+            }
+        }
+    }
+}
