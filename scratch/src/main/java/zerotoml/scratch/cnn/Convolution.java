@@ -121,19 +121,30 @@ public final class Convolution {
         }
         int n = x.shape().dim(0), cIn = x.shape().dim(1), cOut = w.shape().dim(0);
         ConvKernels.Geometry geo = new ConvKernels.Geometry(n, cIn, cOut, groups, in, k, out, stride.clone(), lo.clone(), dilation.clone());
-        // the kernels work on the storage itself: y = W ⋆ x (im2col and a matmul)
-        double[] y = ConvKernels.forward(x.rawData(), w.rawData(), geo);
         int[] yDims = new int[dims + 2];
         yDims[0] = n;
         yDims[1] = cOut;
         System.arraycopy(out, 0, yDims, 2, dims);
-        Tensor conv = Tensor.record(op, Shape.of(yDims), DType.promote(x.dtype(), w.dtype()), y, g -> {
+        // ∂x = Wᵀ ⋆ g (col2im), ∂W = g ⋆ x: the float kernels when every operand is F32, else the double ones
+        Tensor.Backward backward = g -> {
+            if (g.dtype() == DType.F32 && x.dtype() == DType.F32 && w.dtype() == DType.F32) {
+                float[] gy = g.rawFloats();
+                return new Tensor[] {
+                    Tensor.record(op + " input gradient", x.shape(), ConvKernels.backwardInput(gy, w.rawFloats(), geo), null),
+                    Tensor.record(op + " weight gradient", w.shape(), ConvKernels.backwardWeight(x.rawFloats(), gy, geo), null)
+                };
+            }
             double[] gy = g.rawData();
             return new Tensor[] {
                 Tensor.of(x.dtype(), ConvKernels.backwardInput(gy, w.rawData(), geo), x.shape()),
                 Tensor.of(w.dtype(), ConvKernels.backwardWeight(x.rawData(), gy, geo), w.shape())
             };
-        }, x, w);
+        };
+        // y = W ⋆ x (im2col and a matmul) on the storage itself: both F32 in float (accumulating in float, as
+        // PyTorch's float32 convolution), else in double (F32 operands widened) rounded once to the result's dtype
+        Tensor conv = x.dtype() == DType.F32 && w.dtype() == DType.F32
+                ? Tensor.record(op, Shape.of(yDims), ConvKernels.forward(x.rawFloats(), w.rawFloats(), geo), backward, x, w)
+                : Tensor.record(op, Shape.of(yDims), DType.promote(x.dtype(), w.dtype()), ConvKernels.forward(x.rawData(), w.rawData(), geo), backward, x, w);
         if (bias == null) return conv;
         // y[n, co, o] += b[co]: b broadcast as [C_out, 1, …, 1], so ∂b = Σ_{n, o} g comes from un-broadcasting
         int[] bDims = new int[dims + 1];

@@ -2,7 +2,10 @@ package zerotoml.scratch.kernels;
 
 /**
  * N-dimensional grouped convolution (cross-correlation, as in every deep-learning library) on
- * row-major double arrays: x[n, cIn, in...], w[cOut, cIn/groups, k...], y[n, cOut, out...].
+ * row-major double or float arrays: x[n, cIn, in...], w[cOut, cIn/groups, k...], y[n, cOut, out...].
+ * The float versions are the double ones line for line, with float arithmetic throughout (the
+ * float {@link Matmul}, col2im and the sum over the batch in float), as PyTorch's float32 CPU
+ * convolution accumulates in float.
  *
  * <p>The fast path is im2col plus the one matrix product ({@link Matmul#fast}): every receptive field is unrolled into a
  * column, so the convolution becomes one matrix product per (batch, group). Each fast function
@@ -113,19 +116,12 @@ public final class ConvKernels {
     public static double[] backwardInput(double[] gy, double[] w, Geometry g) {
         int[] table = offsets(g);
         int kSize = g.kernelSize(), rows = g.cInG() * kSize, oSize = g.outSize(), cOutG = g.cOutG(), inSize = g.inSize();
-        double[] wt = new double[w.length];
-        // wt[grp][r, co] = w[grp·cOutG + co, r]
-        for (int grp = 0; grp < g.groups(); grp++) {
-            int base = grp * cOutG * rows;
-            for (int co = 0; co < cOutG; co++) {
-                for (int r = 0; r < rows; r++) wt[base + r * cOutG + co] = w[base + co * rows + r];
-            }
-        }
         double[] gx = new double[g.batch() * g.cIn() * inSize];
         Parallel.forEach(g.batch() * g.groups(), work(g), bg -> {
             int b = bg / g.groups(), grp = bg % g.groups();
             double[] dcols = new double[rows * oSize];
-            Matmul.fast(wt, grp * cOutG * rows, gy, (b * g.cOut() + grp * cOutG) * oSize, dcols, 0, rows, cOutG, oSize);
+            // W_g is stored [cOutG, rows]: the kernel reads it transposed in place
+            Matmul.fast(w, grp * cOutG * rows, true, gy, (b * g.cOut() + grp * cOutG) * oSize, false, dcols, 0, rows, cOutG, oSize);
             for (int ci = 0; ci < g.cInG(); ci++) {
                 int xOff = (b * g.cIn() + grp * g.cInG() + ci) * inSize;
                 for (int tk = 0; tk < kSize; tk++) {
@@ -151,18 +147,91 @@ public final class ConvKernels {
         double[][] parts = new double[g.batch() * g.groups()][];
         Parallel.forEach(g.batch() * g.groups(), work(g), bg -> {
             int b = bg / g.groups(), grp = bg % g.groups();
-            double[] cols = new double[rows * oSize], colsT = new double[oSize * rows], part = new double[cOutG * rows];
+            double[] cols = new double[rows * oSize], part = new double[cOutG * rows];
             im2col(x, g, table, b, grp, cols);
-            for (int r = 0; r < rows; r++) {
-                for (int o = 0; o < oSize; o++) colsT[o * rows + r] = cols[r * oSize + o];
-            }
-            Matmul.fast(gy, (b * g.cOut() + grp * cOutG) * oSize, colsT, 0, part, 0, cOutG, oSize, rows);
+            // cols is stored [rows, oSize]: the kernel reads it transposed in place
+            Matmul.fast(gy, (b * g.cOut() + grp * cOutG) * oSize, false, cols, 0, true, part, 0, cOutG, oSize, rows);
             parts[bg] = part;
         });
         double[] gw = new double[g.cOut() * rows];
         for (int bg = 0; bg < parts.length; bg++) {
             int base = (bg % g.groups()) * cOutG * rows;
             double[] part = parts[bg];
+            for (int i = 0; i < part.length; i++) gw[base + i] += part[i];
+        }
+        return gw;
+    }
+
+    // ------------------------------------------------------------------ float
+
+    // cols[(ci·K + t)·O + o] = x[b, g·cInG + ci, offset(t, o)]  (0 where the tap reads padding)
+    private static void im2col(float[] x, Geometry g, int[] table, int b, int grp, float[] cols) {
+        int cInG = g.cInG(), kSize = g.kernelSize(), oSize = g.outSize(), inSize = g.inSize();
+        for (int ci = 0; ci < cInG; ci++) {
+            int xOff = (b * g.cIn() + grp * cInG + ci) * inSize;
+            for (int tk = 0; tk < kSize; tk++) {
+                int row = (ci * kSize + tk) * oSize, tRow = tk * oSize;
+                for (int o = 0; o < oSize; o++) {
+                    int off = table[tRow + o];
+                    cols[row + o] = off < 0 ? 0 : x[xOff + off];
+                }
+            }
+        }
+    }
+
+    /** {@link #forward(double[], double[], Geometry)} in float: y = W_g · cols per (batch, group). */
+    public static float[] forward(float[] x, float[] w, Geometry g) {
+        int[] table = offsets(g);
+        int rows = g.cInG() * g.kernelSize(), oSize = g.outSize(), cOutG = g.cOutG();
+        float[] y = new float[g.batch() * g.cOut() * oSize];
+        Parallel.forEach(g.batch() * g.groups(), work(g), bg -> {
+            int b = bg / g.groups(), grp = bg % g.groups();
+            float[] cols = new float[rows * oSize];
+            im2col(x, g, table, b, grp, cols);
+            Matmul.fast(w, grp * cOutG * rows, cols, 0, y, (b * g.cOut() + grp * cOutG) * oSize, cOutG, rows, oSize);
+        });
+        return y;
+    }
+
+    /** {@link #backwardInput(double[], double[], Geometry)} in float: dcols = W_gᵀ · G_bg, then col2im. */
+    public static float[] backwardInput(float[] gy, float[] w, Geometry g) {
+        int[] table = offsets(g);
+        int kSize = g.kernelSize(), rows = g.cInG() * kSize, oSize = g.outSize(), cOutG = g.cOutG(), inSize = g.inSize();
+        float[] gx = new float[g.batch() * g.cIn() * inSize];
+        Parallel.forEach(g.batch() * g.groups(), work(g), bg -> {
+            int b = bg / g.groups(), grp = bg % g.groups();
+            float[] dcols = new float[rows * oSize];
+            Matmul.fast(w, grp * cOutG * rows, true, gy, (b * g.cOut() + grp * cOutG) * oSize, false, dcols, 0, rows, cOutG, oSize);
+            for (int ci = 0; ci < g.cInG(); ci++) {
+                int xOff = (b * g.cIn() + grp * g.cInG() + ci) * inSize;
+                for (int tk = 0; tk < kSize; tk++) {
+                    int row = (ci * kSize + tk) * oSize, tRow = tk * oSize;
+                    for (int o = 0; o < oSize; o++) {
+                        int off = table[tRow + o];
+                        if (off >= 0) gx[xOff + off] += dcols[row + o];
+                    }
+                }
+            }
+        });
+        return gx;
+    }
+
+    /** {@link #backwardWeight(double[], double[], Geometry)} in float: per (batch, group) G · colsᵀ, summed in batch order. */
+    public static float[] backwardWeight(float[] x, float[] gy, Geometry g) {
+        int[] table = offsets(g);
+        int rows = g.cInG() * g.kernelSize(), oSize = g.outSize(), cOutG = g.cOutG();
+        float[][] parts = new float[g.batch() * g.groups()][];
+        Parallel.forEach(g.batch() * g.groups(), work(g), bg -> {
+            int b = bg / g.groups(), grp = bg % g.groups();
+            float[] cols = new float[rows * oSize], part = new float[cOutG * rows];
+            im2col(x, g, table, b, grp, cols);
+            Matmul.fast(gy, (b * g.cOut() + grp * cOutG) * oSize, false, cols, 0, true, part, 0, cOutG, oSize, rows);
+            parts[bg] = part;
+        });
+        float[] gw = new float[g.cOut() * rows];
+        for (int bg = 0; bg < parts.length; bg++) {
+            int base = (bg % g.groups()) * cOutG * rows;
+            float[] part = parts[bg];
             for (int i = 0; i < part.length; i++) gw[base + i] += part[i];
         }
         return gw;
@@ -233,5 +302,59 @@ public final class ConvKernels {
             }
         }
         return new double[][] {gx, gw};
+    }
+
+    /** {@link #naiveForward(double[], double[], Geometry)} summed in float: the float oracle. */
+    public static float[] naiveForward(float[] x, float[] w, Geometry g) {
+        int dims = g.dims();
+        int[] o = new int[dims], t = new int[dims];
+        float[] y = new float[g.batch() * g.cOut() * g.outSize()];
+        for (int b = 0; b < g.batch(); b++) {
+            for (int co = 0; co < g.cOut(); co++) {
+                int grp = co / g.cOutG();
+                for (int oi = 0; oi < g.outSize(); oi++) {
+                    unravel(oi, g.out(), o);
+                    float s = 0;
+                    for (int ci = 0; ci < g.cInG(); ci++) {
+                        for (int tk = 0; tk < g.kernelSize(); tk++) {
+                            unravel(tk, g.kernel(), t);
+                            int off = naiveOffset(g, o, t);
+                            if (off < 0) continue;
+                            s += w[(co * g.cInG() + ci) * g.kernelSize() + tk] * x[(b * g.cIn() + grp * g.cInG() + ci) * g.inSize() + off];
+                        }
+                    }
+                    y[(b * g.cOut() + co) * g.outSize() + oi] = s;
+                }
+            }
+        }
+        return y;
+    }
+
+    /** {@link #naiveBackward(double[], double[], double[], Geometry)} summed in float: returns {∂x, ∂w}. */
+    public static float[][] naiveBackward(float[] x, float[] w, float[] gy, Geometry g) {
+        int dims = g.dims();
+        int[] o = new int[dims], t = new int[dims];
+        float[] gx = new float[x.length], gw = new float[w.length];
+        for (int b = 0; b < g.batch(); b++) {
+            for (int co = 0; co < g.cOut(); co++) {
+                int grp = co / g.cOutG();
+                for (int oi = 0; oi < g.outSize(); oi++) {
+                    unravel(oi, g.out(), o);
+                    float go = gy[(b * g.cOut() + co) * g.outSize() + oi];
+                    for (int ci = 0; ci < g.cInG(); ci++) {
+                        for (int tk = 0; tk < g.kernelSize(); tk++) {
+                            unravel(tk, g.kernel(), t);
+                            int off = naiveOffset(g, o, t);
+                            if (off < 0) continue;
+                            int wi = (co * g.cInG() + ci) * g.kernelSize() + tk;
+                            int xi = (b * g.cIn() + grp * g.cInG() + ci) * g.inSize() + off;
+                            gx[xi] += w[wi] * go;
+                            gw[wi] += x[xi] * go;
+                        }
+                    }
+                }
+            }
+        }
+        return new float[][] {gx, gw};
     }
 }

@@ -5,7 +5,9 @@ package zerotoml.scratch.tensor;
  * {@code double[]} ({@link Storage}). Inside one op the arithmetic runs in double and is rounded
  * once to float at the end (as {@link #round(double)} does), which is at least as accurate as
  * PyTorch's float32 kernels and keeps float32's range: {@code exp(100)} still overflows to
- * infinity in F32.
+ * infinity in F32. The exceptions are the matrix product and linear of two F32 operands and the
+ * convolution of an F32 input with an F32 weight (and their gradients), which accumulate in float
+ * (fma chains in the float kernels), as PyTorch's float32 GEMM and convolution do.
  */
 public enum DType {
     F32, F64;

@@ -2,7 +2,11 @@ package zerotoml.scratch.tensor;
 
 import zerotoml.scratch.kernels.Matmul;
 
-/** Matrix products with {@code torch.matmul} semantics. */
+/**
+ * Matrix products with {@code torch.matmul} semantics. When every operand is F32 the product runs
+ * in the float kernel on the tensors' own {@code float[]} (float fma chains, as PyTorch's float32
+ * GEMM accumulates in float); otherwise in the double kernel, rounded once to the result's dtype.
+ */
 public final class LinearAlgebra {
     private LinearAlgebra() {}
 
@@ -47,19 +51,11 @@ public final class LinearAlgebra {
         int k = w.shape().dim(1), n = w.shape().dim(0), m = Shape.of(java.util.Arrays.copyOf(x.shape().dims(), x.rank() - 1)).size();
         int[] outDims = x.shape().dims();
         outDims[outDims.length - 1] = n;
-        double[] out = new double[m * n];
-        Matmul.fast(x.doubles(), 0, false, w.doubles(), 0, true, out, 0, m, k, n);
-        DType dt = DType.promote(x.dtype(), w.dtype());
         int rows = m;
-        // ∂x = G w, ∂w = Gᵀ x (G as [rows, out], x as [rows, in])
-        return Tensor.record("linear", Shape.of(outDims), dt, out, g -> {
-            double[] gx = new double[rows * k], gw = new double[n * k];
-            Matmul.fast(g.doubles(), 0, false, w.doubles(), 0, false, gx, 0, rows, n, k);
-            Matmul.fast(g.doubles(), 0, true, x.doubles(), 0, false, gw, 0, n, rows, k);
-            return new Tensor[] {
-                new Tensor(x.shape(), DType.promote(g.dtype(), w.dtype()), gx),
-                new Tensor(w.shape(), DType.promote(g.dtype(), x.dtype()), gw)
-            };
+        // y = x wᵀ;  ∂x = G w, ∂w = Gᵀ x (G as [rows, out], x as [rows, in])
+        return Tensor.record("linear", Shape.of(outDims), product(x, false, w, true, m, k, n), g -> new Tensor[] {
+            new Tensor(x.shape(), product(g, false, w, false, rows, n, k)),
+            new Tensor(w.shape(), product(g, true, x, false, n, rows, k))
         }, x, w);
     }
 
@@ -72,7 +68,6 @@ public final class LinearAlgebra {
         Shape batchA = Shape.of(java.util.Arrays.copyOf(a.shape().dims(), a.rank() - 2));
         Shape batchB = Shape.of(java.util.Arrays.copyOf(b.shape().dims(), b.rank() - 2));
         Shape batch = Shape.broadcast("matmul (batch dimensions of " + origA + " and " + origB + ")", batchA, batchB);
-        DType dt = DType.promote(a.dtype(), b.dtype());
         int[] bd = batch.dims();
         int[] outDims = java.util.Arrays.copyOf(bd, bd.length + 2);
         outDims[bd.length] = m;
@@ -80,24 +75,16 @@ public final class LinearAlgebra {
         int nb = batch.size();
         if (batchA.equals(batch) && (batchB.equals(batch) || b.rank() == 2)) {
             // no operand is broadcast (or B is one matrix for every batch): read both in place, no copies
-            boolean shared = b.rank() == 2;
-            double[] out = new double[nb * m * n];
-            if (shared) Matmul.fast(a.doubles(), 0, b.doubles(), 0, out, 0, nb * m, k, n);
-            else Matmul.batched(a.doubles(), b.doubles(), out, nb, m, k, n);
-            return Tensor.record("matmul", Shape.of(outDims), dt, out, g -> {
-                double[] ga = new double[nb * m * k], gb = new double[b.size()];
-                if (shared) {
-                    // ∂A = G Bᵀ as one product over all rows; ∂B = Aᵀ G summed over every row of every batch
-                    Matmul.fast(g.doubles(), 0, false, b.doubles(), 0, true, ga, 0, nb * m, n, k);
-                    Matmul.fast(a.doubles(), 0, true, g.doubles(), 0, false, gb, 0, k, nb * m, n);
-                } else {
-                    Matmul.batched(g.doubles(), false, b.doubles(), true, ga, nb, m, n, k);
-                    Matmul.batched(a.doubles(), true, g.doubles(), false, gb, nb, k, m, n);
-                }
-                return new Tensor[] {
-                    new Tensor(a.shape(), DType.promote(g.dtype(), b.dtype()), ga),
-                    new Tensor(b.shape(), DType.promote(a.dtype(), g.dtype()), gb)
-                };
+            if (b.rank() == 2) {
+                // B is one matrix for every batch: one product over all rows. ∂A = G Bᵀ; ∂B = Aᵀ G summed over every row of every batch
+                return Tensor.record("matmul", Shape.of(outDims), product(a, false, b, false, nb * m, k, n), g -> new Tensor[] {
+                    new Tensor(a.shape(), product(g, false, b, true, nb * m, n, k)),
+                    new Tensor(b.shape(), product(a, true, g, false, k, nb * m, n))
+                }, a, b);
+            }
+            return Tensor.record("matmul", Shape.of(outDims), batchedProduct(a, false, b, false, nb, m, k, n), g -> new Tensor[] {
+                new Tensor(a.shape(), batchedProduct(g, false, b, true, nb, m, n, k)),
+                new Tensor(b.shape(), batchedProduct(a, true, g, false, nb, k, m, n))
             }, a, b);
         }
         int[] fullA = java.util.Arrays.copyOf(bd, bd.length + 2);
@@ -106,13 +93,37 @@ public final class LinearAlgebra {
         int[] fullB = java.util.Arrays.copyOf(bd, bd.length + 2);
         fullB[bd.length] = k;
         fullB[bd.length + 1] = n;
-        double[] x = Elementwise.expand(a, Shape.of(fullA));
-        double[] y = Elementwise.expand(b, Shape.of(fullB));
-        double[] out = new double[nb * m * n];
-        Matmul.batched(x, y, out, nb, m, k, n);
-        return Tensor.record("matmul", Shape.of(outDims), dt, out, g -> new Tensor[] {
+        // materialise the broadcast batches, then the same product as above
+        Tensor x = Shapes.broadcastTo(a.detach(), fullA), y = Shapes.broadcastTo(b.detach(), fullB);
+        return Tensor.record("matmul", Shape.of(outDims), batchedProduct(x, false, y, false, nb, m, k, n), g -> new Tensor[] {
             Elementwise.sumTo(batched(g, Shapes.transpose(b, -1, -2), g.shape(), b.shape()), a.shape()),
             Elementwise.sumTo(batched(Shapes.transpose(a, -1, -2), g, a.shape(), g.shape()), b.shape())
         }, a, b);
+    }
+
+    // C = op(A) op(B), op transposing when asked (A stored [k, m], B stored [n, k])
+    /** One product in the promoted dtype: the float kernel when both are F32, else the double kernel, rounded once. */
+    private static Storage product(Tensor a, boolean transA, Tensor b, boolean transB, int m, int k, int n) {
+        if (a.dtype() == DType.F32 && b.dtype() == DType.F32) {
+            float[] c = new float[m * n];
+            Matmul.fast(a.floats(), 0, transA, b.floats(), 0, transB, c, 0, m, k, n);
+            return new Storage.Floats(c);
+        }
+        double[] c = new double[m * n];
+        Matmul.fast(a.doubles(), 0, transA, b.doubles(), 0, transB, c, 0, m, k, n);
+        return Storage.of(DType.promote(a.dtype(), b.dtype()), c);
+    }
+
+    // C_i = op(A_i) op(B_i) for count products stored one after another
+    /** {@code count} products ({@link Matmul#batched}) in the promoted dtype, as {@link #product}. */
+    private static Storage batchedProduct(Tensor a, boolean transA, Tensor b, boolean transB, int count, int m, int k, int n) {
+        if (a.dtype() == DType.F32 && b.dtype() == DType.F32) {
+            float[] c = new float[count * m * n];
+            Matmul.batched(a.floats(), transA, b.floats(), transB, c, count, m, k, n);
+            return new Storage.Floats(c);
+        }
+        double[] c = new double[count * m * n];
+        Matmul.batched(a.doubles(), transA, b.doubles(), transB, c, count, m, k, n);
+        return Storage.of(DType.promote(a.dtype(), b.dtype()), c);
     }
 }

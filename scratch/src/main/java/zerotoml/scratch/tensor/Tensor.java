@@ -102,6 +102,15 @@ public final class Tensor {
         return out;
     }
 
+    /**
+     * {@link #record} for an F32 result that a float kernel outside this package computed:
+     * {@code data} becomes the new tensor's {@code float[]} storage as it is (do not touch it afterwards).
+     */
+    public static Tensor record(String op, Shape shape, float[] data, Backward backward, Tensor... inputs) {
+        Args.nonNull("Tensor.record", "op", op);
+        return record(op, shape, new Storage.Floats(Args.nonNull("Tensor.record", "data", data)), backward, inputs);
+    }
+
     /** {@link #record} for a result already in its storage (a kernel's {@code float[]} or {@code double[]}). */
     static Tensor record(String op, Shape shape, Storage storage, Backward backward, Tensor... inputs) {
         Tensor out = new Tensor(shape, storage);

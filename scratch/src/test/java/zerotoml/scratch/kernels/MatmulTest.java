@@ -50,6 +50,16 @@ class MatmulTest {
                 assertArrayEquals(Arrays.copyOfRange(all, lo * n, (lo + rows) * n), part, 0.0,
                         "rows " + lo + ".." + (lo + rows) + " of " + m + "x" + k + "x" + n);
             }
+            // the same in float, on the same values rounded to float
+            float[] af = toFloat(a), bf = toFloat(b), allF = new float[m * n];
+            Matmul.fast(af, 0, bf, 0, allF, 0, m, k, n);
+            for (int lo = 0; lo < m; lo += 1 + r.nextInt(5)) {
+                int rows = 1 + r.nextInt(Math.min(5, m - lo));
+                float[] part = new float[rows * n];
+                Matmul.fast(af, lo * k, bf, 0, part, 0, rows, k, n);
+                assertArrayEquals(Arrays.copyOfRange(allF, lo * n, (lo + rows) * n), part, 0f,
+                        "float rows " + lo + ".." + (lo + rows) + " of " + m + "x" + k + "x" + n);
+            }
         }
     }
 
@@ -61,6 +71,12 @@ class MatmulTest {
         double[] d = {7};
         Matmul.fast(new double[4], 0, new double[0], 0, d, 0, 2, 2, 0);
         assertArrayEquals(new double[] {7}, d, 0.0);
+        float[] cf = {7, 7, 7, 7};
+        Matmul.fast(new float[0], 0, new float[0], 0, cf, 0, 2, 0, 2);
+        assertArrayEquals(new float[] {0, 0, 0, 0}, cf, 0f, "an empty inner dimension sums nothing (float)");
+        float[] df = {7};
+        Matmul.fast(new float[4], 0, new float[0], 0, df, 0, 2, 2, 0);
+        assertArrayEquals(new float[] {7}, df, 0f);
     }
 
     @Test
@@ -122,6 +138,13 @@ class MatmulTest {
             for (int e = 0; e < want.length; e++) {
                 assertEquals(Double.isNaN(want[e]), Double.isNaN(got[e]), "NaN at " + e + " for " + Arrays.toString(s));
                 assertEquals(Double.isInfinite(want[e]), Double.isInfinite(got[e]), "infinity at " + e + " for " + Arrays.toString(s));
+            }
+            float[] af = toFloat(a), bf = toFloat(b), wantF = new float[m * n], gotF = new float[m * n];
+            Matmul.naive(af, 0, bf, 0, wantF, 0, m, k, n);
+            Matmul.fast(af, 0, bf, 0, gotF, 0, m, k, n);
+            for (int e = 0; e < wantF.length; e++) {
+                assertEquals(Float.isNaN(wantF[e]), Float.isNaN(gotF[e]), "float NaN at " + e + " for " + Arrays.toString(s));
+                assertEquals(Float.isInfinite(wantF[e]), Float.isInfinite(gotF[e]), "float infinity at " + e + " for " + Arrays.toString(s));
             }
         }
     }
@@ -219,6 +242,20 @@ class MatmulTest {
             Matmul.fast(true, af, aOff, false, bf, bOff, false, vector, cOff, m, k, n);
             assertArrayEquals(c, vector, 0f, size + " (float): vector backend differs from the scalar backend");
         }
+        // Aᵀ and Bᵀ stored as such and read transposed give the plain product's bits, on both backends
+        float[] aT = new float[2 + m * k], bT = new float[3 + k * n];
+        for (int i = 0; i < m; i++) for (int p = 0; p < k; p++) aT[2 + p * m + i] = af[aOff + i * k + p];
+        for (int p = 0; p < k; p++) for (int j = 0; j < n; j++) bT[3 + j * k + p] = bf[bOff + p * n + j];
+        float[] plain = Arrays.copyOfRange(c, cOff, cOff + m * n);
+        for (boolean vector : Backend.VECTOR ? new boolean[] {false, true} : new boolean[] {false}) {
+            for (boolean ta : new boolean[] {false, true}) {
+                for (boolean tb : new boolean[] {false, true}) {
+                    float[] got = new float[m * n];
+                    Matmul.fast(vector, ta ? aT : af, ta ? 2 : aOff, ta, tb ? bT : bf, tb ? 3 : bOff, tb, got, 0, m, k, n);
+                    assertArrayEquals(plain, got, 0f, size + " (float): transA " + ta + ", transB " + tb + ", vector " + vector);
+                }
+            }
+        }
     }
 
     private static float[] toFloat(double[] x) {
@@ -243,6 +280,10 @@ class MatmulTest {
             Matmul.batched(a, b, got, count, m, k, n);
             for (int i = 0; i < count; i++) Matmul.fast(a, i * m * k, b, i * k * n, want, i * m * n, m, k, n);
             assertArrayEquals(want, got, 0.0, Arrays.toString(s));
+            float[] af = toFloat(a), bf = toFloat(b), gotF = new float[count * m * n], wantF = new float[count * m * n];
+            Matmul.batched(af, bf, gotF, count, m, k, n);
+            for (int i = 0; i < count; i++) Matmul.fast(af, i * m * k, bf, i * k * n, wantF, i * m * n, m, k, n);
+            assertArrayEquals(wantF, gotF, 0f, "float " + Arrays.toString(s));
         }
     }
 }

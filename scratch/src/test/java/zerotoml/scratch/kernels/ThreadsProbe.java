@@ -1,10 +1,13 @@
 package zerotoml.scratch.kernels;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
 import zerotoml.scratch.tensor.DType;
+import zerotoml.scratch.tensor.LinearAlgebra;
+import zerotoml.scratch.tensor.Tape;
 import zerotoml.scratch.tensor.Tensor;
 
 /**
@@ -30,10 +33,19 @@ public final class ThreadsProbe {
                 new int[] {1, 1}, new int[] {0, 0}, new int[] {1, 1});
         double[] x = ConvKernelsTest.random(r, 4 * 6 * 400), w = ConvKernelsTest.random(r, 8 * 3 * 9), gy = ConvKernelsTest.random(r, 4 * 8 * 324);
         double[] y = ConvKernels.forward(x, w, g), gx = ConvKernels.backwardInput(gy, w, g), gw = ConvKernels.backwardWeight(x, gy, g);
+        float[] xf = ConvKernelsTest.toFloat(x), wf = ConvKernelsTest.toFloat(w), gyf = ConvKernelsTest.toFloat(gy);
+        float[] yf = ConvKernels.forward(xf, wf, g), gxf = ConvKernels.backwardInput(gyf, wf, g), gwf = ConvKernels.backwardWeight(xf, gyf, g);
+        float[] batchedF = new float[8 * 40 * 40];
+        Matmul.batched(ConvKernelsTest.toFloat(ConvKernelsTest.random(r, 8 * 40 * 64)), false,
+                ConvKernelsTest.toFloat(ConvKernelsTest.random(r, 8 * 40 * 64)), true, batchedF, 8, 40, 64, 40);
         // a tensor-level product with its gradient, through the ops that call the kernels
         Tensor ta = Tensor.of(DType.F32, ConvKernelsTest.random(r, 96 * 128), 96, 128);
         Tensor tb = Tensor.of(DType.F32, ConvKernelsTest.random(r, 128 * 64), 128, 64);
         double[] tc = ta.matmul(tb).toArray();
+        // and the same through linear (x·wᵀ, the transformer's product) with both gradients, in F32
+        Tensor lx = Tensor.of(DType.F32, ConvKernelsTest.random(r, 2 * 48 * 96), 2, 48, 96);
+        Tensor lw = Tensor.of(DType.F32, ConvKernelsTest.random(r, 80 * 96), 80, 96);
+        double[][] lin = linearWithGradients(lx, lw, ConvKernelsTest.random(r, 2 * 48 * 80));
         // reductions split by rows and by columns, and a float map split into chunks
         double[] big = ConvKernelsTest.random(r, 3 * 100_001);
         float[] bigF = new float[big.length];
@@ -67,8 +79,18 @@ public final class ThreadsProbe {
 
         Set<String> workers = ConcurrentHashMap.newKeySet();
         Parallel.forEach(64, Parallel.THRESHOLD, t -> workers.add(Thread.currentThread().getName()));
-        int hash = Arrays.deepHashCode(new Object[] {c, cf, batched, y, gx, gw, tc, rowSums, colSums, colMax, colArg, rowMaxF, rowArgF, exps,
-                poolArg, poolAvg, poolGrad, soft, softGrad, logSoft, picked, scattered});
+        int hash = Arrays.deepHashCode(new Object[] {c, cf, batched, y, gx, gw, yf, gxf, gwf, batchedF, tc, lin, rowSums, colSums, colMax, colArg,
+                rowMaxF, rowArgF, exps, poolArg, poolAvg, poolGrad, soft, softGrad, logSoft, picked, scattered});
         System.out.println(Parallel.threads() + " " + Backend.VECTOR + " " + workers.size() + " " + hash);
+    }
+
+    // {y, ∂x, ∂w} of y = x·wᵀ against the cotangent g
+    private static double[][] linearWithGradients(Tensor x, Tensor w, double[] g) {
+        try (Tape tape = Tape.open()) {
+            tape.watch(x, w);
+            Tensor y = LinearAlgebra.linear(x, w);
+            List<Tensor> grads = tape.vjp(y, Tensor.of(DType.F32, g, y.shape()), x, w);
+            return new double[][] {y.toArray(), grads.get(0).toArray(), grads.get(1).toArray()};
+        }
     }
 }
