@@ -31,8 +31,22 @@ import zerotoml.scratch.transformer.Transformer.Config;
 public final class TransformerStepBenchmark {
     private TransformerStepBenchmark() {}
 
+    /** The timed step count from the command line: an integer >= 1, or a one-line error and exit code 2. */
+    static int steps(String arg) {
+        try {
+            int n = Integer.parseInt(arg);
+            if (n >= 1) return n;
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        System.err.println("TransformerStepBenchmark: the number of timed steps (-Dbench.args) must be an integer >= 1, got '" + arg + "'");
+        System.exit(2);
+        return 0;
+    }
+
     public static void main(String[] args) {
-        int steps = args.length > 0 ? Integer.parseInt(args[0]) : 5;
+        // the pom passes -Dbench.args as one argument, empty when not given
+        int steps = args.length > 0 && !args[0].isBlank() ? steps(args[0].trim()) : 5;
         Config c = new Config(65, 128, 4, 512, 4, 64, Transformer.Norm.PRE, Transformer.Activation.GELU_TANH, Embeddings.Positional.LEARNED);
         int b = 12, t = 64;
         Transformer.DecoderOnly p = Transformer.initDecoderOnly(c, DType.F32, 1);
