@@ -193,7 +193,7 @@ public final class DiffusionMnist {
             case "ddim-eta1" -> Ddim.sample(sched, f, start, Ddim.leading(Diffusion2d.T, steps, 0), 1, false, noise(rng, steps, start));
             case "ancestral" -> Ddpm.sample(sched, f, start, Ddpm.allTimesteps(Diffusion2d.T), Ddpm.Options.epsilon(), noise(rng, Diffusion2d.T, start));
             default -> {
-                ScoreSde.Sde vp = ScoreSde.vp(0.1, 20, steps);
+                ScoreSde.Sde vp = ScoreSde.vp(Diffusion2d.VP.a(), Diffusion2d.VP.b(), steps);
                 Denoiser score = (x, t) -> ScoreSde.scoreFromEps(vp, f.apply(x, t), t);
                 yield switch (sampler) {
                     case "ode" -> ScoreSde.probabilityFlow(vp, score, start, 1, 1e-3, steps, ScoreSde.Ode.HEUN);

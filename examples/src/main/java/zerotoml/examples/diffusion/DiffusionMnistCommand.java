@@ -130,9 +130,9 @@ public final class DiffusionMnistCommand implements Callable<Integer> {
         for (String s : chosen) {
             checks.that(offered.contains(s), "--samplers: " + m.name().toLowerCase(Locale.ROOT) + " offers " + String.join(", ", offered) + ", got " + s);
         }
-        int fewest = zerotoml.scratch.diffusion.ScoreSde.fewestDiscreteSteps(zerotoml.scratch.diffusion.ScoreSde.vp(0.1, 20, 1000));
+        int fewest = zerotoml.scratch.diffusion.ScoreSde.fewestDiscreteSteps(Diffusion2d.VP);
         checks.that(!chosen.contains("pc") || sampleSteps >= fewest, "--sample-steps must be >= " + fewest + " for the pc sampler (its discrete VP chain has "
-                + "beta_i = beta(t)/N up to beta1/N = 20/N, undefined at 1 or more), got " + sampleSteps);
+                + "beta_i = beta(t)/N up to beta1/N = " + Checks.fmt(Diffusion2d.VP.b()) + "/N, undefined at 1 or more), got " + sampleSteps);
         PrintWriter o = spec.commandLine().getOut();
         Dataset train, test;
         try {

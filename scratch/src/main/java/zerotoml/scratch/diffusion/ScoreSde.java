@@ -327,11 +327,7 @@ public final class ScoreSde {
         if (z.size() != n * per) {
             throw new IllegalArgumentException("ScoreSde.pcSample: need " + per + " noise tensors per step × " + n + " steps = " + n * per + ", got " + z.size());
         }
-        boolean discrete = (predictor == Predictor.REVERSE_DIFFUSION && sde.kind() == Kind.VP) || (correctorSteps > 0 && sde.kind() != Kind.VE);
-        if (discrete && n < fewestDiscreteSteps(sde)) {
-            throw new IllegalArgumentException("ScoreSde.pcSample: the discrete " + sde.kind() + " chain of N = " + n + " steps reaches beta_i = beta1/N = "
-                    + sde.b() + "/" + n + " >= 1, where sqrt(1 - beta_i) is undefined; use N >= " + fewestDiscreteSteps(sde));
-        }
+        // a chain with beta_i >= 1 is refused by its first step (t = 1 holds the largest beta_i): see definedBeta
         // the grid is a tensor in the sample's dtype in sampling.py
         double[] ts = timeGrid(n, eps, xT.dtype());
         Tensor x = xT, mean = xT;
