@@ -95,11 +95,30 @@ public class OpsBenchmark {
         }
     }
 
+    /** A cube [32, 64, 128]: a reduction over two axes that are not adjacent (0 and 2). */
+    public static class Cube extends Inputs {
+        @Override
+        int[] shapeA() {
+            return new int[] {32, 64, 128};
+        }
+    }
+
     /** A batch of images, [8, 32, 32, 32]: max pooling 2×2, TrainingOpsBenchmark's shape, forward only. */
     public static class Images extends Inputs {
         @Override
         int[] shapeA() {
             return new int[] {8, 32, 32, 32};
+        }
+    }
+
+    /**
+     * A PyTorch-side composition of several calls: the input moves to a sub-manager for the call,
+     * so that every intermediate is closed with it (else they would pile up in native memory).
+     */
+    static Object composed(Inputs s, java.util.function.UnaryOperator<NDArray> f) {
+        try (NDManager call = s.manager.newSubManager()) {
+            s.na.tempAttach(call);
+            return f.apply(s.na).getShape();
         }
     }
 
@@ -173,6 +192,43 @@ public class OpsBenchmark {
     public Object sumFirstAxis(Rows s) {
         if (s.ta != null) return Reductions.sum(s.ta, new int[] {0}, false);
         try (NDArray c = s.na.sum(new int[] {0})) {
+            return c.getShape();
+        }
+    }
+
+    @Benchmark
+    public Object meanFirstAxis(Rows s) {
+        if (s.ta != null) return Reductions.mean(s.ta, new int[] {0}, false);
+        try (NDArray c = s.na.mean(new int[] {0})) {
+            return c.getShape();
+        }
+    }
+
+    /** torch.amax; DJL has none, so the PyTorch side is the reference's composition (several calls). */
+    @Benchmark
+    public Object amaxFirstAxis(Rows s) {
+        if (s.ta != null) return Reductions.max(s.ta, new int[] {0}, false);
+        return composed(s, a -> zerotoml.reference.tensor.Reductions.max(a, new int[] {0}, false));
+    }
+
+    /** torch.var, correction 1; DJL has none, so the PyTorch side is the reference's composition. */
+    @Benchmark
+    public Object varFirstAxis(Rows s) {
+        if (s.ta != null) return Reductions.var(s.ta, new int[] {0}, 1, false);
+        return composed(s, a -> zerotoml.reference.tensor.Reductions.var(a, new int[] {0}, 1, false));
+    }
+
+    /** torch.logsumexp; DJL has none, so the PyTorch side is the reference's composition. */
+    @Benchmark
+    public Object logsumexpLastAxis(Rows s) {
+        if (s.ta != null) return Reductions.logsumexp(s.ta, new int[] {1}, false);
+        return composed(s, a -> zerotoml.reference.tensor.Reductions.logsumexp(a, new int[] {1}, false));
+    }
+
+    @Benchmark
+    public Object sumOuterAxes(Cube s) {
+        if (s.ta != null) return Reductions.sum(s.ta, new int[] {0, 2}, false);
+        try (NDArray c = s.na.sum(new int[] {0, 2})) {
             return c.getShape();
         }
     }
