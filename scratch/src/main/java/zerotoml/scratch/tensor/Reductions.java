@@ -28,15 +28,10 @@ public final class Reductions {
             if (x.storage instanceof Storage.Floats f) Reduce.sum(f.values(), run[0], run[1], run[2], out);
             else Reduce.sum(x.doubles(), run[0], run[1], run[2], out);
         } else {
-            int[] target = outIndex(x.shape(), red);
-            if (x.storage instanceof Storage.Floats f) {
-                // F32 summed in double, each value widened as it is read (no widened copy)
-                float[] xs = f.values();
-                for (int i = 0; i < target.length; i++) out[target[i]] += xs[i];
-            } else {
-                double[] xs = x.doubles();
-                for (int i = 0; i < target.length; i++) out[target[i]] += xs[i];
-            }
+            // axes apart: the plan's offset tables, each output still summed in increasing index
+            Reduce.Plan plan = Reduce.Plan.of(x.shape().dims(), red);
+            if (x.storage instanceof Storage.Floats f) Reduce.sum(f.values(), plan, out);
+            else Reduce.sum(x.doubles(), plan, out);
         }
         return Tensor.record("sum", outShape, x.dtype(), out,
                 g -> new Tensor[] {Shapes.broadcastTo(Shapes.reshape(g, kept.dims()), x.shape().dims())}, x);
@@ -74,25 +69,17 @@ public final class Reductions {
         boolean[] red = reducedAxes("max", x.shape(), axes);
         requireNonEmpty("max", x.shape(), red, axes);
         Shape outShape = keptShape(x.shape(), red, keepDims);
-        int[] target = outIndex(x.shape(), red);
-        double[] best = new double[keptShape(x.shape(), red, true).size()];
-        java.util.Arrays.fill(best, Double.NEGATIVE_INFINITY);
-        double[] xs = x.doubles();
-        for (int i = 0; i < target.length; i++) {
-            double v = xs[i], b = best[target[i]];
-            if (!Double.isNaN(b) && (Double.isNaN(v) || v > b)) best[target[i]] = v;
-        }
+        Reduce.Plan plan = Reduce.Plan.of(x.shape().dims(), red);
+        double[] best = new double[plan.outputs()];
         // #ties per output
         int[] ties = new int[best.length];
-        for (int i = 0; i < target.length; i++) if (xs[i] == best[target[i]]) ties[target[i]]++;
+        if (x.storage instanceof Storage.Floats f) Reduce.amax(f.values(), plan, best, ties);
+        else Reduce.amax(x.doubles(), plan, best, ties);
         return Tensor.record("max", outShape, x.dtype(), best.clone(), g -> {
-            double[] gx = new double[target.length], gs = g.doubles();
-            for (int i = 0; i < gx.length; i++) {
-                int t = target[i];
-                // a NaN lane: no element equals its maximum, and amax's (g / 0) · 0 is NaN everywhere
-                if (Double.isNaN(best[t])) gx[i] = Double.NaN;
-                else if (xs[i] == best[t]) gx[i] = gs[t] / ties[t];
-            }
+            // a NaN lane: no element equals its maximum, and amax's (g / 0) · 0 is NaN everywhere
+            double[] gx = new double[plan.size()];
+            if (x.storage instanceof Storage.Floats f) Reduce.amaxBackward(f.values(), plan, best, ties, g.doubles(), gx);
+            else Reduce.amaxBackward(x.doubles(), plan, best, ties, g.doubles(), gx);
             return new Tensor[] {new Tensor(x.shape(), g.dtype(), gx)};
         }, x);
     }
@@ -155,20 +142,17 @@ public final class Reductions {
         Args.nonNull("logsumexp", "x", x);
         boolean[] red = reducedAxes("logsumexp", x.shape(), axes);
         Shape outShape = keptShape(x.shape(), red, keepDims);
-        int[] target = outIndex(x.shape(), red);
-        int k = keptShape(x.shape(), red, true).size();
-        double[] m = new double[k];
-        java.util.Arrays.fill(m, Double.NEGATIVE_INFINITY);
-        double[] xs = x.doubles();
-        for (int i = 0; i < target.length; i++) m[target[i]] = Math.max(m[target[i]], xs[i]);
-        for (int t = 0; t < k; t++) if (Double.isInfinite(m[t])) m[t] = 0;
-        double[] s = new double[k];
-        for (int i = 0; i < target.length; i++) s[target[i]] += Math.exp(xs[i] - m[target[i]]);
+        Reduce.Plan plan = Reduce.Plan.of(x.shape().dims(), red);
+        int k = plan.outputs();
+        double[] m = new double[k], s = new double[k];
+        if (x.storage instanceof Storage.Floats f) Reduce.logSumExp(f.values(), plan, m, s);
+        else Reduce.logSumExp(x.doubles(), plan, m, s);
         double[] exact = new double[k];
         for (int t = 0; t < k; t++) exact[t] = m[t] + Math.log(s[t]);
-        return Tensor.record("logsumexp", outShape, x.dtype(), exact.clone(), g -> {
-            double[] gx = new double[target.length], gs = g.doubles();
-            for (int i = 0; i < gx.length; i++) gx[i] = gs[target[i]] * (Math.exp(xs[i] - m[target[i]]) / s[target[i]]);
+        return Tensor.record("logsumexp", outShape, x.dtype(), exact, g -> {
+            double[] gx = new double[plan.size()];
+            if (x.storage instanceof Storage.Floats f) Reduce.logSumExpBackward(f.values(), plan, m, s, g.doubles(), gx);
+            else Reduce.logSumExpBackward(x.doubles(), plan, m, s, g.doubles(), gx);
             return new Tensor[] {new Tensor(x.shape(), g.dtype(), gx)};
         }, x);
     }
@@ -242,19 +226,6 @@ public final class Reductions {
         for (int i = first; i <= last; i++) len *= s.dim(i);
         for (int i = last + 1; i < red.length; i++) inner *= s.dim(i);
         return new int[] {outer, len, inner};
-    }
-
-    /** For each element of s, the flat index of the output element it reduces into. */
-    static int[] outIndex(Shape s, boolean[] red) {
-        int r = s.rank();
-        int[] dims = s.dims();
-        int[] outStr = new int[r];
-        int acc = 1;
-        for (int i = r - 1; i >= 0; i--) {
-            outStr[i] = red[i] ? 0 : acc;
-            if (!red[i]) acc *= dims[i];
-        }
-        return Strided.offsets(dims, outStr);
     }
 
     /** Rejects a max over an axis of size 0, which has no maximum. */
