@@ -63,13 +63,17 @@ final class Side {
         }
     }
 
-    /** PyTorch forward and backward of sum(f(in)) with respect to every input that requires a gradient. */
+    /**
+     * PyTorch forward and backward of sum(f(in)) with respect to every input that requires a
+     * gradient. The inputs sit in a sub-manager for the call, so every array the call makes (the
+     * intermediates of f too, not only its output) is closed with it; before, the intermediates
+     * stayed in the state's manager until the trial ended, piling up in native memory.
+     */
     static void torchGrad(NDManager m, Function<List<NDArray>, NDArray> f, List<NDArray> in) {
         try (NDManager step = m.newSubManager(); GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
+            for (NDArray a : in) a.tempAttach(step);
             NDArray y = f.apply(in);
-            y.attach(step);
             NDArray loss = y.sum();
-            loss.attach(step);
             gc.backward(loss);
         }
     }

@@ -97,6 +97,8 @@ public class TrainingOpsBenchmark {
     public Object forwardBackward(Inputs s) {
         if (s.tensors != null) return Side.scratchGrad(s.c.scratch(), s.tensors);
         Side.torchGrad(s.manager, s.c.torch(), s.arrays);
-        return s.arrays.get(0).getGradient().getShape();
+        try (NDArray g = s.arrays.get(0).getGradient()) { // a fresh handle per call: closed, not left in the manager
+            return g.getShape();
+        }
     }
 }

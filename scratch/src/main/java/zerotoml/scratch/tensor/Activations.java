@@ -33,7 +33,7 @@ public final class Activations {
     // out = σ(x) = 1 / (1 + e⁻ˣ);  ∂x = g · out · (1 − out)
     /** Element-wise logistic sigmoid 1 / (1 + e^(−x)), computed without overflow for large |x|. */
     public static Tensor sigmoid(Tensor x) {
-        return Elementwise.unary("sigmoid", x, Activations::sigmoid,
+        return Elementwise.unary("sigmoid", x, Unary.SIGMOID,
                 (g, in, o) -> Arithmetic.mul(g, Elementwise.map(o, s -> s * (1 - s))));
     }
 

@@ -39,7 +39,9 @@ class PointwiseTest {
             Pointwise.Unary.EXP, Math::exp,
             Pointwise.Unary.LOG, Math::log,
             Pointwise.Unary.SQRT, Math::sqrt,
-            Pointwise.Unary.TANH, Math::tanh);
+            Pointwise.Unary.TANH, Math::tanh,
+            // the two-branch σ of Activations
+            Pointwise.Unary.SIGMOID, v -> v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / (1 + Math.exp(v)));
 
     private static final int[] SIZES = {
         0, 1, 2, 3, 7, 33, Pointwise.BLOCK - 1, Pointwise.BLOCK, Pointwise.BLOCK + 1, 1000, 2 * Pointwise.BLOCK + 1, Pointwise.CHUNK - 1, Pointwise.CHUNK, Pointwise.CHUNK + 1,
@@ -146,11 +148,43 @@ class PointwiseTest {
             float[] ff = new float[n], sf = new float[n];
             Pointwise.map(u, xf, ff, n);
             Pointwise.naiveMap(def, xf, sf, n);
-            assertSameFloats(sf, ff, "float " + u);
+            // float tanh is its own function, held to Math.tanh within an ulp in the next test
+            if (u != Pointwise.Unary.TANH) assertSameFloats(sf, ff, "float " + u);
             double[] fd = new double[n], sd = new double[n];
             Pointwise.map(u, xd, fd, n);
             Pointwise.naiveMap(def, xd, sd, n);
             assertSameDoubles(sd, fd, "double " + u);
+        }
+    }
+
+    @Test
+    void floatTanhIsWithinOneUlpOfMathTanhAndExactAtTheSpecialValues() {
+        // every float in [2⁻⁸, 32) at a stride, both signs (the series below 2⁻⁵, the quotient, 1 from 20 on),
+        // then random floats of every exponent
+        SplittableRandom r = new SplittableRandom(6);
+        int n = 1 << 20, differ = 0;
+        float[] x = new float[n];
+        int lo = Float.floatToIntBits(0x1p-8f), hi = Float.floatToIntBits(32f);
+        for (int i = 0; i < n / 2; i++) x[i] = (i % 2 == 0 ? 1 : -1) * Float.intBitsToFloat(lo + (int) ((long) (hi - lo) * i / (n / 2)));
+        for (int i = n / 2; i < n; i++) x[i] = Float.intBitsToFloat(r.nextInt());
+        float[] fast = new float[n];
+        Pointwise.map(Pointwise.Unary.TANH, x, fast, n);
+        for (int i = 0; i < n; i++) {
+            float want = (float) Math.tanh(x[i]);
+            if (Float.isNaN(want)) {
+                assertTrue(Float.isNaN(fast[i]), "tanh(" + x[i] + ") is " + fast[i]);
+                continue;
+            }
+            int ulps = Math.abs(Float.floatToIntBits(fast[i]) - Float.floatToIntBits(want));
+            assertTrue(ulps <= 1 && Math.signum(fast[i]) == Math.signum(want), "tanh(" + x[i] + ") = " + fast[i] + ", Math.tanh rounds to " + want);
+            if (ulps != 0) differ++;
+        }
+        assertTrue(differ < n / 1000, differ + " of " + n + " differ by an ulp");
+        float[] special = {0f, -0f, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NaN, Float.MIN_VALUE, -Float.MIN_VALUE, 0x1p-5f, 20f, -20f, Float.MAX_VALUE};
+        float[] out = new float[special.length];
+        Pointwise.map(Pointwise.Unary.TANH, special, out, special.length);
+        for (int i = 0; i < special.length; i++) {
+            assertEquals(Float.floatToIntBits((float) Math.tanh(special[i])), Float.floatToIntBits(out[i]), "tanh(" + special[i] + ")");
         }
     }
 
