@@ -56,6 +56,19 @@ public final class ThreadsProbe {
         Reduce.sum(bigF, 1, 299, 1001, colSums);
         Reduce.max(big, 1, 299, 1001, colMax, colArg);
         Reduce.max(bigF, 3, 100_001, 1, rowMaxF, rowArgF);
+        // the plan kernels over non-adjacent axes ([7, 143, 3, 99] reducing 1 and 3: runs of 99; reducing 0 and 2: columns of 99), with gradients
+        int[] cube = {7, 143, 3, 99};
+        Reduce.Plan runs = Reduce.Plan.of(cube, new boolean[] {false, true, false, true}), cols = Reduce.Plan.of(cube, new boolean[] {true, false, true, false});
+        double[] planSum = new double[runs.outputs()], planMax = new double[cols.outputs()], lseM = new double[runs.outputs()], lseS = new double[runs.outputs()];
+        int[] planTies = new int[cols.outputs()];
+        Reduce.sum(bigF, runs, planSum);
+        Reduce.amax(big, cols, planMax, planTies);
+        Reduce.logSumExp(bigF, runs, lseM, lseS);
+        double[] planMaxGrad = new double[cols.size()], lseGrad = new double[runs.size()];
+        Reduce.amaxBackward(big, cols, planMax, planTies, Arrays.copyOf(big, cols.outputs()), planMaxGrad);
+        Reduce.logSumExpBackward(bigF, runs, lseM, lseS, Arrays.copyOf(big, runs.outputs()), lseGrad);
+        float[] tanhs = new float[bigF.length];
+        Pointwise.map(Pointwise.Unary.TANH, bigF, tanhs, bigF.length);
         float[] exps = new float[bigF.length];
         Pointwise.map(Pointwise.Unary.EXP, bigF, exps, bigF.length);
         // pooling, softmax and index-select with its scatter, each above the threshold
@@ -80,7 +93,7 @@ public final class ThreadsProbe {
         Set<String> workers = ConcurrentHashMap.newKeySet();
         Parallel.forEach(64, Parallel.THRESHOLD, t -> workers.add(Thread.currentThread().getName()));
         int hash = Arrays.deepHashCode(new Object[] {c, cf, batched, y, gx, gw, yf, gxf, gwf, batchedF, tc, lin, rowSums, colSums, colMax, colArg,
-                rowMaxF, rowArgF, exps, poolArg, poolAvg, poolGrad, soft, softGrad, logSoft, picked, scattered});
+                rowMaxF, rowArgF, planSum, planMax, planTies, lseM, lseS, planMaxGrad, lseGrad, tanhs, exps, poolArg, poolAvg, poolGrad, soft, softGrad, logSoft, picked, scattered});
         System.out.println(Parallel.threads() + " " + Backend.VECTOR + " " + workers.size() + " " + hash);
     }
 
