@@ -373,6 +373,76 @@ public final class Pointwise {
         for (int i = 0; i < n; i++) out[i] = (float) g.applyAsDouble((double) x[i]);
     }
 
+    // ------------------------------------------------------------------ gradients from the output
+
+    /** The derivatives written in terms of the op's own output, for {@link #gradFromOutput}. */
+    public enum Slope implements DoubleUnaryOperator {
+        /** tanh′ = 1 − t², t = tanh x. */
+        TANH {
+            @Override
+            public double applyAsDouble(double t) {
+                return 1 - t * t;
+            }
+        },
+        /** σ′ = s (1 − s), s = σ(x). */
+        SIGMOID {
+            @Override
+            public double applyAsDouble(double s) {
+                return s * (1 - s);
+            }
+        }
+    }
+
+    // out_i = g_i · float(f′(o_i))
+    /**
+     * {@code out[i] = g[i] · (float) f′(o[i])}, f′ in double and rounded once, the product in float:
+     * the bits of the two ops it fuses, a map of f′ over o then a multiply by g (its naive twin), with
+     * one loop and no intermediate array.
+     */
+    public static void gradFromOutput(Slope f, float[] g, float[] o, float[] out, int n) {
+        checkMap("gradFromOutput", Math.min(g.length, o.length), out.length, n);
+        split(n, (lo, hi) -> {
+            if (f == Slope.TANH) {
+                for (int i = lo; i < hi; i++) {
+                    double t = o[i];
+                    out[i] = g[i] * (float) (1 - t * t);
+                }
+            } else {
+                for (int i = lo; i < hi; i++) {
+                    double v = o[i];
+                    out[i] = g[i] * (float) (v * (1 - v));
+                }
+            }
+        });
+    }
+
+    // out_i = g_i · f′(o_i)
+    /** The double form of {@link #gradFromOutput(Slope, float[], float[], float[], int)}. */
+    public static void gradFromOutput(Slope f, double[] g, double[] o, double[] out, int n) {
+        checkMap("gradFromOutput", Math.min(g.length, o.length), out.length, n);
+        split(n, (lo, hi) -> {
+            if (f == Slope.TANH) {
+                for (int i = lo; i < hi; i++) out[i] = g[i] * (1 - o[i] * o[i]);
+            } else {
+                for (int i = lo; i < hi; i++) out[i] = g[i] * (o[i] * (1 - o[i]));
+            }
+        });
+    }
+
+    /** The oracle of {@link #gradFromOutput(Slope, float[], float[], float[], int)}: the two ops it fuses, naive map then naive multiply. */
+    public static void naiveGradFromOutput(Slope f, float[] g, float[] o, float[] out, int n) {
+        float[] d = new float[n];
+        naiveMap(f, o, d, n);
+        naiveZip(Op.MUL, g, n, d, n, out, n);
+    }
+
+    /** The oracle of {@link #gradFromOutput(Slope, double[], double[], double[], int)}. */
+    public static void naiveGradFromOutput(Slope f, double[] g, double[] o, double[] out, int n) {
+        double[] d = new double[n];
+        naiveMap(f, o, d, n);
+        naiveZip(Op.MUL, g, n, d, n, out, n);
+    }
+
     // ------------------------------------------------------------------ binary
 
     // out_i = f(a_{i mod aPeriod}, b_{i mod bPeriod})

@@ -1,5 +1,6 @@
 package zerotoml.scratch.tensor;
 
+import zerotoml.scratch.kernels.Pointwise;
 import zerotoml.scratch.kernels.Pointwise.Unary;
 
 /**
@@ -26,15 +27,13 @@ public final class Activations {
     // out = tanh x;  ∂x = g · (1 − out²)
     /** Element-wise hyperbolic tangent. */
     public static Tensor tanh(Tensor x) {
-        return Elementwise.unary("tanh", x, Unary.TANH,
-                (g, in, o) -> Arithmetic.mul(g, Elementwise.map(o, t -> 1 - t * t)));
+        return Elementwise.unary("tanh", x, Unary.TANH, (g, in, o) -> Elementwise.gradFromOutput(g, o, Pointwise.Slope.TANH));
     }
 
     // out = σ(x) = 1 / (1 + e⁻ˣ);  ∂x = g · out · (1 − out)
     /** Element-wise logistic sigmoid 1 / (1 + e^(−x)), computed without overflow for large |x|. */
     public static Tensor sigmoid(Tensor x) {
-        return Elementwise.unary("sigmoid", x, Unary.SIGMOID,
-                (g, in, o) -> Arithmetic.mul(g, Elementwise.map(o, s -> s * (1 - s))));
+        return Elementwise.unary("sigmoid", x, Unary.SIGMOID, (g, in, o) -> Elementwise.gradFromOutput(g, o, Pointwise.Slope.SIGMOID));
     }
 
     /** σ(v) without overflow: e^v / (1 + e^v) for negative v, 1 / (1 + e⁻ᵛ) otherwise. */

@@ -80,6 +80,26 @@ public final class Elementwise {
         return self[0];
     }
 
+    // ∂x = g · f′(out), f′ written in terms of the output
+    /**
+     * The gradient of an op whose derivative is a function of its output (tanh, sigmoid):
+     * {@code mul(g, map(out, f′))}, fused into one kernel when g and out have the same shape and
+     * dtype (the usual case), with the same bits; else those two ops. Not differentiable itself,
+     * as the map it fuses is not (the tape has no higher-order gradients).
+     */
+    public static Tensor gradFromOutput(Tensor g, Tensor out, Pointwise.Slope f) {
+        if (!g.shape().equals(out.shape()) || g.dtype() != out.dtype()) return Arithmetic.mul(g, map(out, f));
+        int n = out.size();
+        if (out.dtype() == DType.F32) {
+            float[] r = new float[n];
+            Pointwise.gradFromOutput(f, g.floats(), out.floats(), r, n);
+            return new Tensor(out.shape(), new Storage.Floats(r));
+        }
+        double[] r = new double[n];
+        Pointwise.gradFromOutput(f, g.doubles(), out.doubles(), r, n);
+        return new Tensor(out.shape(), new Storage.Doubles(r));
+    }
+
     /** A non-differentiable element-wise map (x's shape and dtype), for derivatives inside backward passes and for masks. */
     public static Tensor map(Tensor x, DoubleUnaryOperator f) {
         Args.nonNull("map", "x", x);

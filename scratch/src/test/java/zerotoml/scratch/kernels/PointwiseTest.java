@@ -158,6 +158,30 @@ class PointwiseTest {
     }
 
     @Test
+    void theFusedGradientsFromTheOutputEqualTheMapAndMultiplyTheyReplace() {
+        SplittableRandom r = new SplittableRandom(7);
+        for (int n : SIZES) {
+            float[] gf = floats(r, n), of = floats(r, n);
+            double[] gd = doubles(r, n), od = doubles(r, n);
+            // outputs in the ops' own ranges too (tanh in [−1, 1], σ in [0, 1]), where the products are ordinary numbers
+            for (int i = 0; i < n; i += 2) {
+                of[i] = (float) Math.tanh(gd[i]);
+                od[i] = 1 / (1 + Math.exp(-gd[i]));
+            }
+            for (Pointwise.Slope f : Pointwise.Slope.values()) {
+                float[] fast = new float[n], slow = new float[n];
+                Pointwise.gradFromOutput(f, gf, of, fast, n);
+                Pointwise.naiveGradFromOutput(f, gf, of, slow, n);
+                assertSameFloats(slow, fast, "float " + f + " n=" + n);
+                double[] fastD = new double[n], slowD = new double[n];
+                Pointwise.gradFromOutput(f, gd, od, fastD, n);
+                Pointwise.naiveGradFromOutput(f, gd, od, slowD, n);
+                assertSameDoubles(slowD, fastD, "double " + f + " n=" + n);
+            }
+        }
+    }
+
+    @Test
     void floatTanhIsWithinOneUlpOfMathTanhAndExactAtTheSpecialValues() {
         // every float in [2⁻⁸, 32) at a stride, both signs (the series below 2⁻⁵, the quotient, 1 from 20 on),
         // then random floats of every exponent
