@@ -296,7 +296,12 @@ public final class ConvKernels {
         return gx;
     }
 
-    /** {@link #backwardWeight(double[], double[], Geometry)} in float: per (batch, group) G · colsᵀ, summed in batch order. Bit for bit {@link #tableBackwardWeight}. */
+    /**
+     * {@link #backwardWeight(double[], double[], Geometry)} in float: per (batch, group) the transposed
+     * part, cols · Gᵀ ([rows, cOutG]: the long operand read as rows and the short one transposed,
+     * which packs and tiles better than G · colsᵀ; an entry is the same fma chain, a·b = b·a),
+     * added into ∂w transposed back, in batch order. Bit for bit {@link #tableBackwardWeight}.
+     */
     public static float[] backwardWeight(float[] x, float[] gy, Geometry g) {
         Axes a = Axes.of(g);
         if (a == null) return tableBackwardWeight(x, gy, g);
@@ -308,17 +313,20 @@ public final class ConvKernels {
             float[] cols = new float[rows * oSize];
             for (int bg = from(units, tasks, t); bg < from(units, tasks, t + 1); bg++) {
                 int b = bg / g.groups(), grp = bg % g.groups();
-                float[] part = new float[cOutG * rows];
+                float[] partT = new float[rows * cOutG];
                 for (int ci = 0; ci < g.cInG(); ci++) im2colPlane(x, (b * g.cIn() + grp * g.cInG() + ci) * inSize, a, cols, ci * kSize * oSize);
-                Matmul.fast(gy, (b * g.cOut() + grp * cOutG) * oSize, false, cols, 0, true, part, 0, cOutG, oSize, rows);
-                parts[bg] = part;
+                // partT[r, co] = Σ_o cols[r, o] · G[co, o]
+                Matmul.fast(cols, 0, false, gy, (b * g.cOut() + grp * cOutG) * oSize, true, partT, 0, rows, oSize, cOutG);
+                parts[bg] = partT;
             }
         });
         float[] gw = new float[g.cOut() * rows];
         for (int bg = 0; bg < units; bg++) {
             int base = (bg % g.groups()) * cOutG * rows;
-            float[] part = parts[bg];
-            for (int i = 0; i < part.length; i++) gw[base + i] += part[i];
+            float[] partT = parts[bg];
+            for (int co = 0; co < cOutG; co++) {
+                for (int r = 0; r < rows; r++) gw[base + co * rows + r] += partT[r * cOutG + co];
+            }
         }
         return gw;
     }
