@@ -217,10 +217,11 @@ public final class ConvKernels {
                                 continue;
                             }
                             int src = xOff + (iz * a.in[1] + iy) * a.in[2] + a2; // + ox·s2
-                            Arrays.fill(cols, dst, dst + lo, 0f);
+                            // the zero runs are a tap or two long: plain loops, not fill calls
+                            for (int ox = 0; ox < lo; ox++) cols[dst + ox] = 0f;
                             if (s2 != 1) for (int ox = lo; ox < hi; ox++) cols[dst + ox] = x[src + ox * s2];
                             else if (hi > lo) System.arraycopy(x, src + lo, cols, dst + lo, hi - lo);
-                            Arrays.fill(cols, dst + hi, dst + o2, 0f);
+                            for (int ox = hi; ox < o2; ox++) cols[dst + ox] = 0f;
                         }
                     }
                 }
@@ -451,40 +452,60 @@ public final class ConvKernels {
     /**
      * ∂w[c, t] = Σ_b (0 + Σ_blocks (fma chain over the block's outputs of g[b, c, o] · xpad[o·s + t·d])):
      * G · colsᵀ of one row, per block of {@link Matmul#KC} outputs a chain from 0, the blocks added
-     * to a zeroed entry in order, then the batch's parts added in batch order. Every tap keeps its
-     * own accumulator, so the chains run side by side. Split over channels.
+     * to a zeroed entry in order, then the batch's parts added in batch order. The taps go in
+     * groups of eight chains held in locals, side by side over the block (a group's missing taps
+     * read tap 0 and are dropped). Split over channels.
      */
     private static float[] depthwiseBackwardWeight(float[] x, float[] gy, Geometry g, Axes a) {
         int[] e = extent(a), tapOff = tapOffsets(a, e);
-        int c = g.cIn(), kSize = g.kernelSize(), oSize = g.outSize(), inSize = g.inSize();
-        int o0 = a.out[0], o1 = a.out[1], o2 = a.out[2], s2 = a.s[2], tasks = Parallel.tasks(c);
+        int c = g.cIn(), kSize = g.kernelSize(), oSize = g.outSize(), inSize = g.inSize(), tasks = Parallel.tasks(c);
+        // pos[o]: where output o's window starts in the padded plane
+        int[] pos = new int[oSize];
+        int n = 0;
+        for (int z = 0; z < a.out[0]; z++) {
+            for (int r = 0; r < a.out[1]; r++) {
+                for (int ox = 0; ox < a.out[2]; ox++) pos[n++] = (z * a.s[0] * e[1] + r * a.s[1]) * e[2] + ox * a.s[2];
+            }
+        }
+        int lanes = (kSize + 7) / 8 * 8;
+        int[] off = new int[lanes];
+        for (int q = 0; q < lanes; q++) off[q] = tapOff[q < kSize ? q : 0];
         float[] gw = new float[c * kSize];
         Parallel.forEach(tasks, work(g), t -> {
-            float[] pad = new float[e[0] * e[1] * e[2]], acc = new float[kSize], part = new float[kSize];
+            float[] pad = new float[e[0] * e[1] * e[2]], part = new float[lanes];
             for (int ch = from(c, tasks, t); ch < from(c, tasks, t + 1); ch++) {
                 for (int b = 0; b < g.batch(); b++) {
-                    int pl = b * c + ch, go = pl * oSize, n = 0;
+                    int pl = b * c + ch, go = pl * oSize;
                     padPlane(x, pl * inSize, a, e, pad);
-                    Arrays.fill(acc, 0f);
                     Arrays.fill(part, 0f);
-                    for (int z = 0; z < o0; z++) {
-                        for (int r = 0; r < o1; r++) {
-                            int pr = (z * a.s[0] * e[1] + r * a.s[1]) * e[2];
-                            for (int ox = 0; ox < o2; ox++) {
-                                float gv = gy[go++];
-                                int pi = pr + ox * s2;
-                                for (int tk = 0; tk < kSize; tk++) acc[tk] = Math.fma(gv, pad[pi + tapOff[tk]], acc[tk]);
-                                if (++n == Matmul.KC) {
-                                    for (int tk = 0; tk < kSize; tk++) {
-                                        part[tk] += acc[tk];
-                                        acc[tk] = 0f;
-                                    }
-                                    n = 0;
-                                }
+                    for (int o0 = 0; o0 < oSize; o0 += Matmul.KC) {
+                        int o1 = Math.min(oSize, o0 + Matmul.KC);
+                        for (int q = 0; q < lanes; q += 8) {
+                            int f0 = off[q], f1 = off[q + 1], f2 = off[q + 2], f3 = off[q + 3], f4 = off[q + 4], f5 = off[q + 5], f6 = off[q + 6], f7 = off[q + 7];
+                            float c0 = 0f, c1 = 0f, c2 = 0f, c3 = 0f, c4 = 0f, c5 = 0f, c6 = 0f, c7 = 0f;
+                            for (int o = o0; o < o1; o++) {
+                                // acc_t = g·x_t + acc_t, one rounding (fma), as in the product
+                                float gv = gy[go + o];
+                                int p = pos[o];
+                                c0 = Math.fma(gv, pad[p + f0], c0);
+                                c1 = Math.fma(gv, pad[p + f1], c1);
+                                c2 = Math.fma(gv, pad[p + f2], c2);
+                                c3 = Math.fma(gv, pad[p + f3], c3);
+                                c4 = Math.fma(gv, pad[p + f4], c4);
+                                c5 = Math.fma(gv, pad[p + f5], c5);
+                                c6 = Math.fma(gv, pad[p + f6], c6);
+                                c7 = Math.fma(gv, pad[p + f7], c7);
                             }
+                            part[q] += c0;
+                            part[q + 1] += c1;
+                            part[q + 2] += c2;
+                            part[q + 3] += c3;
+                            part[q + 4] += c4;
+                            part[q + 5] += c5;
+                            part[q + 6] += c6;
+                            part[q + 7] += c7;
                         }
                     }
-                    if (n > 0) for (int tk = 0; tk < kSize; tk++) part[tk] += acc[tk];
                     for (int tk = 0; tk < kSize; tk++) gw[ch * kSize + tk] += part[tk];
                 }
             }
