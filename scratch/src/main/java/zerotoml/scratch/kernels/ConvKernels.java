@@ -407,7 +407,8 @@ public final class ConvKernels {
                         for (int r = 0; r < o1; r++) {
                             int yr = yo + (z * o1 + r) * o2, pr = (z * a.s[0] * e[1] + r * a.s[1]) * e[2] + tapOff[tk];
                             // acc = w·x + acc, one rounding (fma), as in the product
-                            if (s2 == 1) for (int ox = 0; ox < o2; ox++) y[yr + ox] = Math.fma(wt, pad[pr + ox], y[yr + ox]);
+                            if (s2 == 1 && Backend.VECTOR) VectorMatmul.fmaRow(wt, pad, pr, y, yr, o2);
+                            else if (s2 == 1) for (int ox = 0; ox < o2; ox++) y[yr + ox] = Math.fma(wt, pad[pr + ox], y[yr + ox]);
                             else for (int ox = 0; ox < o2; ox++) y[yr + ox] = Math.fma(wt, pad[pr + ox * s2], y[yr + ox]);
                         }
                     }
@@ -438,7 +439,8 @@ public final class ConvKernels {
                     for (int z = 0; z < o0; z++) {
                         for (int r = 0; r < o1; r++) {
                             int gr = go + (z * o1 + r) * o2, pr = (z * a.s[0] * e[1] + r * a.s[1]) * e[2] + tapOff[tk];
-                            if (s2 == 1) for (int ox = 0; ox < o2; ox++) gpad[pr + ox] += 0f + Math.fma(wt, gy[gr + ox], 0f);
+                            if (s2 == 1 && Backend.VECTOR) VectorMatmul.addProductRow(wt, gy, gr, gpad, pr, o2);
+                            else if (s2 == 1) for (int ox = 0; ox < o2; ox++) gpad[pr + ox] += 0f + Math.fma(wt, gy[gr + ox], 0f);
                             else for (int ox = 0; ox < o2; ox++) gpad[pr + ox * s2] += 0f + Math.fma(wt, gy[gr + ox], 0f);
                         }
                     }
