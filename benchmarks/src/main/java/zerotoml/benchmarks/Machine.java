@@ -25,6 +25,14 @@ public final class Machine {
         return out;
     }
 
+    /** Bytes allocated so far by every live thread (the caller and the kernel pool's workers), from ThreadMXBean. */
+    public static long allocatedBytes() {
+        var mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long sum = 0;
+        for (long v : mx.getThreadAllocatedBytes(mx.getAllThreadIds())) if (v > 0) sum += v;
+        return sum;
+    }
+
     private static String cpuModel() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {

@@ -59,11 +59,11 @@ public final class TransformerStepBenchmark {
         System.out.println(zerotoml.scratch.kernels.Backend.describe());
         double[] mine = new double[steps], ref = new double[steps], alloc = new double[steps];
         for (int i = -2; i < steps; i++) {
-            long a0 = allocatedBytes();
+            long a0 = Machine.allocatedBytes();
             long t0 = System.nanoTime();
             var vg = Autodiff.valueAndGrad(q -> Transformer.loss(Transformer.decoderOnly(c, q, ids, b, t, Dropout.OFF), targets), p);
             long t1 = System.nanoTime();
-            if (i >= 0) alloc[i] = (allocatedBytes() - a0) / 1e6;
+            if (i >= 0) alloc[i] = (Machine.allocatedBytes() - a0) / 1e6;
             double refLoss = referenceStep(c, p, ids, targets, b, t);
             long t2 = System.nanoTime();
             if (i >= 0) {
@@ -79,14 +79,6 @@ public final class TransformerStepBenchmark {
         System.out.printf(Locale.ROOT, "decoder training step (4 layers, 4 heads, d 128, context 64, batch 12, f32): scratch %.1f ms, PyTorch %.1f ms, ratio %.2f%n",
                 ms, mr, ms / mr);
         System.out.printf(Locale.ROOT, "scratch allocation per step (forward + backward, every thread): %.1f MB (median)%n", alloc[steps / 2]);
-    }
-
-    /** Bytes allocated so far by every live thread (the caller and the kernel pool's workers). */
-    static long allocatedBytes() {
-        var mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
-        long sum = 0;
-        for (long v : mx.getThreadAllocatedBytes(mx.getAllThreadIds())) if (v > 0) sum += v;
-        return sum;
     }
 
     /** The reference twin of a scratch model configuration. */

@@ -1,6 +1,5 @@
 package zerotoml.parity.diffusion;
 
-import static zerotoml.parity.diffusion.DiffusionCases.TIME_SCALE;
 import static zerotoml.parity.diffusion.DiffusionCases.params;
 import static zerotoml.parity.diffusion.DiffusionCases.rebuild;
 
@@ -63,23 +62,29 @@ class UNetParityTest {
                 })
                 .reference((c, x) -> Ref.unet(c.get(GROUPS), c.get(EMBED), 1000, x.subList(2, x.size()).iterator(), x.get(0), x.get(1)))
                 .fewerCases(4, "a whole U-Net (12 convolutions, 11 GroupNorms) per case; its layers have their own full-count rows in the kit's parity tests")
-                .loosen(Precision.F32, OpSpec.Check.FORWARD, 1e-5, 1e-5, TIME_SCALE + "; then 10 convolutions and GroupNorms deep")
-                .loosen(Precision.F32, OpSpec.Check.GRADIENT, 1e-4, 1e-4, TIME_SCALE + "; gradients through 10 convolutions and GroupNorms, "
-                        + "where GroupNorm over few elements divides by a small σ")
                 .noFiniteDifferences("central differences over ~1e3 parameters of a whole U-Net cost minutes per case; the layers carry the "
                         + "finite-difference oracle in their own rows, and the f64 gradient row here matches PyTorch autograd at 1e-7");
     }
 
     /**
-     * The U-Net runs in float64 here (25 cases: output and every parameter gradient). Its float32 rows
-     * also pass, measured on 2026-12-04 (AMD EPYC Zen 5): 11 of 25 gradient cases are the known PyTorch
-     * conv defect (notes/ReferenceDefects.md, defect 1) and come out `reference defect`; but adjudicating
-     * ~30 parameter tensors costs about 2 minutes per build, and both float32 tolerances were flagged
-     * too loose (2.2% and 4.3% used). They stay off until those tolerances are re-measured; see
-     * notes/Diffusion.md.
+     * The U-Net's float32 output, at the default tolerance: 75 cases (25 by the default count) passed
+     * with the worst element at 4.5 % of it on 2026-12-05 (AMD EPYC Zen 5), after float32 products
+     * moved to float accumulation. Its float32 gradient stays off: on the same day its fifth case
+     * took PyTorch's conv input-gradient defect (notes/ReferenceDefects.md, defect 1: the reference
+     * not reproducible and 8.6e4× of the tolerance from float64), and adjudicating ~30 parameter
+     * tensors of a whole U-Net ran 685 s for 5 cases on the loaded machine; scratch's float32 gradient
+     * of t there is 7× the default tolerance from float64, the float32 rounding of sin and cos of
+     * 1000·t·ω ({@link DiffusionCases#TIME_SCALE}). The layers' float32 gradients have their own
+     * rows (conv, GroupNorm, the time MLP).
      */
+    static OpSpec unetFloat32Output() {
+        return unet().only(Precision.F32).noGradient("float32 gradients of a whole U-Net: see unetFloat32Output's Javadoc (the conv "
+                + "defect's adjudication costs minutes per case; the layers' float32 gradients have their own rows)");
+    }
+
+    /** Float64 output and every gradient; float32 output (see {@link #unetFloat32Output}). */
     @TestFactory
     Stream<DynamicTest> agreesWithPyTorch() {
-        return Parity.tests(unet().only(Precision.F64));
+        return Parity.tests(unet().only(Precision.F64), unetFloat32Output());
     }
 }

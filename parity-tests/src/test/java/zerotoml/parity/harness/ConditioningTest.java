@@ -1,15 +1,18 @@
 package zerotoml.parity.harness;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import java.util.function.IntSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import zerotoml.fixtures.Gen;
 import zerotoml.fixtures.Precision;
 import zerotoml.fixtures.Source;
 import zerotoml.parity.harness.OpSpec.Check;
+import zerotoml.scratch.tensor.Tensor;
 
 /**
  * Per-case tolerances ({@link OpSpec#conditioned}, {@link OpSpec#perturbationConditioned}) admit
@@ -79,6 +82,65 @@ class ConditioningTest {
     void aPlantedBugStillFailsOnWellConditionedCases() {
         // 1e-4 off where nothing cancels (δ ≥ 0.5): the bound stays near 4·2^-24·6 ≈ 1.4e-6
         assertFalse(passes(differenceOfProducts(closePairs(0.5, 1), 1 + 1e-4).perturbationConditioned(Precision.F32, Check.FORWARD, "test")));
+    }
+
+    /** a in [1000, 2000], d = aδ with δ in [lo, hi], c in [1, 2]; float32 values. */
+    static Gen<Case> smallBeside(double lo, double hi) {
+        return s -> {
+            int n = s.intBetween(1, 4);
+            double[] a = new double[n], d = new double[n], c = new double[n];
+            for (int i = 0; i < n; i++) {
+                a[i] = (float) s.doubleBetween(1000, 2000);
+                d[i] = (float) (a[i] * s.doubleBetween(lo, hi));
+                c[i] = (float) s.doubleBetween(1, 2);
+            }
+            int[] shape = {n};
+            return new Case(List.of(new Arr(shape, a), new Arr(shape, d), new Arr(shape, c)), Cases.cotangentSeed(s));
+        };
+    }
+
+    /**
+     * u = a + d rounded inside the op, then (u − a)·c, against d·c: with d = aδ the rounding of u
+     * is 2^-24/δ relative in the result, while moving a, d and c by one rounding each moves the
+     * float64 result by about 2^-24 only, so only a probe of u itself sees it.
+     */
+    static OpSpec roundedInside(double plantedFactor) {
+        return OpSpec.op("(a + d) − a against d").cases(smallBeside(1e-4, 1e-3))
+                .scratch((c, x) -> sumThenDifference(x, null).mul(plantedFactor))
+                .reference((c, x) -> x.get(1).mul(x.get(2)));
+    }
+
+    /** (a + d − a)·c, with u = a + d moved by sign × 2^-24|u| when a sign is given. */
+    static Tensor sumThenDifference(List<Tensor> x, IntSupplier sign) {
+        Tensor u = x.get(0).add(x.get(1));
+        if (sign != null) {
+            double[] v = u.toArray();
+            for (int i = 0; i < v.length; i++) v[i] += sign.getAsInt() * 0x1p-24 * Math.abs(v[i]);
+            u = Tensor.of(u.dtype(), v, u.shape().dims());
+        }
+        return u.sub(x.get(0)).mul(x.get(2));
+    }
+
+    static OpSpec probedInside(OpSpec s, double plantedFactor) {
+        return s.perturbationConditioned(Precision.F32, Check.FORWARD, (c, x, sign) -> sumThenDifference(x, sign).mul(plantedFactor), "test");
+    }
+
+    @Test
+    void aRoundingInsideTheOpIsMissedByTheInputProbeAndCaughtByTheInnerOne() {
+        assertFalse(passes(roundedInside(1).perturbationConditioned(Precision.F32, Check.FORWARD, "test")), "the inputs' rounding does not reach u's");
+        assertTrue(passes(probedInside(roundedInside(1), 1)));
+    }
+
+    @Test
+    void aPlantedBugStillFailsWithTheInnerProbe() {
+        // 5% off: the inner probe's bound is at most 4·2^-24/1e-4 ≈ 0.25%
+        assertFalse(passes(probedInside(roundedInside(1.05), 1.05)));
+    }
+
+    @Test
+    void theInnerProbeIsForwardOnly() {
+        assertThrows(IllegalArgumentException.class,
+                () -> roundedInside(1).perturbationConditioned(Precision.F32, Check.GRADIENT, (c, x, sign) -> sumThenDifference(x, sign), "test"));
     }
 
     @Test

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.BiFunction;
 import java.util.function.BinaryOperator;
+import java.util.function.IntSupplier;
 import java.util.function.ToDoubleFunction;
 import java.util.function.UnaryOperator;
 import zerotoml.fixtures.Domain;
@@ -164,8 +165,31 @@ public final class OpSpec {
     public OpSpec perturbationConditioned(Precision p, Check check, String reason) {
         if (check != Check.FORWARD && check != Check.GRADIENT) throw new IllegalArgumentException("OpSpec.perturbationConditioned: forward or grad, not " + check);
         double atol = tolerance(p, check).atol();
-        return conditioned(p, check, c -> Parity.sensitivity(this, check, c, atol),
+        return conditioned(p, check, c -> Parity.sensitivity(this, check, c, atol, null),
                 "rtol + " + Parity.PROBE_FACTOR + " × the case's measured change under one float32 rounding of every input: " + reason);
+    }
+
+    /**
+     * Scratch's function again, written to also move the op's own dominant internal roundings:
+     * at each one it models, it moves the value by one float32 rounding (relative 2^-24) in the
+     * direction {@code sign} gives next (+1 or −1). The harness calls it for the moved runs only.
+     */
+    public interface InnerRoundings {
+        Tensor apply(Case c, List<Tensor> x, IntSupplier sign);
+    }
+
+    /**
+     * {@link #perturbationConditioned} for a chain whose sensitivity comes from a rounding inside it
+     * that no input's rounding reaches (a sample u = μ + σε rounded before (u − μ)/σ is taken): the
+     * probes also move the roundings {@code inner} models, with the probes' sign patterns. The
+     * bound is still measured on the case, from a rounding the reason names; forward only.
+     */
+    public OpSpec perturbationConditioned(Precision p, Check check, InnerRoundings inner, String reason) {
+        if (check != Check.FORWARD) throw new IllegalArgumentException("OpSpec.perturbationConditioned: inner roundings are probed on the forward check only, not " + check);
+        if (inner == null) throw new IllegalArgumentException("OpSpec.perturbationConditioned: inner roundings are null; use the form without them");
+        double atol = tolerance(p, check).atol();
+        return conditioned(p, check, c -> Parity.sensitivity(this, check, c, atol, inner),
+                "rtol + " + Parity.PROBE_FACTOR + " × the case's measured change under one float32 rounding of every input and of the roundings inside it: " + reason);
     }
 
     /** The tolerance of one case: the row's, with rtol raised by the case's bound where the op is {@link #conditioned}. */

@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
+import java.util.function.IntSupplier;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
@@ -374,12 +375,16 @@ public final class Parity {
      * elements where that change exceeds atol; see {@link OpSpec#perturbationConditioned}. Deterministic: the
      * signs come from the case's cotangent seed.
      */
-    static double sensitivity(OpSpec s, Check check, Case c, double atol) {
+    static double sensitivity(OpSpec s, Check check, Case c, double atol, OpSpec.InnerRoundings inner) {
         Case r = Adjudication.rounded(c, Precision.F32);
         List<double[]> base = scratch64(s, check, r);
         SplittableRandom rnd = new SplittableRandom(c.cotangentSeed() ^ 0x9E3779B97F4A7C15L);
         double worst = 0;
         for (int k = 0; k < PROBES; k++) {
+            // the inner roundings take the probe's pattern: all up, alternating, random
+            int probe = k;
+            int[] count = {0};
+            IntSupplier sign = () -> probe == 0 ? 1 : probe == 1 ? (count[0]++ % 2 == 0 ? 1 : -1) : rnd.nextBoolean() ? 1 : -1;
             List<Arr> in = new ArrayList<>();
             for (int i = 0; i < r.inputs().size(); i++) {
                 double[] d = r.input(i).data().clone();
@@ -393,7 +398,8 @@ public final class Parity {
                 }
                 in.add(new Arr(r.input(i).shape(), d));
             }
-            List<double[]> moved = scratch64(s, check, new Case(in, r.args(), r.cotangentSeed()));
+            Case m = new Case(in, r.args(), r.cotangentSeed());
+            List<double[]> moved = inner == null ? scratch64(s, check, m) : List.of(inner.apply(m, tensors(m, Precision.F64), sign).toArray());
             for (int i = 0; i < base.size(); i++) {
                 for (int j = 0; j < base.get(i).length; j++) {
                     double b = base.get(i)[j], change = Math.abs(moved.get(i)[j] - b);

@@ -8,6 +8,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import zerotoml.fixtures.Domain;
+import zerotoml.fixtures.Precision;
 import zerotoml.parity.harness.Arr;
 import zerotoml.parity.harness.Case;
 import zerotoml.parity.harness.Cases;
@@ -43,8 +44,15 @@ class MlpParityTest {
                     for (int i = 0; i < 3; i++) ls.add(new Linear.Params(x.get(1 + 2 * i), x.get(2 + 2 * i)));
                     return Mlp.mlp(x.get(0), new Mlp.Params(ls), act);
                 })
-                .reference((c, x) -> Ref.mlp(x.get(0), x.subList(1, 7), ref));
+                .reference((c, x) -> Ref.mlp(x.get(0), x.subList(1, 7), ref))
+                .perturbationConditioned(Precision.F32, OpSpec.Check.GRADIENT, FLOAT_PRODUCTS);
     }
+
+    /** Why the float32 gradient row's bound is measured per case, with the numbers. */
+    static final String FLOAT_PRODUCTS = "three layers' products accumulate in float32 on both sides (scratch's since issue 10, as PyTorch's), "
+            + "so where a layer's sum or the backward's cancels, each side's rounding is amplified alike; in the deep run of 5,000 cases "
+            + "(seed 546352430788178111) W₂'s gradient came out 1.45× of the tolerance from float64 on scratch's side and 0.42× on PyTorch's, "
+            + "with the products accumulated in double scratch had stayed under 1×";
 
     @TestFactory
     Stream<DynamicTest> agreesWithPyTorch() {

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import zerotoml.fixtures.Domain;
 import zerotoml.fixtures.Gen;
+import zerotoml.fixtures.Precision;
 import zerotoml.parity.harness.Arr;
 import zerotoml.parity.harness.Case;
 import zerotoml.parity.harness.Case.Arg;
@@ -88,9 +89,16 @@ class TransformerParityTest {
                 })
                 .reference((c, x) -> Ref.layer(c.get(CONFIG), refParams(x, 2), x.get(1), Ref.mask(x.get(0))))
                 .constantInputs(0)
+                .perturbationConditioned(Precision.F32, OpSpec.Check.GRADIENT, LAYER_CANCELS)
                 .fewerCases(4, FEWER_CASES)
                 .noFiniteDifferences(NO_FD_COMPOSITE);
     }
+
+    /** Why the layer's float32 gradient row has a bound measured per case, with the numbers. */
+    static final String LAYER_CANCELS = "attention, two layer norms and the FFN in one chain, whose products now accumulate in float32 on both sides "
+            + "(scratch's since issue 10); a layer norm over a near-constant row keeps |x|/|x − μ| fewer digits (see layerNorm's own bound); "
+            + "in the deep run of 5,000 cases (post-LN, seed 8235827155455006819) scratch was 2.00× and PyTorch 2.65× of the tolerance "
+            + "from float64, scratch within it of the finite differences";
 
     /** One decoder layer of the encoder-decoder: inputs self mask [B, T, T], memory mask [B, T, S], x, memory, then params. */
     static OpSpec crossLayer(Transformer.Norm norm) {

@@ -82,15 +82,27 @@ public final class Pooling {
         int[] out = outSize(op, x, spec), in = Convolution.spatial(x.shape());
         Pool.Window w = window(x, in, out, spec);
         int[] arg = new int[w.planes() * w.outSize()];
-        if (x.dtype() == DType.F32) Pool.maxArg(x.rawFloats(), w, arg);
-        else Pool.maxArg(x.rawData(), w, arg);
+        Shape yShape = Shape.of(withSpatial(x.shape(), out));
+        if (x.dtype() == DType.F32) {
+            // y = x[argmax] from the same pass; its gradient is take's, g scattered back to each window's maximum
+            float[] y = new float[arg.length];
+            Pool.max(x.rawFloats(), w, arg, y);
+            if (noEmptyWindow(arg)) return Tensor.record(op, yShape, y, g -> new Tensor[] {Indexing.scatterAdd(op, g, x.shape(), arg)}, x);
+        } else {
+            Pool.maxArg(x.rawData(), w, arg);
+        }
         // y = x[argmax]: a take, whose gradient scatters g back to each window's maximum
-        Tensor y = Indexing.take(op, x, Shape.of(withSpatial(x.shape(), out)), arg);
+        Tensor y = Indexing.take(op, x, yShape, arg);
         // a window with no element inside the input (possible only with dilation) has maximum −∞, as in ATen
-        if (java.util.Arrays.stream(arg).noneMatch(a -> a < 0)) return y;
+        if (noEmptyWindow(arg)) return y;
         double[] empty = new double[arg.length];
         for (int i = 0; i < arg.length; i++) empty[i] = arg[i] < 0 ? 1 : 0;
         return Selection.where(Tensor.of(y.dtype(), empty, y.shape()), Tensor.scalar(y.dtype(), Double.NEGATIVE_INFINITY), y);
+    }
+
+    private static boolean noEmptyWindow(int[] arg) {
+        for (int a : arg) if (a < 0) return false;
+        return true;
     }
 
     /**

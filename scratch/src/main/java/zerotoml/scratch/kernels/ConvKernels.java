@@ -1,5 +1,7 @@
 package zerotoml.scratch.kernels;
 
+import java.util.Arrays;
+
 /**
  * N-dimensional grouped convolution (cross-correlation, as in every deep-learning library) on
  * row-major double or float arrays: x[n, cIn, in...], w[cOut, cIn/groups, k...], y[n, cOut, out...].
@@ -164,6 +166,357 @@ public final class ConvKernels {
 
     // ------------------------------------------------------------------ float
 
+    /**
+     * One to three spatial axes as three, leading axes of size 1 (kernel 1, stride 1, padding 0,
+     * dilation 1): the form the float loops below walk. Null above three axes (the table path runs).
+     */
+    private record Axes(int[] in, int[] k, int[] out, int[] s, int[] p, int[] d) {
+        static Axes of(Geometry g) {
+            if (g.dims() > 3) return null;
+            return new Axes(lead(g.in(), 1), lead(g.kernel(), 1), lead(g.out(), 1), lead(g.stride(), 1), lead(g.padLo(), 0), lead(g.dilation(), 1));
+        }
+
+        private static int[] lead(int[] v, int fill) {
+            int[] r = {fill, fill, fill};
+            System.arraycopy(v, 0, r, 3 - v.length, v.length);
+            return r;
+        }
+    }
+
+    /** The first output position o ≥ 0 whose tap reads inside the input, o·s + a ≥ 0 (a = t·d − p), at most out. */
+    private static int firstInside(int a, int s, int out) {
+        return a >= 0 ? 0 : Math.min(out, (-a + s - 1) / s);
+    }
+
+    /** One past the last output position whose tap reads inside the input, o·s + a < in; at least first. */
+    private static int endInside(int a, int s, int in, int out, int first) {
+        int end = in - a <= 0 ? 0 : Math.min(out, (in - a + s - 1) / s);
+        return Math.max(first, end);
+    }
+
+    /** Task t's share [from(t), from(t + 1)) of {@code units} units cut into {@code tasks} runs. */
+    private static int from(int units, int tasks, int t) {
+        return (int) ((long) units * t / tasks);
+    }
+
+    // cols[colOff + t·O + o] = x[xOff + in(o, t)], 0 where the tap reads padding: per tap and output row one copy between two zero runs
+    private static void im2colPlane(float[] x, int xOff, Axes a, float[] cols, int colOff) {
+        int o0 = a.out[0], o1 = a.out[1], o2 = a.out[2], oSize = o0 * o1 * o2, s2 = a.s[2];
+        int tk = 0;
+        for (int t0 = 0; t0 < a.k[0]; t0++) {
+            for (int t1 = 0; t1 < a.k[1]; t1++) {
+                for (int t2 = 0; t2 < a.k[2]; t2++) {
+                    int row = colOff + tk++ * oSize, a2 = t2 * a.d[2] - a.p[2];
+                    int lo = firstInside(a2, s2, o2), hi = endInside(a2, s2, a.in[2], o2, lo);
+                    for (int z = 0; z < o0; z++) {
+                        int iz = z * a.s[0] + t0 * a.d[0] - a.p[0];
+                        for (int y = 0; y < o1; y++) {
+                            int iy = y * a.s[1] + t1 * a.d[1] - a.p[1], dst = row + (z * o1 + y) * o2;
+                            if (iz < 0 || iz >= a.in[0] || iy < 0 || iy >= a.in[1]) {
+                                Arrays.fill(cols, dst, dst + o2, 0f);
+                                continue;
+                            }
+                            int src = xOff + (iz * a.in[1] + iy) * a.in[2] + a2; // + ox·s2
+                            // the zero runs are a tap or two long: plain loops, not fill calls
+                            for (int ox = 0; ox < lo; ox++) cols[dst + ox] = 0f;
+                            if (s2 != 1) for (int ox = lo; ox < hi; ox++) cols[dst + ox] = x[src + ox * s2];
+                            else if (hi > lo) System.arraycopy(x, src + lo, cols, dst + lo, hi - lo);
+                            for (int ox = hi; ox < o2; ox++) cols[dst + ox] = 0f;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // gx[xOff + in(o, t)] += dcols[colOff + t·O + o] where the tap reads inside the input, taps in order (the table loop's order)
+    private static void col2imPlane(float[] dcols, int colOff, Axes a, float[] gx, int xOff) {
+        int o0 = a.out[0], o1 = a.out[1], o2 = a.out[2], oSize = o0 * o1 * o2, s2 = a.s[2];
+        int tk = 0;
+        for (int t0 = 0; t0 < a.k[0]; t0++) {
+            for (int t1 = 0; t1 < a.k[1]; t1++) {
+                for (int t2 = 0; t2 < a.k[2]; t2++) {
+                    int row = colOff + tk++ * oSize, a2 = t2 * a.d[2] - a.p[2];
+                    int lo = firstInside(a2, s2, o2), hi = endInside(a2, s2, a.in[2], o2, lo);
+                    for (int z = 0; z < o0; z++) {
+                        int iz = z * a.s[0] + t0 * a.d[0] - a.p[0];
+                        if (iz < 0 || iz >= a.in[0]) continue;
+                        for (int y = 0; y < o1; y++) {
+                            int iy = y * a.s[1] + t1 * a.d[1] - a.p[1], src = row + (z * o1 + y) * o2;
+                            if (iy < 0 || iy >= a.in[1]) continue;
+                            int dst = xOff + (iz * a.in[1] + iy) * a.in[2] + a2; // + ox·s2
+                            if (s2 == 1) for (int ox = lo; ox < hi; ox++) gx[dst + ox] += dcols[src + ox];
+                            else for (int ox = lo; ox < hi; ox++) gx[dst + ox * s2] += dcols[src + ox];
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * {@link #forward(double[], double[], Geometry)} in float: y = W_g · cols per (batch, group),
+     * im2col by runs (no table), one column buffer per task. A depthwise convolution (one input and
+     * one output channel per group) runs {@link #depthwiseForward} instead: a product of one row
+     * per group is no matrix product. Bit for bit {@link #tableForward}.
+     */
+    public static float[] forward(float[] x, float[] w, Geometry g) {
+        Axes a = Axes.of(g);
+        if (a == null) return tableForward(x, w, g);
+        if (depthwise(g)) return depthwiseForward(x, w, g, a);
+        int kSize = g.kernelSize(), rows = g.cInG() * kSize, oSize = g.outSize(), cOutG = g.cOutG(), inSize = g.inSize();
+        int units = g.batch() * g.groups(), tasks = Parallel.tasks(units);
+        float[] y = new float[g.batch() * g.cOut() * oSize];
+        Parallel.forEach(tasks, work(g), t -> {
+            float[] cols = new float[rows * oSize];
+            for (int bg = from(units, tasks, t); bg < from(units, tasks, t + 1); bg++) {
+                int b = bg / g.groups(), grp = bg % g.groups();
+                for (int ci = 0; ci < g.cInG(); ci++) im2colPlane(x, (b * g.cIn() + grp * g.cInG() + ci) * inSize, a, cols, ci * kSize * oSize);
+                Matmul.fast(w, grp * cOutG * rows, cols, 0, y, (b * g.cOut() + grp * cOutG) * oSize, cOutG, rows, oSize);
+            }
+        });
+        return y;
+    }
+
+    /** {@link #backwardInput(double[], double[], Geometry)} in float: dcols = W_gᵀ · G_bg, then col2im by runs. Bit for bit {@link #tableBackwardInput}. */
+    public static float[] backwardInput(float[] gy, float[] w, Geometry g) {
+        Axes a = Axes.of(g);
+        if (a == null) return tableBackwardInput(gy, w, g);
+        if (depthwise(g)) return depthwiseBackwardInput(gy, w, g, a);
+        int kSize = g.kernelSize(), rows = g.cInG() * kSize, oSize = g.outSize(), cOutG = g.cOutG(), inSize = g.inSize();
+        int units = g.batch() * g.groups(), tasks = Parallel.tasks(units);
+        float[] gx = new float[g.batch() * g.cIn() * inSize];
+        Parallel.forEach(tasks, work(g), t -> {
+            float[] dcols = new float[rows * oSize];
+            for (int bg = from(units, tasks, t); bg < from(units, tasks, t + 1); bg++) {
+                int b = bg / g.groups(), grp = bg % g.groups();
+                Matmul.fast(w, grp * cOutG * rows, true, gy, (b * g.cOut() + grp * cOutG) * oSize, false, dcols, 0, rows, cOutG, oSize);
+                for (int ci = 0; ci < g.cInG(); ci++) col2imPlane(dcols, ci * kSize * oSize, a, gx, (b * g.cIn() + grp * g.cInG() + ci) * inSize);
+            }
+        });
+        return gx;
+    }
+
+    /**
+     * {@link #backwardWeight(double[], double[], Geometry)} in float: per (batch, group) the transposed
+     * part, cols · Gᵀ ([rows, cOutG]: the long operand read as rows and the short one transposed,
+     * which packs and tiles better than G · colsᵀ; an entry is the same fma chain, a·b = b·a),
+     * added into ∂w transposed back, in batch order. Bit for bit {@link #tableBackwardWeight}.
+     */
+    public static float[] backwardWeight(float[] x, float[] gy, Geometry g) {
+        Axes a = Axes.of(g);
+        if (a == null) return tableBackwardWeight(x, gy, g);
+        if (depthwise(g)) return depthwiseBackwardWeight(x, gy, g, a);
+        int kSize = g.kernelSize(), rows = g.cInG() * kSize, oSize = g.outSize(), cOutG = g.cOutG(), inSize = g.inSize();
+        int units = g.batch() * g.groups(), tasks = Parallel.tasks(units);
+        float[][] parts = new float[units][];
+        Parallel.forEach(tasks, work(g), t -> {
+            float[] cols = new float[rows * oSize];
+            for (int bg = from(units, tasks, t); bg < from(units, tasks, t + 1); bg++) {
+                int b = bg / g.groups(), grp = bg % g.groups();
+                float[] partT = new float[rows * cOutG];
+                for (int ci = 0; ci < g.cInG(); ci++) im2colPlane(x, (b * g.cIn() + grp * g.cInG() + ci) * inSize, a, cols, ci * kSize * oSize);
+                // partT[r, co] = Σ_o cols[r, o] · G[co, o]
+                Matmul.fast(cols, 0, false, gy, (b * g.cOut() + grp * cOutG) * oSize, true, partT, 0, rows, oSize, cOutG);
+                parts[bg] = partT;
+            }
+        });
+        float[] gw = new float[g.cOut() * rows];
+        for (int bg = 0; bg < units; bg++) {
+            int base = (bg % g.groups()) * cOutG * rows;
+            float[] partT = parts[bg];
+            for (int co = 0; co < cOutG; co++) {
+                for (int r = 0; r < rows; r++) gw[base + co * rows + r] += partT[r * cOutG + co];
+            }
+        }
+        return gw;
+    }
+
+    // ------------------------------------------------------------------ float, depthwise
+
+    /**
+     * One input and one output channel per group (groups = channels), at most {@link Matmul#KC}
+     * taps: then each product of the im2col path is a single row (forward, ∂W) or a single depth
+     * (∂x), and the loops below compute its entries directly, with the same operations in the same
+     * order, so the bits are those of {@link #tableForward} and its twins.
+     */
+    static boolean depthwise(Geometry g) {
+        return g.cInG() == 1 && g.cOutG() == 1 && g.kernelSize() <= Matmul.KC;
+    }
+
+    /** The extent of the zero-padded input the outputs read on each axis: (out − 1)·s + (k − 1)·d + 1. */
+    private static int[] extent(Axes a) {
+        int[] e = new int[3];
+        for (int j = 0; j < 3; j++) e[j] = Math.max(0, (a.out[j] - 1) * a.s[j] + (a.k[j] - 1) * a.d[j] + 1);
+        return e;
+    }
+
+    /** Each tap's offset in the padded plane: (t0·d0·e1 + t1·d1)·e2 + t2·d2, taps in row-major order. */
+    private static int[] tapOffsets(Axes a, int[] e) {
+        int[] off = new int[a.k[0] * a.k[1] * a.k[2]];
+        int tk = 0;
+        for (int t0 = 0; t0 < a.k[0]; t0++) {
+            for (int t1 = 0; t1 < a.k[1]; t1++) {
+                for (int t2 = 0; t2 < a.k[2]; t2++) off[tk++] = (t0 * a.d[0] * e[1] + t1 * a.d[1]) * e[2] + t2 * a.d[2];
+            }
+        }
+        return off;
+    }
+
+    // pad[(e0·E1 + e1)·E2 + e2] = x[xOff + ((e0 − p0)·in1 + e1 − p1)·in2 + e2 − p2], 0 outside the input (the padding)
+    private static void padPlane(float[] x, int xOff, Axes a, int[] e, float[] pad) {
+        Arrays.fill(pad, 0f);
+        int lo = Math.max(0, a.p[2]), hi = Math.min(e[2], a.in[2] + a.p[2]);
+        if (hi <= lo) return;
+        for (int e0 = Math.max(0, a.p[0]); e0 < Math.min(e[0], a.in[0] + a.p[0]); e0++) {
+            for (int e1 = Math.max(0, a.p[1]); e1 < Math.min(e[1], a.in[1] + a.p[1]); e1++) {
+                System.arraycopy(x, xOff + ((e0 - a.p[0]) * a.in[1] + e1 - a.p[1]) * a.in[2] + lo - a.p[2], pad, (e0 * e[1] + e1) * e[2] + lo, hi - lo);
+            }
+        }
+    }
+
+    // gx[xOff + in] = gpad[pad position of in] for the input's elements inside the extent (the padding's share is dropped, as col2im skips it)
+    private static void unpadPlane(float[] gpad, Axes a, int[] e, float[] gx, int xOff) {
+        int lo = Math.max(0, a.p[2]), hi = Math.min(e[2], a.in[2] + a.p[2]);
+        if (hi <= lo) return;
+        for (int e0 = Math.max(0, a.p[0]); e0 < Math.min(e[0], a.in[0] + a.p[0]); e0++) {
+            for (int e1 = Math.max(0, a.p[1]); e1 < Math.min(e[1], a.in[1] + a.p[1]); e1++) {
+                System.arraycopy(gpad, (e0 * e[1] + e1) * e[2] + lo, gx, xOff + ((e0 - a.p[0]) * a.in[1] + e1 - a.p[1]) * a.in[2] + lo - a.p[2], hi - lo);
+            }
+        }
+    }
+
+    /**
+     * y[b, c, o] = 0 + Σ_t w[c, t] · xpad[o·s + t·d]: an fma chain over the taps from 0 (padding
+     * read as 0, as the columns hold it), then added to a zero, as the product adds its one block
+     * to a zeroed C. Taps in the outer loop, so the inner loop runs along an output row.
+     */
+    private static float[] depthwiseForward(float[] x, float[] w, Geometry g, Axes a) {
+        int[] e = extent(a), tapOff = tapOffsets(a, e);
+        int planes = g.batch() * g.cIn(), c = g.cIn(), kSize = g.kernelSize(), oSize = g.outSize(), inSize = g.inSize();
+        int o0 = a.out[0], o1 = a.out[1], o2 = a.out[2], s2 = a.s[2], tasks = Parallel.tasks(planes);
+        float[] y = new float[planes * oSize];
+        Parallel.forEach(tasks, work(g), t -> {
+            float[] pad = new float[e[0] * e[1] * e[2]];
+            for (int pl = from(planes, tasks, t); pl < from(planes, tasks, t + 1); pl++) {
+                padPlane(x, pl * inSize, a, e, pad);
+                int yo = pl * oSize, wo = (pl % c) * kSize;
+                for (int tk = 0; tk < kSize; tk++) {
+                    float wt = w[wo + tk];
+                    for (int z = 0; z < o0; z++) {
+                        for (int r = 0; r < o1; r++) {
+                            int yr = yo + (z * o1 + r) * o2, pr = (z * a.s[0] * e[1] + r * a.s[1]) * e[2] + tapOff[tk];
+                            // acc = w·x + acc, one rounding (fma), as in the product
+                            if (s2 == 1 && Backend.VECTOR) VectorMatmul.fmaRow(wt, pad, pr, y, yr, o2);
+                            else if (s2 == 1) for (int ox = 0; ox < o2; ox++) y[yr + ox] = Math.fma(wt, pad[pr + ox], y[yr + ox]);
+                            else for (int ox = 0; ox < o2; ox++) y[yr + ox] = Math.fma(wt, pad[pr + ox * s2], y[yr + ox]);
+                        }
+                    }
+                }
+                for (int o = yo; o < yo + oSize; o++) y[o] = 0f + y[o];
+            }
+        });
+        return y;
+    }
+
+    /**
+     * ∂x[b, c, o·s + t·d − p] += 0 + fma(w[c, t], g[b, c, o], 0): each column entry of W_gᵀ · G
+     * (a product of depth one, its block added to a zeroed C) scattered back tap by tap, as col2im
+     * adds them; on a padded plane, whose padding is then dropped.
+     */
+    private static float[] depthwiseBackwardInput(float[] gy, float[] w, Geometry g, Axes a) {
+        int[] e = extent(a), tapOff = tapOffsets(a, e);
+        int planes = g.batch() * g.cIn(), c = g.cIn(), kSize = g.kernelSize(), oSize = g.outSize(), inSize = g.inSize();
+        int o0 = a.out[0], o1 = a.out[1], o2 = a.out[2], s2 = a.s[2], tasks = Parallel.tasks(planes);
+        float[] gx = new float[planes * inSize];
+        Parallel.forEach(tasks, work(g), t -> {
+            float[] gpad = new float[e[0] * e[1] * e[2]];
+            for (int pl = from(planes, tasks, t); pl < from(planes, tasks, t + 1); pl++) {
+                Arrays.fill(gpad, 0f);
+                int go = pl * oSize, wo = (pl % c) * kSize;
+                for (int tk = 0; tk < kSize; tk++) {
+                    float wt = w[wo + tk];
+                    for (int z = 0; z < o0; z++) {
+                        for (int r = 0; r < o1; r++) {
+                            int gr = go + (z * o1 + r) * o2, pr = (z * a.s[0] * e[1] + r * a.s[1]) * e[2] + tapOff[tk];
+                            if (s2 == 1 && Backend.VECTOR) VectorMatmul.addProductRow(wt, gy, gr, gpad, pr, o2);
+                            else if (s2 == 1) for (int ox = 0; ox < o2; ox++) gpad[pr + ox] += 0f + Math.fma(wt, gy[gr + ox], 0f);
+                            else for (int ox = 0; ox < o2; ox++) gpad[pr + ox * s2] += 0f + Math.fma(wt, gy[gr + ox], 0f);
+                        }
+                    }
+                }
+                unpadPlane(gpad, a, e, gx, pl * inSize);
+            }
+        });
+        return gx;
+    }
+
+    /**
+     * ∂w[c, t] = Σ_b (0 + Σ_blocks (fma chain over the block's outputs of g[b, c, o] · xpad[o·s + t·d])):
+     * G · colsᵀ of one row, per block of {@link Matmul#KC} outputs a chain from 0, the blocks added
+     * to a zeroed entry in order, then the batch's parts added in batch order. The taps go in
+     * groups of eight chains held in locals, side by side over the block (a group's missing taps
+     * read tap 0 and are dropped). Split over channels.
+     */
+    private static float[] depthwiseBackwardWeight(float[] x, float[] gy, Geometry g, Axes a) {
+        int[] e = extent(a), tapOff = tapOffsets(a, e);
+        int c = g.cIn(), kSize = g.kernelSize(), oSize = g.outSize(), inSize = g.inSize(), tasks = Parallel.tasks(c);
+        // pos[o]: where output o's window starts in the padded plane
+        int[] pos = new int[oSize];
+        int n = 0;
+        for (int z = 0; z < a.out[0]; z++) {
+            for (int r = 0; r < a.out[1]; r++) {
+                for (int ox = 0; ox < a.out[2]; ox++) pos[n++] = (z * a.s[0] * e[1] + r * a.s[1]) * e[2] + ox * a.s[2];
+            }
+        }
+        int lanes = (kSize + 7) / 8 * 8;
+        int[] off = new int[lanes];
+        for (int q = 0; q < lanes; q++) off[q] = tapOff[q < kSize ? q : 0];
+        float[] gw = new float[c * kSize];
+        Parallel.forEach(tasks, work(g), t -> {
+            float[] pad = new float[e[0] * e[1] * e[2]], part = new float[lanes];
+            for (int ch = from(c, tasks, t); ch < from(c, tasks, t + 1); ch++) {
+                for (int b = 0; b < g.batch(); b++) {
+                    int pl = b * c + ch, go = pl * oSize;
+                    padPlane(x, pl * inSize, a, e, pad);
+                    Arrays.fill(part, 0f);
+                    for (int o0 = 0; o0 < oSize; o0 += Matmul.KC) {
+                        int o1 = Math.min(oSize, o0 + Matmul.KC);
+                        for (int q = 0; q < lanes; q += 8) {
+                            int f0 = off[q], f1 = off[q + 1], f2 = off[q + 2], f3 = off[q + 3], f4 = off[q + 4], f5 = off[q + 5], f6 = off[q + 6], f7 = off[q + 7];
+                            float c0 = 0f, c1 = 0f, c2 = 0f, c3 = 0f, c4 = 0f, c5 = 0f, c6 = 0f, c7 = 0f;
+                            for (int o = o0; o < o1; o++) {
+                                // acc_t = g·x_t + acc_t, one rounding (fma), as in the product
+                                float gv = gy[go + o];
+                                int p = pos[o];
+                                c0 = Math.fma(gv, pad[p + f0], c0);
+                                c1 = Math.fma(gv, pad[p + f1], c1);
+                                c2 = Math.fma(gv, pad[p + f2], c2);
+                                c3 = Math.fma(gv, pad[p + f3], c3);
+                                c4 = Math.fma(gv, pad[p + f4], c4);
+                                c5 = Math.fma(gv, pad[p + f5], c5);
+                                c6 = Math.fma(gv, pad[p + f6], c6);
+                                c7 = Math.fma(gv, pad[p + f7], c7);
+                            }
+                            part[q] += c0;
+                            part[q + 1] += c1;
+                            part[q + 2] += c2;
+                            part[q + 3] += c3;
+                            part[q + 4] += c4;
+                            part[q + 5] += c5;
+                            part[q + 6] += c6;
+                            part[q + 7] += c7;
+                        }
+                    }
+                    for (int tk = 0; tk < kSize; tk++) gw[ch * kSize + tk] += part[tk];
+                }
+            }
+        });
+        return gw;
+    }
+
+    // ------------------------------------------------------------------ float, through the im2col table (the bit oracle)
+
     // cols[(ci·K + t)·O + o] = x[b, g·cInG + ci, offset(t, o)]  (0 where the tap reads padding)
     private static void im2col(float[] x, Geometry g, int[] table, int b, int grp, float[] cols) {
         int cInG = g.cInG(), kSize = g.kernelSize(), oSize = g.outSize(), inSize = g.inSize();
@@ -179,8 +532,11 @@ public final class ConvKernels {
         }
     }
 
-    /** {@link #forward(double[], double[], Geometry)} in float: y = W_g · cols per (batch, group). */
-    public static float[] forward(float[] x, float[] w, Geometry g) {
+    /**
+     * {@link #forward(double[], double[], Geometry)} in float through the im2col table, one (batch, group) at a time: the
+     * float kernels below must give exactly these bits ({@code ConvKernelsTest}), and take over for more than three axes.
+     */
+    static float[] tableForward(float[] x, float[] w, Geometry g) {
         int[] table = offsets(g);
         int rows = g.cInG() * g.kernelSize(), oSize = g.outSize(), cOutG = g.cOutG();
         float[] y = new float[g.batch() * g.cOut() * oSize];
@@ -193,8 +549,8 @@ public final class ConvKernels {
         return y;
     }
 
-    /** {@link #backwardInput(double[], double[], Geometry)} in float: dcols = W_gᵀ · G_bg, then col2im. */
-    public static float[] backwardInput(float[] gy, float[] w, Geometry g) {
+    /** {@link #backwardInput(double[], double[], Geometry)} in float through the table: dcols = W_gᵀ · G_bg, then col2im (the bit oracle). */
+    static float[] tableBackwardInput(float[] gy, float[] w, Geometry g) {
         int[] table = offsets(g);
         int kSize = g.kernelSize(), rows = g.cInG() * kSize, oSize = g.outSize(), cOutG = g.cOutG(), inSize = g.inSize();
         float[] gx = new float[g.batch() * g.cIn() * inSize];
@@ -216,8 +572,8 @@ public final class ConvKernels {
         return gx;
     }
 
-    /** {@link #backwardWeight(double[], double[], Geometry)} in float: per (batch, group) G · colsᵀ, summed in batch order. */
-    public static float[] backwardWeight(float[] x, float[] gy, Geometry g) {
+    /** {@link #backwardWeight(double[], double[], Geometry)} in float through the table: per (batch, group) G · colsᵀ, summed in batch order (the bit oracle). */
+    static float[] tableBackwardWeight(float[] x, float[] gy, Geometry g) {
         int[] table = offsets(g);
         int rows = g.cInG() * g.kernelSize(), oSize = g.outSize(), cOutG = g.cOutG();
         float[][] parts = new float[g.batch() * g.groups()][];

@@ -94,10 +94,20 @@ public final class Pool {
 
     /** The float form of {@link #maxArg(double[], Window, int[])}: the same comparisons on the float values. */
     public static void maxArg(float[] x, Window w, int[] arg) {
+        max(x, w, arg, null);
+    }
+
+    /**
+     * {@link #maxArg(float[], Window, int[])} and the maxima in one pass: {@code y[i] = x[arg[i]]},
+     * or −∞ for an empty window (ATen's value there); {@code y} may be null. Max pooling's forward
+     * without a second pass (a take) over the argmax.
+     */
+    public static void max(float[] x, Window w, int[] arg, float[] y) {
         check("maxArg", x.length, w, arg.length);
+        if (y != null && y.length != arg.length) throw new IllegalArgumentException("Pool.max: " + arg.length + " outputs, but y holds " + y.length);
         int inSize = w.inSize(), oSize = w.outSize();
         planes(w, (p0, p1) -> {
-            for (int pl = p0; pl < p1; pl++) maxPlane(x, pl * inSize, w, arg, pl * oSize);
+            for (int pl = p0; pl < p1; pl++) maxPlane(x, pl * inSize, w, arg, y, pl * oSize);
         });
     }
 
@@ -137,40 +147,91 @@ public final class Pool {
         }
     }
 
-    private static void maxPlane(float[] x, int base, Window w, int[] arg, int outBase) {
+    /**
+     * One plane in float. A window wholly inside the input (the interior of a row whose depth and
+     * height taps are all inside) skips the per-output tap ranges and starts from its first tap
+     * (the same as starting from −∞: the first tap replaces −∞ unless it is −∞ itself); a 2 × 2
+     * window is unrolled. Border windows take the general loop, {@link #maxBorder}.
+     */
+    private static void maxPlane(float[] x, int base, Window w, int[] arg, float[] y, int outBase) {
         int in0 = w.in[0], in1 = w.in[1], in2 = w.in[2], out0 = w.out[0], out1 = w.out[1], out2 = w.out[2];
         int k0 = w.kernel[0], k1 = w.kernel[1], k2 = w.kernel[2], s0 = w.stride[0], s1 = w.stride[1], s2 = w.stride[2];
         int p0 = w.pad[0], p1 = w.pad[1], p2 = w.pad[2], d0 = w.dilation[0], d1 = w.dilation[1], d2 = w.dilation[2];
+        // ow in [wLo, wHi): every width tap inside, 0 ≤ ow·s2 − p2 and ow·s2 − p2 + (k2 − 1)·d2 < in2
+        int last = in2 - 1 - (k2 - 1) * d2 + p2;
+        int wLo = Math.min(out2, p2 <= 0 ? 0 : (p2 + s2 - 1) / s2), wHi = last < 0 ? wLo : Math.max(wLo, Math.min(out2, last / s2 + 1));
+        boolean twoByTwo = k0 == 1 && k1 == 2 && k2 == 2;
         int o = outBase;
         for (int od = 0; od < out0; od++) {
-            int a0 = od * s0 - p0, kd0 = tapFrom(a0, d0), kd1 = tapTo(a0, d0, k0, in0);
+            int a0 = od * s0 - p0;
+            boolean fullDepth = tapFrom(a0, d0) == 0 && tapTo(a0, d0, k0, in0) == k0;
             for (int oh = 0; oh < out1; oh++) {
-                int a1 = oh * s1 - p1, kh0 = tapFrom(a1, d1), kh1 = tapTo(a1, d1, k1, in1);
-                for (int ow = 0; ow < out2; ow++) {
-                    int a2 = ow * s2 - p2, kw0 = tapFrom(a2, d2), kw1 = tapTo(a2, d2, k2, in2);
-                    if (kd0 >= kd1 || kh0 >= kh1 || kw0 >= kw1) {
-                        arg[o++] = -1; // no tap inside the input
-                        continue;
-                    }
-                    // the in-bounds taps in row-major order: the first is the start, greater or NaN replaces
-                    int at = base + ((a0 + kd0 * d0) * in1 + a1 + kh0 * d1) * in2 + a2 + kw0 * d2;
-                    float best = Float.NEGATIVE_INFINITY;
-                    for (int kd = kd0; kd < kd1; kd++) {
-                        for (int kh = kh0; kh < kh1; kh++) {
-                            int row = base + ((a0 + kd * d0) * in1 + a1 + kh * d1) * in2 + a2;
-                            for (int kw = kw0; kw < kw1; kw++) {
-                                float v = x[row + kw * d2];
-                                if (v > best || v != v) {
-                                    best = v;
-                                    at = row + kw * d2;
+                int a1 = oh * s1 - p1;
+                int lo = fullDepth && tapFrom(a1, d1) == 0 && tapTo(a1, d1, k1, in1) == k1 ? wLo : out2, hi = lo == wLo ? wHi : out2;
+                for (int ow = 0; ow < lo; ow++) maxBorder(x, base, w, arg, y, o++, a0, a1, ow * s2 - p2);
+                int rowStart = base + (a0 * in1 + a1) * in2 - p2;
+                for (int ow = lo; ow < hi; ow++) {
+                    int first = rowStart + ow * s2, at = first;
+                    float best = x[first];
+                    if (twoByTwo) {
+                        // the taps (0, 0), (0, 1), (1, 0), (1, 1) in row-major order; greater or NaN replaces
+                        int i1 = first + d2, i2 = first + d1 * in2, i3 = i2 + d2;
+                        float v = x[i1];
+                        if (v > best || v != v) { best = v; at = i1; }
+                        v = x[i2];
+                        if (v > best || v != v) { best = v; at = i2; }
+                        v = x[i3];
+                        if (v > best || v != v) { best = v; at = i3; }
+                    } else {
+                        for (int kd = 0; kd < k0; kd++) {
+                            for (int kh = 0; kh < k1; kh++) {
+                                int row = first + (kd * d0 * in1 + kh * d1) * in2;
+                                for (int kw = 0; kw < k2; kw++) {
+                                    float v = x[row + kw * d2];
+                                    if (v > best || v != v) {
+                                        best = v;
+                                        at = row + kw * d2;
+                                    }
                                 }
                             }
                         }
                     }
-                    arg[o++] = at;
+                    arg[o] = at;
+                    if (y != null) y[o] = best;
+                    o++;
+                }
+                for (int ow = Math.max(lo, hi); ow < out2; ow++) maxBorder(x, base, w, arg, y, o++, a0, a1, ow * s2 - p2);
+            }
+        }
+    }
+
+    /** One window of a float plane with the taps clipped to the input, the first in-bounds tap the start (−1 and −∞ when none). */
+    private static void maxBorder(float[] x, int base, Window w, int[] arg, float[] y, int o, int a0, int a1, int a2) {
+        int in0 = w.in[0], in1 = w.in[1], in2 = w.in[2], d0 = w.dilation[0], d1 = w.dilation[1], d2 = w.dilation[2];
+        int kd0 = tapFrom(a0, d0), kd1 = tapTo(a0, d0, w.kernel[0], in0), kh0 = tapFrom(a1, d1), kh1 = tapTo(a1, d1, w.kernel[1], in1);
+        int kw0 = tapFrom(a2, d2), kw1 = tapTo(a2, d2, w.kernel[2], in2);
+        if (kd0 >= kd1 || kh0 >= kh1 || kw0 >= kw1) {
+            arg[o] = -1; // no tap inside the input
+            if (y != null) y[o] = Float.NEGATIVE_INFINITY;
+            return;
+        }
+        // the in-bounds taps in row-major order: the first is the start, greater or NaN replaces
+        int at = base + ((a0 + kd0 * d0) * in1 + a1 + kh0 * d1) * in2 + a2 + kw0 * d2;
+        float best = Float.NEGATIVE_INFINITY;
+        for (int kd = kd0; kd < kd1; kd++) {
+            for (int kh = kh0; kh < kh1; kh++) {
+                int row = base + ((a0 + kd * d0) * in1 + a1 + kh * d1) * in2 + a2;
+                for (int kw = kw0; kw < kw1; kw++) {
+                    float v = x[row + kw * d2];
+                    if (v > best || v != v) {
+                        best = v;
+                        at = row + kw * d2;
+                    }
                 }
             }
         }
+        arg[o] = at;
+        if (y != null) y[o] = x[at];
     }
 
     /** The first tap t with a + t·d ≥ 0. */

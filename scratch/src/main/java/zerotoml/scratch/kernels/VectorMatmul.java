@@ -134,4 +134,27 @@ final class VectorMatmul {
         FloatVector.fromArray(F, c, o).add(lo).intoArray(c, o);
         FloatVector.fromArray(F, c, o + LF).add(hi).intoArray(c, o + LF);
     }
+
+    // ------------------------------------------------------------------ rows of the depthwise convolution (ConvKernels)
+
+    /** dst[dOff + i] = fma(w, src[sOff + i], dst[dOff + i]) for i below n: lane by lane {@link Math#fma}, the tail scalar. */
+    static void fmaRow(float w, float[] src, int sOff, float[] dst, int dOff, int n) {
+        FloatVector wv = FloatVector.broadcast(F, w);
+        int i = 0;
+        for (; i <= n - LF; i += LF) {
+            wv.fma(FloatVector.fromArray(F, src, sOff + i), FloatVector.fromArray(F, dst, dOff + i)).intoArray(dst, dOff + i);
+        }
+        for (; i < n; i++) dst[dOff + i] = Math.fma(w, src[sOff + i], dst[dOff + i]);
+    }
+
+    /** dst[dOff + i] += 0 + fma(w, src[sOff + i], 0) for i below n (a depth-one product added to a zero, then scattered). */
+    static void addProductRow(float w, float[] src, int sOff, float[] dst, int dOff, int n) {
+        FloatVector wv = FloatVector.broadcast(F, w), z = FloatVector.zero(F);
+        int i = 0;
+        for (; i <= n - LF; i += LF) {
+            FloatVector p = z.add(wv.fma(FloatVector.fromArray(F, src, sOff + i), z));
+            FloatVector.fromArray(F, dst, dOff + i).add(p).intoArray(dst, dOff + i);
+        }
+        for (; i < n; i++) dst[dOff + i] += 0f + Math.fma(w, src[sOff + i], 0f);
+    }
 }

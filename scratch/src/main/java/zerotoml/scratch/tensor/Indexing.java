@@ -54,11 +54,30 @@ public final class Indexing {
             Gather.take(x.doubles(), src, o);
             out = new Storage.Doubles(o);
         }
-        return Tensor.record(op, outShape, out, g -> new Tensor[] {scatterAdd(op, g, x.shape(), src)}, x);
+        return Tensor.record(op, outShape, out, g -> new Tensor[] {scatterAddUnchecked(op, g, x.shape(), src)}, x);
     }
 
-    // out[j] = Σ_{i: src[i] = j} g[i];  ∂g[i] = h[src[i]]  (the adjoint of take)
-    static Tensor scatterAdd(String op, Tensor g, Shape shape, int[] src) {
+    /**
+     * The gradient of {@link #take}: g's elements added into a zero tensor of {@code shape} at
+     * their source positions {@code src} (one per element of g, below {@code shape.size()}; a
+     * negative one adds nothing), itself differentiable. For ops whose take runs inside a kernel
+     * of their own (max pooling).
+     */
+    public static Tensor scatterAdd(String op, Tensor g, Shape shape, int[] src) {
+        Args.nonNull("scatterAdd", "op", op);
+        Args.nonNull(op, "g", g);
+        Args.nonNull(op, "shape", shape);
+        Args.nonNull(op, "src", src);
+        if (src.length != g.size()) throw new IllegalArgumentException(op + ": " + src.length + " source positions for a gradient of shape " + g.shape());
+        int n = shape.size();
+        for (int i = 0; i < src.length; i++) {
+            if (src[i] >= n) throw new IllegalArgumentException(op + ": source position " + src[i] + " at " + i + " is outside shape " + shape + " (" + n + " elements)");
+        }
+        return scatterAddUnchecked(op, g, shape, src);
+    }
+
+    // out[j] = Σ_{i: src[i] = j} g[i];  ∂g[i] = h[src[i]]  (the adjoint of take; repeats add in increasing i, in double)
+    static Tensor scatterAddUnchecked(String op, Tensor g, Shape shape, int[] src) {
         double[] out = new double[shape.size()];
         if (g.storage instanceof Storage.Floats f) Gather.scatterAdd(f.values(), src, out);
         else Gather.scatterAdd(g.doubles(), src, out);

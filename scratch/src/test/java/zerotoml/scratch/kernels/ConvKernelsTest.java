@@ -26,8 +26,18 @@ class ConvKernelsTest {
 
     /** A random geometry: 1 to 3 spatial axes, up to 3 groups, padding from −2 (a crop) to 2. */
     static ConvKernels.Geometry randomGeometry(SplittableRandom r) {
-        int dims = 1 + r.nextInt(3), groups = 1 + r.nextInt(3);
-        int cIn = groups * (1 + r.nextInt(2)), cOut = groups * (1 + r.nextInt(2)), batch = 1 + r.nextInt(2);
+        int groups = 1 + r.nextInt(3);
+        return randomGeometry(r, groups, groups * (1 + r.nextInt(2)), groups * (1 + r.nextInt(2)));
+    }
+
+    /** A random depthwise geometry: 1 to 4 channels, one group each. */
+    static ConvKernels.Geometry randomDepthwise(SplittableRandom r) {
+        int c = 1 + r.nextInt(4);
+        return randomGeometry(r, c, c, c);
+    }
+
+    static ConvKernels.Geometry randomGeometry(SplittableRandom r, int groups, int cIn, int cOut) {
+        int dims = 1 + r.nextInt(3), batch = 1 + r.nextInt(2);
         int[] in = new int[dims], k = new int[dims], s = new int[dims], lo = new int[dims], d = new int[dims], out = new int[dims];
         for (int j = 0; j < dims; j++) {
             k[j] = 1 + r.nextInt(3);
@@ -80,6 +90,64 @@ class ConvKernelsTest {
                 new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1}));
         checkFloat(r, new ConvKernels.Geometry(3, 6, 6, 3, new int[] {33, 35}, new int[] {3, 2}, new int[] {16, 34},
                 new int[] {2, 1}, new int[] {0, 0}, new int[] {1, 1}));
+    }
+
+    /**
+     * The float kernels (im2col and col2im by runs, one buffer per task, the direct depthwise loops)
+     * give exactly the bits of the table path they replaced, which runs every product through
+     * {@link Matmul#fast} (NaNs compared as NaN, not by payload): random geometries, depthwise
+     * ones, inputs with ±0, ±∞, NaN and products that underflow, and edge sizes.
+     */
+    @Test
+    void floatKernelsGiveTheBitsOfTheTablePathOnRandomDepthwiseAndEdgeGeometries() {
+        SplittableRandom r = new SplittableRandom(20261206);
+        for (int trial = 0; trial < 400; trial++) {
+            ConvKernels.Geometry g = trial % 2 == 0 ? randomGeometry(r) : randomDepthwise(r);
+            assertSameBitsAsTable(r, g, trial % 4 >= 2);
+        }
+        int[] one = {1, 1}, zero = {0, 0};
+        // the benchmark's depthwise case (above the parallel threshold; 1024 outputs, four blocks of the ∂w chain)
+        assertSameBitsAsTable(r, new ConvKernels.Geometry(2, 32, 32, 32, new int[] {32, 32}, new int[] {3, 3}, new int[] {32, 32}, one, one, one), false);
+        // 16 × 16 = 256 outputs: one block exactly; 17 × 17 = 289 taps: more than a block, so the im2col path
+        assertSameBitsAsTable(r, new ConvKernels.Geometry(2, 3, 3, 3, new int[] {16, 16}, new int[] {3, 3}, new int[] {16, 16}, one, one, one), true);
+        assertSameBitsAsTable(r, new ConvKernels.Geometry(1, 2, 2, 2, new int[] {20, 20}, new int[] {17, 17}, new int[] {4, 4}, one, zero, one), false);
+        // one pixel, a one-tap kernel, a crop, stride and dilation on a 1-d and a 3-d depthwise convolution
+        assertSameBitsAsTable(r, new ConvKernels.Geometry(1, 1, 1, 1, new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1}, one, zero, one), true);
+        assertSameBitsAsTable(r, new ConvKernels.Geometry(2, 3, 3, 3, new int[] {29}, new int[] {3}, new int[] {6},
+                new int[] {3}, new int[] {-1}, new int[] {2}), true);
+        assertSameBitsAsTable(r, new ConvKernels.Geometry(2, 2, 2, 2, new int[] {5, 6, 7}, new int[] {2, 3, 2}, new int[] {3, 5, 4},
+                new int[] {2, 1, 2}, new int[] {1, 1, 1}, new int[] {1, 1, 2}), true);
+        // the benchmark's plain, strided and dilated cases on one image
+        for (int[] sd : new int[][] {{1, 1, 1}, {2, 1, 1}, {1, 2, 2}}) {
+            int s = sd[0], p = sd[1], d = sd[2], out = (32 + 2 * p - d * 2 - 1) / s + 1;
+            assertSameBitsAsTable(r, new ConvKernels.Geometry(1, 16, 32, 1, new int[] {32, 32}, new int[] {3, 3}, new int[] {out, out},
+                    new int[] {s, s}, new int[] {p, p}, new int[] {d, d}), false);
+        }
+    }
+
+    private static void assertSameBitsAsTable(SplittableRandom r, ConvKernels.Geometry g, boolean special) {
+        float[] x = values(r, g.batch() * g.cIn() * g.inSize(), special), w = values(r, g.cOut() * g.cInG() * g.kernelSize(), special);
+        float[] gy = values(r, g.batch() * g.cOut() * g.outSize(), special);
+        assertSameBits("forward", ConvKernels.tableForward(x, w, g), ConvKernels.forward(x, w, g), g);
+        assertSameBits("input gradient", ConvKernels.tableBackwardInput(gy, w, g), ConvKernels.backwardInput(gy, w, g), g);
+        assertSameBits("weight gradient", ConvKernels.tableBackwardWeight(x, gy, g), ConvKernels.backwardWeight(x, gy, g), g);
+    }
+
+    /** Uniform values in [−1, 1); with {@code special}, a quarter of them ±0, ±∞, NaN or 1e-30 (whose products underflow to ±0). */
+    private static float[] values(SplittableRandom r, int n, boolean special) {
+        float[] specials = {0f, -0f, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NaN, 1e-30f, -1e-30f};
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) v[i] = special && r.nextInt(4) == 0 ? specials[r.nextInt(specials.length)] : (float) (2 * r.nextDouble() - 1);
+        return v;
+    }
+
+    private static void assertSameBits(String what, float[] expected, float[] actual, ConvKernels.Geometry g) {
+        assertEquals(expected.length, actual.length, what + " length");
+        for (int i = 0; i < expected.length; i++) {
+            if (Float.floatToIntBits(expected[i]) != Float.floatToIntBits(actual[i])) {
+                throw new AssertionError(what + " element " + i + " for " + g + ": table path " + expected[i] + ", fast " + actual[i]);
+            }
+        }
     }
 
     private static void checkFloat(SplittableRandom r, ConvKernels.Geometry g) {

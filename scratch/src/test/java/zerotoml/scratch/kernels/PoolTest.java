@@ -67,6 +67,32 @@ class PoolTest {
     }
 
     @Test
+    void theFusedMaximumGivesTheOraclesArgmaxAndTheValueThereBitForBit() {
+        SplittableRandom r = new SplittableRandom(34);
+        List<Pool.Window> all = new ArrayList<>(windows(true));
+        // 2 × 2 windows (the unrolled in-bounds path): stride 2 on even and odd sizes, padded, overlapping, dilated, and as a 3-d window's last axes
+        all.add(Pool.Window.of(3, new int[] {8, 8}, new int[] {4, 4}, new int[] {2, 2}, new int[] {2, 2}, new int[] {0, 0}, new int[] {1, 1}));
+        all.add(Pool.Window.of(2, new int[] {7, 9}, new int[] {4, 5}, new int[] {2, 2}, new int[] {2, 2}, new int[] {1, 1}, new int[] {1, 1}));
+        all.add(Pool.Window.of(1, new int[] {6, 5}, new int[] {5, 4}, new int[] {2, 2}, new int[] {1, 1}, new int[] {0, 0}, new int[] {1, 1}));
+        all.add(Pool.Window.of(2, new int[] {9, 9}, new int[] {4, 4}, new int[] {2, 2}, new int[] {2, 2}, new int[] {0, 0}, new int[] {2, 2}));
+        all.add(Pool.Window.of(2, new int[] {3, 6, 6}, new int[] {3, 3, 3}, new int[] {1, 2, 2}, new int[] {1, 2, 2}, new int[] {0, 0, 0}, new int[] {1, 1, 1}));
+        for (Pool.Window w : all) {
+            int n = w.planes() * w.inSize(), outs = w.planes() * w.outSize();
+            double[] x = tied(r, n);
+            float[] xf = new float[n], y = new float[outs];
+            for (int i = 0; i < n; i++) xf[i] = (float) x[i];
+            int[] arg = new int[outs], slow = new int[outs];
+            Pool.max(xf, w, arg, y);
+            Pool.naiveMaxArg(xf, w, slow);
+            assertArrayEquals(slow, arg, "argmax " + w);
+            for (int i = 0; i < outs; i++) {
+                float expected = slow[i] < 0 ? Float.NEGATIVE_INFINITY : xf[slow[i]];
+                assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(y[i]), "maximum " + i + " of " + w);
+            }
+        }
+    }
+
+    @Test
     void theAveragePoolAndItsGradientEqualTheirOraclesBitForBit() {
         SplittableRandom r = new SplittableRandom(34);
         for (Pool.Window w : windows(false)) {

@@ -35,6 +35,17 @@ public final class ThreadsProbe {
         double[] y = ConvKernels.forward(x, w, g), gx = ConvKernels.backwardInput(gy, w, g), gw = ConvKernels.backwardWeight(x, gy, g);
         float[] xf = ConvKernelsTest.toFloat(x), wf = ConvKernelsTest.toFloat(w), gyf = ConvKernelsTest.toFloat(gy);
         float[] yf = ConvKernels.forward(xf, wf, g), gxf = ConvKernels.backwardInput(gyf, wf, g), gwf = ConvKernels.backwardWeight(xf, gyf, g);
+        // a depthwise convolution (its direct loops) and a strided, dilated one (im2col by runs), in float, above the threshold
+        ConvKernels.Geometry dw = new ConvKernels.Geometry(8, 32, 32, 32, new int[] {32, 32}, new int[] {3, 3}, new int[] {32, 32},
+                new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1});
+        float[] dx = ConvKernelsTest.toFloat(ConvKernelsTest.random(r, 8 * 32 * 1024)), dwW = ConvKernelsTest.toFloat(ConvKernelsTest.random(r, 32 * 9));
+        float[] dgy = ConvKernelsTest.toFloat(ConvKernelsTest.random(r, 8 * 32 * 1024));
+        float[][] depthwise = {ConvKernels.forward(dx, dwW, dw), ConvKernels.backwardInput(dgy, dwW, dw), ConvKernels.backwardWeight(dx, dgy, dw)};
+        ConvKernels.Geometry sd = new ConvKernels.Geometry(4, 8, 16, 1, new int[] {33, 31}, new int[] {3, 3}, new int[] {16, 14},
+                new int[] {2, 2}, new int[] {2, 1}, new int[] {2, 2});
+        float[] sx = ConvKernelsTest.toFloat(ConvKernelsTest.random(r, 4 * 8 * 33 * 31)), sw = ConvKernelsTest.toFloat(ConvKernelsTest.random(r, 16 * 8 * 9));
+        float[] sgy = ConvKernelsTest.toFloat(ConvKernelsTest.random(r, 4 * 16 * 16 * 14));
+        float[][] strided = {ConvKernels.forward(sx, sw, sd), ConvKernels.backwardInput(sgy, sw, sd), ConvKernels.backwardWeight(sx, sgy, sd)};
         float[] batchedF = new float[8 * 40 * 40];
         Matmul.batched(ConvKernelsTest.toFloat(ConvKernelsTest.random(r, 8 * 40 * 64)), false,
                 ConvKernelsTest.toFloat(ConvKernelsTest.random(r, 8 * 40 * 64)), true, batchedF, 8, 40, 64, 40);
@@ -73,8 +84,12 @@ public final class ThreadsProbe {
         Pointwise.map(Pointwise.Unary.EXP, bigF, exps, bigF.length);
         // pooling, softmax and index-select with its scatter, each above the threshold
         Pool.Window pw = Pool.Window.of(64, new int[] {32, 32}, new int[] {30, 30}, new int[] {3, 3}, new int[] {1, 1}, new int[] {0, 0}, new int[] {1, 1});
-        int[] poolArg = new int[64 * 900];
+        int[] poolArg = new int[64 * 900], poolArg2 = new int[64 * 256];
         Pool.maxArg(Arrays.copyOf(bigF, 64 * 1024), pw, poolArg);
+        // max pooling 2 × 2 with its maxima (the unrolled in-bounds path)
+        float[] poolMax = new float[64 * 256];
+        Pool.max(Arrays.copyOf(bigF, 64 * 1024), Pool.Window.of(64, new int[] {32, 32}, new int[] {16, 16}, new int[] {2, 2}, new int[] {2, 2},
+                new int[] {0, 0}, new int[] {1, 1}), poolArg2, poolMax);
         double[] poolAvg = new double[64 * 900], poolGrad = new double[64 * 1024];
         Pool.avg(Arrays.copyOf(big, 64 * 1024), pw, true, poolAvg);
         Pool.avgBackward(poolAvg, pw, true, poolGrad);
@@ -93,7 +108,8 @@ public final class ThreadsProbe {
         Set<String> workers = ConcurrentHashMap.newKeySet();
         Parallel.forEach(64, Parallel.THRESHOLD, t -> workers.add(Thread.currentThread().getName()));
         int hash = Arrays.deepHashCode(new Object[] {c, cf, batched, y, gx, gw, yf, gxf, gwf, batchedF, tc, lin, rowSums, colSums, colMax, colArg,
-                rowMaxF, rowArgF, planSum, planMax, planTies, lseM, lseS, planMaxGrad, lseGrad, tanhs, exps, poolArg, poolAvg, poolGrad, soft, softGrad, logSoft, picked, scattered});
+                rowMaxF, rowArgF, planSum, planMax, planTies, lseM, lseS, planMaxGrad, lseGrad, tanhs, exps, poolArg, poolArg2, poolMax, depthwise, strided,
+                poolAvg, poolGrad, soft, softGrad, logSoft, picked, scattered});
         System.out.println(Parallel.threads() + " " + Backend.VECTOR + " " + workers.size() + " " + hash);
     }
 
