@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import java.util.function.DoubleBinaryOperator;
 import java.util.function.IntSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -29,12 +30,17 @@ class ConditioningTest {
 
     /** a in [1000, 2000] (so the error is above atol), b = a(1 + δ) with δ in [lo, hi], c in [1, 2]; float32 values. */
     static Gen<Case> closePairs(double lo, double hi) {
+        return triples(lo, hi, (a, delta) -> a * (1 + delta));
+    }
+
+    /** a in [1000, 2000], {@code second(a, δ)} with δ in [lo, hi], c in [1, 2]; float32 values. */
+    static Gen<Case> triples(double lo, double hi, DoubleBinaryOperator second) {
         return s -> {
             int n = s.intBetween(1, 4);
             double[] a = new double[n], b = new double[n], c = new double[n];
             for (int i = 0; i < n; i++) {
                 a[i] = (float) s.doubleBetween(1000, 2000);
-                b[i] = (float) (a[i] * (1 + s.doubleBetween(lo, hi)));
+                b[i] = (float) second.applyAsDouble(a[i], s.doubleBetween(lo, hi));
                 c[i] = (float) s.doubleBetween(1, 2);
             }
             int[] shape = {n};
@@ -86,17 +92,7 @@ class ConditioningTest {
 
     /** a in [1000, 2000], d = aδ with δ in [lo, hi], c in [1, 2]; float32 values. */
     static Gen<Case> smallBeside(double lo, double hi) {
-        return s -> {
-            int n = s.intBetween(1, 4);
-            double[] a = new double[n], d = new double[n], c = new double[n];
-            for (int i = 0; i < n; i++) {
-                a[i] = (float) s.doubleBetween(1000, 2000);
-                d[i] = (float) (a[i] * s.doubleBetween(lo, hi));
-                c[i] = (float) s.doubleBetween(1, 2);
-            }
-            int[] shape = {n};
-            return new Case(List.of(new Arr(shape, a), new Arr(shape, d), new Arr(shape, c)), Cases.cotangentSeed(s));
-        };
+        return triples(lo, hi, (a, delta) -> a * delta);
     }
 
     /**
