@@ -473,6 +473,10 @@ public final class ConvKernels {
         int[] off = new int[lanes];
         for (int q = 0; q < lanes; q++) off[q] = tapOff[q < kSize ? q : 0];
         float[] gw = new float[c * kSize];
+        if (Backend.VECTOR && g.batch() > 1) {
+            depthwiseWeightAcrossBatch(x, gy, g, a, e, pos, tapOff, gw);
+            return gw;
+        }
         Parallel.forEach(tasks, work(g), t -> {
             float[] pad = new float[e[0] * e[1] * e[2]], part = new float[lanes];
             for (int ch = from(c, tasks, t); ch < from(c, tasks, t + 1); ch++) {
@@ -513,6 +517,49 @@ public final class ConvKernels {
             }
         });
         return gw;
+    }
+
+    /**
+     * {@link #depthwiseBackwardWeight}'s chains with the batch across vector lanes
+     * ({@link VectorMatmul#depthwiseWeight}): per channel and run of L = {@link VectorMatmul#BATCH_LANES}
+     * batches, the padded planes and the gradients interleaved (padI[i·L + l], gI[o·L + l]; lanes
+     * past the batch read zeros and are dropped), the per-batch parts summed lane by lane, then added
+     * to ∂w in batch order: every entry the same operations in the same order as the scalar loop.
+     */
+    private static void depthwiseWeightAcrossBatch(float[] x, float[] gy, Geometry g, Axes a, int[] e, int[] pos, int[] off, float[] gw) {
+        int c = g.cIn(), kSize = g.kernelSize(), oSize = g.outSize(), inSize = g.inSize(), batch = g.batch(), lanes = VectorMatmul.BATCH_LANES;
+        int ePlane = e[0] * e[1] * e[2], tasks = Parallel.tasks(c);
+        // the part of the padded plane that holds input (the rest stays 0: padding)
+        int lo2 = Math.max(0, a.p[2]), hi2 = Math.min(e[2], a.in[2] + a.p[2]);
+        Parallel.forEach(tasks, work(g), t -> {
+            float[] padI = new float[ePlane * lanes], gI = new float[oSize * lanes], part = new float[off.length * lanes];
+            for (int ch = from(c, tasks, t); ch < from(c, tasks, t + 1); ch++) {
+                for (int b0 = 0; b0 < batch; b0 += lanes) {
+                    int nb = Math.min(lanes, batch - b0);
+                    if (nb < lanes) {
+                        // lanes past the batch: zeros, whatever the previous channel left there
+                        Arrays.fill(padI, 0f);
+                        Arrays.fill(gI, 0f);
+                    }
+                    for (int l = 0; l < nb; l++) {
+                        int pl = (b0 + l) * c + ch, xOff = pl * inSize;
+                        // padI[i·L + l] = xpad of plane pl at i (padPlane's copy, interleaved)
+                        for (int e0 = Math.max(0, a.p[0]); e0 < Math.min(e[0], a.in[0] + a.p[0]); e0++) {
+                            for (int e1 = Math.max(0, a.p[1]); e1 < Math.min(e[1], a.in[1] + a.p[1]); e1++) {
+                                int src = xOff + ((e0 - a.p[0]) * a.in[1] + e1 - a.p[1]) * a.in[2] - a.p[2], dst = (e0 * e[1] + e1) * e[2];
+                                for (int i = lo2; i < hi2; i++) padI[(dst + i) * lanes + l] = x[src + i];
+                            }
+                        }
+                        for (int o = 0; o < oSize; o++) gI[o * lanes + l] = gy[pl * oSize + o];
+                    }
+                    Arrays.fill(part, 0f);
+                    VectorMatmul.depthwiseWeight(gI, padI, pos, off, oSize, Matmul.KC, part);
+                    for (int l = 0; l < nb; l++) {
+                        for (int tk = 0; tk < kSize; tk++) gw[ch * kSize + tk] += part[tk * lanes + l];
+                    }
+                }
+            }
+        });
     }
 
     // ------------------------------------------------------------------ float, through the im2col table (the bit oracle)

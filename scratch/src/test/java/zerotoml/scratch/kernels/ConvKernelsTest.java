@@ -117,6 +117,19 @@ class ConvKernelsTest {
                 new int[] {3}, new int[] {-1}, new int[] {2}), true);
         assertSameBitsAsTable(r, new ConvKernels.Geometry(2, 2, 2, 2, new int[] {5, 6, 7}, new int[] {2, 3, 2}, new int[] {3, 5, 4},
                 new int[] {2, 1, 2}, new int[] {1, 1, 1}, new int[] {1, 1, 2}), true);
+        // depthwise ∂w with the batch across vector lanes: a batch of 8 (one run of lanes), of 11 (a full run and a short one,
+        // whose lanes past the batch hold the previous channel's values), of 17; taps in groups of 8, 4 and 1 (12, 7, 13, 5 taps)
+        assertSameBitsAsTable(r, new ConvKernels.Geometry(8, 5, 5, 5, new int[] {9, 11}, new int[] {3, 3}, new int[] {9, 11}, one, one, one), true);
+        assertSameBitsAsTable(r, new ConvKernels.Geometry(11, 3, 3, 3, new int[] {7, 8}, new int[] {3, 4}, new int[] {5, 5}, one, zero, one), true);
+        assertSameBitsAsTable(r, new ConvKernels.Geometry(17, 2, 2, 2, new int[] {13}, new int[] {7}, new int[] {5},
+                new int[] {2}, new int[] {1}, new int[] {1}), false);
+        assertSameBitsAsTable(r, new ConvKernels.Geometry(9, 3, 3, 3, new int[] {6, 30}, new int[] {1, 13}, new int[] {6, 9},
+                new int[] {1, 3}, new int[] {0, 2}, new int[] {1, 1}), true);
+        assertSameBitsAsTable(r, new ConvKernels.Geometry(12, 2, 2, 2, new int[] {3, 4, 5}, new int[] {1, 1, 5}, new int[] {3, 4, 3},
+                new int[] {1, 1, 1}, new int[] {0, 0, 1}, new int[] {1, 1, 1}), false);
+        // ... above the parallel threshold, the batch a multiple of the lanes, a crop
+        assertSameBitsAsTable(r, new ConvKernels.Geometry(16, 24, 24, 24, new int[] {20, 20}, new int[] {3, 3}, new int[] {16, 16},
+                one, new int[] {-1, -1}, one), false);
         // the benchmark's plain, strided and dilated cases on one image
         for (int[] sd : new int[][] {{1, 1, 1}, {2, 1, 1}, {1, 2, 2}}) {
             int s = sd[0], p = sd[1], d = sd[2], out = (32 + 2 * p - d * 2 - 1) / s + 1;
