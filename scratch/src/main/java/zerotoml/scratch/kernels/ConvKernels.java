@@ -245,7 +245,8 @@ public final class ConvKernels {
                             int iy = y * a.s[1] + t1 * a.d[1] - a.p[1], src = row + (z * o1 + y) * o2;
                             if (iy < 0 || iy >= a.in[1]) continue;
                             int dst = xOff + (iz * a.in[1] + iy) * a.in[2] + a2; // + ox·s2
-                            if (s2 == 1) for (int ox = lo; ox < hi; ox++) gx[dst + ox] += dcols[src + ox];
+                            if (s2 == 1 && Backend.VECTOR) VectorMatmul.addRow(dcols, src + lo, gx, dst + lo, hi - lo);
+                            else if (s2 == 1) for (int ox = lo; ox < hi; ox++) gx[dst + ox] += dcols[src + ox];
                             else for (int ox = lo; ox < hi; ox++) gx[dst + ox * s2] += dcols[src + ox];
                         }
                     }
@@ -264,6 +265,7 @@ public final class ConvKernels {
         Axes a = Axes.of(g);
         if (a == null) return tableForward(x, w, g);
         if (depthwise(g)) return depthwiseForward(x, w, g, a);
+        if (Backend.VECTOR) return forwardFromPaddedInput(x, w, g, a);
         int kSize = g.kernelSize(), rows = g.cInG() * kSize, oSize = g.outSize(), cOutG = g.cOutG(), inSize = g.inSize();
         int units = g.batch() * g.groups(), tasks = Parallel.tasks(units);
         float[] y = new float[g.batch() * g.cOut() * oSize];
@@ -310,7 +312,8 @@ public final class ConvKernels {
         int kSize = g.kernelSize(), rows = g.cInG() * kSize, oSize = g.outSize(), cOutG = g.cOutG(), inSize = g.inSize();
         int units = g.batch() * g.groups(), tasks = Parallel.tasks(units);
         float[][] parts = new float[units][];
-        Parallel.forEach(tasks, work(g), t -> {
+        if (Backend.VECTOR) weightPartsFromPaddedInput(x, gy, g, a, parts);
+        else Parallel.forEach(tasks, work(g), t -> {
             float[] cols = new float[rows * oSize];
             for (int bg = from(units, tasks, t); bg < from(units, tasks, t + 1); bg++) {
                 int b = bg / g.groups(), grp = bg % g.groups();
@@ -330,6 +333,107 @@ public final class ConvKernels {
             }
         }
         return gw;
+    }
+
+    /**
+     * parts[bg] = cols · Gᵀ of (batch, group) bg, the product of {@link #backwardWeight} with no
+     * columns and no packed copy of them: the tile reads each column entry where it lies in the
+     * zero-padded input, cols[(ci, t), o] = xpad[ci·E + tapOff[t] + pos[o]]
+     * ({@link VectorMatmul#paddedTile}). Per block of {@link Matmul#KC} outputs an fma chain from 0,
+     * the blocks added to a zeroed part in order, the tiles six rows by two vectors, Gᵀ packed per
+     * block as {@link Matmul} packs B: each entry the operations of {@link Matmul#fast} in its order.
+     */
+    private static void weightPartsFromPaddedInput(float[] x, float[] gy, Geometry g, Axes a, float[][] parts) {
+        int[] e = extent(a), tapOff = tapOffsets(a, e), pos = positions(a, e);
+        int kSize = g.kernelSize(), cInG = g.cInG(), rows = cInG * kSize, oSize = g.outSize(), cOutG = g.cOutG(), inSize = g.inSize();
+        int ePlane = e[0] * e[1] * e[2], nr = VectorMatmul.NR_F, mr = VectorMatmul.MR, nPad = (cOutG + nr - 1) / nr * nr;
+        int units = g.batch() * g.groups(), tasks = Parallel.tasks(units);
+        int[] rowOff = tapRows(g, tapOff, ePlane, mr);
+        Parallel.forEach(tasks, work(g), t -> {
+            float[] xpad = new float[cInG * ePlane], gT = new float[nPad * Math.min(oSize, Matmul.KC)];
+            for (int bg = from(units, tasks, t); bg < from(units, tasks, t + 1); bg++) {
+                int b = bg / g.groups(), grp = bg % g.groups(), go = (b * g.cOut() + grp * cOutG) * oSize;
+                for (int ci = 0; ci < cInG; ci++) padPlane(x, (b * g.cIn() + grp * cInG + ci) * inSize, a, e, xpad, ci * ePlane);
+                float[] partT = new float[rows * cOutG];
+                for (int o0 = 0; o0 < oSize; o0 += Matmul.KC) {
+                    int kb = Math.min(Matmul.KC, oSize - o0);
+                    // gT[jr·kb + p·nr + q] = G[jr + q, o0 + p], 0 past cOutG (Matmul's packing of B = Gᵀ)
+                    for (int jr = 0; jr < nPad; jr += nr) {
+                        for (int q = 0; q < nr; q++) {
+                            int co = jr + q, dst = jr * kb + q;
+                            if (co < cOutG) for (int p = 0; p < kb; p++) gT[dst + p * nr] = gy[go + co * oSize + o0 + p];
+                            else for (int p = 0; p < kb; p++) gT[dst + p * nr] = 0f;
+                        }
+                    }
+                    for (int jr = 0; jr < cOutG; jr += nr) {
+                        for (int ir = 0; ir < rows; ir += mr) {
+                            VectorMatmul.paddedTile(xpad, rowOff, ir, pos, o0, kb, gT, jr * kb, partT, cOutG, jr, Math.min(mr, rows - ir), Math.min(nr, cOutG - jr));
+                        }
+                    }
+                }
+                parts[bg] = partT;
+            }
+        });
+    }
+
+    /**
+     * Where each column row (ci, t) starts in the padded planes, ci·E + tapOff[t], for rows rounded
+     * up to a multiple of {@code mr}: the last tile's missing rows repeat row 0 (computed and dropped).
+     */
+    private static int[] tapRows(Geometry g, int[] tapOff, int ePlane, int mr) {
+        int kSize = g.kernelSize(), rows = g.cInG() * kSize;
+        int[] rowOff = new int[(rows + mr - 1) / mr * mr];
+        for (int r = 0; r < rowOff.length; r++) rowOff[r] = r < rows ? (r / kSize) * ePlane + tapOff[r % kSize] : rowOff[0];
+        return rowOff;
+    }
+
+    /**
+     * {@link #forward(float[], float[], Geometry)}'s product W_g · cols with no columns: its
+     * transpose colsᵀ · W_gᵀ, whose A is read where it lies in the zero-padded input,
+     * colsᵀ[o, (ci, t)] = xpad[pos[o] + ci·E + tapOff[t]] ({@link VectorMatmul#paddedTile}), into
+     * an [outputs, cOutG] buffer, then copied into y transposed. An entry is the same fma chains
+     * (a·b = b·a in an fma) from 0 per block of {@link Matmul#KC} taps, added to a zeroed entry in
+     * order, as {@link Matmul#fast} computes W_g · cols.
+     */
+    private static float[] forwardFromPaddedInput(float[] x, float[] w, Geometry g, Axes a) {
+        int[] e = extent(a), tapOff = tapOffsets(a, e), pos = positions(a, e);
+        int kSize = g.kernelSize(), cInG = g.cInG(), rows = cInG * kSize, oSize = g.outSize(), cOutG = g.cOutG(), inSize = g.inSize();
+        int ePlane = e[0] * e[1] * e[2], nr = VectorMatmul.NR_F, mr = VectorMatmul.MR, nPad = (cOutG + nr - 1) / nr * nr;
+        int units = g.batch() * g.groups(), tasks = Parallel.tasks(units);
+        int[] rowOff = tapRows(g, tapOff, ePlane, mr);
+        // the outputs as rows: the last tile's missing rows repeat output 0 (computed and dropped)
+        int[] outRows = Arrays.copyOf(pos, (oSize + mr - 1) / mr * mr);
+        for (int o = oSize; o < outRows.length; o++) outRows[o] = pos[0];
+        float[] y = new float[g.batch() * g.cOut() * oSize];
+        Parallel.forEach(tasks, work(g), t -> {
+            float[] xpad = new float[cInG * ePlane], wT = new float[nPad * Math.min(rows, Matmul.KC)], yT = new float[oSize * cOutG];
+            for (int bg = from(units, tasks, t); bg < from(units, tasks, t + 1); bg++) {
+                int b = bg / g.groups(), grp = bg % g.groups(), wo = grp * cOutG * rows, yo = (b * g.cOut() + grp * cOutG) * oSize;
+                for (int ci = 0; ci < cInG; ci++) padPlane(x, (b * g.cIn() + grp * cInG + ci) * inSize, a, e, xpad, ci * ePlane);
+                Arrays.fill(yT, 0f);
+                for (int p0 = 0; p0 < rows; p0 += Matmul.KC) {
+                    int kb = Math.min(Matmul.KC, rows - p0);
+                    // wT[jr·kb + p·nr + q] = W_g[jr + q, p0 + p], 0 past cOutG (Matmul's packing of B = W_gᵀ)
+                    for (int jr = 0; jr < nPad; jr += nr) {
+                        for (int q = 0; q < nr; q++) {
+                            int co = jr + q, dst = jr * kb + q;
+                            if (co < cOutG) for (int p = 0; p < kb; p++) wT[dst + p * nr] = w[wo + co * rows + p0 + p];
+                            else for (int p = 0; p < kb; p++) wT[dst + p * nr] = 0f;
+                        }
+                    }
+                    for (int jr = 0; jr < cOutG; jr += nr) {
+                        for (int ir = 0; ir < oSize; ir += mr) {
+                            VectorMatmul.paddedTile(xpad, outRows, ir, rowOff, p0, kb, wT, jr * kb, yT, cOutG, jr, Math.min(mr, oSize - ir), Math.min(nr, cOutG - jr));
+                        }
+                    }
+                }
+                // y[co, o] = yT[o, co]
+                for (int co = 0; co < cOutG; co++) {
+                    for (int o = 0; o < oSize; o++) y[yo + co * oSize + o] = yT[o * cOutG + co];
+                }
+            }
+        });
+        return y;
     }
 
     // ------------------------------------------------------------------ float, depthwise
@@ -363,14 +467,31 @@ public final class ConvKernels {
         return off;
     }
 
+    /** pos[o]: where output o's window starts in the padded plane, (o0·s0·e1 + o1·s1)·e2 + o2·s2. */
+    private static int[] positions(Axes a, int[] e) {
+        int[] pos = new int[a.out[0] * a.out[1] * a.out[2]];
+        int n = 0;
+        for (int z = 0; z < a.out[0]; z++) {
+            for (int r = 0; r < a.out[1]; r++) {
+                for (int ox = 0; ox < a.out[2]; ox++) pos[n++] = (z * a.s[0] * e[1] + r * a.s[1]) * e[2] + ox * a.s[2];
+            }
+        }
+        return pos;
+    }
+
     // pad[(e0·E1 + e1)·E2 + e2] = x[xOff + ((e0 − p0)·in1 + e1 − p1)·in2 + e2 − p2], 0 outside the input (the padding)
     private static void padPlane(float[] x, int xOff, Axes a, int[] e, float[] pad) {
-        Arrays.fill(pad, 0f);
+        padPlane(x, xOff, a, e, pad, 0);
+    }
+
+    // the same into pad[padOff ..], one plane of e0·e1·e2
+    private static void padPlane(float[] x, int xOff, Axes a, int[] e, float[] pad, int padOff) {
+        Arrays.fill(pad, padOff, padOff + e[0] * e[1] * e[2], 0f);
         int lo = Math.max(0, a.p[2]), hi = Math.min(e[2], a.in[2] + a.p[2]);
         if (hi <= lo) return;
         for (int e0 = Math.max(0, a.p[0]); e0 < Math.min(e[0], a.in[0] + a.p[0]); e0++) {
             for (int e1 = Math.max(0, a.p[1]); e1 < Math.min(e[1], a.in[1] + a.p[1]); e1++) {
-                System.arraycopy(x, xOff + ((e0 - a.p[0]) * a.in[1] + e1 - a.p[1]) * a.in[2] + lo - a.p[2], pad, (e0 * e[1] + e1) * e[2] + lo, hi - lo);
+                System.arraycopy(x, xOff + ((e0 - a.p[0]) * a.in[1] + e1 - a.p[1]) * a.in[2] + lo - a.p[2], pad, padOff + (e0 * e[1] + e1) * e[2] + lo, hi - lo);
             }
         }
     }
@@ -462,13 +583,7 @@ public final class ConvKernels {
         int[] e = extent(a), tapOff = tapOffsets(a, e);
         int c = g.cIn(), kSize = g.kernelSize(), oSize = g.outSize(), inSize = g.inSize(), tasks = Parallel.tasks(c);
         // pos[o]: where output o's window starts in the padded plane
-        int[] pos = new int[oSize];
-        int n = 0;
-        for (int z = 0; z < a.out[0]; z++) {
-            for (int r = 0; r < a.out[1]; r++) {
-                for (int ox = 0; ox < a.out[2]; ox++) pos[n++] = (z * a.s[0] * e[1] + r * a.s[1]) * e[2] + ox * a.s[2];
-            }
-        }
+        int[] pos = positions(a, e);
         int lanes = (kSize + 7) / 8 * 8;
         int[] off = new int[lanes];
         for (int q = 0; q < lanes; q++) off[q] = tapOff[q < kSize ? q : 0];

@@ -91,9 +91,17 @@ final class VectorMatmul {
         DoubleVector.fromArray(D, c, o + LD).add(hi).intoArray(c, o + LD);
     }
 
-    // the float twin: float accumulators, float fma
+    // the float twin: float accumulators, float fma (an edge tile of at most four rows computes only those)
     static void tile(float[] aPack, int ao, float[] bPack, int bo, int kb, float[] c, int cOff, int n,
                      int i, int j, int rows, int cols) {
+        if (rows <= 2) {
+            tile2(aPack, ao, bPack, bo, kb, c, cOff, n, i, j, rows, cols);
+            return;
+        }
+        if (rows <= 4) {
+            tile4(aPack, ao, bPack, bo, kb, c, cOff, n, i, j, rows, cols);
+            return;
+        }
         FloatVector z = FloatVector.zero(F);
         FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z, c40 = z, c41 = z, c50 = z, c51 = z;
         for (int p = 0; p < kb; p++) {
@@ -119,6 +127,12 @@ final class VectorMatmul {
             add(c, o + 3 * n, c30, c31); add(c, o + 4 * n, c40, c41); add(c, o + 5 * n, c50, c51);
             return;
         }
+        if (cols == NR_F) {
+            // five rows, each as wide as the tile
+            add(c, o, c00, c01); add(c, o + n, c10, c11); add(c, o + 2 * n, c20, c21);
+            add(c, o + 3 * n, c30, c31); add(c, o + 4 * n, c40, c41);
+            return;
+        }
         // an edge tile: through a small buffer (each vector stored by name: an array of vectors would box them)
         float[] t = new float[MR * NR_F];
         c00.intoArray(t, 0); c01.intoArray(t, LF); c10.intoArray(t, 2 * LF); c11.intoArray(t, 3 * LF);
@@ -129,10 +143,116 @@ final class VectorMatmul {
         }
     }
 
+    /**
+     * {@link #tile(float[], int, float[], int, int, float[], int, int, int, int, int, int)} for the
+     * first three or four rows of a packed six-row block: the same chains for the rows that exist.
+     */
+    private static void tile4(float[] aPack, int ao, float[] bPack, int bo, int kb, float[] c, int cOff, int n,
+                              int i, int j, int rows, int cols) {
+        FloatVector z = FloatVector.zero(F);
+        FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
+        for (int p = 0; p < kb; p++) {
+            int ap = ao + p * MR, bp = bo + p * NR_F;
+            FloatVector b0 = FloatVector.fromArray(F, bPack, bp), b1 = FloatVector.fromArray(F, bPack, bp + LF);
+            FloatVector a = FloatVector.broadcast(F, aPack[ap]);
+            c00 = a.fma(b0, c00); c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(F, aPack[ap + 1]);
+            c10 = a.fma(b0, c10); c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(F, aPack[ap + 2]);
+            c20 = a.fma(b0, c20); c21 = a.fma(b1, c21);
+            a = FloatVector.broadcast(F, aPack[ap + 3]);
+            c30 = a.fma(b0, c30); c31 = a.fma(b1, c31);
+        }
+        int o = cOff + i * n + j;
+        if (cols == NR_F) {
+            add(c, o, c00, c01); add(c, o + n, c10, c11); add(c, o + 2 * n, c20, c21);
+            if (rows == 4) add(c, o + 3 * n, c30, c31);
+            return;
+        }
+        float[] t = new float[4 * NR_F];
+        c00.intoArray(t, 0); c01.intoArray(t, LF); c10.intoArray(t, 2 * LF); c11.intoArray(t, 3 * LF);
+        c20.intoArray(t, 4 * LF); c21.intoArray(t, 5 * LF); c30.intoArray(t, 6 * LF); c31.intoArray(t, 7 * LF);
+        for (int r = 0; r < rows; r++) {
+            for (int q = 0; q < cols; q++) c[o + r * n + q] += t[r * NR_F + q];
+        }
+    }
+
+    /** The same for the first one or two rows. */
+    private static void tile2(float[] aPack, int ao, float[] bPack, int bo, int kb, float[] c, int cOff, int n,
+                              int i, int j, int rows, int cols) {
+        FloatVector z = FloatVector.zero(F);
+        FloatVector c00 = z, c01 = z, c10 = z, c11 = z;
+        for (int p = 0; p < kb; p++) {
+            int ap = ao + p * MR, bp = bo + p * NR_F;
+            FloatVector b0 = FloatVector.fromArray(F, bPack, bp), b1 = FloatVector.fromArray(F, bPack, bp + LF);
+            FloatVector a = FloatVector.broadcast(F, aPack[ap]);
+            c00 = a.fma(b0, c00); c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(F, aPack[ap + 1]);
+            c10 = a.fma(b0, c10); c11 = a.fma(b1, c11);
+        }
+        int o = cOff + i * n + j;
+        if (cols == NR_F) {
+            add(c, o, c00, c01);
+            if (rows == 2) add(c, o + n, c10, c11);
+            return;
+        }
+        float[] t = new float[2 * NR_F];
+        c00.intoArray(t, 0); c01.intoArray(t, LF); c10.intoArray(t, 2 * LF); c11.intoArray(t, 3 * LF);
+        for (int r = 0; r < rows; r++) {
+            for (int q = 0; q < cols; q++) c[o + r * n + q] += t[r * NR_F + q];
+        }
+    }
+
     // c[o .. o + 2L) += (lo, hi)
     private static void add(float[] c, int o, FloatVector lo, FloatVector hi) {
         FloatVector.fromArray(F, c, o).add(lo).intoArray(c, o);
         FloatVector.fromArray(F, c, o + LF).add(hi).intoArray(c, o + LF);
+    }
+
+    // ------------------------------------------------------------------ the convolution's products on the padded input (ConvKernels)
+
+    /**
+     * One tile of a product whose A is read where it lies in a zero-padded input:
+     * A(i, p) = xpad[rowBase[i] + kOff[p]], so acc[r][q] = Σ_p fma chain from 0 of
+     * xpad[rowBase[ir + r] + kOff[p0 + p]] · bPack[p, q] over one block p0 .. p0 + kb, then
+     * C[ir + r, j + q] += acc[r][q] where the entry exists: the float tile's arithmetic with A read in
+     * place of its packed copy. The convolution's ∂w (rows the taps (ci, t), depth the outputs) and
+     * its transposed forward product (rows the outputs, depth the taps) are both of this form.
+     */
+    static void paddedTile(float[] xpad, int[] rowBase, int ir, int[] kOff, int p0, int kb, float[] bPack, int bo, float[] c, int n,
+                           int j, int rows, int cols) {
+        int r0 = rowBase[ir], r1 = rowBase[ir + 1], r2 = rowBase[ir + 2], r3 = rowBase[ir + 3], r4 = rowBase[ir + 4], r5 = rowBase[ir + 5];
+        FloatVector z = FloatVector.zero(F);
+        FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z, c40 = z, c41 = z, c50 = z, c51 = z;
+        for (int p = 0; p < kb; p++) {
+            int bp = bo + p * NR_F, x = kOff[p0 + p];
+            FloatVector b0 = FloatVector.fromArray(F, bPack, bp), b1 = FloatVector.fromArray(F, bPack, bp + LF);
+            FloatVector a = FloatVector.broadcast(F, xpad[r0 + x]);
+            c00 = a.fma(b0, c00); c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(F, xpad[r1 + x]);
+            c10 = a.fma(b0, c10); c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(F, xpad[r2 + x]);
+            c20 = a.fma(b0, c20); c21 = a.fma(b1, c21);
+            a = FloatVector.broadcast(F, xpad[r3 + x]);
+            c30 = a.fma(b0, c30); c31 = a.fma(b1, c31);
+            a = FloatVector.broadcast(F, xpad[r4 + x]);
+            c40 = a.fma(b0, c40); c41 = a.fma(b1, c41);
+            a = FloatVector.broadcast(F, xpad[r5 + x]);
+            c50 = a.fma(b0, c50); c51 = a.fma(b1, c51);
+        }
+        int o = ir * n + j;
+        if (rows == MR && cols == NR_F) {
+            add(c, o, c00, c01); add(c, o + n, c10, c11); add(c, o + 2 * n, c20, c21);
+            add(c, o + 3 * n, c30, c31); add(c, o + 4 * n, c40, c41); add(c, o + 5 * n, c50, c51);
+            return;
+        }
+        float[] t = new float[MR * NR_F];
+        c00.intoArray(t, 0); c01.intoArray(t, LF); c10.intoArray(t, 2 * LF); c11.intoArray(t, 3 * LF);
+        c20.intoArray(t, 4 * LF); c21.intoArray(t, 5 * LF); c30.intoArray(t, 6 * LF); c31.intoArray(t, 7 * LF);
+        c40.intoArray(t, 8 * LF); c41.intoArray(t, 9 * LF); c50.intoArray(t, 10 * LF); c51.intoArray(t, 11 * LF);
+        for (int r = 0; r < rows; r++) {
+            for (int q = 0; q < cols; q++) c[o + r * n + q] += t[r * NR_F + q];
+        }
     }
 
     // ------------------------------------------------------------------ rows of the depthwise convolution (ConvKernels)
@@ -145,6 +265,15 @@ final class VectorMatmul {
             wv.fma(FloatVector.fromArray(F, src, sOff + i), FloatVector.fromArray(F, dst, dOff + i)).intoArray(dst, dOff + i);
         }
         for (; i < n; i++) dst[dOff + i] = Math.fma(w, src[sOff + i], dst[dOff + i]);
+    }
+
+    /** dst[dOff + i] += src[sOff + i] for i below n (col2im's row), lane by lane the scalar add. */
+    static void addRow(float[] src, int sOff, float[] dst, int dOff, int n) {
+        int i = 0;
+        for (; i <= n - LF; i += LF) {
+            FloatVector.fromArray(F, dst, dOff + i).add(FloatVector.fromArray(F, src, sOff + i)).intoArray(dst, dOff + i);
+        }
+        for (; i < n; i++) dst[dOff + i] += src[sOff + i];
     }
 
     /** dst[dOff + i] += 0 + fma(w, src[sOff + i], 0) for i below n (a depth-one product added to a zero, then scattered). */

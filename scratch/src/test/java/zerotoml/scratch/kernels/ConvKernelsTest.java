@@ -130,6 +130,14 @@ class ConvKernelsTest {
         // ... above the parallel threshold, the batch a multiple of the lanes, a crop
         assertSameBitsAsTable(r, new ConvKernels.Geometry(16, 24, 24, 24, new int[] {20, 20}, new int[] {3, 3}, new int[] {16, 16},
                 one, new int[] {-1, -1}, one), false);
+        // forward and ∂w read the columns from the padded input: more taps than a block (288 > 256, two blocks of the forward
+        // chain), more output channels than a tile is wide (40), outputs not a multiple of six rows, groups, a crop, 1-d and 3-d
+        assertSameBitsAsTable(r, new ConvKernels.Geometry(2, 32, 40, 1, new int[] {9, 10}, new int[] {3, 3}, new int[] {9, 10}, one, one, one), true);
+        assertSameBitsAsTable(r, new ConvKernels.Geometry(3, 12, 70, 2, new int[] {11, 7}, new int[] {2, 3}, new int[] {5, 5},
+                new int[] {2, 1}, new int[] {-1, 0}, new int[] {1, 1}), true);
+        assertSameBitsAsTable(r, new ConvKernels.Geometry(2, 3, 5, 1, new int[] {301}, new int[] {3}, new int[] {299}, new int[] {1}, new int[] {0}, new int[] {1}), true);
+        assertSameBitsAsTable(r, new ConvKernels.Geometry(2, 4, 6, 2, new int[] {5, 6, 7}, new int[] {2, 3, 2}, new int[] {3, 5, 4},
+                new int[] {2, 1, 2}, new int[] {1, 1, 1}, new int[] {1, 1, 2}), false);
         // the benchmark's plain, strided and dilated cases on one image
         for (int[] sd : new int[][] {{1, 1, 1}, {2, 1, 1}, {1, 2, 2}}) {
             int s = sd[0], p = sd[1], d = sd[2], out = (32 + 2 * p - d * 2 - 1) / s + 1;
