@@ -285,6 +285,7 @@ public final class ConvKernels {
         Axes a = Axes.of(g);
         if (a == null) return tableBackwardInput(gy, w, g);
         if (depthwise(g)) return depthwiseBackwardInput(gy, w, g, a);
+        if (Backend.VECTOR && a.s[2] == 1 && g.cOutG() <= Matmul.KC) return inputGradDirect(gy, w, g, a);
         int kSize = g.kernelSize(), rows = g.cInG() * kSize, oSize = g.outSize(), cOutG = g.cOutG(), inSize = g.inSize();
         int units = g.batch() * g.groups(), tasks = Parallel.tasks(units);
         float[] gx = new float[g.batch() * g.cIn() * inSize];
@@ -434,6 +435,81 @@ public final class ConvKernels {
             }
         });
         return y;
+    }
+
+    /**
+     * {@link #backwardInput(float[], float[], Geometry)} with no column buffer, for stride 1 along
+     * the last axis and at most {@link Matmul#KC} output channels per group (one block of the
+     * product's chain): per input pixel, its taps in order, each column entry the product's
+     * 0 + (fma chain over the output channels from 0), added where col2im adds it
+     * ({@link VectorMatmul#inputGradTile}, six input channels by two vectors of pixels). The
+     * gradient's rows are copied interleaved by channel and padded along the row (gpad), so that
+     * every lane reads inside the buffer; a lane whose output lies outside adds nothing.
+     */
+    private static float[] inputGradDirect(float[] gy, float[] w, Geometry g, Axes a) {
+        int kSize = g.kernelSize(), cInG = g.cInG(), rows = cInG * kSize, oSize = g.outSize(), cOutG = g.cOutG(), inSize = g.inSize();
+        int o0 = a.out[0], o1 = a.out[1], o2 = a.out[2], in2 = a.in[2], nr = VectorMatmul.NR_F, mr = VectorMatmul.MR;
+        int k2 = a.k[2], d2 = a.d[2], p2 = a.p[2];
+        // g row of (oz, oy), channel co, at gpad[((oz·o1 + oy)·cOutG + co)·W + padL + ox], W = padL + o2 + padR
+        int padL = Math.max(0, (k2 - 1) * d2 - p2), padR = Math.max(0, (in2 + nr - 1) / nr * nr + p2 - o2), rowW = padL + o2 + padR;
+        int[] shift = new int[kSize], lo = new int[kSize], hi = new int[kSize];
+        for (int tk = 0; tk < kSize; tk++) {
+            int a2 = (tk % k2) * d2 - p2; // pixel = ox + a2
+            shift[tk] = padL - a2;
+            lo[tk] = Math.max(0, a2);
+            hi[tk] = Math.min(in2, a2 + o2);
+        }
+        // an infinite or NaN weight times the padding's 0 is NaN: only then must a lane outside be masked off
+        boolean masked = false;
+        for (float v : w) masked |= !Float.isFinite(v);
+        boolean mask = masked;
+        int units = g.batch() * g.groups(), tasks = Parallel.tasks(units);
+        float[] gx = new float[g.batch() * g.cIn() * inSize];
+        Parallel.forEach(tasks, work(g), t -> {
+            float[] gpad = new float[o0 * o1 * cOutG * rowW], buf = new float[mr * nr];
+            int[] tapRow = new int[kSize], wr = new int[mr], gxRow = new int[mr], bufRow = new int[mr];
+            for (int r = 0; r < mr; r++) bufRow[r] = r * nr;
+            for (int bg = from(units, tasks, t); bg < from(units, tasks, t + 1); bg++) {
+                int b = bg / g.groups(), grp = bg % g.groups(), go = (b * g.cOut() + grp * cOutG) * oSize, wBase = grp * cOutG * rows;
+                for (int oz = 0; oz < o0; oz++) {
+                    for (int oy = 0; oy < o1; oy++) {
+                        for (int co = 0; co < cOutG; co++) {
+                            System.arraycopy(gy, go + co * oSize + (oz * o1 + oy) * o2, gpad, ((oz * o1 + oy) * cOutG + co) * rowW + padL, o2);
+                        }
+                    }
+                }
+                for (int ci0 = 0; ci0 < cInG; ci0 += mr) {
+                    int tile = Math.min(mr, cInG - ci0);
+                    // rows past the channels repeat the first (computed and dropped)
+                    for (int r = 0; r < mr; r++) wr[r] = (ci0 + (r < tile ? r : 0)) * kSize;
+                    for (int z = 0; z < a.in[0]; z++) {
+                        for (int iy = 0; iy < a.in[1]; iy++) {
+                            // the output row each tap reads for this input row, or −1 where there is none
+                            for (int tk = 0; tk < kSize; tk++) {
+                                int t0 = tk / (a.k[1] * k2), t1 = tk / k2 % a.k[1];
+                                int nz = z + a.p[0] - t0 * a.d[0], ny = iy + a.p[1] - t1 * a.d[1];
+                                boolean inside = nz >= 0 && ny >= 0 && nz % a.s[0] == 0 && ny % a.s[1] == 0 && nz / a.s[0] < o0 && ny / a.s[1] < o1;
+                                tapRow[tk] = inside ? ((nz / a.s[0] * o1 + ny / a.s[1]) * cOutG) * rowW : -1;
+                            }
+                            for (int r = 0; r < mr; r++) gxRow[r] = (b * g.cIn() + grp * cInG + ci0 + r) * inSize + (z * a.in[1] + iy) * in2;
+                            for (int ix0 = 0; ix0 < in2; ix0 += nr) {
+                                if (tile == mr && ix0 + nr <= in2) {
+                                    if (VectorMatmul.IN_REGISTERS) VectorMatmul.inputGradTileInRegisters(w, wBase, rows, wr, cOutG, gpad, rowW, tapRow, shift, lo, hi, mask, ix0, gx, gxRow, ix0);
+                                    else VectorMatmul.inputGradTile(w, wBase, rows, wr, cOutG, gpad, rowW, tapRow, shift, lo, hi, mask, ix0, gx, gxRow, ix0);
+                                    continue;
+                                }
+                                // an edge (fewer channels or pixels): in a zeroed buffer, then its rows and pixels copied out
+                                Arrays.fill(buf, 0f);
+                                if (VectorMatmul.IN_REGISTERS) VectorMatmul.inputGradTileInRegisters(w, wBase, rows, wr, cOutG, gpad, rowW, tapRow, shift, lo, hi, mask, ix0, buf, bufRow, 0);
+                                else VectorMatmul.inputGradTile(w, wBase, rows, wr, cOutG, gpad, rowW, tapRow, shift, lo, hi, mask, ix0, buf, bufRow, 0);
+                                for (int r = 0; r < tile; r++) System.arraycopy(buf, r * nr, gx, gxRow[r] + ix0, Math.min(nr, in2 - ix0));
+                            }
+                        }
+                    }
+                }
+            }
+        });
+        return gx;
     }
 
     // ------------------------------------------------------------------ float, depthwise

@@ -2,6 +2,7 @@ package zerotoml.scratch.kernels;
 
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -42,6 +43,8 @@ final class VectorMatmul {
     static final int MR = 6;
     /** Tile width in doubles and in floats: two vectors. */
     static final int NR_D = 2 * LD, NR_F = 2 * LF;
+    /** The convolution's ∂x holds its sums in registers with 512-bit vectors, in memory with narrower ones (measured). */
+    static final boolean IN_REGISTERS = LF >= 16;
 
     static String describe() {
         return D.vectorBitSize() + "-bit vectors: " + LD + " doubles or " + LF + " floats";
@@ -253,6 +256,136 @@ final class VectorMatmul {
         for (int r = 0; r < rows; r++) {
             for (int q = 0; q < cols; q++) c[o + r * n + q] += t[r * NR_F + q];
         }
+    }
+
+    // ------------------------------------------------------------------ the convolution's ∂x, direct (ConvKernels)
+
+    /**
+     * ∂x of six input channels (rows r, weights at w[wBase + co·wRows + wr_r + t]) on two vectors
+     * of pixels ix0 .. ix0 + 2L of one input row, stride 1 along the row: per tap t in order, where
+     * the tap's output row exists (tapRow[t] ≥ 0), the column entry d = 0 + Σ_co fma chain from 0 of
+     * w[co, ci, t] · g[co, ix + shift[t]] (gpad holds g's rows interleaved by channel, gStride apart,
+     * padded so every lane reads inside), then x̄ += d on the pixels whose output lies inside,
+     * lo[t] ≤ ix &lt; hi[t] (through masks when {@code masked}, else on every lane, which the caller
+     * allows only when every weight is finite: see the comment in the loop). x̄ accumulates in place
+     * at gx[gxRow[r] + ix], which must hold +0 on entry (a fresh array, or the zeroed buffer the
+     * caller uses for an edge tile). Pixel by pixel the operations of Matmul (Wᵀ·G, one block) then
+     * col2im, in the same order.
+     */
+    static void inputGradTile(float[] w, int wBase, int wRows, int[] wr, int cOutG, float[] gpad, int gStride, int[] tapRow, int[] shift,
+                              int[] lo, int[] hi, boolean masked, int ix0, float[] gx, int[] gxRow, int px) {
+        int w0 = wBase + wr[0], w1 = wBase + wr[1], w2 = wBase + wr[2], w3 = wBase + wr[3], w4 = wBase + wr[4], w5 = wBase + wr[5];
+        int x0 = gxRow[0] + px, x1 = gxRow[1] + px, x2 = gxRow[2] + px, x3 = gxRow[3] + px, x4 = gxRow[4] + px, x5 = gxRow[5] + px;
+        FloatVector z = FloatVector.zero(F);
+        for (int t = 0; t < tapRow.length; t++) {
+            if (tapRow[t] < 0 || hi[t] <= lo[t] || hi[t] <= ix0 || lo[t] >= ix0 + NR_F) continue;
+            FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z, c40 = z, c41 = z, c50 = z, c51 = z;
+            int gp = tapRow[t] + shift[t] + ix0;
+            for (int co = 0; co < cOutG; co++) {
+                int bp = gp + co * gStride, wq = co * wRows + t;
+                FloatVector b0 = FloatVector.fromArray(F, gpad, bp), b1 = FloatVector.fromArray(F, gpad, bp + LF);
+                // acc = w·g + acc, one rounding (fma), as in the product
+                FloatVector a = FloatVector.broadcast(F, w[w0 + wq]);
+                c00 = a.fma(b0, c00); c01 = a.fma(b1, c01);
+                a = FloatVector.broadcast(F, w[w1 + wq]);
+                c10 = a.fma(b0, c10); c11 = a.fma(b1, c11);
+                a = FloatVector.broadcast(F, w[w2 + wq]);
+                c20 = a.fma(b0, c20); c21 = a.fma(b1, c21);
+                a = FloatVector.broadcast(F, w[w3 + wq]);
+                c30 = a.fma(b0, c30); c31 = a.fma(b1, c31);
+                a = FloatVector.broadcast(F, w[w4 + wq]);
+                c40 = a.fma(b0, c40); c41 = a.fma(b1, c41);
+                a = FloatVector.broadcast(F, w[w5 + wq]);
+                c50 = a.fma(b0, c50); c51 = a.fma(b1, c51);
+            }
+            // x̄ += 0 + acc (the product's entry of a zeroed C, then col2im's add) where the tap's output exists; with finite
+            // weights a lane outside adds exactly nothing: it reads g's zero padding, so 0 + acc = +0, and x̄ is never −0
+            if (!masked || lo[t] <= ix0 && hi[t] >= ix0 + NR_F) {
+                addTo(gx, x0, z.add(c00), z.add(c01));
+                addTo(gx, x1, z.add(c10), z.add(c11));
+                addTo(gx, x2, z.add(c20), z.add(c21));
+                addTo(gx, x3, z.add(c30), z.add(c31));
+                addTo(gx, x4, z.add(c40), z.add(c41));
+                addTo(gx, x5, z.add(c50), z.add(c51));
+            } else {
+                VectorMask<Float> m0 = F.indexInRange(ix0 - lo[t], hi[t] - lo[t]), m1 = F.indexInRange(ix0 + LF - lo[t], hi[t] - lo[t]);
+                addTo(gx, x0, z.add(c00), z.add(c01), m0, m1);
+                addTo(gx, x1, z.add(c10), z.add(c11), m0, m1);
+                addTo(gx, x2, z.add(c20), z.add(c21), m0, m1);
+                addTo(gx, x3, z.add(c30), z.add(c31), m0, m1);
+                addTo(gx, x4, z.add(c40), z.add(c41), m0, m1);
+                addTo(gx, x5, z.add(c50), z.add(c51), m0, m1);
+            }
+        }
+    }
+
+    /**
+     * {@link #inputGradTile} with x̄ held in twelve more registers and stored once at the end (x̄ is
+     * +0 on entry and never −0, so storing it gives the bits of adding it). Faster where the vectors
+     * are 512 bits wide (JDK 25 on the AVX-512 machine of notes/Performance.md: 0.82 against 1.1 ms
+     * for the plain case's ∂x), slower with 256-bit ones (JDK 17: 2.8 against 1.7 ms), so
+     * {@link #IN_REGISTERS} chooses.
+     */
+    static void inputGradTileInRegisters(float[] w, int wBase, int wRows, int[] wr, int cOutG, float[] gpad, int gStride, int[] tapRow, int[] shift,
+                                         int[] lo, int[] hi, boolean masked, int ix0, float[] gx, int[] gxRow, int px) {
+        int w0 = wBase + wr[0], w1 = wBase + wr[1], w2 = wBase + wr[2], w3 = wBase + wr[3], w4 = wBase + wr[4], w5 = wBase + wr[5];
+        FloatVector z = FloatVector.zero(F);
+        FloatVector g00 = z, g01 = z, g10 = z, g11 = z, g20 = z, g21 = z, g30 = z, g31 = z, g40 = z, g41 = z, g50 = z, g51 = z;
+        for (int t = 0; t < tapRow.length; t++) {
+            if (tapRow[t] < 0 || hi[t] <= lo[t] || hi[t] <= ix0 || lo[t] >= ix0 + NR_F) continue;
+            FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z, c40 = z, c41 = z, c50 = z, c51 = z;
+            int gp = tapRow[t] + shift[t] + ix0;
+            for (int co = 0; co < cOutG; co++) {
+                int bp = gp + co * gStride, wq = co * wRows + t;
+                FloatVector b0 = FloatVector.fromArray(F, gpad, bp), b1 = FloatVector.fromArray(F, gpad, bp + LF);
+                FloatVector a = FloatVector.broadcast(F, w[w0 + wq]);
+                c00 = a.fma(b0, c00); c01 = a.fma(b1, c01);
+                a = FloatVector.broadcast(F, w[w1 + wq]);
+                c10 = a.fma(b0, c10); c11 = a.fma(b1, c11);
+                a = FloatVector.broadcast(F, w[w2 + wq]);
+                c20 = a.fma(b0, c20); c21 = a.fma(b1, c21);
+                a = FloatVector.broadcast(F, w[w3 + wq]);
+                c30 = a.fma(b0, c30); c31 = a.fma(b1, c31);
+                a = FloatVector.broadcast(F, w[w4 + wq]);
+                c40 = a.fma(b0, c40); c41 = a.fma(b1, c41);
+                a = FloatVector.broadcast(F, w[w5 + wq]);
+                c50 = a.fma(b0, c50); c51 = a.fma(b1, c51);
+            }
+            if (!masked || lo[t] <= ix0 && hi[t] >= ix0 + NR_F) {
+                g00 = g00.add(z.add(c00)); g01 = g01.add(z.add(c01));
+                g10 = g10.add(z.add(c10)); g11 = g11.add(z.add(c11));
+                g20 = g20.add(z.add(c20)); g21 = g21.add(z.add(c21));
+                g30 = g30.add(z.add(c30)); g31 = g31.add(z.add(c31));
+                g40 = g40.add(z.add(c40)); g41 = g41.add(z.add(c41));
+                g50 = g50.add(z.add(c50)); g51 = g51.add(z.add(c51));
+            } else {
+                VectorMask<Float> m0 = F.indexInRange(ix0 - lo[t], hi[t] - lo[t]), m1 = F.indexInRange(ix0 + LF - lo[t], hi[t] - lo[t]);
+                g00 = g00.add(z.add(c00), m0); g01 = g01.add(z.add(c01), m1);
+                g10 = g10.add(z.add(c10), m0); g11 = g11.add(z.add(c11), m1);
+                g20 = g20.add(z.add(c20), m0); g21 = g21.add(z.add(c21), m1);
+                g30 = g30.add(z.add(c30), m0); g31 = g31.add(z.add(c31), m1);
+                g40 = g40.add(z.add(c40), m0); g41 = g41.add(z.add(c41), m1);
+                g50 = g50.add(z.add(c50), m0); g51 = g51.add(z.add(c51), m1);
+            }
+        }
+        g00.intoArray(gx, gxRow[0] + px); g01.intoArray(gx, gxRow[0] + px + LF);
+        g10.intoArray(gx, gxRow[1] + px); g11.intoArray(gx, gxRow[1] + px + LF);
+        g20.intoArray(gx, gxRow[2] + px); g21.intoArray(gx, gxRow[2] + px + LF);
+        g30.intoArray(gx, gxRow[3] + px); g31.intoArray(gx, gxRow[3] + px + LF);
+        g40.intoArray(gx, gxRow[4] + px); g41.intoArray(gx, gxRow[4] + px + LF);
+        g50.intoArray(gx, gxRow[5] + px); g51.intoArray(gx, gxRow[5] + px + LF);
+    }
+
+    // c[o .. o + 2L) += (lo, hi)
+    private static void addTo(float[] c, int o, FloatVector lo, FloatVector hi) {
+        FloatVector.fromArray(F, c, o).add(lo).intoArray(c, o);
+        FloatVector.fromArray(F, c, o + LF).add(hi).intoArray(c, o + LF);
+    }
+
+    // c[o .. o + 2L) += (lo, hi) on the lanes of (m0, m1), the others kept
+    private static void addTo(float[] c, int o, FloatVector lo, FloatVector hi, VectorMask<Float> m0, VectorMask<Float> m1) {
+        FloatVector.fromArray(F, c, o).add(lo, m0).intoArray(c, o);
+        FloatVector.fromArray(F, c, o + LF).add(hi, m1).intoArray(c, o + LF);
     }
 
     // ------------------------------------------------------------------ rows of the depthwise convolution (ConvKernels)

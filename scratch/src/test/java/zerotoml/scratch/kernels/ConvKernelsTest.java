@@ -138,6 +138,13 @@ class ConvKernelsTest {
         assertSameBitsAsTable(r, new ConvKernels.Geometry(2, 3, 5, 1, new int[] {301}, new int[] {3}, new int[] {299}, new int[] {1}, new int[] {0}, new int[] {1}), true);
         assertSameBitsAsTable(r, new ConvKernels.Geometry(2, 4, 6, 2, new int[] {5, 6, 7}, new int[] {2, 3, 2}, new int[] {3, 5, 4},
                 new int[] {2, 1, 2}, new int[] {1, 1, 1}, new int[] {1, 1, 2}), false);
+        // ∂x without columns: rows wider than two vectors with a tail, seven input channels (a tile of six and one), stride
+        // and dilation across rows, with and without infinite weights (the masked lanes); 260 output channels take the product
+        assertSameBitsAsTable(r, new ConvKernels.Geometry(2, 7, 9, 1, new int[] {3, 70}, new int[] {2, 3}, new int[] {2, 68}, one, zero, one), true);
+        assertSameBitsAsTable(r, new ConvKernels.Geometry(2, 7, 9, 1, new int[] {3, 70}, new int[] {2, 3}, new int[] {2, 68}, one, zero, one), false);
+        assertSameBitsAsTable(r, new ConvKernels.Geometry(2, 8, 6, 2, new int[] {5, 45}, new int[] {3, 3}, new int[] {3, 45},
+                new int[] {2, 1}, new int[] {1, 2}, new int[] {1, 2}), true);
+        assertSameBitsAsTable(r, new ConvKernels.Geometry(1, 2, 260, 1, new int[] {4, 5}, new int[] {2, 2}, new int[] {3, 4}, one, zero, one), true);
         // the benchmark's plain, strided and dilated cases on one image
         for (int[] sd : new int[][] {{1, 1, 1}, {2, 1, 1}, {1, 2, 2}}) {
             int s = sd[0], p = sd[1], d = sd[2], out = (32 + 2 * p - d * 2 - 1) / s + 1;
