@@ -285,7 +285,7 @@ public final class ConvKernels {
         Axes a = Axes.of(g);
         if (a == null) return tableBackwardInput(gy, w, g);
         if (depthwise(g)) return depthwiseBackwardInput(gy, w, g, a);
-        if (Backend.VECTOR && a.s[2] == 1 && g.cOutG() <= Matmul.KC) return inputGradDirect(gy, w, g, a);
+        if (Backend.VECTOR && g.cOutG() <= Matmul.KC) return inputGradDirect(gy, w, g, a);
         int kSize = g.kernelSize(), rows = g.cInG() * kSize, oSize = g.outSize(), cOutG = g.cOutG(), inSize = g.inSize();
         int units = g.batch() * g.groups(), tasks = Parallel.tasks(units);
         float[] gx = new float[g.batch() * g.cIn() * inSize];
@@ -438,26 +438,35 @@ public final class ConvKernels {
     }
 
     /**
-     * {@link #backwardInput(float[], float[], Geometry)} with no column buffer, for stride 1 along
-     * the last axis and at most {@link Matmul#KC} output channels per group (one block of the
-     * product's chain): per input pixel, its taps in order, each column entry the product's
+     * {@link #backwardInput(float[], float[], Geometry)} with no column buffer, for at most
+     * {@link Matmul#KC} output channels per group (one block of the product's chain): per input
+     * pixel, its taps in order, each column entry the product's
      * 0 + (fma chain over the output channels from 0), added where col2im adds it
      * ({@link VectorMatmul#inputGradTile}, six input channels by two vectors of pixels). The
      * gradient's rows are copied interleaved by channel and padded along the row (gpad), so that
-     * every lane reads inside the buffer; a lane whose output lies outside adds nothing.
+     * every lane reads inside the buffer; a lane whose output lies outside adds nothing. With a
+     * stride s along the row, the row's pixels go in s phases φ + s·m, each reading g contiguously.
      */
     private static float[] inputGradDirect(float[] gy, float[] w, Geometry g, Axes a) {
         int kSize = g.kernelSize(), cInG = g.cInG(), rows = cInG * kSize, oSize = g.outSize(), cOutG = g.cOutG(), inSize = g.inSize();
         int o0 = a.out[0], o1 = a.out[1], o2 = a.out[2], in2 = a.in[2], nr = VectorMatmul.NR_F, mr = VectorMatmul.MR;
-        int k2 = a.k[2], d2 = a.d[2], p2 = a.p[2];
+        int k2 = a.k[2], d2 = a.d[2], p2 = a.p[2], s2 = a.s[2];
         // g row of (oz, oy), channel co, at gpad[((oz·o1 + oy)·cOutG + co)·W + padL + ox], W = padL + o2 + padR
-        int padL = Math.max(0, (k2 - 1) * d2 - p2), padR = Math.max(0, (in2 + nr - 1) / nr * nr + p2 - o2), rowW = padL + o2 + padR;
-        int[] shift = new int[kSize], lo = new int[kSize], hi = new int[kSize];
-        for (int tk = 0; tk < kSize; tk++) {
-            int a2 = (tk % k2) * d2 - p2; // pixel = ox + a2
-            shift[tk] = padL - a2;
-            lo[tk] = Math.max(0, a2);
-            hi[tk] = Math.min(in2, a2 + o2);
+        int padL = Math.max(0, (k2 - 1) * d2 - p2), padR = Math.max(0, (in2 + nr - 1) / nr * nr + Math.max(0, p2) + 1 - o2), rowW = padL + o2 + padR;
+        // the pixels of a row in s2 phases ix = φ + s2·m; tap t reads output ox = m + c with c = (φ − a2)/s2 (a2 = t2·d2 − p2)
+        // when s2 divides φ − a2, else none: per phase and tap the shift padL + c and the lanes lo ≤ m < hi that read inside
+        int[][] shift = new int[s2][kSize], lo = new int[s2][kSize], hi = new int[s2][kSize];
+        int[] count = new int[s2];
+        for (int ph = 0; ph < s2; ph++) {
+            count[ph] = ph < in2 ? (in2 - ph + s2 - 1) / s2 : 0;
+            for (int tk = 0; tk < kSize; tk++) {
+                int a2 = (tk % k2) * d2 - p2;
+                if (Math.floorMod(ph - a2, s2) != 0) continue; // lo = hi = 0: no lane
+                int c = (ph - a2) / s2;
+                shift[ph][tk] = padL + c;
+                lo[ph][tk] = Math.max(0, -c);
+                hi[ph][tk] = Math.min(count[ph], o2 - c);
+            }
         }
         // an infinite or NaN weight times the padding's 0 is NaN: only then must a lane outside be masked off
         boolean masked = false;
@@ -492,17 +501,25 @@ public final class ConvKernels {
                                 tapRow[tk] = inside ? ((nz / a.s[0] * o1 + ny / a.s[1]) * cOutG) * rowW : -1;
                             }
                             for (int r = 0; r < mr; r++) gxRow[r] = (b * g.cIn() + grp * cInG + ci0 + r) * inSize + (z * a.in[1] + iy) * in2;
-                            for (int ix0 = 0; ix0 < in2; ix0 += nr) {
-                                if (tile == mr && ix0 + nr <= in2) {
-                                    if (VectorMatmul.IN_REGISTERS) VectorMatmul.inputGradTileInRegisters(w, wBase, rows, wr, cOutG, gpad, rowW, tapRow, shift, lo, hi, mask, ix0, gx, gxRow, ix0);
-                                    else VectorMatmul.inputGradTile(w, wBase, rows, wr, cOutG, gpad, rowW, tapRow, shift, lo, hi, mask, ix0, gx, gxRow, ix0);
-                                    continue;
+                            for (int ph = 0; ph < s2; ph++) {
+                                int[] sh = shift[ph], l = lo[ph], h = hi[ph];
+                                for (int m0 = 0; m0 < count[ph]; m0 += nr) {
+                                    if (s2 == 1 && tile == mr && m0 + nr <= in2) {
+                                        if (VectorMatmul.IN_REGISTERS) VectorMatmul.inputGradTileInRegisters(w, wBase, rows, wr, cOutG, gpad, rowW, tapRow, sh, l, h, mask, m0, gx, gxRow, m0);
+                                        else VectorMatmul.inputGradTile(w, wBase, rows, wr, cOutG, gpad, rowW, tapRow, sh, l, h, mask, m0, gx, gxRow, m0);
+                                        continue;
+                                    }
+                                    // an edge (fewer channels or pixels) or a stride: in a zeroed buffer, then its rows and pixels copied out
+                                    Arrays.fill(buf, 0f);
+                                    if (VectorMatmul.IN_REGISTERS) VectorMatmul.inputGradTileInRegisters(w, wBase, rows, wr, cOutG, gpad, rowW, tapRow, sh, l, h, mask, m0, buf, bufRow, 0);
+                                    else VectorMatmul.inputGradTile(w, wBase, rows, wr, cOutG, gpad, rowW, tapRow, sh, l, h, mask, m0, buf, bufRow, 0);
+                                    int cols = Math.min(nr, count[ph] - m0);
+                                    for (int r = 0; r < tile; r++) {
+                                        int dst = gxRow[r] + ph + s2 * m0;
+                                        if (s2 == 1) System.arraycopy(buf, r * nr, gx, dst, cols);
+                                        else for (int m = 0; m < cols; m++) gx[dst + s2 * m] = buf[r * nr + m];
+                                    }
                                 }
-                                // an edge (fewer channels or pixels): in a zeroed buffer, then its rows and pixels copied out
-                                Arrays.fill(buf, 0f);
-                                if (VectorMatmul.IN_REGISTERS) VectorMatmul.inputGradTileInRegisters(w, wBase, rows, wr, cOutG, gpad, rowW, tapRow, shift, lo, hi, mask, ix0, buf, bufRow, 0);
-                                else VectorMatmul.inputGradTile(w, wBase, rows, wr, cOutG, gpad, rowW, tapRow, shift, lo, hi, mask, ix0, buf, bufRow, 0);
-                                for (int r = 0; r < tile; r++) System.arraycopy(buf, r * nr, gx, gxRow[r] + ix0, Math.min(nr, in2 - ix0));
                             }
                         }
                     }

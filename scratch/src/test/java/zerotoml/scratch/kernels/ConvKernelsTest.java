@@ -144,6 +144,13 @@ class ConvKernelsTest {
         assertSameBitsAsTable(r, new ConvKernels.Geometry(2, 7, 9, 1, new int[] {3, 70}, new int[] {2, 3}, new int[] {2, 68}, one, zero, one), false);
         assertSameBitsAsTable(r, new ConvKernels.Geometry(2, 8, 6, 2, new int[] {5, 45}, new int[] {3, 3}, new int[] {3, 45},
                 new int[] {2, 1}, new int[] {1, 2}, new int[] {1, 2}), true);
+        // ... with a stride along the row (its phases): 2 with dilation 2, 3 with a crop at the end
+        assertSameBitsAsTable(r, new ConvKernels.Geometry(2, 7, 9, 1, new int[] {5, 71}, new int[] {2, 3}, new int[] {4, 35},
+                new int[] {1, 2}, new int[] {0, 1}, new int[] {1, 2}), true);
+        assertSameBitsAsTable(r, new ConvKernels.Geometry(2, 7, 9, 1, new int[] {5, 71}, new int[] {2, 3}, new int[] {4, 35},
+                new int[] {1, 2}, new int[] {0, 1}, new int[] {1, 2}), false);
+        assertSameBitsAsTable(r, new ConvKernels.Geometry(1, 6, 4, 2, new int[] {4, 50}, new int[] {1, 4}, new int[] {4, 16},
+                new int[] {1, 3}, new int[] {0, 2}, one), true);
         assertSameBitsAsTable(r, new ConvKernels.Geometry(1, 2, 260, 1, new int[] {4, 5}, new int[] {2, 2}, new int[] {3, 4}, one, zero, one), true);
         // the benchmark's plain, strided and dilated cases on one image
         for (int[] sd : new int[][] {{1, 1, 1}, {2, 1, 1}, {1, 2, 2}}) {
