@@ -43,7 +43,7 @@ final class VectorMatmul {
     static final int MR = 6;
     /** Tile width in doubles and in floats: two vectors. */
     static final int NR_D = 2 * LD, NR_F = 2 * LF;
-    /** The convolution's ∂x holds its sums in registers with 512-bit vectors, in memory with narrower ones (measured). */
+    /** The convolution's ∂x holds its sums in registers with 512-bit vectors, in memory with narrower ones ({@link #inputGradTileInRegisters}). */
     static final boolean IN_REGISTERS = LF >= 16;
 
     static String describe() {
@@ -301,30 +301,42 @@ final class VectorMatmul {
             // x̄ += 0 + acc (the product's entry of a zeroed C, then col2im's add) where the tap's output exists; with finite
             // weights a lane outside adds exactly nothing: it reads g's zero padding, so 0 + acc = +0, and x̄ is never −0
             if (!masked || lo[t] <= ix0 && hi[t] >= ix0 + NR_F) {
-                addTo(gx, x0, z.add(c00), z.add(c01));
-                addTo(gx, x1, z.add(c10), z.add(c11));
-                addTo(gx, x2, z.add(c20), z.add(c21));
-                addTo(gx, x3, z.add(c30), z.add(c31));
-                addTo(gx, x4, z.add(c40), z.add(c41));
-                addTo(gx, x5, z.add(c50), z.add(c51));
+                FloatVector.fromArray(F, gx, x0).add(z.add(c00)).intoArray(gx, x0);
+                FloatVector.fromArray(F, gx, x0 + LF).add(z.add(c01)).intoArray(gx, x0 + LF);
+                FloatVector.fromArray(F, gx, x1).add(z.add(c10)).intoArray(gx, x1);
+                FloatVector.fromArray(F, gx, x1 + LF).add(z.add(c11)).intoArray(gx, x1 + LF);
+                FloatVector.fromArray(F, gx, x2).add(z.add(c20)).intoArray(gx, x2);
+                FloatVector.fromArray(F, gx, x2 + LF).add(z.add(c21)).intoArray(gx, x2 + LF);
+                FloatVector.fromArray(F, gx, x3).add(z.add(c30)).intoArray(gx, x3);
+                FloatVector.fromArray(F, gx, x3 + LF).add(z.add(c31)).intoArray(gx, x3 + LF);
+                FloatVector.fromArray(F, gx, x4).add(z.add(c40)).intoArray(gx, x4);
+                FloatVector.fromArray(F, gx, x4 + LF).add(z.add(c41)).intoArray(gx, x4 + LF);
+                FloatVector.fromArray(F, gx, x5).add(z.add(c50)).intoArray(gx, x5);
+                FloatVector.fromArray(F, gx, x5 + LF).add(z.add(c51)).intoArray(gx, x5 + LF);
             } else {
                 VectorMask<Float> m0 = F.indexInRange(ix0 - lo[t], hi[t] - lo[t]), m1 = F.indexInRange(ix0 + LF - lo[t], hi[t] - lo[t]);
-                addTo(gx, x0, z.add(c00), z.add(c01), m0, m1);
-                addTo(gx, x1, z.add(c10), z.add(c11), m0, m1);
-                addTo(gx, x2, z.add(c20), z.add(c21), m0, m1);
-                addTo(gx, x3, z.add(c30), z.add(c31), m0, m1);
-                addTo(gx, x4, z.add(c40), z.add(c41), m0, m1);
-                addTo(gx, x5, z.add(c50), z.add(c51), m0, m1);
+                FloatVector.fromArray(F, gx, x0).add(z.add(c00), m0).intoArray(gx, x0);
+                FloatVector.fromArray(F, gx, x0 + LF).add(z.add(c01), m1).intoArray(gx, x0 + LF);
+                FloatVector.fromArray(F, gx, x1).add(z.add(c10), m0).intoArray(gx, x1);
+                FloatVector.fromArray(F, gx, x1 + LF).add(z.add(c11), m1).intoArray(gx, x1 + LF);
+                FloatVector.fromArray(F, gx, x2).add(z.add(c20), m0).intoArray(gx, x2);
+                FloatVector.fromArray(F, gx, x2 + LF).add(z.add(c21), m1).intoArray(gx, x2 + LF);
+                FloatVector.fromArray(F, gx, x3).add(z.add(c30), m0).intoArray(gx, x3);
+                FloatVector.fromArray(F, gx, x3 + LF).add(z.add(c31), m1).intoArray(gx, x3 + LF);
+                FloatVector.fromArray(F, gx, x4).add(z.add(c40), m0).intoArray(gx, x4);
+                FloatVector.fromArray(F, gx, x4 + LF).add(z.add(c41), m1).intoArray(gx, x4 + LF);
+                FloatVector.fromArray(F, gx, x5).add(z.add(c50), m0).intoArray(gx, x5);
+                FloatVector.fromArray(F, gx, x5 + LF).add(z.add(c51), m1).intoArray(gx, x5 + LF);
             }
         }
     }
 
     /**
      * {@link #inputGradTile} with x̄ held in twelve more registers and stored once at the end (x̄ is
-     * +0 on entry and never −0, so storing it gives the bits of adding it). Faster where the vectors
-     * are 512 bits wide (JDK 25 on the AVX-512 machine of notes/Performance.md: 0.82 against 1.1 ms
-     * for the plain case's ∂x), slower with 256-bit ones (JDK 17: 2.8 against 1.7 ms), so
-     * {@link #IN_REGISTERS} chooses.
+     * +0 on entry and never −0, so storing it gives the bits of adding it). On the AVX-512 machine of
+     * notes/Performance.md, one thread, the plain benchmark case's ∂x: faster on JDK 25 with 512-bit
+     * vectors (0.85 against 1.04 ms), much slower on JDK 17 with 256-bit ones (3.9 against 1.3 ms),
+     * so {@link #IN_REGISTERS} chooses by the width (the JDK and the width were not told apart).
      */
     static void inputGradTileInRegisters(float[] w, int wBase, int wRows, int[] wr, int cOutG, float[] gpad, int gStride, int[] tapRow, int[] shift,
                                          int[] lo, int[] hi, boolean masked, int ix0, float[] gx, int[] gxRow, int px) {
@@ -374,18 +386,6 @@ final class VectorMatmul {
         g30.intoArray(gx, gxRow[3] + px); g31.intoArray(gx, gxRow[3] + px + LF);
         g40.intoArray(gx, gxRow[4] + px); g41.intoArray(gx, gxRow[4] + px + LF);
         g50.intoArray(gx, gxRow[5] + px); g51.intoArray(gx, gxRow[5] + px + LF);
-    }
-
-    // c[o .. o + 2L) += (lo, hi)
-    private static void addTo(float[] c, int o, FloatVector lo, FloatVector hi) {
-        FloatVector.fromArray(F, c, o).add(lo).intoArray(c, o);
-        FloatVector.fromArray(F, c, o + LF).add(hi).intoArray(c, o + LF);
-    }
-
-    // c[o .. o + 2L) += (lo, hi) on the lanes of (m0, m1), the others kept
-    private static void addTo(float[] c, int o, FloatVector lo, FloatVector hi, VectorMask<Float> m0, VectorMask<Float> m1) {
-        FloatVector.fromArray(F, c, o).add(lo, m0).intoArray(c, o);
-        FloatVector.fromArray(F, c, o + LF).add(hi, m1).intoArray(c, o + LF);
     }
 
     // ------------------------------------------------------------------ rows of the depthwise convolution (ConvKernels)
