@@ -615,6 +615,15 @@ public final class ConvKernels {
             for (int pl = from(planes, tasks, t); pl < from(planes, tasks, t + 1); pl++) {
                 padPlane(x, pl * inSize, a, e, pad);
                 int yo = pl * oSize, wo = (pl % c) * kSize;
+                if (s2 == 1 && Backend.VECTOR) {
+                    // the same chains, each output row's held in registers over the taps
+                    for (int z = 0; z < o0; z++) {
+                        for (int r = 0; r < o1; r++) {
+                            VectorMatmul.depthwiseRow(w, wo, tapOff, pad, (z * a.s[0] * e[1] + r * a.s[1]) * e[2], y, yo + (z * o1 + r) * o2, o2);
+                        }
+                    }
+                    continue;
+                }
                 for (int tk = 0; tk < kSize; tk++) {
                     float wt = w[wo + tk];
                     for (int z = 0; z < o0; z++) {

@@ -400,6 +400,53 @@ final class VectorMatmul {
         for (; i < n; i++) dst[dOff + i] = Math.fma(w, src[sOff + i], dst[dOff + i]);
     }
 
+    /**
+     * One output row of the depthwise forward with the taps' chains in registers:
+     * y[yOff + i] = 0 + (fma chain from 0 over the taps t of w[wOff + t] · pad[pOff + tapOff[t] + i]),
+     * for i below n, four vectors at a time, then two, then one, the tail scalar: lane by lane the
+     * chain that {@link #fmaRow}, called tap by tap on a zeroed row, builds in memory.
+     */
+    static void depthwiseRow(float[] w, int wOff, int[] tapOff, float[] pad, int pOff, float[] y, int yOff, int n) {
+        FloatVector z = FloatVector.zero(F);
+        int taps = tapOff.length, i = 0;
+        for (; i <= n - 4 * LF; i += 4 * LF) {
+            FloatVector c0 = z, c1 = z, c2 = z, c3 = z;
+            for (int t = 0; t < taps; t++) {
+                FloatVector wv = FloatVector.broadcast(F, w[wOff + t]);
+                int q = pOff + tapOff[t] + i;
+                c0 = wv.fma(FloatVector.fromArray(F, pad, q), c0);
+                c1 = wv.fma(FloatVector.fromArray(F, pad, q + LF), c1);
+                c2 = wv.fma(FloatVector.fromArray(F, pad, q + 2 * LF), c2);
+                c3 = wv.fma(FloatVector.fromArray(F, pad, q + 3 * LF), c3);
+            }
+            z.add(c0).intoArray(y, yOff + i);
+            z.add(c1).intoArray(y, yOff + i + LF);
+            z.add(c2).intoArray(y, yOff + i + 2 * LF);
+            z.add(c3).intoArray(y, yOff + i + 3 * LF);
+        }
+        for (; i <= n - 2 * LF; i += 2 * LF) {
+            FloatVector c0 = z, c1 = z;
+            for (int t = 0; t < taps; t++) {
+                FloatVector wv = FloatVector.broadcast(F, w[wOff + t]);
+                int q = pOff + tapOff[t] + i;
+                c0 = wv.fma(FloatVector.fromArray(F, pad, q), c0);
+                c1 = wv.fma(FloatVector.fromArray(F, pad, q + LF), c1);
+            }
+            z.add(c0).intoArray(y, yOff + i);
+            z.add(c1).intoArray(y, yOff + i + LF);
+        }
+        for (; i <= n - LF; i += LF) {
+            FloatVector c0 = z;
+            for (int t = 0; t < taps; t++) c0 = FloatVector.broadcast(F, w[wOff + t]).fma(FloatVector.fromArray(F, pad, pOff + tapOff[t] + i), c0);
+            z.add(c0).intoArray(y, yOff + i);
+        }
+        for (; i < n; i++) {
+            float c = 0f;
+            for (int t = 0; t < taps; t++) c = Math.fma(w[wOff + t], pad[pOff + tapOff[t] + i], c);
+            y[yOff + i] = 0f + c;
+        }
+    }
+
     /** dst[dOff + i] += src[sOff + i] for i below n (col2im's row), lane by lane the scalar add. */
     static void addRow(float[] src, int sOff, float[] dst, int dOff, int n) {
         int i = 0;
