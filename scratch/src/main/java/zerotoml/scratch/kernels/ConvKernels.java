@@ -14,6 +14,13 @@ import java.util.Arrays;
  * has a {@code naive} twin written as direct loops over every index, which tests hold equal to it
  * (llm.c keeps {@code matmul_forward_naive} beside its fast matmul for the same reason).
  *
+ * <p>With the Vector API ({@link Backend#VECTOR}) and one to three spatial axes, the float kernels
+ * skip the columns altogether: the forward product and ∂w read each column entry where it lies in
+ * a zero-padded copy of the input, and ∂x sums each input pixel's taps directly from the output
+ * gradient; every float entry keeps the operations, and their order, of the im2col path, which
+ * stays as the table oracle ({@code tableForward} and its twins) that {@code ConvKernelsTest}
+ * holds them to bit for bit.
+ *
  * <p>Padding is given per side and may be negative here (a crop): the transposed convolution of
  * Relationship 14 needs that when p &gt; d(k − 1). The public ops reject negative padding.
  */
@@ -603,7 +610,9 @@ public final class ConvKernels {
     /**
      * y[b, c, o] = 0 + Σ_t w[c, t] · xpad[o·s + t·d]: an fma chain over the taps from 0 (padding
      * read as 0, as the columns hold it), then added to a zero, as the product adds its one block
-     * to a zeroed C. Taps in the outer loop, so the inner loop runs along an output row.
+     * to a zeroed C. Taps in the outer loop, so the inner loop runs along an output row; with the
+     * Vector API and stride 1 along the row, each row's chains in registers instead
+     * ({@link VectorMatmul#depthwiseRow}).
      */
     private static float[] depthwiseForward(float[] x, float[] w, Geometry g, Axes a) {
         int[] e = extent(a), tapOff = tapOffsets(a, e);
@@ -630,8 +639,7 @@ public final class ConvKernels {
                         for (int r = 0; r < o1; r++) {
                             int yr = yo + (z * o1 + r) * o2, pr = (z * a.s[0] * e[1] + r * a.s[1]) * e[2] + tapOff[tk];
                             // acc = w·x + acc, one rounding (fma), as in the product
-                            if (s2 == 1 && Backend.VECTOR) VectorMatmul.fmaRow(wt, pad, pr, y, yr, o2);
-                            else if (s2 == 1) for (int ox = 0; ox < o2; ox++) y[yr + ox] = Math.fma(wt, pad[pr + ox], y[yr + ox]);
+                            if (s2 == 1) for (int ox = 0; ox < o2; ox++) y[yr + ox] = Math.fma(wt, pad[pr + ox], y[yr + ox]);
                             else for (int ox = 0; ox < o2; ox++) y[yr + ox] = Math.fma(wt, pad[pr + ox * s2], y[yr + ox]);
                         }
                     }

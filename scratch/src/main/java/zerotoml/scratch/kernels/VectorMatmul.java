@@ -390,21 +390,11 @@ final class VectorMatmul {
 
     // ------------------------------------------------------------------ rows of the depthwise convolution (ConvKernels)
 
-    /** dst[dOff + i] = fma(w, src[sOff + i], dst[dOff + i]) for i below n: lane by lane {@link Math#fma}, the tail scalar. */
-    static void fmaRow(float w, float[] src, int sOff, float[] dst, int dOff, int n) {
-        FloatVector wv = FloatVector.broadcast(F, w);
-        int i = 0;
-        for (; i <= n - LF; i += LF) {
-            wv.fma(FloatVector.fromArray(F, src, sOff + i), FloatVector.fromArray(F, dst, dOff + i)).intoArray(dst, dOff + i);
-        }
-        for (; i < n; i++) dst[dOff + i] = Math.fma(w, src[sOff + i], dst[dOff + i]);
-    }
-
     /**
      * One output row of the depthwise forward with the taps' chains in registers:
      * y[yOff + i] = 0 + (fma chain from 0 over the taps t of w[wOff + t] · pad[pOff + tapOff[t] + i]),
      * for i below n, four vectors at a time, then two, then one, the tail scalar: lane by lane the
-     * chain that {@link #fmaRow}, called tap by tap on a zeroed row, builds in memory.
+     * chain that the scalar loop of {@code ConvKernels.depthwiseForward} builds tap by tap in memory.
      */
     static void depthwiseRow(float[] w, int wOff, int[] tapOff, float[] pad, int pOff, float[] y, int yOff, int n) {
         FloatVector z = FloatVector.zero(F);
