@@ -152,6 +152,12 @@ class ConvKernelsTest {
         assertSameBitsAsTable(r, new ConvKernels.Geometry(1, 6, 4, 2, new int[] {4, 50}, new int[] {1, 4}, new int[] {4, 16},
                 new int[] {1, 3}, new int[] {0, 2}, one), true);
         assertSameBitsAsTable(r, new ConvKernels.Geometry(1, 2, 260, 1, new int[] {4, 5}, new int[] {2, 2}, new int[] {3, 4}, one, zero, one), true);
+        // finite weights, infinite, NaN and signed-zero inputs and gradients: random geometries, depthwise ones (the depthwise ∂x
+        // pixel by pixel), a depthwise row of 70 pixels (four vectors at a time and a tail), a dilated crop
+        for (int trial = 0; trial < 60; trial++) assertSameBitsAsTable(r, trial % 2 == 0 ? randomGeometry(r) : randomDepthwise(r), true, false);
+        assertSameBitsAsTable(r, new ConvKernels.Geometry(3, 4, 4, 4, new int[] {6, 70}, new int[] {3, 3}, new int[] {6, 70}, one, one, one), true, false);
+        assertSameBitsAsTable(r, new ConvKernels.Geometry(2, 3, 3, 3, new int[] {9, 40}, new int[] {3, 5}, new int[] {4, 32},
+                new int[] {2, 1}, new int[] {0, -1}, new int[] {2, 2}), true, false);
         // the benchmark's plain, strided and dilated cases on one image
         for (int[] sd : new int[][] {{1, 1, 1}, {2, 1, 1}, {1, 2, 2}}) {
             int s = sd[0], p = sd[1], d = sd[2], out = (32 + 2 * p - d * 2 - 1) / s + 1;
@@ -161,7 +167,12 @@ class ConvKernelsTest {
     }
 
     private static void assertSameBitsAsTable(SplittableRandom r, ConvKernels.Geometry g, boolean special) {
-        float[] x = values(r, g.batch() * g.cIn() * g.inSize(), special), w = values(r, g.cOut() * g.cInG() * g.kernelSize(), special);
+        assertSameBitsAsTable(r, g, special, special);
+    }
+
+    /** With {@code specialW} false the weights are finite while x and g may hold ±0, ±∞ and NaN (the kernels that skip masks then). */
+    private static void assertSameBitsAsTable(SplittableRandom r, ConvKernels.Geometry g, boolean special, boolean specialW) {
+        float[] x = values(r, g.batch() * g.cIn() * g.inSize(), special), w = values(r, g.cOut() * g.cInG() * g.kernelSize(), specialW);
         float[] gy = values(r, g.batch() * g.cOut() * g.outSize(), special);
         assertSameBits("forward", ConvKernels.tableForward(x, w, g), ConvKernels.forward(x, w, g), g);
         assertSameBits("input gradient", ConvKernels.tableBackwardInput(gy, w, g), ConvKernels.backwardInput(gy, w, g), g);
