@@ -14,6 +14,13 @@ import java.util.Arrays;
  * has a {@code naive} twin written as direct loops over every index, which tests hold equal to it
  * (llm.c keeps {@code matmul_forward_naive} beside its fast matmul for the same reason).
  *
+ * <p>With the Vector API ({@link Backend#VECTOR}) and one to three spatial axes, the float kernels
+ * skip the columns altogether: the forward product and ∂w read each column entry where it lies in
+ * a zero-padded copy of the input, and ∂x sums each input pixel's taps directly from the output
+ * gradient; every float entry keeps the operations, and their order, of the im2col path, which
+ * stays as the table oracle ({@code tableForward} and its twins) that {@code ConvKernelsTest}
+ * holds them to bit for bit.
+ *
  * <p>Padding is given per side and may be negative here (a crop): the transposed convolution of
  * Relationship 14 needs that when p &gt; d(k − 1). The public ops reject negative padding.
  */
@@ -245,7 +252,8 @@ public final class ConvKernels {
                             int iy = y * a.s[1] + t1 * a.d[1] - a.p[1], src = row + (z * o1 + y) * o2;
                             if (iy < 0 || iy >= a.in[1]) continue;
                             int dst = xOff + (iz * a.in[1] + iy) * a.in[2] + a2; // + ox·s2
-                            if (s2 == 1) for (int ox = lo; ox < hi; ox++) gx[dst + ox] += dcols[src + ox];
+                            if (s2 == 1 && Backend.VECTOR) VectorMatmul.addRow(dcols, src + lo, gx, dst + lo, hi - lo);
+                            else if (s2 == 1) for (int ox = lo; ox < hi; ox++) gx[dst + ox] += dcols[src + ox];
                             else for (int ox = lo; ox < hi; ox++) gx[dst + ox * s2] += dcols[src + ox];
                         }
                     }
@@ -264,6 +272,7 @@ public final class ConvKernels {
         Axes a = Axes.of(g);
         if (a == null) return tableForward(x, w, g);
         if (depthwise(g)) return depthwiseForward(x, w, g, a);
+        if (Backend.VECTOR) return forwardFromPaddedInput(x, w, g, a);
         int kSize = g.kernelSize(), rows = g.cInG() * kSize, oSize = g.outSize(), cOutG = g.cOutG(), inSize = g.inSize();
         int units = g.batch() * g.groups(), tasks = Parallel.tasks(units);
         float[] y = new float[g.batch() * g.cOut() * oSize];
@@ -283,6 +292,7 @@ public final class ConvKernels {
         Axes a = Axes.of(g);
         if (a == null) return tableBackwardInput(gy, w, g);
         if (depthwise(g)) return depthwiseBackwardInput(gy, w, g, a);
+        if (Backend.VECTOR && g.cOutG() <= Matmul.KC) return inputGradDirect(gy, w, g, a);
         int kSize = g.kernelSize(), rows = g.cInG() * kSize, oSize = g.outSize(), cOutG = g.cOutG(), inSize = g.inSize();
         int units = g.batch() * g.groups(), tasks = Parallel.tasks(units);
         float[] gx = new float[g.batch() * g.cIn() * inSize];
@@ -310,7 +320,8 @@ public final class ConvKernels {
         int kSize = g.kernelSize(), rows = g.cInG() * kSize, oSize = g.outSize(), cOutG = g.cOutG(), inSize = g.inSize();
         int units = g.batch() * g.groups(), tasks = Parallel.tasks(units);
         float[][] parts = new float[units][];
-        Parallel.forEach(tasks, work(g), t -> {
+        if (Backend.VECTOR) weightPartsFromPaddedInput(x, gy, g, a, parts);
+        else Parallel.forEach(tasks, work(g), t -> {
             float[] cols = new float[rows * oSize];
             for (int bg = from(units, tasks, t); bg < from(units, tasks, t + 1); bg++) {
                 int b = bg / g.groups(), grp = bg % g.groups();
@@ -330,6 +341,199 @@ public final class ConvKernels {
             }
         }
         return gw;
+    }
+
+    /**
+     * parts[bg] = cols · Gᵀ of (batch, group) bg, the product of {@link #backwardWeight} with no
+     * columns and no packed copy of them: the tile reads each column entry where it lies in the
+     * zero-padded input, cols[(ci, t), o] = xpad[ci·E + tapOff[t] + pos[o]]
+     * ({@link VectorMatmul#paddedTile}). Per block of {@link Matmul#KC} outputs an fma chain from 0,
+     * the blocks added to a zeroed part in order, the tiles six rows by two vectors, Gᵀ packed per
+     * block as {@link Matmul} packs B: each entry the operations of {@link Matmul#fast} in its order.
+     */
+    private static void weightPartsFromPaddedInput(float[] x, float[] gy, Geometry g, Axes a, float[][] parts) {
+        int[] e = extent(a), tapOff = tapOffsets(a, e), pos = positions(a, e);
+        int kSize = g.kernelSize(), cInG = g.cInG(), rows = cInG * kSize, oSize = g.outSize(), cOutG = g.cOutG(), inSize = g.inSize();
+        int ePlane = e[0] * e[1] * e[2], nr = VectorMatmul.NR_F, mr = VectorMatmul.MR, nPad = (cOutG + nr - 1) / nr * nr;
+        int units = g.batch() * g.groups(), tasks = Parallel.tasks(units);
+        int[] rowOff = tapRows(g, tapOff, ePlane, mr);
+        Parallel.forEach(tasks, work(g), t -> {
+            float[] xpad = new float[cInG * ePlane], gT = new float[nPad * Math.min(oSize, Matmul.KC)];
+            for (int bg = from(units, tasks, t); bg < from(units, tasks, t + 1); bg++) {
+                int b = bg / g.groups(), grp = bg % g.groups(), go = (b * g.cOut() + grp * cOutG) * oSize;
+                for (int ci = 0; ci < cInG; ci++) padPlane(x, (b * g.cIn() + grp * cInG + ci) * inSize, a, e, xpad, ci * ePlane);
+                float[] partT = new float[rows * cOutG];
+                for (int o0 = 0; o0 < oSize; o0 += Matmul.KC) {
+                    int kb = Math.min(Matmul.KC, oSize - o0);
+                    // gT[jr·kb + p·nr + q] = G[jr + q, o0 + p], 0 past cOutG (Matmul's packing of B = Gᵀ)
+                    for (int jr = 0; jr < nPad; jr += nr) {
+                        for (int q = 0; q < nr; q++) {
+                            int co = jr + q, dst = jr * kb + q;
+                            if (co < cOutG) for (int p = 0; p < kb; p++) gT[dst + p * nr] = gy[go + co * oSize + o0 + p];
+                            else for (int p = 0; p < kb; p++) gT[dst + p * nr] = 0f;
+                        }
+                    }
+                    for (int jr = 0; jr < cOutG; jr += nr) {
+                        for (int ir = 0; ir < rows; ir += mr) {
+                            VectorMatmul.paddedTile(xpad, rowOff, ir, pos, o0, kb, gT, jr * kb, partT, cOutG, jr, Math.min(mr, rows - ir), Math.min(nr, cOutG - jr));
+                        }
+                    }
+                }
+                parts[bg] = partT;
+            }
+        });
+    }
+
+    /**
+     * Where each column row (ci, t) starts in the padded planes, ci·E + tapOff[t], for rows rounded
+     * up to a multiple of {@code mr}: the last tile's missing rows repeat row 0 (computed and dropped).
+     */
+    private static int[] tapRows(Geometry g, int[] tapOff, int ePlane, int mr) {
+        int kSize = g.kernelSize(), rows = g.cInG() * kSize;
+        int[] rowOff = new int[(rows + mr - 1) / mr * mr];
+        for (int r = 0; r < rowOff.length; r++) rowOff[r] = r < rows ? (r / kSize) * ePlane + tapOff[r % kSize] : rowOff[0];
+        return rowOff;
+    }
+
+    /**
+     * {@link #forward(float[], float[], Geometry)}'s product W_g · cols with no columns: its
+     * transpose colsᵀ · W_gᵀ, whose A is read where it lies in the zero-padded input,
+     * colsᵀ[o, (ci, t)] = xpad[pos[o] + ci·E + tapOff[t]] ({@link VectorMatmul#paddedTile}), into
+     * an [outputs, cOutG] buffer, then copied into y transposed. An entry is the same fma chains
+     * (a·b = b·a in an fma) from 0 per block of {@link Matmul#KC} taps, added to a zeroed entry in
+     * order, as {@link Matmul#fast} computes W_g · cols.
+     */
+    private static float[] forwardFromPaddedInput(float[] x, float[] w, Geometry g, Axes a) {
+        int[] e = extent(a), tapOff = tapOffsets(a, e), pos = positions(a, e);
+        int kSize = g.kernelSize(), cInG = g.cInG(), rows = cInG * kSize, oSize = g.outSize(), cOutG = g.cOutG(), inSize = g.inSize();
+        int ePlane = e[0] * e[1] * e[2], nr = VectorMatmul.NR_F, mr = VectorMatmul.MR, nPad = (cOutG + nr - 1) / nr * nr;
+        int units = g.batch() * g.groups(), tasks = Parallel.tasks(units);
+        int[] rowOff = tapRows(g, tapOff, ePlane, mr);
+        // the outputs as rows: the last tile's missing rows repeat output 0 (computed and dropped)
+        int[] outRows = Arrays.copyOf(pos, (oSize + mr - 1) / mr * mr);
+        for (int o = oSize; o < outRows.length; o++) outRows[o] = pos[0];
+        float[] y = new float[g.batch() * g.cOut() * oSize];
+        Parallel.forEach(tasks, work(g), t -> {
+            float[] xpad = new float[cInG * ePlane], wT = new float[nPad * Math.min(rows, Matmul.KC)], yT = new float[oSize * cOutG];
+            for (int bg = from(units, tasks, t); bg < from(units, tasks, t + 1); bg++) {
+                int b = bg / g.groups(), grp = bg % g.groups(), wo = grp * cOutG * rows, yo = (b * g.cOut() + grp * cOutG) * oSize;
+                for (int ci = 0; ci < cInG; ci++) padPlane(x, (b * g.cIn() + grp * cInG + ci) * inSize, a, e, xpad, ci * ePlane);
+                Arrays.fill(yT, 0f);
+                for (int p0 = 0; p0 < rows; p0 += Matmul.KC) {
+                    int kb = Math.min(Matmul.KC, rows - p0);
+                    // wT[jr·kb + p·nr + q] = W_g[jr + q, p0 + p], 0 past cOutG (Matmul's packing of B = W_gᵀ)
+                    for (int jr = 0; jr < nPad; jr += nr) {
+                        for (int q = 0; q < nr; q++) {
+                            int co = jr + q, dst = jr * kb + q;
+                            if (co < cOutG) for (int p = 0; p < kb; p++) wT[dst + p * nr] = w[wo + co * rows + p0 + p];
+                            else for (int p = 0; p < kb; p++) wT[dst + p * nr] = 0f;
+                        }
+                    }
+                    for (int jr = 0; jr < cOutG; jr += nr) {
+                        for (int ir = 0; ir < oSize; ir += mr) {
+                            VectorMatmul.paddedTile(xpad, outRows, ir, rowOff, p0, kb, wT, jr * kb, yT, cOutG, jr, Math.min(mr, oSize - ir), Math.min(nr, cOutG - jr));
+                        }
+                    }
+                }
+                // y[co, o] = yT[o, co]
+                for (int co = 0; co < cOutG; co++) {
+                    for (int o = 0; o < oSize; o++) y[yo + co * oSize + o] = yT[o * cOutG + co];
+                }
+            }
+        });
+        return y;
+    }
+
+    /**
+     * {@link #backwardInput(float[], float[], Geometry)} with no column buffer, for at most
+     * {@link Matmul#KC} output channels per group (one block of the product's chain): per input
+     * pixel, its taps in order, each column entry the product's
+     * 0 + (fma chain over the output channels from 0), added where col2im adds it
+     * ({@link VectorMatmul#inputGradTile}, six input channels by two vectors of pixels). The
+     * gradient's rows are copied interleaved by channel and padded along the row (gpad), so that
+     * every lane reads inside the buffer; a lane whose output lies outside adds nothing. With a
+     * stride s along the row, the row's pixels go in s phases φ + s·m, each reading g contiguously.
+     */
+    private static float[] inputGradDirect(float[] gy, float[] w, Geometry g, Axes a) {
+        int kSize = g.kernelSize(), cInG = g.cInG(), rows = cInG * kSize, oSize = g.outSize(), cOutG = g.cOutG(), inSize = g.inSize();
+        int o0 = a.out[0], o1 = a.out[1], o2 = a.out[2], in2 = a.in[2], nr = VectorMatmul.NR_F, mr = VectorMatmul.MR;
+        int k2 = a.k[2], d2 = a.d[2], p2 = a.p[2], s2 = a.s[2];
+        // g row of (oz, oy), channel co, at gpad[((oz·o1 + oy)·cOutG + co)·W + padL + ox], W = padL + o2 + padR
+        int padL = Math.max(0, (k2 - 1) * d2 - p2), padR = Math.max(0, (in2 + nr - 1) / nr * nr + Math.max(0, p2) + 1 - o2), rowW = padL + o2 + padR;
+        // the pixels of a row in s2 phases ix = φ + s2·m; tap t reads output ox = m + c with c = (φ − a2)/s2 (a2 = t2·d2 − p2)
+        // when s2 divides φ − a2, else none: per phase and tap the shift padL + c and the lanes lo ≤ m < hi that read inside
+        int[][] shift = new int[s2][kSize], lo = new int[s2][kSize], hi = new int[s2][kSize];
+        int[] count = new int[s2];
+        for (int ph = 0; ph < s2; ph++) {
+            count[ph] = ph < in2 ? (in2 - ph + s2 - 1) / s2 : 0;
+            for (int tk = 0; tk < kSize; tk++) {
+                int a2 = (tk % k2) * d2 - p2;
+                if (Math.floorMod(ph - a2, s2) != 0) continue; // lo = hi = 0: no lane
+                int c = (ph - a2) / s2;
+                shift[ph][tk] = padL + c;
+                lo[ph][tk] = Math.max(0, -c);
+                hi[ph][tk] = Math.min(count[ph], o2 - c);
+            }
+        }
+        // an infinite or NaN weight times the padding's 0 is NaN: only then must a lane outside be masked off
+        boolean masked = false;
+        for (float v : w) masked |= !Float.isFinite(v);
+        boolean mask = masked;
+        int units = g.batch() * g.groups(), tasks = Parallel.tasks(units);
+        float[] gx = new float[g.batch() * g.cIn() * inSize];
+        Parallel.forEach(tasks, work(g), t -> {
+            float[] gpad = new float[o0 * o1 * cOutG * rowW], buf = new float[mr * nr];
+            int[] tapRow = new int[kSize], wr = new int[mr], gxRow = new int[mr], bufRow = new int[mr];
+            for (int r = 0; r < mr; r++) bufRow[r] = r * nr;
+            for (int bg = from(units, tasks, t); bg < from(units, tasks, t + 1); bg++) {
+                int b = bg / g.groups(), grp = bg % g.groups(), go = (b * g.cOut() + grp * cOutG) * oSize, wBase = grp * cOutG * rows;
+                for (int oz = 0; oz < o0; oz++) {
+                    for (int oy = 0; oy < o1; oy++) {
+                        for (int co = 0; co < cOutG; co++) {
+                            System.arraycopy(gy, go + co * oSize + (oz * o1 + oy) * o2, gpad, ((oz * o1 + oy) * cOutG + co) * rowW + padL, o2);
+                        }
+                    }
+                }
+                for (int ci0 = 0; ci0 < cInG; ci0 += mr) {
+                    int tile = Math.min(mr, cInG - ci0);
+                    // rows past the channels repeat the first (computed and dropped)
+                    for (int r = 0; r < mr; r++) wr[r] = (ci0 + (r < tile ? r : 0)) * kSize;
+                    for (int z = 0; z < a.in[0]; z++) {
+                        for (int iy = 0; iy < a.in[1]; iy++) {
+                            // the output row each tap reads for this input row, or −1 where there is none
+                            for (int tk = 0; tk < kSize; tk++) {
+                                int t0 = tk / (a.k[1] * k2), t1 = tk / k2 % a.k[1];
+                                int nz = z + a.p[0] - t0 * a.d[0], ny = iy + a.p[1] - t1 * a.d[1];
+                                boolean inside = nz >= 0 && ny >= 0 && nz % a.s[0] == 0 && ny % a.s[1] == 0 && nz / a.s[0] < o0 && ny / a.s[1] < o1;
+                                tapRow[tk] = inside ? ((nz / a.s[0] * o1 + ny / a.s[1]) * cOutG) * rowW : -1;
+                            }
+                            for (int r = 0; r < mr; r++) gxRow[r] = (b * g.cIn() + grp * cInG + ci0 + r) * inSize + (z * a.in[1] + iy) * in2;
+                            for (int ph = 0; ph < s2; ph++) {
+                                int[] sh = shift[ph], l = lo[ph], h = hi[ph];
+                                for (int m0 = 0; m0 < count[ph]; m0 += nr) {
+                                    if (s2 == 1 && tile == mr && m0 + nr <= in2) {
+                                        if (VectorMatmul.IN_REGISTERS) VectorMatmul.inputGradTileInRegisters(w, wBase, rows, wr, cOutG, gpad, rowW, tapRow, sh, l, h, mask, m0, gx, gxRow, m0);
+                                        else VectorMatmul.inputGradTile(w, wBase, rows, wr, cOutG, gpad, rowW, tapRow, sh, l, h, mask, m0, gx, gxRow, m0);
+                                        continue;
+                                    }
+                                    // an edge (fewer channels or pixels) or a stride: in a zeroed buffer, then its rows and pixels copied out
+                                    Arrays.fill(buf, 0f);
+                                    if (VectorMatmul.IN_REGISTERS) VectorMatmul.inputGradTileInRegisters(w, wBase, rows, wr, cOutG, gpad, rowW, tapRow, sh, l, h, mask, m0, buf, bufRow, 0);
+                                    else VectorMatmul.inputGradTile(w, wBase, rows, wr, cOutG, gpad, rowW, tapRow, sh, l, h, mask, m0, buf, bufRow, 0);
+                                    int cols = Math.min(nr, count[ph] - m0);
+                                    for (int r = 0; r < tile; r++) {
+                                        int dst = gxRow[r] + ph + s2 * m0;
+                                        if (s2 == 1) System.arraycopy(buf, r * nr, gx, dst, cols);
+                                        else for (int m = 0; m < cols; m++) gx[dst + s2 * m] = buf[r * nr + m];
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        });
+        return gx;
     }
 
     // ------------------------------------------------------------------ float, depthwise
@@ -363,14 +567,31 @@ public final class ConvKernels {
         return off;
     }
 
+    /** pos[o]: where output o's window starts in the padded plane, (o0·s0·e1 + o1·s1)·e2 + o2·s2. */
+    private static int[] positions(Axes a, int[] e) {
+        int[] pos = new int[a.out[0] * a.out[1] * a.out[2]];
+        int n = 0;
+        for (int z = 0; z < a.out[0]; z++) {
+            for (int r = 0; r < a.out[1]; r++) {
+                for (int ox = 0; ox < a.out[2]; ox++) pos[n++] = (z * a.s[0] * e[1] + r * a.s[1]) * e[2] + ox * a.s[2];
+            }
+        }
+        return pos;
+    }
+
     // pad[(e0·E1 + e1)·E2 + e2] = x[xOff + ((e0 − p0)·in1 + e1 − p1)·in2 + e2 − p2], 0 outside the input (the padding)
     private static void padPlane(float[] x, int xOff, Axes a, int[] e, float[] pad) {
-        Arrays.fill(pad, 0f);
+        padPlane(x, xOff, a, e, pad, 0);
+    }
+
+    // the same into pad[padOff ..], one plane of e0·e1·e2
+    private static void padPlane(float[] x, int xOff, Axes a, int[] e, float[] pad, int padOff) {
+        Arrays.fill(pad, padOff, padOff + e[0] * e[1] * e[2], 0f);
         int lo = Math.max(0, a.p[2]), hi = Math.min(e[2], a.in[2] + a.p[2]);
         if (hi <= lo) return;
         for (int e0 = Math.max(0, a.p[0]); e0 < Math.min(e[0], a.in[0] + a.p[0]); e0++) {
             for (int e1 = Math.max(0, a.p[1]); e1 < Math.min(e[1], a.in[1] + a.p[1]); e1++) {
-                System.arraycopy(x, xOff + ((e0 - a.p[0]) * a.in[1] + e1 - a.p[1]) * a.in[2] + lo - a.p[2], pad, (e0 * e[1] + e1) * e[2] + lo, hi - lo);
+                System.arraycopy(x, xOff + ((e0 - a.p[0]) * a.in[1] + e1 - a.p[1]) * a.in[2] + lo - a.p[2], pad, padOff + (e0 * e[1] + e1) * e[2] + lo, hi - lo);
             }
         }
     }
@@ -389,7 +610,9 @@ public final class ConvKernels {
     /**
      * y[b, c, o] = 0 + Σ_t w[c, t] · xpad[o·s + t·d]: an fma chain over the taps from 0 (padding
      * read as 0, as the columns hold it), then added to a zero, as the product adds its one block
-     * to a zeroed C. Taps in the outer loop, so the inner loop runs along an output row.
+     * to a zeroed C. Taps in the outer loop, so the inner loop runs along an output row; with the
+     * Vector API and stride 1 along the row, each row's chains in registers instead
+     * ({@link VectorMatmul#depthwiseRow}).
      */
     private static float[] depthwiseForward(float[] x, float[] w, Geometry g, Axes a) {
         int[] e = extent(a), tapOff = tapOffsets(a, e);
@@ -401,14 +624,22 @@ public final class ConvKernels {
             for (int pl = from(planes, tasks, t); pl < from(planes, tasks, t + 1); pl++) {
                 padPlane(x, pl * inSize, a, e, pad);
                 int yo = pl * oSize, wo = (pl % c) * kSize;
+                if (s2 == 1 && Backend.VECTOR) {
+                    // the same chains, each output row's held in registers over the taps
+                    for (int z = 0; z < o0; z++) {
+                        for (int r = 0; r < o1; r++) {
+                            VectorMatmul.depthwiseRow(w, wo, tapOff, pad, (z * a.s[0] * e[1] + r * a.s[1]) * e[2], y, yo + (z * o1 + r) * o2, o2);
+                        }
+                    }
+                    continue;
+                }
                 for (int tk = 0; tk < kSize; tk++) {
                     float wt = w[wo + tk];
                     for (int z = 0; z < o0; z++) {
                         for (int r = 0; r < o1; r++) {
                             int yr = yo + (z * o1 + r) * o2, pr = (z * a.s[0] * e[1] + r * a.s[1]) * e[2] + tapOff[tk];
                             // acc = w·x + acc, one rounding (fma), as in the product
-                            if (s2 == 1 && Backend.VECTOR) VectorMatmul.fmaRow(wt, pad, pr, y, yr, o2);
-                            else if (s2 == 1) for (int ox = 0; ox < o2; ox++) y[yr + ox] = Math.fma(wt, pad[pr + ox], y[yr + ox]);
+                            if (s2 == 1) for (int ox = 0; ox < o2; ox++) y[yr + ox] = Math.fma(wt, pad[pr + ox], y[yr + ox]);
                             else for (int ox = 0; ox < o2; ox++) y[yr + ox] = Math.fma(wt, pad[pr + ox * s2], y[yr + ox]);
                         }
                     }
@@ -462,17 +693,15 @@ public final class ConvKernels {
         int[] e = extent(a), tapOff = tapOffsets(a, e);
         int c = g.cIn(), kSize = g.kernelSize(), oSize = g.outSize(), inSize = g.inSize(), tasks = Parallel.tasks(c);
         // pos[o]: where output o's window starts in the padded plane
-        int[] pos = new int[oSize];
-        int n = 0;
-        for (int z = 0; z < a.out[0]; z++) {
-            for (int r = 0; r < a.out[1]; r++) {
-                for (int ox = 0; ox < a.out[2]; ox++) pos[n++] = (z * a.s[0] * e[1] + r * a.s[1]) * e[2] + ox * a.s[2];
-            }
-        }
+        int[] pos = positions(a, e);
         int lanes = (kSize + 7) / 8 * 8;
         int[] off = new int[lanes];
         for (int q = 0; q < lanes; q++) off[q] = tapOff[q < kSize ? q : 0];
         float[] gw = new float[c * kSize];
+        if (Backend.VECTOR && g.batch() > 1) {
+            depthwiseWeightAcrossBatch(x, gy, g, a, e, pos, tapOff, gw);
+            return gw;
+        }
         Parallel.forEach(tasks, work(g), t -> {
             float[] pad = new float[e[0] * e[1] * e[2]], part = new float[lanes];
             for (int ch = from(c, tasks, t); ch < from(c, tasks, t + 1); ch++) {
@@ -513,6 +742,49 @@ public final class ConvKernels {
             }
         });
         return gw;
+    }
+
+    /**
+     * {@link #depthwiseBackwardWeight}'s chains with the batch across vector lanes
+     * ({@link VectorMatmul#depthwiseWeight}): per channel and run of L = {@link VectorMatmul#BATCH_LANES}
+     * batches, the padded planes and the gradients interleaved (padI[i·L + l], gI[o·L + l]; lanes
+     * past the batch read zeros and are dropped), the per-batch parts summed lane by lane, then added
+     * to ∂w in batch order: every entry the same operations in the same order as the scalar loop.
+     */
+    private static void depthwiseWeightAcrossBatch(float[] x, float[] gy, Geometry g, Axes a, int[] e, int[] pos, int[] off, float[] gw) {
+        int c = g.cIn(), kSize = g.kernelSize(), oSize = g.outSize(), inSize = g.inSize(), batch = g.batch(), lanes = VectorMatmul.BATCH_LANES;
+        int ePlane = e[0] * e[1] * e[2], tasks = Parallel.tasks(c);
+        // the part of the padded plane that holds input (the rest stays 0: padding)
+        int lo2 = Math.max(0, a.p[2]), hi2 = Math.min(e[2], a.in[2] + a.p[2]);
+        Parallel.forEach(tasks, work(g), t -> {
+            float[] padI = new float[ePlane * lanes], gI = new float[oSize * lanes], part = new float[off.length * lanes];
+            for (int ch = from(c, tasks, t); ch < from(c, tasks, t + 1); ch++) {
+                for (int b0 = 0; b0 < batch; b0 += lanes) {
+                    int nb = Math.min(lanes, batch - b0);
+                    if (nb < lanes) {
+                        // lanes past the batch: zeros, whatever the previous channel left there
+                        Arrays.fill(padI, 0f);
+                        Arrays.fill(gI, 0f);
+                    }
+                    for (int l = 0; l < nb; l++) {
+                        int pl = (b0 + l) * c + ch, xOff = pl * inSize;
+                        // padI[i·L + l] = xpad of plane pl at i (padPlane's copy, interleaved)
+                        for (int e0 = Math.max(0, a.p[0]); e0 < Math.min(e[0], a.in[0] + a.p[0]); e0++) {
+                            for (int e1 = Math.max(0, a.p[1]); e1 < Math.min(e[1], a.in[1] + a.p[1]); e1++) {
+                                int src = xOff + ((e0 - a.p[0]) * a.in[1] + e1 - a.p[1]) * a.in[2] - a.p[2], dst = (e0 * e[1] + e1) * e[2];
+                                for (int i = lo2; i < hi2; i++) padI[(dst + i) * lanes + l] = x[src + i];
+                            }
+                        }
+                        for (int o = 0; o < oSize; o++) gI[o * lanes + l] = gy[pl * oSize + o];
+                    }
+                    Arrays.fill(part, 0f);
+                    VectorMatmul.depthwiseWeight(gI, padI, pos, off, oSize, Matmul.KC, part);
+                    for (int l = 0; l < nb; l++) {
+                        for (int tk = 0; tk < kSize; tk++) gw[ch * kSize + tk] += part[tk * lanes + l];
+                    }
+                }
+            }
+        });
     }
 
     // ------------------------------------------------------------------ float, through the im2col table (the bit oracle)

@@ -117,6 +117,47 @@ class ConvKernelsTest {
                 new int[] {3}, new int[] {-1}, new int[] {2}), true);
         assertSameBitsAsTable(r, new ConvKernels.Geometry(2, 2, 2, 2, new int[] {5, 6, 7}, new int[] {2, 3, 2}, new int[] {3, 5, 4},
                 new int[] {2, 1, 2}, new int[] {1, 1, 1}, new int[] {1, 1, 2}), true);
+        // depthwise ∂w with the batch across vector lanes: a batch of 8 (one run of lanes), of 11 (a full run and a short one,
+        // whose lanes past the batch hold the previous channel's values), of 17; taps in groups of 8, 4 and 1 (12, 7, 13, 5 taps)
+        assertSameBitsAsTable(r, new ConvKernels.Geometry(8, 5, 5, 5, new int[] {9, 11}, new int[] {3, 3}, new int[] {9, 11}, one, one, one), true);
+        assertSameBitsAsTable(r, new ConvKernels.Geometry(11, 3, 3, 3, new int[] {7, 8}, new int[] {3, 4}, new int[] {5, 5}, one, zero, one), true);
+        assertSameBitsAsTable(r, new ConvKernels.Geometry(17, 2, 2, 2, new int[] {13}, new int[] {7}, new int[] {5},
+                new int[] {2}, new int[] {1}, new int[] {1}), false);
+        assertSameBitsAsTable(r, new ConvKernels.Geometry(9, 3, 3, 3, new int[] {6, 30}, new int[] {1, 13}, new int[] {6, 9},
+                new int[] {1, 3}, new int[] {0, 2}, new int[] {1, 1}), true);
+        assertSameBitsAsTable(r, new ConvKernels.Geometry(12, 2, 2, 2, new int[] {3, 4, 5}, new int[] {1, 1, 5}, new int[] {3, 4, 3},
+                new int[] {1, 1, 1}, new int[] {0, 0, 1}, new int[] {1, 1, 1}), false);
+        // ... above the parallel threshold, the batch a multiple of the lanes, a crop
+        assertSameBitsAsTable(r, new ConvKernels.Geometry(16, 24, 24, 24, new int[] {20, 20}, new int[] {3, 3}, new int[] {16, 16},
+                one, new int[] {-1, -1}, one), false);
+        // forward and ∂w read the columns from the padded input: more taps than a block (288 > 256, two blocks of the forward
+        // chain), more output channels than a tile is wide (40), outputs not a multiple of six rows, groups, a crop, 1-d and 3-d
+        assertSameBitsAsTable(r, new ConvKernels.Geometry(2, 32, 40, 1, new int[] {9, 10}, new int[] {3, 3}, new int[] {9, 10}, one, one, one), true);
+        assertSameBitsAsTable(r, new ConvKernels.Geometry(3, 12, 70, 2, new int[] {11, 7}, new int[] {2, 3}, new int[] {5, 5},
+                new int[] {2, 1}, new int[] {-1, 0}, new int[] {1, 1}), true);
+        assertSameBitsAsTable(r, new ConvKernels.Geometry(2, 3, 5, 1, new int[] {301}, new int[] {3}, new int[] {299}, new int[] {1}, new int[] {0}, new int[] {1}), true);
+        assertSameBitsAsTable(r, new ConvKernels.Geometry(2, 4, 6, 2, new int[] {5, 6, 7}, new int[] {2, 3, 2}, new int[] {3, 5, 4},
+                new int[] {2, 1, 2}, new int[] {1, 1, 1}, new int[] {1, 1, 2}), false);
+        // ∂x without columns: rows wider than two vectors with a tail, seven input channels (a tile of six and one), stride
+        // and dilation across rows, with and without infinite weights (the masked lanes); 260 output channels take the product
+        assertSameBitsAsTable(r, new ConvKernels.Geometry(2, 7, 9, 1, new int[] {3, 70}, new int[] {2, 3}, new int[] {2, 68}, one, zero, one), true);
+        assertSameBitsAsTable(r, new ConvKernels.Geometry(2, 7, 9, 1, new int[] {3, 70}, new int[] {2, 3}, new int[] {2, 68}, one, zero, one), false);
+        assertSameBitsAsTable(r, new ConvKernels.Geometry(2, 8, 6, 2, new int[] {5, 45}, new int[] {3, 3}, new int[] {3, 45},
+                new int[] {2, 1}, new int[] {1, 2}, new int[] {1, 2}), true);
+        // ... with a stride along the row (its phases): 2 with dilation 2, 3 with a crop at the end
+        assertSameBitsAsTable(r, new ConvKernels.Geometry(2, 7, 9, 1, new int[] {5, 71}, new int[] {2, 3}, new int[] {4, 35},
+                new int[] {1, 2}, new int[] {0, 1}, new int[] {1, 2}), true);
+        assertSameBitsAsTable(r, new ConvKernels.Geometry(2, 7, 9, 1, new int[] {5, 71}, new int[] {2, 3}, new int[] {4, 35},
+                new int[] {1, 2}, new int[] {0, 1}, new int[] {1, 2}), false);
+        assertSameBitsAsTable(r, new ConvKernels.Geometry(1, 6, 4, 2, new int[] {4, 50}, new int[] {1, 4}, new int[] {4, 16},
+                new int[] {1, 3}, new int[] {0, 2}, one), true);
+        assertSameBitsAsTable(r, new ConvKernels.Geometry(1, 2, 260, 1, new int[] {4, 5}, new int[] {2, 2}, new int[] {3, 4}, one, zero, one), true);
+        // finite weights, infinite, NaN and signed-zero inputs and gradients: random geometries, depthwise ones (the depthwise ∂x
+        // pixel by pixel), a depthwise row of 70 pixels (four vectors at a time and a tail), a dilated crop
+        for (int trial = 0; trial < 60; trial++) assertSameBitsAsTable(r, trial % 2 == 0 ? randomGeometry(r) : randomDepthwise(r), true, false);
+        assertSameBitsAsTable(r, new ConvKernels.Geometry(3, 4, 4, 4, new int[] {6, 70}, new int[] {3, 3}, new int[] {6, 70}, one, one, one), true, false);
+        assertSameBitsAsTable(r, new ConvKernels.Geometry(2, 3, 3, 3, new int[] {9, 40}, new int[] {3, 5}, new int[] {4, 32},
+                new int[] {2, 1}, new int[] {0, -1}, new int[] {2, 2}), true, false);
         // the benchmark's plain, strided and dilated cases on one image
         for (int[] sd : new int[][] {{1, 1, 1}, {2, 1, 1}, {1, 2, 2}}) {
             int s = sd[0], p = sd[1], d = sd[2], out = (32 + 2 * p - d * 2 - 1) / s + 1;
@@ -126,7 +167,12 @@ class ConvKernelsTest {
     }
 
     private static void assertSameBitsAsTable(SplittableRandom r, ConvKernels.Geometry g, boolean special) {
-        float[] x = values(r, g.batch() * g.cIn() * g.inSize(), special), w = values(r, g.cOut() * g.cInG() * g.kernelSize(), special);
+        assertSameBitsAsTable(r, g, special, special);
+    }
+
+    /** With {@code specialW} false the weights are finite while x and g may hold ±0, ±∞ and NaN (the kernels that skip masks then). */
+    private static void assertSameBitsAsTable(SplittableRandom r, ConvKernels.Geometry g, boolean special, boolean specialW) {
+        float[] x = values(r, g.batch() * g.cIn() * g.inSize(), special), w = values(r, g.cOut() * g.cInG() * g.kernelSize(), specialW);
         float[] gy = values(r, g.batch() * g.cOut() * g.outSize(), special);
         assertSameBits("forward", ConvKernels.tableForward(x, w, g), ConvKernels.forward(x, w, g), g);
         assertSameBits("input gradient", ConvKernels.tableBackwardInput(gy, w, g), ConvKernels.backwardInput(gy, w, g), g);
