@@ -183,6 +183,12 @@ public final class Pointwise {
             void runRounded(double[] w, float[] out, int o, int len) {
                 for (int t = 0; t < len; t++) out[o + t] = (float) Math.exp(w[t]);
             }
+
+            // the same bits as runRounded's (float) Math.exp, through FloatExp's polynomial (vectorised)
+            @Override
+            void runFloat(float[] x, float[] out, int lo, int hi) {
+                FloatExp.exp(x, lo, out, lo, hi - lo);
+            }
         },
         LOG {
             @Override
