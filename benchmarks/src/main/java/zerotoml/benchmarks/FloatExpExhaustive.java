@@ -5,11 +5,11 @@ import zerotoml.scratch.kernels.FloatExp;
 
 /**
  * The exhaustive check of {@link FloatExp}: every one of the 2³² float bit patterns through the
- * scalar path and (when the JVM runs with {@code --add-modules jdk.incubator.vector}) the Vector
+ * exp and the sigmoid, each on the scalar path and (when the JVM runs with {@code --add-modules jdk.incubator.vector}) the Vector
  * API path, each compared bit for bit (raw bits, NaN payloads included) with
- * {@code (float) Math.exp((double) x)}. It also reports how far the kernel's double y lies from
+ * {@code (float) Math.exp((double) x)} and {@link FloatExp#naiveSigmoid}. It also reports how far the kernel's double y lies from
  * {@code Math.exp}'s double, in double ulps, over the inputs that are not clamped. A main run by
- * hand (about a minute of one core), not a test: the build's {@code FloatExpTest} checks random
+ * hand (a few minutes of one core), not a test: the build's {@code FloatExpTest} checks random
  * and edge inputs. Exit status 1 on any mismatch.
  *
  * <pre>
@@ -24,7 +24,8 @@ public final class FloatExpExhaustive {
         System.out.println(Backend.describe());
         int block = 1 << 16;
         float[] x = new float[block], oracle = new float[block], scalar = new float[block], vector = new float[block];
-        long scalarBad = 0, vectorBad = 0, fallbacks = 0, checked = 0;
+        float[] sOracle = new float[block], sScalar = new float[block], sVector = new float[block];
+        long scalarBad = 0, vectorBad = 0, fallbacks = 0, checked = 0, sigmoidScalarBad = 0, sigmoidVectorBad = 0;
         double worstUlps = 0;
         float worstAt = 0;
         long start = System.nanoTime();
@@ -33,6 +34,9 @@ public final class FloatExpExhaustive {
             for (int i = 0; i < block; i++) oracle[i] = (float) Math.exp(x[i]);
             FloatExp.scalar(x, 0, scalar, 0, block);
             if (Backend.VECTOR) FloatExp.vector(x, 0, vector, 0, block);
+            for (int i = 0; i < block; i++) sOracle[i] = FloatExp.naiveSigmoid(x[i]);
+            FloatExp.sigmoidScalar(x, 0, sScalar, 0, block);
+            if (Backend.VECTOR) FloatExp.sigmoidVector(x, 0, sVector, 0, block);
             for (int i = 0; i < block; i++) {
                 int want = Float.floatToRawIntBits(oracle[i]);
                 if (Float.floatToRawIntBits(scalar[i]) != want) {
@@ -40,6 +44,13 @@ public final class FloatExpExhaustive {
                 }
                 if (Backend.VECTOR && Float.floatToRawIntBits(vector[i]) != want) {
                     if (vectorBad++ < 20) System.out.println("vector mismatch at x = " + x[i] + " (" + Integer.toHexString((int) (base + i)) + "): " + vector[i] + " against " + oracle[i]);
+                }
+                int wantS = Float.floatToRawIntBits(sOracle[i]);
+                if (Float.floatToRawIntBits(sScalar[i]) != wantS && sigmoidScalarBad++ < 20) {
+                    System.out.println("scalar sigmoid mismatch at x = " + x[i] + ": " + sScalar[i] + " against " + sOracle[i]);
+                }
+                if (Backend.VECTOR && Float.floatToRawIntBits(sVector[i]) != wantS && sigmoidVectorBad++ < 20) {
+                    System.out.println("vector sigmoid mismatch at x = " + x[i] + ": " + sVector[i] + " against " + sOracle[i]);
                 }
                 float v = x[i];
                 if (v > FloatExp.LOWEST && v < FloatExp.HIGHEST) {
@@ -59,7 +70,8 @@ public final class FloatExpExhaustive {
         System.out.printf("all 2^32 floats: scalar mismatches %d, vector mismatches %s; %.1f s%n", scalarBad, Backend.VECTOR ? String.valueOf(vectorBad) : "(not run: no vector module)", seconds);
         System.out.printf("inputs in (-110, 89): %d; kernel's double against Math.exp: at most %.3f ulps (x = %s); took Math.exp (two roundings disagree): %d%n",
                 checked, worstUlps, Float.toString(worstAt), fallbacks);
-        if (scalarBad + vectorBad > 0) System.exit(1);
+        System.out.printf("sigmoid, all 2^32 floats: scalar mismatches %d, vector mismatches %s%n", sigmoidScalarBad, Backend.VECTOR ? String.valueOf(sigmoidVectorBad) : "(not run)");
+        if (scalarBad + vectorBad + sigmoidScalarBad + sigmoidVectorBad > 0) System.exit(1);
     }
 
 }

@@ -26,6 +26,9 @@ import java.math.BigDecimal;
  * <p>{@link #exp(float)} is the scalar path; {@code VectorExp} does the same operations lane by
  * lane (the Vector API's fma is {@link Math#fma} per lane, its conversions round to nearest as a
  * Java cast). {@link #naiveExp} is the oracle the kernel replaces.
+ *
+ * <p>The logistic σ of float32 ({@link #sigmoid(float)}) goes through the same polynomial and the
+ * same check, against its own oracle {@link #naiveSigmoid} (the float sigmoid as it was computed).
  */
 public final class FloatExp {
     private FloatExp() {}
@@ -62,7 +65,12 @@ public final class FloatExp {
      * {@code Math.exp(x)}, or NaN for a NaN; x is clamped to [−110, 89] first.
      */
     public static double approx(float x) {
-        double c = Math.min(Math.max((double) x, LOWEST), HIGHEST);
+        return approx((double) x);
+    }
+
+    /** {@link #approx(float)} on a double argument (σ's −|x| of a float x). */
+    static double approx(double v) {
+        double c = Math.min(Math.max(v, LOWEST), HIGHEST);
         double t = c * INV_LN2 + SHIFTER;
         double k = t - SHIFTER;
         double r = Math.fma(-k, LN2_HI, c);
@@ -98,6 +106,26 @@ public final class FloatExp {
         return (float) Math.exp(x);
     }
 
+    // σ x = float(y) when float(y·(1 − δ)) = float(y·(1 + δ)),  y = (x ≥ 0 ? 1 : e) / (1 + e),  e = approx(−|x|);  else the oracle
+    /**
+     * The logistic σ with the bits of the float sigmoid, {@link #naiveSigmoid}: the same formula on
+     * {@link #approx}'s e instead of {@code Math.exp}'s, and the same two-rounding check. With e
+     * within 2⁻⁵¹ relative of {@code Math.exp}'s (1 ulp each from eˣ), the quotient moves by at most
+     * that much (∂ log σ / ∂ log e has magnitude below 1), plus four roundings of 2⁻⁵³: far inside
+     * the check's 2⁻⁴⁶. The scalar path.
+     */
+    public static float sigmoid(float x) {
+        double v = x, e = approx(-Math.abs(v));
+        double y = (v >= 0 ? 1.0 : e) / (1 + e);
+        float lo = (float) (y * DOWN), hi = (float) (y * UP);
+        return lo == hi ? lo : naiveSigmoid(x);
+    }
+
+    /** The oracle: Pointwise's float sigmoid, {@code (float) ((x ≥ 0 ? 1 : e) / (1 + e))} with e = {@code Math.exp(−|x|)} in double. */
+    public static float naiveSigmoid(float x) {
+        return (float) Pointwise.Unary.SIGMOID.applyAsDouble(x);
+    }
+
     // out_{o+t} = float(exp(double(x_{xo+t})))
     /**
      * {@code out[o + t] = (float) Math.exp(x[xo + t])} for t &lt; n: the Vector API path when it is
@@ -111,6 +139,24 @@ public final class FloatExp {
     /** The scalar path over an array ({@link #exp(float)} per element). */
     public static void scalar(float[] x, int xo, float[] out, int o, int n) {
         for (int t = 0; t < n; t++) out[o + t] = exp(x[xo + t]);
+    }
+
+    // out_{o+t} = σ(x_{xo+t})
+    /** {@link #sigmoid(float)} over an array: the Vector API path when it is in use, else the scalar one. x and out may be the same array. */
+    public static void sigmoid(float[] x, int xo, float[] out, int o, int n) {
+        if (Backend.VECTOR) VectorExp.sigmoid(x, xo, out, o, n);
+        else sigmoidScalar(x, xo, out, o, n);
+    }
+
+    /** The scalar path of the array sigmoid. */
+    public static void sigmoidScalar(float[] x, int xo, float[] out, int o, int n) {
+        for (int t = 0; t < n; t++) out[o + t] = sigmoid(x[xo + t]);
+    }
+
+    /** The Vector API path of the array sigmoid; only when {@link Backend#VECTOR} is true. */
+    public static void sigmoidVector(float[] x, int xo, float[] out, int o, int n) {
+        if (!Backend.VECTOR) throw new IllegalStateException("FloatExp.sigmoidVector: the Vector API is not in use (start the JVM with --add-modules jdk.incubator.vector)");
+        VectorExp.sigmoid(x, xo, out, o, n);
     }
 
     /** The Vector API path over an array; only when {@link Backend#VECTOR} is true (else the module is missing). */

@@ -250,6 +250,12 @@ public final class Pointwise {
                     out[o + t] = (float) ((v >= 0 ? 1.0 : e) / (1 + e));
                 }
             }
+
+            // the same bits as runRounded's, through FloatExp's polynomial (vectorised)
+            @Override
+            void runFloat(float[] x, float[] out, int lo, int hi) {
+                FloatExp.sigmoid(x, lo, out, lo, hi - lo);
+            }
         },
         TANH {
             @Override

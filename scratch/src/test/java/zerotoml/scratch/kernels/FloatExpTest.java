@@ -9,7 +9,8 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link FloatExp} against its oracle {@code (float) Math.exp((double) x)}, raw bits compared (NaN
+ * {@link FloatExp} against its oracles, {@code (float) Math.exp((double) x)} and the float sigmoid as it
+ * was computed ({@link FloatExp#naiveSigmoid}), raw bits compared (NaN
  * payloads included), on the scalar path, the Vector API path (surefire runs with the module) and
  * the dispatching array kernel, for edge values (±0, subnormals, ±∞, NaNs, the overflow and
  * underflow edges, the clamp bounds, the reduction's half-way points) and random floats, at sizes
@@ -118,6 +119,29 @@ class FloatExpTest {
         float[] all = edges.clone(), out = new float[all.length];
         FloatExp.vector(all, 0, out, 0, all.length);
         assertSameBits(all, oracle(all), out, "vector path, the edge values in order");
+    }
+
+    @Test
+    void theSigmoidGivesTheBitsOfTheFloatSigmoidOnBothPathsAtEveryEdgeSize() {
+        float[] edges = edges();
+        SplittableRandom r = new SplittableRandom(15);
+        int[] sizes = {0, 1, 3, 7, 8, 9, 16, 17, 33, edges.length, 100_003};
+        for (int n : sizes) {
+            float[] x = randoms(r, n);
+            for (int i = 0; i < n; i++) if (r.nextInt(4) == 0) x[i] = edges[r.nextInt(edges.length)];
+            float[] want = new float[n];
+            for (int i = 0; i < n; i++) want[i] = FloatExp.naiveSigmoid(x[i]);
+            float[] one = new float[n];
+            for (int i = 0; i < n; i++) one[i] = FloatExp.sigmoid(x[i]);
+            assertSameBits(x, want, one, "scalar sigmoid, n=" + n);
+            float[] v = new float[n], s = new float[n], k = x.clone();
+            FloatExp.sigmoidVector(x, 0, v, 0, n);
+            FloatExp.sigmoidScalar(x, 0, s, 0, n);
+            FloatExp.sigmoid(k, 0, k, 0, n);
+            assertSameBits(x, want, v, "vector sigmoid, n=" + n);
+            assertSameBits(x, want, s, "scalar sigmoid path, n=" + n);
+            assertSameBits(x, want, k, "sigmoid kernel in place, n=" + n);
+        }
     }
 
     @Test
