@@ -5,9 +5,9 @@ import zerotoml.scratch.kernels.FloatExp;
 
 /**
  * The exhaustive check of {@link FloatExp}: every one of the 2³² float bit patterns through the
- * exp and the sigmoid, each on the scalar path and (when the JVM runs with {@code --add-modules jdk.incubator.vector}) the Vector
+ * exp, the sigmoid and tanh, each on the scalar path and (when the JVM runs with {@code --add-modules jdk.incubator.vector}) the Vector
  * API path, each compared bit for bit (raw bits, NaN payloads included) with
- * {@code (float) Math.exp((double) x)} and {@link FloatExp#naiveSigmoid}. It also reports how far the kernel's double y lies from
+ * {@code (float) Math.exp((double) x)}, {@link FloatExp#naiveSigmoid} and {@link FloatExp#naiveTanh}. It also reports how far the kernel's double y lies from
  * {@code Math.exp}'s double, in double ulps, over the inputs that are not clamped. A main run by
  * hand (a few minutes of one core), not a test: the build's {@code FloatExpTest} checks random
  * and edge inputs. Exit status 1 on any mismatch.
@@ -25,7 +25,8 @@ public final class FloatExpExhaustive {
         int block = 1 << 16;
         float[] x = new float[block], oracle = new float[block], scalar = new float[block], vector = new float[block];
         float[] sOracle = new float[block], sScalar = new float[block], sVector = new float[block];
-        long scalarBad = 0, vectorBad = 0, fallbacks = 0, checked = 0, sigmoidScalarBad = 0, sigmoidVectorBad = 0;
+        float[] tOracle = new float[block], tScalar = new float[block], tVector = new float[block];
+        long scalarBad = 0, vectorBad = 0, fallbacks = 0, checked = 0, sigmoidScalarBad = 0, sigmoidVectorBad = 0, tanhScalarBad = 0, tanhVectorBad = 0;
         double worstUlps = 0;
         float worstAt = 0;
         long start = System.nanoTime();
@@ -37,6 +38,9 @@ public final class FloatExpExhaustive {
             for (int i = 0; i < block; i++) sOracle[i] = FloatExp.naiveSigmoid(x[i]);
             FloatExp.sigmoidScalar(x, 0, sScalar, 0, block);
             if (Backend.VECTOR) FloatExp.sigmoidVector(x, 0, sVector, 0, block);
+            for (int i = 0; i < block; i++) tOracle[i] = FloatExp.naiveTanh(x[i]);
+            FloatExp.tanhScalar(x, 0, tScalar, 0, block);
+            if (Backend.VECTOR) FloatExp.tanhVector(x, 0, tVector, 0, block);
             for (int i = 0; i < block; i++) {
                 int want = Float.floatToRawIntBits(oracle[i]);
                 if (Float.floatToRawIntBits(scalar[i]) != want) {
@@ -51,6 +55,13 @@ public final class FloatExpExhaustive {
                 }
                 if (Backend.VECTOR && Float.floatToRawIntBits(sVector[i]) != wantS && sigmoidVectorBad++ < 20) {
                     System.out.println("vector sigmoid mismatch at x = " + x[i] + ": " + sVector[i] + " against " + sOracle[i]);
+                }
+                int wantT = Float.floatToRawIntBits(tOracle[i]);
+                if (Float.floatToRawIntBits(tScalar[i]) != wantT && tanhScalarBad++ < 20) {
+                    System.out.println("scalar tanh mismatch at x = " + x[i] + ": " + tScalar[i] + " against " + tOracle[i]);
+                }
+                if (Backend.VECTOR && Float.floatToRawIntBits(tVector[i]) != wantT && tanhVectorBad++ < 20) {
+                    System.out.println("vector tanh mismatch at x = " + x[i] + ": " + tVector[i] + " against " + tOracle[i]);
                 }
                 float v = x[i];
                 if (v > FloatExp.LOWEST && v < FloatExp.HIGHEST) {
@@ -71,7 +82,8 @@ public final class FloatExpExhaustive {
         System.out.printf("inputs in (-110, 89): %d; kernel's double against Math.exp: at most %.3f ulps (x = %s); took Math.exp (two roundings disagree): %d%n",
                 checked, worstUlps, Float.toString(worstAt), fallbacks);
         System.out.printf("sigmoid, all 2^32 floats: scalar mismatches %d, vector mismatches %s%n", sigmoidScalarBad, Backend.VECTOR ? String.valueOf(sigmoidVectorBad) : "(not run)");
-        if (scalarBad + vectorBad + sigmoidScalarBad + sigmoidVectorBad > 0) System.exit(1);
+        System.out.printf("tanh, all 2^32 floats: scalar mismatches %d, vector mismatches %s%n", tanhScalarBad, Backend.VECTOR ? String.valueOf(tanhVectorBad) : "(not run)");
+        if (scalarBad + vectorBad + sigmoidScalarBad + sigmoidVectorBad + tanhScalarBad + tanhVectorBad > 0) System.exit(1);
     }
 
 }

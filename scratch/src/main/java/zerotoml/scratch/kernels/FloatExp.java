@@ -27,8 +27,9 @@ import java.math.BigDecimal;
  * lane (the Vector API's fma is {@link Math#fma} per lane, its conversions round to nearest as a
  * Java cast). {@link #naiveExp} is the oracle the kernel replaces.
  *
- * <p>The logistic σ of float32 ({@link #sigmoid(float)}) goes through the same polynomial and the
- * same check, against its own oracle {@link #naiveSigmoid} (the float sigmoid as it was computed).
+ * <p>The logistic σ and tanh of float32 ({@link #sigmoid(float)}, {@link #tanh(float)}) go through
+ * the same polynomial and the same check, against their own oracles {@link #naiveSigmoid} and
+ * {@link #naiveTanh} (the float σ and tanh as they were computed).
  */
 public final class FloatExp {
     private FloatExp() {}
@@ -121,6 +122,32 @@ public final class FloatExp {
         return lo == hi ? lo : naiveSigmoid(x);
     }
 
+    /** The relative half-width of tanh's check: its quotient cancels near |x| = 2⁻⁵ (see {@link #tanh(float)}). */
+    public static final double TANH_DOWN = 1 - 0x1p-40, TANH_UP = 1 + 0x1p-40;
+    /** Where {@link Pointwise#tanhForFloat} leaves its series for the quotient, and where it returns 1. */
+    static final double TANH_SERIES = 0x1p-5, TANH_ONE = 20;
+
+    // tanh x = float(y) when float(y·(1 − δ)) = float(y·(1 + δ)),  y = ±(1 − 2 / (approx(2|x|) + 1)),  for 2⁻⁵ ≤ |x| < 20;  else the oracle
+    /**
+     * tanh with the bits of the float tanh, {@link #naiveTanh} ({@link Pointwise#tanhForFloat} rounded):
+     * on 2⁻⁵ ≤ |x| &lt; 20 its quotient 1 − 2/(e^{2|x|} + 1) on {@link #approx}'s e^{2|x|}, with
+     * the two-rounding check at 2⁻⁴⁰ (the subtraction from 1 magnifies e's 2⁻⁵¹ by up to
+     * q/(1 − q) ≈ 31 at |x| = 2⁻⁵: about 2⁻⁴⁵, inside 2⁻⁴⁰); elsewhere (the series, the 1, NaN) the
+     * oracle's own operations. The scalar path.
+     */
+    public static float tanh(float x) {
+        double v = x, a = Math.abs(v);
+        if (a < TANH_SERIES || a >= TANH_ONE) return naiveTanh(x);
+        double y = Math.copySign(1 - 2 / (approx(2 * a) + 1), v);
+        float lo = (float) (y * TANH_DOWN), hi = (float) (y * TANH_UP);
+        return lo == hi ? lo : naiveTanh(x);
+    }
+
+    /** The oracle: the float tanh as it was computed, {@code (float) Pointwise.tanhForFloat(x)}. */
+    public static float naiveTanh(float x) {
+        return (float) Pointwise.tanhForFloat(x);
+    }
+
     /** The oracle: Pointwise's float sigmoid, {@code (float) ((x ≥ 0 ? 1 : e) / (1 + e))} with e = {@code Math.exp(−|x|)} in double. */
     public static float naiveSigmoid(float x) {
         return (float) Pointwise.Unary.SIGMOID.applyAsDouble(x);
@@ -157,6 +184,24 @@ public final class FloatExp {
     public static void sigmoidVector(float[] x, int xo, float[] out, int o, int n) {
         if (!Backend.VECTOR) throw new IllegalStateException("FloatExp.sigmoidVector: the Vector API is not in use (start the JVM with --add-modules jdk.incubator.vector)");
         VectorExp.sigmoid(x, xo, out, o, n);
+    }
+
+    // out_{o+t} = tanh(x_{xo+t})
+    /** {@link #tanh(float)} over an array: the Vector API path when it is in use, else the scalar one. x and out may be the same array. */
+    public static void tanh(float[] x, int xo, float[] out, int o, int n) {
+        if (Backend.VECTOR) VectorExp.tanh(x, xo, out, o, n);
+        else tanhScalar(x, xo, out, o, n);
+    }
+
+    /** The scalar path of the array tanh. */
+    public static void tanhScalar(float[] x, int xo, float[] out, int o, int n) {
+        for (int t = 0; t < n; t++) out[o + t] = tanh(x[xo + t]);
+    }
+
+    /** The Vector API path of the array tanh; only when {@link Backend#VECTOR} is true. */
+    public static void tanhVector(float[] x, int xo, float[] out, int o, int n) {
+        if (!Backend.VECTOR) throw new IllegalStateException("FloatExp.tanhVector: the Vector API is not in use (start the JVM with --add-modules jdk.incubator.vector)");
+        VectorExp.tanh(x, xo, out, o, n);
     }
 
     /** The Vector API path over an array; only when {@link Backend#VECTOR} is true (else the module is missing). */

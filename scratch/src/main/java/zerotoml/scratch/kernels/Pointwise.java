@@ -274,6 +274,12 @@ public final class Pointwise {
                 for (int t = 0; t < len; t++) out[o + t] = (float) tanhForFloat(w[t]);
             }
 
+            // the same bits as runRounded's, through FloatExp's polynomial (vectorised)
+            @Override
+            void runFloat(float[] x, float[] out, int lo, int hi) {
+                FloatExp.tanh(x, lo, out, lo, hi - lo);
+            }
+
             @Override
             public double forFloat(double v) {
                 return tanhForFloat(v);

@@ -9,8 +9,8 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link FloatExp} against its oracles, {@code (float) Math.exp((double) x)} and the float sigmoid as it
- * was computed ({@link FloatExp#naiveSigmoid}), raw bits compared (NaN
+ * {@link FloatExp} against its oracles, {@code (float) Math.exp((double) x)} and the float sigmoid and
+ * tanh as they were computed ({@link FloatExp#naiveSigmoid}, {@link FloatExp#naiveTanh}), raw bits compared (NaN
  * payloads included), on the scalar path, the Vector API path (surefire runs with the module) and
  * the dispatching array kernel, for edge values (±0, subnormals, ±∞, NaNs, the overflow and
  * underflow edges, the clamp bounds, the reduction's half-way points) and random floats, at sizes
@@ -27,7 +27,8 @@ class FloatExpTest {
             Float.MAX_VALUE, Float.POSITIVE_INFINITY,
             88.72283f, 88.7228394f, 89f, 110f, // e^x overflows float from about 88.7228
             87.33654f, 103.97208f, 104f, 103.27893f, // -x: e^-x leaves the normal floats near 87.34 and rounds to 0 near 103.97
-            (float) (Math.log(2) / 2), (float) (3 * Math.log(2) / 2), (float) (201 * Math.log(2) / 2), (float) Math.log(2)
+            (float) (Math.log(2) / 2), (float) (3 * Math.log(2) / 2), (float) (201 * Math.log(2) / 2), (float) Math.log(2),
+            0x1p-5f, 20f, 9.01f, 17.33f // tanh's series and its 1 begin at 2⁻⁵ and 20; σ and tanh reach 1 in float near 17.3 and 9
         };
         for (float b : base) {
             for (float s : new float[] {b, -b}) {
@@ -121,26 +122,42 @@ class FloatExpTest {
         assertSameBits(all, oracle(all), out, "vector path, the edge values in order");
     }
 
+    /** One float function with its oracle, its scalar form and its three array paths. */
+    private record Fn(String name, Scalar oracle, Scalar one, ArrayPath vector, ArrayPath scalar, ArrayPath kernel) {}
+
+    private interface Scalar {
+        float at(float x);
+    }
+
+    private interface ArrayPath {
+        void run(float[] x, int xo, float[] out, int o, int n);
+    }
+
     @Test
-    void theSigmoidGivesTheBitsOfTheFloatSigmoidOnBothPathsAtEveryEdgeSize() {
+    void theSigmoidAndTanhGiveTheBitsOfTheirFloatFormsOnBothPathsAtEveryEdgeSize() {
+        Fn[] fns = {
+            new Fn("sigmoid", FloatExp::naiveSigmoid, FloatExp::sigmoid, FloatExp::sigmoidVector, FloatExp::sigmoidScalar, FloatExp::sigmoid),
+            new Fn("tanh", FloatExp::naiveTanh, FloatExp::tanh, FloatExp::tanhVector, FloatExp::tanhScalar, FloatExp::tanh)
+        };
         float[] edges = edges();
         SplittableRandom r = new SplittableRandom(15);
         int[] sizes = {0, 1, 3, 7, 8, 9, 16, 17, 33, edges.length, 100_003};
-        for (int n : sizes) {
-            float[] x = randoms(r, n);
-            for (int i = 0; i < n; i++) if (r.nextInt(4) == 0) x[i] = edges[r.nextInt(edges.length)];
-            float[] want = new float[n];
-            for (int i = 0; i < n; i++) want[i] = FloatExp.naiveSigmoid(x[i]);
-            float[] one = new float[n];
-            for (int i = 0; i < n; i++) one[i] = FloatExp.sigmoid(x[i]);
-            assertSameBits(x, want, one, "scalar sigmoid, n=" + n);
-            float[] v = new float[n], s = new float[n], k = x.clone();
-            FloatExp.sigmoidVector(x, 0, v, 0, n);
-            FloatExp.sigmoidScalar(x, 0, s, 0, n);
-            FloatExp.sigmoid(k, 0, k, 0, n);
-            assertSameBits(x, want, v, "vector sigmoid, n=" + n);
-            assertSameBits(x, want, s, "scalar sigmoid path, n=" + n);
-            assertSameBits(x, want, k, "sigmoid kernel in place, n=" + n);
+        for (Fn f : fns) {
+            for (int n : sizes) {
+                float[] x = randoms(r, n);
+                for (int i = 0; i < n; i++) if (r.nextInt(4) == 0) x[i] = edges[r.nextInt(edges.length)];
+                float[] want = new float[n], one = new float[n];
+                for (int i = 0; i < n; i++) want[i] = f.oracle().at(x[i]);
+                for (int i = 0; i < n; i++) one[i] = f.one().at(x[i]);
+                assertSameBits(x, want, one, f.name() + " one at a time, n=" + n);
+                float[] v = new float[n], s = new float[n], k = x.clone();
+                f.vector().run(x, 0, v, 0, n);
+                f.scalar().run(x, 0, s, 0, n);
+                f.kernel().run(k, 0, k, 0, n);
+                assertSameBits(x, want, v, f.name() + " vector path, n=" + n);
+                assertSameBits(x, want, s, f.name() + " scalar path, n=" + n);
+                assertSameBits(x, want, k, f.name() + " kernel in place, n=" + n);
+            }
         }
     }
 
