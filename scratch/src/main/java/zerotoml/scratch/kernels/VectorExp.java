@@ -21,95 +21,105 @@ final class VectorExp {
     private static final VectorSpecies<Float> F = VectorSpecies.of(float.class, VectorShape.forBitSize(D.vectorBitSize() / 2));
     private static final int L = D.length();
 
+    // the constants as vectors once (a broadcast per use made approx too large for C2 to inline, and a
+    // vector that crosses a call that is not inlined is boxed: 2-3x slower than Math.exp, PrintInlining)
+    private static final DoubleVector LOWEST = bc(FloatExp.LOWEST), HIGHEST = bc(FloatExp.HIGHEST), INV_LN2 = bc(FloatExp.INV_LN2),
+            SHIFTER = bc(FloatExp.SHIFTER), LN2_HI = bc(FloatExp.LN2_HI), LN2_LO = bc(FloatExp.LN2_LO),
+            K0 = bc(FloatExp.C[0]), K1 = bc(FloatExp.C[1]), K2 = bc(FloatExp.C[2]), K3 = bc(FloatExp.C[3]), K4 = bc(FloatExp.C[4]),
+            K5 = bc(FloatExp.C[5]), K6 = bc(FloatExp.C[6]), K7 = bc(FloatExp.C[7]), K8 = bc(FloatExp.C[8]), K9 = bc(FloatExp.C[9]),
+            K10 = bc(FloatExp.C[10]), K11 = bc(FloatExp.C[11]), K12 = bc(FloatExp.C[12]), K13 = bc(FloatExp.C[13]),
+            ONE = bc(1.0), TWO = bc(2.0), DOWN = bc(FloatExp.DOWN), UP = bc(FloatExp.UP),
+            TANH_DOWN = bc(FloatExp.TANH_DOWN), TANH_UP = bc(FloatExp.TANH_UP),
+            THIRD = bc(-1.0 / 3), FIFTH = bc(2.0 / 15), SEVENTH = bc(-17.0 / 315);
+
+    private static DoubleVector bc(double c) {
+        return DoubleVector.broadcast(D, c);
+    }
+
     // y = e^r · 2^k on every lane: FloatExp.approx's operations
     private static DoubleVector approx(DoubleVector v) {
-        DoubleVector c = v.max(FloatExp.LOWEST).min(FloatExp.HIGHEST);
-        DoubleVector tv = c.mul(FloatExp.INV_LN2).add(FloatExp.SHIFTER);
-        DoubleVector nk = tv.sub(FloatExp.SHIFTER).neg();
-        DoubleVector r = nk.fma(DoubleVector.broadcast(D, FloatExp.LN2_HI), c);
-        r = nk.fma(DoubleVector.broadcast(D, FloatExp.LN2_LO), r);
-        double[] k = FloatExp.C;
-        DoubleVector p = DoubleVector.broadcast(D, k[13]).fma(r, DoubleVector.broadcast(D, k[12]));
-        p = p.fma(r, DoubleVector.broadcast(D, k[11]));
-        p = p.fma(r, DoubleVector.broadcast(D, k[10]));
-        p = p.fma(r, DoubleVector.broadcast(D, k[9]));
-        p = p.fma(r, DoubleVector.broadcast(D, k[8]));
-        p = p.fma(r, DoubleVector.broadcast(D, k[7]));
-        p = p.fma(r, DoubleVector.broadcast(D, k[6]));
-        p = p.fma(r, DoubleVector.broadcast(D, k[5]));
-        p = p.fma(r, DoubleVector.broadcast(D, k[4]));
-        p = p.fma(r, DoubleVector.broadcast(D, k[3]));
-        p = p.fma(r, DoubleVector.broadcast(D, k[2]));
-        p = p.fma(r, DoubleVector.broadcast(D, k[1]));
-        p = p.fma(r, DoubleVector.broadcast(D, k[0]));
+        DoubleVector c = v.max(LOWEST).min(HIGHEST);
+        DoubleVector tv = c.mul(INV_LN2).add(SHIFTER);
+        DoubleVector nk = tv.sub(SHIFTER).neg();
+        DoubleVector r = nk.fma(LN2_HI, c);
+        r = nk.fma(LN2_LO, r);
+        DoubleVector p = K13.fma(r, K12);
+        p = p.fma(r, K11);
+        p = p.fma(r, K10);
+        p = p.fma(r, K9);
+        p = p.fma(r, K8);
+        p = p.fma(r, K7);
+        p = p.fma(r, K6);
+        p = p.fma(r, K5);
+        p = p.fma(r, K4);
+        p = p.fma(r, K3);
+        p = p.fma(r, K2);
+        p = p.fma(r, K1);
+        p = p.fma(r, K0);
         DoubleVector scale = tv.reinterpretAsLongs().add(1023L).lanewise(VectorOperators.LSHL, 52L).reinterpretAsDoubles();
         return p.mul(scale);
     }
 
     private static final int EXP = 0, SIGMOID = 1, TANH = 2;
 
-    /** float(y) where float(y·down) = float(y·up), else the oracle of that lane (read from x before the store: out may be x). */
+    /** float(y) where float(y·down) = float(y·up), else the oracle of that lane. */
     private static void store(DoubleVector y, DoubleVector down, DoubleVector up, float[] x, int xi, float[] out, int oi, int op) {
         FloatVector lo = (FloatVector) y.mul(down).convertShape(VectorOperators.D2F, F, 0);
         FloatVector hi = (FloatVector) y.mul(up).convertShape(VectorOperators.D2F, F, 0);
         VectorMask<Float> same = lo.compare(VectorOperators.EQ, hi);
-        if (same.allTrue()) {
-            lo.intoArray(out, oi);
-        } else {
-            float[] v = lo.toArray();
-            for (int j = 0; j < L; j++) {
-                if (same.laneIsSet(j)) continue;
-                float xj = x[xi + j];
-                v[j] = op == EXP ? FloatExp.naiveExp(xj) : op == SIGMOID ? FloatExp.naiveSigmoid(xj) : FloatExp.naiveTanh(xj);
-            }
-            System.arraycopy(v, 0, out, oi, L);
+        if (same.allTrue()) lo.intoArray(out, oi);
+        else patch(lo, same, x, xi, out, oi, op);
+    }
+
+    /** The rare lanes whose two roundings disagree: the oracle, reading x before the store (out may be x). */
+    private static void patch(FloatVector lo, VectorMask<Float> same, float[] x, int xi, float[] out, int oi, int op) {
+        float[] v = lo.toArray();
+        for (int j = 0; j < L; j++) {
+            if (same.laneIsSet(j)) continue;
+            float xj = x[xi + j];
+            v[j] = op == EXP ? FloatExp.naiveExp(xj) : op == SIGMOID ? FloatExp.naiveSigmoid(xj) : FloatExp.naiveTanh(xj);
         }
+        System.arraycopy(v, 0, out, oi, L);
     }
 
     static void exp(float[] x, int xo, float[] out, int o, int n) {
-        DoubleVector down = DoubleVector.broadcast(D, FloatExp.DOWN), up = DoubleVector.broadcast(D, FloatExp.UP);
         int t = 0;
         for (; t <= n - L; t += L) {
             DoubleVector v = (DoubleVector) FloatVector.fromArray(F, x, xo + t).convertShape(VectorOperators.F2D, D, 0);
-            store(approx(v), down, up, x, xo + t, out, o + t, EXP);
+            store(approx(v), DOWN, UP, x, xo + t, out, o + t, EXP);
         }
         for (; t < n; t++) out[o + t] = FloatExp.exp(x[xo + t]);
     }
 
     // σ = (x ≥ 0 ? 1 : e) / (1 + e),  e = approx(−|x|)
     static void sigmoid(float[] x, int xo, float[] out, int o, int n) {
-        DoubleVector one = DoubleVector.broadcast(D, 1.0);
-        DoubleVector down = DoubleVector.broadcast(D, FloatExp.DOWN), up = DoubleVector.broadcast(D, FloatExp.UP);
         int t = 0;
         for (; t <= n - L; t += L) {
             DoubleVector v = (DoubleVector) FloatVector.fromArray(F, x, xo + t).convertShape(VectorOperators.F2D, D, 0);
             DoubleVector e = approx(v.abs().neg());
-            DoubleVector num = e.blend(one, v.compare(VectorOperators.GE, 0.0));
-            store(num.div(e.add(one)), down, up, x, xo + t, out, o + t, SIGMOID);
+            DoubleVector num = e.blend(ONE, v.compare(VectorOperators.GE, 0.0));
+            store(num.div(e.add(ONE)), DOWN, UP, x, xo + t, out, o + t, SIGMOID);
         }
         for (; t < n; t++) out[o + t] = FloatExp.sigmoid(x[xo + t]);
     }
 
     // tanh = ±(a + a·p·(−1/3 + p·(2/15 + p·(−17/315)))), p = a², for a = |x| < 2⁻⁵;  ±1 for a ≥ 20;  ±(1 − 2 / (approx(2a) + 1)) between
     static void tanh(float[] x, int xo, float[] out, int o, int n) {
-        DoubleVector one = DoubleVector.broadcast(D, 1.0), two = DoubleVector.broadcast(D, 2.0);
-        DoubleVector third = DoubleVector.broadcast(D, -1.0 / 3), fifth = DoubleVector.broadcast(D, 2.0 / 15), seventh = DoubleVector.broadcast(D, -17.0 / 315);
-        DoubleVector tDown = DoubleVector.broadcast(D, FloatExp.TANH_DOWN), tUp = DoubleVector.broadcast(D, FloatExp.TANH_UP);
         int t = 0;
         for (; t <= n - L; t += L) {
             DoubleVector v = (DoubleVector) FloatVector.fromArray(F, x, xo + t).convertShape(VectorOperators.F2D, D, 0);
             DoubleVector a = v.abs();
             DoubleVector p = a.mul(a);
-            DoubleVector series = a.add(a.mul(p).mul(third.add(p.mul(fifth.add(p.mul(seventh))))));
-            DoubleVector quotient = one.sub(two.div(approx(a.mul(2.0)).add(one)));
+            DoubleVector series = a.add(a.mul(p).mul(THIRD.add(p.mul(FIFTH.add(p.mul(SEVENTH))))));
+            DoubleVector quotient = ONE.sub(TWO.div(approx(a.mul(TWO)).add(ONE)));
             VectorMask<Double> small = a.compare(VectorOperators.LT, FloatExp.TANH_SERIES);
             VectorMask<Double> big = a.compare(VectorOperators.GE, FloatExp.TANH_ONE);
-            DoubleVector r = quotient.blend(series, small).blend(one, big);
+            DoubleVector r = quotient.blend(series, small).blend(ONE, big);
             // copySign(r, v) with r ≥ 0 (or NaN, which the check sends to the oracle): v's sign bit on r
             DoubleVector y = r.reinterpretAsLongs().or(v.reinterpretAsLongs().and(Long.MIN_VALUE)).reinterpretAsDoubles();
             // the series and the 1 are the oracle's own operations: no check there (× 1 exactly)
             VectorMask<Double> exact = small.or(big);
-            store(y, tDown.blend(one, exact), tUp.blend(one, exact), x, xo + t, out, o + t, TANH);
+            store(y, TANH_DOWN.blend(ONE, exact), TANH_UP.blend(ONE, exact), x, xo + t, out, o + t, TANH);
         }
         for (; t < n; t++) out[o + t] = FloatExp.tanh(x[xo + t]);
     }
