@@ -274,10 +274,11 @@ public final class Pointwise {
                 for (int t = 0; t < len; t++) out[o + t] = (float) tanhForFloat(w[t]);
             }
 
-            // the same bits as runRounded's, through FloatExp's polynomial (vectorised)
+            // the same bits as runRounded's, through FloatExp's polynomial (vectorised) where that is faster
             @Override
             void runFloat(float[] x, float[] out, int lo, int hi) {
-                FloatExp.tanh(x, lo, out, lo, hi - lo);
+                if (FloatExp.TANH_VECTOR) FloatExp.tanh(x, lo, out, lo, hi - lo);
+                else super.runFloat(x, out, lo, hi);
             }
 
             @Override

@@ -10,8 +10,11 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * {@link FloatExp}'s kernel with the incubating Vector API: the floats widened into double lanes
  * (as many floats as the vector holds doubles), the same operations as {@link FloatExp#approx}
- * and {@link FloatExp#exp(float)} lane by lane, and the elements whose two roundings disagree (and
- * the tail) through the scalar path; the logistic σ on top of it. x and out may be the same array. Loaded only when {@link Backend#VECTOR} is true.
+ * and {@link FloatExp#exp(float)} (and {@link FloatExp#sigmoid(float)}) lane by lane, and the
+ * elements whose two roundings disagree (and the tail) through the scalar path. tanh takes the
+ * quotient on x itself instead of |x| with the sign put back (no mask, no blend) and sends every
+ * lane below |x| = 2⁻⁵ to the oracle; its result is the oracle's by the same check. x and out may
+ * be the same array. Loaded only when {@link Backend#VECTOR} is true.
  */
 final class VectorExp {
     private VectorExp() {}
@@ -29,8 +32,7 @@ final class VectorExp {
             K5 = bc(FloatExp.C[5]), K6 = bc(FloatExp.C[6]), K7 = bc(FloatExp.C[7]), K8 = bc(FloatExp.C[8]), K9 = bc(FloatExp.C[9]),
             K10 = bc(FloatExp.C[10]), K11 = bc(FloatExp.C[11]), K12 = bc(FloatExp.C[12]), K13 = bc(FloatExp.C[13]),
             ONE = bc(1.0), TWO = bc(2.0), DOWN = bc(FloatExp.DOWN), UP = bc(FloatExp.UP),
-            TANH_DOWN = bc(FloatExp.TANH_DOWN), TANH_UP = bc(FloatExp.TANH_UP),
-            THIRD = bc(-1.0 / 3), FIFTH = bc(2.0 / 15), SEVENTH = bc(-17.0 / 315);
+            TANH_DELTA = bc(FloatExp.TANH_UP - 1), TANH_SERIES = bc(FloatExp.TANH_SERIES), TANH_WIDE = bc(0x1p600);
 
     private static DoubleVector bc(double c) {
         return DoubleVector.broadcast(D, c);
@@ -62,18 +64,18 @@ final class VectorExp {
 
     private static final int EXP = 0, SIGMOID = 1, TANH = 2;
 
-    /** float(y) where float(y·down) = float(y·up), else the oracle of that lane. */
+    /** float(y·up) where float(y·down) = float(y·up) (then also float(y)), else the oracle of that lane. */
     private static void store(DoubleVector y, DoubleVector down, DoubleVector up, float[] x, int xi, float[] out, int oi, int op) {
         FloatVector lo = (FloatVector) y.mul(down).convertShape(VectorOperators.D2F, F, 0);
         FloatVector hi = (FloatVector) y.mul(up).convertShape(VectorOperators.D2F, F, 0);
         VectorMask<Float> same = lo.compare(VectorOperators.EQ, hi);
-        if (same.allTrue()) lo.intoArray(out, oi);
-        else patch(lo, same, x, xi, out, oi, op);
+        if (same.allTrue()) hi.intoArray(out, oi);
+        else patch(hi, same, x, xi, out, oi, op);
     }
 
     /** The rare lanes whose two roundings disagree: the oracle, reading x before the store (out may be x). */
-    private static void patch(FloatVector lo, VectorMask<Float> same, float[] x, int xi, float[] out, int oi, int op) {
-        float[] v = lo.toArray();
+    private static void patch(FloatVector hi, VectorMask<Float> same, float[] x, int xi, float[] out, int oi, int op) {
+        float[] v = hi.toArray();
         for (int j = 0; j < L; j++) {
             if (same.laneIsSet(j)) continue;
             float xj = x[xi + j];
@@ -103,23 +105,18 @@ final class VectorExp {
         for (; t < n; t++) out[o + t] = FloatExp.sigmoid(x[xo + t]);
     }
 
-    // tanh = ±(a + a·p·(−1/3 + p·(2/15 + p·(−17/315)))), p = a², for a = |x| < 2⁻⁵;  ±1 for a ≥ 20;  ±(1 − 2 / (approx(2a) + 1)) between
+    // tanh = 1 − 2 / (approx(2x) + 1), checked; below |x| = 2⁻⁵ (the oracle's series) every lane fails the check
     static void tanh(float[] x, int xo, float[] out, int o, int n) {
         int t = 0;
         for (; t <= n - L; t += L) {
             DoubleVector v = (DoubleVector) FloatVector.fromArray(F, x, xo + t).convertShape(VectorOperators.F2D, D, 0);
-            DoubleVector a = v.abs();
-            DoubleVector p = a.mul(a);
-            DoubleVector series = a.add(a.mul(p).mul(THIRD.add(p.mul(FIFTH.add(p.mul(SEVENTH))))));
-            DoubleVector quotient = ONE.sub(TWO.div(approx(a.mul(TWO)).add(ONE)));
-            VectorMask<Double> small = a.compare(VectorOperators.LT, FloatExp.TANH_SERIES);
-            VectorMask<Double> big = a.compare(VectorOperators.GE, FloatExp.TANH_ONE);
-            DoubleVector r = quotient.blend(series, small).blend(ONE, big);
-            // copySign(r, v) with r ≥ 0 (or NaN, which the check sends to the oracle): v's sign bit on r
-            DoubleVector y = r.reinterpretAsLongs().or(v.reinterpretAsLongs().and(Long.MIN_VALUE)).reinterpretAsDoubles();
-            // the series and the 1 are the oracle's own operations: no check there (× 1 exactly)
-            VectorMask<Double> exact = small.or(big);
-            store(y, TANH_DOWN.blend(ONE, exact), TANH_UP.blend(ONE, exact), x, xo + t, out, o + t, TANH);
+            // on x itself rather than |x| with the sign put back (the oracle's form): for 2⁻⁵ ≤ |x| both are within
+            // 2⁻⁴⁵ of tanh x, so the check holds; from |x| = 20 on (±∞ included, clamped in approx) it is ±1 exactly
+            DoubleVector y = ONE.sub(TWO.div(approx(v.mul(TWO)).add(ONE)));
+            // the check's half-width: 2⁻⁴⁰, but ∞ below |x| = 2⁻⁵ ((2⁻⁵/|x| − 1) ≥ 2⁻²⁴ there, times 2⁶⁰⁰ twice), where
+            // y·(1 ± d) are then ±∞ or NaN (y = ±0 near x = 0), never one float: those lanes take the oracle; no mask, no blend
+            DoubleVector d = TANH_SERIES.div(v.abs()).sub(ONE).mul(TANH_WIDE).mul(TANH_WIDE).max(TANH_DELTA);
+            store(y, ONE.sub(d), ONE.add(d), x, xo + t, out, o + t, TANH);
         }
         for (; t < n; t++) out[o + t] = FloatExp.tanh(x[xo + t]);
     }
