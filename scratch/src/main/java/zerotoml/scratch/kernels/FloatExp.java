@@ -125,12 +125,14 @@ public final class FloatExp {
     /** The relative half-width of tanh's check: its quotient cancels near |x| = 2⁻⁵ (see {@link #tanh(float)}). */
     public static final double TANH_DOWN = 1 - 0x1p-40, TANH_UP = 1 + 0x1p-40;
     /**
-     * Whether the float tanh op runs {@code VectorExp}'s tanh: with the Vector API on JDK 21 and later.
-     * On JDK 17 that loop ran slower than the scalar oracle (AMD EPYC Zen 5, 256-bit vectors, load 5:
-     * 4.1 against 5.9 µs per 1,000 floats, but 8–10 against 6.4–6.7 ms per 1M; JDK 25: 2.7 against
-     * 5.3 µs and 4.8 against 6.2 ms), so there the op keeps the old loop; the bits are the same.
+     * Whether the float tanh op runs {@code VectorExp}'s tanh: not for now. Its lanes below
+     * |x| = 2⁻⁵ (the old series) all go through the scalar fallback, and the measurements did not
+     * show a clear gain (AMD EPYC Zen 5, load about 5, notes/Performance.md: JDK 25, 1,000 floats
+     * 2.7 against 5.3 µs, 1M 4.8 against 6.2 ms in a timed loop, but in JMH the MLP, whose
+     * pre-activations are small, ran slower; JDK 17 slower throughout). The kernel is tested and
+     * checked exhaustively; the bits are the same either way.
      */
-    public static final boolean TANH_VECTOR = Backend.VECTOR && Runtime.version().feature() >= 21;
+    public static final boolean TANH_VECTOR = false;
     /** Where {@link Pointwise#tanhForFloat} leaves its series for the quotient, and where it returns 1. */
     static final double TANH_SERIES = 0x1p-5, TANH_ONE = 20;
 
