@@ -27,7 +27,8 @@ import zerotoml.scratch.kernels.Backend;
  * threads; default every core), {@code --quick} (shorter iterations), {@code --include REGEX}
  * (a subset, e.g. {@code matmul}), {@code --warmups N} (warm-up iterations; on a loaded machine
  * the Vector API kernels need several seconds of CPU before C2 compiles them, and until then run
- * orders of magnitude slower).
+ * orders of magnitude slower), {@code --jvm FLAG} (a flag for every forked JVM, repeatable, e.g.
+ * {@code --jvm -XX:G1HeapRegionSize=16m}; printed in the header).
  */
 public final class Ratios {
     private Ratios() {}
@@ -38,7 +39,7 @@ public final class Ratios {
         boolean quick = false;
         int warmups = 0;
         String include = "zerotoml.benchmarks.jmh.*";
-        List<String> words = new ArrayList<>(), params = new ArrayList<>();
+        List<String> words = new ArrayList<>(), params = new ArrayList<>(), extraJvm = new ArrayList<>();
         for (String a : args) for (String w : a.trim().split("\\s+")) if (!w.isEmpty()) words.add(w);
         for (int i = 0; i < words.size(); i++) {
             String a = words.get(i);
@@ -47,10 +48,12 @@ public final class Ratios {
             else if (a.equals("--include") && i + 1 < words.size()) include = words.get(++i);
             else if (a.equals("--warmups") && i + 1 < words.size()) warmups = Integer.parseInt(words.get(++i));
             else if (a.equals("--param") && i + 1 < words.size() && words.get(i + 1).contains("=")) params.add(words.get(++i));
-            else throw new IllegalArgumentException("Ratios: unknown argument '" + a + "' (known: --threads N, --quick, --include REGEX, --warmups N, --param NAME=V1,V2)");
+            else if (a.equals("--jvm") && i + 1 < words.size()) extraJvm.add(words.get(++i));
+            else throw new IllegalArgumentException("Ratios: unknown argument '" + a + "' (known: --threads N, --quick, --include REGEX, --warmups N, --param NAME=V1,V2, --jvm FLAG)");
         }
         List<String> jvm = new ArrayList<>(List.of("--add-modules", "jdk.incubator.vector", "-Dai.djl.offline=true",
                 "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-Xms1g", "-Xmx2g"));
+        jvm.addAll(extraJvm);
         if (threads > 0) {
             jvm.add("-Dzerotoml.threads=" + threads);
             jvm.add("-Dai.djl.pytorch.num_threads=" + threads);
@@ -70,6 +73,7 @@ public final class Ratios {
         System.out.println("    scratch    " + Backend.describe());
         System.out.println("    pytorch    " + Engine.getEngine("PyTorch").getVersion() + " via DJL " + Engine.getDjlVersion()
                 + (threads > 0 ? ", " + threads + " intra-op threads" : ", default intra-op threads"));
+        if (!extraJvm.isEmpty()) System.out.println("    jvm flags  " + String.join(" ", extraJvm));
         System.out.println("    jmh        1 fork per case, " + (warmups > 0 ? warmups : quick ? 1 : 2) + " x " + (quick ? "0.3" : "1")
                 + " s warm-up, " + (quick ? "2 x 0.3 s" : "3 x 1 s") + " measurement, average time per call");
         System.out.println();

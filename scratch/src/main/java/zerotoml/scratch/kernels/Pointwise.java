@@ -183,6 +183,12 @@ public final class Pointwise {
             void runRounded(double[] w, float[] out, int o, int len) {
                 for (int t = 0; t < len; t++) out[o + t] = (float) Math.exp(w[t]);
             }
+
+            // the same bits as runRounded's (float) Math.exp, through FloatExp's polynomial (vectorised)
+            @Override
+            void runFloat(float[] x, float[] out, int lo, int hi) {
+                FloatExp.exp(x, lo, out, lo, hi - lo);
+            }
         },
         LOG {
             @Override
@@ -244,6 +250,12 @@ public final class Pointwise {
                     out[o + t] = (float) ((v >= 0 ? 1.0 : e) / (1 + e));
                 }
             }
+
+            // the same bits as runRounded's, through FloatExp's polynomial (vectorised)
+            @Override
+            void runFloat(float[] x, float[] out, int lo, int hi) {
+                FloatExp.sigmoid(x, lo, out, lo, hi - lo);
+            }
         },
         TANH {
             @Override
@@ -260,6 +272,13 @@ public final class Pointwise {
             @Override
             void runRounded(double[] w, float[] out, int o, int len) {
                 for (int t = 0; t < len; t++) out[o + t] = (float) tanhForFloat(w[t]);
+            }
+
+            // the same bits as runRounded's, through FloatExp's polynomial (vectorised) where that is faster
+            @Override
+            void runFloat(float[] x, float[] out, int lo, int hi) {
+                if (FloatExp.TANH_VECTOR) FloatExp.tanh(x, lo, out, lo, hi - lo);
+                else super.runFloat(x, out, lo, hi);
             }
 
             @Override

@@ -32,7 +32,8 @@ public final class SoftmaxKernel {
      */
     public static void softmax(float[] x, int outer, int len, int inner, float[] out, float[] exps, float[] sums) {
         check("softmax", x.length, outer, len, inner, out.length, exps, sums.length);
-        lanes(outer, len, inner, (l0, l1, w) -> {
+        lanes(outer, len, inner, (l0, l1, scratch) -> {
+            float[] w = new float[scratch.length];
             for (int l = l0; l < l1; l++) {
                 int a = (l / inner) * len * inner + l % inner;
                 float[] e = exps != null ? exps : out;
@@ -47,7 +48,8 @@ public final class SoftmaxKernel {
     /** Log-softmax of every lane into {@code out}; {@code sums} and {@code exps} (when not null) as for {@link #softmax(float[], int, int, int, float[], float[], float[])}. */
     public static void logSoftmax(float[] x, int outer, int len, int inner, float[] out, float[] exps, float[] sums) {
         check("logSoftmax", x.length, outer, len, inner, out.length, exps, sums.length);
-        lanes(outer, len, inner, (l0, l1, w) -> {
+        lanes(outer, len, inner, (l0, l1, scratch) -> {
+            float[] w = new float[scratch.length];
             for (int l = l0; l < l1; l++) {
                 int a = (l / inner) * len * inner + l % inner;
                 float m = maxShift(x, a, len, inner);
@@ -71,18 +73,18 @@ public final class SoftmaxKernel {
     }
 
     /**
-     * e_k = (float) exp(x_k − m) into e, and S = (float) Σ e_k in double. The z's are widened into
-     * {@code w} in a loop of their own first: a float-to-double conversion in the exp loop waits
-     * on the previous element's exp (see Pointwise's block widening).
+     * e_k = (float) exp(x_k − m) into e, and S = (float) Σ e_k in double. The z's are gathered into
+     * {@code w} a block at a time, and their exps taken by {@link FloatExp} (the bits of
+     * {@code (float) Math.exp((double) z)}, vectorised).
      */
-    private static float expSum(float[] x, int a, int len, int inner, float m, float[] e, double[] w) {
+    private static float expSum(float[] x, int a, int len, int inner, float m, float[] e, float[] w) {
         double s = 0.0;
         for (int k0 = 0; k0 < len; k0 += Pointwise.BLOCK) {
             int n = Math.min(Pointwise.BLOCK, len - k0), at = a + k0 * inner;
             for (int t = 0, i = at; t < n; t++, i += inner) w[t] = x[i] - m;
-            for (int t = 0; t < n; t++) w[t] = Math.exp(w[t]);
+            FloatExp.exp(w, 0, w, 0, n);
             for (int t = 0, i = at; t < n; t++, i += inner) {
-                float v = (float) w[t];
+                float v = w[t];
                 e[i] = v;
                 s += v;
             }

@@ -24,7 +24,7 @@ final class VectorMatmul {
      * one thread, 512² products: JDK 17 ran this tile at 14 GFLOP/s (f64) with 512-bit vectors and
      * 33 with 256-bit ones; JDK 25 at about 60 with 512-bit ones and 15 with 256-bit ones.
      */
-    private static VectorShape shape() {
+    static VectorShape shape() {
         String bits = System.getProperty("zerotoml.vectorBits");
         if (bits != null) {
             try {

@@ -82,6 +82,8 @@ public final class ThreadsProbe {
         Pointwise.map(Pointwise.Unary.TANH, bigF, tanhs, bigF.length);
         float[] exps = new float[bigF.length];
         Pointwise.map(Pointwise.Unary.EXP, bigF, exps, bigF.length);
+        float[] sigmoids = new float[bigF.length];
+        Pointwise.map(Pointwise.Unary.SIGMOID, bigF, sigmoids, bigF.length);
         // pooling, softmax and index-select with its scatter, each above the threshold
         Pool.Window pw = Pool.Window.of(64, new int[] {32, 32}, new int[] {30, 30}, new int[] {3, 3}, new int[] {1, 1}, new int[] {0, 0}, new int[] {1, 1});
         int[] poolArg = new int[64 * 900], poolArg2 = new int[64 * 256];
@@ -108,7 +110,7 @@ public final class ThreadsProbe {
         Set<String> workers = ConcurrentHashMap.newKeySet();
         Parallel.forEach(64, Parallel.THRESHOLD, t -> workers.add(Thread.currentThread().getName()));
         int hash = Arrays.deepHashCode(new Object[] {c, cf, batched, y, gx, gw, yf, gxf, gwf, batchedF, tc, lin, rowSums, colSums, colMax, colArg,
-                rowMaxF, rowArgF, planSum, planMax, planTies, lseM, lseS, planMaxGrad, lseGrad, tanhs, exps, poolArg, poolArg2, poolMax, depthwise, strided,
+                rowMaxF, rowArgF, planSum, planMax, planTies, lseM, lseS, planMaxGrad, lseGrad, tanhs, exps, sigmoids, poolArg, poolArg2, poolMax, depthwise, strided,
                 poolAvg, poolGrad, soft, softGrad, logSoft, picked, scattered});
         System.out.println(Parallel.threads() + " " + Backend.VECTOR + " " + workers.size() + " " + hash);
     }

@@ -1,0 +1,89 @@
+package zerotoml.benchmarks;
+
+import zerotoml.scratch.kernels.Backend;
+import zerotoml.scratch.kernels.FloatExp;
+
+/**
+ * The exhaustive check of {@link FloatExp}: every one of the 2³² float bit patterns through the
+ * exp, the sigmoid and tanh, each on the scalar path and (when the JVM runs with {@code --add-modules jdk.incubator.vector}) the Vector
+ * API path, each compared bit for bit (raw bits, NaN payloads included) with
+ * {@code (float) Math.exp((double) x)}, {@link FloatExp#naiveSigmoid} and {@link FloatExp#naiveTanh}. It also reports how far the kernel's double y lies from
+ * {@code Math.exp}'s double, in double ulps, over the inputs that are not clamped. A main run by
+ * hand (a few minutes of one core), not a test: the build's {@code FloatExpTest} checks random
+ * and edge inputs. Exit status 1 on any mismatch.
+ *
+ * <pre>
+ * mvn -B -o -q -pl benchmarks -am process-classes -Dbench -Dbench.main=zerotoml.benchmarks.FloatExpExhaustive
+ * </pre>
+ */
+public final class FloatExpExhaustive {
+    private FloatExpExhaustive() {}
+
+    public static void main(String[] args) {
+        for (String line : Machine.describe()) System.out.println(line);
+        System.out.println(Backend.describe());
+        int block = 1 << 16;
+        float[] x = new float[block], oracle = new float[block], scalar = new float[block], vector = new float[block];
+        float[] sOracle = new float[block], sScalar = new float[block], sVector = new float[block];
+        float[] tOracle = new float[block], tScalar = new float[block], tVector = new float[block];
+        long scalarBad = 0, vectorBad = 0, fallbacks = 0, checked = 0, sigmoidScalarBad = 0, sigmoidVectorBad = 0, tanhScalarBad = 0, tanhVectorBad = 0;
+        double worstUlps = 0;
+        float worstAt = 0;
+        long start = System.nanoTime();
+        for (long base = 0; base < (1L << 32); base += block) {
+            for (int i = 0; i < block; i++) x[i] = Float.intBitsToFloat((int) (base + i));
+            for (int i = 0; i < block; i++) oracle[i] = (float) Math.exp(x[i]);
+            FloatExp.scalar(x, 0, scalar, 0, block);
+            if (Backend.VECTOR) FloatExp.vector(x, 0, vector, 0, block);
+            for (int i = 0; i < block; i++) sOracle[i] = FloatExp.naiveSigmoid(x[i]);
+            FloatExp.sigmoidScalar(x, 0, sScalar, 0, block);
+            if (Backend.VECTOR) FloatExp.sigmoidVector(x, 0, sVector, 0, block);
+            for (int i = 0; i < block; i++) tOracle[i] = FloatExp.naiveTanh(x[i]);
+            FloatExp.tanhScalar(x, 0, tScalar, 0, block);
+            if (Backend.VECTOR) FloatExp.tanhVector(x, 0, tVector, 0, block);
+            for (int i = 0; i < block; i++) {
+                int want = Float.floatToRawIntBits(oracle[i]);
+                if (Float.floatToRawIntBits(scalar[i]) != want) {
+                    if (scalarBad++ < 20) System.out.println("scalar mismatch at x = " + x[i] + " (" + Integer.toHexString((int) (base + i)) + "): " + scalar[i] + " against " + oracle[i]);
+                }
+                if (Backend.VECTOR && Float.floatToRawIntBits(vector[i]) != want) {
+                    if (vectorBad++ < 20) System.out.println("vector mismatch at x = " + x[i] + " (" + Integer.toHexString((int) (base + i)) + "): " + vector[i] + " against " + oracle[i]);
+                }
+                int wantS = Float.floatToRawIntBits(sOracle[i]);
+                if (Float.floatToRawIntBits(sScalar[i]) != wantS && sigmoidScalarBad++ < 20) {
+                    System.out.println("scalar sigmoid mismatch at x = " + x[i] + ": " + sScalar[i] + " against " + sOracle[i]);
+                }
+                if (Backend.VECTOR && Float.floatToRawIntBits(sVector[i]) != wantS && sigmoidVectorBad++ < 20) {
+                    System.out.println("vector sigmoid mismatch at x = " + x[i] + ": " + sVector[i] + " against " + sOracle[i]);
+                }
+                int wantT = Float.floatToRawIntBits(tOracle[i]);
+                if (Float.floatToRawIntBits(tScalar[i]) != wantT && tanhScalarBad++ < 20) {
+                    System.out.println("scalar tanh mismatch at x = " + x[i] + ": " + tScalar[i] + " against " + tOracle[i]);
+                }
+                if (Backend.VECTOR && Float.floatToRawIntBits(tVector[i]) != wantT && tanhVectorBad++ < 20) {
+                    System.out.println("vector tanh mismatch at x = " + x[i] + ": " + tVector[i] + " against " + tOracle[i]);
+                }
+                float v = x[i];
+                if (v > FloatExp.LOWEST && v < FloatExp.HIGHEST) {
+                    double y = FloatExp.approx(v), e = Math.exp(v);
+                    double ulps = Math.abs(y - e) / Math.ulp(e);
+                    if (ulps > worstUlps) {
+                        worstUlps = ulps;
+                        worstAt = v;
+                    }
+                    float lo = (float) (y * FloatExp.DOWN), hi = (float) (y * FloatExp.UP);
+                    if (lo != hi) fallbacks++;
+                    checked++;
+                }
+            }
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        System.out.printf("all 2^32 floats: scalar mismatches %d, vector mismatches %s; %.1f s%n", scalarBad, Backend.VECTOR ? String.valueOf(vectorBad) : "(not run: no vector module)", seconds);
+        System.out.printf("inputs in (-110, 89): %d; kernel's double against Math.exp: at most %.3f ulps (x = %s); took Math.exp (two roundings disagree): %d%n",
+                checked, worstUlps, Float.toString(worstAt), fallbacks);
+        System.out.printf("sigmoid, all 2^32 floats: scalar mismatches %d, vector mismatches %s%n", sigmoidScalarBad, Backend.VECTOR ? String.valueOf(sigmoidVectorBad) : "(not run)");
+        System.out.printf("tanh, all 2^32 floats: scalar mismatches %d, vector mismatches %s%n", tanhScalarBad, Backend.VECTOR ? String.valueOf(tanhVectorBad) : "(not run)");
+        if (scalarBad + vectorBad + sigmoidScalarBad + sigmoidVectorBad + tanhScalarBad + tanhVectorBad > 0) System.exit(1);
+    }
+
+}

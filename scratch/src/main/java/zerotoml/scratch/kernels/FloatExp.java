@@ -1,0 +1,221 @@
+package zerotoml.scratch.kernels;
+
+import java.math.BigDecimal;
+
+/**
+ * The exponential of float32 values with the bits of {@code (float) Math.exp((double) x)}, the
+ * float exp every float32 op computed, at the speed of a polynomial that the Vector API can run
+ * over several lanes at once.
+ *
+ * <p>Per element, in double: clamp x to [−110, 89] (beyond, the float result is 0 or +∞ either
+ * way), k = the integer nearest x / ln 2 (by adding and removing 1.5·2⁵²), r = x − k·ln 2 in two
+ * fused steps (ln 2 split into a double and the rest, so |r| ≤ ln 2 / 2 to about 1e-17), e^r by
+ * its Taylor series to r¹³ (the truncation is below 5e-18 relative) in Horner's form with fused
+ * multiply-adds, and y = e^r · 2^k, the power of two written into the exponent bits. y is within
+ * a few double ulps of eˣ (the exhaustive check of notes/Performance.md measures it).
+ *
+ * <p>Rounding y to float could still differ from rounding {@code Math.exp}'s double near the
+ * midpoint between two floats. So each element rounds both y·(1 − 2⁻⁴⁶) and y·(1 + 2⁻⁴⁶): when
+ * they give the same float, every double in between rounds to that float (rounding is monotone),
+ * and that interval holds both eˣ and {@code Math.exp(x)} (within 1 ulp of eˣ by its contract),
+ * so the float is exactly {@code (float) Math.exp(x)}'s. When they differ (about one float in
+ * 2²⁰, and every NaN, for which the comparison fails), the element takes
+ * {@code (float) Math.exp(x)} itself. The result is therefore the oracle's, bit for bit, by
+ * construction; the exhaustive check over all 2³² floats confirms it on both paths.
+ *
+ * <p>{@link #exp(float)} is the scalar path; {@code VectorExp} does the same operations lane by
+ * lane (the Vector API's fma is {@link Math#fma} per lane, its conversions round to nearest as a
+ * Java cast). {@link #naiveExp} is the oracle the kernel replaces.
+ *
+ * <p>The logistic σ and tanh of float32 ({@link #sigmoid(float)}, {@link #tanh(float)}) go through
+ * the same polynomial and the same check, against their own oracles {@link #naiveSigmoid} and
+ * {@link #naiveTanh} (the float σ and tanh as they were computed).
+ */
+public final class FloatExp {
+    private FloatExp() {}
+
+    /** Inputs below this give +0 and above it +∞ in float; clamping there keeps 2^k a normal double. */
+    public static final double LOWEST = -110, HIGHEST = 89;
+    /** 1.5·2⁵²: adding and removing it rounds a double below 2⁵¹ in magnitude to an integer. */
+    static final double SHIFTER = 0x1.8p52;
+    /** ln 2 as a double, and the rest of ln 2 beyond it. */
+    static final double LN2_HI = Math.log(2), LN2_LO = new BigDecimal("0.693147180559945309417232121458176568075500134360255254120680009")
+            .subtract(new BigDecimal(LN2_HI)).doubleValue();
+    static final double INV_LN2 = 1 / LN2_HI;
+    /** The relative half-width of the interval around y that must round to one float. */
+    public static final double DOWN = 1 - 0x1p-46, UP = 1 + 0x1p-46;
+    /** 1/i! for i = 0..13, each the double nearest (i! is exact in double). */
+    static final double[] C = taylor(13);
+
+    private static double[] taylor(int degree) {
+        double[] c = new double[degree + 1];
+        double f = 1;
+        for (int i = 0; i <= degree; i++) {
+            if (i > 0) f *= i;
+            c[i] = 1 / f;
+        }
+        return c;
+    }
+
+    private static final double C0 = C[0], C1 = C[1], C2 = C[2], C3 = C[3], C4 = C[4], C5 = C[5], C6 = C[6],
+            C7 = C[7], C8 = C[8], C9 = C[9], C10 = C[10], C11 = C[11], C12 = C[12], C13 = C[13];
+
+    // y = e^r · 2^k,  k = round(x / ln 2),  r = x − k·ln 2,  e^r = Σ_{i≤13} rⁱ / i!
+    /**
+     * The double y ≈ eˣ the kernel rounds (for the exhaustive check's error figure): a few ulps from
+     * {@code Math.exp(x)}, or NaN for a NaN; x is clamped to [−110, 89] first.
+     */
+    public static double approx(float x) {
+        return approx((double) x);
+    }
+
+    /** {@link #approx(float)} on a double argument (σ's −|x| of a float x). */
+    static double approx(double v) {
+        double c = Math.min(Math.max(v, LOWEST), HIGHEST);
+        double t = c * INV_LN2 + SHIFTER;
+        double k = t - SHIFTER;
+        double r = Math.fma(-k, LN2_HI, c);
+        r = Math.fma(-k, LN2_LO, r);
+        double p = Math.fma(C13, r, C12);
+        p = Math.fma(p, r, C11);
+        p = Math.fma(p, r, C10);
+        p = Math.fma(p, r, C9);
+        p = Math.fma(p, r, C8);
+        p = Math.fma(p, r, C7);
+        p = Math.fma(p, r, C6);
+        p = Math.fma(p, r, C5);
+        p = Math.fma(p, r, C4);
+        p = Math.fma(p, r, C3);
+        p = Math.fma(p, r, C2);
+        p = Math.fma(p, r, C1);
+        p = Math.fma(p, r, C0);
+        // the low bits of t hold 2⁵¹ + k: adding the bias and shifting left 52 leaves (k + 1023) in the exponent
+        double scale = Double.longBitsToDouble((Double.doubleToRawLongBits(t) + 1023) << 52);
+        return p * scale;
+    }
+
+    // exp x = float(y) when float(y·(1 − δ)) = float(y·(1 + δ)), else float(Math.exp x)
+    /** {@code (float) Math.exp((double) x)}, bit for bit, through {@link #approx}: the scalar path. */
+    public static float exp(float x) {
+        double y = approx(x);
+        float lo = (float) (y * DOWN), hi = (float) (y * UP);
+        return lo == hi ? lo : (float) Math.exp(x);
+    }
+
+    /** The oracle: one {@code Math.exp} in double per element, rounded to float. */
+    public static float naiveExp(float x) {
+        return (float) Math.exp(x);
+    }
+
+    // σ x = float(y) when float(y·(1 − δ)) = float(y·(1 + δ)),  y = (x ≥ 0 ? 1 : e) / (1 + e),  e = approx(−|x|);  else the oracle
+    /**
+     * The logistic σ with the bits of the float sigmoid, {@link #naiveSigmoid}: the same formula on
+     * {@link #approx}'s e instead of {@code Math.exp}'s, and the same two-rounding check. With e
+     * within 2⁻⁵¹ relative of {@code Math.exp}'s (1 ulp each from eˣ), the quotient moves by at most
+     * that much (∂ log σ / ∂ log e has magnitude below 1), plus four roundings of 2⁻⁵³: far inside
+     * the check's 2⁻⁴⁶. The scalar path.
+     */
+    public static float sigmoid(float x) {
+        double v = x, e = approx(-Math.abs(v));
+        double y = (v >= 0 ? 1.0 : e) / (1 + e);
+        float lo = (float) (y * DOWN), hi = (float) (y * UP);
+        return lo == hi ? lo : naiveSigmoid(x);
+    }
+
+    /** The relative half-width of tanh's check: its quotient cancels near |x| = 2⁻⁵ (see {@link #tanh(float)}). */
+    public static final double TANH_DOWN = 1 - 0x1p-40, TANH_UP = 1 + 0x1p-40;
+    /**
+     * Whether the float tanh op runs {@code VectorExp}'s tanh: not for now. Its lanes below
+     * |x| = 2⁻⁵ (the old series) all go through the scalar fallback, and the measurements did not
+     * show a clear gain (AMD EPYC Zen 5, load about 5, notes/Performance.md: JDK 25, 1,000 floats
+     * 2.7 against 5.3 µs, 1M 4.8 against 6.2 ms in a timed loop, but in JMH the MLP, whose
+     * pre-activations are small, ran slower; JDK 17 slower throughout). The kernel is tested and
+     * checked exhaustively; the bits are the same either way.
+     */
+    public static final boolean TANH_VECTOR = false;
+    /** Where {@link Pointwise#tanhForFloat} leaves its series for the quotient, and where it returns 1. */
+    static final double TANH_SERIES = 0x1p-5, TANH_ONE = 20;
+
+    // tanh x = float(y) when float(y·(1 − δ)) = float(y·(1 + δ)),  y = ±(1 − 2 / (approx(2|x|) + 1)),  for 2⁻⁵ ≤ |x| < 20;  else the oracle
+    /**
+     * tanh with the bits of the float tanh, {@link #naiveTanh} ({@link Pointwise#tanhForFloat} rounded):
+     * on 2⁻⁵ ≤ |x| &lt; 20 its quotient 1 − 2/(e^{2|x|} + 1) on {@link #approx}'s e^{2|x|}, with
+     * the two-rounding check at 2⁻⁴⁰ (the subtraction from 1 magnifies e's 2⁻⁵¹ by up to
+     * q/(1 − q) ≈ 31 at |x| = 2⁻⁵: about 2⁻⁴⁵, inside 2⁻⁴⁰); elsewhere (the series, the 1, NaN) the
+     * oracle's own operations. The scalar path.
+     */
+    public static float tanh(float x) {
+        double v = x, a = Math.abs(v);
+        if (a < TANH_SERIES || a >= TANH_ONE) return naiveTanh(x);
+        double y = Math.copySign(1 - 2 / (approx(2 * a) + 1), v);
+        float lo = (float) (y * TANH_DOWN), hi = (float) (y * TANH_UP);
+        return lo == hi ? lo : naiveTanh(x);
+    }
+
+    /** The oracle: the float tanh as it was computed, {@code (float) Pointwise.tanhForFloat(x)}. */
+    public static float naiveTanh(float x) {
+        return (float) Pointwise.tanhForFloat(x);
+    }
+
+    /** The oracle: Pointwise's float sigmoid, {@code (float) ((x ≥ 0 ? 1 : e) / (1 + e))} with e = {@code Math.exp(−|x|)} in double. */
+    public static float naiveSigmoid(float x) {
+        return (float) Pointwise.Unary.SIGMOID.applyAsDouble(x);
+    }
+
+    // out_{o+t} = float(exp(double(x_{xo+t})))
+    /**
+     * {@code out[o + t] = (float) Math.exp(x[xo + t])} for t &lt; n: the Vector API path when it is
+     * in use, else {@link #scalar}. x and out may be the same array (with xo = o).
+     */
+    public static void exp(float[] x, int xo, float[] out, int o, int n) {
+        if (Backend.VECTOR) VectorExp.exp(x, xo, out, o, n);
+        else scalar(x, xo, out, o, n);
+    }
+
+    /** The scalar path over an array ({@link #exp(float)} per element). */
+    public static void scalar(float[] x, int xo, float[] out, int o, int n) {
+        for (int t = 0; t < n; t++) out[o + t] = exp(x[xo + t]);
+    }
+
+    // out_{o+t} = σ(x_{xo+t})
+    /** {@link #sigmoid(float)} over an array: the Vector API path when it is in use, else the scalar one. x and out may be the same array. */
+    public static void sigmoid(float[] x, int xo, float[] out, int o, int n) {
+        if (Backend.VECTOR) VectorExp.sigmoid(x, xo, out, o, n);
+        else sigmoidScalar(x, xo, out, o, n);
+    }
+
+    /** The scalar path of the array sigmoid. */
+    public static void sigmoidScalar(float[] x, int xo, float[] out, int o, int n) {
+        for (int t = 0; t < n; t++) out[o + t] = sigmoid(x[xo + t]);
+    }
+
+    /** The Vector API path of the array sigmoid; only when {@link Backend#VECTOR} is true. */
+    public static void sigmoidVector(float[] x, int xo, float[] out, int o, int n) {
+        if (!Backend.VECTOR) throw new IllegalStateException("FloatExp.sigmoidVector: the Vector API is not in use (start the JVM with --add-modules jdk.incubator.vector)");
+        VectorExp.sigmoid(x, xo, out, o, n);
+    }
+
+    // out_{o+t} = tanh(x_{xo+t})
+    /** {@link #tanh(float)} over an array: the Vector API path when it is in use, else the scalar one. x and out may be the same array. */
+    public static void tanh(float[] x, int xo, float[] out, int o, int n) {
+        if (Backend.VECTOR) VectorExp.tanh(x, xo, out, o, n);
+        else tanhScalar(x, xo, out, o, n);
+    }
+
+    /** The scalar path of the array tanh. */
+    public static void tanhScalar(float[] x, int xo, float[] out, int o, int n) {
+        for (int t = 0; t < n; t++) out[o + t] = tanh(x[xo + t]);
+    }
+
+    /** The Vector API path of the array tanh; only when {@link Backend#VECTOR} is true. */
+    public static void tanhVector(float[] x, int xo, float[] out, int o, int n) {
+        if (!Backend.VECTOR) throw new IllegalStateException("FloatExp.tanhVector: the Vector API is not in use (start the JVM with --add-modules jdk.incubator.vector)");
+        VectorExp.tanh(x, xo, out, o, n);
+    }
+
+    /** The Vector API path over an array; only when {@link Backend#VECTOR} is true (else the module is missing). */
+    public static void vector(float[] x, int xo, float[] out, int o, int n) {
+        if (!Backend.VECTOR) throw new IllegalStateException("FloatExp.vector: the Vector API is not in use (start the JVM with --add-modules jdk.incubator.vector)");
+        VectorExp.exp(x, xo, out, o, n);
+    }
+}

@@ -1,0 +1,123 @@
+package zerotoml.scratch.kernels;
+
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * {@link FloatExp}'s kernel with the incubating Vector API: the floats widened into double lanes
+ * (as many floats as the vector holds doubles), the same operations as {@link FloatExp#approx}
+ * and {@link FloatExp#exp(float)} (and {@link FloatExp#sigmoid(float)}) lane by lane, and the
+ * elements whose two roundings disagree (and the tail) through the scalar path. tanh takes the
+ * quotient on x itself instead of |x| with the sign put back (no mask, no blend) and sends every
+ * lane below |x| = 2⁻⁵ to the oracle; its result is the oracle's by the same check. x and out may
+ * be the same array. Loaded only when {@link Backend#VECTOR} is true.
+ */
+final class VectorExp {
+    private VectorExp() {}
+
+    private static final VectorSpecies<Double> D = VectorSpecies.of(double.class, VectorMatmul.shape());
+    /** Floats of half the width: as many lanes as D. */
+    private static final VectorSpecies<Float> F = VectorSpecies.of(float.class, VectorShape.forBitSize(D.vectorBitSize() / 2));
+    private static final int L = D.length();
+
+    // the constants as vectors once (a broadcast per use made approx too large for C2 to inline, and a
+    // vector that crosses a call that is not inlined is boxed: 2-3x slower than Math.exp, PrintInlining)
+    private static final DoubleVector LOWEST = bc(FloatExp.LOWEST), HIGHEST = bc(FloatExp.HIGHEST), INV_LN2 = bc(FloatExp.INV_LN2),
+            SHIFTER = bc(FloatExp.SHIFTER), LN2_HI = bc(FloatExp.LN2_HI), LN2_LO = bc(FloatExp.LN2_LO),
+            K0 = bc(FloatExp.C[0]), K1 = bc(FloatExp.C[1]), K2 = bc(FloatExp.C[2]), K3 = bc(FloatExp.C[3]), K4 = bc(FloatExp.C[4]),
+            K5 = bc(FloatExp.C[5]), K6 = bc(FloatExp.C[6]), K7 = bc(FloatExp.C[7]), K8 = bc(FloatExp.C[8]), K9 = bc(FloatExp.C[9]),
+            K10 = bc(FloatExp.C[10]), K11 = bc(FloatExp.C[11]), K12 = bc(FloatExp.C[12]), K13 = bc(FloatExp.C[13]),
+            ONE = bc(1.0), TWO = bc(2.0), DOWN = bc(FloatExp.DOWN), UP = bc(FloatExp.UP),
+            TANH_DELTA = bc(FloatExp.TANH_UP - 1), TANH_SERIES = bc(FloatExp.TANH_SERIES), TANH_WIDE = bc(0x1p600);
+
+    private static DoubleVector bc(double c) {
+        return DoubleVector.broadcast(D, c);
+    }
+
+    // y = e^r · 2^k on every lane: FloatExp.approx's operations
+    private static DoubleVector approx(DoubleVector v) {
+        DoubleVector c = v.max(LOWEST).min(HIGHEST);
+        DoubleVector tv = c.mul(INV_LN2).add(SHIFTER);
+        DoubleVector nk = tv.sub(SHIFTER).neg();
+        DoubleVector r = nk.fma(LN2_HI, c);
+        r = nk.fma(LN2_LO, r);
+        DoubleVector p = K13.fma(r, K12);
+        p = p.fma(r, K11);
+        p = p.fma(r, K10);
+        p = p.fma(r, K9);
+        p = p.fma(r, K8);
+        p = p.fma(r, K7);
+        p = p.fma(r, K6);
+        p = p.fma(r, K5);
+        p = p.fma(r, K4);
+        p = p.fma(r, K3);
+        p = p.fma(r, K2);
+        p = p.fma(r, K1);
+        p = p.fma(r, K0);
+        DoubleVector scale = tv.reinterpretAsLongs().add(1023L).lanewise(VectorOperators.LSHL, 52L).reinterpretAsDoubles();
+        return p.mul(scale);
+    }
+
+    private static final int EXP = 0, SIGMOID = 1, TANH = 2;
+
+    /** float(y·up) where float(y·down) = float(y·up) (then also float(y)), else the oracle of that lane. */
+    private static void store(DoubleVector y, DoubleVector down, DoubleVector up, float[] x, int xi, float[] out, int oi, int op) {
+        FloatVector lo = (FloatVector) y.mul(down).convertShape(VectorOperators.D2F, F, 0);
+        FloatVector hi = (FloatVector) y.mul(up).convertShape(VectorOperators.D2F, F, 0);
+        VectorMask<Float> same = lo.compare(VectorOperators.EQ, hi);
+        if (same.allTrue()) hi.intoArray(out, oi);
+        else patch(hi, same, x, xi, out, oi, op);
+    }
+
+    /** The rare lanes whose two roundings disagree: the oracle, reading x before the store (out may be x). */
+    private static void patch(FloatVector hi, VectorMask<Float> same, float[] x, int xi, float[] out, int oi, int op) {
+        float[] v = hi.toArray();
+        for (int j = 0; j < L; j++) {
+            if (same.laneIsSet(j)) continue;
+            float xj = x[xi + j];
+            v[j] = op == EXP ? FloatExp.naiveExp(xj) : op == SIGMOID ? FloatExp.naiveSigmoid(xj) : FloatExp.naiveTanh(xj);
+        }
+        System.arraycopy(v, 0, out, oi, L);
+    }
+
+    static void exp(float[] x, int xo, float[] out, int o, int n) {
+        int t = 0;
+        for (; t <= n - L; t += L) {
+            DoubleVector v = (DoubleVector) FloatVector.fromArray(F, x, xo + t).convertShape(VectorOperators.F2D, D, 0);
+            store(approx(v), DOWN, UP, x, xo + t, out, o + t, EXP);
+        }
+        for (; t < n; t++) out[o + t] = FloatExp.exp(x[xo + t]);
+    }
+
+    // σ = (x ≥ 0 ? 1 : e) / (1 + e),  e = approx(−|x|)
+    static void sigmoid(float[] x, int xo, float[] out, int o, int n) {
+        int t = 0;
+        for (; t <= n - L; t += L) {
+            DoubleVector v = (DoubleVector) FloatVector.fromArray(F, x, xo + t).convertShape(VectorOperators.F2D, D, 0);
+            DoubleVector e = approx(v.abs().neg());
+            DoubleVector num = e.blend(ONE, v.compare(VectorOperators.GE, 0.0));
+            store(num.div(e.add(ONE)), DOWN, UP, x, xo + t, out, o + t, SIGMOID);
+        }
+        for (; t < n; t++) out[o + t] = FloatExp.sigmoid(x[xo + t]);
+    }
+
+    // tanh = 1 − 2 / (approx(2x) + 1), checked; below |x| = 2⁻⁵ (the oracle's series) every lane fails the check
+    static void tanh(float[] x, int xo, float[] out, int o, int n) {
+        int t = 0;
+        for (; t <= n - L; t += L) {
+            DoubleVector v = (DoubleVector) FloatVector.fromArray(F, x, xo + t).convertShape(VectorOperators.F2D, D, 0);
+            // on x itself rather than |x| with the sign put back (the oracle's form): for 2⁻⁵ ≤ |x| both are within
+            // 2⁻⁴⁵ of tanh x, so the check holds; from |x| = 20 on (±∞ included, clamped in approx) it is ±1 exactly
+            DoubleVector y = ONE.sub(TWO.div(approx(v.mul(TWO)).add(ONE)));
+            // the check's half-width: 2⁻⁴⁰, but ∞ below |x| = 2⁻⁵ ((2⁻⁵/|x| − 1) ≥ 2⁻²⁴ there, times 2⁶⁰⁰ twice), where
+            // y·(1 ± d) are then ±∞ or NaN (y = ±0 near x = 0), never one float: those lanes take the oracle; no mask, no blend
+            DoubleVector d = TANH_SERIES.div(v.abs()).sub(ONE).mul(TANH_WIDE).mul(TANH_WIDE).max(TANH_DELTA);
+            store(y, ONE.sub(d), ONE.add(d), x, xo + t, out, o + t, TANH);
+        }
+        for (; t < n; t++) out[o + t] = FloatExp.tanh(x[xo + t]);
+    }
+}

@@ -1,0 +1,183 @@
+package zerotoml.scratch.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link FloatExp} against its oracles, {@code (float) Math.exp((double) x)} and the float sigmoid and
+ * tanh as they were computed ({@link FloatExp#naiveSigmoid}, {@link FloatExp#naiveTanh}), raw bits compared (NaN
+ * payloads included), on the scalar path, the Vector API path (surefire runs with the module) and
+ * the dispatching array kernel, for edge values (±0, subnormals, ±∞, NaNs, the overflow and
+ * underflow edges, the clamp bounds, the reduction's half-way points) and random floats, at sizes
+ * 0, 1, odd, around every vector length and above the parallel threshold. The exhaustive check over
+ * all 2³² floats is a main (benchmarks' FloatExpExhaustive; its result is in notes/Performance.md).
+ */
+class FloatExpTest {
+
+    /** Edge values and their float neighbours. */
+    private static float[] edges() {
+        List<Float> v = new ArrayList<>();
+        float[] base = {
+            0f, Float.MIN_VALUE, 3 * Float.MIN_VALUE, Float.MIN_NORMAL, 0x1p-25f, 0x1p-24f, 0x1p-23f, 1f, 0.5f,
+            Float.MAX_VALUE, Float.POSITIVE_INFINITY,
+            88.72283f, 88.7228394f, 89f, 110f, // e^x overflows float from about 88.7228
+            87.33654f, 103.97208f, 104f, 103.27893f, // -x: e^-x leaves the normal floats near 87.34 and rounds to 0 near 103.97
+            (float) (Math.log(2) / 2), (float) (3 * Math.log(2) / 2), (float) (201 * Math.log(2) / 2), (float) Math.log(2),
+            0x1p-5f, 20f, 9.01f, 17.33f // tanh's series and its 1 begin at 2⁻⁵ and 20; σ and tanh reach 1 in float near 17.3 and 9
+        };
+        for (float b : base) {
+            for (float s : new float[] {b, -b}) {
+                v.add(s);
+                v.add(Math.nextUp(s));
+                v.add(Math.nextDown(s));
+            }
+        }
+        for (int bits : new int[] {0x7fc00000, 0xffc00000, 0x7f800001, 0x7fbfffff, 0xff800123, 0x7fc12345}) v.add(Float.intBitsToFloat(bits));
+        float[] out = new float[v.size()];
+        for (int i = 0; i < out.length; i++) out[i] = v.get(i);
+        return out;
+    }
+
+    private static float[] randoms(SplittableRandom r, int n) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            switch (r.nextInt(4)) {
+                case 0 -> x[i] = Float.intBitsToFloat(r.nextInt());
+                case 1 -> x[i] = (float) r.nextDouble(-110, 90);
+                case 2 -> x[i] = (float) r.nextGaussian();
+                default -> x[i] = (float) (r.nextGaussian() * 1e-6);
+            }
+        }
+        return x;
+    }
+
+    private static float[] oracle(float[] x) {
+        float[] o = new float[x.length];
+        for (int i = 0; i < x.length; i++) o[i] = FloatExp.naiveExp(x[i]);
+        return o;
+    }
+
+    private static void assertSameBits(float[] x, float[] expected, float[] actual, String what) {
+        assertEquals(expected.length, actual.length, what);
+        for (int i = 0; i < expected.length; i++) {
+            if (Float.floatToRawIntBits(expected[i]) != Float.floatToRawIntBits(actual[i])) {
+                throw new AssertionError(what + ": exp(" + x[i] + ") [bits " + Integer.toHexString(Float.floatToRawIntBits(x[i])) + "] is "
+                        + actual[i] + " [" + Integer.toHexString(Float.floatToRawIntBits(actual[i])) + "], the oracle's " + expected[i]
+                        + " [" + Integer.toHexString(Float.floatToRawIntBits(expected[i])) + "]");
+            }
+        }
+    }
+
+    @Test
+    void theScalarExpGivesTheBitsOfMathExpRoundedToFloatOnEdgeAndRandomValues() {
+        float[] x = edges();
+        float[] got = new float[x.length];
+        for (int i = 0; i < x.length; i++) got[i] = FloatExp.exp(x[i]);
+        assertSameBits(x, oracle(x), got, "scalar exp, edges");
+        float[] y = randoms(new SplittableRandom(11), 1 << 20);
+        float[] gy = new float[y.length];
+        for (int i = 0; i < y.length; i++) gy[i] = FloatExp.exp(y[i]);
+        assertSameBits(y, oracle(y), gy, "scalar exp, random");
+    }
+
+    @Test
+    void theVectorPathAndTheArrayKernelGiveTheOraclesBitsAtEveryEdgeSize() {
+        assertTrue(Backend.VECTOR, "surefire runs with --add-modules jdk.incubator.vector, so the vector path is tested");
+        float[] edges = edges();
+        SplittableRandom r = new SplittableRandom(12);
+        int[] sizes = {0, 1, 2, 3, 5, 7, 8, 9, 15, 16, 17, 31, 33, 511, 513, edges.length, 100_003};
+        for (int n : sizes) {
+            float[] x = randoms(r, n);
+            // the edge values at every offset within a vector
+            for (int i = 0; i < n; i++) if (r.nextInt(4) == 0) x[i] = edges[r.nextInt(edges.length)];
+            float[] want = oracle(x);
+            for (int off : new int[] {0, 1, 3}) {
+                if (off > n) continue;
+                int m = n - off;
+                float[] v = new float[n], s = new float[n], k = new float[n];
+                FloatExp.vector(x, off, v, off, m);
+                FloatExp.scalar(x, off, s, off, m);
+                FloatExp.exp(x, off, k, off, m);
+                float[] w = want.clone();
+                for (int i = 0; i < off; i++) w[i] = 0f;
+                assertSameBits(x, w, v, "vector path, n=" + m + " from " + off);
+                assertSameBits(x, w, s, "scalar path, n=" + m + " from " + off);
+                assertSameBits(x, w, k, "array kernel, n=" + m + " from " + off);
+                // in place (softmax takes its exps so): a lane that falls back must read x before the store
+                float[] vi = x.clone(), si = x.clone();
+                FloatExp.vector(vi, off, vi, off, m);
+                FloatExp.scalar(si, off, si, off, m);
+                for (int i = 0; i < off; i++) w[i] = x[i];
+                assertSameBits(x, w, vi, "vector path in place, n=" + m + " from " + off);
+                assertSameBits(x, w, si, "scalar path in place, n=" + m + " from " + off);
+            }
+        }
+        float[] all = edges.clone(), out = new float[all.length];
+        FloatExp.vector(all, 0, out, 0, all.length);
+        assertSameBits(all, oracle(all), out, "vector path, the edge values in order");
+    }
+
+    /** One float function with its oracle, its scalar form and its three array paths. */
+    private record Fn(String name, Scalar oracle, Scalar one, ArrayPath vector, ArrayPath scalar, ArrayPath kernel) {}
+
+    private interface Scalar {
+        float at(float x);
+    }
+
+    private interface ArrayPath {
+        void run(float[] x, int xo, float[] out, int o, int n);
+    }
+
+    @Test
+    void theSigmoidAndTanhGiveTheBitsOfTheirFloatFormsOnBothPathsAtEveryEdgeSize() {
+        Fn[] fns = {
+            new Fn("sigmoid", FloatExp::naiveSigmoid, FloatExp::sigmoid, FloatExp::sigmoidVector, FloatExp::sigmoidScalar, FloatExp::sigmoid),
+            new Fn("tanh", FloatExp::naiveTanh, FloatExp::tanh, FloatExp::tanhVector, FloatExp::tanhScalar, FloatExp::tanh)
+        };
+        float[] edges = edges();
+        SplittableRandom r = new SplittableRandom(15);
+        int[] sizes = {0, 1, 3, 7, 8, 9, 16, 17, 33, edges.length, 100_003};
+        for (Fn f : fns) {
+            for (int n : sizes) {
+                float[] x = randoms(r, n);
+                for (int i = 0; i < n; i++) if (r.nextInt(4) == 0) x[i] = edges[r.nextInt(edges.length)];
+                float[] want = new float[n], one = new float[n];
+                for (int i = 0; i < n; i++) want[i] = f.oracle().at(x[i]);
+                for (int i = 0; i < n; i++) one[i] = f.one().at(x[i]);
+                assertSameBits(x, want, one, f.name() + " one at a time, n=" + n);
+                float[] v = new float[n], s = new float[n], k = x.clone();
+                f.vector().run(x, 0, v, 0, n);
+                f.scalar().run(x, 0, s, 0, n);
+                f.kernel().run(k, 0, k, 0, n);
+                assertSameBits(x, want, v, f.name() + " vector path, n=" + n);
+                assertSameBits(x, want, s, f.name() + " scalar path, n=" + n);
+                assertSameBits(x, want, k, f.name() + " kernel in place, n=" + n);
+            }
+        }
+    }
+
+    @Test
+    void theExpOpOnFloatsGivesTheOraclesBitsAboveTheParallelThreshold() {
+        int n = (int) Parallel.THRESHOLD + 4099;
+        float[] x = randoms(new SplittableRandom(13), n), out = new float[n];
+        Pointwise.map(Pointwise.Unary.EXP, x, out, n);
+        assertSameBits(x, oracle(x), out, "Pointwise.map(EXP)");
+    }
+
+    @Test
+    void theKernelsDoubleIsWithinTwoUlpsOfMathExp() {
+        // what the proof of equality leans on: y within 2⁻⁴⁶ relative of e^x, far wider than the ulps measured here
+        float[] x = randoms(new SplittableRandom(14), 1 << 18);
+        for (float v : x) {
+            if (!(v > FloatExp.LOWEST && v < FloatExp.HIGHEST)) continue;
+            double y = FloatExp.approx(v), e = Math.exp(v);
+            assertTrue(Math.abs(y - e) <= 2 * Math.ulp(e), "approx(" + v + ") = " + y + ", Math.exp " + e);
+        }
+    }
+
+}
