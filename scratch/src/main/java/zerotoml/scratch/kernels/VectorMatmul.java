@@ -94,17 +94,9 @@ final class VectorMatmul {
         DoubleVector.fromArray(D, c, o + LD).add(hi).intoArray(c, o + LD);
     }
 
-    // the float twin: float accumulators, float fma (an edge tile of at most four rows computes only those)
+    // the float twin: float accumulators, float fma
     static void tile(float[] aPack, int ao, float[] bPack, int bo, int kb, float[] c, int cOff, int n,
                      int i, int j, int rows, int cols) {
-        if (rows <= 2) {
-            tile2(aPack, ao, bPack, bo, kb, c, cOff, n, i, j, rows, cols);
-            return;
-        }
-        if (rows <= 4) {
-            tile4(aPack, ao, bPack, bo, kb, c, cOff, n, i, j, rows, cols);
-            return;
-        }
         FloatVector z = FloatVector.zero(F);
         FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z, c40 = z, c41 = z, c50 = z, c51 = z;
         for (int p = 0; p < kb; p++) {
@@ -130,77 +122,11 @@ final class VectorMatmul {
             add(c, o + 3 * n, c30, c31); add(c, o + 4 * n, c40, c41); add(c, o + 5 * n, c50, c51);
             return;
         }
-        if (cols == NR_F) {
-            // five rows, each as wide as the tile
-            add(c, o, c00, c01); add(c, o + n, c10, c11); add(c, o + 2 * n, c20, c21);
-            add(c, o + 3 * n, c30, c31); add(c, o + 4 * n, c40, c41);
-            return;
-        }
         // an edge tile: through a small buffer (each vector stored by name: an array of vectors would box them)
         float[] t = new float[MR * NR_F];
         c00.intoArray(t, 0); c01.intoArray(t, LF); c10.intoArray(t, 2 * LF); c11.intoArray(t, 3 * LF);
         c20.intoArray(t, 4 * LF); c21.intoArray(t, 5 * LF); c30.intoArray(t, 6 * LF); c31.intoArray(t, 7 * LF);
         c40.intoArray(t, 8 * LF); c41.intoArray(t, 9 * LF); c50.intoArray(t, 10 * LF); c51.intoArray(t, 11 * LF);
-        for (int r = 0; r < rows; r++) {
-            for (int q = 0; q < cols; q++) c[o + r * n + q] += t[r * NR_F + q];
-        }
-    }
-
-    /**
-     * {@link #tile(float[], int, float[], int, int, float[], int, int, int, int, int, int)} for the
-     * first three or four rows of a packed six-row block: the same chains for the rows that exist.
-     */
-    private static void tile4(float[] aPack, int ao, float[] bPack, int bo, int kb, float[] c, int cOff, int n,
-                              int i, int j, int rows, int cols) {
-        FloatVector z = FloatVector.zero(F);
-        FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
-        for (int p = 0; p < kb; p++) {
-            int ap = ao + p * MR, bp = bo + p * NR_F;
-            FloatVector b0 = FloatVector.fromArray(F, bPack, bp), b1 = FloatVector.fromArray(F, bPack, bp + LF);
-            FloatVector a = FloatVector.broadcast(F, aPack[ap]);
-            c00 = a.fma(b0, c00); c01 = a.fma(b1, c01);
-            a = FloatVector.broadcast(F, aPack[ap + 1]);
-            c10 = a.fma(b0, c10); c11 = a.fma(b1, c11);
-            a = FloatVector.broadcast(F, aPack[ap + 2]);
-            c20 = a.fma(b0, c20); c21 = a.fma(b1, c21);
-            a = FloatVector.broadcast(F, aPack[ap + 3]);
-            c30 = a.fma(b0, c30); c31 = a.fma(b1, c31);
-        }
-        int o = cOff + i * n + j;
-        if (cols == NR_F) {
-            add(c, o, c00, c01); add(c, o + n, c10, c11); add(c, o + 2 * n, c20, c21);
-            if (rows == 4) add(c, o + 3 * n, c30, c31);
-            return;
-        }
-        float[] t = new float[4 * NR_F];
-        c00.intoArray(t, 0); c01.intoArray(t, LF); c10.intoArray(t, 2 * LF); c11.intoArray(t, 3 * LF);
-        c20.intoArray(t, 4 * LF); c21.intoArray(t, 5 * LF); c30.intoArray(t, 6 * LF); c31.intoArray(t, 7 * LF);
-        for (int r = 0; r < rows; r++) {
-            for (int q = 0; q < cols; q++) c[o + r * n + q] += t[r * NR_F + q];
-        }
-    }
-
-    /** The same for the first one or two rows. */
-    private static void tile2(float[] aPack, int ao, float[] bPack, int bo, int kb, float[] c, int cOff, int n,
-                              int i, int j, int rows, int cols) {
-        FloatVector z = FloatVector.zero(F);
-        FloatVector c00 = z, c01 = z, c10 = z, c11 = z;
-        for (int p = 0; p < kb; p++) {
-            int ap = ao + p * MR, bp = bo + p * NR_F;
-            FloatVector b0 = FloatVector.fromArray(F, bPack, bp), b1 = FloatVector.fromArray(F, bPack, bp + LF);
-            FloatVector a = FloatVector.broadcast(F, aPack[ap]);
-            c00 = a.fma(b0, c00); c01 = a.fma(b1, c01);
-            a = FloatVector.broadcast(F, aPack[ap + 1]);
-            c10 = a.fma(b0, c10); c11 = a.fma(b1, c11);
-        }
-        int o = cOff + i * n + j;
-        if (cols == NR_F) {
-            add(c, o, c00, c01);
-            if (rows == 2) add(c, o + n, c10, c11);
-            return;
-        }
-        float[] t = new float[2 * NR_F];
-        c00.intoArray(t, 0); c01.intoArray(t, LF); c10.intoArray(t, 2 * LF); c11.intoArray(t, 3 * LF);
         for (int r = 0; r < rows; r++) {
             for (int q = 0; q < cols; q++) c[o + r * n + q] += t[r * NR_F + q];
         }
