@@ -191,7 +191,7 @@ public final class FloatExp {
 
     /** The Vector API path of the array sigmoid; only when {@link Backend#VECTOR} is true. */
     public static void sigmoidVector(float[] x, int xo, float[] out, int o, int n) {
-        if (!Backend.VECTOR) throw new IllegalStateException("FloatExp.sigmoidVector: the Vector API is not in use (start the JVM with --add-modules jdk.incubator.vector)");
+        requireVector("sigmoidVector");
         VectorExp.sigmoid(x, xo, out, o, n);
     }
 
@@ -209,13 +209,20 @@ public final class FloatExp {
 
     /** The Vector API path of the array tanh; only when {@link Backend#VECTOR} is true. */
     public static void tanhVector(float[] x, int xo, float[] out, int o, int n) {
-        if (!Backend.VECTOR) throw new IllegalStateException("FloatExp.tanhVector: the Vector API is not in use (start the JVM with --add-modules jdk.incubator.vector)");
+        requireVector("tanhVector");
         VectorExp.tanh(x, xo, out, o, n);
     }
 
     /** The Vector API path over an array; only when {@link Backend#VECTOR} is true (else the module is missing). */
     public static void vector(float[] x, int xo, float[] out, int o, int n) {
-        if (!Backend.VECTOR) throw new IllegalStateException("FloatExp.vector: the Vector API is not in use (start the JVM with --add-modules jdk.incubator.vector)");
+        requireVector("vector");
         VectorExp.exp(x, xo, out, o, n);
+    }
+
+    // the message of a Vector API path called without the module
+    private static void requireVector(String method) {
+        if (!Backend.VECTOR) {
+            throw new IllegalStateException("FloatExp." + method + ": the Vector API is not in use (start the JVM with --add-modules jdk.incubator.vector)");
+        }
     }
 }
