@@ -32,6 +32,7 @@ import zerotoml.scratch.optim.Step;
 import zerotoml.scratch.random.Rng;
 import zerotoml.scratch.tensor.Autodiff;
 import zerotoml.scratch.tensor.DType;
+import zerotoml.scratch.tensor.Indexing;
 import zerotoml.scratch.tensor.Softmax;
 import zerotoml.scratch.tensor.Tensor;
 
@@ -69,16 +70,22 @@ public final class DiffusionMnist {
      * The method's training for the kit's {@link Loop}: Adam on the method's loss; step t's batch
      * (drawn with replacement), times and noise come from (seed, t), so a resumed run is bit-identical.
      */
-    record ImageTraining(Settings s, UNet.Config net, Dataset train) implements Training<UNet.Params, Opt, Eval> {
+    record ImageTraining(Settings s, UNet.Config net, Dataset train, Reflow reflow) implements Training<UNet.Params, Opt, Eval> {
+        /** The training of a fresh network on the data set. */
+        ImageTraining(Settings s, UNet.Config net, Dataset train) {
+            this(s, net, train, null);
+        }
+
         @Override
         public String config() {
-            return String.format(Locale.ROOT, "diffusion-mnist %s method=%s batch=%d lr=%s seed=%d train=%d %dx%d dtype=%s ema=%s", net, s.method(), s.batch(),
-                    s.lr(), s.seed(), train.count(), train.rows(), train.cols(), s.dtype().name().toLowerCase(Locale.ROOT), s.ema());
+            return String.format(Locale.ROOT, "diffusion-mnist %s method=%s batch=%d lr=%s seed=%d train=%d %dx%d dtype=%s ema=%s%s", net, s.method(), s.batch(),
+                    s.lr(), s.seed(), train.count(), train.rows(), train.cols(), s.dtype().name().toLowerCase(Locale.ROOT), s.ema(),
+                    reflow == null ? "" : " " + reflow.describe());
         }
 
         @Override
         public UNet.Params init() {
-            return UNet.init(net, Rng.seed(s.seed()).split("init"), s.dtype());
+            return reflow != null ? reflow.start() : UNet.init(net, Rng.seed(s.seed()).split("init"), s.dtype());
         }
 
         @Override
@@ -88,10 +95,19 @@ public final class DiffusionMnist {
 
         @Override
         public Loop.Stepped<UNet.Params, Opt> step(UNet.Params p, Opt opt, int t) {
-            Tensor x1 = images(train, Rng.seed(s.seed()).split("batch").split(t).integers(0, train.count(), s.batch()), s.dtype());
+            Tensor x1, z0 = null;
+            if (reflow == null) {
+                x1 = images(train, Rng.seed(s.seed()).split("batch").split(t).integers(0, train.count(), s.batch()), s.dtype());
+            } else {
+                // a minibatch of the fixed couplings (Z0, Z1), drawn by index from (seed, t)
+                int[] idx = Rng.seed(s.seed()).split("reflow").split(t).integers(0, reflow.z0().shape().dim(0), s.batch());
+                x1 = Indexing.indexSelect(reflow.z1(), 0, idx);
+                z0 = Indexing.indexSelect(reflow.z0(), 0, idx);
+            }
+            Tensor pairedNoise = z0;
             Rng r = Rng.seed(s.seed()).split("train").split(t);
             // loss(θ) = the method's objective on step t's batch;  (θ, state) ← Adam(θ, ∇loss, state)
-            Autodiff.ValueAndGrad<UNet.Params> vg = Autodiff.valueAndGrad(q -> Diffusion2d.loss(s.method(), (x, tt) -> UNet.apply(net, q, x, tt), x1, null, r), p);
+            Autodiff.ValueAndGrad<UNet.Params> vg = Autodiff.valueAndGrad(q -> Diffusion2d.loss(s.method(), (x, tt) -> UNet.apply(net, q, x, tt), x1, pairedNoise, r), p);
             Step<UNet.Params, Adam.State<UNet.Params>> st = Adam.step(Adam.Hyper.defaults(s.lr()), p, vg.grad(), opt.adam());
             // θ̄ ← d_t θ̄ + (1 − d_t) θ, d_t = min(ema, (1 + t)/(10 + t)): the weights that are sampled
             UNet.Params avg = Averaging.ema(opt.ema(), st.params(), s.ema(), t);
@@ -123,6 +139,38 @@ public final class DiffusionMnist {
             return Charts.Figure.of("step", Eval::step, Charts.Panel.<Eval>of("diffusion-mnist " + s.method().name().toLowerCase(Locale.ROOT) + " training loss",
                     "loss").line("mean since last evaluation", Eval::loss, true));
         }
+    }
+
+    /**
+     * A reflow (Liu et al., arXiv 2209.03003, §2.2): the 2-RF starts from the 1-RF's weights
+     * {@code start} and trains on the fixed couplings (Z0, Z1), Z1 the 1-RF's Euler sample from Z0;
+     * {@code from} names the 1-RF run and how the couplings were made (it enters the config line,
+     * so a resume with other couplings is refused).
+     */
+    record Reflow(UNet.Params start, Tensor z0, Tensor z1, String from) {
+        String describe() {
+            return "reflow pairs=" + z0.shape().dim(0) + " " + from;
+        }
+    }
+
+    /** Euler steps of RF sampling run over t ∈ [RF_EPS, 1] (the 2-D demos' choice). */
+    static final double RF_EPS = 1e-3;
+
+    /**
+     * The reflow couplings {Z0, Z1}, each [n, 1, H, W] in dt: Z0 ~ N(0, I) drawn per chunk j of
+     * {@code chunk} from (seed, "pairs", j), Z1 = the 1-RF's Euler sample from Z0 over k steps.
+     */
+    static Tensor[] reflowPairs(Denoiser oneRf, int n, int chunk, int h, int w, int k, long seed, DType dt, Runnable tick) {
+        double[] z0 = new double[n * h * w], z1 = new double[n * h * w];
+        for (int j = 0, from = 0; from < n; j++, from += chunk) {
+            int b = Math.min(chunk, n - from);
+            // (Z0, Z1) = (z, 1-RF Euler_k(z)),  z ~ N(0, I)
+            Tensor[] zz = RectifiedFlow.reflowPairs(oneRf, Rng.seed(seed).split("pairs").split(j).normal(dt, b, 1, h, w), k, RF_EPS);
+            System.arraycopy(zz[0].toArray(), 0, z0, from * h * w, b * h * w);
+            System.arraycopy(zz[1].toArray(), 0, z1, from * h * w, b * h * w);
+            tick.run();
+        }
+        return new Tensor[] {Tensor.of(dt, z0, n, 1, h, w), Tensor.of(dt, z1, n, 1, h, w)};
     }
 
     /** The samplers each method offers, by the name --samplers takes; the first is the default. */
@@ -188,7 +236,7 @@ public final class DiffusionMnist {
         Ddpm.Schedule sched = Diffusion2d.SCHEDULE;
         return switch (sampler) {
             case "heun" -> FlowMatching.sample(f, start, steps, FlowMatching.Method.HEUN);
-            case "euler" -> m == Method.RF ? RectifiedFlow.sample(f, start, steps, 1e-3) : FlowMatching.sample(f, start, steps, FlowMatching.Method.EULER);
+            case "euler" -> m == Method.RF ? RectifiedFlow.sample(f, start, steps, RF_EPS) : FlowMatching.sample(f, start, steps, FlowMatching.Method.EULER);
             case "ddim" -> Ddim.sample(sched, f, start, Ddim.leading(Diffusion2d.T, steps, 0), 0, false, null);
             case "ddim-eta1" -> Ddim.sample(sched, f, start, Ddim.leading(Diffusion2d.T, steps, 0), 1, false, noise(rng, steps, start));
             case "ancestral" -> Ddpm.sample(sched, f, start, Ddpm.allTimesteps(Diffusion2d.T), Ddpm.Options.epsilon(), noise(rng, Diffusion2d.T, start));

@@ -8,8 +8,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ForkJoinPool;
 import javax.imageio.ImageIO;
@@ -25,8 +27,10 @@ import zerotoml.examples.kit.Failure;
 import zerotoml.examples.kit.Loop;
 import zerotoml.examples.kit.Options;
 import zerotoml.examples.kit.Progress;
+import zerotoml.scratch.diffusion.RectifiedFlow;
 import zerotoml.scratch.diffusion.UNet;
 import zerotoml.scratch.io.AtomicFile;
+import zerotoml.scratch.io.Safetensors;
 import zerotoml.scratch.random.Rng;
 import zerotoml.scratch.tensor.DType;
 import zerotoml.scratch.tensor.Tensor;
@@ -108,6 +112,21 @@ public final class DiffusionMnistCommand implements Callable<Integer> {
     @Option(names = "--threshold", paramLabel = "P", description = "Top-class probability that counts a sample as recognised, in (0, 1]. Default: ${DEFAULT-VALUE}")
     double threshold = 0.9;
 
+    @Option(names = "--reflow", description = "rf only: after the 1-RF, train a 2-RF (Liu et al., arXiv 2209.03003) from its weights on --pairs couplings"
+            + " (Z0 ~ N(0, I), Z1 = the 1-RF's Euler sample from Z0 over --pair-steps steps) for --reflow-steps steps into --out/rf-reflow/ (the couplings"
+            + " are kept in its pairs.safetensors), then judge both flows with Euler at --sample-steps and at 1 step, and write their straightness"
+            + " to straightness.csv.")
+    boolean reflow;
+
+    @Option(names = "--pairs", paramLabel = "N", description = "--reflow: couplings (>= 1). Default: ${DEFAULT-VALUE}")
+    int pairs = 10000;
+
+    @Option(names = "--pair-steps", paramLabel = "K", description = "--reflow: Euler steps of the 1-RF that make each coupling (>= 1). Default: ${DEFAULT-VALUE}")
+    int pairSteps = 20;
+
+    @Option(names = "--reflow-steps", paramLabel = "N", description = "--reflow: Adam steps of the 2-RF (>= 1). Default: ${DEFAULT-VALUE}")
+    int reflowSteps = 1000;
+
     @Option(names = "--limit-train", paramLabel = "N", description = "Use only the first N training images (>= 1). Default: all")
     int limitTrain = Integer.MAX_VALUE;
 
@@ -124,7 +143,9 @@ public final class DiffusionMnistCommand implements Callable<Integer> {
                 .that(ema >= 0 && ema < 1, "--ema must be a number in [0, 1), got " + Checks.fmt(ema)).atLeast("--eval-every", evalEvery, 1).atLeast("--sample-steps", sampleSteps, 1)
                 .atLeast("--samples", samples, 2).atLeast("--sample-batch", sampleBatch, 1).atLeast("--grid", grid, 1)
                 .that(threshold > 0 && threshold <= 1, "--threshold must be a number in (0, 1], got " + Checks.fmt(threshold))
-                .atLeast("--limit-train", limitTrain, 1).atLeast("--limit-test", limitTest, 2);
+                .atLeast("--limit-train", limitTrain, 1).atLeast("--limit-test", limitTest, 2)
+                .that(!reflow || m == Method.RF, "--reflow needs --method rf (it straightens a rectified flow), got --method " + method)
+                .atLeast("--pairs", pairs, 1).atLeast("--pair-steps", pairSteps, 1).atLeast("--reflow-steps", reflowSteps, 1);
         List<String> offered = DiffusionMnist.samplers(m);
         List<String> chosen = samplers == null || samplers.isEmpty() ? List.of(offered.get(0)) : samplers;
         for (String s : chosen) {
@@ -159,12 +180,93 @@ public final class DiffusionMnistCommand implements Callable<Integer> {
         var trained = loop.run(start);
         if (trained.step() < steps.steps) return 0;
 
+        UNet.Params sampled = sampleLast ? trained.params() : trained.opt().ema();
+        Seen seen = inPool(() -> new Seen(judge == null ? null : DiffusionMnist.see(judge, test.images(allOf(test.count()), DType.F64)), judge));
+        inPool(() -> sampleAndJudge(m, chosen, sampleSteps, c, sampled, train, seen, tag, true, o));
+        if (!reflow) return 0;
+
+        // ---- the 2-RF: couplings from the 1-RF, then its training from the 1-RF's weights
+        Path dir = run.out.resolve("rf-reflow");
+        String from = "pair-steps=" + pairSteps + " from=[" + t.config() + " step=" + trained.step() + (sampleLast ? " last" : "") + "]";
+        Tensor[] zz = inPool(() -> couplings(dir, UNet.denoiser(c, sampled), from, train.rows(), train.cols()));
+        DiffusionMnist.Settings s2 = new DiffusionMnist.Settings(m, channels, groups, embed, batch, lr.lr, run.seed + 1, dtype, ema);
+        DiffusionMnist.ImageTraining t2 = new DiffusionMnist.ImageTraining(s2, c, train, new DiffusionMnist.Reflow(sampled, zz[0], zz[1], from));
+        Loop.Plan plan2 = new Loop.Plan(reflowSteps, Math.min(evalEvery, reflowSteps), Integer.MAX_VALUE, dir, run.resume, run.progress(), run.threads.threads);
+        var loop2 = new Loop<>("diffusion-mnist rf-reflow", t2, plan2, o);
+        var twoRf = loop2.run(loop2.start());
+        if (twoRf.step() < reflowSteps) return 0;
+        UNet.Params sampled2 = sampleLast ? twoRf.params() : twoRf.opt().ema();
+        inPool(() -> sampleAndJudge(m, List.of("euler"), sampleSteps, c, sampled2, train, seen, "2rf", false, o));
+        // one Euler step: where a straighter flow should gain most
+        inPool(() -> sampleAndJudge(m, List.of("euler"), 1, c, sampled, train, seen, "rf", false, o));
+        inPool(() -> sampleAndJudge(m, List.of("euler"), 1, c, sampled2, train, seen, "2rf", false, o));
+        inPool(() -> straightness(UNet.denoiser(c, sampled), UNet.denoiser(c, sampled2), train.rows(), train.cols(), o));
+        return 0;
+    }
+
+    /** The judge and its view of the test set (null without --classifier). */
+    record Seen(DiffusionMnist.Seen reference, DiffusionMnist.Judge judge) {}
+
+    /**
+     * The reflow couplings, read from dir/pairs.safetensors when it was made from the same 1-RF
+     * with the same options, else made and written there (atomically). With --resume, couplings made
+     * otherwise are refused rather than silently replaced.
+     */
+    Tensor[] couplings(Path dir, zerotoml.scratch.diffusion.Denoiser oneRf, String from, int h, int w) throws IOException {
+        Path f = dir.resolve("pairs.safetensors");
+        String made = "pairs=" + pairs + " " + from;
+        if (Files.exists(f)) {
+            Safetensors.Contents saved = Safetensors.read(f);
+            if (made.equals(saved.metadata().get("made"))) {
+                spec.commandLine().getOut().printf(Locale.ROOT, "reflow couplings read from %s%n", f);
+                return new Tensor[] {saved.tensors().get("z0"), saved.tensors().get("z1")};
+            }
+            if (run.resume) {
+                throw new Failure(Failure.USAGE, "--resume: " + f + " holds couplings made otherwise ('" + saved.metadata().get("made") + "'), this run makes '"
+                        + made + "'; resume with the options of that run, or start a new --out");
+            }
+        }
+        Files.createDirectories(dir);
+        long t0 = System.nanoTime();
+        int chunks = (pairs + sampleBatch - 1) / sampleBatch;
+        Tensor[] zz;
+        try (Progress bar = Progress.start("reflow couplings", chunks, 0, run.progress(), System.err)) {
+            int[] done = {0};
+            zz = DiffusionMnist.reflowPairs(oneRf, pairs, sampleBatch, h, w, pairSteps, run.seed, dtype, () -> bar.stepTo(++done[0], ""));
+        }
+        Map<String, Tensor> named = new LinkedHashMap<>();
+        named.put("z0", zz[0]);
+        named.put("z1", zz[1]);
+        Safetensors.write(f, named, Map.of("made", made));
+        spec.commandLine().getOut().printf(Locale.ROOT, "%d reflow couplings (1-RF Euler, %d steps) in %.1f s, kept in %s%n", pairs, pairSteps,
+                (System.nanoTime() - t0) / 1e9, f);
+        return zz;
+    }
+
+    /**
+     * Straightness S = ∫₀¹ E‖(Z1 − Z0) − v(Z_t, t)‖² dt of the 1-RF and the 2-RF along their Euler
+     * trajectories over --sample-steps steps, from the same 100 noise images (per pixel: divided by H·W).
+     */
+    int straightness(zerotoml.scratch.diffusion.Denoiser oneRf, zerotoml.scratch.diffusion.Denoiser twoRf, int h, int w, PrintWriter o) throws IOException {
+        Tensor z = Rng.seed(run.seed).split("straightness").normal(dtype, Math.min(100, samples), 1, h, w);
+        double s1 = RectifiedFlow.straightness(oneRf, z, sampleSteps, DiffusionMnist.RF_EPS) / (h * w);
+        double s2 = RectifiedFlow.straightness(twoRf, z, sampleSteps, DiffusionMnist.RF_EPS) / (h * w);
+        o.printf(Locale.ROOT, "straightness per pixel over %d Euler steps: 1-RF %.5f, 2-RF %.5f (0 is a straight flow)%n", sampleSteps, s1, s2);
+        String csv = String.format(Locale.ROOT, "flow,euler_steps,noise_images,straightness_per_pixel%n1-RF,%d,%d,%s%n2-RF,%d,%d,%s%n", sampleSteps,
+                z.shape().dim(0), s1, sampleSteps, z.shape().dim(0), s2);
+        AtomicFile.write(run.out.resolve("straightness.csv"), os -> os.write(csv.getBytes(StandardCharsets.UTF_8)));
+        return 0;
+    }
+
+    /** Runs the math on --threads threads (the numbers do not depend on how many). */
+    <T> T inPool(Callable<T> work) throws IOException {
         ForkJoinPool pool = new ForkJoinPool(run.threads.threads);
         try {
-            return pool.submit(() -> sampleAndJudge(m, chosen, c, sampleLast ? trained.params() : trained.opt().ema(), train, test, judge, tag, o)).get();
+            return pool.submit(work).get();
         } catch (java.util.concurrent.ExecutionException e) {
             if (e.getCause() instanceof IOException io) throw io;
             if (e.getCause() instanceof RuntimeException r) throw r;
+            if (e.getCause() instanceof Error err) throw err;
             throw new IllegalStateException(e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -174,36 +276,42 @@ public final class DiffusionMnistCommand implements Callable<Integer> {
         }
     }
 
-    /** Samples p (the averaged weights) with each sampler, writes the grids and, with a judge, the scores (samples whose sampler diverged are counted, not hidden). */
-    int sampleAndJudge(Method m, List<String> chosen, UNet.Config c, UNet.Params p, Dataset train, Dataset test, DiffusionMnist.Judge judge, String tag,
+    /**
+     * Samples p (the averaged weights) with each sampler over k steps, writes the grids and, with a
+     * judge, the scores (samples whose sampler diverged are counted, not hidden); with {@code withReal}
+     * also the grid and scores of as many training images.
+     */
+    int sampleAndJudge(Method m, List<String> chosen, int k, UNet.Config c, UNet.Params p, Dataset train, Seen seen, String tag, boolean withReal,
                        PrintWriter o) throws IOException {
         Path out = run.out;
         int h = train.rows(), w = train.cols();
-        int[] realIdx = Arrays.copyOf(Rng.seed(run.seed).split("real").permutation(train.count()), Math.min(samples, train.count()));
-        Tensor real = train.images(realIdx, zerotoml.scratch.tensor.DType.F64);
-        writeGrid(out.resolve("real.png"), real, h, w, grid);
-        DiffusionMnist.Seen reference = null;
+        DiffusionMnist.Judge judge = seen.judge();
+        DiffusionMnist.Seen reference = seen.reference();
         List<String> rows = new ArrayList<>();
-        if (judge != null) {
-            long t0 = System.nanoTime();
-            reference = DiffusionMnist.see(judge, test.images(allOf(test.count()), zerotoml.scratch.tensor.DType.F64));
-            DiffusionMnist.Scores r = DiffusionMnist.judge(real, DiffusionMnist.see(judge, real), reference, threshold);
-            rows.add(row("real", "training images", r, 0));
-            report(o, "real training images", r, (System.nanoTime() - t0) / 1e9);
+        if (withReal) {
+            int[] realIdx = Arrays.copyOf(Rng.seed(run.seed).split("real").permutation(train.count()), Math.min(samples, train.count()));
+            Tensor real = train.images(realIdx, DType.F64);
+            writeGrid(out.resolve("real.png"), real, h, w, grid);
+            if (judge != null) {
+                long t0 = System.nanoTime();
+                DiffusionMnist.Scores r = DiffusionMnist.judge(real, DiffusionMnist.see(judge, real), reference, threshold);
+                rows.add(row("real", "training images", r, 0));
+                report(o, "real training images", r, (System.nanoTime() - t0) / 1e9);
+            }
         }
         for (String sampler : chosen) {
-            String label = DiffusionMnist.label(m, sampler, sampleSteps) + (sampleLast ? ", last weights" : ema > 0 ? ", EMA " + ema : "");
+            String label = (tag.equals("2rf") ? "2-" : "") + DiffusionMnist.label(m, sampler, k) + (sampleLast ? ", last weights" : ema > 0 ? ", EMA " + ema : "");
             long t0 = System.nanoTime();
             int chunks = (samples + sampleBatch - 1) / sampleBatch;
             Tensor x;
             try (Progress bar = Progress.start("sampling " + label, chunks, 0, run.progress(), System.err)) {
                 int[] done = {0};
-                x = DiffusionMnist.sample(m, sampler, UNet.denoiser(c, p), samples, sampleBatch, h, w, sampleSteps, run.seed, dtype,
+                x = DiffusionMnist.sample(m, sampler, UNet.denoiser(c, p), samples, sampleBatch, h, w, k, run.seed, dtype,
                         () -> bar.stepTo(++done[0], ""));
             }
             double secs = (System.nanoTime() - t0) / 1e9;
             Tensor px = DiffusionMnist.pixels(x);
-            Path png = out.resolve(tag + "-" + sampler + (sampleLast ? "-last" : "") + ".png");
+            Path png = out.resolve(tag + "-" + sampler + (k != sampleSteps ? "-" + k + "step" : "") + (sampleLast ? "-last" : "") + ".png");
             writeGrid(png, px, h, w, grid);
             o.printf(Locale.ROOT, "%s: %d samples in %.1f s, grid %s%n", label, samples, secs, png);
             if (judge != null) {

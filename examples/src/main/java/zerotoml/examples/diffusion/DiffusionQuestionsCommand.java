@@ -102,7 +102,7 @@ public final class DiffusionQuestionsCommand implements Callable<Integer> {
     int samples = 1000;
 
     @Option(names = "--mnist-runs", paramLabel = "DIR", description = "fashion-mnist only: the --out of diffusion-mnist runs; DIR/<method>/checkpoint.safetensors"
-            + " for method ddpm, sde, fm, rf (those present are used; 2-RF needs a reflow, which diffusion-mnist does not do).")
+            + " for method ddpm, sde, fm, rf, and rf-reflow/ for the 2-RF of `diffusion-mnist --method rf --reflow` (those present are used).")
     Path mnistRuns;
 
     @Option(names = "--classifier", paramLabel = "FILE", description = "fashion-mnist only: checkpoint.safetensors of a fashion-mnist run that judges the samples.")
@@ -305,10 +305,11 @@ public final class DiffusionQuestionsCommand implements Callable<Integer> {
         Map<Net, Denoiser> nets = new EnumMap<>(Net.class);
         Map<Net, String> methods = new EnumMap<>(Net.class);
         Map<Net, DType> dtypes = new EnumMap<>(Net.class);
-        for (Net n : new Net[] {Net.DDPM, Net.SDE, Net.FM, Net.RF}) {
+        for (Net n : new Net[] {Net.DDPM, Net.SDE, Net.FM, Net.RF, Net.RF2}) {
             if (chosen.stream().noneMatch(c -> c.net == n)) continue;
-            Method m = Method.valueOf(n.name());
-            String tag = m.name().toLowerCase(Locale.ROOT);
+            // the 2-RF is a rectified flow too, trained by `diffusion-mnist --method rf --reflow` into rf-reflow/
+            Method m = n == Net.RF2 ? Method.RF : Method.valueOf(n.name());
+            String tag = n == Net.RF2 ? "rf-reflow" : m.name().toLowerCase(Locale.ROOT);
             Path file = mnistRuns.resolve(tag).resolve("checkpoint.safetensors");
             if (!Files.exists(file)) {
                 o.printf(Locale.ROOT, "skipped: the %s samplers (no %s)%n", tag, file);
@@ -320,7 +321,6 @@ public final class DiffusionQuestionsCommand implements Callable<Integer> {
             dtypes.put(n, zerotoml.scratch.tensor.Autodiff.Params.tensors(p).get(0).dtype());
             methods.put(n, tag);
         }
-        if (chosen.stream().anyMatch(c -> c.net == Net.RF2)) o.println("skipped: 2rf-euler (diffusion-mnist trains no reflow)");
         if (nets.isEmpty()) throw new Failure(Failure.DATA, "--mnist-runs " + mnistRuns + " holds no checkpoint for the chosen samplers (need <method>/checkpoint.safetensors)");
         List<ImagePoint> all = new ArrayList<>();
         for (int i = 0; i < seeds; i++) {

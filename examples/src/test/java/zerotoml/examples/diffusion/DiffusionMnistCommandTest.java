@@ -179,6 +179,76 @@ class DiffusionMnistCommandTest {
     }
 
     @Test
+    void aReflowTrainsATwoRfFromTheOneRfsEulerCouplingsAndJudgesBothFlowsAtOneStep() throws IOException {
+        Path out = runs.resolve("reflow");
+        Run r = Cli.run(args(out, "rf", 4, "--reflow", "--pairs", "10", "--pair-steps", "2", "--reflow-steps", "4"));
+        assertEquals(0, r.exit(), r.err() + r.out());
+        // the couplings: Z1 is the 1-RF's (averaged weights') Euler sample from Z0 over --pair-steps steps, bit for bit
+        Safetensors.Contents pairs = Safetensors.read(out.resolve("rf-reflow/pairs.safetensors"));
+        Tensor z0 = pairs.tensors().get("z0"), z1 = pairs.tensors().get("z1");
+        assertEquals(List.of(10, 1, 8, 8), Arrays.stream(z0.shape().dims()).boxed().toList());
+        zerotoml.scratch.diffusion.UNet.Config c = DiffusionMnist.config(new DiffusionMnist.Settings(Diffusion2d.Method.RF, 4, 2, 8, 1, 1, 0, DType.F64, 0));
+        var oneRf = zerotoml.scratch.diffusion.UNet.denoiser(c, DiffusionMnist.loadUNet(out.resolve("rf/checkpoint.safetensors"), Diffusion2d.Method.RF, c));
+        assertArrayEquals(zerotoml.scratch.diffusion.RectifiedFlow.sample(oneRf, z0, 2, DiffusionMnist.RF_EPS).toArray(), z1.toArray(), 0);
+        // the 2-RF's own run: history, curves and a checkpoint whose config names the couplings
+        Path two = out.resolve("rf-reflow");
+        List<DiffusionMnist.Eval> h = Table.parse(Files.readString(two.resolve("history.csv")), DiffusionMnist.Eval.class);
+        assertEquals(List.of(2, 4), h.stream().map(DiffusionMnist.Eval::step).toList());
+        assertTrue(Safetensors.read(two.resolve("checkpoint.safetensors")).metadata().get("config").contains("reflow pairs=10 pair-steps=2"), "config");
+        // judged: real, the 1-RF at --sample-steps, the 2-RF at --sample-steps, then both at one step
+        List<String[]> rows = scores(out);
+        assertEquals(List.of("real", "rf", "2rf", "rf", "2rf"), rows.stream().map(x -> x[0]).toList());
+        assertTrue(rows.get(2)[1].startsWith("2-RF Euler; 3 steps") && rows.get(4)[1].startsWith("2-RF Euler; 1 steps"), rows.get(2)[1] + " / " + rows.get(4)[1]);
+        for (String[] row : rows) assertSaneScores(row, 12);
+        for (String f : List.of("rf-euler.png", "2rf-euler.png", "rf-euler-1step.png", "2rf-euler-1step.png")) assertPng(out.resolve(f));
+        List<String> straight = Files.readAllLines(out.resolve("straightness.csv"));
+        assertEquals("flow,euler_steps,noise_images,straightness_per_pixel", straight.get(0));
+        for (String l : straight.subList(1, 3)) {
+            double v = Double.parseDouble(l.split(",")[3]);
+            assertTrue(Double.isFinite(v) && v > 0, l);
+        }
+        assertTrue(r.out().contains("straightness per pixel"), r.out());
+    }
+
+    @Test
+    void aResumedReflowReusesItsCouplingsAndEndsBitIdentical() throws IOException {
+        Path straight = runs.resolve("reflow-straight"), resumed = runs.resolve("reflow-resumed");
+        String[] reflow = {"--reflow", "--pairs", "6", "--pair-steps", "1", "--samples", "4"};
+        assertEquals(0, Cli.run(args(straight, "rf", 2, concat(reflow, "--reflow-steps", "4"))).exit());
+        assertEquals(0, Cli.run(args(resumed, "rf", 2, concat(reflow, "--reflow-steps", "2"))).exit());
+        Run r = Cli.run(args(resumed, "rf", 2, concat(reflow, "--reflow-steps", "4", "--resume")));
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("reflow couplings read from"), r.out());
+        Safetensors.Contents a = Safetensors.read(straight.resolve("rf-reflow/checkpoint.safetensors")),
+                b = Safetensors.read(resumed.resolve("rf-reflow/checkpoint.safetensors"));
+        assertEquals(a.tensors().keySet(), b.tensors().keySet());
+        for (var e : a.tensors().entrySet()) assertArrayEquals(e.getValue().toArray(), b.tensors().get(e.getKey()).toArray(), 0, e.getKey());
+        assertArrayEquals(Files.readAllBytes(straight.resolve("2rf-euler-1step.png")), Files.readAllBytes(resumed.resolve("2rf-euler-1step.png")));
+        // couplings made otherwise are refused on resume, not silently replaced
+        r = Cli.run(args(resumed, "rf", 2, "--reflow", "--pairs", "6", "--pair-steps", "3", "--samples", "4", "--reflow-steps", "4", "--resume"));
+        assertEquals(2, r.exit(), r.out());
+        assertTrue(r.err().contains("holds couplings made otherwise") && r.err().contains("pair-steps=3"), r.err());
+    }
+
+    @Test
+    void aReflowOfAnotherMethodOrWithNoPairsIsRefusedBeforeTraining() {
+        Path out = runs.resolve("reflow-fm");
+        Run r = Cli.run(args(out, "fm", 2, "--reflow"));
+        assertEquals(2, r.exit(), r.out());
+        assertTrue(r.err().contains("--reflow needs --method rf") && r.err().contains("got --method fm"), r.err());
+        r = Cli.run(args(out, "rf", 2, "--reflow", "--pairs", "0"));
+        assertEquals(2, r.exit(), r.out());
+        assertTrue(r.err().contains("--pairs"), r.err());
+        assertFalse(Files.exists(out.resolve("fm")) || Files.exists(out.resolve("rf")), "nothing trained");
+    }
+
+    static String[] concat(String[] a, String... b) {
+        List<String> l = new ArrayList<>(Arrays.asList(a));
+        l.addAll(Arrays.asList(b));
+        return l.toArray(new String[0]);
+    }
+
+    @Test
     void resumingWithOtherOptionsIsRefused() {
         Path out = runs.resolve("other");
         assertEquals(0, Cli.run(args(out, "fm", 2, "--samples", "2")).exit());
