@@ -164,6 +164,14 @@ public final class DiffusionQuestions {
 
     static final String IMAGE_HEADER = "method,sampler,nfe,steps,seed,samples,non_finite,confident_share,class_entropy,frechet,sample_seconds";
 
+    /** A row of {@link #IMAGE_HEADER}, as {@link #csv(ImagePoint)} writes it. */
+    static ImagePoint parseImagePoint(String line) {
+        String[] f = line.split(",", -1);
+        if (f.length != 11) throw new IllegalArgumentException("expected 11 fields, got " + f.length);
+        return new ImagePoint(f[0], f[1], Integer.parseInt(f[2]), Integer.parseInt(f[3]), Long.parseLong(f[4]), Integer.parseInt(f[5]), Integer.parseInt(f[6]),
+                Double.parseDouble(f[7]), Double.parseDouble(f[8]), Double.parseDouble(f[9]), Double.parseDouble(f[10]));
+    }
+
     static String csv(ImagePoint p) {
         return String.format(Locale.ROOT, "%s,%s,%d,%d,%d,%d,%d,%.6f,%.6f,%.6f,%.3f", p.method(), p.sampler(), p.nfe(), p.steps(), p.seed(), p.samples(),
                 p.nonFinite(), p.confidentShare(), p.classEntropy(), p.frechet(), p.seconds());

@@ -10,6 +10,8 @@ import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.HashSet;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -130,6 +132,11 @@ public final class DiffusionQuestionsCommand implements Callable<Integer> {
     @Option(names = "--limit-test", paramLabel = "N", description = "fashion-mnist only: the first N test images are the Frechet reference (>= 2). Default: all")
     int limitTest = Integer.MAX_VALUE;
 
+    @Option(names = "--merge", split = ",", paramLabel = "CSV", description = "fashion-mnist only: instead of sampling, merge the results.csv of earlier"
+            + " sweeps (run on networks trained at different times) into one results.csv, summary.md and nfe.png in --out; --samplers and --nfe"
+            + " select the rows (default: all of them).")
+    List<Path> merge;
+
     static final String MNIST = "fashion-mnist";
 
     @Override
@@ -155,7 +162,10 @@ public final class DiffusionQuestionsCommand implements Callable<Integer> {
             checks.that(!chosen.contains(s), "--samplers must not repeat a sampler, got " + k + " twice");
             chosen.add(s);
         }
-        if (mnist) {
+        checks.that(merge == null || mnist, "--merge needs --data fashion-mnist");
+        if (mnist && merge != null) {
+            for (Path f : merge) checks.that(Files.isRegularFile(f), "--merge: " + f + " does not exist (the results.csv of a fashion-mnist sweep)");
+        } else if (mnist) {
             checks.that(mnistRuns != null, "--data fashion-mnist needs --mnist-runs (the --out of diffusion-mnist runs)")
                     .that(classifier != null, "--data fashion-mnist needs --classifier (a fashion-mnist checkpoint that judges the samples)");
         }
@@ -169,6 +179,7 @@ public final class DiffusionQuestionsCommand implements Callable<Integer> {
             }
         }
         o.flush();
+        if (merge != null) return merged(chosen, budgets, o);
         return mnist ? images(chosen, budgets, o) : points(d, chosen, budgets, o);
     }
 
@@ -347,6 +358,51 @@ public final class DiffusionQuestionsCommand implements Callable<Integer> {
             }
             write(run.out.resolve("results.csv"), DiffusionQuestions.IMAGE_HEADER + "\n" + String.join("\n", all.stream().map(DiffusionQuestions::csv).toList()) + "\n");
         }
+        writeImageSummary(all, chosen.stream().map(s -> s.key).toList(), budgets, o);
+        return 0;
+    }
+
+    /**
+     * The rows of earlier sweeps' results.csv (header checked) for the chosen samplers and budgets,
+     * written as one results.csv, summary.md and nfe.png; a row repeated across files (same sampler,
+     * NFE and seed) is refused rather than counted twice.
+     */
+    int merged(List<Sampler> chosen, List<Integer> budgets, PrintWriter o) throws IOException {
+        Set<String> keys = new HashSet<>(chosen.stream().map(s -> s.key).toList());
+        boolean allBudgets = nfe.equals(DiffusionQuestions.NFE);
+        List<ImagePoint> all = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        for (Path f : merge) {
+            List<String> lines = Files.readAllLines(f);
+            if (lines.isEmpty() || !lines.get(0).equals(DiffusionQuestions.IMAGE_HEADER)) {
+                throw new Failure(Failure.USAGE, "--merge: " + f + " is not the results.csv of a fashion-mnist sweep (its header is not '"
+                        + DiffusionQuestions.IMAGE_HEADER + "')");
+            }
+            for (int i = 1; i < lines.size(); i++) {
+                ImagePoint p;
+                try {
+                    p = DiffusionQuestions.parseImagePoint(lines.get(i));
+                } catch (RuntimeException e) {
+                    throw new Failure(Failure.USAGE, "--merge: " + f + " line " + (i + 1) + " is not a row of " + DiffusionQuestions.IMAGE_HEADER + ": " + e.getMessage());
+                }
+                if (!keys.contains(p.sampler()) || !(allBudgets || budgets.contains(p.nfe()))) continue;
+                if (!seen.add(p.sampler() + "@" + p.nfe() + "#" + p.seed())) {
+                    throw new Failure(Failure.USAGE, "--merge: " + p.sampler() + " at NFE " + p.nfe() + " with seed " + p.seed() + " appears twice (again in " + f + ")");
+                }
+                all.add(p);
+            }
+        }
+        if (all.isEmpty()) throw new Failure(Failure.DATA, "--merge: no row of " + merge + " is for the chosen samplers and budgets");
+        List<Integer> found = all.stream().map(ImagePoint::nfe).distinct().sorted().toList();
+        List<String> order = chosen.stream().map(s -> s.key).filter(k -> all.stream().anyMatch(p -> p.sampler().equals(k))).toList();
+        write(run.out.resolve("results.csv"), DiffusionQuestions.IMAGE_HEADER + "\n" + String.join("\n", all.stream().map(DiffusionQuestions::csv).toList()) + "\n");
+        o.printf(Locale.ROOT, "merged %d rows of %d file(s)%n", all.size(), merge.size());
+        writeImageSummary(all, order, found, o);
+        return 0;
+    }
+
+    /** summary.md (share and Fréchet distance per sampler and NFE, over seeds) and nfe.png of image rows. */
+    void writeImageSummary(List<ImagePoint> all, List<String> keys, List<Integer> budgets, PrintWriter o) throws IOException {
         var shareRows = DiffusionQuestions.measures(all, ImagePoint::sampler, ImagePoint::nfe, ImagePoint::seed, ImagePoint::confidentShare);
         var fidRows = DiffusionQuestions.measures(all, ImagePoint::sampler, ImagePoint::nfe, ImagePoint::seed, ImagePoint::frechet);
         var share = DiffusionQuestions.spreads(shareRows, DiffusionQuestions.Measure::sampler, DiffusionQuestions.Measure::nfe, DiffusionQuestions.Measure::value);
@@ -354,12 +410,10 @@ public final class DiffusionQuestionsCommand implements Callable<Integer> {
         write(run.out.resolve("summary.md"), "Share of samples with top-class probability >= " + threshold + ", mean (min-max) over seeds\n\n"
                 + DiffusionQuestions.summary("sampler \\ NFE", shareRows, budgets, false, "%.3f") + "\nFrechet distance to the test set, mean (min-max)\n\n"
                 + DiffusionQuestions.summary("sampler \\ NFE", fidRows, budgets, true, "%.2f"));
-        List<String> keys = chosen.stream().map(s -> s.key).toList();
         Charts.write(run.out.resolve("nfe.png"), List.of(DiffusionQuestions.panel("Recognised samples", "share with p >= " + threshold, share, keys, false, Double.NaN),
                 DiffusionQuestions.panel("Frechet distance to the test set", "Frechet distance", fid, keys, true, Double.NaN)));
         o.printf(Locale.ROOT, "wrote %s, %s and %s%n", run.out.resolve("results.csv"), run.out.resolve("nfe.png"), run.out.resolve("summary.md"));
         o.flush();
-        return 0;
     }
 
     /** Runs the math on --threads threads (the numbers do not depend on how many). */

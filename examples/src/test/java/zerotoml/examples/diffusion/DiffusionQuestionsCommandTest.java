@@ -243,6 +243,25 @@ class DiffusionQuestionsCommandTest {
                 "fm:fm-heun@2#8", "rf-reflow:2rf-euler@1#8", "rf-reflow:2rf-euler@2#8")), got);
         DiffusionMnistCommandTest.assertPng(out.resolve("nfe.png"));
         assertTrue(Files.readString(out.resolve("summary.md")).contains("Frechet distance"));
+        // --merge: the rows of earlier sweeps, selected by --samplers, re-summarised without sampling; a row in two files is refused
+        Path merged = runs.resolve("merged");
+        r = Cli.run("diffusion-questions", "--data", "fashion-mnist", "--merge", out.resolve("results.csv").toString(), "--samplers", "fm-euler,2rf-euler",
+                "--out", merged.toString(), "--no-progress");
+        assertEquals(0, r.exit(), r.err() + r.out());
+        List<String> kept = Files.readAllLines(merged.resolve("results.csv"));
+        assertEquals(lines.get(0), kept.get(0));
+        assertEquals(lines.stream().skip(1).filter(l -> l.contains(",fm-euler,") || l.contains(",2rf-euler,")).toList(), kept.subList(1, kept.size()));
+        assertEquals(8, kept.size() - 1);
+        DiffusionMnistCommandTest.assertPng(merged.resolve("nfe.png"));
+        assertTrue(Files.readString(merged.resolve("summary.md")).contains("2rf-euler"));
+        r = Cli.run("diffusion-questions", "--data", "fashion-mnist", "--merge", out.resolve("results.csv") + "," + merged.resolve("results.csv"),
+                "--out", runs.resolve("twice").toString(), "--no-progress");
+        assertEquals(2, r.exit(), r.out());
+        assertTrue(r.err().contains("appears twice"), r.err());
+        r = Cli.run("diffusion-questions", "--data", "fashion-mnist", "--merge", merged.resolve("summary.md").toString(), "--out", runs.resolve("bad").toString(),
+                "--no-progress");
+        assertEquals(2, r.exit(), r.out());
+        assertTrue(r.err().contains("is not the results.csv of a fashion-mnist sweep"), r.err());
         // a U-Net of another shape is explained
         r = Cli.run("diffusion-questions", "--data", "fashion-mnist", "--mnist-runs", mnist.toString(), "--classifier",
                 cls.resolve("checkpoint.safetensors").toString(), "--mnist-data", data.toString(), "--channels", "8", "--groups", "2", "--embed", "8",
