@@ -237,9 +237,11 @@ public final class DiffusionMnist {
         return switch (sampler) {
             case "heun" -> FlowMatching.sample(f, start, steps, FlowMatching.Method.HEUN);
             case "euler" -> m == Method.RF ? RectifiedFlow.sample(f, start, steps, RF_EPS) : FlowMatching.sample(f, start, steps, FlowMatching.Method.EULER);
-            case "ddim" -> Ddim.sample(sched, f, start, Ddim.leading(Diffusion2d.T, steps, 0), 0, false, null);
-            case "ddim-eta1" -> Ddim.sample(sched, f, start, Ddim.leading(Diffusion2d.T, steps, 0), 1, false, noise(rng, steps, start));
-            case "ancestral" -> Ddpm.sample(sched, f, start, Ddpm.allTimesteps(Diffusion2d.T), Ddpm.Options.epsilon(), noise(rng, Diffusion2d.T, start));
+            // DDPM and DDIM clip x̂0 to [−1, 1], the images' range, as Ho et al.'s sampler and diffusers' schedulers do (DiffusionQuestions.sample)
+            case "ddim" -> Ddim.sample(sched, f, start, Ddim.trailing(Diffusion2d.T, steps), 0, true, null);
+            case "ddim-eta1" -> Ddim.sample(sched, f, start, Ddim.trailing(Diffusion2d.T, steps), 1, true, noise(rng, steps, start));
+            case "ancestral" -> Ddpm.sample(sched, f, start, Ddpm.allTimesteps(Diffusion2d.T), new Ddpm.Options(Ddpm.Prediction.EPSILON, Ddpm.Variance.FIXED_SMALL,
+                    true, 1), noise(rng, Diffusion2d.T, start));
             default -> {
                 ScoreSde.Sde vp = ScoreSde.vp(Diffusion2d.VP.a(), Diffusion2d.VP.b(), steps);
                 Denoiser score = (x, t) -> ScoreSde.scoreFromEps(vp, f.apply(x, t), t);

@@ -99,14 +99,24 @@ public final class DiffusionQuestions {
      * prior's timestep); DDPM uses σ² = β (with β̃ it is DDIM η = 1, given the same noise).
      */
     public static Tensor sample(Sampler s, Denoiser f, Tensor start, int steps, Rng rng) {
+        return sample(s, f, start, steps, rng, false);
+    }
+
+    /**
+     * The same, with {@code clipX0}: DDPM and DDIM clip their x̂0 estimate to [−1, 1] at every step,
+     * as Ho et al.'s sampler (clip_denoised) and diffusers' DDPM/DDIM schedulers (clip_sample, on by
+     * default) do for images in [−1, 1]; the 2-D data is unbounded and is not clipped. The SDE and
+     * flow samplers never clip (score_sde_pytorch and the flow papers' samplers do not).
+     */
+    public static Tensor sample(Sampler s, Denoiser f, Tensor start, int steps, Rng rng, boolean clipX0) {
         String why = whyNot(s, steps * s.nfePerStep);
         if (steps < 1 || why != null) throw new IllegalArgumentException("DiffusionQuestions.sample: " + s.key + " cannot take " + steps + " steps" + (why == null ? "" : ": " + why));
         Ddpm.Schedule sc = Diffusion2d.SCHEDULE;
         return switch (s) {
             case DDPM_ANCESTRAL -> Ddpm.sample(sc, f, start, Ddim.trailing(Diffusion2d.T, steps),
-                    new Ddpm.Options(Ddpm.Prediction.EPSILON, Ddpm.Variance.FIXED_LARGE, false, 1), DiffusionMnist.noise(rng, steps, start));
-            case DDIM_ETA1 -> Ddim.sample(sc, f, start, Ddim.trailing(Diffusion2d.T, steps), 1, false, DiffusionMnist.noise(rng, steps, start));
-            case DDIM_ETA0 -> Ddim.sample(sc, f, start, Ddim.trailing(Diffusion2d.T, steps), 0, false, null);
+                    new Ddpm.Options(Ddpm.Prediction.EPSILON, Ddpm.Variance.FIXED_LARGE, clipX0, 1), DiffusionMnist.noise(rng, steps, start));
+            case DDIM_ETA1 -> Ddim.sample(sc, f, start, Ddim.trailing(Diffusion2d.T, steps), 1, clipX0, DiffusionMnist.noise(rng, steps, start));
+            case DDIM_ETA0 -> Ddim.sample(sc, f, start, Ddim.trailing(Diffusion2d.T, steps), 0, clipX0, null);
             case EULER_MARUYAMA -> {
                 ScoreSde.Sde vp = ScoreSde.vp(Diffusion2d.VP.a(), Diffusion2d.VP.b(), steps);
                 yield ScoreSde.eulerMaruyama(vp, score(f), start, 1e-3, DiffusionMnist.noise(rng, steps, start));

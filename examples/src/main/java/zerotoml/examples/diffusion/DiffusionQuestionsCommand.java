@@ -344,7 +344,7 @@ public final class DiffusionQuestionsCommand implements Callable<Integer> {
                     if (k == 0) continue;
                     long t1 = System.nanoTime();
                     // chunk j starts from (seed, "questions", j) for every sampler; its step noise is the sampler's and the budget's
-                    Tensor x = inPool(() -> DiffusionMnist.sample((start, rng) -> DiffusionQuestions.sample(sm, f, start, k, rng.split(sm.key).split(n)),
+                    Tensor x = inPool(() -> DiffusionMnist.sample((start, rng) -> DiffusionQuestions.sample(sm, f, start, k, rng.split(sm.key).split(n), true),
                             "questions", samples, sampleBatch, h, w, seed, dtypes.get(sm.net), () -> {}));
                     double secs = (System.nanoTime() - t1) / 1e9;
                     Tensor px = DiffusionMnist.pixels(x);

@@ -198,6 +198,27 @@ class DiffusionQuestionsCommandTest {
     }
 
     @Test
+    void onImagesDdpmAndDdimClipTheirX0EstimateToTheDataRangeAndOn2dPointsTheyDoNot() {
+        // an ε-network that always answers −50: x̂0 = (x_t + 50·√(1−ᾱ_t))/√ᾱ_t is far above 1 at every step
+        zerotoml.scratch.diffusion.Denoiser wild = (x, t) -> x.mul(0.0).add(-50.0);
+        zerotoml.scratch.tensor.Tensor x = zerotoml.scratch.random.Rng.seed(1).normal(zerotoml.scratch.tensor.DType.F64, 3, 1, 2, 2);
+        for (Sampler s : List.of(Sampler.DDPM_ANCESTRAL, Sampler.DDIM_ETA1, Sampler.DDIM_ETA0)) {
+            double clipped = maxAbs(DiffusionQuestions.sample(s, wild, x, 4, zerotoml.scratch.random.Rng.seed(2), true));
+            double free = maxAbs(DiffusionQuestions.sample(s, wild, x, 4, zerotoml.scratch.random.Rng.seed(2)));
+            // DDIM's last step lands on x̂0 (ᾱ_prev = 1, η's σ = 0 there): clipped, it is within [−1, 1]; DDPM's last timestep
+            // (249 of the trailing four) still adds σ·z with σ² = β ≤ 1 after the clip, so it may leave [−1, 1], but not by far
+            assertTrue(clipped <= (s == Sampler.DDPM_ANCESTRAL ? 5 : 1), s.key + " clipped: " + clipped);
+            assertTrue(free > 10, s.key + " unclipped: " + free);
+        }
+    }
+
+    static double maxAbs(zerotoml.scratch.tensor.Tensor t) {
+        double m = 0;
+        for (double v : t.toArray()) m = Math.max(m, Math.abs(v));
+        return m;
+    }
+
+    @Test
     void theSweepRunsOnDiffusionMnistCheckpointsJudgedByTheClassifier() throws IOException {
         Path data = runs.resolve("data");
         Files.createDirectories(data);
