@@ -138,7 +138,7 @@ final class VectorMatmul {
         FloatVector.fromArray(F, c, o + LF).add(hi).intoArray(c, o + LF);
     }
 
-    // ------------------------------------------------------------------ the convolution's products on the padded input (ConvKernels)
+    // ------------------------------------------------------------------ the convolution's products on the padded input (DirectConv)
 
     /**
      * One tile of a product whose A is read where it lies in a zero-padded input:
@@ -184,7 +184,7 @@ final class VectorMatmul {
         }
     }
 
-    // ------------------------------------------------------------------ the convolution's ∂x, direct (ConvKernels)
+    // ------------------------------------------------------------------ the convolution's ∂x, direct (DirectConv)
 
     /**
      * ∂x of six input channels (rows r, weights at w[wBase + co·wRows + wr_r + t]) on two vectors
@@ -314,13 +314,13 @@ final class VectorMatmul {
         g50.intoArray(gx, gxRow[5] + px); g51.intoArray(gx, gxRow[5] + px + LF);
     }
 
-    // ------------------------------------------------------------------ rows of the depthwise convolution (ConvKernels)
+    // ------------------------------------------------------------------ rows of the depthwise convolution (DepthwiseConv)
 
     /**
      * One output row of the depthwise forward with the taps' chains in registers:
      * y[yOff + i] = 0 + (fma chain from 0 over the taps t of w[wOff + t] · pad[pOff + tapOff[t] + i]),
      * for i below n, four vectors at a time, then two, then one, the tail scalar: lane by lane the
-     * chain that the scalar loop of {@code ConvKernels.depthwiseForward} builds tap by tap in memory.
+     * chain that the scalar loop of {@code DepthwiseConv.forward} builds tap by tap in memory.
      */
     static void depthwiseRow(float[] w, int wOff, int[] tapOff, float[] pad, int pOff, float[] y, int yOff, int n) {
         FloatVector z = FloatVector.zero(F);
@@ -392,7 +392,7 @@ final class VectorMatmul {
      * gI[o·L + l] = g of batch l at output o, padI[i·L + l] = the padded input of batch l at i.
      * Per block of {@code kc} outputs and per group of eight taps (then four, then one), a chain
      * from 0 per tap, acc_t = fma(g, xpad[pos[o] + off[t]], acc_t), then part[t·L + l] += acc_t.
-     * Lane by lane the scalar chains of {@code ConvKernels.depthwiseBackwardWeight}.
+     * Lane by lane the scalar chains of {@code DepthwiseConv.backwardWeight}.
      */
     static void depthwiseWeight(float[] gI, float[] padI, int[] pos, int[] off, int oSize, int kc, float[] part) {
         int l = BATCH_LANES, taps = off.length;
