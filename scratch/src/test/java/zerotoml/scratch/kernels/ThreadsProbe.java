@@ -79,11 +79,11 @@ public final class ThreadsProbe {
         ReduceAxes.amaxBackward(big, cols, planMax, planTies, Arrays.copyOf(big, cols.outputs()), planMaxGrad);
         ReduceAxes.logSumExpBackward(bigF, runs, lseM, lseS, Arrays.copyOf(big, runs.outputs()), lseGrad);
         float[] tanhs = new float[bigF.length];
-        Pointwise.map(Pointwise.Unary.TANH, bigF, tanhs, bigF.length);
+        Pointwise.map(Unary.TANH, bigF, tanhs, bigF.length);
         float[] exps = new float[bigF.length];
-        Pointwise.map(Pointwise.Unary.EXP, bigF, exps, bigF.length);
+        Pointwise.map(Unary.EXP, bigF, exps, bigF.length);
         float[] sigmoids = new float[bigF.length];
-        Pointwise.map(Pointwise.Unary.SIGMOID, bigF, sigmoids, bigF.length);
+        Pointwise.map(Unary.SIGMOID, bigF, sigmoids, bigF.length);
         // pooling, softmax and index-select with its scatter, each above the threshold
         Pool.Window pw = Pool.Window.of(64, new int[] {32, 32}, new int[] {30, 30}, new int[] {3, 3}, new int[] {1, 1}, new int[] {0, 0}, new int[] {1, 1});
         int[] poolArg = new int[64 * 900], poolArg2 = new int[64 * 256];
