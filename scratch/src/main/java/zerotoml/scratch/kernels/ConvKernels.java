@@ -239,7 +239,7 @@ public final class ConvKernels {
                             int iy = y * a.s[1] + t1 * a.d[1] - a.p[1], src = row + (z * o1 + y) * o2;
                             if (iy < 0 || iy >= a.in[1]) continue;
                             int dst = xOff + (iz * a.in[1] + iy) * a.in[2] + a2; // + ox·s2
-                            if (s2 == 1 && Backend.VECTOR) VectorMatmul.addRow(dcols, src + lo, gx, dst + lo, hi - lo);
+                            if (s2 == 1 && Backend.VECTOR) VectorConv.addRow(dcols, src + lo, gx, dst + lo, hi - lo);
                             else if (s2 == 1) for (int ox = lo; ox < hi; ox++) gx[dst + ox] += dcols[src + ox];
                             else for (int ox = lo; ox < hi; ox++) gx[dst + ox * s2] += dcols[src + ox];
                         }

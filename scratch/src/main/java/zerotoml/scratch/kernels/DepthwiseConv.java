@@ -37,7 +37,7 @@ final class DepthwiseConv {
      * read as 0, as the columns hold it), then added to a zero, as the product adds its one block
      * to a zeroed C. Taps in the outer loop, so the inner loop runs along an output row; with the
      * Vector API and stride 1 along the row, each row's chains in registers instead
-     * ({@link VectorMatmul#depthwiseRow}).
+     * ({@link VectorConv#depthwiseRow}).
      */
     static float[] forward(float[] x, float[] w, Geometry g, Axes a) {
         int[] e = extent(a), tapOff = tapOffsets(a, e);
@@ -53,7 +53,7 @@ final class DepthwiseConv {
                     // the same chains, each output row's held in registers over the taps
                     for (int z = 0; z < o0; z++) {
                         for (int r = 0; r < o1; r++) {
-                            VectorMatmul.depthwiseRow(w, wo, tapOff, pad, (z * a.s[0] * e[1] + r * a.s[1]) * e[2], y, yo + (z * o1 + r) * o2, o2);
+                            VectorConv.depthwiseRow(w, wo, tapOff, pad, (z * a.s[0] * e[1] + r * a.s[1]) * e[2], y, yo + (z * o1 + r) * o2, o2);
                         }
                     }
                     continue;
@@ -95,7 +95,7 @@ final class DepthwiseConv {
                     for (int z = 0; z < o0; z++) {
                         for (int r = 0; r < o1; r++) {
                             int gr = go + (z * o1 + r) * o2, pr = (z * a.s[0] * e[1] + r * a.s[1]) * e[2] + tapOff[tk];
-                            if (s2 == 1 && Backend.VECTOR) VectorMatmul.addProductRow(wt, gy, gr, gpad, pr, o2);
+                            if (s2 == 1 && Backend.VECTOR) VectorConv.addProductRow(wt, gy, gr, gpad, pr, o2);
                             else if (s2 == 1) for (int ox = 0; ox < o2; ox++) gpad[pr + ox] += 0f + Math.fma(wt, gy[gr + ox], 0f);
                             else for (int ox = 0; ox < o2; ox++) gpad[pr + ox * s2] += 0f + Math.fma(wt, gy[gr + ox], 0f);
                         }
@@ -171,13 +171,13 @@ final class DepthwiseConv {
 
     /**
      * {@link #backwardWeight}'s chains with the batch across vector lanes
-     * ({@link VectorMatmul#depthwiseWeight}): per channel and run of L = {@link VectorMatmul#BATCH_LANES}
+     * ({@link VectorConv#depthwiseWeight}): per channel and run of L = {@link VectorConv#BATCH_LANES}
      * batches, the padded planes and the gradients interleaved (padI[i·L + l], gI[o·L + l]; lanes
      * past the batch read zeros and are dropped), the per-batch parts summed lane by lane, then added
      * to ∂w in batch order: every entry the same operations in the same order as the scalar loop.
      */
     private static void weightAcrossBatch(float[] x, float[] gy, Geometry g, Axes a, int[] e, int[] pos, int[] off, float[] gw) {
-        int c = g.cIn(), kSize = g.kernelSize(), oSize = g.outSize(), inSize = g.inSize(), batch = g.batch(), lanes = VectorMatmul.BATCH_LANES;
+        int c = g.cIn(), kSize = g.kernelSize(), oSize = g.outSize(), inSize = g.inSize(), batch = g.batch(), lanes = VectorConv.BATCH_LANES;
         int ePlane = e[0] * e[1] * e[2], tasks = Parallel.tasks(c);
         // the part of the padded plane that holds input (the rest stays 0: padding)
         int lo2 = Math.max(0, a.p[2]), hi2 = Math.min(e[2], a.in[2] + a.p[2]);
@@ -203,7 +203,7 @@ final class DepthwiseConv {
                         for (int o = 0; o < oSize; o++) gI[o * lanes + l] = gy[pl * oSize + o];
                     }
                     Arrays.fill(part, 0f);
-                    VectorMatmul.depthwiseWeight(gI, padI, pos, off, oSize, Matmul.KC, part);
+                    VectorConv.depthwiseWeight(gI, padI, pos, off, oSize, Matmul.KC, part);
                     for (int l = 0; l < nb; l++) {
                         for (int tk = 0; tk < kSize; tk++) gw[ch * kSize + tk] += part[tk * lanes + l];
                     }

@@ -128,7 +128,7 @@ final class DirectConv {
      * {@link Matmul#KC} output channels per group (one block of the product's chain): per input
      * pixel, its taps in order, each column entry the product's
      * 0 + (fma chain over the output channels from 0), added where col2im adds it
-     * ({@link VectorMatmul#inputGradTile}, six input channels by two vectors of pixels). The
+     * ({@link VectorConv#inputGradTile}, six input channels by two vectors of pixels). The
      * gradient's rows are copied interleaved by channel and padded along the row (gpad), so that
      * every lane reads inside the buffer; a lane whose output lies outside adds nothing. With a
      * stride s along the row, the row's pixels go in s phases φ + s·m, each reading g contiguously.
@@ -191,14 +191,14 @@ final class DirectConv {
                                 int[] sh = shift[ph], l = lo[ph], h = hi[ph];
                                 for (int m0 = 0; m0 < count[ph]; m0 += nr) {
                                     if (s2 == 1 && tile == mr && m0 + nr <= in2) {
-                                        if (VectorMatmul.IN_REGISTERS) VectorMatmul.inputGradTileInRegisters(w, wBase, rows, wr, cOutG, gpad, rowW, tapRow, sh, l, h, mask, m0, gx, gxRow, m0);
-                                        else VectorMatmul.inputGradTile(w, wBase, rows, wr, cOutG, gpad, rowW, tapRow, sh, l, h, mask, m0, gx, gxRow, m0);
+                                        if (VectorConv.IN_REGISTERS) VectorConv.inputGradTileInRegisters(w, wBase, rows, wr, cOutG, gpad, rowW, tapRow, sh, l, h, mask, m0, gx, gxRow, m0);
+                                        else VectorConv.inputGradTile(w, wBase, rows, wr, cOutG, gpad, rowW, tapRow, sh, l, h, mask, m0, gx, gxRow, m0);
                                         continue;
                                     }
                                     // an edge (fewer channels or pixels) or a stride: in a zeroed buffer, then its rows and pixels copied out
                                     Arrays.fill(buf, 0f);
-                                    if (VectorMatmul.IN_REGISTERS) VectorMatmul.inputGradTileInRegisters(w, wBase, rows, wr, cOutG, gpad, rowW, tapRow, sh, l, h, mask, m0, buf, bufRow, 0);
-                                    else VectorMatmul.inputGradTile(w, wBase, rows, wr, cOutG, gpad, rowW, tapRow, sh, l, h, mask, m0, buf, bufRow, 0);
+                                    if (VectorConv.IN_REGISTERS) VectorConv.inputGradTileInRegisters(w, wBase, rows, wr, cOutG, gpad, rowW, tapRow, sh, l, h, mask, m0, buf, bufRow, 0);
+                                    else VectorConv.inputGradTile(w, wBase, rows, wr, cOutG, gpad, rowW, tapRow, sh, l, h, mask, m0, buf, bufRow, 0);
                                     int cols = Math.min(nr, count[ph] - m0);
                                     for (int r = 0; r < tile; r++) {
                                         int dst = gxRow[r] + ph + s2 * m0;
