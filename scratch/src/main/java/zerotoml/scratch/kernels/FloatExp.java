@@ -133,12 +133,12 @@ public final class FloatExp {
      * checked exhaustively; the bits are the same either way.
      */
     public static final boolean TANH_VECTOR = false;
-    /** Where {@link Pointwise#tanhForFloat} leaves its series for the quotient, and where it returns 1. */
+    /** Where {@link Unary#tanhForFloat} leaves its series for the quotient, and where it returns 1. */
     static final double TANH_SERIES = 0x1p-5, TANH_ONE = 20;
 
     // tanh x = float(y) when float(y·(1 − δ)) = float(y·(1 + δ)),  y = ±(1 − 2 / (approx(2|x|) + 1)),  for 2⁻⁵ ≤ |x| < 20;  else the oracle
     /**
-     * tanh with the bits of the float tanh, {@link #naiveTanh} ({@link Pointwise#tanhForFloat} rounded):
+     * tanh with the bits of the float tanh, {@link #naiveTanh} ({@link Unary#tanhForFloat} rounded):
      * on 2⁻⁵ ≤ |x| &lt; 20 its quotient 1 − 2/(e^{2|x|} + 1) on {@link #approx}'s e^{2|x|}, with
      * the two-rounding check at 2⁻⁴⁰ (the subtraction from 1 magnifies e's 2⁻⁵¹ by up to
      * q/(1 − q) ≈ 31 at |x| = 2⁻⁵: about 2⁻⁴⁵, inside 2⁻⁴⁰); elsewhere (the series, the 1, NaN) the
@@ -152,14 +152,14 @@ public final class FloatExp {
         return lo == hi ? lo : naiveTanh(x);
     }
 
-    /** The oracle: the float tanh as it was computed, {@code (float) Pointwise.tanhForFloat(x)}. */
+    /** The oracle: the float tanh as it was computed, {@code (float) Unary.tanhForFloat(x)}. */
     public static float naiveTanh(float x) {
-        return (float) Pointwise.tanhForFloat(x);
+        return (float) Unary.tanhForFloat(x);
     }
 
     /** The oracle: Pointwise's float sigmoid, {@code (float) ((x ≥ 0 ? 1 : e) / (1 + e))} with e = {@code Math.exp(−|x|)} in double. */
     public static float naiveSigmoid(float x) {
-        return (float) Pointwise.Unary.SIGMOID.applyAsDouble(x);
+        return (float) Unary.SIGMOID.applyAsDouble(x);
     }
 
     // out_{o+t} = float(exp(double(x_{xo+t})))

@@ -19,6 +19,10 @@ import java.util.Arrays;
  * <p>Every path computes an entry the same way: per block of KC products an fma chain from 0, the
  * blocks added to C in order. So the bits of an entry depend on neither the backend, nor the
  * thread count, nor the rows that come with it (KV-cache decoding relies on the last).
+ *
+ * <p>This file holds the entry points, the sizes and the oracle {@code naive}; the small-product
+ * loop, the packing and the scalar tile are in {@link PackedMatmul}, the vector tiles in
+ * {@link VectorMatmul}.
  */
 public final class Matmul {
     private Matmul() {}
@@ -77,14 +81,14 @@ public final class Matmul {
         if (work == 0) return;
         int mr = vector ? VectorMatmul.MR : MR, nr = vector ? VectorMatmul.NR_D : NR;
         if (work < SMALL || m < mr || n < nr) {
-            small(a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, m, k, n);
+            PackedMatmul.small(a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, m, k, n);
             return;
         }
         int tasks = Parallel.tasks(m / MIN_ROWS_PER_TASK);
         // each task owns rows [lo, hi) of C and packs its own copies; no entry of C is touched by two tasks
         Parallel.forEach(tasks, work, t -> {
             int lo = (int) ((long) m * t / tasks), hi = (int) ((long) m * (t + 1) / tasks);
-            if (hi > lo) blocked(vector, mr, nr, a, aOff + lo * ars, ars, acs, b, bOff, brs, bcs, c, cOff + lo * n, hi - lo, k, n);
+            if (hi > lo) PackedMatmul.blocked(vector, mr, nr, a, aOff + lo * ars, ars, acs, b, bOff, brs, bcs, c, cOff + lo * n, hi - lo, k, n);
         });
     }
 
@@ -109,153 +113,6 @@ public final class Matmul {
                 fast(a, i * m * k, transA, b, i * k * n, transB, c, i * m * n, m, k, n);
             }
         });
-    }
-
-    /**
-     * For products too small to pack: each entry computed exactly as {@link #blocked} computes it
-     * (per block of {@link #KC} products an fma chain from 0, the blocks added to C in order), in
-     * i-p-j order with a unit-stride inner loop. So a row of C never depends on how many rows come
-     * with it, or on which path ran: a one-row step of KV-cache decoding gives the same bits as the
-     * same row of a full recomputation.
-     */
-    private static void small(double[] a, int aOff, int ars, int acs, double[] b, int bOff, int brs, int bcs, double[] c, int cOff,
-                              int m, int k, int n) {
-        double[] acc = new double[n];
-        for (int i = 0; i < m; i++) {
-            int ci = cOff + i * n;
-            int ai = aOff + i * ars;
-            for (int p0 = 0; p0 < k; p0 += KC) {
-                int p1 = Math.min(k, p0 + KC);
-                Arrays.fill(acc, 0.0);
-                for (int p = p0; p < p1; p++) {
-                    double av = a[ai + p * acs];
-                    int bp = bOff + p * brs;
-                    // acc[j] = a[i,p] · b[p,j] + acc[j], one rounding (fma), as in the tiles
-                    if (bcs == 1) {
-                        for (int j = 0; j < n; j++) acc[j] = Math.fma(av, b[bp + j], acc[j]);
-                    } else {
-                        for (int j = 0; j < n; j++) acc[j] = Math.fma(av, b[bp + j * bcs], acc[j]);
-                    }
-                }
-                for (int j = 0; j < n; j++) c[ci + j] += acc[j];
-            }
-        }
-    }
-
-    /**
-     * C += A·B on one thread, C zeroed: panels of NC columns of B, blocks of KC of depth (B's
-     * block packed once, KC×NC, kept in L2), blocks of MC rows of A (packed, MC×KC), then mr×nr
-     * tiles; a packed KC×nr sliver of B stays in L1 while the tiles below it run.
-     */
-    private static void blocked(boolean vector, int mr, int nr, double[] a, int aOff, int ars, int acs, double[] b, int bOff, int brs, int bcs,
-                                double[] c, int cOff, int m, int k, int n) {
-        int kMax = Math.min(k, KC);
-        double[] aPack = new double[roundUp(Math.min(m, MC), mr) * kMax];
-        double[] bPack = new double[kMax * roundUp(Math.min(n, NC), nr)];
-        for (int j0 = 0; j0 < n; j0 += NC) {
-            int nb = Math.min(NC, n - j0);
-            for (int p0 = 0; p0 < k; p0 += KC) {
-                int kb = Math.min(KC, k - p0);
-                packB(b, bOff, brs, bcs, p0, kb, j0, nb, nr, bPack);
-                for (int i0 = 0; i0 < m; i0 += MC) {
-                    int mb = Math.min(MC, m - i0);
-                    packA(a, aOff, ars, acs, i0, mb, p0, kb, mr, aPack);
-                    for (int jr = 0; jr < nb; jr += nr) {
-                        int cols = Math.min(nr, nb - jr);
-                        for (int ir = 0; ir < mb; ir += mr) {
-                            int rows = Math.min(mr, mb - ir);
-                            if (vector) VectorMatmul.tile(aPack, ir * kb, bPack, jr * kb, kb, c, cOff, n, i0 + ir, j0 + jr, rows, cols);
-                            else tile(aPack, ir * kb, bPack, jr * kb, kb, c, cOff, n, i0 + ir, j0 + jr, rows, cols);
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    // aPack[ir·kb + p·mr + r] = A(i0 + ir + r, p0 + p): each tile's mr rows interleaved column by column (zero rows pad)
-    private static void packA(double[] a, int aOff, int ars, int acs, int i0, int mb, int p0, int kb, int mr, double[] aPack) {
-        for (int ir = 0; ir < mb; ir += mr) {
-            int base = ir * kb, rows = Math.min(mr, mb - ir);
-            if (acs == 1) {
-                // A row-major: each row of the tile is contiguous
-                for (int r = 0; r < rows; r++) {
-                    int src = aOff + (i0 + ir + r) * ars + p0;
-                    for (int p = 0; p < kb; p++) aPack[base + p * mr + r] = a[src + p];
-                }
-            } else {
-                // A stored transposed: each column of the tile is contiguous
-                for (int p = 0; p < kb; p++) {
-                    int src = aOff + (p0 + p) * acs + (i0 + ir) * ars;
-                    for (int r = 0; r < rows; r++) aPack[base + p * mr + r] = a[src + r * ars];
-                }
-            }
-            for (int r = rows; r < mr; r++) {
-                for (int p = 0; p < kb; p++) aPack[base + p * mr + r] = 0;
-            }
-        }
-    }
-
-    // bPack[jr·kb + p·nr + q] = B(p0 + p, j0 + jr + q): each sliver of nr columns row after row (zero columns pad)
-    private static void packB(double[] b, int bOff, int brs, int bcs, int p0, int kb, int j0, int nb, int nr, double[] bPack) {
-        for (int jr = 0; jr < nb; jr += nr) {
-            int base = jr * kb;
-            int w = Math.min(nr, nb - jr);
-            for (int p = 0; p < kb; p++) {
-                int src = bOff + (p0 + p) * brs + (j0 + jr) * bcs;
-                int dst = base + p * nr;
-                if (bcs == 1) System.arraycopy(b, src, bPack, dst, w);
-                for (int q = w; q < nr; q++) bPack[dst + q] = 0;
-            }
-            if (bcs != 1) {
-                // B stored transposed: each column of the sliver is contiguous
-                for (int q = 0; q < w; q++) {
-                    int src = bOff + (j0 + jr + q) * bcs + p0 * brs;
-                    for (int p = 0; p < kb; p++) bPack[base + p * nr + q] = b[src + p * brs];
-                }
-            }
-        }
-    }
-
-    /**
-     * One MR×NR tile in scalar Java: acc[r][q] = Σ_p aPack[r,p] bPack[p,q] in 16 locals, then
-     * C[i+r, j+q] += acc[r][q] for the rows and columns that exist (padding is computed and dropped,
-     * so an infinity or NaN reaches exactly the entries of C it reaches in {@link #naive}).
-     */
-    private static void tile(double[] aPack, int ao, double[] bPack, int bo, int kb, double[] c, int cOff, int n,
-                             int i, int j, int rows, int cols) {
-        double c00 = 0, c01 = 0, c02 = 0, c03 = 0;
-        double c10 = 0, c11 = 0, c12 = 0, c13 = 0;
-        double c20 = 0, c21 = 0, c22 = 0, c23 = 0;
-        double c30 = 0, c31 = 0, c32 = 0, c33 = 0;
-        for (int p = 0; p < kb; p++) {
-            int ap = ao + p * MR, bp = bo + p * NR;
-            double a0 = aPack[ap], a1 = aPack[ap + 1], a2 = aPack[ap + 2], a3 = aPack[ap + 3];
-            // acc[r][q] = a[r] · b[q] + acc[r][q], one rounding each (fma)
-            double b0 = bPack[bp];
-            c00 = Math.fma(a0, b0, c00); c10 = Math.fma(a1, b0, c10); c20 = Math.fma(a2, b0, c20); c30 = Math.fma(a3, b0, c30);
-            double b1 = bPack[bp + 1];
-            c01 = Math.fma(a0, b1, c01); c11 = Math.fma(a1, b1, c11); c21 = Math.fma(a2, b1, c21); c31 = Math.fma(a3, b1, c31);
-            double b2 = bPack[bp + 2];
-            c02 = Math.fma(a0, b2, c02); c12 = Math.fma(a1, b2, c12); c22 = Math.fma(a2, b2, c22); c32 = Math.fma(a3, b2, c32);
-            double b3 = bPack[bp + 3];
-            c03 = Math.fma(a0, b3, c03); c13 = Math.fma(a1, b3, c13); c23 = Math.fma(a2, b3, c23); c33 = Math.fma(a3, b3, c33);
-        }
-        int o = cOff + i * n + j;
-        if (rows == MR && cols == NR) {
-            c[o] += c00; c[o + 1] += c01; c[o + 2] += c02; c[o + 3] += c03;
-            o += n;
-            c[o] += c10; c[o + 1] += c11; c[o + 2] += c12; c[o + 3] += c13;
-            o += n;
-            c[o] += c20; c[o + 1] += c21; c[o + 2] += c22; c[o + 3] += c23;
-            o += n;
-            c[o] += c30; c[o + 1] += c31; c[o + 2] += c32; c[o + 3] += c33;
-            return;
-        }
-        double[] acc = {c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33};
-        for (int r = 0; r < rows; r++) {
-            for (int q = 0; q < cols; q++) c[o + r * n + q] += acc[r * NR + q];
-        }
     }
 
     // ================================================================ float
@@ -297,14 +154,14 @@ public final class Matmul {
         if (work == 0) return;
         int mr = vector ? VectorMatmul.MR : MR, nr = vector ? VectorMatmul.NR_F : NR;
         if (work < SMALL || m < mr || n < nr) {
-            small(a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, m, k, n);
+            PackedMatmul.small(a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, m, k, n);
             return;
         }
         int tasks = Parallel.tasks(m / MIN_ROWS_PER_TASK);
         // each task owns rows [lo, hi) of C and packs its own copies; no entry of C is touched by two tasks
         Parallel.forEach(tasks, work, t -> {
             int lo = (int) ((long) m * t / tasks), hi = (int) ((long) m * (t + 1) / tasks);
-            if (hi > lo) blocked(vector, mr, nr, a, aOff + lo * ars, ars, acs, b, bOff, brs, bcs, c, cOff + lo * n, hi - lo, k, n);
+            if (hi > lo) PackedMatmul.blocked(vector, mr, nr, a, aOff + lo * ars, ars, acs, b, bOff, brs, bcs, c, cOff + lo * n, hi - lo, k, n);
         });
     }
 
@@ -331,158 +188,7 @@ public final class Matmul {
         });
     }
 
-    /**
-     * For products too small to pack: each entry computed exactly as {@link #blocked} computes it
-     * (per block of {@link #KC} products an fma chain from 0, the blocks added to C in order), in
-     * i-p-j order with a unit-stride inner loop. So a row of C never depends on how many rows come
-     * with it, or on which path ran: a one-row step of KV-cache decoding gives the same bits as the
-     * same row of a full recomputation.
-     */
-    private static void small(float[] a, int aOff, int ars, int acs, float[] b, int bOff, int brs, int bcs, float[] c, int cOff,
-                              int m, int k, int n) {
-        float[] acc = new float[n];
-        for (int i = 0; i < m; i++) {
-            int ci = cOff + i * n;
-            int ai = aOff + i * ars;
-            for (int p0 = 0; p0 < k; p0 += KC) {
-                int p1 = Math.min(k, p0 + KC);
-                Arrays.fill(acc, 0f);
-                for (int p = p0; p < p1; p++) {
-                    float av = a[ai + p * acs];
-                    int bp = bOff + p * brs;
-                    // acc[j] = a[i,p] · b[p,j] + acc[j], one rounding (fma), as in the tiles
-                    if (bcs == 1) {
-                        for (int j = 0; j < n; j++) acc[j] = Math.fma(av, b[bp + j], acc[j]);
-                    } else {
-                        for (int j = 0; j < n; j++) acc[j] = Math.fma(av, b[bp + j * bcs], acc[j]);
-                    }
-                }
-                for (int j = 0; j < n; j++) c[ci + j] += acc[j];
-            }
-        }
-    }
-
-    /**
-     * C += A·B on one thread, C zeroed: panels of NC columns of B, blocks of KC of depth (B's
-     * block packed once, KC×NC, kept in L2), blocks of MC rows of A (packed, MC×KC), then mr×nr
-     * tiles; a packed KC×nr sliver of B stays in L1 while the tiles below it run.
-     */
-    private static void blocked(boolean vector, int mr, int nr, float[] a, int aOff, int ars, int acs, float[] b, int bOff, int brs, int bcs,
-                                float[] c, int cOff, int m, int k, int n) {
-        int kMax = Math.min(k, KC);
-        float[] aPack = new float[roundUp(Math.min(m, MC), mr) * kMax];
-        float[] bPack = new float[kMax * roundUp(Math.min(n, NC), nr)];
-        for (int j0 = 0; j0 < n; j0 += NC) {
-            int nb = Math.min(NC, n - j0);
-            for (int p0 = 0; p0 < k; p0 += KC) {
-                int kb = Math.min(KC, k - p0);
-                packB(b, bOff, brs, bcs, p0, kb, j0, nb, nr, bPack);
-                for (int i0 = 0; i0 < m; i0 += MC) {
-                    int mb = Math.min(MC, m - i0);
-                    packA(a, aOff, ars, acs, i0, mb, p0, kb, mr, aPack);
-                    for (int jr = 0; jr < nb; jr += nr) {
-                        int cols = Math.min(nr, nb - jr);
-                        for (int ir = 0; ir < mb; ir += mr) {
-                            int rows = Math.min(mr, mb - ir);
-                            if (vector) VectorMatmul.tile(aPack, ir * kb, bPack, jr * kb, kb, c, cOff, n, i0 + ir, j0 + jr, rows, cols);
-                            else tile(aPack, ir * kb, bPack, jr * kb, kb, c, cOff, n, i0 + ir, j0 + jr, rows, cols);
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    // aPack[ir·kb + p·mr + r] = A(i0 + ir + r, p0 + p): each tile's mr rows interleaved column by column (zero rows pad)
-    private static void packA(float[] a, int aOff, int ars, int acs, int i0, int mb, int p0, int kb, int mr, float[] aPack) {
-        for (int ir = 0; ir < mb; ir += mr) {
-            int base = ir * kb, rows = Math.min(mr, mb - ir);
-            if (acs == 1) {
-                // A row-major: each row of the tile is contiguous
-                for (int r = 0; r < rows; r++) {
-                    int src = aOff + (i0 + ir + r) * ars + p0;
-                    for (int p = 0; p < kb; p++) aPack[base + p * mr + r] = a[src + p];
-                }
-            } else {
-                // A stored transposed: each column of the tile is contiguous
-                for (int p = 0; p < kb; p++) {
-                    int src = aOff + (p0 + p) * acs + (i0 + ir) * ars;
-                    for (int r = 0; r < rows; r++) aPack[base + p * mr + r] = a[src + r * ars];
-                }
-            }
-            for (int r = rows; r < mr; r++) {
-                for (int p = 0; p < kb; p++) aPack[base + p * mr + r] = 0;
-            }
-        }
-    }
-
-    // bPack[jr·kb + p·nr + q] = B(p0 + p, j0 + jr + q): each sliver of nr columns row after row (zero columns pad)
-    private static void packB(float[] b, int bOff, int brs, int bcs, int p0, int kb, int j0, int nb, int nr, float[] bPack) {
-        for (int jr = 0; jr < nb; jr += nr) {
-            int base = jr * kb;
-            int w = Math.min(nr, nb - jr);
-            for (int p = 0; p < kb; p++) {
-                int src = bOff + (p0 + p) * brs + (j0 + jr) * bcs;
-                int dst = base + p * nr;
-                if (bcs == 1) System.arraycopy(b, src, bPack, dst, w);
-                for (int q = w; q < nr; q++) bPack[dst + q] = 0;
-            }
-            if (bcs != 1) {
-                // B stored transposed: each column of the sliver is contiguous
-                for (int q = 0; q < w; q++) {
-                    int src = bOff + (j0 + jr + q) * bcs + p0 * brs;
-                    for (int p = 0; p < kb; p++) bPack[base + p * nr + q] = b[src + p * brs];
-                }
-            }
-        }
-    }
-
-    /**
-     * One MR×NR tile in scalar Java: acc[r][q] = Σ_p aPack[r,p] bPack[p,q] in 16 locals, then
-     * C[i+r, j+q] += acc[r][q] for the rows and columns that exist (padding is computed and dropped,
-     * so an infinity or NaN reaches exactly the entries of C it reaches in {@link #naive}).
-     */
-    private static void tile(float[] aPack, int ao, float[] bPack, int bo, int kb, float[] c, int cOff, int n,
-                             int i, int j, int rows, int cols) {
-        float c00 = 0, c01 = 0, c02 = 0, c03 = 0;
-        float c10 = 0, c11 = 0, c12 = 0, c13 = 0;
-        float c20 = 0, c21 = 0, c22 = 0, c23 = 0;
-        float c30 = 0, c31 = 0, c32 = 0, c33 = 0;
-        for (int p = 0; p < kb; p++) {
-            int ap = ao + p * MR, bp = bo + p * NR;
-            float a0 = aPack[ap], a1 = aPack[ap + 1], a2 = aPack[ap + 2], a3 = aPack[ap + 3];
-            // acc[r][q] = a[r] · b[q] + acc[r][q], one rounding each (fma)
-            float b0 = bPack[bp];
-            c00 = Math.fma(a0, b0, c00); c10 = Math.fma(a1, b0, c10); c20 = Math.fma(a2, b0, c20); c30 = Math.fma(a3, b0, c30);
-            float b1 = bPack[bp + 1];
-            c01 = Math.fma(a0, b1, c01); c11 = Math.fma(a1, b1, c11); c21 = Math.fma(a2, b1, c21); c31 = Math.fma(a3, b1, c31);
-            float b2 = bPack[bp + 2];
-            c02 = Math.fma(a0, b2, c02); c12 = Math.fma(a1, b2, c12); c22 = Math.fma(a2, b2, c22); c32 = Math.fma(a3, b2, c32);
-            float b3 = bPack[bp + 3];
-            c03 = Math.fma(a0, b3, c03); c13 = Math.fma(a1, b3, c13); c23 = Math.fma(a2, b3, c23); c33 = Math.fma(a3, b3, c33);
-        }
-        int o = cOff + i * n + j;
-        if (rows == MR && cols == NR) {
-            c[o] += c00; c[o + 1] += c01; c[o + 2] += c02; c[o + 3] += c03;
-            o += n;
-            c[o] += c10; c[o + 1] += c11; c[o + 2] += c12; c[o + 3] += c13;
-            o += n;
-            c[o] += c20; c[o + 1] += c21; c[o + 2] += c22; c[o + 3] += c23;
-            o += n;
-            c[o] += c30; c[o + 1] += c31; c[o + 2] += c32; c[o + 3] += c33;
-            return;
-        }
-        float[] acc = {c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33};
-        for (int r = 0; r < rows; r++) {
-            for (int q = 0; q < cols; q++) c[o + r * n + q] += acc[r * NR + q];
-        }
-    }
-
     // ================================================================ shared
-
-    private static int roundUp(int x, int step) {
-        return (x + step - 1) / step * step;
-    }
 
     /**
      * Rejects null arrays, negative sizes or offsets, and slices that do not fit their arrays, so

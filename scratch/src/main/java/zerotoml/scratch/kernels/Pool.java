@@ -14,7 +14,7 @@ import java.util.Arrays;
  * maximum's ties and NaNs, and the sum's rounding, depend on it), and for the average's gradient
  * the taps in the outer loop, so that an input element receives its shares in increasing tap
  * order. Large work splits over whole planes ({@link Parallel}), so the bits do not depend on the
- * thread count.
+ * thread count. The naive twins are in {@link PoolOracles}.
  */
 public final class Pool {
     private Pool() {}
@@ -245,36 +245,6 @@ public final class Pool {
         return Math.min(k, (in - a + d - 1) / d);
     }
 
-    /** The oracle of maxArg: the im2col table walked tap by tap, the first in-bounds tap the start, greater or NaN replacing. */
-    public static void naiveMaxArg(double[] x, Window w, int[] arg) {
-        int[] table = w.table();
-        int inSize = w.inSize(), oSize = w.outSize(), kSize = w.kernelSize();
-        for (int pl = 0; pl < w.planes; pl++) {
-            for (int o = 0; o < oSize; o++) {
-                double best = Double.NEGATIVE_INFINITY;
-                int at = -1;
-                for (int t = 0; t < kSize; t++) {
-                    int off = table[t * oSize + o];
-                    if (off < 0) continue;
-                    if (at < 0) at = off;
-                    double v = x[pl * inSize + off];
-                    if (v > best || Double.isNaN(v)) {
-                        best = v;
-                        at = off;
-                    }
-                }
-                arg[pl * oSize + o] = at < 0 ? -1 : pl * inSize + at;
-            }
-        }
-    }
-
-    /** The oracle of the float maxArg: each value widened (exactly, so every comparison is the same), then the double oracle. */
-    public static void naiveMaxArg(float[] x, Window w, int[] arg) {
-        double[] wide = new double[x.length];
-        for (int i = 0; i < x.length; i++) wide[i] = x[i];
-        naiveMaxArg(wide, w, arg);
-    }
-
     // ------------------------------------------------------------------ average pooling
 
     // y[pl, o] = (Σ_{in-bounds taps, row-major} x) / divisor(o),  summed in double from +0
@@ -384,45 +354,6 @@ public final class Pool {
         return Math.min(out, (lim - 1) / s + 1);
     }
 
-    /** The oracle of avg: the im2col table walked tap by tap per output. */
-    public static void naiveAvg(double[] x, Window w, boolean countIncludePad, double[] y) {
-        int[] table = w.table();
-        double[] div = naiveDivisors(w, countIncludePad);
-        int inSize = w.inSize(), oSize = w.outSize(), kSize = w.kernelSize();
-        for (int pl = 0; pl < w.planes; pl++) {
-            for (int o = 0; o < oSize; o++) {
-                double sum = 0;
-                for (int t = 0; t < kSize; t++) {
-                    int off = table[t * oSize + o];
-                    if (off >= 0) sum += x[pl * inSize + off];
-                }
-                y[pl * oSize + o] = sum / div[o];
-            }
-        }
-    }
-
-    /** The oracle of the float avg: widened, then the double oracle. */
-    public static void naiveAvg(float[] x, Window w, boolean countIncludePad, double[] y) {
-        double[] wide = new double[x.length];
-        for (int i = 0; i < x.length; i++) wide[i] = x[i];
-        naiveAvg(wide, w, countIncludePad, y);
-    }
-
-    /** The oracle of avgBackward: for every plane, tap and output in that order, the share added through the table. */
-    public static void naiveAvgBackward(double[] g, Window w, boolean countIncludePad, double[] gx) {
-        int[] table = w.table();
-        double[] div = naiveDivisors(w, countIncludePad);
-        int inSize = w.inSize(), oSize = w.outSize(), kSize = w.kernelSize();
-        for (int pl = 0; pl < w.planes; pl++) {
-            for (int t = 0; t < kSize; t++) {
-                for (int o = 0; o < oSize; o++) {
-                    int off = table[t * oSize + o];
-                    if (off >= 0) gx[pl * inSize + off] += g[pl * oSize + o] / div[o];
-                }
-            }
-        }
-    }
-
     // divisor(o) = Π_j (min(start_j + k_j, in_j + p_j) − start_j)  (count_include_pad)  or  Π_j (min(end_j, in_j) − max(start_j, 0))
     private static double[] divisors(Window w, boolean countIncludePad) {
         int[] in = w.in, out = w.out, k = w.kernel, s = w.stride, p = w.pad;
@@ -441,25 +372,6 @@ public final class Pool {
                     div[o++] = countIncludePad ? padded : real;
                 }
             }
-        }
-        return div;
-    }
-
-    /** The divisors as the old op computed them, output by output from its unravelled position. */
-    private static double[] naiveDivisors(Window w, boolean countIncludePad) {
-        int oSize = w.outSize();
-        double[] div = new double[oSize];
-        int[] o = new int[3];
-        for (int oi = 0; oi < oSize; oi++) {
-            ConvKernels.unravel(oi, w.out, o);
-            long padded = 1, real = 1;
-            for (int j = 0; j < 3; j++) {
-                int start = o[j] * w.stride[j] - w.pad[j];
-                int end = Math.min(start + w.kernel[j], w.in[j] + w.pad[j]);
-                padded *= end - start;
-                real *= Math.min(end, w.in[j]) - Math.max(start, 0);
-            }
-            div[oi] = countIncludePad ? padded : real;
         }
         return div;
     }

@@ -215,8 +215,8 @@ public final class SoftmaxKernel {
 
     /**
      * The oracle: softmax as the separate ops it replaces, each over the whole array and rounded to
-     * float after every op: m by {@link Reduce#naiveMax}, z = x − m, e = exp z, S by
-     * {@link Reduce#naiveSum}, y = e / S. Fills out, exps and sums as the fast kernel does.
+     * float after every op: m by {@link ReduceOracles#naiveMax}, z = x − m, e = exp z, S by
+     * {@link ReduceOracles#naiveSum}, y = e / S. Fills out, exps and sums as the fast kernel does.
      */
     public static void naiveSoftmax(float[] x, int outer, int len, int inner, float[] out, float[] exps, float[] sums) {
         float[] m = naiveShift(x, outer, len, inner);
@@ -276,7 +276,7 @@ public final class SoftmaxKernel {
         double[] m = naiveShift(x, outer, len, inner);
         double[] e = new double[x.length];
         for (int i = 0; i < x.length; i++) e[i] = Math.exp(x[i] - m[lane(i, len, inner)]);
-        Reduce.naiveSum(e, outer, len, inner, sums);
+        ReduceOracles.naiveSum(e, outer, len, inner, sums);
         for (int i = 0; i < x.length; i++) out[i] = e[i] / sums[lane(i, len, inner)];
         if (exps != null) System.arraycopy(e, 0, exps, 0, e.length);
     }
@@ -285,7 +285,7 @@ public final class SoftmaxKernel {
         double[] m = naiveShift(x, outer, len, inner);
         double[] e = new double[x.length];
         for (int i = 0; i < x.length; i++) e[i] = Math.exp(x[i] - m[lane(i, len, inner)]);
-        Reduce.naiveSum(e, outer, len, inner, sums);
+        ReduceOracles.naiveSum(e, outer, len, inner, sums);
         for (int i = 0; i < x.length; i++) out[i] = (x[i] - m[lane(i, len, inner)]) - Math.log(sums[lane(i, len, inner)]);
         if (exps != null) System.arraycopy(e, 0, exps, 0, e.length);
     }
@@ -323,10 +323,10 @@ public final class SoftmaxKernel {
         return (float) v;
     }
 
-    /** m per lane by Reduce's naive max, −∞ (and an empty lane) shifted by 0, rounded to float. */
+    /** m per lane by ReduceOracles' naive max, −∞ (and an empty lane) shifted by 0, rounded to float. */
     private static float[] naiveShift(float[] x, int outer, int len, int inner) {
         double[] m = new double[outer * inner];
-        if (len > 0) Reduce.naiveMax(x, outer, len, inner, m, null);
+        if (len > 0) ReduceOracles.naiveMax(x, outer, len, inner, m, null);
         float[] f = new float[m.length];
         for (int l = 0; l < m.length; l++) f[l] = round(m[l] == Double.NEGATIVE_INFINITY ? 0 : m[l]);
         return f;
@@ -334,7 +334,7 @@ public final class SoftmaxKernel {
 
     private static double[] naiveShift(double[] x, int outer, int len, int inner) {
         double[] m = new double[outer * inner];
-        if (len > 0) Reduce.naiveMax(x, outer, len, inner, m, null);
+        if (len > 0) ReduceOracles.naiveMax(x, outer, len, inner, m, null);
         for (int l = 0; l < m.length; l++) if (m[l] == Double.NEGATIVE_INFINITY) m[l] = 0;
         return m;
     }
@@ -346,10 +346,10 @@ public final class SoftmaxKernel {
         return e;
     }
 
-    /** Per-lane sums in double by Reduce's naive sum, rounded to float. */
+    /** Per-lane sums in double by ReduceOracles' naive sum, rounded to float. */
     private static void naiveSums(float[] v, int outer, int len, int inner, float[] out) {
         double[] s = new double[outer * inner];
-        Reduce.naiveSum(v, outer, len, inner, s);
+        ReduceOracles.naiveSum(v, outer, len, inner, s);
         for (int l = 0; l < s.length; l++) out[l] = round(s[l]);
     }
 
@@ -361,7 +361,7 @@ public final class SoftmaxKernel {
 
     private static void naiveSumTo(double[] v, int outer, int len, int inner, double[] out) {
         if (len == 1) System.arraycopy(v, 0, out, 0, out.length);
-        else Reduce.naiveSum(v, outer, len, inner, out);
+        else ReduceOracles.naiveSum(v, outer, len, inner, out);
     }
 
     // ------------------------------------------------------------------ the split and the checks

@@ -1,7 +1,7 @@
 package zerotoml.scratch.tensor;
 
 import zerotoml.scratch.kernels.Pointwise;
-import zerotoml.scratch.kernels.Pointwise.Unary;
+import zerotoml.scratch.kernels.Unary;
 
 /**
  * Element-wise activations with PyTorch's semantics, each a primitive with its backward beside it.

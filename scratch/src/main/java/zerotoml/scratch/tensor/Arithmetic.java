@@ -1,7 +1,7 @@
 package zerotoml.scratch.tensor;
 
 import zerotoml.scratch.kernels.Pointwise;
-import zerotoml.scratch.kernels.Pointwise.Unary;
+import zerotoml.scratch.kernels.Unary;
 
 /**
  * Element-wise arithmetic with NumPy broadcasting. Each op's backward sits beside it, written

@@ -1,6 +1,7 @@
 package zerotoml.scratch.tensor;
 
 import zerotoml.scratch.kernels.Reduce;
+import zerotoml.scratch.kernels.ReduceAxes;
 
 /**
  * Reductions over any set of axes, with or without keeping the reduced axes as size 1.
@@ -29,9 +30,9 @@ public final class Reductions {
             else Reduce.sum(x.doubles(), run[0], run[1], run[2], out);
         } else {
             // axes apart: the plan's offset tables, each output still summed in increasing index
-            Reduce.Plan plan = Reduce.Plan.of(x.shape().dims(), red);
-            if (x.storage instanceof Storage.Floats f) Reduce.sum(f.values(), plan, out);
-            else Reduce.sum(x.doubles(), plan, out);
+            ReduceAxes.Plan plan = ReduceAxes.Plan.of(x.shape().dims(), red);
+            if (x.storage instanceof Storage.Floats f) ReduceAxes.sum(f.values(), plan, out);
+            else ReduceAxes.sum(x.doubles(), plan, out);
         }
         return Tensor.record("sum", outShape, x.dtype(), out,
                 g -> new Tensor[] {Shapes.broadcastTo(Shapes.reshape(g, kept.dims()), x.shape().dims())}, x);
@@ -69,17 +70,17 @@ public final class Reductions {
         boolean[] red = reducedAxes("max", x.shape(), axes);
         requireNonEmpty("max", x.shape(), red, axes);
         Shape outShape = keptShape(x.shape(), red, keepDims);
-        Reduce.Plan plan = Reduce.Plan.of(x.shape().dims(), red);
+        ReduceAxes.Plan plan = ReduceAxes.Plan.of(x.shape().dims(), red);
         double[] best = new double[plan.outputs()];
         // #ties per output
         int[] ties = new int[best.length];
-        if (x.storage instanceof Storage.Floats f) Reduce.amax(f.values(), plan, best, ties);
-        else Reduce.amax(x.doubles(), plan, best, ties);
+        if (x.storage instanceof Storage.Floats f) ReduceAxes.amax(f.values(), plan, best, ties);
+        else ReduceAxes.amax(x.doubles(), plan, best, ties);
         return Tensor.record("max", outShape, x.dtype(), best.clone(), g -> {
             // a NaN lane: no element equals its maximum, and amax's (g / 0) · 0 is NaN everywhere
             double[] gx = new double[plan.size()];
-            if (x.storage instanceof Storage.Floats f) Reduce.amaxBackward(f.values(), plan, best, ties, g.doubles(), gx);
-            else Reduce.amaxBackward(x.doubles(), plan, best, ties, g.doubles(), gx);
+            if (x.storage instanceof Storage.Floats f) ReduceAxes.amaxBackward(f.values(), plan, best, ties, g.doubles(), gx);
+            else ReduceAxes.amaxBackward(x.doubles(), plan, best, ties, g.doubles(), gx);
             return new Tensor[] {new Tensor(x.shape(), g.dtype(), gx)};
         }, x);
     }
@@ -142,17 +143,17 @@ public final class Reductions {
         Args.nonNull("logsumexp", "x", x);
         boolean[] red = reducedAxes("logsumexp", x.shape(), axes);
         Shape outShape = keptShape(x.shape(), red, keepDims);
-        Reduce.Plan plan = Reduce.Plan.of(x.shape().dims(), red);
+        ReduceAxes.Plan plan = ReduceAxes.Plan.of(x.shape().dims(), red);
         int k = plan.outputs();
         double[] m = new double[k], s = new double[k];
-        if (x.storage instanceof Storage.Floats f) Reduce.logSumExp(f.values(), plan, m, s);
-        else Reduce.logSumExp(x.doubles(), plan, m, s);
+        if (x.storage instanceof Storage.Floats f) ReduceAxes.logSumExp(f.values(), plan, m, s);
+        else ReduceAxes.logSumExp(x.doubles(), plan, m, s);
         double[] exact = new double[k];
         for (int t = 0; t < k; t++) exact[t] = m[t] + Math.log(s[t]);
         return Tensor.record("logsumexp", outShape, x.dtype(), exact, g -> {
             double[] gx = new double[plan.size()];
-            if (x.storage instanceof Storage.Floats f) Reduce.logSumExpBackward(f.values(), plan, m, s, g.doubles(), gx);
-            else Reduce.logSumExpBackward(x.doubles(), plan, m, s, g.doubles(), gx);
+            if (x.storage instanceof Storage.Floats f) ReduceAxes.logSumExpBackward(f.values(), plan, m, s, g.doubles(), gx);
+            else ReduceAxes.logSumExpBackward(x.doubles(), plan, m, s, g.doubles(), gx);
             return new Tensor[] {new Tensor(x.shape(), g.dtype(), gx)};
         }, x);
     }

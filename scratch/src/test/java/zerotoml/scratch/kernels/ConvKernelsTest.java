@@ -59,8 +59,8 @@ class ConvKernelsTest {
             ConvKernels.Geometry g = randomGeometry(r);
             double[] x = random(r, g.batch() * g.cIn() * g.inSize()), w = random(r, g.cOut() * g.cInG() * g.kernelSize());
             double[] gy = random(r, g.batch() * g.cOut() * g.outSize());
-            assertClose("forward", ConvKernels.naiveForward(x, w, g), ConvKernels.forward(x, w, g), g);
-            double[][] naive = ConvKernels.naiveBackward(x, w, gy, g);
+            assertClose("forward", ConvOracles.naiveForward(x, w, g), ConvKernels.forward(x, w, g), g);
+            double[][] naive = ConvOracles.naiveBackward(x, w, gy, g);
             assertClose("input gradient", naive[0], ConvKernels.backwardInput(gy, w, g), g);
             assertClose("weight gradient", naive[1], ConvKernels.backwardWeight(x, gy, g), g);
         }
@@ -72,8 +72,8 @@ class ConvKernelsTest {
         ConvKernels.Geometry g = new ConvKernels.Geometry(1, 8, 16, 1, new int[] {40, 40}, new int[] {3, 3}, new int[] {40, 40},
                 new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1});
         double[] x = random(r, 8 * 1600), w = random(r, 16 * 8 * 9), gy = random(r, 16 * 1600);
-        assertClose("forward", ConvKernels.naiveForward(x, w, g), ConvKernels.forward(x, w, g), g);
-        double[][] naive = ConvKernels.naiveBackward(x, w, gy, g);
+        assertClose("forward", ConvOracles.naiveForward(x, w, g), ConvKernels.forward(x, w, g), g);
+        double[][] naive = ConvOracles.naiveBackward(x, w, gy, g);
         assertClose("input gradient", naive[0], ConvKernels.backwardInput(gy, w, g), g);
         assertClose("weight gradient", naive[1], ConvKernels.backwardWeight(x, gy, g), g);
     }
@@ -174,9 +174,9 @@ class ConvKernelsTest {
     private static void assertSameBitsAsTable(SplittableRandom r, ConvKernels.Geometry g, boolean special, boolean specialW) {
         float[] x = values(r, g.batch() * g.cIn() * g.inSize(), special), w = values(r, g.cOut() * g.cInG() * g.kernelSize(), specialW);
         float[] gy = values(r, g.batch() * g.cOut() * g.outSize(), special);
-        assertSameBits("forward", ConvKernels.tableForward(x, w, g), ConvKernels.forward(x, w, g), g);
-        assertSameBits("input gradient", ConvKernels.tableBackwardInput(gy, w, g), ConvKernels.backwardInput(gy, w, g), g);
-        assertSameBits("weight gradient", ConvKernels.tableBackwardWeight(x, gy, g), ConvKernels.backwardWeight(x, gy, g), g);
+        assertSameBits("forward", ConvOracles.tableForward(x, w, g), ConvKernels.forward(x, w, g), g);
+        assertSameBits("input gradient", ConvOracles.tableBackwardInput(gy, w, g), ConvKernels.backwardInput(gy, w, g), g);
+        assertSameBits("weight gradient", ConvOracles.tableBackwardWeight(x, gy, g), ConvKernels.backwardWeight(x, gy, g), g);
     }
 
     /** Uniform values in [−1, 1); with {@code special}, a quarter of them ±0, ±∞, NaN or 1e-30 (whose products underflow to ±0). */
@@ -201,10 +201,10 @@ class ConvKernelsTest {
         float[] gy = toFloat(random(r, g.batch() * g.cOut() * g.outSize()));
         // Σ|terms| per entry, exactly enough in double
         double[] ax = abs(x), aw = abs(w), agy = abs(gy);
-        double[] yScale = ConvKernels.naiveForward(ax, aw, g);
-        double[][] gScale = ConvKernels.naiveBackward(ax, aw, agy, g);
-        float[][] naive = ConvKernels.naiveBackward(x, w, gy, g);
-        assertWithin("forward (float)", ConvKernels.naiveForward(x, w, g), ConvKernels.forward(x, w, g), yScale, g.cInG() * g.kernelSize(), g);
+        double[] yScale = ConvOracles.naiveForward(ax, aw, g);
+        double[][] gScale = ConvOracles.naiveBackward(ax, aw, agy, g);
+        float[][] naive = ConvOracles.naiveBackward(x, w, gy, g);
+        assertWithin("forward (float)", ConvOracles.naiveForward(x, w, g), ConvKernels.forward(x, w, g), yScale, g.cInG() * g.kernelSize(), g);
         assertWithin("input gradient (float)", naive[0], ConvKernels.backwardInput(gy, w, g), gScale[0], g.cOutG() * g.kernelSize(), g);
         assertWithin("weight gradient (float)", naive[1], ConvKernels.backwardWeight(x, gy, g), gScale[1], g.batch() * g.outSize(), g);
     }

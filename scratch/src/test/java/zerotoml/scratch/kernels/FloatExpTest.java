@@ -165,7 +165,7 @@ class FloatExpTest {
     void theExpOpOnFloatsGivesTheOraclesBitsAboveTheParallelThreshold() {
         int n = (int) Parallel.THRESHOLD + 4099;
         float[] x = randoms(new SplittableRandom(13), n), out = new float[n];
-        Pointwise.map(Pointwise.Unary.EXP, x, out, n);
+        Pointwise.map(Unary.EXP, x, out, n);
         assertSameBits(x, oracle(x), out, "Pointwise.map(EXP)");
     }
 

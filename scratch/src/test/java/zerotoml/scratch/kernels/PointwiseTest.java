@@ -24,7 +24,7 @@ class PointwiseTest {
     private static final DoubleUnaryOperator[] UNARY = unary();
 
     private static DoubleUnaryOperator[] unary() {
-        java.util.List<DoubleUnaryOperator> fs = new java.util.ArrayList<>(java.util.List.of(Pointwise.Unary.values()));
+        java.util.List<DoubleUnaryOperator> fs = new java.util.ArrayList<>(java.util.List.of(Unary.values()));
         fs.add(Math::exp);
         fs.add(v -> -v);
         fs.add(Math::tanh);
@@ -32,16 +32,16 @@ class PointwiseTest {
     }
 
     /** What each op with a loop of its own stands for, written independently of the kernel. */
-    private static final java.util.Map<Pointwise.Unary, DoubleUnaryOperator> DEFINITION = java.util.Map.of(
-            Pointwise.Unary.NEG, v -> -v,
-            Pointwise.Unary.ABS, Math::abs,
-            Pointwise.Unary.RELU, v -> v < 0 ? 0.0 : v,
-            Pointwise.Unary.EXP, Math::exp,
-            Pointwise.Unary.LOG, Math::log,
-            Pointwise.Unary.SQRT, Math::sqrt,
-            Pointwise.Unary.TANH, Math::tanh,
+    private static final java.util.Map<Unary, DoubleUnaryOperator> DEFINITION = java.util.Map.of(
+            Unary.NEG, v -> -v,
+            Unary.ABS, Math::abs,
+            Unary.RELU, v -> v < 0 ? 0.0 : v,
+            Unary.EXP, Math::exp,
+            Unary.LOG, Math::log,
+            Unary.SQRT, Math::sqrt,
+            Unary.TANH, Math::tanh,
             // the two-branch σ of Activations
-            Pointwise.Unary.SIGMOID, v -> v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / (1 + Math.exp(v)));
+            Unary.SIGMOID, v -> v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / (1 + Math.exp(v)));
 
     private static final int[] SIZES = {
         0, 1, 2, 3, 7, 33, Pointwise.BLOCK - 1, Pointwise.BLOCK, Pointwise.BLOCK + 1, 1000, 2 * Pointwise.BLOCK + 1, Pointwise.CHUNK - 1, Pointwise.CHUNK, Pointwise.CHUNK + 1,
@@ -57,7 +57,7 @@ class PointwiseTest {
                 for (DoubleBinaryOperator f : BINARY) {
                     float[] fast = new float[n], slow = new float[n];
                     Pointwise.zip(f, a, p[0], b, p[1], fast, n);
-                    Pointwise.naiveZip(f, a, p[0], b, p[1], slow, n);
+                    PointwiseOracles.naiveZip(f, a, p[0], b, p[1], slow, n);
                     assertSameFloats(slow, fast, f + " n=" + n + " periods " + p[0] + "," + p[1]);
                 }
             }
@@ -73,7 +73,7 @@ class PointwiseTest {
                 for (DoubleBinaryOperator f : BINARY) {
                     double[] fast = new double[n], slow = new double[n];
                     Pointwise.zip(f, a, p[0], b, p[1], fast, n);
-                    Pointwise.naiveZip(f, a, p[0], b, p[1], slow, n);
+                    PointwiseOracles.naiveZip(f, a, p[0], b, p[1], slow, n);
                     assertSameDoubles(slow, fast, f + " n=" + n + " periods " + p[0] + "," + p[1]);
                 }
             }
@@ -95,14 +95,14 @@ class PointwiseTest {
                     double[] fastD = new double[n], slowD = new double[n];
                     if (partFirst) {
                         Pointwise.zip(f, part, period, repeat, full, n, 1, fast, n);
-                        Pointwise.naiveZip(f, part, period, repeat, full, n, 1, slow, n);
+                        PointwiseOracles.naiveZip(f, part, period, repeat, full, n, 1, slow, n);
                         Pointwise.zip(f, partD, period, repeat, fullD, n, 1, fastD, n);
-                        Pointwise.naiveZip(f, partD, period, repeat, fullD, n, 1, slowD, n);
+                        PointwiseOracles.naiveZip(f, partD, period, repeat, fullD, n, 1, slowD, n);
                     } else {
                         Pointwise.zip(f, full, n, 1, part, period, repeat, fast, n);
-                        Pointwise.naiveZip(f, full, n, 1, part, period, repeat, slow, n);
+                        PointwiseOracles.naiveZip(f, full, n, 1, part, period, repeat, slow, n);
                         Pointwise.zip(f, fullD, n, 1, partD, period, repeat, fastD, n);
-                        Pointwise.naiveZip(f, fullD, n, 1, partD, period, repeat, slowD, n);
+                        PointwiseOracles.naiveZip(f, fullD, n, 1, partD, period, repeat, slowD, n);
                     }
                     String what = f + " " + java.util.Arrays.toString(sh) + (partFirst ? " repeated a" : " repeated b");
                     assertSameFloats(slow, fast, "float " + what);
@@ -125,11 +125,11 @@ class PointwiseTest {
             for (DoubleUnaryOperator f : UNARY) {
                 float[] ff = new float[n], sf = new float[n];
                 Pointwise.map(f, xf, ff, n);
-                Pointwise.naiveMap(f, xf, sf, n);
+                PointwiseOracles.naiveMap(f, xf, sf, n);
                 assertSameFloats(sf, ff, "float map " + f + " n=" + n);
                 double[] fd = new double[n], sd = new double[n];
                 Pointwise.map(f, xd, fd, n);
-                Pointwise.naiveMap(f, xd, sd, n);
+                PointwiseOracles.naiveMap(f, xd, sd, n);
                 assertSameDoubles(sd, fd, "double map " + f + " n=" + n);
             }
         }
@@ -142,17 +142,17 @@ class PointwiseTest {
         int n = 100_003;
         float[] xf = floats(r, n);
         double[] xd = doubles(r, n);
-        assertEquals(Pointwise.Unary.values().length, DEFINITION.size(), "every Unary has a definition here");
-        for (Pointwise.Unary u : Pointwise.Unary.values()) {
+        assertEquals(Unary.values().length, DEFINITION.size(), "every Unary has a definition here");
+        for (Unary u : Unary.values()) {
             DoubleUnaryOperator def = DEFINITION.get(u);
             float[] ff = new float[n], sf = new float[n];
             Pointwise.map(u, xf, ff, n);
-            Pointwise.naiveMap(def, xf, sf, n);
+            PointwiseOracles.naiveMap(def, xf, sf, n);
             // float tanh is its own function, held to Math.tanh within an ulp in the next test
-            if (u != Pointwise.Unary.TANH) assertSameFloats(sf, ff, "float " + u);
+            if (u != Unary.TANH) assertSameFloats(sf, ff, "float " + u);
             double[] fd = new double[n], sd = new double[n];
             Pointwise.map(u, xd, fd, n);
-            Pointwise.naiveMap(def, xd, sd, n);
+            PointwiseOracles.naiveMap(def, xd, sd, n);
             assertSameDoubles(sd, fd, "double " + u);
         }
     }
@@ -171,11 +171,11 @@ class PointwiseTest {
             for (Pointwise.Slope f : Pointwise.Slope.values()) {
                 float[] fast = new float[n], slow = new float[n];
                 Pointwise.gradFromOutput(f, gf, of, fast, n);
-                Pointwise.naiveGradFromOutput(f, gf, of, slow, n);
+                PointwiseOracles.naiveGradFromOutput(f, gf, of, slow, n);
                 assertSameFloats(slow, fast, "float " + f + " n=" + n);
                 double[] fastD = new double[n], slowD = new double[n];
                 Pointwise.gradFromOutput(f, gd, od, fastD, n);
-                Pointwise.naiveGradFromOutput(f, gd, od, slowD, n);
+                PointwiseOracles.naiveGradFromOutput(f, gd, od, slowD, n);
                 assertSameDoubles(slowD, fastD, "double " + f + " n=" + n);
             }
         }
@@ -192,7 +192,7 @@ class PointwiseTest {
         for (int i = 0; i < n / 2; i++) x[i] = (i % 2 == 0 ? 1 : -1) * Float.intBitsToFloat(lo + (int) ((long) (hi - lo) * i / (n / 2)));
         for (int i = n / 2; i < n; i++) x[i] = Float.intBitsToFloat(r.nextInt());
         float[] fast = new float[n];
-        Pointwise.map(Pointwise.Unary.TANH, x, fast, n);
+        Pointwise.map(Unary.TANH, x, fast, n);
         for (int i = 0; i < n; i++) {
             float want = (float) Math.tanh(x[i]);
             if (Float.isNaN(want)) {
@@ -206,7 +206,7 @@ class PointwiseTest {
         assertTrue(differ < n / 1000, differ + " of " + n + " differ by an ulp");
         float[] special = {0f, -0f, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NaN, Float.MIN_VALUE, -Float.MIN_VALUE, 0x1p-5f, 20f, -20f, Float.MAX_VALUE};
         float[] out = new float[special.length];
-        Pointwise.map(Pointwise.Unary.TANH, special, out, special.length);
+        Pointwise.map(Unary.TANH, special, out, special.length);
         for (int i = 0; i < special.length; i++) {
             assertEquals(Float.floatToIntBits((float) Math.tanh(special[i])), Float.floatToIntBits(out[i]), "tanh(" + special[i] + ")");
         }
@@ -226,7 +226,7 @@ class PointwiseTest {
         for (Pointwise.Op f : Pointwise.Op.values()) {
             float[] fast = new float[n], slow = new float[n];
             Pointwise.zip(f, a, n, b, n, fast, n);
-            Pointwise.naiveZip(f, a, n, b, n, slow, n);
+            PointwiseOracles.naiveZip(f, a, n, b, n, slow, n);
             assertSameFloats(slow, fast, f.toString());
         }
     }

@@ -58,10 +58,10 @@ class PoolTest {
             for (int i = 0; i < n; i++) xf[i] = (float) x[i];
             int[] fast = new int[outs], slow = new int[outs];
             Pool.maxArg(x, w, fast);
-            Pool.naiveMaxArg(x, w, slow);
+            PoolOracles.naiveMaxArg(x, w, slow);
             assertArrayEquals(slow, fast, "double " + w);
             Pool.maxArg(xf, w, fast);
-            Pool.naiveMaxArg(xf, w, slow);
+            PoolOracles.naiveMaxArg(xf, w, slow);
             assertArrayEquals(slow, fast, "float " + w);
         }
     }
@@ -83,7 +83,7 @@ class PoolTest {
             for (int i = 0; i < n; i++) xf[i] = (float) x[i];
             int[] arg = new int[outs], slow = new int[outs];
             Pool.max(xf, w, arg, y);
-            Pool.naiveMaxArg(xf, w, slow);
+            PoolOracles.naiveMaxArg(xf, w, slow);
             assertArrayEquals(slow, arg, "argmax " + w);
             for (int i = 0; i < outs; i++) {
                 float expected = slow[i] < 0 ? Float.NEGATIVE_INFINITY : xf[slow[i]];
@@ -104,14 +104,14 @@ class PoolTest {
                 String what = w + " countIncludePad " + includePad;
                 double[] fast = new double[outs], slow = new double[outs];
                 Pool.avg(x, w, includePad, fast);
-                Pool.naiveAvg(x, w, includePad, slow);
+                PoolOracles.naiveAvg(x, w, includePad, slow);
                 assertSame(slow, fast, "double avg " + what);
                 Pool.avg(xf, w, includePad, fast);
-                Pool.naiveAvg(xf, w, includePad, slow);
+                PoolOracles.naiveAvg(xf, w, includePad, slow);
                 assertSame(slow, fast, "float avg " + what);
                 double[] gFast = new double[n], gSlow = new double[n];
                 Pool.avgBackward(g, w, includePad, gFast);
-                Pool.naiveAvgBackward(g, w, includePad, gSlow);
+                PoolOracles.naiveAvgBackward(g, w, includePad, gSlow);
                 assertSame(gSlow, gFast, "avg backward " + what);
             }
         }

@@ -34,12 +34,12 @@ class ReduceTest {
             float[] xf = floats(r, n, v[1]);
             double[] fast = new double[outs], slow = new double[outs];
             Reduce.sum(xd, v[0], v[1], v[2], fast);
-            Reduce.naiveSum(xd, v[0], v[1], v[2], slow);
+            ReduceOracles.naiveSum(xd, v[0], v[1], v[2], slow);
             assertSame(slow, fast, "double sum " + java.util.Arrays.toString(v));
             fast = new double[outs];
             slow = new double[outs];
             Reduce.sum(xf, v[0], v[1], v[2], fast);
-            Reduce.naiveSum(xf, v[0], v[1], v[2], slow);
+            ReduceOracles.naiveSum(xf, v[0], v[1], v[2], slow);
             assertSame(slow, fast, "float sum " + java.util.Arrays.toString(v));
         }
     }
@@ -56,13 +56,13 @@ class ReduceTest {
             double[] fast = new double[outs], slow = new double[outs];
             int[] fastArg = new int[outs], slowArg = new int[outs];
             Reduce.max(xd, v[0], v[1], v[2], fast, fastArg);
-            Reduce.naiveMax(xd, v[0], v[1], v[2], slow, slowArg);
+            ReduceOracles.naiveMax(xd, v[0], v[1], v[2], slow, slowArg);
             assertSame(slow, fast, "double max " + java.util.Arrays.toString(v));
             assertArrayEquals(slowArg, fastArg, "double argmax " + java.util.Arrays.toString(v));
             fast = new double[outs];
             slow = new double[outs];
             Reduce.max(xf, v[0], v[1], v[2], fast, fastArg);
-            Reduce.naiveMax(xf, v[0], v[1], v[2], slow, slowArg);
+            ReduceOracles.naiveMax(xf, v[0], v[1], v[2], slow, slowArg);
             assertSame(slow, fast, "float max " + java.util.Arrays.toString(v));
             assertArrayEquals(slowArg, fastArg, "float argmax " + java.util.Arrays.toString(v));
         }
@@ -120,7 +120,7 @@ class ReduceTest {
                     else outs *= dims[a];
                 }
                 if (size > 100_000 && Integer.bitCount(mask) != 2) continue; // the big shapes: pairs of axes only, to keep the test short
-                Reduce.Plan plan = Reduce.Plan.of(dims, red);
+                ReduceAxes.Plan plan = ReduceAxes.Plan.of(dims, red);
                 String what = java.util.Arrays.toString(dims) + " reducing " + java.util.Arrays.toString(red);
                 assertEquals(outs, plan.outputs(), what);
                 assertEquals(size == 0 ? 0 : len, plan.count(), what);
@@ -131,11 +131,11 @@ class ReduceTest {
                 for (int i = 0; i < size; i++) wideF[i] = xf[i];
                 // sum
                 double[] fast = new double[outs], slow = new double[outs];
-                Reduce.sum(xd, plan, fast);
-                Reduce.naiveSum(xd, dims, red, slow);
+                ReduceAxes.sum(xd, plan, fast);
+                ReduceOracles.naiveSum(xd, dims, red, slow);
                 assertSame(slow, fast, "double sum " + what);
-                Reduce.sum(xf, plan, fast);
-                Reduce.naiveSum(wideF, dims, red, slow);
+                ReduceAxes.sum(xf, plan, fast);
+                ReduceOracles.naiveSum(wideF, dims, red, slow);
                 assertSame(slow, fast, "float sum " + what);
                 // amax, its ties and its gradient (len 0 gives −∞ and no ties)
                 double[] g = doubles(r, outs, 1);
@@ -143,15 +143,15 @@ class ReduceTest {
                 for (int pass = 0; pass < 2; pass++) {
                     double[] x = pass == 0 ? tiedD : new double[size];
                     if (pass == 1) for (int i = 0; i < size; i++) x[i] = tiedF[i];
-                    if (pass == 0) Reduce.amax(tiedD, plan, fast, fastTies);
-                    else Reduce.amax(tiedF, plan, fast, fastTies);
-                    Reduce.naiveAmax(x, dims, red, slow, slowTies);
+                    if (pass == 0) ReduceAxes.amax(tiedD, plan, fast, fastTies);
+                    else ReduceAxes.amax(tiedF, plan, fast, fastTies);
+                    ReduceOracles.naiveAmax(x, dims, red, slow, slowTies);
                     assertSame(slow, fast, (pass == 0 ? "double" : "float") + " amax " + what);
                     assertArrayEquals(slowTies, fastTies, "ties " + what);
                     double[] gxFast = new double[size], gxSlow = new double[size];
-                    if (pass == 0) Reduce.amaxBackward(tiedD, plan, fast, fastTies, g, gxFast);
-                    else Reduce.amaxBackward(tiedF, plan, fast, fastTies, g, gxFast);
-                    int[] target = Reduce.naiveTargets(dims, red);
+                    if (pass == 0) ReduceAxes.amaxBackward(tiedD, plan, fast, fastTies, g, gxFast);
+                    else ReduceAxes.amaxBackward(tiedF, plan, fast, fastTies, g, gxFast);
+                    int[] target = ReduceOracles.naiveTargets(dims, red);
                     for (int i = 0; i < size; i++) {
                         int t = target[i];
                         gxSlow[i] = Double.isNaN(slow[t]) ? Double.NaN : x[i] == slow[t] ? g[t] / slowTies[t] : 0.0;
@@ -160,19 +160,19 @@ class ReduceTest {
                 }
                 // logsumexp's shift and sum, and its gradient
                 double[] m = new double[outs], s = new double[outs], m0 = new double[outs], s0 = new double[outs];
-                Reduce.logSumExp(xd, plan, m, s);
-                Reduce.naiveLogSumExp(xd, dims, red, m0, s0);
+                ReduceAxes.logSumExp(xd, plan, m, s);
+                ReduceOracles.naiveLogSumExp(xd, dims, red, m0, s0);
                 assertSame(m0, m, "double logsumexp shift " + what);
                 assertSame(s0, s, "double logsumexp sum " + what);
                 double[] gxFast = new double[size], gxSlow = new double[size];
-                Reduce.logSumExpBackward(xd, plan, m, s, g, gxFast);
-                int[] target = Reduce.naiveTargets(dims, red);
+                ReduceAxes.logSumExpBackward(xd, plan, m, s, g, gxFast);
+                int[] target = ReduceOracles.naiveTargets(dims, red);
                 for (int i = 0; i < size; i++) gxSlow[i] = g[target[i]] * (Math.exp(xd[i] - m0[target[i]]) / s0[target[i]]);
                 assertSame(gxSlow, gxFast, "double logsumexp gradient " + what);
-                Reduce.logSumExp(xf, plan, m, s);
-                Reduce.naiveLogSumExp(wideF, dims, red, m0, s0);
+                ReduceAxes.logSumExp(xf, plan, m, s);
+                ReduceOracles.naiveLogSumExp(wideF, dims, red, m0, s0);
                 assertSame(s0, s, "float logsumexp sum " + what);
-                Reduce.logSumExpBackward(xf, plan, m, s, g, gxFast);
+                ReduceAxes.logSumExpBackward(xf, plan, m, s, g, gxFast);
                 for (int i = 0; i < size; i++) gxSlow[i] = g[target[i]] * (Math.exp(wideF[i] - m0[target[i]]) / s0[target[i]]);
                 assertSame(gxSlow, gxFast, "float logsumexp gradient " + what);
                 plans++;
@@ -184,13 +184,13 @@ class ReduceTest {
     @Test
     void aPlanDropsSizeOneAxesAndMergesNeighboursOfTheSameKind() {
         // [2, 1, 3, 4, 5] reducing axes 1, 2 and 4: the size-1 axis vanishes, leaving kept 2, reduced 3, kept 4, reduced 5
-        Reduce.Plan p = Reduce.Plan.of(new int[] {2, 1, 3, 4, 5}, new boolean[] {false, true, true, false, true});
+        ReduceAxes.Plan p = ReduceAxes.Plan.of(new int[] {2, 1, 3, 4, 5}, new boolean[] {false, true, true, false, true});
         assertEquals(5, p.run(), "the innermost reduced group is one contiguous run");
         assertEquals(1, p.inner());
         assertArrayEquals(new int[] {0, 5, 10, 15, 60, 65, 70, 75}, p.base(), "one entry per output row, kept axes 2 and 4");
         assertArrayEquals(new int[] {0, 20, 40}, p.offsets(), "one entry per run, the reduced axis of 3");
         // [6, 4] reducing axis 0: columns, an inner block of 4
-        p = Reduce.Plan.of(new int[] {6, 4}, new boolean[] {true, false});
+        p = ReduceAxes.Plan.of(new int[] {6, 4}, new boolean[] {true, false});
         assertEquals(4, p.inner());
         assertArrayEquals(new int[] {0}, p.base());
         assertArrayEquals(new int[] {0, 4, 8, 12, 16, 20}, p.offsets());
@@ -198,12 +198,12 @@ class ReduceTest {
 
     @Test
     void badPlansAreRejectedWithTheirSizes() {
-        var e = assertThrows(IllegalArgumentException.class, () -> Reduce.Plan.of(new int[] {2, 3}, new boolean[] {true}));
+        var e = assertThrows(IllegalArgumentException.class, () -> ReduceAxes.Plan.of(new int[] {2, 3}, new boolean[] {true}));
         assertTrue(e.getMessage().contains("2 dims but 1"), e.getMessage());
-        Reduce.Plan p = Reduce.Plan.of(new int[] {2, 3}, new boolean[] {true, false});
-        e = assertThrows(IllegalArgumentException.class, () -> Reduce.sum(new double[5], p, new double[3]));
+        ReduceAxes.Plan p = ReduceAxes.Plan.of(new int[] {2, 3}, new boolean[] {true, false});
+        e = assertThrows(IllegalArgumentException.class, () -> ReduceAxes.sum(new double[5], p, new double[3]));
         assertTrue(e.getMessage().contains("input of 6"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> Reduce.amax(new float[6], p, new double[2], null));
+        e = assertThrows(IllegalArgumentException.class, () -> ReduceAxes.amax(new float[6], p, new double[2], null));
         assertTrue(e.getMessage().contains("output of 3"), e.getMessage());
     }
 

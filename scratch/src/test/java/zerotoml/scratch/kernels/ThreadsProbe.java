@@ -69,21 +69,21 @@ public final class ThreadsProbe {
         Reduce.max(bigF, 3, 100_001, 1, rowMaxF, rowArgF);
         // the plan kernels over non-adjacent axes ([7, 143, 3, 99] reducing 1 and 3: runs of 99; reducing 0 and 2: columns of 99), with gradients
         int[] cube = {7, 143, 3, 99};
-        Reduce.Plan runs = Reduce.Plan.of(cube, new boolean[] {false, true, false, true}), cols = Reduce.Plan.of(cube, new boolean[] {true, false, true, false});
+        ReduceAxes.Plan runs = ReduceAxes.Plan.of(cube, new boolean[] {false, true, false, true}), cols = ReduceAxes.Plan.of(cube, new boolean[] {true, false, true, false});
         double[] planSum = new double[runs.outputs()], planMax = new double[cols.outputs()], lseM = new double[runs.outputs()], lseS = new double[runs.outputs()];
         int[] planTies = new int[cols.outputs()];
-        Reduce.sum(bigF, runs, planSum);
-        Reduce.amax(big, cols, planMax, planTies);
-        Reduce.logSumExp(bigF, runs, lseM, lseS);
+        ReduceAxes.sum(bigF, runs, planSum);
+        ReduceAxes.amax(big, cols, planMax, planTies);
+        ReduceAxes.logSumExp(bigF, runs, lseM, lseS);
         double[] planMaxGrad = new double[cols.size()], lseGrad = new double[runs.size()];
-        Reduce.amaxBackward(big, cols, planMax, planTies, Arrays.copyOf(big, cols.outputs()), planMaxGrad);
-        Reduce.logSumExpBackward(bigF, runs, lseM, lseS, Arrays.copyOf(big, runs.outputs()), lseGrad);
+        ReduceAxes.amaxBackward(big, cols, planMax, planTies, Arrays.copyOf(big, cols.outputs()), planMaxGrad);
+        ReduceAxes.logSumExpBackward(bigF, runs, lseM, lseS, Arrays.copyOf(big, runs.outputs()), lseGrad);
         float[] tanhs = new float[bigF.length];
-        Pointwise.map(Pointwise.Unary.TANH, bigF, tanhs, bigF.length);
+        Pointwise.map(Unary.TANH, bigF, tanhs, bigF.length);
         float[] exps = new float[bigF.length];
-        Pointwise.map(Pointwise.Unary.EXP, bigF, exps, bigF.length);
+        Pointwise.map(Unary.EXP, bigF, exps, bigF.length);
         float[] sigmoids = new float[bigF.length];
-        Pointwise.map(Pointwise.Unary.SIGMOID, bigF, sigmoids, bigF.length);
+        Pointwise.map(Unary.SIGMOID, bigF, sigmoids, bigF.length);
         // pooling, softmax and index-select with its scatter, each above the threshold
         Pool.Window pw = Pool.Window.of(64, new int[] {32, 32}, new int[] {30, 30}, new int[] {3, 3}, new int[] {1, 1}, new int[] {0, 0}, new int[] {1, 1});
         int[] poolArg = new int[64 * 900], poolArg2 = new int[64 * 256];
