@@ -191,7 +191,9 @@ public final class DiffusionMnistCommand implements Callable<Integer> {
         Tensor[] zz = inPool(() -> couplings(dir, UNet.denoiser(c, sampled), from, train.rows(), train.cols()));
         DiffusionMnist.Settings s2 = new DiffusionMnist.Settings(m, channels, groups, embed, batch, lr.lr, run.seed + 1, dtype, ema);
         DiffusionMnist.ImageTraining t2 = new DiffusionMnist.ImageTraining(s2, c, train, new DiffusionMnist.Reflow(sampled, zz[0], zz[1], from));
-        Loop.Plan plan2 = new Loop.Plan(reflowSteps, Math.min(evalEvery, reflowSteps), Integer.MAX_VALUE, dir, run.resume, run.progress(), run.threads.threads);
+        // --resume continues a 2-RF that has a checkpoint; a 1-RF run resumed to add --reflow starts its 2-RF fresh
+        boolean resume2 = run.resume && Files.exists(dir.resolve("checkpoint.safetensors"));
+        Loop.Plan plan2 = new Loop.Plan(reflowSteps, Math.min(evalEvery, reflowSteps), Integer.MAX_VALUE, dir, resume2, run.progress(), run.threads.threads);
         var loop2 = new Loop<>("diffusion-mnist rf-reflow", t2, plan2, o);
         var twoRf = loop2.run(loop2.start());
         if (twoRf.step() < reflowSteps) return 0;

@@ -215,7 +215,10 @@ class DiffusionMnistCommandTest {
         Path straight = runs.resolve("reflow-straight"), resumed = runs.resolve("reflow-resumed");
         String[] reflow = {"--reflow", "--pairs", "6", "--pair-steps", "1", "--samples", "4"};
         assertEquals(0, Cli.run(args(straight, "rf", 2, concat(reflow, "--reflow-steps", "4"))).exit());
-        assertEquals(0, Cli.run(args(resumed, "rf", 2, concat(reflow, "--reflow-steps", "2"))).exit());
+        // a finished 1-RF resumed to add --reflow starts its 2-RF; resumed again, the 2-RF continues from its checkpoint
+        assertEquals(0, Cli.run(args(resumed, "rf", 2, "--samples", "4")).exit());
+        Run first = Cli.run(args(resumed, "rf", 2, concat(reflow, "--reflow-steps", "2", "--resume")));
+        assertEquals(0, first.exit(), first.err());
         Run r = Cli.run(args(resumed, "rf", 2, concat(reflow, "--reflow-steps", "4", "--resume")));
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.out().contains("reflow couplings read from"), r.out());
