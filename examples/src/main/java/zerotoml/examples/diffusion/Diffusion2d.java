@@ -123,10 +123,10 @@ public final class Diffusion2d {
     }
 
     /** Reflow batches: minibatches of the fixed couplings (Z0, Z1), drawn by index from (seed, t). */
-    static Batches couplings(Tensor z0, Tensor z1, Settings s) {
+    static Batches couplings(Tensor z0, Tensor z1, long seed, int batch) {
         int n = z0.shape().dim(0);
         return step -> {
-            int[] idx = Rng.seed(s.seed()).split("reflow").split(step).integers(0, n, s.batch());
+            int[] idx = Rng.seed(seed).split("reflow").split(step).integers(0, n, batch);
             return new Tensor[] {zerotoml.scratch.tensor.Indexing.indexSelect(z1, 0, idx), zerotoml.scratch.tensor.Indexing.indexSelect(z0, 0, idx)};
         };
     }
@@ -205,7 +205,7 @@ public final class Diffusion2d {
         Tensor z0 = Rng.seed(first.seed()).split("pairs").normal(DType.F64, pairs, 2);
         Tensor[] zz = RectifiedFlow.reflowPairs(oneRf.denoiser(), z0, 100, 1e-3);
         Settings rs = new Settings(steps, first.batch(), first.lr(), first.hidden(), first.depth(), first.seed() + 1);
-        return new Trainer(Method.RF, oneRf.config(), rs, couplings(zz[0], zz[1], rs), oneRf.params(), name);
+        return new Trainer(Method.RF, oneRf.config(), rs, couplings(zz[0], zz[1], rs.seed(), rs.batch()), oneRf.params(), name);
     }
 
     /** Named sample sets of n points from a trained model, each with its own sampler. */

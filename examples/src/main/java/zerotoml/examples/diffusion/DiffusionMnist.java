@@ -32,7 +32,6 @@ import zerotoml.scratch.optim.Step;
 import zerotoml.scratch.random.Rng;
 import zerotoml.scratch.tensor.Autodiff;
 import zerotoml.scratch.tensor.DType;
-import zerotoml.scratch.tensor.Indexing;
 import zerotoml.scratch.tensor.Softmax;
 import zerotoml.scratch.tensor.Tensor;
 
@@ -95,23 +94,23 @@ public final class DiffusionMnist {
 
         @Override
         public Loop.Stepped<UNet.Params, Opt> step(UNet.Params p, Opt opt, int t) {
-            Tensor x1, z0 = null;
-            if (reflow == null) {
-                x1 = images(train, Rng.seed(s.seed()).split("batch").split(t).integers(0, train.count(), s.batch()), s.dtype());
-            } else {
-                // a minibatch of the fixed couplings (Z0, Z1), drawn by index from (seed, t)
-                int[] idx = Rng.seed(s.seed()).split("reflow").split(t).integers(0, reflow.z0().shape().dim(0), s.batch());
-                x1 = Indexing.indexSelect(reflow.z1(), 0, idx);
-                z0 = Indexing.indexSelect(reflow.z0(), 0, idx);
-            }
-            Tensor pairedNoise = z0;
+            Tensor[] b = batch(t);
             Rng r = Rng.seed(s.seed()).split("train").split(t);
             // loss(θ) = the method's objective on step t's batch;  (θ, state) ← Adam(θ, ∇loss, state)
-            Autodiff.ValueAndGrad<UNet.Params> vg = Autodiff.valueAndGrad(q -> Diffusion2d.loss(s.method(), (x, tt) -> UNet.apply(net, q, x, tt), x1, pairedNoise, r), p);
+            Autodiff.ValueAndGrad<UNet.Params> vg = Autodiff.valueAndGrad(q -> Diffusion2d.loss(s.method(), (x, tt) -> UNet.apply(net, q, x, tt), b[0], b[1], r), p);
             Step<UNet.Params, Adam.State<UNet.Params>> st = Adam.step(Adam.Hyper.defaults(s.lr()), p, vg.grad(), opt.adam());
             // θ̄ ← d_t θ̄ + (1 − d_t) θ, d_t = min(ema, (1 + t)/(10 + t)): the weights that are sampled
             UNet.Params avg = Averaging.ema(opt.ema(), st.params(), s.ema(), t);
             return new Loop.Stepped<>(st.params(), new Opt(st.state(), avg), vg.value().item(), s.batch(), 0);
+        }
+
+        /**
+         * Step t's batch {data side, paired noise side or null}: training images drawn with
+         * replacement from (seed, t), or for a reflow a minibatch of the fixed couplings (Z1, Z0).
+         */
+        Tensor[] batch(int t) {
+            if (reflow == null) return new Tensor[] {images(train, Rng.seed(s.seed()).split("batch").split(t).integers(0, train.count(), s.batch()), s.dtype()), null};
+            return Diffusion2d.couplings(reflow.z0(), reflow.z1(), s.seed(), s.batch()).at(t);
         }
 
         @Override

@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ForkJoinPool;
 import javax.imageio.ImageIO;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -26,6 +25,7 @@ import zerotoml.examples.kit.Checks;
 import zerotoml.examples.kit.Failure;
 import zerotoml.examples.kit.Loop;
 import zerotoml.examples.kit.Options;
+import zerotoml.examples.kit.Pool;
 import zerotoml.examples.kit.Progress;
 import zerotoml.scratch.diffusion.RectifiedFlow;
 import zerotoml.scratch.diffusion.UNet;
@@ -181,7 +181,7 @@ public final class DiffusionMnistCommand implements Callable<Integer> {
         if (trained.step() < steps.steps) return 0;
 
         UNet.Params sampled = sampleLast ? trained.params() : trained.opt().ema();
-        Seen seen = inPool(() -> new Seen(judge == null ? null : DiffusionMnist.see(judge, test.images(allOf(test.count()), DType.F64)), judge));
+        Judging seen = inPool(() -> new Judging(judge == null ? null : DiffusionMnist.see(judge, test.images(allOf(test.count()), DType.F64)), judge));
         inPool(() -> sampleAndJudge(m, chosen, sampleSteps, c, sampled, train, seen, tag, true, o));
         if (!reflow) return 0;
 
@@ -207,7 +207,7 @@ public final class DiffusionMnistCommand implements Callable<Integer> {
     }
 
     /** The judge and its view of the test set (null without --classifier). */
-    record Seen(DiffusionMnist.Seen reference, DiffusionMnist.Judge judge) {}
+    record Judging(DiffusionMnist.Seen reference, DiffusionMnist.Judge judge) {}
 
     /**
      * The reflow couplings, read from dir/pairs.safetensors when it was made from the same 1-RF
@@ -262,20 +262,7 @@ public final class DiffusionMnistCommand implements Callable<Integer> {
 
     /** Runs the math on --threads threads (the numbers do not depend on how many). */
     <T> T inPool(Callable<T> work) throws IOException {
-        ForkJoinPool pool = new ForkJoinPool(run.threads.threads);
-        try {
-            return pool.submit(work).get();
-        } catch (java.util.concurrent.ExecutionException e) {
-            if (e.getCause() instanceof IOException io) throw io;
-            if (e.getCause() instanceof RuntimeException r) throw r;
-            if (e.getCause() instanceof Error err) throw err;
-            throw new IllegalStateException(e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new Failure(1, "interrupted");
-        } finally {
-            pool.shutdown();
-        }
+        return Pool.call(run.threads.threads, work);
     }
 
     /**
@@ -283,7 +270,7 @@ public final class DiffusionMnistCommand implements Callable<Integer> {
      * judge, the scores (samples whose sampler diverged are counted, not hidden); with {@code withReal}
      * also the grid and scores of as many training images.
      */
-    int sampleAndJudge(Method m, List<String> chosen, int k, UNet.Config c, UNet.Params p, Dataset train, Seen seen, String tag, boolean withReal,
+    int sampleAndJudge(Method m, List<String> chosen, int k, UNet.Config c, UNet.Params p, Dataset train, Judging seen, String tag, boolean withReal,
                        PrintWriter o) throws IOException {
         Path out = run.out;
         int h = train.rows(), w = train.cols();

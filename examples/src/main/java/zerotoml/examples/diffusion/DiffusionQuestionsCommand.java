@@ -9,13 +9,12 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.LinkedHashSet;
-import java.util.List;
-import java.util.Set;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ForkJoinPool;
 import org.knowm.xchart.XYChart;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -34,6 +33,7 @@ import zerotoml.examples.kit.Checks;
 import zerotoml.examples.kit.Failure;
 import zerotoml.examples.kit.Loop;
 import zerotoml.examples.kit.Options;
+import zerotoml.examples.kit.Pool;
 import zerotoml.scratch.diffusion.Denoiser;
 import zerotoml.scratch.diffusion.TimeMlp;
 import zerotoml.scratch.diffusion.UNet;
@@ -417,20 +417,8 @@ public final class DiffusionQuestionsCommand implements Callable<Integer> {
     }
 
     /** Runs the math on --threads threads (the numbers do not depend on how many). */
-    <T> T inPool(java.util.concurrent.Callable<T> work) {
-        ForkJoinPool pool = new ForkJoinPool(run.threads.threads);
-        try {
-            return pool.submit(work).get();
-        } catch (java.util.concurrent.ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException r) throw r;
-            if (e.getCause() instanceof Error err) throw err;
-            throw new IllegalStateException(e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new Failure(1, "interrupted");
-        } finally {
-            pool.shutdown();
-        }
+    <T> T inPool(Callable<T> work) throws IOException {
+        return Pool.call(run.threads.threads, work);
     }
 
     static void write(Path f, String text) throws IOException {

@@ -8,8 +8,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ForkJoinPool;
 import zerotoml.scratch.io.AtomicFile;
 
 /**
@@ -117,22 +115,8 @@ public final class Loop<P extends Record, O extends Record, E extends Record> {
 
     /** Trains from {@code s} until the plan's steps are done, it stops after {@link Plan#stopAfter()}, or {@link Training#stop} says so. */
     public State<P, O, E> run(State<P, O, E> s) throws IOException {
-        ForkJoinPool pool = new ForkJoinPool(plan.threads());
-        try {
-            // parallel kernels called from a task of this pool run in this pool
-            return pool.submit(() -> loop(s)).get();
-        } catch (ExecutionException e) {
-            Throwable c = e.getCause();
-            if (c instanceof IOException io) throw io;
-            if (c instanceof RuntimeException r) throw r;
-            if (c instanceof Error err) throw err;
-            throw new IllegalStateException(c);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new Failure(1, "interrupted");
-        } finally {
-            pool.shutdown();
-        }
+        // parallel kernels called from a task of this pool run in this pool
+        return Pool.call(plan.threads(), () -> loop(s));
     }
 
     private State<P, O, E> loop(State<P, O, E> start) throws IOException {
