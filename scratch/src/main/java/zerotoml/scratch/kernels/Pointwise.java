@@ -84,10 +84,17 @@ public final class Pointwise {
     // out_i = f(x_i)
     /** {@code out[i] = f(x[i])} for i &lt; n. */
     public static void map(DoubleUnaryOperator f, double[] x, double[] out, int n) {
+        map(Backend.VECTOR, f, x, out, n);
+    }
+
+    /** {@link #map(DoubleUnaryOperator, double[], double[], int)} on the Vector API's loops (relu) or not: the same bits. */
+    static void map(boolean vector, DoubleUnaryOperator f, double[] x, double[] out, int n) {
         checkMap("map", x.length, out.length, n);
-        if (f instanceof Unary) {
+        if (vector && f == Unary.RELU) {
+            split(n, (lo, hi) -> VectorPointwise.relu(x, out, lo, hi));
+        } else if (f instanceof Unary) {
             Unary u = (Unary) f;
-            split(n, (lo, hi) -> u.run(x, lo, out, lo, hi - lo));
+            split(n, (lo, hi) -> u.run(x, out, lo, hi));
         } else {
             split(n, (lo, hi) -> {
                 for (int i = lo; i < hi; i++) out[i] = f.applyAsDouble(x[i]);
@@ -98,7 +105,16 @@ public final class Pointwise {
     // out_i = float(f(double(x_i)))
     /** {@code out[i] = (float) f(x[i])} for i &lt; n: f in double, rounded once; widened a block at a time. */
     public static void map(DoubleUnaryOperator f, float[] x, float[] out, int n) {
+        map(Backend.VECTOR, f, x, out, n);
+    }
+
+    /** {@link #map(DoubleUnaryOperator, float[], float[], int)} on the Vector API's loops (relu) or not: the same bits. */
+    static void map(boolean vector, DoubleUnaryOperator f, float[] x, float[] out, int n) {
         checkMap("map", x.length, out.length, n);
+        if (vector && f == Unary.RELU) {
+            split(n, (lo, hi) -> VectorPointwise.relu(x, out, lo, hi));
+            return;
+        }
         if (f instanceof Unary) {
             Unary u = (Unary) f;
             split(n, (lo, hi) -> u.runFloat(x, out, lo, hi));
@@ -193,8 +209,13 @@ public final class Pointwise {
      * each period × repeat divides n, and at least one operand has period n and repeat 1.
      */
     public static void zip(DoubleBinaryOperator f, double[] a, int aPeriod, int aRepeat, double[] b, int bPeriod, int bRepeat, double[] out, int n) {
+        zip(Backend.VECTOR, f, a, aPeriod, aRepeat, b, bPeriod, bRepeat, out, n);
+    }
+
+    /** The zip above on the Vector API's loops (operands at different offsets) or not: the same bits. */
+    static void zip(boolean vector, DoubleBinaryOperator f, double[] a, int aPeriod, int aRepeat, double[] b, int bPeriod, int bRepeat, double[] out, int n) {
         checkZip(a.length, aPeriod, aRepeat, b.length, bPeriod, bRepeat, out.length, n);
-        split(n, (lo, hi) -> segments(aPeriod, aRepeat, bPeriod, bRepeat, lo, hi, (ao, aS, bo, bS, o, len) -> zipRun(f, a, ao, aS, b, bo, bS, out, o, len)));
+        split(n, (lo, hi) -> segments(aPeriod, aRepeat, bPeriod, bRepeat, lo, hi, (ao, aS, bo, bS, o, len) -> zipRun(vector, f, a, ao, aS, b, bo, bS, out, o, len)));
     }
 
     // out_i = float(f(double(a_{i mod aPeriod}), double(b_{i mod bPeriod})))
@@ -206,8 +227,13 @@ public final class Pointwise {
     // out_i = float(f(double(a_{⌊i / aRepeat⌋ mod aPeriod}), double(b_{⌊i / bRepeat⌋ mod bPeriod})))
     /** The float form of {@link #zip(DoubleBinaryOperator, double[], int, int, double[], int, int, double[], int)}: f in double, rounded once. */
     public static void zip(DoubleBinaryOperator f, float[] a, int aPeriod, int aRepeat, float[] b, int bPeriod, int bRepeat, float[] out, int n) {
+        zip(Backend.VECTOR, f, a, aPeriod, aRepeat, b, bPeriod, bRepeat, out, n);
+    }
+
+    /** The zip above on the Vector API's loops (operands at different offsets) or not: the same bits. */
+    static void zip(boolean vector, DoubleBinaryOperator f, float[] a, int aPeriod, int aRepeat, float[] b, int bPeriod, int bRepeat, float[] out, int n) {
         checkZip(a.length, aPeriod, aRepeat, b.length, bPeriod, bRepeat, out.length, n);
-        split(n, (lo, hi) -> segments(aPeriod, aRepeat, bPeriod, bRepeat, lo, hi, (ao, aS, bo, bS, o, len) -> zipRun(f, a, ao, aS, b, bo, bS, out, o, len)));
+        split(n, (lo, hi) -> segments(aPeriod, aRepeat, bPeriod, bRepeat, lo, hi, (ao, aS, bo, bS, o, len) -> zipRun(vector, f, a, ao, aS, b, bo, bS, out, o, len)));
     }
 
 
@@ -256,6 +282,15 @@ public final class Pointwise {
         }
     }
 
+    /**
+     * Whether every operand read as an array in this run starts at the output's own offset (the
+     * usual case: same shapes, or one side a scalar), so that {@link SameIndex}'s loops, which
+     * C2 vectorises, may run it.
+     */
+    private static boolean sameIndex(int ao, boolean aS, int bo, boolean bS, int o) {
+        return !(aS && bS) && (aS || ao == o) && (bS || bo == o);
+    }
+
     /** Runs {@code body} over [0, n): on one thread below the threshold, else in chunks of {@link #CHUNK}. */
     private static void split(int n, Range body) {
         if (n <= 0) return;
@@ -267,7 +302,15 @@ public final class Pointwise {
         Parallel.forEach(tasks, n, t -> body.accept(t * CHUNK, Math.min(n, (t + 1) * CHUNK)));
     }
 
-    private static void zipRun(DoubleBinaryOperator f, double[] a, int ao, boolean aS, double[] b, int bo, boolean bS, double[] out, int o, int len) {
+    private static void zipRun(boolean vector, DoubleBinaryOperator f, double[] a, int ao, boolean aS, double[] b, int bo, boolean bS, double[] out, int o, int len) {
+        if (f instanceof Op && sameIndex(ao, aS, bo, bS, o)) {
+            SameIndex.zip((Op) f, a, ao, aS, b, bo, bS, out, o, o + len);
+            return;
+        }
+        if (vector && f instanceof Op && !aS && !bS) {
+            VectorPointwise.zip((Op) f, a, ao, b, bo, out, o, len);
+            return;
+        }
         if (aS && !bS) {
             double x = a[ao];
             if (f == Op.ADD) for (int t = 0; t < len; t++) out[o + t] = x + b[bo + t];
@@ -292,8 +335,16 @@ public final class Pointwise {
         }
     }
 
-    private static void zipRun(DoubleBinaryOperator f, float[] a, int ao, boolean aS, float[] b, int bo, boolean bS, float[] out, int o, int len) {
+    private static void zipRun(boolean vector, DoubleBinaryOperator f, float[] a, int ao, boolean aS, float[] b, int bo, boolean bS, float[] out, int o, int len) {
         // the Op loops compute in float: the same bits as in double rounded once (see the class comment)
+        if (f instanceof Op && sameIndex(ao, aS, bo, bS, o)) {
+            SameIndex.zip((Op) f, a, ao, aS, b, bo, bS, out, o, o + len);
+            return;
+        }
+        if (vector && f instanceof Op && !aS && !bS) {
+            VectorPointwise.zip((Op) f, a, ao, b, bo, out, o, len);
+            return;
+        }
         if (aS && !bS) {
             float x = a[ao];
             if (f == Op.ADD) for (int t = 0; t < len; t++) out[o + t] = x + b[bo + t];

@@ -22,8 +22,8 @@ public enum Unary implements DoubleUnaryOperator {
         }
 
         @Override
-        void run(double[] x, int xo, double[] out, int o, int len) {
-            for (int t = 0; t < len; t++) out[o + t] = -x[xo + t];
+        void run(double[] x, double[] out, int lo, int hi) {
+            for (int i = lo; i < hi; i++) out[i] = -x[i];
         }
 
         @Override
@@ -44,8 +44,8 @@ public enum Unary implements DoubleUnaryOperator {
         }
 
         @Override
-        void run(double[] x, int xo, double[] out, int o, int len) {
-            for (int t = 0; t < len; t++) out[o + t] = Math.abs(x[xo + t]);
+        void run(double[] x, double[] out, int lo, int hi) {
+            for (int i = lo; i < hi; i++) out[i] = Math.abs(x[i]);
         }
 
         @Override
@@ -71,12 +71,12 @@ public enum Unary implements DoubleUnaryOperator {
         // set and the magnitude bits m satisfy 1 ≤ m ≤ those of ∞ (not −0, not a NaN); with
         // t = m − 1 that is t ≥ 0 and INF − 1 − t ≥ 0, the sign of t | (INF − 1 − t) clear
         @Override
-        void run(double[] x, int xo, double[] out, int o, int len) {
-            for (int t = 0; t < len; t++) {
-                long b = Double.doubleToRawLongBits(x[xo + t]);
+        void run(double[] x, double[] out, int lo, int hi) {
+            for (int i = lo; i < hi; i++) {
+                long b = Double.doubleToRawLongBits(x[i]);
                 long m1 = (b & Long.MAX_VALUE) - 1;
                 long zero = (b >> 63) & ~((m1 | (0x7fefffffffffffffL - m1)) >> 63);
-                out[o + t] = Double.longBitsToDouble(b & ~zero);
+                out[i] = Double.longBitsToDouble(b & ~zero);
             }
         }
 
@@ -106,8 +106,8 @@ public enum Unary implements DoubleUnaryOperator {
         }
 
         @Override
-        void run(double[] x, int xo, double[] out, int o, int len) {
-            for (int t = 0; t < len; t++) out[o + t] = Math.exp(x[xo + t]);
+        void run(double[] x, double[] out, int lo, int hi) {
+            for (int i = lo; i < hi; i++) out[i] = Math.exp(x[i]);
         }
 
         @Override
@@ -128,8 +128,8 @@ public enum Unary implements DoubleUnaryOperator {
         }
 
         @Override
-        void run(double[] x, int xo, double[] out, int o, int len) {
-            for (int t = 0; t < len; t++) out[o + t] = Math.log(x[xo + t]);
+        void run(double[] x, double[] out, int lo, int hi) {
+            for (int i = lo; i < hi; i++) out[i] = Math.log(x[i]);
         }
 
         @Override
@@ -144,8 +144,8 @@ public enum Unary implements DoubleUnaryOperator {
         }
 
         @Override
-        void run(double[] x, int xo, double[] out, int o, int len) {
-            for (int t = 0; t < len; t++) out[o + t] = Math.sqrt(x[xo + t]);
+        void run(double[] x, double[] out, int lo, int hi) {
+            for (int i = lo; i < hi; i++) out[i] = Math.sqrt(x[i]);
         }
 
         @Override
@@ -167,10 +167,10 @@ public enum Unary implements DoubleUnaryOperator {
         }
 
         @Override
-        void run(double[] x, int xo, double[] out, int o, int len) {
-            for (int t = 0; t < len; t++) {
-                double v = x[xo + t], e = Math.exp(-Math.abs(v));
-                out[o + t] = (v >= 0 ? 1.0 : e) / (1 + e);
+        void run(double[] x, double[] out, int lo, int hi) {
+            for (int i = lo; i < hi; i++) {
+                double v = x[i], e = Math.exp(-Math.abs(v));
+                out[i] = (v >= 0 ? 1.0 : e) / (1 + e);
             }
         }
 
@@ -195,8 +195,8 @@ public enum Unary implements DoubleUnaryOperator {
         }
 
         @Override
-        void run(double[] x, int xo, double[] out, int o, int len) {
-            for (int t = 0; t < len; t++) out[o + t] = Math.tanh(x[xo + t]);
+        void run(double[] x, double[] out, int lo, int hi) {
+            for (int i = lo; i < hi; i++) out[i] = Math.tanh(x[i]);
         }
 
         // float results: tanhForFloat, Math.tanh being a slow library call on JDK 17 (notes/Performance.md)
@@ -226,9 +226,9 @@ public enum Unary implements DoubleUnaryOperator {
         return applyAsDouble(v);
     }
 
-    // out_{o+t} = f(x_{xo+t})
-    /** {@code out[o + t] = f(x[xo + t])} for t &lt; len. */
-    abstract void run(double[] x, int xo, double[] out, int o, int len);
+    // out_i = f(x_i)
+    /** {@code out[i] = f(x[i])} for i in [lo, hi): one index for both arrays, so C2 may vectorise the loop. */
+    abstract void run(double[] x, double[] out, int lo, int hi);
 
     // out_{o+t} = float(f(w_t))
     /** {@code out[o + t] = (float) f(w[t])} for t &lt; len: w holds the widened float inputs. */

@@ -43,6 +43,9 @@ class PointwiseTest {
             // the two-branch σ of Activations
             Unary.SIGMOID, v -> v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / (1 + Math.exp(v)));
 
+    /** The scalar loops, and the Vector API's when the JVM has the module (surefire adds it: FloatExpTest checks). */
+    private static final boolean[] BACKENDS = Backend.VECTOR ? new boolean[] {false, true} : new boolean[] {false};
+
     private static final int[] SIZES = {
         0, 1, 2, 3, 7, 33, Pointwise.BLOCK - 1, Pointwise.BLOCK, Pointwise.BLOCK + 1, 1000, 2 * Pointwise.BLOCK + 1, Pointwise.CHUNK - 1, Pointwise.CHUNK, Pointwise.CHUNK + 1,
         (int) Parallel.THRESHOLD - 1, (int) Parallel.THRESHOLD + 3 * 5 * 7
@@ -55,10 +58,13 @@ class PointwiseTest {
             for (int[] p : layouts(n, r)) {
                 float[] a = floats(r, n == 0 ? 0 : p[0]), b = floats(r, n == 0 ? 0 : p[1]);
                 for (DoubleBinaryOperator f : BINARY) {
-                    float[] fast = new float[n], slow = new float[n];
-                    Pointwise.zip(f, a, p[0], b, p[1], fast, n);
+                    float[] slow = new float[n];
                     PointwiseOracles.naiveZip(f, a, p[0], b, p[1], slow, n);
-                    assertSameFloats(slow, fast, f + " n=" + n + " periods " + p[0] + "," + p[1]);
+                    for (boolean vector : BACKENDS) {
+                        float[] fast = new float[n];
+                        Pointwise.zip(vector, f, a, p[0], 1, b, p[1], 1, fast, n);
+                        assertSameFloats(slow, fast, f + " n=" + n + " periods " + p[0] + "," + p[1] + " vector " + vector);
+                    }
                 }
             }
         }
@@ -71,10 +77,13 @@ class PointwiseTest {
             for (int[] p : layouts(n, r)) {
                 double[] a = doubles(r, n == 0 ? 0 : p[0]), b = doubles(r, n == 0 ? 0 : p[1]);
                 for (DoubleBinaryOperator f : BINARY) {
-                    double[] fast = new double[n], slow = new double[n];
-                    Pointwise.zip(f, a, p[0], b, p[1], fast, n);
+                    double[] slow = new double[n];
                     PointwiseOracles.naiveZip(f, a, p[0], b, p[1], slow, n);
-                    assertSameDoubles(slow, fast, f + " n=" + n + " periods " + p[0] + "," + p[1]);
+                    for (boolean vector : BACKENDS) {
+                        double[] fast = new double[n];
+                        Pointwise.zip(vector, f, a, p[0], 1, b, p[1], 1, fast, n);
+                        assertSameDoubles(slow, fast, f + " n=" + n + " periods " + p[0] + "," + p[1] + " vector " + vector);
+                    }
                 }
             }
         }
@@ -91,22 +100,24 @@ class PointwiseTest {
             double[] fullD = doubles(r, n), partD = doubles(r, period);
             for (DoubleBinaryOperator f : BINARY) {
                 for (boolean partFirst : new boolean[] {true, false}) {
-                    float[] fast = new float[n], slow = new float[n];
-                    double[] fastD = new double[n], slowD = new double[n];
-                    if (partFirst) {
-                        Pointwise.zip(f, part, period, repeat, full, n, 1, fast, n);
-                        PointwiseOracles.naiveZip(f, part, period, repeat, full, n, 1, slow, n);
-                        Pointwise.zip(f, partD, period, repeat, fullD, n, 1, fastD, n);
-                        PointwiseOracles.naiveZip(f, partD, period, repeat, fullD, n, 1, slowD, n);
-                    } else {
-                        Pointwise.zip(f, full, n, 1, part, period, repeat, fast, n);
-                        PointwiseOracles.naiveZip(f, full, n, 1, part, period, repeat, slow, n);
-                        Pointwise.zip(f, fullD, n, 1, partD, period, repeat, fastD, n);
-                        PointwiseOracles.naiveZip(f, fullD, n, 1, partD, period, repeat, slowD, n);
+                    for (boolean vector : BACKENDS) {
+                        float[] fast = new float[n], slow = new float[n];
+                        double[] fastD = new double[n], slowD = new double[n];
+                        if (partFirst) {
+                            Pointwise.zip(vector, f, part, period, repeat, full, n, 1, fast, n);
+                            PointwiseOracles.naiveZip(f, part, period, repeat, full, n, 1, slow, n);
+                            Pointwise.zip(vector, f, partD, period, repeat, fullD, n, 1, fastD, n);
+                            PointwiseOracles.naiveZip(f, partD, period, repeat, fullD, n, 1, slowD, n);
+                        } else {
+                            Pointwise.zip(vector, f, full, n, 1, part, period, repeat, fast, n);
+                            PointwiseOracles.naiveZip(f, full, n, 1, part, period, repeat, slow, n);
+                            Pointwise.zip(vector, f, fullD, n, 1, partD, period, repeat, fastD, n);
+                            PointwiseOracles.naiveZip(f, fullD, n, 1, partD, period, repeat, slowD, n);
+                        }
+                        String what = f + " " + java.util.Arrays.toString(sh) + (partFirst ? " repeated a" : " repeated b") + " vector " + vector;
+                        assertSameFloats(slow, fast, "float " + what);
+                        assertSameDoubles(slowD, fastD, "double " + what);
                     }
-                    String what = f + " " + java.util.Arrays.toString(sh) + (partFirst ? " repeated a" : " repeated b");
-                    assertSameFloats(slow, fast, "float " + what);
-                    assertSameDoubles(slowD, fastD, "double " + what);
                 }
             }
         }
@@ -123,14 +134,18 @@ class PointwiseTest {
             float[] xf = floats(r, n);
             double[] xd = doubles(r, n);
             for (DoubleUnaryOperator f : UNARY) {
-                float[] ff = new float[n], sf = new float[n];
-                Pointwise.map(f, xf, ff, n);
+                float[] sf = new float[n];
                 PointwiseOracles.naiveMap(f, xf, sf, n);
-                assertSameFloats(sf, ff, "float map " + f + " n=" + n);
-                double[] fd = new double[n], sd = new double[n];
-                Pointwise.map(f, xd, fd, n);
+                double[] sd = new double[n];
                 PointwiseOracles.naiveMap(f, xd, sd, n);
-                assertSameDoubles(sd, fd, "double map " + f + " n=" + n);
+                for (boolean vector : BACKENDS) {
+                    float[] ff = new float[n];
+                    Pointwise.map(vector, f, xf, ff, n);
+                    assertSameFloats(sf, ff, "float map " + f + " n=" + n + " vector " + vector);
+                    double[] fd = new double[n];
+                    Pointwise.map(vector, f, xd, fd, n);
+                    assertSameDoubles(sd, fd, "double map " + f + " n=" + n + " vector " + vector);
+                }
             }
         }
     }
