@@ -125,14 +125,14 @@ public final class FloatExp {
     /** The relative half-width of tanh's check: its quotient cancels near |x| = 2⁻⁵ (see {@link #tanh(float)}). */
     public static final double TANH_DOWN = 1 - 0x1p-40, TANH_UP = 1 + 0x1p-40;
     /**
-     * Whether the float tanh op runs {@code VectorExp}'s tanh: not for now. Its lanes below
-     * |x| = 2⁻⁵ (the old series) all go through the scalar fallback, and the measurements did not
-     * show a clear gain (AMD EPYC Zen 5, load about 5, notes/Performance.md: JDK 25, 1,000 floats
-     * 2.7 against 5.3 µs, 1M 4.8 against 6.2 ms in a timed loop, but in JMH the MLP, whose
-     * pre-activations are small, ran slower; JDK 17 slower throughout). The kernel is tested and
-     * checked exhaustively; the bits are the same either way.
+     * Whether the float tanh op runs {@code VectorExp}'s tanh (when the Vector API is in use): yes
+     * since the eleventh session. Before, its lanes below |x| = 2⁻⁵ all went through the scalar
+     * fallback and its check was a call C2 did not inline (its vectors boxed), so it did not pay;
+     * now those lanes run the oracle's series lane by lane and the check is written out: 1.7-2.9
+     * against 3.9-9.6 ns an element on JDK 25, 3.6 against 4.1-12 on JDK 17 (AMD EPYC Zen 5,
+     * notes/Performance.md). The bits are the same either way (FloatExpTest; FloatExpExhaustive).
      */
-    public static final boolean TANH_VECTOR = false;
+    public static final boolean TANH_VECTOR = true;
     /** Where {@link Unary#tanhForFloat} leaves its series for the quotient, and where it returns 1. */
     static final double TANH_SERIES = 0x1p-5, TANH_ONE = 20;
 
