@@ -36,8 +36,8 @@ import java.util.function.DoubleUnaryOperator;
  * {@code exp} the JIT's intrinsic) even when many different functions run through the map, where
  * the shared call {@code f.applyAsDouble} becomes megamorphic and costs a call per element. Both
  * keep every bit: the same {@code (float) f((double) x)}. NEG, ABS and RELU, exact in float, skip
- * the widening; RELU selects on the bits without a branch (a branch on the sign of random data
- * mispredicts half the time).
+ * the widening; RELU is a max, min and product that C2 vectorises, without a branch (a branch on
+ * the sign of random data mispredicts half the time).
  *
  * <p>The unary ops and their loops are the enum {@link Unary}; the naive twins of map, zip and
  * gradFromOutput are in {@link PointwiseOracles}.
@@ -84,15 +84,8 @@ public final class Pointwise {
     // out_i = f(x_i)
     /** {@code out[i] = f(x[i])} for i &lt; n. */
     public static void map(DoubleUnaryOperator f, double[] x, double[] out, int n) {
-        map(Backend.VECTOR, f, x, out, n);
-    }
-
-    /** {@link #map(DoubleUnaryOperator, double[], double[], int)} on the Vector API's loops (relu) or not: the same bits. */
-    static void map(boolean vector, DoubleUnaryOperator f, double[] x, double[] out, int n) {
         checkMap("map", x.length, out.length, n);
-        if (vector && f == Unary.RELU) {
-            split(n, (lo, hi) -> VectorPointwise.relu(x, out, lo, hi));
-        } else if (f instanceof Unary) {
+        if (f instanceof Unary) {
             Unary u = (Unary) f;
             split(n, (lo, hi) -> u.run(x, out, lo, hi));
         } else {
@@ -105,16 +98,7 @@ public final class Pointwise {
     // out_i = float(f(double(x_i)))
     /** {@code out[i] = (float) f(x[i])} for i &lt; n: f in double, rounded once; widened a block at a time. */
     public static void map(DoubleUnaryOperator f, float[] x, float[] out, int n) {
-        map(Backend.VECTOR, f, x, out, n);
-    }
-
-    /** {@link #map(DoubleUnaryOperator, float[], float[], int)} on the Vector API's loops (relu) or not: the same bits. */
-    static void map(boolean vector, DoubleUnaryOperator f, float[] x, float[] out, int n) {
         checkMap("map", x.length, out.length, n);
-        if (vector && f == Unary.RELU) {
-            split(n, (lo, hi) -> VectorPointwise.relu(x, out, lo, hi));
-            return;
-        }
         if (f instanceof Unary) {
             Unary u = (Unary) f;
             split(n, (lo, hi) -> u.runFloat(x, out, lo, hi));

@@ -66,17 +66,18 @@ public enum Unary implements DoubleUnaryOperator {
             return v < 0 ? 0.0 : v;
         }
 
-        // branch-free on the bits: a branch on the sign of random data mispredicts half the time
-        // (6 ns against 0.9 ns per float element on the Zen 5). v < 0 exactly when the sign bit is
-        // set and the magnitude bits m satisfy 1 ≤ m ≤ those of ∞ (not −0, not a NaN); with
-        // t = m − 1 that is t ≥ 0 and INF − 1 − t ≥ 0, the sign of t | (INF − 1 − t) clear
+        // max(v, z) with z = (min(|v|, 1) − MIN_VALUE) · 0: z is −0 when v is ±0 (−MIN_VALUE · 0) and +0 for
+        // every other v (±∞ included; NaN for a NaN, which max passes on), so v < 0 gives +0, −0 stays −0,
+        // +0 stays +0 (max(+0, −0) = +0) and a positive v or a NaN is kept. Only min, max, abs, − and ×,
+        // which C2 vectorises on JDK 17 and 25: 160 against 640 µs over 1M floats for the bit trick it
+        // replaces, whose float-int moves keep the loop scalar (a branch on the sign of random data is
+        // worse still: 4.9 ms); checked against v < 0 ? 0 : v over all 2³² floats, NaN as NaN
+        // (AMD EPYC Zen 5, notes/Performance.md)
         @Override
         void run(double[] x, double[] out, int lo, int hi) {
             for (int i = lo; i < hi; i++) {
-                long b = Double.doubleToRawLongBits(x[i]);
-                long m1 = (b & Long.MAX_VALUE) - 1;
-                long zero = (b >> 63) & ~((m1 | (0x7fefffffffffffffL - m1)) >> 63);
-                out[i] = Double.longBitsToDouble(b & ~zero);
+                double v = x[i];
+                out[i] = Math.max(v, (Math.min(Math.abs(v), 1.0) - Double.MIN_VALUE) * 0.0);
             }
         }
 
@@ -88,14 +89,12 @@ public enum Unary implements DoubleUnaryOperator {
             }
         }
 
-        // exact in float (it only selects), branch-free as run
+        // exact in float (it only selects), as run
         @Override
         void runFloat(float[] x, float[] out, int lo, int hi) {
             for (int i = lo; i < hi; i++) {
-                int b = Float.floatToRawIntBits(x[i]);
-                int m1 = (b & Integer.MAX_VALUE) - 1;
-                int zero = (b >> 31) & ~((m1 | (0x7f7fffff - m1)) >> 31);
-                out[i] = Float.intBitsToFloat(b & ~zero);
+                float v = x[i];
+                out[i] = Math.max(v, (Math.min(Math.abs(v), 1f) - Float.MIN_VALUE) * 0f);
             }
         }
     },

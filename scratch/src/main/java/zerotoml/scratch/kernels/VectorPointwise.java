@@ -5,12 +5,11 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * {@link Pointwise}'s loops that C2 does not vectorise by itself, with the incubating Vector API:
+ * {@link Pointwise}'s loop that C2 does not vectorise by itself, with the incubating Vector API:
  * a binary op whose operands are read at different offsets (a row or a trailing block broadcast
  * over a batch: C2 cannot rule out that out overlaps an operand at another offset, so its loop
- * stays scalar), and relu (a compare-and-select, which C2 compiles to a branch or a scalar bit
- * trick). Each lane does what the scalar loop does to its element (one IEEE +, −, ×, ÷ in the
- * array's type; relu's {@code v < 0 ? 0 : v}), so the bits are the scalar loops' (PointwiseTest).
+ * stays scalar). Each lane does what the scalar loop does to its element (one IEEE +, −, ×, ÷ in
+ * the array's type), so the bits are the scalar loops' (PointwiseTest).
  * Loaded only when {@link Backend#VECTOR} is true.
  */
 final class VectorPointwise {
@@ -63,29 +62,5 @@ final class VectorPointwise {
                 for (; t < up; t += l) DoubleVector.fromArray(D, a, ao + t).div(DoubleVector.fromArray(D, b, bo + t)).intoArray(out, o + t);
                 for (; t < len; t++) out[o + t] = a[ao + t] / b[bo + t];
         }
-    }
-
-    // out_i = x_i < 0 ? 0 : x_i  (NaN and −0 pass: the comparison is false for both)
-    /** relu over [lo, hi) in float: a lane below zero becomes +0, every other lane is kept. */
-    static void relu(float[] x, float[] out, int lo, int hi) {
-        int i = lo, up = lo + F.loopBound(hi - lo), l = F.length();
-        FloatVector zero = FloatVector.zero(F);
-        for (; i < up; i += l) {
-            FloatVector v = FloatVector.fromArray(F, x, i);
-            v.blend(zero, v.lt(0f)).intoArray(out, i);
-        }
-        for (; i < hi; i++) out[i] = x[i] < 0 ? 0f : x[i];
-    }
-
-    // out_i = x_i < 0 ? 0 : x_i
-    /** relu over [lo, hi) in double, as the float one. */
-    static void relu(double[] x, double[] out, int lo, int hi) {
-        int i = lo, up = lo + D.loopBound(hi - lo), l = D.length();
-        DoubleVector zero = DoubleVector.zero(D);
-        for (; i < up; i += l) {
-            DoubleVector v = DoubleVector.fromArray(D, x, i);
-            v.blend(zero, v.lt(0.0)).intoArray(out, i);
-        }
-        for (; i < hi; i++) out[i] = x[i] < 0 ? 0.0 : x[i];
     }
 }
