@@ -2,12 +2,15 @@ package zerotoml.benchmarks;
 
 import zerotoml.scratch.kernels.Backend;
 import zerotoml.scratch.kernels.FloatExp;
+import zerotoml.scratch.kernels.Pointwise;
+import zerotoml.scratch.kernels.Unary;
 
 /**
  * The exhaustive check of {@link FloatExp}: every one of the 2³² float bit patterns through the
  * exp, the sigmoid and tanh, each on the scalar path and (when the JVM runs with {@code --add-modules jdk.incubator.vector}) the Vector
  * API path, each compared bit for bit (raw bits, NaN payloads included) with
- * {@code (float) Math.exp((double) x)}, {@link FloatExp#naiveSigmoid} and {@link FloatExp#naiveTanh}. It also reports how far the kernel's double y lies from
+ * {@code (float) Math.exp((double) x)}, {@link FloatExp#naiveSigmoid} and {@link FloatExp#naiveTanh}; and relu's
+ * float loop ({@code Unary.RELU}, a max-min form) against {@code x < 0 ? 0 : x}, NaN compared as NaN. It also reports how far the kernel's double y lies from
  * {@code Math.exp}'s double, in double ulps, over the inputs that are not clamped. A main run by
  * hand (a few minutes of one core), not a test: the build's {@code FloatExpTest} checks random
  * and edge inputs. Exit status 1 on any mismatch.
@@ -25,8 +28,8 @@ public final class FloatExpExhaustive {
         int block = 1 << 16;
         float[] x = new float[block], oracle = new float[block], scalar = new float[block], vector = new float[block];
         float[] sOracle = new float[block], sScalar = new float[block], sVector = new float[block];
-        float[] tOracle = new float[block], tScalar = new float[block], tVector = new float[block];
-        long scalarBad = 0, vectorBad = 0, fallbacks = 0, checked = 0, sigmoidScalarBad = 0, sigmoidVectorBad = 0, tanhScalarBad = 0, tanhVectorBad = 0;
+        float[] tOracle = new float[block], tScalar = new float[block], tVector = new float[block], relu = new float[block];
+        long reluBad = 0, scalarBad = 0, vectorBad = 0, fallbacks = 0, checked = 0, sigmoidScalarBad = 0, sigmoidVectorBad = 0, tanhScalarBad = 0, tanhVectorBad = 0;
         double worstUlps = 0;
         float worstAt = 0;
         long start = System.nanoTime();
@@ -41,7 +44,13 @@ public final class FloatExpExhaustive {
             for (int i = 0; i < block; i++) tOracle[i] = FloatExp.naiveTanh(x[i]);
             FloatExp.tanhScalar(x, 0, tScalar, 0, block);
             if (Backend.VECTOR) FloatExp.tanhVector(x, 0, tVector, 0, block);
+            Pointwise.map(Unary.RELU, x, relu, block);
             for (int i = 0; i < block; i++) {
+                // relu's max-min form against its definition, NaN as NaN (Java's max need not keep a NaN's payload)
+                float wantR = x[i] < 0 ? 0f : x[i];
+                if (Float.floatToIntBits(relu[i]) != Float.floatToIntBits(wantR) && reluBad++ < 20) {
+                    System.out.println("relu mismatch at x = " + x[i] + " (" + Integer.toHexString((int) (base + i)) + "): " + relu[i] + " against " + wantR);
+                }
                 int want = Float.floatToRawIntBits(oracle[i]);
                 if (Float.floatToRawIntBits(scalar[i]) != want) {
                     if (scalarBad++ < 20) System.out.println("scalar mismatch at x = " + x[i] + " (" + Integer.toHexString((int) (base + i)) + "): " + scalar[i] + " against " + oracle[i]);
@@ -83,7 +92,8 @@ public final class FloatExpExhaustive {
                 checked, worstUlps, Float.toString(worstAt), fallbacks);
         System.out.printf("sigmoid, all 2^32 floats: scalar mismatches %d, vector mismatches %s%n", sigmoidScalarBad, Backend.VECTOR ? String.valueOf(sigmoidVectorBad) : "(not run)");
         System.out.printf("tanh, all 2^32 floats: scalar mismatches %d, vector mismatches %s%n", tanhScalarBad, Backend.VECTOR ? String.valueOf(tanhVectorBad) : "(not run)");
-        if (scalarBad + vectorBad + sigmoidScalarBad + sigmoidVectorBad + tanhScalarBad + tanhVectorBad > 0) System.exit(1);
+        System.out.printf("relu (Unary.RELU's float loop), all 2^32 floats: mismatches %d%n", reluBad);
+        if (reluBad + scalarBad + vectorBad + sigmoidScalarBad + sigmoidVectorBad + tanhScalarBad + tanhVectorBad > 0) System.exit(1);
     }
 
 }
