@@ -35,7 +35,8 @@ final class VectorErf {
         for (int g = 0; g < GROUPS; g++) start[g + 1] += start[g];
         int sorted = start[GROUPS];
         int[] at = new int[sorted], next = java.util.Arrays.copyOf(start, GROUPS);
-        double[] xs = new double[sorted], as = new double[sorted], res = new double[sorted];
+        // two vectors of padding (|x| = 0) after the last group: every load and store below is a whole vector
+        double[] xs = new double[sorted], as = new double[sorted + 2 * L], res = new double[sorted + 2 * L];
         for (int i = 0; i < n; i++) {
             double v = x[lo + i];
             if (group[i] == DIRECT) {
@@ -47,7 +48,8 @@ final class VectorErf {
             xs[p] = v;
             as[p] = Math.abs(v);
         }
-        // K of the continued fraction for group 0, Σ of the series for the others
+        // K of the continued fraction for group 0, Σ of the series for the others, the groups in order: a vector that runs past
+        // its group's end computes on the next group's first elements (or the padding), whose results that group then overwrites
         fraction(as, res, start[0], start[1]);
         for (int g = 1; g < GROUPS; g++) series(as, res, start[g], start[g + 1]);
         for (int p = 0; p < start[1]; p++) out[at[p]] = Erf.fromFraction(xs[p], as[p], res[p]);
@@ -65,8 +67,7 @@ final class VectorErf {
     // K = a + (1/2)/(a + (2/2)/(a + …)) over [s, e), two vectors at a time (each step waits on a division)
     private static void fraction(double[] as, double[] res, int s, int e) {
         for (int j = s; j < e; j += 2 * L) {
-            VectorMask<Double> m0 = D.indexInRange(j, e), m1 = D.indexInRange(j + L, e);
-            DoubleVector a0 = DoubleVector.fromArray(D, as, j, m0), a1 = DoubleVector.fromArray(D, as, j + L, m1);
+            DoubleVector a0 = DoubleVector.fromArray(D, as, j), a1 = DoubleVector.fromArray(D, as, j + L);
             DoubleVector f0 = a0, f1 = a1;
             for (int k = Erf.FRACTION_STEPS; k >= 1; k--) {
                 // f ← a + (n/2) / f
@@ -74,17 +75,16 @@ final class VectorErf {
                 f0 = a0.add(DoubleVector.broadcast(D, h).div(f0));
                 f1 = a1.add(DoubleVector.broadcast(D, h).div(f1));
             }
-            f0.intoArray(res, j, m0);
-            f1.intoArray(res, j + L, m1);
+            f0.intoArray(res, j);
+            f1.intoArray(res, j + L);
         }
     }
 
     // Σ over [s, e): the oracle's compensated series, a lane frozen (blend) from the first step its term is ≤ Σ·10⁻¹⁷, two vectors at a time
     private static void series(double[] as, double[] res, int s, int e) {
         for (int j = s; j < e; j += 2 * L) {
-            VectorMask<Double> m0 = D.indexInRange(j, e), m1 = D.indexInRange(j + L, e);
-            // padding lanes hold 0: their term is 0, never above Σ·10⁻¹⁷, so they never step
-            DoubleVector a0 = DoubleVector.fromArray(D, as, j, m0), a1 = DoubleVector.fromArray(D, as, j + L, m1);
+            // (a masked load or store at a group's tail takes the Vector API's slow path; the arrays are padded instead)
+            DoubleVector a0 = DoubleVector.fromArray(D, as, j), a1 = DoubleVector.fromArray(D, as, j + L);
             // 2t = 2a², as the oracle's 2 * t
             DoubleVector u0 = a0.mul(a0).mul(2.0), u1 = a1.mul(a1).mul(2.0);
             DoubleVector term0 = a0, sum0 = a0, c0 = DoubleVector.zero(D);
@@ -109,8 +109,8 @@ final class VectorErf {
                 sum1 = sum1.blend(s1, on1);
                 c1 = c1.blend(nc1, on1);
             }
-            sum0.intoArray(res, j, m0);
-            sum1.intoArray(res, j + L, m1);
+            sum0.intoArray(res, j);
+            sum1.intoArray(res, j + L);
         }
     }
 }
