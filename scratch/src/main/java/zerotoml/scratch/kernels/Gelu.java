@@ -23,7 +23,15 @@ public final class Gelu {
         for (int i = 0; i < n; i++) out[i] = 0.5 * x[i] * (1 + erfs[i]);
     }
 
-    /** The twin of {@link #forward}: the loop the op ran, erf one element at a time. */
+    // erfᵢ = erf(xᵢ/√2);  outᵢ = float(xᵢ/2 · (1 + erfᵢ)), all in double from the float xᵢ
+    /** The float32 forward on the tensor's own floats: {@link #forward(double[], double[], double[], int)} of the widened x, rounded to float. */
+    public static void forward(float[] x, double[] erfs, float[] out, int n) {
+        for (int i = 0; i < n; i++) erfs[i] = x[i] * SQRT_HALF;
+        Erf.erf(erfs, erfs, n);
+        for (int i = 0; i < n; i++) out[i] = (float) (0.5 * x[i] * (1 + erfs[i]));
+    }
+
+    /** The twin of both forwards: the loop the op ran, erf one element at a time (round out to float for float32). */
     public static void naiveForward(double[] x, double[] erfs, double[] out, int n) {
         for (int i = 0; i < n; i++) {
             erfs[i] = Erf.naive(x[i] * SQRT_HALF);
@@ -37,8 +45,8 @@ public final class Gelu {
     }
 
     // ∂xᵢ = gᵢ · float(Φ(xᵢ) + xᵢ φ(xᵢ)), the product rounded to float
-    /** The float32 backward: out[i] = g[i] · (float) slope(x[i]), in one pass. */
-    public static void backward(float[] g, double[] x, double[] erfs, float[] out, int n) {
+    /** The float32 backward: out[i] = g[i] · (float) slope(x[i]), in one pass, from the tensor's own floats. */
+    public static void backward(float[] g, float[] x, double[] erfs, float[] out, int n) {
         for (int i = 0; i < n; i++) out[i] = (float) ((double) g[i] * (double) (float) slope(x[i], erfs[i]));
     }
 

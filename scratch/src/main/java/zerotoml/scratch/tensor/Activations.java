@@ -57,26 +57,34 @@ public final class Activations {
     /** Exact GELU, x · Φ(x) with the standard normal CDF Φ (PyTorch's {@code approximate='none'}). */
     public static Tensor gelu(Tensor x) {
         Args.nonNull("gelu", "x", x);
-        double[] v = x.doubles(), out = new double[v.length], erfs = new double[v.length];
+        int n = x.size();
+        double[] erfs = new double[n];
         // erf, the costly part, is computed once per element (all at once, kernels.Erf) and kept for the backward pass
-        Gelu.forward(v, erfs, out, v.length);
-        return Tensor.record("gelu", x.shape(), x.dtype(), out, g -> new Tensor[] {geluBackward(g, x, v, erfs)}, x);
+        if (x.dtype() == DType.F32) {
+            // on the tensor's own floats: the same doubles as the widened copy, the result rounded to float once
+            float[] out = new float[n];
+            Gelu.forward(x.floats(), erfs, out, n);
+            return Tensor.record("gelu", x.shape(), new Storage.Floats(out), g -> new Tensor[] {geluBackward(g, x, erfs)}, x);
+        }
+        double[] out = new double[n];
+        Gelu.forward(x.doubles(), erfs, out, n);
+        return Tensor.record("gelu", x.shape(), new Storage.Doubles(out), g -> new Tensor[] {geluBackward(g, x, erfs)}, x);
     }
 
     // ∂x = g · (Φ(x) + x φ(x)), the slope rounded to x's dtype, then the product (one fused pass when g has x's shape and dtype)
-    private static Tensor geluBackward(Tensor g, Tensor x, double[] v, double[] erfs) {
-        int n = v.length;
+    private static Tensor geluBackward(Tensor g, Tensor x, double[] erfs) {
+        int n = erfs.length;
         if (g.shape().equals(x.shape()) && g.dtype() == x.dtype()) {
             if (x.dtype() == DType.F32) {
                 float[] r = new float[n];
-                Gelu.backward(g.floats(), v, erfs, r, n);
+                Gelu.backward(g.floats(), x.floats(), erfs, r, n);
                 return new Tensor(x.shape(), new Storage.Floats(r));
             }
             double[] r = new double[n];
-            Gelu.backward(g.doubles(), v, erfs, r, n);
+            Gelu.backward(g.doubles(), x.doubles(), erfs, r, n);
             return new Tensor(x.shape(), new Storage.Doubles(r));
         }
-        double[] d = new double[n];
+        double[] v = x.doubles(), d = new double[n];
         for (int i = 0; i < n; i++) d[i] = 0.5 * (1 + erfs[i]) + v[i] * INV_SQRT_2PI * Math.exp(-0.5 * v[i] * v[i]);
         return Arithmetic.mul(g, new Tensor(x.shape(), x.dtype(), d));
     }
