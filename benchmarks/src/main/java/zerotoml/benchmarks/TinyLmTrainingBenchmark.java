@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
-import java.util.concurrent.ForkJoinPool;
 import zerotoml.examples.lm.TinyLm;
 import zerotoml.reference.Torch;
 import zerotoml.reference.optim.Adam;
@@ -48,7 +47,8 @@ import zerotoml.scratch.transformer.Transformer;
  * {@code --lr} (2e-3), {@code --warmup} (100), {@code --eval-every} (200), {@code --eval-batches}
  * (10), {@code --side both|scratch|djl} (both), {@code --threads K} (0 = the defaults: every core on
  * each side; K sets PyTorch's intra-op threads, as {@code -Dai.djl.pytorch.num_threads=K} does, and
- * gives scratch's matmul the calling thread plus K − 1 common fork-join pool workers). The model is
+ * scratch's kernel threads, as {@code -Dzerotoml.threads=K} does: its own pool, not the common one, so
+ * before 2026-12-05 {@code --threads 1} left scratch on every core). The model is
  * tiny-lm's nanoGPT CPU scale: 4 layers, 4 heads, d 128, FFN 512, context 64, batch 12, seed 1,
  * float32, no dropout.
  *
@@ -107,9 +107,9 @@ public final class TinyLmTrainingBenchmark {
     public static void main(String[] args) throws IOException {
         Options o = Options.parse(args);
         if (o.threads() > 0) {
-            // before either pool starts: PyTorch's intra-op threads, and the common pool of scratch's matmul (K − 1 workers + the caller)
+            // before either pool starts: PyTorch's intra-op threads, and scratch's kernel pool (kernels.Parallel reads it once)
             System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(o.threads()));
-            System.setProperty("java.util.concurrent.ForkJoinPool.common.parallelism", Integer.toString(o.threads() - 1));
+            System.setProperty("zerotoml.threads", Integer.toString(o.threads()));
         }
         Locale.setDefault(Locale.ROOT);
         String corpus = Files.readString(o.text());
@@ -126,8 +126,7 @@ public final class TinyLmTrainingBenchmark {
         for (String line : Machine.describe()) System.out.println("# " + line);
         System.out.println("# pytorch    " + engine.getEngineName() + " " + engine.getVersion() + " via DJL " + Engine.getDjlVersion() + ", "
                 + JniUtils.getNumThreads() + " intra-op threads");
-        System.out.println("# scratch    matmul on " + (o.threads() > 0 ? o.threads() : ForkJoinPool.getCommonPoolParallelism() + 1)
-                + " thread(s) (the caller and the common fork-join pool)");
+        System.out.println("# scratch    " + zerotoml.scratch.kernels.Backend.describe());
         System.out.printf("# tiny-lm    %s: %d training and %d validation tokens, %d ids; %s%n", o.text(), train.length, val.length,
                 tok.vocabSize(), describe(c));
 

@@ -1,8 +1,10 @@
 package zerotoml.scratch.optim;
 
 import java.util.List;
-import zerotoml.scratch.tensor.Arithmetic;
+import zerotoml.scratch.kernels.AdamKernel;
 import zerotoml.scratch.tensor.Autodiff.Params;
+import zerotoml.scratch.tensor.DType;
+import zerotoml.scratch.tensor.Shape;
 import zerotoml.scratch.tensor.Tensor;
 
 /**
@@ -77,25 +79,30 @@ public final class Adam {
         double bc2Sqrt = Math.sqrt(1 - Math.pow(beta2, t));
         double stepSize = lr / bc1;
         List<Tensor> newP = Leaves.list(ps.size()), newM = Leaves.list(ps.size()), newV = Leaves.list(ps.size()), newX = Leaves.list(ps.size());
+        // every step below, per element and in one pass: kernels.AdamKernel (its twin replays the ops)
+        AdamKernel.Step k = new AdamKernel.Step(decoupled != 0, 1 - lr * decoupled, l2, beta1, 1 - beta1, beta2, 1 - beta2, bc2Sqrt, eps, stepSize, amsgrad);
         for (int i = 0; i < ps.size(); i++) {
-            Tensor p = ps.get(i), g = gs.get(i);
-            // AdamW: θ ← θ (1 − γ λ)
-            if (decoupled != 0) p = p.mul(1 - lr * decoupled);
-            // Adam: g ← g + λ θ
-            if (l2 != 0) g = g.add(p.mul(l2));
-            // m ← β₁ m + (1 − β₁) g
-            Tensor m = ms.get(i).mul(beta1).add(g.mul(1 - beta1));
-            // v ← β₂ v + (1 − β₂) g²
-            Tensor v = vs.get(i).mul(beta2).add(g.mul(g).mul(1 - beta2));
-            // amsgrad: v_max ← max(v_max, v)
-            Tensor vMax = amsgrad ? Leaves.maximum(xs.get(i), v) : xs.get(i);
-            // denom = √v / √(1 − β₂ᵗ) + ε
-            Tensor denom = Arithmetic.sqrt(amsgrad ? vMax : v).div(Tensor.scalar(p.dtype(), bc2Sqrt)).add(eps);
-            // θ ← θ − (γ / (1 − β₁ᵗ)) m / denom
-            newP.add(p.sub(m.div(denom).mul(stepSize)));
-            newM.add(m);
-            newV.add(v);
-            newX.add(vMax);
+            Tensor p = ps.get(i), g = gs.get(i), m = ms.get(i), v = vs.get(i), x = xs.get(i);
+            int n = p.size();
+            Shape s = p.shape();
+            if (p.dtype() == DType.F32) {
+                float[] np = new float[n], nm = new float[n], nv = new float[n], nx = amsgrad ? new float[n] : null;
+                // AdamW: θ ← θ (1 − γ λ);  Adam: g ← g + λ θ;  m ← β₁ m + (1 − β₁) g;  v ← β₂ v + (1 − β₂) g²;
+                // amsgrad: v_max ← max(v_max, v);  θ ← θ − (γ / (1 − β₁ᵗ)) m / (√v / √(1 − β₂ᵗ) + ε)
+                AdamKernel.step(k, p.rawFloats(), g.rawFloats(), m.rawFloats(), v.rawFloats(), amsgrad ? x.rawFloats() : null, np, nm, nv, nx, n);
+                newP.add(Tensor.record(op, s, np, null));
+                newM.add(Tensor.record(op, s, nm, null));
+                newV.add(Tensor.record(op, s, nv, null));
+                newX.add(amsgrad ? Tensor.record(op, s, nx, null) : x);
+            } else {
+                double[] np = new double[n], nm = new double[n], nv = new double[n], nx = amsgrad ? new double[n] : null;
+                // the same steps in double
+                AdamKernel.step(k, p.rawData(), g.rawData(), m.rawData(), v.rawData(), amsgrad ? x.rawData() : null, np, nm, nv, nx, n);
+                newP.add(Tensor.record(op, s, DType.F64, np, null));
+                newM.add(Tensor.record(op, s, DType.F64, nm, null));
+                newV.add(Tensor.record(op, s, DType.F64, nv, null));
+                newX.add(amsgrad ? Tensor.record(op, s, DType.F64, nx, null) : x);
+            }
         }
         return new Step<>(Params.rebuild(params, newP),
                 new State<>(t, Params.rebuild(params, newM), Params.rebuild(params, newV), Params.rebuild(params, newX)));

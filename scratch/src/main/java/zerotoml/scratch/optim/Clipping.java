@@ -2,6 +2,7 @@ package zerotoml.scratch.optim;
 
 import java.util.ArrayList;
 import java.util.List;
+import zerotoml.scratch.kernels.SumOfSquares;
 import zerotoml.scratch.tensor.Autodiff.Params;
 import zerotoml.scratch.tensor.DType;
 import zerotoml.scratch.tensor.Tensor;
@@ -33,8 +34,8 @@ public final class Clipping {
         // ‖g‖ = √(Σᵢ ‖gᵢ‖²), each norm rounded to the gradient's dtype as torch's per-tensor norms are
         double sumSq = 0;
         for (Tensor g : gs) {
-            double s = 0;
-            for (double v : g.rawData()) s += v * v;
+            // Σ g², in index order in double, from the tensor's own array (kernels.SumOfSquares)
+            double s = g.dtype() == DType.F32 ? SumOfSquares.of(g.rawFloats()) : SumOfSquares.of(g.rawData());
             double n = g.dtype().round(Math.sqrt(s));
             sumSq += n * n;
         }

@@ -1,5 +1,7 @@
 package zerotoml.scratch.tensor;
 
+import zerotoml.scratch.kernels.Erf;
+import zerotoml.scratch.kernels.Gelu;
 import zerotoml.scratch.kernels.Pointwise;
 import zerotoml.scratch.kernels.Unary;
 
@@ -55,17 +57,36 @@ public final class Activations {
     /** Exact GELU, x · Φ(x) with the standard normal CDF Φ (PyTorch's {@code approximate='none'}). */
     public static Tensor gelu(Tensor x) {
         Args.nonNull("gelu", "x", x);
-        double[] v = x.doubles(), out = new double[v.length], erfs = new double[v.length];
-        for (int i = 0; i < v.length; i++) {
-            erfs[i] = erf(v[i] * SQRT_HALF);
-            out[i] = 0.5 * v[i] * (1 + erfs[i]);
+        int n = x.size();
+        double[] erfs = new double[n];
+        // erf, the costly part, is computed once per element (all at once, kernels.Erf) and kept for the backward pass
+        if (x.dtype() == DType.F32) {
+            // on the tensor's own floats: the same doubles as the widened copy, the result rounded to float once
+            float[] out = new float[n];
+            Gelu.forward(x.floats(), erfs, out, n);
+            return Tensor.record("gelu", x.shape(), new Storage.Floats(out), g -> new Tensor[] {geluBackward(g, x, erfs)}, x);
         }
-        // erf, the costly part, is computed once per element and kept for the backward pass
-        return Tensor.record("gelu", x.shape(), x.dtype(), out, g -> {
-            double[] d = new double[v.length];
-            for (int i = 0; i < v.length; i++) d[i] = 0.5 * (1 + erfs[i]) + v[i] * INV_SQRT_2PI * Math.exp(-0.5 * v[i] * v[i]);
-            return new Tensor[] {Arithmetic.mul(g, new Tensor(x.shape(), x.dtype(), d))};
-        }, x);
+        double[] out = new double[n];
+        Gelu.forward(x.doubles(), erfs, out, n);
+        return Tensor.record("gelu", x.shape(), new Storage.Doubles(out), g -> new Tensor[] {geluBackward(g, x, erfs)}, x);
+    }
+
+    // ∂x = g · (Φ(x) + x φ(x)), the slope rounded to x's dtype, then the product (one fused pass when g has x's shape and dtype)
+    private static Tensor geluBackward(Tensor g, Tensor x, double[] erfs) {
+        int n = erfs.length;
+        if (g.shape().equals(x.shape()) && g.dtype() == x.dtype()) {
+            if (x.dtype() == DType.F32) {
+                float[] r = new float[n];
+                Gelu.backward(g.floats(), x.floats(), erfs, r, n);
+                return new Tensor(x.shape(), new Storage.Floats(r));
+            }
+            double[] r = new double[n];
+            Gelu.backward(g.doubles(), x.doubles(), erfs, r, n);
+            return new Tensor(x.shape(), new Storage.Doubles(r));
+        }
+        double[] v = x.doubles(), d = new double[n];
+        for (int i = 0; i < n; i++) d[i] = 0.5 * (1 + erfs[i]) + v[i] * INV_SQRT_2PI * Math.exp(-0.5 * v[i] * v[i]);
+        return Arithmetic.mul(g, new Tensor(x.shape(), x.dtype(), d));
     }
 
     // out = x/2 · (1 + tanh u),  u = √(2/π) · (x + κx³);
@@ -136,35 +157,10 @@ public final class Activations {
     }
 
     /**
-     * The error function erf(x) = 2/√π ∫₀ˣ e^{−t²} dt, to about 1e-15 relative.
-     *
-     * <p>For |x| < 2 it sums the series erf(x) = 2/√π · e^{−x²} · Σₙ (2x²)ⁿ · x / (1·3·…·(2n+1))
-     * (Abramowitz and Stegun 7.1.6), whose terms are all positive, so nothing cancels; the sum is
-     * compensated (Kahan). Using the same rounded x² in the exponential and in the series makes
-     * their rounding errors cancel to first order. For 2 ≤ |x| ≤ 6 it is 1 − erfc(|x|), with erfc
-     * from its continued fraction (A&amp;S 7.1.14), erfc(x) = e^{−x²}/√π · 1/(x + ½/(x + 1/(x + (3/2)/(x + …)))),
-     * which is accurate relative to erfc, so 1 − erfc is within an ulp or so of the true value. Beyond 6,
-     * erfc(|x|) is below 2.2e-17, under half an ulp of 1, so erf is ±1.
+     * The error function erf(x) = 2/√π ∫₀ˣ e^{−t²} dt, to about 1e-15 relative: {@link Erf#naive}
+     * (its comment gives the method), the kernel's oracle.
      */
     public static double erf(double x) {
-        if (Double.isNaN(x)) return x;
-        double a = Math.abs(x);
-        if (a > 6) return Math.copySign(1.0, x);
-        double t = a * a;
-        if (a >= 2) {
-            // K = 1/(x + (1/2)/(x + (2/2)/(x + (3/2)/(x + …)))), evaluated from the tail inwards
-            double f = a;
-            for (int n = 200; n >= 1; n--) f = a + 0.5 * n / f;
-            return Math.copySign(1 - Math.exp(-t) / Math.sqrt(Math.PI) / f, x);
-        }
-        // Σₙ termₙ,  term₀ = x,  termₙ₊₁ = termₙ · 2x² / (2n + 3);  c holds the bits the sum lost
-        double term = a, sum = a, c = 0;
-        for (int n = 0; n < 400 && term > sum * 1e-17; n++) {
-            term *= 2 * t / (2 * n + 3);
-            double y = term - c, next = sum + y;
-            c = (next - sum) - y;
-            sum = next;
-        }
-        return Math.copySign(TWO_OVER_SQRT_PI * Math.exp(-t) * sum, x);
+        return Erf.naive(x);
     }
 }

@@ -84,6 +84,10 @@ public final class ThreadsProbe {
         Pointwise.map(Unary.EXP, bigF, exps, bigF.length);
         float[] sigmoids = new float[bigF.length];
         Pointwise.map(Unary.SIGMOID, bigF, sigmoids, bigF.length);
+        // erf over every branch (|x| up to 6 and beyond), split over tasks above the threshold
+        double[] erfs = new double[big.length];
+        for (int i = 0; i < erfs.length; i++) erfs[i] = big[i] * 3;
+        Erf.erf(erfs, erfs, erfs.length);
         // pooling, softmax and index-select with its scatter, each above the threshold
         Pool.Window pw = Pool.Window.of(64, new int[] {32, 32}, new int[] {30, 30}, new int[] {3, 3}, new int[] {1, 1}, new int[] {0, 0}, new int[] {1, 1});
         int[] poolArg = new int[64 * 900], poolArg2 = new int[64 * 256];
@@ -110,7 +114,7 @@ public final class ThreadsProbe {
         Set<String> workers = ConcurrentHashMap.newKeySet();
         Parallel.forEach(64, Parallel.THRESHOLD, t -> workers.add(Thread.currentThread().getName()));
         int hash = Arrays.deepHashCode(new Object[] {c, cf, batched, y, gx, gw, yf, gxf, gwf, batchedF, tc, lin, rowSums, colSums, colMax, colArg,
-                rowMaxF, rowArgF, planSum, planMax, planTies, lseM, lseS, planMaxGrad, lseGrad, tanhs, exps, sigmoids, poolArg, poolArg2, poolMax, depthwise, strided,
+                rowMaxF, rowArgF, planSum, planMax, planTies, lseM, lseS, planMaxGrad, lseGrad, tanhs, exps, sigmoids, erfs, poolArg, poolArg2, poolMax, depthwise, strided,
                 poolAvg, poolGrad, soft, softGrad, logSoft, picked, scattered});
         System.out.println(Parallel.threads() + " " + Backend.VECTOR + " " + workers.size() + " " + hash);
     }
