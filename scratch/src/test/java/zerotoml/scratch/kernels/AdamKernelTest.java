@@ -1,6 +1,6 @@
 package zerotoml.scratch.kernels;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import static zerotoml.scratch.kernels.RawBits.assertSameBits;
 
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -24,14 +24,6 @@ class AdamKernelTest {
         return x;
     }
 
-    private static void assertSameBits(double[] expected, double[] actual, String what) {
-        assertEquals(expected.length, actual.length, what);
-        for (int i = 0; i < expected.length; i++) {
-            if (Double.doubleToRawLongBits(expected[i]) != Double.doubleToRawLongBits(actual[i])) {
-                throw new AssertionError(what + ": element " + i + " is " + actual[i] + ", the twin's " + expected[i]);
-            }
-        }
-    }
 
     private static float[] f(double[] x) {
         float[] o = new float[x.length];

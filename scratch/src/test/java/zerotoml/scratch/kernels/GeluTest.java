@@ -1,6 +1,6 @@
 package zerotoml.scratch.kernels;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import static zerotoml.scratch.kernels.RawBits.assertSameBits;
 
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -18,14 +18,6 @@ class GeluTest {
         return x;
     }
 
-    private static void assertSameBits(double[] expected, double[] actual, String what) {
-        assertEquals(expected.length, actual.length, what);
-        for (int i = 0; i < expected.length; i++) {
-            if (Double.doubleToRawLongBits(expected[i]) != Double.doubleToRawLongBits(actual[i])) {
-                throw new AssertionError(what + ": element " + i + " is " + actual[i] + ", the twin's " + expected[i]);
-            }
-        }
-    }
 
     @Test
     void theForwardGivesTheErfsAndOutputsOfTheElementByElementLoop() {
