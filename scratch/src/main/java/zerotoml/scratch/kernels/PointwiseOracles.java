@@ -39,6 +39,27 @@ public final class PointwiseOracles {
         naiveZip(Op.MUL, g, n, d, n, out, n);
     }
 
+    // m_i = [x_i > 0 or NaN];  out_i = m_i ≠ 0 ? g_i · m_i : +0
+    /**
+     * The oracle of {@link Pointwise#reluGrad(float[], float[], float[], int)}: the three ops relu's
+     * backward composed, element by element: the mask {@code x ≤ 0 ? 0 : 1} (a NaN x gives 1), the
+     * product g · mask in float, and where(mask, product, +0).
+     */
+    public static void naiveReluGrad(float[] g, float[] x, float[] out, int n) {
+        for (int i = 0; i < n; i++) {
+            float mask = x[i] <= 0 ? 0f : 1f, product = g[i] * mask;
+            out[i] = mask != 0 ? product : 0f;
+        }
+    }
+
+    /** The oracle of {@link Pointwise#reluGrad(double[], double[], double[], int)}, as the float one. */
+    public static void naiveReluGrad(double[] g, double[] x, double[] out, int n) {
+        for (int i = 0; i < n; i++) {
+            double mask = x[i] <= 0 ? 0.0 : 1.0, product = g[i] * mask;
+            out[i] = mask != 0 ? product : 0.0;
+        }
+    }
+
     /** The oracle of the double zip: one loop with a division and a remainder per operand. */
     public static void naiveZip(DoubleBinaryOperator f, double[] a, int aPeriod, int aRepeat, double[] b, int bPeriod, int bRepeat, double[] out, int n) {
         for (int i = 0; i < n; i++) out[i] = f.applyAsDouble(a[(i / aRepeat) % aPeriod], b[(i / bRepeat) % bPeriod]);

@@ -2,14 +2,16 @@ package zerotoml.scratch.kernels;
 
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * {@link Pointwise}'s loop that C2 does not vectorise by itself, with the incubating Vector API:
+ * {@link Pointwise}'s loops that C2 does not vectorise by itself, with the incubating Vector API:
  * a binary op whose operands are read at different offsets (a row or a trailing block broadcast
  * over a batch: C2 cannot rule out that out overlaps an operand at another offset, so its loop
- * stays scalar). Each lane does what the scalar loop does to its element (one IEEE +, −, ×, ÷ in
- * the array's type), so the bits are the scalar loops' (PointwiseTest).
+ * stays scalar); and relu's gradient, a compare and select (a branch on random signs in scalar
+ * Java). Each lane does what the scalar loop does to its element (one IEEE +, −, ×, ÷ in the
+ * array's type; a select), so the bits are the scalar loops' (PointwiseTest).
  * Loaded only when {@link Backend#VECTOR} is true.
  */
 final class VectorPointwise {
@@ -62,5 +64,29 @@ final class VectorPointwise {
                 for (; t < up; t += l) DoubleVector.fromArray(D, a, ao + t).div(DoubleVector.fromArray(D, b, bo + t)).intoArray(out, o + t);
                 for (; t < len; t++) out[o + t] = a[ao + t] / b[bo + t];
         }
+    }
+
+    // out_i = x_i ≤ 0 ? +0 : g_i
+    /** relu's gradient over [lo, hi) in float: g where x is above 0 or NaN, +0 where x ≤ 0. */
+    static void reluGrad(float[] g, float[] x, float[] out, int lo, int hi) {
+        int i = lo, up = lo + F.loopBound(hi - lo), l = F.length();
+        FloatVector zero = FloatVector.zero(F);
+        for (; i < up; i += l) {
+            FloatVector xv = FloatVector.fromArray(F, x, i);
+            FloatVector.fromArray(F, g, i).blend(zero, xv.compare(VectorOperators.LE, 0f)).intoArray(out, i);
+        }
+        for (; i < hi; i++) out[i] = x[i] <= 0 ? 0f : g[i];
+    }
+
+    // out_i = x_i ≤ 0 ? +0 : g_i
+    /** relu's gradient over [lo, hi) in double, as the float one. */
+    static void reluGrad(double[] g, double[] x, double[] out, int lo, int hi) {
+        int i = lo, up = lo + D.loopBound(hi - lo), l = D.length();
+        DoubleVector zero = DoubleVector.zero(D);
+        for (; i < up; i += l) {
+            DoubleVector xv = DoubleVector.fromArray(D, x, i);
+            DoubleVector.fromArray(D, g, i).blend(zero, xv.compare(VectorOperators.LE, 0.0)).intoArray(out, i);
+        }
+        for (; i < hi; i++) out[i] = x[i] <= 0 ? 0.0 : g[i];
     }
 }

@@ -50,7 +50,7 @@ public final class Activations {
     public static Tensor relu(Tensor x) {
         return Elementwise.unary("relu", x, Unary.RELU,
                 // PyTorch's threshold_backward zeroes g where x ≤ 0 only, so a NaN input passes g through
-                (g, in, o) -> Selection.gated(g, Elementwise.map(in, v -> v <= 0 ? 0 : 1)));
+                (g, in, o) -> Elementwise.reluGrad(g, in));
     }
 
     // out = x · Φ(x) = x/2 · (1 + erf(x/√2));  ∂x = g · (Φ(x) + x · φ(x)),  φ(x) = e^{−x²/2}/√(2π)

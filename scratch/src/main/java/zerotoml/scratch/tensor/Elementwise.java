@@ -100,6 +100,25 @@ public final class Elementwise {
         return new Tensor(out.shape(), new Storage.Doubles(r));
     }
 
+    // ∂x = x ≤ 0 ? +0 : g
+    /**
+     * relu's gradient: g where x is above 0 (or NaN), +0 where x ≤ 0, through {@link Pointwise#reluGrad}
+     * when g and x have the same shape and dtype (the usual case), else as the three ops it fuses (a mask,
+     * a product, a where), with the same values. Not differentiable itself, as {@link #gradFromOutput}.
+     */
+    public static Tensor reluGrad(Tensor g, Tensor x) {
+        if (!g.shape().equals(x.shape()) || g.dtype() != x.dtype()) return Selection.gated(g, map(x, v -> v <= 0 ? 0 : 1));
+        int n = x.size();
+        if (x.dtype() == DType.F32) {
+            float[] r = new float[n];
+            Pointwise.reluGrad(g.floats(), x.floats(), r, n);
+            return new Tensor(x.shape(), new Storage.Floats(r));
+        }
+        double[] r = new double[n];
+        Pointwise.reluGrad(g.doubles(), x.doubles(), r, n);
+        return new Tensor(x.shape(), new Storage.Doubles(r));
+    }
+
     /** A non-differentiable element-wise map (x's shape and dtype), for derivatives inside backward passes and for masks. */
     public static Tensor map(Tensor x, DoubleUnaryOperator f) {
         Args.nonNull("map", "x", x);

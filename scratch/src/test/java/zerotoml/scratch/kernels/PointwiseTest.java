@@ -195,6 +195,26 @@ class PointwiseTest {
     }
 
     @Test
+    void theReluGradientEqualsTheMaskProductAndWhereItFusesOnBothBackends() {
+        // g and x both draw ±0, ±∞, NaN and subnormals: a blocked NaN or infinite g must give +0, a NaN x passes g
+        SplittableRandom r = new SplittableRandom(7);
+        for (int n : SIZES) {
+            float[] g = floats(r, n), x = floats(r, n), want = new float[n];
+            double[] gd = doubles(r, n), xd = doubles(r, n), wantD = new double[n];
+            PointwiseOracles.naiveReluGrad(g, x, want, n);
+            PointwiseOracles.naiveReluGrad(gd, xd, wantD, n);
+            for (boolean vector : BACKENDS) {
+                float[] got = new float[n];
+                Pointwise.reluGrad(vector, g, x, got, n);
+                assertSameFloats(want, got, "float reluGrad n=" + n + " vector " + vector);
+                double[] gotD = new double[n];
+                Pointwise.reluGrad(vector, gd, xd, gotD, n);
+                assertSameDoubles(wantD, gotD, "double reluGrad n=" + n + " vector " + vector);
+            }
+        }
+    }
+
+    @Test
     void floatTanhIsWithinOneUlpOfMathTanhAndExactAtTheSpecialValues() {
         // every float in [2⁻⁸, 32) at a stride, both signs (the series below 2⁻⁵, the quotient, 1 from 20 on),
         // then random floats of every exponent
