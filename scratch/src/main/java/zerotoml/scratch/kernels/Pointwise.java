@@ -218,6 +218,47 @@ public final class Pointwise {
         }
     }
 
+    // out_i = s_i ≠ 0 ? g_i · s_i : +0
+    /**
+     * A gradient gated by a share: {@code out[i] = s[i] != 0 ? g[i] · s[i] : +0}, so a blocked
+     * gradient is +0 (PyTorch masks with where and masked_fill; g · 0 would give −0 or NaN) and a NaN
+     * share lets g · NaN through, as where's condition does. One pass instead of a product and a where
+     * through double arrays; the Vector API's multiply, compare and blend when in use. Its twin
+     * {@link PointwiseOracles#naiveGate} is the product then the where.
+     */
+    public static void gate(float[] g, float[] s, float[] out, int n) {
+        gate(Backend.VECTOR, g, s, out, n);
+    }
+
+    /** {@link #gate(float[], float[], float[], int)} on the chosen backend (tests compare the two). */
+    static void gate(boolean vector, float[] g, float[] s, float[] out, int n) {
+        checkMap("gate", Math.min(g.length, s.length), out.length, n);
+        if (vector) {
+            split(n, (lo, hi) -> VectorPointwise.gate(g, s, out, lo, hi));
+        } else {
+            split(n, (lo, hi) -> {
+                for (int i = lo; i < hi; i++) out[i] = s[i] != 0 ? g[i] * s[i] : 0f;
+            });
+        }
+    }
+
+    /** The double form of {@link #gate(float[], float[], float[], int)}. */
+    public static void gate(double[] g, double[] s, double[] out, int n) {
+        gate(Backend.VECTOR, g, s, out, n);
+    }
+
+    /** {@link #gate(double[], double[], double[], int)} on the chosen backend. */
+    static void gate(boolean vector, double[] g, double[] s, double[] out, int n) {
+        checkMap("gate", Math.min(g.length, s.length), out.length, n);
+        if (vector) {
+            split(n, (lo, hi) -> VectorPointwise.gate(g, s, out, lo, hi));
+        } else {
+            split(n, (lo, hi) -> {
+                for (int i = lo; i < hi; i++) out[i] = s[i] != 0 ? g[i] * s[i] : 0.0;
+            });
+        }
+    }
+
     // ------------------------------------------------------------------ binary
 
     // out_i = f(a_{i mod aPeriod}, b_{i mod bPeriod})

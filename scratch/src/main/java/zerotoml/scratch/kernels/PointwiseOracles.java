@@ -60,6 +60,23 @@ public final class PointwiseOracles {
         }
     }
 
+    // out_i = s_i ≠ 0 ? g_i · s_i : +0
+    /** The oracle of {@link Pointwise#gate(float[], float[], float[], int)}: the product g · s in float, then where(s, product, +0). */
+    public static void naiveGate(float[] g, float[] s, float[] out, int n) {
+        for (int i = 0; i < n; i++) {
+            float product = g[i] * s[i];
+            out[i] = s[i] != 0 ? product : 0f;
+        }
+    }
+
+    /** The oracle of {@link Pointwise#gate(double[], double[], double[], int)}, as the float one. */
+    public static void naiveGate(double[] g, double[] s, double[] out, int n) {
+        for (int i = 0; i < n; i++) {
+            double product = g[i] * s[i];
+            out[i] = s[i] != 0 ? product : 0.0;
+        }
+    }
+
     /** The oracle of the double zip: one loop with a division and a remainder per operand. */
     public static void naiveZip(DoubleBinaryOperator f, double[] a, int aPeriod, int aRepeat, double[] b, int bPeriod, int bRepeat, double[] out, int n) {
         for (int i = 0; i < n; i++) out[i] = f.applyAsDouble(a[(i / aRepeat) % aPeriod], b[(i / bRepeat) % bPeriod]);

@@ -9,8 +9,8 @@ import jdk.incubator.vector.VectorSpecies;
  * {@link Pointwise}'s loops that C2 does not vectorise by itself, with the incubating Vector API:
  * a binary op whose operands are read at different offsets (a row or a trailing block broadcast
  * over a batch: C2 cannot rule out that out overlaps an operand at another offset, so its loop
- * stays scalar); and relu's gradient, a compare and select (a branch on random signs in scalar
- * Java). Each lane does what the scalar loop does to its element (one IEEE +, −, ×, ÷ in the
+ * stays scalar); and relu's gradient and the gated gradients, a compare and select (a branch on
+ * random signs in scalar Java). Each lane does what the scalar loop does to its element (one IEEE +, −, ×, ÷ in the
  * array's type; a select), so the bits are the scalar loops' (PointwiseTest).
  * Loaded only when {@link Backend#VECTOR} is true.
  */
@@ -88,5 +88,29 @@ final class VectorPointwise {
             DoubleVector.fromArray(D, g, i).blend(zero, xv.compare(VectorOperators.LE, 0.0)).intoArray(out, i);
         }
         for (; i < hi; i++) out[i] = x[i] <= 0 ? 0.0 : g[i];
+    }
+
+    // out_i = s_i ≠ 0 ? g_i · s_i : +0
+    /** A gated gradient over [lo, hi) in float: g · s where s is not ±0 (NaN included), +0 where it is. */
+    static void gate(float[] g, float[] s, float[] out, int lo, int hi) {
+        int i = lo, up = lo + F.loopBound(hi - lo), l = F.length();
+        FloatVector zero = FloatVector.zero(F);
+        for (; i < up; i += l) {
+            FloatVector sv = FloatVector.fromArray(F, s, i);
+            FloatVector.fromArray(F, g, i).mul(sv).blend(zero, sv.compare(VectorOperators.EQ, 0f)).intoArray(out, i);
+        }
+        for (; i < hi; i++) out[i] = s[i] != 0 ? g[i] * s[i] : 0f;
+    }
+
+    // out_i = s_i ≠ 0 ? g_i · s_i : +0
+    /** A gated gradient over [lo, hi) in double, as the float one. */
+    static void gate(double[] g, double[] s, double[] out, int lo, int hi) {
+        int i = lo, up = lo + D.loopBound(hi - lo), l = D.length();
+        DoubleVector zero = DoubleVector.zero(D);
+        for (; i < up; i += l) {
+            DoubleVector sv = DoubleVector.fromArray(D, s, i);
+            DoubleVector.fromArray(D, g, i).mul(sv).blend(zero, sv.compare(VectorOperators.EQ, 0.0)).intoArray(out, i);
+        }
+        for (; i < hi; i++) out[i] = s[i] != 0 ? g[i] * s[i] : 0.0;
     }
 }

@@ -215,6 +215,31 @@ class PointwiseTest {
     }
 
     @Test
+    void theGatedGradientEqualsTheProductAndWhereItFusesOnBothBackends() {
+        // shares of ±0 block (+0 out, whatever g is), a NaN share lets g · NaN through, halves and ones scale g
+        SplittableRandom r = new SplittableRandom(8);
+        double[] shares = {0, -0.0, 0.5, 1, Double.NaN};
+        for (int n : SIZES) {
+            float[] g = floats(r, n), s = new float[n], want = new float[n];
+            double[] gd = doubles(r, n), sd = new double[n], wantD = new double[n];
+            for (int i = 0; i < n; i++) {
+                sd[i] = r.nextInt(4) == 0 ? value(r) : shares[r.nextInt(shares.length)];
+                s[i] = (float) sd[i];
+            }
+            PointwiseOracles.naiveGate(g, s, want, n);
+            PointwiseOracles.naiveGate(gd, sd, wantD, n);
+            for (boolean vector : BACKENDS) {
+                float[] got = new float[n];
+                Pointwise.gate(vector, g, s, got, n);
+                assertSameFloats(want, got, "float gate n=" + n + " vector " + vector);
+                double[] gotD = new double[n];
+                Pointwise.gate(vector, gd, sd, gotD, n);
+                assertSameDoubles(wantD, gotD, "double gate n=" + n + " vector " + vector);
+            }
+        }
+    }
+
+    @Test
     void floatTanhIsWithinOneUlpOfMathTanhAndExactAtTheSpecialValues() {
         // every float in [2⁻⁸, 32) at a stride, both signs (the series below 2⁻⁵, the quotient, 1 from 20 on),
         // then random floats of every exponent
