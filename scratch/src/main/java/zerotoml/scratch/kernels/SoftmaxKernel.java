@@ -13,7 +13,9 @@ package zerotoml.scratch.kernels;
  * instead), z = x − m in float, e = (float) exp((double) z), S = (float) of the sum of the e's in
  * double in increasing k, softmax e / S in float, log-softmax z − (float) log((double) S). The
  * backward passes are the gradients those composed ops would send, in their order and roundings.
- * A lane is never split between tasks, so the bits do not depend on the thread count.
+ * A lane is never split between tasks, so the bits do not depend on the thread count. Along the
+ * last axis (inner = 1) the element-wise passes run with one index, loops C2 vectorises (the same
+ * operations: a strided index keeps them scalar).
  */
 public final class SoftmaxKernel {
     private SoftmaxKernel() {}
@@ -39,7 +41,8 @@ public final class SoftmaxKernel {
                 float[] e = exps != null ? exps : out;
                 float s = expSum(x, a, len, inner, maxShift(x, a, len, inner), e, w);
                 sums[l] = s;
-                for (int k = 0, i = a; k < len; k++, i += inner) out[i] = e[i] / s;
+                if (inner == 1) for (int i = a; i < a + len; i++) out[i] = e[i] / s;
+                else for (int k = 0, i = a; k < len; k++, i += inner) out[i] = e[i] / s;
             }
         });
     }
@@ -56,7 +59,8 @@ public final class SoftmaxKernel {
                 float s = expSum(x, a, len, inner, m, exps != null ? exps : out, w);
                 sums[l] = s;
                 float logS = (float) Math.log(s);
-                for (int k = 0, i = a; k < len; k++, i += inner) out[i] = (x[i] - m) - logS;
+                if (inner == 1) for (int i = a; i < a + len; i++) out[i] = (x[i] - m) - logS;
+                else for (int k = 0, i = a; k < len; k++, i += inner) out[i] = (x[i] - m) - logS;
             }
         });
     }
@@ -103,7 +107,8 @@ public final class SoftmaxKernel {
                 double[] e = exps != null ? exps : out;
                 double s = expSum(x, a, len, inner, maxShift(x, a, len, inner), e, w);
                 sums[l] = s;
-                for (int k = 0, i = a; k < len; k++, i += inner) out[i] = e[i] / s;
+                if (inner == 1) for (int i = a; i < a + len; i++) out[i] = e[i] / s;
+                else for (int k = 0, i = a; k < len; k++, i += inner) out[i] = e[i] / s;
             }
         });
     }
@@ -118,7 +123,8 @@ public final class SoftmaxKernel {
                 double s = expSum(x, a, len, inner, m, exps != null ? exps : out, w);
                 sums[l] = s;
                 double logS = Math.log(s);
-                for (int k = 0, i = a; k < len; k++, i += inner) out[i] = (x[i] - m) - logS;
+                if (inner == 1) for (int i = a; i < a + len; i++) out[i] = (x[i] - m) - logS;
+                else for (int k = 0, i = a; k < len; k++, i += inner) out[i] = (x[i] - m) - logS;
             }
         });
     }
@@ -165,7 +171,8 @@ public final class SoftmaxKernel {
                     for (int k = 0, i = a; k < len; k++, i += inner) acc += (-g[i]) * (y[i] / s);
                     dS = (float) acc;
                 }
-                for (int k = 0, i = a; k < len; k++, i += inner) gx[i] = (g[i] / s + dS) * exps[i];
+                if (inner == 1) for (int i = a; i < a + len; i++) gx[i] = (g[i] / s + dS) * exps[i];
+                else for (int k = 0, i = a; k < len; k++, i += inner) gx[i] = (g[i] / s + dS) * exps[i];
             }
         });
     }
@@ -178,7 +185,8 @@ public final class SoftmaxKernel {
                 double s = sums[l];
                 double dS = len == 1 ? (-g[a]) * (y[a] / s) : 0.0;
                 if (len > 1) for (int k = 0, i = a; k < len; k++, i += inner) dS += (-g[i]) * (y[i] / s);
-                for (int k = 0, i = a; k < len; k++, i += inner) gx[i] = (g[i] / s + dS) * exps[i];
+                if (inner == 1) for (int i = a; i < a + len; i++) gx[i] = (g[i] / s + dS) * exps[i];
+                else for (int k = 0, i = a; k < len; k++, i += inner) gx[i] = (g[i] / s + dS) * exps[i];
             }
         });
     }
@@ -193,7 +201,8 @@ public final class SoftmaxKernel {
                 double acc = len == 1 ? -g[a] : 0.0; // one element: unsummed, as the composed sumTo
                 if (len > 1) for (int k = 0, i = a; k < len; k++, i += inner) acc += -g[i];
                 float dS = (float) acc / sums[l];
-                for (int k = 0, i = a; k < len; k++, i += inner) gx[i] = g[i] + dS * exps[i];
+                if (inner == 1) for (int i = a; i < a + len; i++) gx[i] = g[i] + dS * exps[i];
+                else for (int k = 0, i = a; k < len; k++, i += inner) gx[i] = g[i] + dS * exps[i];
             }
         });
     }
@@ -206,7 +215,8 @@ public final class SoftmaxKernel {
                 double acc = len == 1 ? -g[a] : 0.0;
                 if (len > 1) for (int k = 0, i = a; k < len; k++, i += inner) acc += -g[i];
                 double dS = acc / sums[l];
-                for (int k = 0, i = a; k < len; k++, i += inner) gx[i] = g[i] + dS * exps[i];
+                if (inner == 1) for (int i = a; i < a + len; i++) gx[i] = g[i] + dS * exps[i];
+                else for (int k = 0, i = a; k < len; k++, i += inner) gx[i] = g[i] + dS * exps[i];
             }
         });
     }
