@@ -129,8 +129,10 @@ public final class FloatExp {
      * since the eleventh session. Before, its lanes below |x| = 2⁻⁵ all went through the scalar
      * fallback and its check was a call C2 did not inline (its vectors boxed), so it did not pay;
      * now those lanes run the oracle's series lane by lane and the check is written out: 1.7-2.9
-     * against 3.9-9.6 ns an element on JDK 25, 3.6 against 4.1-12 on JDK 17 (AMD EPYC Zen 5,
-     * notes/Performance.md). The bits are the same either way (FloatExpTest; FloatExpExhaustive).
+     * against 3.9-9.6 ns an element on JDK 25; on JDK 17 3.6 against 4.1-12 at 1,000 elements but
+     * 7.4 against 6.1 at 1M small inputs, and JMH's tanh 1M there went from 2.55 to 1.99-3.45 times
+     * PyTorch's (AMD EPYC Zen 5, notes/Performance.md): a gain on JDK 25 and in the MLP on both, not
+     * everywhere on JDK 17. The bits are the same either way (FloatExpTest; FloatExpExhaustive).
      */
     public static final boolean TANH_VECTOR = true;
     /** Where {@link Unary#tanhForFloat} leaves its series for the quotient, and where it returns 1. */
