@@ -176,89 +176,6 @@ public final class Pointwise {
         });
     }
 
-    // out_i = x_i ≤ 0 ? +0 : g_i
-    /**
-     * relu's gradient: {@code out[i] = x[i] <= 0 ? +0 : g[i]}, so a NaN x passes g on (PyTorch's
-     * threshold_backward) and a blocked gradient is +0 even where g is negative, infinite or NaN (g · 0
-     * would give −0 or NaN). One select per element instead of the three ops it replaces (a mask, a
-     * product, a where through double arrays: 14 ms over 1M floats, AMD EPYC Zen 5, JDK 25); the Vector
-     * API's compare and blend when in use, else a scalar loop. Its twin {@link PointwiseOracles#naiveReluGrad}
-     * replays the three ops (g · 1 is g; a NaN stays a NaN, its payload not kept).
-     */
-    public static void reluGrad(float[] g, float[] x, float[] out, int n) {
-        reluGrad(Backend.VECTOR, g, x, out, n);
-    }
-
-    /** {@link #reluGrad(float[], float[], float[], int)} on the chosen backend (tests compare the two). */
-    static void reluGrad(boolean vector, float[] g, float[] x, float[] out, int n) {
-        checkMap("reluGrad", Math.min(g.length, x.length), out.length, n);
-        if (vector) {
-            split(n, (lo, hi) -> VectorPointwise.reluGrad(g, x, out, lo, hi));
-        } else {
-            split(n, (lo, hi) -> {
-                for (int i = lo; i < hi; i++) out[i] = x[i] <= 0 ? 0f : g[i];
-            });
-        }
-    }
-
-    /** The double form of {@link #reluGrad(float[], float[], float[], int)}. */
-    public static void reluGrad(double[] g, double[] x, double[] out, int n) {
-        reluGrad(Backend.VECTOR, g, x, out, n);
-    }
-
-    /** {@link #reluGrad(double[], double[], double[], int)} on the chosen backend. */
-    static void reluGrad(boolean vector, double[] g, double[] x, double[] out, int n) {
-        checkMap("reluGrad", Math.min(g.length, x.length), out.length, n);
-        if (vector) {
-            split(n, (lo, hi) -> VectorPointwise.reluGrad(g, x, out, lo, hi));
-        } else {
-            split(n, (lo, hi) -> {
-                for (int i = lo; i < hi; i++) out[i] = x[i] <= 0 ? 0.0 : g[i];
-            });
-        }
-    }
-
-    // out_i = s_i ≠ 0 ? g_i · s_i : +0
-    /**
-     * A gradient gated by a share: {@code out[i] = s[i] != 0 ? g[i] · s[i] : +0}, so a blocked
-     * gradient is +0 (PyTorch masks with where and masked_fill; g · 0 would give −0 or NaN) and a NaN
-     * share lets g · NaN through, as where's condition does. One pass instead of a product and a where
-     * through double arrays; the Vector API's multiply, compare and blend when in use. Its twin
-     * {@link PointwiseOracles#naiveGate} is the product then the where.
-     */
-    public static void gate(float[] g, float[] s, float[] out, int n) {
-        gate(Backend.VECTOR, g, s, out, n);
-    }
-
-    /** {@link #gate(float[], float[], float[], int)} on the chosen backend (tests compare the two). */
-    static void gate(boolean vector, float[] g, float[] s, float[] out, int n) {
-        checkMap("gate", Math.min(g.length, s.length), out.length, n);
-        if (vector) {
-            split(n, (lo, hi) -> VectorPointwise.gate(g, s, out, lo, hi));
-        } else {
-            split(n, (lo, hi) -> {
-                for (int i = lo; i < hi; i++) out[i] = s[i] != 0 ? g[i] * s[i] : 0f;
-            });
-        }
-    }
-
-    /** The double form of {@link #gate(float[], float[], float[], int)}. */
-    public static void gate(double[] g, double[] s, double[] out, int n) {
-        gate(Backend.VECTOR, g, s, out, n);
-    }
-
-    /** {@link #gate(double[], double[], double[], int)} on the chosen backend. */
-    static void gate(boolean vector, double[] g, double[] s, double[] out, int n) {
-        checkMap("gate", Math.min(g.length, s.length), out.length, n);
-        if (vector) {
-            split(n, (lo, hi) -> VectorPointwise.gate(g, s, out, lo, hi));
-        } else {
-            split(n, (lo, hi) -> {
-                for (int i = lo; i < hi; i++) out[i] = s[i] != 0 ? g[i] * s[i] : 0.0;
-            });
-        }
-    }
-
     // ------------------------------------------------------------------ binary
 
     // out_i = f(a_{i mod aPeriod}, b_{i mod bPeriod})
@@ -312,7 +229,7 @@ public final class Pointwise {
     }
 
     /** A range [lo, hi) of outputs. */
-    private interface Range {
+    interface Range {
         void accept(int lo, int hi);
     }
 
@@ -359,7 +276,7 @@ public final class Pointwise {
     }
 
     /** Runs {@code body} over [0, n): on one thread below the threshold, else in chunks of {@link #CHUNK}. */
-    private static void split(int n, Range body) {
+    static void split(int n, Range body) {
         if (n <= 0) return;
         if (n < Parallel.THRESHOLD || Parallel.threads() == 1) {
             body.accept(0, n);
@@ -369,75 +286,70 @@ public final class Pointwise {
         Parallel.forEach(tasks, n, t -> body.accept(t * CHUNK, Math.min(n, (t + 1) * CHUNK)));
     }
 
+    /**
+     * One run of the zip. An {@link Op} whose array operands start at the output's offset (always so
+     * when one side is a value: the other then has the full period) runs {@link SameIndex}'s loops; both
+     * operands arrays at other offsets (a row broadcast) run the Vector API's loop or the offset loop
+     * here; any other function runs the generic loops.
+     */
     private static void zipRun(boolean vector, DoubleBinaryOperator f, double[] a, int ao, boolean aS, double[] b, int bo, boolean bS, double[] out, int o, int len) {
         if (f instanceof Op && sameIndex(ao, aS, bo, bS, o)) {
             SameIndex.zip((Op) f, a, ao, aS, b, bo, bS, out, o, o + len);
-            return;
-        }
-        if (vector && f instanceof Op && !aS && !bS) {
-            VectorPointwise.zip((Op) f, a, ao, b, bo, out, o, len);
-            return;
-        }
-        if (aS && !bS) {
+        } else if (f instanceof Op && !aS && !bS) {
+            if (vector) VectorPointwise.zip((Op) f, a, ao, b, bo, out, o, len);
+            else zipOffsets((Op) f, a, ao, b, bo, out, o, len);
+        } else if (aS && !bS) {
             double x = a[ao];
-            if (f == Op.ADD) for (int t = 0; t < len; t++) out[o + t] = x + b[bo + t];
-            else if (f == Op.SUB) for (int t = 0; t < len; t++) out[o + t] = x - b[bo + t];
-            else if (f == Op.MUL) for (int t = 0; t < len; t++) out[o + t] = x * b[bo + t];
-            else if (f == Op.DIV) for (int t = 0; t < len; t++) out[o + t] = x / b[bo + t];
-            else for (int t = 0; t < len; t++) out[o + t] = f.applyAsDouble(x, b[bo + t]);
+            for (int t = 0; t < len; t++) out[o + t] = f.applyAsDouble(x, b[bo + t]);
         } else if (bS && !aS) {
             double y = b[bo];
-            if (f == Op.ADD) for (int t = 0; t < len; t++) out[o + t] = a[ao + t] + y;
-            else if (f == Op.SUB) for (int t = 0; t < len; t++) out[o + t] = a[ao + t] - y;
-            else if (f == Op.MUL) for (int t = 0; t < len; t++) out[o + t] = a[ao + t] * y;
-            else if (f == Op.DIV) for (int t = 0; t < len; t++) out[o + t] = a[ao + t] / y;
-            else for (int t = 0; t < len; t++) out[o + t] = f.applyAsDouble(a[ao + t], y);
+            for (int t = 0; t < len; t++) out[o + t] = f.applyAsDouble(a[ao + t], y);
         } else {
             // both are arrays here, or both one value (then len is 1: one of them has the full period and repeat 1)
-            if (f == Op.ADD) for (int t = 0; t < len; t++) out[o + t] = a[ao + t] + b[bo + t];
-            else if (f == Op.SUB) for (int t = 0; t < len; t++) out[o + t] = a[ao + t] - b[bo + t];
-            else if (f == Op.MUL) for (int t = 0; t < len; t++) out[o + t] = a[ao + t] * b[bo + t];
-            else if (f == Op.DIV) for (int t = 0; t < len; t++) out[o + t] = a[ao + t] / b[bo + t];
-            else for (int t = 0; t < len; t++) out[o + t] = f.applyAsDouble(a[ao + t], b[bo + t]);
+            for (int t = 0; t < len; t++) out[o + t] = f.applyAsDouble(a[ao + t], b[bo + t]);
         }
     }
 
+    /** The float form of the zip's run: f in double, rounded once (an Op's loops compute in float, the same bits: see the class comment). */
     private static void zipRun(boolean vector, DoubleBinaryOperator f, float[] a, int ao, boolean aS, float[] b, int bo, boolean bS, float[] out, int o, int len) {
-        // the Op loops compute in float: the same bits as in double rounded once (see the class comment)
         if (f instanceof Op && sameIndex(ao, aS, bo, bS, o)) {
             SameIndex.zip((Op) f, a, ao, aS, b, bo, bS, out, o, o + len);
-            return;
-        }
-        if (vector && f instanceof Op && !aS && !bS) {
-            VectorPointwise.zip((Op) f, a, ao, b, bo, out, o, len);
-            return;
-        }
-        if (aS && !bS) {
+        } else if (f instanceof Op && !aS && !bS) {
+            if (vector) VectorPointwise.zip((Op) f, a, ao, b, bo, out, o, len);
+            else zipOffsets((Op) f, a, ao, b, bo, out, o, len);
+        } else if (aS && !bS) {
             float x = a[ao];
-            if (f == Op.ADD) for (int t = 0; t < len; t++) out[o + t] = x + b[bo + t];
-            else if (f == Op.SUB) for (int t = 0; t < len; t++) out[o + t] = x - b[bo + t];
-            else if (f == Op.MUL) for (int t = 0; t < len; t++) out[o + t] = x * b[bo + t];
-            else if (f == Op.DIV) for (int t = 0; t < len; t++) out[o + t] = x / b[bo + t];
-            else for (int t = 0; t < len; t++) out[o + t] = (float) f.applyAsDouble(x, b[bo + t]);
+            for (int t = 0; t < len; t++) out[o + t] = (float) f.applyAsDouble(x, b[bo + t]);
         } else if (bS && !aS) {
             float y = b[bo];
-            if (f == Op.ADD) for (int t = 0; t < len; t++) out[o + t] = a[ao + t] + y;
-            else if (f == Op.SUB) for (int t = 0; t < len; t++) out[o + t] = a[ao + t] - y;
-            else if (f == Op.MUL) for (int t = 0; t < len; t++) out[o + t] = a[ao + t] * y;
-            else if (f == Op.DIV) for (int t = 0; t < len; t++) out[o + t] = a[ao + t] / y;
-            else for (int t = 0; t < len; t++) out[o + t] = (float) f.applyAsDouble(a[ao + t], y);
+            for (int t = 0; t < len; t++) out[o + t] = (float) f.applyAsDouble(a[ao + t], y);
         } else {
-            if (f == Op.ADD) for (int t = 0; t < len; t++) out[o + t] = a[ao + t] + b[bo + t];
-            else if (f == Op.SUB) for (int t = 0; t < len; t++) out[o + t] = a[ao + t] - b[bo + t];
-            else if (f == Op.MUL) for (int t = 0; t < len; t++) out[o + t] = a[ao + t] * b[bo + t];
-            else if (f == Op.DIV) for (int t = 0; t < len; t++) out[o + t] = a[ao + t] / b[bo + t];
-            else for (int t = 0; t < len; t++) out[o + t] = (float) f.applyAsDouble(a[ao + t], b[bo + t]);
+            for (int t = 0; t < len; t++) out[o + t] = (float) f.applyAsDouble(a[ao + t], b[bo + t]);
+        }
+    }
+
+    // out_{o+t} = a_{ao+t} ∘ b_{bo+t}, scalar: the loop C2 keeps scalar (the Vector API's in VectorPointwise)
+    private static void zipOffsets(Op op, double[] a, int ao, double[] b, int bo, double[] out, int o, int len) {
+        switch (op) {
+            case ADD: for (int t = 0; t < len; t++) out[o + t] = a[ao + t] + b[bo + t]; break;
+            case SUB: for (int t = 0; t < len; t++) out[o + t] = a[ao + t] - b[bo + t]; break;
+            case MUL: for (int t = 0; t < len; t++) out[o + t] = a[ao + t] * b[bo + t]; break;
+            default: for (int t = 0; t < len; t++) out[o + t] = a[ao + t] / b[bo + t];
+        }
+    }
+
+    private static void zipOffsets(Op op, float[] a, int ao, float[] b, int bo, float[] out, int o, int len) {
+        switch (op) {
+            case ADD: for (int t = 0; t < len; t++) out[o + t] = a[ao + t] + b[bo + t]; break;
+            case SUB: for (int t = 0; t < len; t++) out[o + t] = a[ao + t] - b[bo + t]; break;
+            case MUL: for (int t = 0; t < len; t++) out[o + t] = a[ao + t] * b[bo + t]; break;
+            default: for (int t = 0; t < len; t++) out[o + t] = a[ao + t] / b[bo + t];
         }
     }
 
     // ------------------------------------------------------------------ argument checks
 
-    private static void checkMap(String op, int xLen, int outLen, int n) {
+    static void checkMap(String op, int xLen, int outLen, int n) {
         if (n < 0 || xLen < n || outLen < n) {
             throw new IllegalArgumentException("Pointwise." + op + ": n = " + n + " does not fit input of " + xLen + " and output of " + outLen + " elements");
         }

@@ -41,7 +41,7 @@ public final class PointwiseOracles {
 
     // m_i = [x_i > 0 or NaN];  out_i = m_i ≠ 0 ? g_i · m_i : +0
     /**
-     * The oracle of {@link Pointwise#reluGrad(float[], float[], float[], int)}: the three ops relu's
+     * The oracle of {@link Gates#reluGrad(float[], float[], float[], int)}: the three ops relu's
      * backward composed, element by element: the mask {@code x ≤ 0 ? 0 : 1} (a NaN x gives 1), the
      * product g · mask in float, and where(mask, product, +0).
      */
@@ -52,7 +52,7 @@ public final class PointwiseOracles {
         }
     }
 
-    /** The oracle of {@link Pointwise#reluGrad(double[], double[], double[], int)}, as the float one. */
+    /** The oracle of {@link Gates#reluGrad(double[], double[], double[], int)}, as the float one. */
     public static void naiveReluGrad(double[] g, double[] x, double[] out, int n) {
         for (int i = 0; i < n; i++) {
             double mask = x[i] <= 0 ? 0.0 : 1.0, product = g[i] * mask;
@@ -61,7 +61,7 @@ public final class PointwiseOracles {
     }
 
     // out_i = s_i ≠ 0 ? g_i · s_i : +0
-    /** The oracle of {@link Pointwise#gate(float[], float[], float[], int)}: the product g · s in float, then where(s, product, +0). */
+    /** The oracle of {@link Gates#gate(float[], float[], float[], int)}: the product g · s in float, then where(s, product, +0). */
     public static void naiveGate(float[] g, float[] s, float[] out, int n) {
         for (int i = 0; i < n; i++) {
             float product = g[i] * s[i];
@@ -69,7 +69,7 @@ public final class PointwiseOracles {
         }
     }
 
-    /** The oracle of {@link Pointwise#gate(double[], double[], double[], int)}, as the float one. */
+    /** The oracle of {@link Gates#gate(double[], double[], double[], int)}, as the float one. */
     public static void naiveGate(double[] g, double[] s, double[] out, int n) {
         for (int i = 0; i < n; i++) {
             double product = g[i] * s[i];

@@ -18,7 +18,7 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorMatmul {
     private VectorMatmul() {}
 
-    private static final VectorSpecies<Double> D = VectorSpecies.of(double.class, shape());
+    static final VectorSpecies<Double> D = VectorSpecies.of(double.class, shape());
     static final VectorSpecies<Float> F = VectorSpecies.of(float.class, shape());
 
     /**

@@ -18,7 +18,7 @@ final class VectorPointwise {
     private VectorPointwise() {}
 
     private static final VectorSpecies<Float> F = VectorMatmul.F;
-    private static final VectorSpecies<Double> D = VectorSpecies.of(double.class, VectorMatmul.shape());
+    private static final VectorSpecies<Double> D = VectorMatmul.D;
 
     // out_{o+t} = a_{ao+t} ∘ b_{bo+t}
     /** {@code out[o + t] = a[ao + t] op b[bo + t]} for t &lt; len, in float. */
@@ -75,7 +75,7 @@ final class VectorPointwise {
             FloatVector xv = FloatVector.fromArray(F, x, i);
             FloatVector.fromArray(F, g, i).blend(zero, xv.compare(VectorOperators.LE, 0f)).intoArray(out, i);
         }
-        for (; i < hi; i++) out[i] = x[i] <= 0 ? 0f : g[i];
+        Gates.reluGrad(g, x, out, i, hi);
     }
 
     // out_i = x_i ≤ 0 ? +0 : g_i
@@ -87,7 +87,7 @@ final class VectorPointwise {
             DoubleVector xv = DoubleVector.fromArray(D, x, i);
             DoubleVector.fromArray(D, g, i).blend(zero, xv.compare(VectorOperators.LE, 0.0)).intoArray(out, i);
         }
-        for (; i < hi; i++) out[i] = x[i] <= 0 ? 0.0 : g[i];
+        Gates.reluGrad(g, x, out, i, hi);
     }
 
     // out_i = s_i ≠ 0 ? g_i · s_i : +0
@@ -99,7 +99,7 @@ final class VectorPointwise {
             FloatVector sv = FloatVector.fromArray(F, s, i);
             FloatVector.fromArray(F, g, i).mul(sv).blend(zero, sv.compare(VectorOperators.EQ, 0f)).intoArray(out, i);
         }
-        for (; i < hi; i++) out[i] = s[i] != 0 ? g[i] * s[i] : 0f;
+        Gates.gate(g, s, out, i, hi);
     }
 
     // out_i = s_i ≠ 0 ? g_i · s_i : +0
@@ -111,6 +111,6 @@ final class VectorPointwise {
             DoubleVector sv = DoubleVector.fromArray(D, s, i);
             DoubleVector.fromArray(D, g, i).mul(sv).blend(zero, sv.compare(VectorOperators.EQ, 0.0)).intoArray(out, i);
         }
-        for (; i < hi; i++) out[i] = s[i] != 0 ? g[i] * s[i] : 0.0;
+        Gates.gate(g, s, out, i, hi);
     }
 }

@@ -1,7 +1,9 @@
 package zerotoml.scratch.tensor;
 
+import java.util.function.Consumer;
 import java.util.function.DoubleBinaryOperator;
 import java.util.function.DoubleUnaryOperator;
+import zerotoml.scratch.kernels.Gates;
 import zerotoml.scratch.kernels.Pointwise;
 
 /**
@@ -90,33 +92,21 @@ public final class Elementwise {
     public static Tensor gradFromOutput(Tensor g, Tensor out, Pointwise.Slope f) {
         if (!g.shape().equals(out.shape()) || g.dtype() != out.dtype()) return Arithmetic.mul(g, map(out, f));
         int n = out.size();
-        if (out.dtype() == DType.F32) {
-            float[] r = new float[n];
-            Pointwise.gradFromOutput(f, g.floats(), out.floats(), r, n);
-            return new Tensor(out.shape(), new Storage.Floats(r));
-        }
-        double[] r = new double[n];
-        Pointwise.gradFromOutput(f, g.doubles(), out.doubles(), r, n);
-        return new Tensor(out.shape(), new Storage.Doubles(r));
+        return new Tensor(out.shape(), filled(out.dtype(), n,
+                r -> Pointwise.gradFromOutput(f, g.floats(), out.floats(), r, n),
+                r -> Pointwise.gradFromOutput(f, g.doubles(), out.doubles(), r, n)));
     }
 
     // ∂x = x ≤ 0 ? +0 : g
     /**
-     * relu's gradient: g where x is above 0 (or NaN), +0 where x ≤ 0, through {@link Pointwise#reluGrad}
+     * relu's gradient: g where x is above 0 (or NaN), +0 where x ≤ 0, through {@link Gates#reluGrad}
      * when g and x have the same shape and dtype (the usual case), else as the three ops it fuses (a mask,
      * a product, a where), with the same values. Not differentiable itself, as {@link #gradFromOutput}.
      */
     public static Tensor reluGrad(Tensor g, Tensor x) {
         if (!g.shape().equals(x.shape()) || g.dtype() != x.dtype()) return Selection.gated(g, map(x, v -> v <= 0 ? 0 : 1));
         int n = x.size();
-        if (x.dtype() == DType.F32) {
-            float[] r = new float[n];
-            Pointwise.reluGrad(g.floats(), x.floats(), r, n);
-            return new Tensor(x.shape(), new Storage.Floats(r));
-        }
-        double[] r = new double[n];
-        Pointwise.reluGrad(g.doubles(), x.doubles(), r, n);
-        return new Tensor(x.shape(), new Storage.Doubles(r));
+        return new Tensor(x.shape(), filled(x.dtype(), n, r -> Gates.reluGrad(g.floats(), x.floats(), r, n), r -> Gates.reluGrad(g.doubles(), x.doubles(), r, n)));
     }
 
     /** A non-differentiable element-wise map (x's shape and dtype), for derivatives inside backward passes and for masks. */
@@ -137,13 +127,21 @@ public final class Elementwise {
     /** f over every element of x, by the {@link Pointwise} kernel in x's array type. */
     private static Storage mapStorage(Tensor x, DoubleUnaryOperator f) {
         int n = x.size();
-        if (x.dtype() == DType.F32) {
+        return filled(x.dtype(), n, out -> Pointwise.map(f, x.floats(), out, n), out -> Pointwise.map(f, x.doubles(), out, n));
+    }
+
+    /**
+     * A fresh result of n elements in dtype's array type, written by the float or the double form of
+     * one kernel (F32 results are float[], F64 double[]).
+     */
+    static Storage filled(DType dtype, int n, Consumer<float[]> inFloat, Consumer<double[]> inDouble) {
+        if (dtype == DType.F32) {
             float[] out = new float[n];
-            Pointwise.map(f, x.floats(), out, n);
+            inFloat.accept(out);
             return new Storage.Floats(out);
         }
         double[] out = new double[n];
-        Pointwise.map(f, x.doubles(), out, n);
+        inDouble.accept(out);
         return new Storage.Doubles(out);
     }
 

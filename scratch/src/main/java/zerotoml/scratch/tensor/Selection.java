@@ -1,6 +1,6 @@
 package zerotoml.scratch.tensor;
 
-import zerotoml.scratch.kernels.Pointwise;
+import zerotoml.scratch.kernels.Gates;
 
 /**
  * Element-wise selection: clamp, maximum, minimum and where, with NumPy broadcasting and
@@ -50,23 +50,14 @@ public final class Selection {
      * g · share where the share is not 0, and +0 where it is: PyTorch masks gradients with where and
      * masked_fill, so a blocked gradient is +0, never the −0 that g · 0 gives for a negative g.
      * Differentiable in g. With g and share of one shape and dtype (the usual case) one kernel,
-     * {@link Pointwise#gate}; else the product and the where it fuses, with the same values.
+     * {@link Gates#gate}; else the product and the where it fuses, with the same values.
      */
     static Tensor gated(Tensor g, Tensor share) {
         if (!g.shape().equals(share.shape()) || g.dtype() != share.dtype()) {
             return where(share, Arithmetic.mul(g, share), Tensor.scalar(g.dtype(), 0));
         }
         int n = g.size();
-        Storage out;
-        if (g.dtype() == DType.F32) {
-            float[] r = new float[n];
-            Pointwise.gate(g.floats(), share.floats(), r, n);
-            out = new Storage.Floats(r);
-        } else {
-            double[] r = new double[n];
-            Pointwise.gate(g.doubles(), share.doubles(), r, n);
-            out = new Storage.Doubles(r);
-        }
+        Storage out = Elementwise.filled(g.dtype(), n, r -> Gates.gate(g.floats(), share.floats(), r, n), r -> Gates.gate(g.doubles(), share.doubles(), r, n));
         return Tensor.record("gated", g.shape(), out, up -> new Tensor[] {gated(up, share), null}, g, share);
     }
 

@@ -205,10 +205,10 @@ class PointwiseTest {
             PointwiseOracles.naiveReluGrad(gd, xd, wantD, n);
             for (boolean vector : BACKENDS) {
                 float[] got = new float[n];
-                Pointwise.reluGrad(vector, g, x, got, n);
+                Gates.reluGrad(vector, g, x, got, n);
                 assertSameFloats(want, got, "float reluGrad n=" + n + " vector " + vector);
                 double[] gotD = new double[n];
-                Pointwise.reluGrad(vector, gd, xd, gotD, n);
+                Gates.reluGrad(vector, gd, xd, gotD, n);
                 assertSameDoubles(wantD, gotD, "double reluGrad n=" + n + " vector " + vector);
             }
         }
@@ -230,10 +230,10 @@ class PointwiseTest {
             PointwiseOracles.naiveGate(gd, sd, wantD, n);
             for (boolean vector : BACKENDS) {
                 float[] got = new float[n];
-                Pointwise.gate(vector, g, s, got, n);
+                Gates.gate(vector, g, s, got, n);
                 assertSameFloats(want, got, "float gate n=" + n + " vector " + vector);
                 double[] gotD = new double[n];
-                Pointwise.gate(vector, gd, sd, gotD, n);
+                Gates.gate(vector, gd, sd, gotD, n);
                 assertSameDoubles(wantD, gotD, "double gate n=" + n + " vector " + vector);
             }
         }
