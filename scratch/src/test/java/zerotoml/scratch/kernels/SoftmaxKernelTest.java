@@ -42,11 +42,11 @@ class SoftmaxKernelTest {
                 if (log) {
                     SoftmaxKernel.logSoftmax(xf, v[0], v[1], v[2], y, e, s);
                     SoftmaxKernel.logSoftmax(xf, v[0], v[1], v[2], yNoExps, null, sNoExps);
-                    SoftmaxKernel.naiveLogSoftmax(xf, v[0], v[1], v[2], y0, e0, s0);
+                    SoftmaxOracles.naiveLogSoftmax(xf, v[0], v[1], v[2], y0, e0, s0);
                 } else {
                     SoftmaxKernel.softmax(xf, v[0], v[1], v[2], y, e, s);
                     SoftmaxKernel.softmax(xf, v[0], v[1], v[2], yNoExps, null, sNoExps);
-                    SoftmaxKernel.naiveSoftmax(xf, v[0], v[1], v[2], y0, e0, s0);
+                    SoftmaxOracles.naiveSoftmax(xf, v[0], v[1], v[2], y0, e0, s0);
                 }
                 same(y0, y, "float " + what);
                 same(y0, yNoExps, "float, no exps kept, " + what);
@@ -55,20 +55,20 @@ class SoftmaxKernelTest {
                 float[] gx = new float[n], gx0 = new float[n];
                 if (log) {
                     SoftmaxKernel.logSoftmaxBackward(gf, e, s, v[0], v[1], v[2], gx);
-                    SoftmaxKernel.naiveLogSoftmaxBackward(gf, e0, s0, v[0], v[1], v[2], gx0);
+                    SoftmaxOracles.naiveLogSoftmaxBackward(gf, e0, s0, v[0], v[1], v[2], gx0);
                 } else {
                     SoftmaxKernel.softmaxBackward(gf, y, e, s, v[0], v[1], v[2], gx);
-                    SoftmaxKernel.naiveSoftmaxBackward(gf, y0, e0, s0, v[0], v[1], v[2], gx0);
+                    SoftmaxOracles.naiveSoftmaxBackward(gf, y0, e0, s0, v[0], v[1], v[2], gx0);
                 }
                 same(gx0, gx, "float backward " + what);
                 // double
                 double[] yd = new double[n], ed = new double[n], sd = new double[lanes], yd0 = new double[n], ed0 = new double[n], sd0 = new double[lanes];
                 if (log) {
                     SoftmaxKernel.logSoftmax(x, v[0], v[1], v[2], yd, ed, sd);
-                    SoftmaxKernel.naiveLogSoftmax(x, v[0], v[1], v[2], yd0, ed0, sd0);
+                    SoftmaxOracles.naiveLogSoftmax(x, v[0], v[1], v[2], yd0, ed0, sd0);
                 } else {
                     SoftmaxKernel.softmax(x, v[0], v[1], v[2], yd, ed, sd);
-                    SoftmaxKernel.naiveSoftmax(x, v[0], v[1], v[2], yd0, ed0, sd0);
+                    SoftmaxOracles.naiveSoftmax(x, v[0], v[1], v[2], yd0, ed0, sd0);
                 }
                 same(yd0, yd, "double " + what);
                 same(ed0, ed, "double exps " + what);
@@ -76,10 +76,10 @@ class SoftmaxKernelTest {
                 double[] gxd = new double[n], gxd0 = new double[n];
                 if (log) {
                     SoftmaxKernel.logSoftmaxBackward(g, ed, sd, v[0], v[1], v[2], gxd);
-                    SoftmaxKernel.naiveLogSoftmaxBackward(g, ed0, sd0, v[0], v[1], v[2], gxd0);
+                    SoftmaxOracles.naiveLogSoftmaxBackward(g, ed0, sd0, v[0], v[1], v[2], gxd0);
                 } else {
                     SoftmaxKernel.softmaxBackward(g, yd, ed, sd, v[0], v[1], v[2], gxd);
-                    SoftmaxKernel.naiveSoftmaxBackward(g, yd0, ed0, sd0, v[0], v[1], v[2], gxd0);
+                    SoftmaxOracles.naiveSoftmaxBackward(g, yd0, ed0, sd0, v[0], v[1], v[2], gxd0);
                 }
                 same(gxd0, gxd, "double backward " + what);
             }
