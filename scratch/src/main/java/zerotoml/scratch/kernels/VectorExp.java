@@ -40,26 +40,26 @@ final class VectorExp {
         return DoubleVector.broadcast(D, c);
     }
 
-    // y = e^r · 2^k on every lane: FloatExp.approx's operations
+    // y = e^r · 2^k on every lane: FloatExp.approx's reduction and scale, the polynomial as a tree
     private static DoubleVector approx(DoubleVector v) {
-        DoubleVector c = v.max(LOWEST).min(HIGHEST);
+        // c = min(max(v, −110), 89) by compare and blend: the same c as max and min (a NaN compares false and
+        // stays NaN; the bounds are far from ±0), without the extra operations max and min need for Java's
+        // NaN and −0 rules (0.3 of 1.1 ns an element on Zen 5, JDK 25)
+        DoubleVector c = v.blend(LOWEST, v.compare(VectorOperators.LT, LOWEST));
+        c = c.blend(HIGHEST, c.compare(VectorOperators.GT, HIGHEST));
         DoubleVector tv = c.mul(INV_LN2).add(SHIFTER);
         DoubleVector nk = tv.sub(SHIFTER).neg();
         DoubleVector r = nk.fma(LN2_HI, c);
         r = nk.fma(LN2_LO, r);
-        DoubleVector p = K13.fma(r, K12);
-        p = p.fma(r, K11);
-        p = p.fma(r, K10);
-        p = p.fma(r, K9);
-        p = p.fma(r, K8);
-        p = p.fma(r, K7);
-        p = p.fma(r, K6);
-        p = p.fma(r, K5);
-        p = p.fma(r, K4);
-        p = p.fma(r, K3);
-        p = p.fma(r, K2);
-        p = p.fma(r, K1);
-        p = p.fma(r, K0);
+        // e^r = Σ_{i≤13} K_i rⁱ by Estrin's scheme, (K0 + K1·r) + (K2 + K3·r)·r² + …, a tree of depth 6 instead of
+        // Horner's chain of 13 fmas (0.86 against 1.03 ns an element, JDK 25): its y differs from the scalar
+        // approx's in the last bits, both within 2⁻⁵¹ of e^x, far inside the check's 2⁻⁴⁶, so the floats are the
+        // oracle's (FloatExpExhaustive: all 2³² floats)
+        DoubleVector r2 = r.mul(r), r4 = r2.mul(r2), r8 = r4.mul(r4);
+        DoubleVector a0 = K1.fma(r, K0), a1 = K3.fma(r, K2), a2 = K5.fma(r, K4), a3 = K7.fma(r, K6), a4 = K9.fma(r, K8),
+                a5 = K11.fma(r, K10), a6 = K13.fma(r, K12);
+        DoubleVector b0 = a1.fma(r2, a0), b1 = a3.fma(r2, a2), b2 = a5.fma(r2, a4);
+        DoubleVector p = a6.fma(r4, b2).fma(r8, b1.fma(r4, b0));
         DoubleVector scale = tv.reinterpretAsLongs().add(1023L).lanewise(VectorOperators.LSHL, 52L).reinterpretAsDoubles();
         return p.mul(scale);
     }
