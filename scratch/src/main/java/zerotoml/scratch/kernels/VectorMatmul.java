@@ -20,25 +20,43 @@ final class VectorMatmul {
 
     static final VectorSpecies<Double> D = VectorSpecies.of(double.class, shape());
     static final VectorSpecies<Float> F = VectorSpecies.of(float.class, shape());
+    /** The doubles of {@link VectorExp} and {@link VectorErf}: {@link #wideShape()}. */
+    static final VectorSpecies<Double> WIDE_D = VectorSpecies.of(double.class, wideShape());
 
     /**
-     * {@code -Dzerotoml.vectorBits=128|256|512} if given; else the platform's preferred size, but at
+     * The tile's vectors: {@code -Dzerotoml.vectorBits=128|256|512} if given; else the platform's preferred size, but at
      * most 256 bits before JDK 21. Measured on the AMD EPYC (AVX-512) machine of notes/Performance.md,
      * one thread, 512² products: JDK 17 ran this tile at 14 GFLOP/s (f64) with 512-bit vectors and
      * 33 with 256-bit ones; JDK 25 at about 60 with 512-bit ones and 15 with 256-bit ones.
      */
     static VectorShape shape() {
-        String bits = System.getProperty("zerotoml.vectorBits");
-        if (bits != null) {
-            try {
-                return VectorShape.forBitSize(Integer.parseInt(bits.trim()));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("zerotoml.vectorBits: expected 64, 128, 256 or 512, got '" + bits + "'", e);
-            }
-        }
+        VectorShape given = given();
+        if (given != null) return given;
         VectorShape preferred = VectorShape.preferredShape();
         if (Runtime.version().feature() < 21 && preferred.vectorBitSize() > 256) return VectorShape.S_256_BIT;
         return preferred;
+    }
+
+    /**
+     * The vectors of the exp and erf kernels: {@code -Dzerotoml.vectorBits} if given, else the platform's preferred
+     * size on every JDK. Their lanes are independent, so the width changes no bit. JDK 17's cap for the tile does not
+     * carry over to them: on the same AMD EPYC (Zen 5) machine, 1M floats, one thread, JDK 17, 512-bit lanes took
+     * the float exp from 1.89 to 1.31 ms, the sigmoid from 2.31 to 1.52 ms, erf from 25.8 to 21.0 ns an element
+     * (notes/Performance.md). {@link VectorPointwise} keeps the tile's width (its note says why).
+     */
+    static VectorShape wideShape() {
+        VectorShape given = given();
+        return given != null ? given : VectorShape.preferredShape();
+    }
+
+    private static VectorShape given() {
+        String bits = System.getProperty("zerotoml.vectorBits");
+        if (bits == null) return null;
+        try {
+            return VectorShape.forBitSize(Integer.parseInt(bits.trim()));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("zerotoml.vectorBits: expected 64, 128, 256 or 512, got '" + bits + "'", e);
+        }
     }
     static final int LD = D.length(), LF = F.length();
 
@@ -48,7 +66,9 @@ final class VectorMatmul {
     static final int NR_D = 2 * LD, NR_F = 2 * LF;
 
     static String describe() {
-        return D.vectorBitSize() + "-bit vectors: " + LD + " doubles or " + LF + " floats";
+        String lanes = D.vectorBitSize() + "-bit vectors: " + LD + " doubles or " + LF + " floats";
+        return WIDE_D.vectorBitSize() == D.vectorBitSize() ? lanes
+                : lanes + " in matmul, convolution and zips, " + WIDE_D.vectorBitSize() + "-bit in exp and erf";
     }
 
     // acc[r][q] = Σ_p aPack[r,p] · bPack[p,q] (fma chain from 0), then C[i+r, j+q] += acc[r][q] where the entry exists
