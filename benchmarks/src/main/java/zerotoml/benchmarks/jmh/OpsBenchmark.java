@@ -3,7 +3,10 @@ package zerotoml.benchmarks.jmh;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -103,7 +106,7 @@ public class OpsBenchmark {
         }
     }
 
-    /** A batch of images, [8, 32, 32, 32]: max pooling 2×2, TrainingOpsBenchmark's shape, forward only. */
+    /** A batch of images, [8, 32, 32, 32]: max pooling 2×2 (TrainingOpsBenchmark's shape), adaptive and global average pooling, forward only. */
     public static class Images extends Inputs {
         @Override
         int[] shapeA() {
@@ -246,6 +249,27 @@ public class OpsBenchmark {
         if (s.ta != null) return Pooling.maxPool(s.ta, Pooling.Spec.of(2, 2));
         int[] two = {2, 2};
         try (NDArray c = zerotoml.reference.cnn.Pooling.maxPool(s.na, two, two, new int[] {0, 0}, new int[] {1, 1}, false)) {
+            return c.getShape();
+        }
+    }
+
+    /**
+     * F.adaptive_avg_pool2d to 5 × 5: cells of 7 or 8 rows and columns that overlap (32 = 5 · 6.4).
+     * DJL has no adaptive pool of its own, so PyTorch's side is its JNI binding of ATen's kernel.
+     */
+    @Benchmark
+    public Object adaptiveAvgPool(Images s) {
+        if (s.ta != null) return Pooling.adaptiveAvgPool(s.ta, 5, 5);
+        try (NDArray c = JniUtils.adaptiveAvgPool((PtNDArray) s.na, new Shape(5, 5))) {
+            return c.getShape();
+        }
+    }
+
+    /** The mean of each 32 × 32 plane, to [8, 32]. */
+    @Benchmark
+    public Object globalAvgPool(Images s) {
+        if (s.ta != null) return Pooling.globalAvgPool(s.ta);
+        try (NDArray c = zerotoml.reference.cnn.Pooling.globalAvgPool(s.na)) {
             return c.getShape();
         }
     }

@@ -23,7 +23,7 @@ import zerotoml.scratch.tensor.Tensor;
 
 /**
  * Forward + backward, scratch against PyTorch (DJL) in one JMH run: convolutions (the shapes of
- * ConvolutionBenchmark), max pooling, and the MLP 64×128→256→10 of the issue's goals.
+ * ConvolutionBenchmark), max pooling, adaptive average pooling, and the MLP 64×128→256→10 of the issue's goals.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
@@ -48,6 +48,10 @@ public class TrainingOpsBenchmark {
             case "maxPool" -> new Case(new int[][] {{8, 32, 32, 32}},
                     t -> Pooling.maxPool(t.get(0), Pooling.Spec.of(2, 2)),
                     a -> zerotoml.reference.cnn.Pooling.maxPool(a.get(0), new int[] {2, 2}, new int[] {2, 2}, new int[] {0, 0}, new int[] {1, 1}, false));
+            // F.adaptive_avg_pool2d to 5 × 5 (overlapping cells of 7 or 8); DJL has none, so PyTorch's side is its JNI binding of ATen's
+            case "adaptiveAvgPool" -> new Case(new int[][] {{8, 32, 32, 32}},
+                    t -> Pooling.adaptiveAvgPool(t.get(0), 5, 5),
+                    a -> ai.djl.pytorch.jni.JniUtils.adaptiveAvgPool((ai.djl.pytorch.engine.PtNDArray) a.get(0), new ai.djl.ndarray.types.Shape(5, 5)));
             // mean((tanh(x W1 + b1) W2 + b2)²), x [64,128], W1 [128,256], W2 [256,10]; the gradient of x is taken too
             case "mlp" -> new Case(new int[][] {{64, 128}, {128, 256}, {256}, {256, 10}, {10}},
                     t -> Activations.tanh(t.get(0).matmul(t.get(1)).add(t.get(2))).matmul(t.get(3)).add(t.get(4)).pow(2).mean(),
@@ -63,7 +67,7 @@ public class TrainingOpsBenchmark {
         /** float32, the dtype of the goals ({@code -p dtype=f64} for the other). */
         @Param({"f32"})
         public String dtype;
-        @Param({"conv", "convStrided", "convDilated", "convDepthwise", "maxPool", "mlp"})
+        @Param({"conv", "convStrided", "convDilated", "convDepthwise", "maxPool", "adaptiveAvgPool", "mlp"})
         public String op;
         Case c;
         List<Tensor> tensors;

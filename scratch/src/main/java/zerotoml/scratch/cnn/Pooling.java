@@ -1,7 +1,6 @@
 package zerotoml.scratch.cnn;
 
 import java.util.Arrays;
-import zerotoml.scratch.kernels.ConvKernels;
 import zerotoml.scratch.kernels.Pool;
 import zerotoml.scratch.tensor.DType;
 import zerotoml.scratch.tensor.Indexing;
@@ -148,53 +147,30 @@ public final class Pooling {
     public static Tensor adaptiveAvgPool(Tensor x, int... outSize) {
         int dims = outSize.length;
         String op = "adaptiveAvgPool" + dims + "d";
+        if (dims < 1 || dims > 3) throw new IllegalArgumentException(op + ": adaptive pooling has 1 to 3 spatial axes (as PyTorch's 1d, 2d and 3d pools), got " + dims + " (input " + x.shape() + ")");
         if (x.rank() != dims + 2) throw new IllegalArgumentException(op + ": input must have rank " + (dims + 2) + " [N, C, spatial x" + dims + "], got shape " + x.shape());
         Convolution.positive(op, "output size", outSize, " (input " + x.shape() + ")");
-        int[] in = Convolution.spatial(x.shape());
-        int planes = x.shape().dim(0) * x.shape().dim(1), inSize = ConvKernels.prod(in), oSize = ConvKernels.prod(outSize);
-        // cells[oi] lists the input offsets of output cell oi
-        int[][] cells = new int[oSize][];
-        int[] o = new int[dims], lo = new int[dims], len = new int[dims], t = new int[dims];
-        for (int oi = 0; oi < oSize; oi++) {
-            ConvKernels.unravel(oi, outSize, o);
-            int count = 1;
-            for (int j = 0; j < dims; j++) {
-                lo[j] = Math.floorDiv(o[j] * in[j], outSize[j]);
-                len[j] = -Math.floorDiv(-(o[j] + 1) * in[j], outSize[j]) - lo[j];
-                count *= len[j];
-            }
-            cells[oi] = new int[count];
-            for (int c = 0; c < count; c++) {
-                ConvKernels.unravel(c, len, t);
-                int off = 0;
-                for (int j = 0; j < dims; j++) off = off * in[j] + lo[j] + t[j];
-                cells[oi][c] = off;
-            }
-        }
-        double[] xs = x.rawData(), y = new double[planes * oSize];
-        for (int pl = 0; pl < planes; pl++) {
-            for (int oi = 0; oi < oSize; oi++) {
-                double s = 0;
-                for (int off : cells[oi]) s += xs[pl * inSize + off];
-                y[pl * oSize + oi] = s / cells[oi].length;
-            }
-        }
+        // the kernel walks each cell's rows from its bounds on each axis, in increasing offset
+        Pool.Cells cells = Pool.Cells.of(x.shape().dim(0) * x.shape().dim(1), Convolution.spatial(x.shape()), outSize);
+        double[] y = new double[cells.planes() * cells.outSize()];
+        if (x.dtype() == DType.F32) Pool.adaptiveAvg(x.rawFloats(), cells, y);
+        else Pool.adaptiveAvg(x.rawData(), cells, y);
         return Tensor.record(op, Shape.of(withSpatial(x.shape(), outSize)), x.dtype(), y, g -> {
-            double[] gd = g.rawData(), gx = new double[xs.length];
-            for (int pl = 0; pl < planes; pl++) {
-                for (int oi = 0; oi < oSize; oi++) {
-                    double share = gd[pl * oSize + oi] / cells[oi].length;
-                    for (int off : cells[oi]) gx[pl * inSize + off] += share;
-                }
-            }
+            double[] gx = new double[x.size()];
+            if (g.dtype() == DType.F32) Pool.adaptiveAvgBackward(g.rawFloats(), cells, gx);
+            else Pool.adaptiveAvgBackward(g.rawData(), cells, gx);
             return new Tensor[] {Tensor.of(x.dtype(), gx, x.shape())};
         }, x);
     }
 
-    /** Global average pooling of x[N, C, spatial...] to [N, C]: the adaptive pool to size 1, flattened. */
+    /**
+     * Global average pooling of x[N, C, spatial...] to [N, C]: the adaptive pool to size 1 of the
+     * spatial axes flattened into one (the same elements in the same row-major order, so the
+     * same sum, for any number of spatial axes).
+     */
     public static Tensor globalAvgPool(Tensor x) {
         if (x.rank() < 3) throw new IllegalArgumentException("globalAvgPool: input must have rank 3 or more [N, C, spatial...], got shape " + x.shape());
-        int[] ones = Convolution.fill(x.rank() - 2, 1);
-        return adaptiveAvgPool(x, ones).reshape(x.shape().dim(0), x.shape().dim(1));
+        int n = x.shape().dim(0), c = x.shape().dim(1);
+        return adaptiveAvgPool(x.reshape(n, c, x.size() / Math.max(1, n * c)), 1).reshape(n, c);
     }
 }

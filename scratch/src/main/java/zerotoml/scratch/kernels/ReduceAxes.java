@@ -6,8 +6,10 @@ import static zerotoml.scratch.kernels.Reduce.split;
  * Reductions over any set of axes through a {@link Plan} (two small offset tables): sum, torch.amax
  * with its tie count and gradient, and logsumexp's two halves with its gradient, each output from
  * its elements in increasing index, as its naive twin in {@link ReduceOracles} ({@code naiveSum},
- * {@code naiveAmax}, {@code naiveLogSumExp}) walks them. Split over threads as {@link Reduce}'s
- * one-axis kernels, no output in two tasks, so the bits do not depend on the thread count.
+ * {@code naiveAmax}, {@code naiveLogSumExp}) walks them. amax along a kept innermost axis
+ * (inner &gt; 1) walks rows contiguously for a block of outputs at once, each still seeing its own
+ * elements in increasing index. Split over threads as {@link Reduce}'s one-axis kernels, no output
+ * in two tasks, so the bits do not depend on the thread count.
  */
 public final class ReduceAxes {
     private ReduceAxes() {}
@@ -182,6 +184,10 @@ public final class ReduceAxes {
     public static void amax(double[] x, Plan p, double[] out, int[] ties) {
         checkPlan("amax", x.length, p, out.length);
         checkTies(p, ties);
+        if (p.inner() > 1) {
+            amaxLanes(x, null, p, out, ties);
+            return;
+        }
         double[] w = x;
         int[] off = p.offsets();
         int run = p.run();
@@ -206,6 +212,10 @@ public final class ReduceAxes {
     public static void amax(float[] x, Plan p, double[] out, int[] ties) {
         checkPlan("amax", x.length, p, out.length);
         checkTies(p, ties);
+        if (p.inner() > 1) {
+            amaxLanes(null, x, p, out, ties);
+            return;
+        }
         int[] off = p.offsets();
         int run = p.run();
         planEach(p, (t, at) -> {
@@ -230,6 +240,10 @@ public final class ReduceAxes {
     public static void amaxBackward(double[] x, Plan p, double[] out, int[] ties, double[] g, double[] gx) {
         checkPlan("amaxBackward", x.length, p, out.length);
         checkPlan("amaxBackward", gx.length, p, g.length);
+        if (p.inner() > 1) {
+            amaxBackwardLanes(x, null, p, out, ties, g, gx);
+            return;
+        }
         int[] off = p.offsets();
         int run = p.run();
         planEach(p, (t, at) -> {
@@ -244,6 +258,10 @@ public final class ReduceAxes {
     public static void amaxBackward(float[] x, Plan p, double[] out, int[] ties, double[] g, double[] gx) {
         checkPlan("amaxBackward", x.length, p, out.length);
         checkPlan("amaxBackward", gx.length, p, g.length);
+        if (p.inner() > 1) {
+            amaxBackwardLanes(null, x, p, out, ties, g, gx);
+            return;
+        }
         int[] off = p.offsets();
         int run = p.run();
         planEach(p, (t, at) -> {
@@ -252,6 +270,78 @@ public final class ReduceAxes {
                 for (int k = 0, i = at + q; k < run; k++, i++) gx[i] = Double.isNaN(best) ? Double.NaN : x[i] == best ? share : 0.0;
             }
         });
+    }
+
+    /** Lanes per block of the lane-wise walks: a block's maxima, counts and shares stay in the first-level cache. */
+    private static final int LANES = 512;
+
+    /**
+     * amax when the kept innermost axis is longer than 1 (inner &gt; 1, so run is 1): the outputs
+     * {@code o·inner + j} of one base row, in blocks of consecutive lanes j, walk each reduced
+     * offset's row contiguously, each lane updated by the per-output rule (from −∞, a NaN or larger
+     * value replaces; a NaN stays), and then count their ties in a second walk. Each lane sees its
+     * elements in the same order as the per-output walk, so the maxima and counts are the same.
+     * Exactly one of xd and xf is given.
+     */
+    private static void amaxLanes(double[] xd, float[] xf, Plan p, double[] out, int[] ties) {
+        int[] base = p.base(), off = p.offsets();
+        int inner = p.inner();
+        split(base.length, p.count(), inner, (o0, o1, j0, j1) -> {
+            for (int o = o0; o < o1; o++) {
+                for (int b0 = j0; b0 < j1; b0 += LANES) {
+                    int b1 = Math.min(j1, b0 + LANES), at = o * inner;
+                    java.util.Arrays.fill(out, at + b0, at + b1, Double.NEGATIVE_INFINITY);
+                    for (int q : off) maxRow(xd, xf, base[o] + q, out, at, b0, b1);
+                    if (ties == null) continue;
+                    java.util.Arrays.fill(ties, at + b0, at + b1, 0);
+                    for (int q : off) countRow(xd, xf, base[o] + q, out, ties, at, b0, b1);
+                }
+            }
+        });
+    }
+
+    // best_j ← x_j if best_j is not NaN and (x_j is NaN or x_j > best_j),  j in [b0, b1)
+    private static void maxRow(double[] xd, float[] xf, int row, double[] best, int at, int b0, int b1) {
+        for (int j = b0; j < b1; j++) {
+            double v = xd != null ? xd[row + j] : xf[row + j], b = best[at + j];
+            if (!Double.isNaN(b) && (Double.isNaN(v) || v > b)) best[at + j] = v;
+        }
+    }
+
+    // ties_j += [x_j = best_j],  j in [b0, b1)
+    private static void countRow(double[] xd, float[] xf, int row, double[] best, int[] ties, int at, int b0, int b1) {
+        for (int j = b0; j < b1; j++) {
+            double v = xd != null ? xd[row + j] : xf[row + j];
+            if (v == best[at + j]) ties[at + j]++;
+        }
+    }
+
+    /**
+     * amax's gradient when inner &gt; 1: the same per-element rule, each reduced offset's row
+     * written contiguously over a block of lanes, with the lanes' shares g / ties computed once per
+     * block. Exactly one of xd and xf is given.
+     */
+    private static void amaxBackwardLanes(double[] xd, float[] xf, Plan p, double[] out, int[] ties, double[] g, double[] gx) {
+        int[] base = p.base(), off = p.offsets();
+        int inner = p.inner();
+        split(base.length, p.count(), inner, (o0, o1, j0, j1) -> {
+            double[] share = new double[Math.min(LANES, j1 - j0)];
+            for (int o = o0; o < o1; o++) {
+                for (int b0 = j0; b0 < j1; b0 += LANES) {
+                    int b1 = Math.min(j1, b0 + LANES), at = o * inner;
+                    for (int j = b0; j < b1; j++) share[j - b0] = g[at + j] / ties[at + j];
+                    for (int q : off) gradRow(xd, xf, base[o] + q, out, share, gx, at, b0, b1);
+                }
+            }
+        });
+    }
+
+    // gx_j = NaN if best_j is NaN, else share_j where x_j = best_j, else 0,  j in [b0, b1)
+    private static void gradRow(double[] xd, float[] xf, int row, double[] best, double[] share, double[] gx, int at, int b0, int b1) {
+        for (int j = b0; j < b1; j++) {
+            double v = xd != null ? xd[row + j] : xf[row + j], b = best[at + j];
+            gx[row + j] = Double.isNaN(b) ? Double.NaN : v == b ? share[j - b0] : 0.0;
+        }
     }
 
     // m_t = amax_t x (0 where ±∞);  s_t = Σ e^{x − m_t} in increasing index from +0.0

@@ -16,7 +16,8 @@ import zerotoml.scratch.cnn.ConvolutionArithmetic;
  * bit, in float and double: 1-, 2- and 3-d windows with every stride, padding, dilation and ceil
  * mode, planes 0, 1 and odd, input sizes 1 and odd, windows that hang over the input's edge, and
  * geometries above the parallel threshold. Max pooling's inputs are full of ties, ±0, −∞ and NaN,
- * where the scan order decides the argmax.
+ * where the scan order decides the argmax. Adaptive average pooling against the op's old loop over
+ * a table of every cell's offsets, on cells that tile, overlap and repeat.
  */
 class PoolTest {
 
@@ -115,6 +116,98 @@ class PoolTest {
                 assertSame(gSlow, gFast, "avg backward " + what);
             }
         }
+    }
+
+    /**
+     * Adaptive geometries: seeded small ones of 1 to 3 axes whose output sizes divide the input,
+     * do not, exceed it (cells repeat) or are 1, with inputs of size 1 (and one of size 0); planes
+     * 0, 1, odd and past a group of four; and fixed ones above the parallel threshold.
+     */
+    static List<Pool.Cells> adaptiveCells() {
+        SplittableRandom r = new SplittableRandom(35);
+        List<Pool.Cells> out = new ArrayList<>();
+        while (out.size() < 300) {
+            int dims = 1 + r.nextInt(3);
+            int[] in = new int[dims], o = new int[dims];
+            for (int j = 0; j < dims; j++) {
+                in[j] = 1 + r.nextInt(dims == 3 ? 7 : 13);
+                switch (r.nextInt(4)) {
+                    case 0 -> o[j] = divisorOf(r, in[j]); // cells that tile the axis
+                    case 1 -> o[j] = 1 + r.nextInt(in[j]); // cells that overlap where o does not divide i
+                    case 2 -> o[j] = in[j] + 1 + r.nextInt(2 * in[j] + 1); // more cells than inputs: they repeat
+                    default -> o[j] = 1;
+                }
+            }
+            out.add(Pool.Cells.of(r.nextInt(10), in, o)); // 0 to 9 planes: the kernel's groups of four and the rest
+        }
+        out.add(Pool.Cells.of(2, new int[] {5}, new int[] {3}));
+        out.add(Pool.Cells.of(1, new int[] {1, 1, 1}, new int[] {1, 1, 1}));
+        out.add(Pool.Cells.of(3, new int[] {0, 4}, new int[] {2, 2})); // no element: 0 / 0
+        // above Parallel.THRESHOLD: 2-d cells that overlap, a global pool of an odd plane count, and 3-d
+        out.add(Pool.Cells.of(300, new int[] {33, 31}, new int[] {5, 7}));
+        out.add(Pool.Cells.of(257, new int[] {1024}, new int[] {1}));
+        out.add(Pool.Cells.of(37, new int[] {9, 17, 19}, new int[] {4, 5, 6}));
+        out.add(Pool.Cells.of(64, new int[] {7, 9}, new int[] {20, 30}));
+        return out;
+    }
+
+    private static int divisorOf(SplittableRandom r, int n) {
+        while (true) {
+            int d = 1 + r.nextInt(n);
+            if (n % d == 0) return d;
+        }
+    }
+
+    @Test
+    void theAdaptiveAverageAndItsGradientEqualTheOldTableLoopBitForBit() {
+        SplittableRandom r = new SplittableRandom(36);
+        for (Pool.Cells c : adaptiveCells()) {
+            int n = c.planes() * c.inSize(), outs = c.planes() * c.outSize();
+            int[] in = c.in(), out = c.out();
+            double[] x = spread(r, n), g = spread(r, outs);
+            float[] xf = new float[n], gf = new float[outs];
+            for (int i = 0; i < n; i++) xf[i] = (float) x[i];
+            for (int i = 0; i < outs; i++) gf[i] = (float) g[i];
+            double[] fast = new double[outs], slow = new double[outs];
+            Pool.adaptiveAvg(x, c, fast);
+            PoolOracles.naiveAdaptiveAvg(x, c.planes(), in, out, slow);
+            RawBits.assertSameBits(slow, fast, "double adaptive avg " + c);
+            Pool.adaptiveAvg(xf, c, fast);
+            PoolOracles.naiveAdaptiveAvg(xf, c.planes(), in, out, slow);
+            RawBits.assertSameBits(slow, fast, "float adaptive avg " + c);
+            double[] gFast = new double[n], gSlow = new double[n];
+            Pool.adaptiveAvgBackward(g, c, gFast);
+            PoolOracles.naiveAdaptiveAvgBackward(g, c.planes(), in, out, gSlow);
+            RawBits.assertSameBits(gSlow, gFast, "double adaptive avg backward " + c);
+            gFast = new double[n];
+            gSlow = new double[n];
+            Pool.adaptiveAvgBackward(gf, c, gFast);
+            PoolOracles.naiveAdaptiveAvgBackward(gf, c.planes(), in, out, gSlow);
+            RawBits.assertSameBits(gSlow, gFast, "float adaptive avg backward " + c);
+        }
+    }
+
+    @Test
+    void theAdaptiveCellsOverlapWhereTheSizesDoNotDivideAndRepeatWhenTheOutputIsLonger() {
+        // 5 → 3: cells [0, 2), [1, 4), [3, 5)
+        Pool.Cells c = Pool.Cells.of(1, new int[] {5}, new int[] {3});
+        double[] y = new double[3], gx = new double[5];
+        Pool.adaptiveAvg(new float[] {1, 2, 3, 4, 5}, c, y);
+        assertArrayEquals(new double[] {1.5, 3, 4.5}, y);
+        Pool.adaptiveAvgBackward(new double[] {2, 3, 6}, c, gx);
+        assertArrayEquals(new double[] {1, 2, 1, 4, 3}, gx, "shares 2/2, 3/3 and 6/2, twice where cells overlap");
+        // 2 → 5: cells [0, 1), [0, 1), [0, 2), [1, 2), [1, 2)
+        Pool.Cells longer = Pool.Cells.of(1, new int[] {2}, new int[] {5});
+        y = new double[5];
+        Pool.adaptiveAvg(new double[] {2, 4}, longer, y);
+        assertArrayEquals(new double[] {2, 2, 3, 4, 4}, y);
+        gx = new double[2];
+        Pool.adaptiveAvgBackward(new float[] {1, 1, 1, 1, 1}, longer, gx);
+        assertArrayEquals(new double[] {2.5, 2.5}, gx);
+        var e = assertThrows(IllegalArgumentException.class, () -> Pool.adaptiveAvg(new double[9], Pool.Cells.of(2, new int[] {5}, new int[] {3}), new double[6]));
+        assertTrue(e.getMessage().contains("needs an input of 10 and an output of 6"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Pool.Cells.of(1, new int[] {4}, new int[] {0}));
+        assertTrue(e.getMessage().contains("output sizes at least 1"), e.getMessage());
     }
 
     @Test

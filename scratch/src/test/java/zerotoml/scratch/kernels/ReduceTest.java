@@ -181,6 +181,89 @@ class ReduceTest {
         assertTrue(plans > 100, "plans tried: " + plans);
     }
 
+    /**
+     * Plans whose kept innermost axis is longer than 1 (inner &gt; 1: the lane-wise amax), and two
+     * that are not, as controls: [7, 33] over axis 0; [3, 5, 17] over {0, 2} (its innermost axis
+     * reduced: inner 1) and over {0, 1}; [4, 3, 5, 17] over {0, 2}; inner at the 512-lane block's
+     * edges; sizes 0 and 1; and above the parallel threshold, split by columns ([600, 1000],
+     * [5, 3, 20000]) and by rows ([64, 4, 1200]).
+     */
+    private static final Object[][] LANE_PLANS = {
+        {new int[] {7, 33}, new int[] {0}}, {new int[] {3, 5, 17}, new int[] {0, 2}}, {new int[] {3, 5, 17}, new int[] {0, 1}},
+        {new int[] {4, 3, 5, 17}, new int[] {0, 2}}, {new int[] {3, 5, 17}, new int[] {1}}, {new int[] {2, 511}, new int[] {0}},
+        {new int[] {3, 512}, new int[] {0}}, {new int[] {2, 513}, new int[] {0}}, {new int[] {5, 1025}, new int[] {0}},
+        {new int[] {1, 2}, new int[] {0}}, {new int[] {0, 5}, new int[] {0}}, {new int[] {1, 1, 9}, new int[] {0, 1}},
+        {new int[] {600, 1000}, new int[] {0}}, {new int[] {5, 3, 20000}, new int[] {0, 1}}, {new int[] {64, 4, 1200}, new int[] {1}}
+    };
+
+    @Test
+    void theLaneWiseAmaxAlongAKeptInnerAxisEqualsThePerOutputWalkBitForBit() {
+        SplittableRandom r = new SplittableRandom(14);
+        int laneWise = 0;
+        for (Object[] c : LANE_PLANS) {
+            int[] dims = (int[]) c[0];
+            boolean[] red = new boolean[dims.length];
+            for (int a : (int[]) c[1]) red[a] = true;
+            ReduceAxes.Plan plan = ReduceAxes.Plan.of(dims, red);
+            if (plan.inner() > 1) laneWise++;
+            int size = plan.size(), outs = plan.outputs();
+            String what = java.util.Arrays.toString(dims) + " reducing " + java.util.Arrays.toString((int[]) c[1]) + " (inner " + plan.inner() + ")";
+            double[] xd = specialLanes(tied(r, size), dims, red);
+            float[] xf = new float[size];
+            for (int i = 0; i < size; i++) xf[i] = (float) xd[i];
+            double[] g = doubles(r, outs, 1);
+            for (int pass = 0; pass < 2; pass++) {
+                double[] x = xd;
+                if (pass == 1) {
+                    x = new double[size];
+                    for (int i = 0; i < size; i++) x[i] = xf[i];
+                }
+                String kind = (pass == 0 ? "double " : "float ") + what;
+                double[] fast = new double[outs], slow = new double[outs];
+                int[] fastTies = new int[outs], slowTies = new int[outs];
+                if (pass == 0) ReduceAxes.amax(xd, plan, fast, fastTies);
+                else ReduceAxes.amax(xf, plan, fast, fastTies);
+                ReduceOracles.naiveAmax(x, dims, red, slow, slowTies);
+                RawBits.assertSameBits(slow, fast, "amax " + kind);
+                assertArrayEquals(slowTies, fastTies, "ties " + kind);
+                // without ties (logsumexp's call) the maxima are the same
+                double[] noTies = new double[outs];
+                if (pass == 0) ReduceAxes.amax(xd, plan, noTies, null);
+                else ReduceAxes.amax(xf, plan, noTies, null);
+                RawBits.assertSameBits(slow, noTies, "amax without ties " + kind);
+                double[] gxFast = new double[size], gxSlow = new double[size];
+                if (pass == 0) ReduceAxes.amaxBackward(xd, plan, fast, fastTies, g, gxFast);
+                else ReduceAxes.amaxBackward(xf, plan, fast, fastTies, g, gxFast);
+                int[] target = ReduceOracles.naiveTargets(dims, red);
+                for (int i = 0; i < size; i++) {
+                    int t = target[i];
+                    gxSlow[i] = Double.isNaN(slow[t]) ? Double.NaN : x[i] == slow[t] ? g[t] / slowTies[t] : 0.0;
+                }
+                RawBits.assertSameBits(gxSlow, gxFast, "amax gradient " + kind);
+            }
+        }
+        assertTrue(laneWise >= 12, "plans with inner > 1: " + laneWise);
+    }
+
+    /**
+     * x with its first output lanes made special, in the order the rule must keep: lane 0 all −∞,
+     * lane 1 −0 then +0 (a tie, the first kept), lane 2 two NaNs of different payloads (the first
+     * stays, raw bits show which), lane 3 a NaN after the maximum.
+     */
+    private static double[] specialLanes(double[] x, int[] dims, boolean[] red) {
+        int[] target = ReduceOracles.naiveTargets(dims, red);
+        int[] seen = new int[4];
+        double nanA = Double.longBitsToDouble(0x7ff8000000000123L), nanB = Double.longBitsToDouble(0x7ff8000000000456L);
+        for (int i = 0; i < x.length; i++) {
+            int t = target[i], k = t < 4 ? seen[t]++ : -1;
+            if (t == 0) x[i] = Double.NEGATIVE_INFINITY;
+            else if (t == 1) x[i] = k == 0 ? -0.0 : k == 1 ? 0.0 : -1.0;
+            else if (t == 2 && k < 2) x[i] = k == 0 ? nanA : nanB;
+            else if (t == 3) x[i] = k == 1 ? Double.NaN : 7.0;
+        }
+        return x;
+    }
+
     @Test
     void aPlanDropsSizeOneAxesAndMergesNeighboursOfTheSameKind() {
         // [2, 1, 3, 4, 5] reducing axes 1, 2 and 4: the size-1 axis vanishes, leaving kept 2, reduced 3, kept 4, reduced 5

@@ -99,6 +99,11 @@ public final class ThreadsProbe {
         double[] poolAvg = new double[64 * 900], poolGrad = new double[64 * 1024];
         Pool.avg(Arrays.copyOf(big, 64 * 1024), pw, true, poolAvg);
         Pool.avgBackward(poolAvg, pw, true, poolGrad);
+        // adaptive average pooling of overlapping cells, in float, and its gradient
+        Pool.Cells cells = Pool.Cells.of(300, new int[] {33, 31}, new int[] {5, 7});
+        double[] adaptive = new double[300 * 35], adaptiveGrad = new double[300 * 33 * 31];
+        Pool.adaptiveAvg(Arrays.copyOf(bigF, 300 * 33 * 31), cells, adaptive);
+        Pool.adaptiveAvgBackward(Arrays.copyOf(bigF, 300 * 35), cells, adaptiveGrad);
         int lanes = 299 * 1001;
         float[] soft = new float[lanes], softExps = new float[lanes], softSums = new float[1001], softGrad = new float[lanes];
         SoftmaxKernel.softmax(Arrays.copyOf(bigF, lanes), 1, 299, 1001, soft, softExps, softSums);
@@ -115,7 +120,7 @@ public final class ThreadsProbe {
         Parallel.forEach(64, Parallel.THRESHOLD, t -> workers.add(Thread.currentThread().getName()));
         int hash = Arrays.deepHashCode(new Object[] {c, cf, batched, y, gx, gw, yf, gxf, gwf, batchedF, tc, lin, rowSums, colSums, colMax, colArg,
                 rowMaxF, rowArgF, planSum, planMax, planTies, lseM, lseS, planMaxGrad, lseGrad, tanhs, exps, sigmoids, erfs, poolArg, poolArg2, poolMax, depthwise, strided,
-                poolAvg, poolGrad, soft, softGrad, logSoft, picked, scattered});
+                poolAvg, poolGrad, adaptive, adaptiveGrad, soft, softGrad, logSoft, picked, scattered});
         System.out.println(Parallel.threads() + " " + Backend.VECTOR + " " + workers.size() + " " + hash);
     }
 
