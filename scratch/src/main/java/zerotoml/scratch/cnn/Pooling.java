@@ -1,6 +1,7 @@
 package zerotoml.scratch.cnn;
 
 import java.util.Arrays;
+import zerotoml.scratch.kernels.AdaptivePool;
 import zerotoml.scratch.kernels.Pool;
 import zerotoml.scratch.tensor.DType;
 import zerotoml.scratch.tensor.Indexing;
@@ -151,14 +152,14 @@ public final class Pooling {
         if (x.rank() != dims + 2) throw new IllegalArgumentException(op + ": input must have rank " + (dims + 2) + " [N, C, spatial x" + dims + "], got shape " + x.shape());
         Convolution.positive(op, "output size", outSize, " (input " + x.shape() + ")");
         // the kernel walks each cell's rows from its bounds on each axis, in increasing offset
-        Pool.Cells cells = Pool.Cells.of(x.shape().dim(0) * x.shape().dim(1), Convolution.spatial(x.shape()), outSize);
+        AdaptivePool.Cells cells = AdaptivePool.Cells.of(x.shape().dim(0) * x.shape().dim(1), Convolution.spatial(x.shape()), outSize);
         double[] y = new double[cells.planes() * cells.outSize()];
-        if (x.dtype() == DType.F32) Pool.adaptiveAvg(x.rawFloats(), cells, y);
-        else Pool.adaptiveAvg(x.rawData(), cells, y);
+        if (x.dtype() == DType.F32) AdaptivePool.adaptiveAvg(x.rawFloats(), cells, y);
+        else AdaptivePool.adaptiveAvg(x.rawData(), cells, y);
         return Tensor.record(op, Shape.of(withSpatial(x.shape(), outSize)), x.dtype(), y, g -> {
             double[] gx = new double[x.size()];
-            if (g.dtype() == DType.F32) Pool.adaptiveAvgBackward(g.rawFloats(), cells, gx);
-            else Pool.adaptiveAvgBackward(g.rawData(), cells, gx);
+            if (g.dtype() == DType.F32) AdaptivePool.adaptiveAvgBackward(g.rawFloats(), cells, gx);
+            else AdaptivePool.adaptiveAvgBackward(g.rawData(), cells, gx);
             return new Tensor[] {Tensor.of(x.dtype(), gx, x.shape())};
         }, x);
     }

@@ -123,9 +123,9 @@ class PoolTest {
      * do not, exceed it (cells repeat) or are 1, with inputs of size 1 (and one of size 0); planes
      * 0, 1, odd and past a group of four; and fixed ones above the parallel threshold.
      */
-    static List<Pool.Cells> adaptiveCells() {
+    static List<AdaptivePool.Cells> adaptiveCells() {
         SplittableRandom r = new SplittableRandom(35);
-        List<Pool.Cells> out = new ArrayList<>();
+        List<AdaptivePool.Cells> out = new ArrayList<>();
         while (out.size() < 300) {
             int dims = 1 + r.nextInt(3);
             int[] in = new int[dims], o = new int[dims];
@@ -138,16 +138,16 @@ class PoolTest {
                     default -> o[j] = 1;
                 }
             }
-            out.add(Pool.Cells.of(r.nextInt(10), in, o)); // 0 to 9 planes: the kernel's groups of four and the rest
+            out.add(AdaptivePool.Cells.of(r.nextInt(10), in, o)); // 0 to 9 planes: the kernel's groups of four and the rest
         }
-        out.add(Pool.Cells.of(2, new int[] {5}, new int[] {3}));
-        out.add(Pool.Cells.of(1, new int[] {1, 1, 1}, new int[] {1, 1, 1}));
-        out.add(Pool.Cells.of(3, new int[] {0, 4}, new int[] {2, 2})); // no element: 0 / 0
+        out.add(AdaptivePool.Cells.of(2, new int[] {5}, new int[] {3}));
+        out.add(AdaptivePool.Cells.of(1, new int[] {1, 1, 1}, new int[] {1, 1, 1}));
+        out.add(AdaptivePool.Cells.of(3, new int[] {0, 4}, new int[] {2, 2})); // no element: 0 / 0
         // above Parallel.THRESHOLD: 2-d cells that overlap, a global pool of an odd plane count, and 3-d
-        out.add(Pool.Cells.of(300, new int[] {33, 31}, new int[] {5, 7}));
-        out.add(Pool.Cells.of(257, new int[] {1024}, new int[] {1}));
-        out.add(Pool.Cells.of(37, new int[] {9, 17, 19}, new int[] {4, 5, 6}));
-        out.add(Pool.Cells.of(64, new int[] {7, 9}, new int[] {20, 30}));
+        out.add(AdaptivePool.Cells.of(300, new int[] {33, 31}, new int[] {5, 7}));
+        out.add(AdaptivePool.Cells.of(257, new int[] {1024}, new int[] {1}));
+        out.add(AdaptivePool.Cells.of(37, new int[] {9, 17, 19}, new int[] {4, 5, 6}));
+        out.add(AdaptivePool.Cells.of(64, new int[] {7, 9}, new int[] {20, 30}));
         return out;
     }
 
@@ -161,7 +161,7 @@ class PoolTest {
     @Test
     void theAdaptiveAverageAndItsGradientEqualTheOldTableLoopBitForBit() {
         SplittableRandom r = new SplittableRandom(36);
-        for (Pool.Cells c : adaptiveCells()) {
+        for (AdaptivePool.Cells c : adaptiveCells()) {
             int n = c.planes() * c.inSize(), outs = c.planes() * c.outSize();
             int[] in = c.in(), out = c.out();
             double[] x = spread(r, n), g = spread(r, outs);
@@ -169,19 +169,19 @@ class PoolTest {
             for (int i = 0; i < n; i++) xf[i] = (float) x[i];
             for (int i = 0; i < outs; i++) gf[i] = (float) g[i];
             double[] fast = new double[outs], slow = new double[outs];
-            Pool.adaptiveAvg(x, c, fast);
+            AdaptivePool.adaptiveAvg(x, c, fast);
             PoolOracles.naiveAdaptiveAvg(x, c.planes(), in, out, slow);
             RawBits.assertSameBits(slow, fast, "double adaptive avg " + c);
-            Pool.adaptiveAvg(xf, c, fast);
+            AdaptivePool.adaptiveAvg(xf, c, fast);
             PoolOracles.naiveAdaptiveAvg(xf, c.planes(), in, out, slow);
             RawBits.assertSameBits(slow, fast, "float adaptive avg " + c);
             double[] gFast = new double[n], gSlow = new double[n];
-            Pool.adaptiveAvgBackward(g, c, gFast);
+            AdaptivePool.adaptiveAvgBackward(g, c, gFast);
             PoolOracles.naiveAdaptiveAvgBackward(g, c.planes(), in, out, gSlow);
             RawBits.assertSameBits(gSlow, gFast, "double adaptive avg backward " + c);
             gFast = new double[n];
             gSlow = new double[n];
-            Pool.adaptiveAvgBackward(gf, c, gFast);
+            AdaptivePool.adaptiveAvgBackward(gf, c, gFast);
             PoolOracles.naiveAdaptiveAvgBackward(gf, c.planes(), in, out, gSlow);
             RawBits.assertSameBits(gSlow, gFast, "float adaptive avg backward " + c);
         }
@@ -190,23 +190,23 @@ class PoolTest {
     @Test
     void theAdaptiveCellsOverlapWhereTheSizesDoNotDivideAndRepeatWhenTheOutputIsLonger() {
         // 5 → 3: cells [0, 2), [1, 4), [3, 5)
-        Pool.Cells c = Pool.Cells.of(1, new int[] {5}, new int[] {3});
+        AdaptivePool.Cells c = AdaptivePool.Cells.of(1, new int[] {5}, new int[] {3});
         double[] y = new double[3], gx = new double[5];
-        Pool.adaptiveAvg(new float[] {1, 2, 3, 4, 5}, c, y);
+        AdaptivePool.adaptiveAvg(new float[] {1, 2, 3, 4, 5}, c, y);
         assertArrayEquals(new double[] {1.5, 3, 4.5}, y);
-        Pool.adaptiveAvgBackward(new double[] {2, 3, 6}, c, gx);
+        AdaptivePool.adaptiveAvgBackward(new double[] {2, 3, 6}, c, gx);
         assertArrayEquals(new double[] {1, 2, 1, 4, 3}, gx, "shares 2/2, 3/3 and 6/2, twice where cells overlap");
         // 2 → 5: cells [0, 1), [0, 1), [0, 2), [1, 2), [1, 2)
-        Pool.Cells longer = Pool.Cells.of(1, new int[] {2}, new int[] {5});
+        AdaptivePool.Cells longer = AdaptivePool.Cells.of(1, new int[] {2}, new int[] {5});
         y = new double[5];
-        Pool.adaptiveAvg(new double[] {2, 4}, longer, y);
+        AdaptivePool.adaptiveAvg(new double[] {2, 4}, longer, y);
         assertArrayEquals(new double[] {2, 2, 3, 4, 4}, y);
         gx = new double[2];
-        Pool.adaptiveAvgBackward(new float[] {1, 1, 1, 1, 1}, longer, gx);
+        AdaptivePool.adaptiveAvgBackward(new float[] {1, 1, 1, 1, 1}, longer, gx);
         assertArrayEquals(new double[] {2.5, 2.5}, gx);
-        var e = assertThrows(IllegalArgumentException.class, () -> Pool.adaptiveAvg(new double[9], Pool.Cells.of(2, new int[] {5}, new int[] {3}), new double[6]));
+        var e = assertThrows(IllegalArgumentException.class, () -> AdaptivePool.adaptiveAvg(new double[9], AdaptivePool.Cells.of(2, new int[] {5}, new int[] {3}), new double[6]));
         assertTrue(e.getMessage().contains("needs an input of 10 and an output of 6"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> Pool.Cells.of(1, new int[] {4}, new int[] {0}));
+        e = assertThrows(IllegalArgumentException.class, () -> AdaptivePool.Cells.of(1, new int[] {4}, new int[] {0}));
         assertTrue(e.getMessage().contains("output sizes at least 1"), e.getMessage());
     }
 

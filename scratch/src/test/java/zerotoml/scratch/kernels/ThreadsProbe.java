@@ -100,10 +100,10 @@ public final class ThreadsProbe {
         Pool.avg(Arrays.copyOf(big, 64 * 1024), pw, true, poolAvg);
         Pool.avgBackward(poolAvg, pw, true, poolGrad);
         // adaptive average pooling of overlapping cells, in float, and its gradient
-        Pool.Cells cells = Pool.Cells.of(300, new int[] {33, 31}, new int[] {5, 7});
+        AdaptivePool.Cells cells = AdaptivePool.Cells.of(300, new int[] {33, 31}, new int[] {5, 7});
         double[] adaptive = new double[300 * 35], adaptiveGrad = new double[300 * 33 * 31];
-        Pool.adaptiveAvg(Arrays.copyOf(bigF, 300 * 33 * 31), cells, adaptive);
-        Pool.adaptiveAvgBackward(Arrays.copyOf(bigF, 300 * 35), cells, adaptiveGrad);
+        AdaptivePool.adaptiveAvg(Arrays.copyOf(bigF, 300 * 33 * 31), cells, adaptive);
+        AdaptivePool.adaptiveAvgBackward(Arrays.copyOf(bigF, 300 * 35), cells, adaptiveGrad);
         int lanes = 299 * 1001;
         float[] soft = new float[lanes], softExps = new float[lanes], softSums = new float[1001], softGrad = new float[lanes];
         SoftmaxKernel.softmax(Arrays.copyOf(bigF, lanes), 1, 299, 1001, soft, softExps, softSums);
