@@ -261,7 +261,7 @@ public final class ConvKernels {
         if (DepthwiseConv.applies(g)) return DepthwiseConv.forward(x, w, g, a);
         if (Backend.VECTOR) return DirectConv.forward(x, w, g, a);
         int kSize = g.kernelSize(), rows = g.cInG() * kSize, oSize = g.outSize(), cOutG = g.cOutG(), inSize = g.inSize();
-        int units = g.batch() * g.groups(), tasks = Parallel.tasks(units);
+        int units = g.batch() * g.groups(), tasks = Parallel.tasks(units, work(g));
         float[] y = new float[g.batch() * g.cOut() * oSize];
         Parallel.forEach(tasks, work(g), t -> {
             float[] cols = new float[rows * oSize];
@@ -281,7 +281,7 @@ public final class ConvKernels {
         if (DepthwiseConv.applies(g)) return DepthwiseConv.backwardInput(gy, w, g, a);
         if (Backend.VECTOR && g.cOutG() <= Matmul.KC) return DirectConv.backwardInput(gy, w, g, a);
         int kSize = g.kernelSize(), rows = g.cInG() * kSize, oSize = g.outSize(), cOutG = g.cOutG(), inSize = g.inSize();
-        int units = g.batch() * g.groups(), tasks = Parallel.tasks(units);
+        int units = g.batch() * g.groups(), tasks = Parallel.tasks(units, work(g));
         float[] gx = new float[g.batch() * g.cIn() * inSize];
         Parallel.forEach(tasks, work(g), t -> {
             float[] dcols = new float[rows * oSize];
@@ -305,7 +305,7 @@ public final class ConvKernels {
         if (a == null) return ConvOracles.tableBackwardWeight(x, gy, g);
         if (DepthwiseConv.applies(g)) return DepthwiseConv.backwardWeight(x, gy, g, a);
         int kSize = g.kernelSize(), rows = g.cInG() * kSize, oSize = g.outSize(), cOutG = g.cOutG(), inSize = g.inSize();
-        int units = g.batch() * g.groups(), tasks = Parallel.tasks(units);
+        int units = g.batch() * g.groups(), tasks = Parallel.tasks(units, work(g));
         float[][] parts = new float[units][];
         if (Backend.VECTOR) DirectConv.weightParts(x, gy, g, a, parts);
         else Parallel.forEach(tasks, work(g), t -> {

@@ -42,7 +42,7 @@ final class DepthwiseConv {
     static float[] forward(float[] x, float[] w, Geometry g, Axes a) {
         int[] e = extent(a), tapOff = tapOffsets(a, e);
         int planes = g.batch() * g.cIn(), c = g.cIn(), kSize = g.kernelSize(), oSize = g.outSize(), inSize = g.inSize();
-        int o0 = a.out[0], o1 = a.out[1], o2 = a.out[2], s2 = a.s[2], tasks = Parallel.tasks(planes);
+        int o0 = a.out[0], o1 = a.out[1], o2 = a.out[2], s2 = a.s[2], tasks = Parallel.tasks(planes, work(g));
         float[] y = new float[planes * oSize];
         Parallel.forEach(tasks, work(g), t -> {
             float[] pad = new float[e[0] * e[1] * e[2]];
@@ -83,7 +83,7 @@ final class DepthwiseConv {
     static float[] backwardInput(float[] gy, float[] w, Geometry g, Axes a) {
         int[] e = extent(a), tapOff = tapOffsets(a, e);
         int planes = g.batch() * g.cIn(), c = g.cIn(), kSize = g.kernelSize(), oSize = g.outSize(), inSize = g.inSize();
-        int o0 = a.out[0], o1 = a.out[1], o2 = a.out[2], s2 = a.s[2], tasks = Parallel.tasks(planes);
+        int o0 = a.out[0], o1 = a.out[1], o2 = a.out[2], s2 = a.s[2], tasks = Parallel.tasks(planes, work(g));
         float[] gx = new float[planes * inSize];
         Parallel.forEach(tasks, work(g), t -> {
             float[] gpad = new float[e[0] * e[1] * e[2]];
@@ -116,7 +116,7 @@ final class DepthwiseConv {
      */
     static float[] backwardWeight(float[] x, float[] gy, Geometry g, Axes a) {
         int[] e = extent(a), tapOff = tapOffsets(a, e);
-        int c = g.cIn(), kSize = g.kernelSize(), oSize = g.outSize(), inSize = g.inSize(), tasks = Parallel.tasks(c);
+        int c = g.cIn(), kSize = g.kernelSize(), oSize = g.outSize(), inSize = g.inSize(), tasks = Parallel.tasks(c, work(g));
         // pos[o]: where output o's window starts in the padded plane
         int[] pos = positions(a, e);
         int lanes = (kSize + 7) / 8 * 8;
@@ -178,7 +178,7 @@ final class DepthwiseConv {
      */
     private static void weightAcrossBatch(float[] x, float[] gy, Geometry g, Axes a, int[] e, int[] pos, int[] off, float[] gw) {
         int c = g.cIn(), kSize = g.kernelSize(), oSize = g.outSize(), inSize = g.inSize(), batch = g.batch(), lanes = VectorConv.BATCH_LANES;
-        int ePlane = e[0] * e[1] * e[2], tasks = Parallel.tasks(c);
+        int ePlane = e[0] * e[1] * e[2], tasks = Parallel.tasks(c, work(g));
         // the part of the padded plane that holds input (the rest stays 0: padding)
         int lo2 = Math.max(0, a.p[2]), hi2 = Math.min(e[2], a.in[2] + a.p[2]);
         Parallel.forEach(tasks, work(g), t -> {

@@ -34,7 +34,7 @@ final class DirectConv {
         int[] e = extent(a), tapOff = tapOffsets(a, e), pos = positions(a, e);
         int kSize = g.kernelSize(), cInG = g.cInG(), rows = cInG * kSize, oSize = g.outSize(), cOutG = g.cOutG(), inSize = g.inSize();
         int ePlane = e[0] * e[1] * e[2], nr = VectorMatmul.NR_F, mr = VectorMatmul.MR, nPad = (cOutG + nr - 1) / nr * nr;
-        int units = g.batch() * g.groups(), tasks = Parallel.tasks(units);
+        int units = g.batch() * g.groups(), tasks = Parallel.tasks(units, work(g));
         int[] rowOff = tapRows(g, tapOff, ePlane, mr);
         Parallel.forEach(tasks, work(g), t -> {
             float[] xpad = new float[cInG * ePlane], gT = new float[nPad * Math.min(oSize, Matmul.KC)];
@@ -86,7 +86,7 @@ final class DirectConv {
         int[] e = extent(a), tapOff = tapOffsets(a, e), pos = positions(a, e);
         int kSize = g.kernelSize(), cInG = g.cInG(), rows = cInG * kSize, oSize = g.outSize(), cOutG = g.cOutG(), inSize = g.inSize();
         int ePlane = e[0] * e[1] * e[2], nr = VectorMatmul.NR_F, mr = VectorMatmul.MR, nPad = (cOutG + nr - 1) / nr * nr;
-        int units = g.batch() * g.groups(), tasks = Parallel.tasks(units);
+        int units = g.batch() * g.groups(), tasks = Parallel.tasks(units, work(g));
         int[] rowOff = tapRows(g, tapOff, ePlane, mr);
         // the outputs as rows: the last tile's missing rows repeat output 0 (computed and dropped)
         int[] outRows = Arrays.copyOf(pos, (oSize + mr - 1) / mr * mr);
@@ -158,7 +158,7 @@ final class DirectConv {
         boolean masked = false;
         for (float v : w) masked |= !Float.isFinite(v);
         boolean mask = masked;
-        int units = g.batch() * g.groups(), tasks = Parallel.tasks(units);
+        int units = g.batch() * g.groups(), tasks = Parallel.tasks(units, work(g));
         float[] gx = new float[g.batch() * g.cIn() * inSize];
         Parallel.forEach(tasks, work(g), t -> {
             float[] gpad = new float[o0 * o1 * cOutG * rowW], buf = new float[mr * nr];

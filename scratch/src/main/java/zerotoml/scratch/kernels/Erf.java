@@ -65,7 +65,7 @@ public final class Erf {
     /** out[i] = {@link #naive}(x[i]) for i in [0, n); x and out may be the same array. */
     public static void erf(double[] x, double[] out, int n) {
         if (n <= 0) return;
-        int tasks = Parallel.tasks(Math.max(1, n / CHUNK));
+        int tasks = Parallel.tasks(Math.max(1, n / CHUNK), 64L * n);
         Parallel.forEach(tasks, 64L * n, t -> {
             int lo = (int) ((long) n * t / tasks), hi = (int) ((long) n * (t + 1) / tasks);
             if (Backend.VECTOR) vector(x, out, lo, hi);

@@ -93,15 +93,12 @@ public final class Matmul {
     }
 
     /**
-     * How many blocks of rows of C a product is cut into: one below {@link #PARALLEL_THRESHOLD}, else one per
+     * How many blocks of rows of C a product is cut into: one where it is not split over threads, else one per
      * thread (at least {@link #MIN_ROWS_PER_TASK} rows each). Each block packs its own copy of B, so cutting finer
-     * only repeats that packing: {@code Parallel.tasks}' four tasks a thread, run in turn below the threshold, made
-     * a 64×32·32×64 attention product with B read transposed pack B four times (10.4 µs a product, of which the
-     * tiles 1.5; AMD EPYC Zen 5, JDK 25, one thread). The bits do not depend on the cut ({@code ParallelTest}).
+     * than the threads only repeats that packing. The bits do not depend on the cut ({@code ParallelTest}).
      */
     static int rowTasks(int m, long work) {
-        if (work < PARALLEL_THRESHOLD) return 1;
-        return Math.max(1, Math.min(m / MIN_ROWS_PER_TASK, Parallel.threads()));
+        return Math.min(Parallel.tasks(m / MIN_ROWS_PER_TASK, work), Parallel.threads());
     }
 
     /**

@@ -64,4 +64,14 @@ public final class Parallel {
     public static int tasks(int units) {
         return Math.max(1, Math.min(units, 4 * THREADS));
     }
+
+    /**
+     * {@link #tasks(int)} for {@code units} pieces of {@code work} element steps in all, but one task where
+     * {@link #forEach} would run them in turn on the calling thread anyway (one thread, or work below
+     * {@link #THRESHOLD}): a task's setup (a packed copy, a padded plane, a scratch buffer) is then paid once, not
+     * once per task. A 64×32·32×64 matmul below the threshold packed its B four times over (10.4 against 4.3 µs).
+     */
+    public static int tasks(int units, long work) {
+        return POOL == null || work < THRESHOLD ? 1 : tasks(units);
+    }
 }

@@ -13,9 +13,8 @@ import java.util.Arrays;
  * in the order the fast loop must keep: the window's taps in row-major order for each output (the
  * maximum's ties and NaNs, and the sum's rounding, depend on it), and for the average's gradient
  * the taps in the outer loop, so that an input element receives its shares in increasing tap
- * order. Large work splits over whole planes
- * ({@link Parallel}), so the bits do not depend on the thread count. The naive twins are in
- * {@link PoolOracles}.
+ * order. Large work splits over whole planes ({@link Parallel}), so the bits do not depend on the
+ * thread count. The naive twins are in {@link PoolOracles}.
  */
 public final class Pool {
     private Pool() {}
@@ -391,11 +390,7 @@ public final class Pool {
     /** {@code n} planes of {@code work} element steps in all, whole planes per task (one task below the threshold). */
     static void planes(int n, long work, Planes body) {
         if (n == 0) return;
-        if (work < Parallel.THRESHOLD || Parallel.threads() == 1) {
-            body.accept(0, n);
-            return;
-        }
-        int tasks = Parallel.tasks(n), per = (n + tasks - 1) / tasks;
+        int tasks = Parallel.tasks(n, work), per = (n + tasks - 1) / tasks;
         Parallel.forEach(tasks, work, t -> {
             int p0 = Math.min(n, t * per), p1 = Math.min(n, (t + 1) * per);
             if (p0 < p1) body.accept(p0, p1);

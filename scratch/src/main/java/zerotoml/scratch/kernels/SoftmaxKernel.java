@@ -227,8 +227,8 @@ public final class SoftmaxKernel {
     private static void lanes(int outer, int len, int inner, Lanes body) {
         int lanes = outer * inner;
         if (lanes == 0) return;
-        int tasks = Parallel.tasks(lanes), per = (lanes + tasks - 1) / tasks;
         long work = (long) lanes * Math.max(len, 1);
+        int tasks = Parallel.tasks(lanes, work), per = (lanes + tasks - 1) / tasks;
         Parallel.forEach(tasks, work, t -> {
             int l0 = Math.min(lanes, t * per), l1 = Math.min(lanes, (t + 1) * per);
             if (l0 < l1) body.accept(l0, l1, new double[Math.min(Pointwise.BLOCK, Math.max(len, 1))]);
