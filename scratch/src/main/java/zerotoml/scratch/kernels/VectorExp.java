@@ -15,6 +15,22 @@ import jdk.incubator.vector.VectorSpecies;
  * quotient on x itself instead of |x| with the sign put back, and below |x| = 2⁻⁵ runs the
  * oracle's series with the oracle's own operations on every lane (so those lanes need no check);
  * its result is the oracle's either way. x and out may be the same array. Loaded only when {@link Backend#VECTOR} is true.
+ *
+ * <p>Each kernel writes out y ≈ eᵘ and the check where they are used, so nothing of ours is called with a
+ * vector on the hot path (see {@link VectorMatmul}'s class comment: C2 may leave such a call out of line
+ * and box the vectors; with y and the check in helpers, tanh ran at 3.6-7 ns an element against sigmoid's
+ * 1.4, {@code NodeCountInliningCutoff} in PrintInlining on JDK 25). The three copies of y:
+ * <ul>
+ *   <li>c = u clamped to [−110, 89] by compare and blend: the same c as {@code max} and {@code min} (a NaN
+ *       compares false and stays NaN; the bounds are far from ±0) without the extra operations those need for
+ *       Java's NaN and −0 rules (0.3 of 1.1 ns an element on Zen 5, JDK 25);
+ *   <li>k = round(c / ln 2) by adding and removing 1.5·2⁵², and r = c − k·ln 2 in two fmas, as in {@link FloatExp#approx};
+ *   <li>e^r = Σ_{i≤13} K_i rⁱ by Estrin's scheme, (K0 + K1·r) + (K2 + K3·r)·r² + …, a tree of depth 6 instead of
+ *       Horner's chain of 13 fmas (0.86 against 1.03 ns an element, JDK 25). Its y differs from the scalar
+ *       approx's in the last bits, both within 2⁻⁵¹ of eˣ, far inside the check's 2⁻⁴⁶, so the floats are the
+ *       oracle's ({@code FloatExpExhaustive}: all 2³² floats);
+ *   <li>y = e^r · 2^k, k + 1023 shifted into the exponent bits.
+ * </ul>
  */
 final class VectorExp {
     private VectorExp() {}
@@ -24,8 +40,8 @@ final class VectorExp {
     private static final VectorSpecies<Float> F = VectorSpecies.of(float.class, VectorShape.forBitSize(D.vectorBitSize() / 2));
     private static final int L = D.length();
 
-    // the constants as vectors once (a broadcast per use made approx too large for C2 to inline, and a
-    // vector that crosses a call that is not inlined is boxed: 2-3x slower than Math.exp, PrintInlining)
+    // the constants as vectors once (a broadcast per use made the kernels' compiles larger: when approx was a
+    // helper, too large for C2 to inline it, 2-3x slower than Math.exp, PrintInlining)
     private static final DoubleVector LOWEST = bc(FloatExp.LOWEST), HIGHEST = bc(FloatExp.HIGHEST), INV_LN2 = bc(FloatExp.INV_LN2),
             SHIFTER = bc(FloatExp.SHIFTER), LN2_HI = bc(FloatExp.LN2_HI), LN2_LO = bc(FloatExp.LN2_LO),
             K0 = bc(FloatExp.C[0]), K1 = bc(FloatExp.C[1]), K2 = bc(FloatExp.C[2]), K3 = bc(FloatExp.C[3]), K4 = bc(FloatExp.C[4]),
@@ -40,40 +56,7 @@ final class VectorExp {
         return DoubleVector.broadcast(D, c);
     }
 
-    // y = e^r · 2^k on every lane: FloatExp.approx's reduction and scale, the polynomial as a tree
-    private static DoubleVector approx(DoubleVector v) {
-        // c = min(max(v, −110), 89) by compare and blend: the same c as max and min (a NaN compares false and
-        // stays NaN; the bounds are far from ±0), without the extra operations max and min need for Java's
-        // NaN and −0 rules (0.3 of 1.1 ns an element on Zen 5, JDK 25)
-        DoubleVector c = v.blend(LOWEST, v.compare(VectorOperators.LT, LOWEST));
-        c = c.blend(HIGHEST, c.compare(VectorOperators.GT, HIGHEST));
-        DoubleVector tv = c.mul(INV_LN2).add(SHIFTER);
-        DoubleVector nk = tv.sub(SHIFTER).neg();
-        DoubleVector r = nk.fma(LN2_HI, c);
-        r = nk.fma(LN2_LO, r);
-        // e^r = Σ_{i≤13} K_i rⁱ by Estrin's scheme, (K0 + K1·r) + (K2 + K3·r)·r² + …, a tree of depth 6 instead of
-        // Horner's chain of 13 fmas (0.86 against 1.03 ns an element, JDK 25): its y differs from the scalar
-        // approx's in the last bits, both within 2⁻⁵¹ of e^x, far inside the check's 2⁻⁴⁶, so the floats are the
-        // oracle's (FloatExpExhaustive: all 2³² floats)
-        DoubleVector r2 = r.mul(r), r4 = r2.mul(r2), r8 = r4.mul(r4);
-        DoubleVector a0 = K1.fma(r, K0), a1 = K3.fma(r, K2), a2 = K5.fma(r, K4), a3 = K7.fma(r, K6), a4 = K9.fma(r, K8),
-                a5 = K11.fma(r, K10), a6 = K13.fma(r, K12);
-        DoubleVector b0 = a1.fma(r2, a0), b1 = a3.fma(r2, a2), b2 = a5.fma(r2, a4);
-        DoubleVector p = a6.fma(r4, b2).fma(r8, b1.fma(r4, b0));
-        DoubleVector scale = tv.reinterpretAsLongs().add(1023L).lanewise(VectorOperators.LSHL, 52L).reinterpretAsDoubles();
-        return p.mul(scale);
-    }
-
     private static final int EXP = 0, SIGMOID = 1, TANH = 2;
-
-    /** float(y·up) where float(y·down) = float(y·up) (then also float(y)), else the oracle of that lane. */
-    private static void store(DoubleVector y, DoubleVector down, DoubleVector up, float[] x, int xi, float[] out, int oi, int op) {
-        FloatVector lo = (FloatVector) y.mul(down).convertShape(VectorOperators.D2F, F, 0);
-        FloatVector hi = (FloatVector) y.mul(up).convertShape(VectorOperators.D2F, F, 0);
-        VectorMask<Float> same = lo.compare(VectorOperators.EQ, hi);
-        if (same.allTrue()) hi.intoArray(out, oi);
-        else patch(hi, same, x, xi, out, oi, op);
-    }
 
     /** The rare lanes whose two roundings disagree: the oracle, reading x before the store (out may be x). */
     private static void patch(FloatVector hi, VectorMask<Float> same, float[] x, int xi, float[] out, int oi, int op) {
@@ -90,7 +73,27 @@ final class VectorExp {
         int t = 0;
         for (; t <= n - L; t += L) {
             DoubleVector v = (DoubleVector) FloatVector.fromArray(F, x, xo + t).convertShape(VectorOperators.F2D, D, 0);
-            store(approx(v), DOWN, UP, x, xo + t, out, o + t, EXP);
+            // e = e^r · 2^k ≈ exp u: c = u clamped to [−110, 89], k = round(c / ln 2), r = c − k·ln 2 (the class comment)
+            DoubleVector u = v;
+            DoubleVector c = u.blend(LOWEST, u.compare(VectorOperators.LT, LOWEST));
+            c = c.blend(HIGHEST, c.compare(VectorOperators.GT, HIGHEST));
+            DoubleVector tv = c.mul(INV_LN2).add(SHIFTER);
+            DoubleVector nk = tv.sub(SHIFTER).neg();
+            DoubleVector r = nk.fma(LN2_HI, c);
+            r = nk.fma(LN2_LO, r);
+            // e^r = Σ_(i≤13) K_i rⁱ by Estrin's scheme
+            DoubleVector r2 = r.mul(r), r4 = r2.mul(r2), r8 = r4.mul(r4);
+            DoubleVector a0 = K1.fma(r, K0), a1 = K3.fma(r, K2), a2 = K5.fma(r, K4), a3 = K7.fma(r, K6), a4 = K9.fma(r, K8),
+                    a5 = K11.fma(r, K10), a6 = K13.fma(r, K12);
+            DoubleVector b0 = a1.fma(r2, a0), b1 = a3.fma(r2, a2), b2 = a5.fma(r2, a4);
+            DoubleVector poly = a6.fma(r4, b2).fma(r8, b1.fma(r4, b0));
+            DoubleVector e = poly.mul(tv.reinterpretAsLongs().add(1023L).lanewise(VectorOperators.LSHL, 52L).reinterpretAsDoubles());
+            // float(y·up) where float(y·down) = float(y·up) (then also float(y)), else the oracle on that lane
+            FloatVector lo = (FloatVector) e.mul(DOWN).convertShape(VectorOperators.D2F, F, 0);
+            FloatVector hi = (FloatVector) e.mul(UP).convertShape(VectorOperators.D2F, F, 0);
+            VectorMask<Float> same = lo.compare(VectorOperators.EQ, hi);
+            if (same.allTrue()) hi.intoArray(out, o + t);
+            else patch(hi, same, x, xo + t, out, o + t, EXP);
         }
         for (; t < n; t++) out[o + t] = FloatExp.exp(x[xo + t]);
     }
@@ -100,9 +103,28 @@ final class VectorExp {
         int t = 0;
         for (; t <= n - L; t += L) {
             DoubleVector v = (DoubleVector) FloatVector.fromArray(F, x, xo + t).convertShape(VectorOperators.F2D, D, 0);
-            DoubleVector e = approx(v.abs().neg());
-            DoubleVector num = e.blend(ONE, v.compare(VectorOperators.GE, 0.0));
-            store(num.div(e.add(ONE)), DOWN, UP, x, xo + t, out, o + t, SIGMOID);
+            // e = e^r · 2^k ≈ exp u: c = u clamped to [−110, 89], k = round(c / ln 2), r = c − k·ln 2 (the class comment)
+            DoubleVector u = v.abs().neg();
+            DoubleVector c = u.blend(LOWEST, u.compare(VectorOperators.LT, LOWEST));
+            c = c.blend(HIGHEST, c.compare(VectorOperators.GT, HIGHEST));
+            DoubleVector tv = c.mul(INV_LN2).add(SHIFTER);
+            DoubleVector nk = tv.sub(SHIFTER).neg();
+            DoubleVector r = nk.fma(LN2_HI, c);
+            r = nk.fma(LN2_LO, r);
+            // e^r = Σ_(i≤13) K_i rⁱ by Estrin's scheme
+            DoubleVector r2 = r.mul(r), r4 = r2.mul(r2), r8 = r4.mul(r4);
+            DoubleVector a0 = K1.fma(r, K0), a1 = K3.fma(r, K2), a2 = K5.fma(r, K4), a3 = K7.fma(r, K6), a4 = K9.fma(r, K8),
+                    a5 = K11.fma(r, K10), a6 = K13.fma(r, K12);
+            DoubleVector b0 = a1.fma(r2, a0), b1 = a3.fma(r2, a2), b2 = a5.fma(r2, a4);
+            DoubleVector poly = a6.fma(r4, b2).fma(r8, b1.fma(r4, b0));
+            DoubleVector e = poly.mul(tv.reinterpretAsLongs().add(1023L).lanewise(VectorOperators.LSHL, 52L).reinterpretAsDoubles());
+            DoubleVector num = e.blend(ONE, v.compare(VectorOperators.GE, 0.0)), y = num.div(e.add(ONE));
+            // float(y·up) where float(y·down) = float(y·up) (then also float(y)), else the oracle on that lane
+            FloatVector lo = (FloatVector) y.mul(DOWN).convertShape(VectorOperators.D2F, F, 0);
+            FloatVector hi = (FloatVector) y.mul(UP).convertShape(VectorOperators.D2F, F, 0);
+            VectorMask<Float> same = lo.compare(VectorOperators.EQ, hi);
+            if (same.allTrue()) hi.intoArray(out, o + t);
+            else patch(hi, same, x, xo + t, out, o + t, SIGMOID);
         }
         for (; t < n; t++) out[o + t] = FloatExp.sigmoid(x[xo + t]);
     }
@@ -121,10 +143,24 @@ final class VectorExp {
             // above, the quotient on x itself rather than |x| with the sign put back (the oracle's form): for 2⁻⁵ ≤ |x|
             // both are within 2⁻⁴⁵ of tanh x, so the check at 2⁻⁴⁰ holds; from |x| = 20 on (±∞ included, clamped in
             // approx) it is ±1 exactly; a NaN fails the check and takes the oracle
-            DoubleVector y = ONE.sub(TWO.div(approx(v.mul(TWO)).add(ONE))).blend(s, series);
+            // e = e^r · 2^k ≈ exp u: c = u clamped to [−110, 89], k = round(c / ln 2), r = c − k·ln 2 (the class comment)
+            DoubleVector u = v.mul(TWO);
+            DoubleVector c = u.blend(LOWEST, u.compare(VectorOperators.LT, LOWEST));
+            c = c.blend(HIGHEST, c.compare(VectorOperators.GT, HIGHEST));
+            DoubleVector tv = c.mul(INV_LN2).add(SHIFTER);
+            DoubleVector nk = tv.sub(SHIFTER).neg();
+            DoubleVector r = nk.fma(LN2_HI, c);
+            r = nk.fma(LN2_LO, r);
+            // e^r = Σ_(i≤13) K_i rⁱ by Estrin's scheme
+            DoubleVector r2 = r.mul(r), r4 = r2.mul(r2), r8 = r4.mul(r4);
+            DoubleVector a0 = K1.fma(r, K0), a1 = K3.fma(r, K2), a2 = K5.fma(r, K4), a3 = K7.fma(r, K6), a4 = K9.fma(r, K8),
+                    a5 = K11.fma(r, K10), a6 = K13.fma(r, K12);
+            DoubleVector b0 = a1.fma(r2, a0), b1 = a3.fma(r2, a2), b2 = a5.fma(r2, a4);
+            DoubleVector poly = a6.fma(r4, b2).fma(r8, b1.fma(r4, b0));
+            DoubleVector e = poly.mul(tv.reinterpretAsLongs().add(1023L).lanewise(VectorOperators.LSHL, 52L).reinterpretAsDoubles());
+            DoubleVector y = ONE.sub(TWO.div(e.add(ONE))).blend(s, series);
             DoubleVector d = TANH_DELTA.blend(ZERO, series);
-            // store's check written out: called, it is not inlined here (NodeCountInliningCutoff, PrintInlining on
-            // JDK 25), and the vectors passed to it are boxed (3.6-7 ns an element against sigmoid's 1.4)
+            // float(y·up) where float(y·down) = float(y·up) (then also float(y)), else the oracle on that lane
             FloatVector lo = (FloatVector) y.mul(ONE.sub(d)).convertShape(VectorOperators.D2F, F, 0);
             FloatVector hi = (FloatVector) y.mul(ONE.add(d)).convertShape(VectorOperators.D2F, F, 0);
             VectorMask<Float> same = lo.compare(VectorOperators.EQ, hi);

@@ -14,6 +14,15 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Also the tile whose A is read in place from a zero-padded input ({@link #paddedTile}, the
  * convolution's products in {@link DirectConv}); the convolution's other vector loops are in
  * {@link VectorConv}. The oracle is the scalar tile of {@link PackedMatmul} ({@code MatmulTest}).
+ *
+ * <p>A tile calls no method of ours: every call in it is the Vector API's own, which C2 always inlines
+ * (they are {@code @ForceInline}). A helper of ours that takes a vector may be left out of line when the
+ * compile has grown past {@code NodeCountInliningCutoff}, and then every vector passed to it is boxed. On JDK
+ * 17 that happened by the run: with the tile's stores through a helper {@code add(c, o, lo, hi)}, one 150-step
+ * tiny-lm run in four (four of eleven across sessions) compiled the float tile with its sixth {@code add} out
+ * of line ({@code -XX:+LogCompilation}: {@code inline_fail reason='NodeCountInliningCutoff'} in the tile's
+ * C2 compiles, in that run only) and trained 3x slower (67 against 21-25 s, AMD EPYC Zen 5).
+ * {@code VectorKernelsTest} holds this class to it.
  */
 final class VectorMatmul {
     private VectorMatmul() {}
@@ -94,9 +103,22 @@ final class VectorMatmul {
         }
         int o = cOff + i * n + j;
         if (rows == MR && cols == NR_D) {
-            // written out, not looped over an array, so the accumulators stay in registers
-            add(c, o, c00, c01); add(c, o + n, c10, c11); add(c, o + 2 * n, c20, c21);
-            add(c, o + 3 * n, c30, c31); add(c, o + 4 * n, c40, c41); add(c, o + 5 * n, c50, c51);
+            // C[i+r, j..j+2L) += (c_r0, c_r1), written out: not looped over an array (that would box the
+            // accumulators) and not through a helper method, which JDK 17's C2 may refuse to inline
+            // (NodeCountInliningCutoff; only the Vector API's own methods are force-inlined), boxing the vectors
+            // passed to it and running the whole tile 3x slower (see the class comment)
+            DoubleVector.fromArray(D, c, o).add(c00).intoArray(c, o);
+            DoubleVector.fromArray(D, c, o + LD).add(c01).intoArray(c, o + LD);
+            DoubleVector.fromArray(D, c, o + n).add(c10).intoArray(c, o + n);
+            DoubleVector.fromArray(D, c, o + n + LD).add(c11).intoArray(c, o + n + LD);
+            DoubleVector.fromArray(D, c, o + 2 * n).add(c20).intoArray(c, o + 2 * n);
+            DoubleVector.fromArray(D, c, o + 2 * n + LD).add(c21).intoArray(c, o + 2 * n + LD);
+            DoubleVector.fromArray(D, c, o + 3 * n).add(c30).intoArray(c, o + 3 * n);
+            DoubleVector.fromArray(D, c, o + 3 * n + LD).add(c31).intoArray(c, o + 3 * n + LD);
+            DoubleVector.fromArray(D, c, o + 4 * n).add(c40).intoArray(c, o + 4 * n);
+            DoubleVector.fromArray(D, c, o + 4 * n + LD).add(c41).intoArray(c, o + 4 * n + LD);
+            DoubleVector.fromArray(D, c, o + 5 * n).add(c50).intoArray(c, o + 5 * n);
+            DoubleVector.fromArray(D, c, o + 5 * n + LD).add(c51).intoArray(c, o + 5 * n + LD);
             return;
         }
         // an edge tile: through a small buffer (each vector stored by name: an array of vectors would box them)
@@ -107,12 +129,6 @@ final class VectorMatmul {
         for (int r = 0; r < rows; r++) {
             for (int q = 0; q < cols; q++) c[o + r * n + q] += t[r * NR_D + q];
         }
-    }
-
-    // c[o .. o + 2L) += (lo, hi)
-    private static void add(double[] c, int o, DoubleVector lo, DoubleVector hi) {
-        DoubleVector.fromArray(D, c, o).add(lo).intoArray(c, o);
-        DoubleVector.fromArray(D, c, o + LD).add(hi).intoArray(c, o + LD);
     }
 
     // the float twin: float accumulators, float fma
@@ -138,9 +154,19 @@ final class VectorMatmul {
         }
         int o = cOff + i * n + j;
         if (rows == MR && cols == NR_F) {
-            // written out, not looped over an array, so the accumulators stay in registers
-            add(c, o, c00, c01); add(c, o + n, c10, c11); add(c, o + 2 * n, c20, c21);
-            add(c, o + 3 * n, c30, c31); add(c, o + 4 * n, c40, c41); add(c, o + 5 * n, c50, c51);
+            // written out, as in the double tile
+            FloatVector.fromArray(F, c, o).add(c00).intoArray(c, o);
+            FloatVector.fromArray(F, c, o + LF).add(c01).intoArray(c, o + LF);
+            FloatVector.fromArray(F, c, o + n).add(c10).intoArray(c, o + n);
+            FloatVector.fromArray(F, c, o + n + LF).add(c11).intoArray(c, o + n + LF);
+            FloatVector.fromArray(F, c, o + 2 * n).add(c20).intoArray(c, o + 2 * n);
+            FloatVector.fromArray(F, c, o + 2 * n + LF).add(c21).intoArray(c, o + 2 * n + LF);
+            FloatVector.fromArray(F, c, o + 3 * n).add(c30).intoArray(c, o + 3 * n);
+            FloatVector.fromArray(F, c, o + 3 * n + LF).add(c31).intoArray(c, o + 3 * n + LF);
+            FloatVector.fromArray(F, c, o + 4 * n).add(c40).intoArray(c, o + 4 * n);
+            FloatVector.fromArray(F, c, o + 4 * n + LF).add(c41).intoArray(c, o + 4 * n + LF);
+            FloatVector.fromArray(F, c, o + 5 * n).add(c50).intoArray(c, o + 5 * n);
+            FloatVector.fromArray(F, c, o + 5 * n + LF).add(c51).intoArray(c, o + 5 * n + LF);
             return;
         }
         // an edge tile: through a small buffer (each vector stored by name: an array of vectors would box them)
@@ -151,12 +177,6 @@ final class VectorMatmul {
         for (int r = 0; r < rows; r++) {
             for (int q = 0; q < cols; q++) c[o + r * n + q] += t[r * NR_F + q];
         }
-    }
-
-    // c[o .. o + 2L) += (lo, hi)
-    private static void add(float[] c, int o, FloatVector lo, FloatVector hi) {
-        FloatVector.fromArray(F, c, o).add(lo).intoArray(c, o);
-        FloatVector.fromArray(F, c, o + LF).add(hi).intoArray(c, o + LF);
     }
 
     // ------------------------------------------------------------------ the convolution's products on the padded input (DirectConv)
@@ -192,8 +212,19 @@ final class VectorMatmul {
         }
         int o = ir * n + j;
         if (rows == MR && cols == NR_F) {
-            add(c, o, c00, c01); add(c, o + n, c10, c11); add(c, o + 2 * n, c20, c21);
-            add(c, o + 3 * n, c30, c31); add(c, o + 4 * n, c40, c41); add(c, o + 5 * n, c50, c51);
+            // written out, as in the double tile
+            FloatVector.fromArray(F, c, o).add(c00).intoArray(c, o);
+            FloatVector.fromArray(F, c, o + LF).add(c01).intoArray(c, o + LF);
+            FloatVector.fromArray(F, c, o + n).add(c10).intoArray(c, o + n);
+            FloatVector.fromArray(F, c, o + n + LF).add(c11).intoArray(c, o + n + LF);
+            FloatVector.fromArray(F, c, o + 2 * n).add(c20).intoArray(c, o + 2 * n);
+            FloatVector.fromArray(F, c, o + 2 * n + LF).add(c21).intoArray(c, o + 2 * n + LF);
+            FloatVector.fromArray(F, c, o + 3 * n).add(c30).intoArray(c, o + 3 * n);
+            FloatVector.fromArray(F, c, o + 3 * n + LF).add(c31).intoArray(c, o + 3 * n + LF);
+            FloatVector.fromArray(F, c, o + 4 * n).add(c40).intoArray(c, o + 4 * n);
+            FloatVector.fromArray(F, c, o + 4 * n + LF).add(c41).intoArray(c, o + 4 * n + LF);
+            FloatVector.fromArray(F, c, o + 5 * n).add(c50).intoArray(c, o + 5 * n);
+            FloatVector.fromArray(F, c, o + 5 * n + LF).add(c51).intoArray(c, o + 5 * n + LF);
             return;
         }
         float[] t = new float[MR * NR_F];
