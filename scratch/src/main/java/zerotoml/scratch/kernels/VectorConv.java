@@ -18,8 +18,14 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorConv {
     private VectorConv() {}
 
-    /** The convolution's ∂x holds its sums in registers with 512-bit vectors, in memory with narrower ones ({@link #inputGradTileInRegisters}). */
-    static final boolean IN_REGISTERS = LF >= 16;
+    /**
+     * The convolution's ∂x holds its sums in registers ({@link #inputGradTileInRegisters}) with 512-bit vectors on JDK 25
+     * and later, in memory otherwise. JDK 17's C2 does not intrinsify that tile's unmasked adds at 512 bits (JFR: a
+     * float[] per add, from the Vector API's fallback, 7.9 MB more per plain forward + backward), and the memory
+     * version ran faster there: plain 2.84 against 3.38 ms, dilated 2.70 against 3.05 (median of 100, one thread, AMD
+     * EPYC Zen 5, thirteenth session). JDKs 18-24 were not measured, so they take the memory version too.
+     */
+    static final boolean IN_REGISTERS = LF >= 16 && Runtime.version().feature() >= 25;
 
     // ------------------------------------------------------------------ the convolution's ∂x, direct (DirectConv)
 
@@ -99,7 +105,7 @@ final class VectorConv {
      * +0 on entry and never −0, so storing it gives the bits of adding it). On the AVX-512 machine of
      * notes/Performance.md, one thread, the plain benchmark case's ∂x: faster on JDK 25 with 512-bit
      * vectors (0.85 against 1.04 ms), much slower on JDK 17 with 256-bit ones (3.9 against 1.3 ms),
-     * so {@link #IN_REGISTERS} chooses by the width (the JDK and the width were not told apart).
+     * so {@link #IN_REGISTERS} chooses by the width and, since JDK 17 at 512 bits boxed it, by the JDK.
      */
     static void inputGradTileInRegisters(float[] w, int wBase, int wRows, int[] wr, int cOutG, float[] gpad, int gStride, int[] tapRow, int[] shift,
                                          int[] lo, int[] hi, boolean masked, int ix0, float[] gx, int[] gxRow, int px) {

@@ -14,7 +14,7 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorErf {
     private VectorErf() {}
 
-    private static final VectorSpecies<Double> D = VectorMatmul.WIDE_D;
+    private static final VectorSpecies<Double> D = VectorMatmul.D;
     private static final int L = D.length();
     /** Group 0 is the continued fraction (2 ≤ |x| ≤ 6); groups 1..12 the series, by −exponent of |x| (0 … ≥ 11). */
     private static final int GROUPS = 13;

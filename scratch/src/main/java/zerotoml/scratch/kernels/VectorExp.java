@@ -35,7 +35,7 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorExp {
     private VectorExp() {}
 
-    private static final VectorSpecies<Double> D = VectorMatmul.WIDE_D;
+    private static final VectorSpecies<Double> D = VectorMatmul.D;
     /** Floats of half the width: as many lanes as D. */
     private static final VectorSpecies<Float> F = VectorSpecies.of(float.class, VectorShape.forBitSize(D.vectorBitSize() / 2));
     private static final int L = D.length();

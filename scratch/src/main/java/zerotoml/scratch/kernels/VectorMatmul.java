@@ -29,31 +29,17 @@ final class VectorMatmul {
 
     static final VectorSpecies<Double> D = VectorSpecies.of(double.class, shape());
     static final VectorSpecies<Float> F = VectorSpecies.of(float.class, shape());
-    /** The doubles of {@link VectorExp} and {@link VectorErf}: {@link #wideShape()}. */
-    static final VectorSpecies<Double> WIDE_D = VectorSpecies.of(double.class, wideShape());
 
     /**
-     * The tile's vectors: {@code -Dzerotoml.vectorBits=128|256|512} if given; else the platform's preferred size, but at
-     * most 256 bits before JDK 21. Measured on the AMD EPYC (AVX-512) machine of notes/Performance.md,
-     * one thread, 512² products: JDK 17 ran this tile at 14 GFLOP/s (f64) with 512-bit vectors and
-     * 33 with 256-bit ones; JDK 25 at about 60 with 512-bit ones and 15 with 256-bit ones.
+     * Every kernel's vectors: {@code -Dzerotoml.vectorBits=128|256|512} if given, else the platform's preferred size,
+     * on every JDK. Until the thirteenth session JDK 17 was held to 256 bits, because its tile ran slower at 512
+     * (14 against 33 GFLOP/s, f64, 512² products). That was the boxing described in the class comment, not the
+     * width: with the tile's stores written out, JDK 17 at 512 bits on the AMD EPYC (Zen 5) machine of
+     * notes/Performance.md, one thread, ran the f32 1024² product in 14.4 against 27.7 ms and the f64 one in 28.7
+     * against 54.4 ms, the plain, strided and dilated convolutions' forward + backward 1.3-2.6x faster by the
+     * median, and 150 tiny-lm steps in 18.6-22.6 against 20.1-26.7 s.
      */
     static VectorShape shape() {
-        VectorShape given = given();
-        if (given != null) return given;
-        VectorShape preferred = VectorShape.preferredShape();
-        if (Runtime.version().feature() < 21 && preferred.vectorBitSize() > 256) return VectorShape.S_256_BIT;
-        return preferred;
-    }
-
-    /**
-     * The vectors of the exp and erf kernels: {@code -Dzerotoml.vectorBits} if given, else the platform's preferred
-     * size on every JDK. Their lanes are independent, so the width changes no bit. JDK 17's cap for the tile does not
-     * carry over to them: on the same AMD EPYC (Zen 5) machine, 1M floats, one thread, JDK 17, 512-bit lanes took
-     * the float exp from 1.89 to 1.31 ms, the sigmoid from 2.31 to 1.52 ms, erf from 25.8 to 21.0 ns an element
-     * (notes/Performance.md). {@link VectorPointwise} keeps the tile's width (its note says why).
-     */
-    static VectorShape wideShape() {
         VectorShape given = given();
         return given != null ? given : VectorShape.preferredShape();
     }
@@ -75,9 +61,7 @@ final class VectorMatmul {
     static final int NR_D = 2 * LD, NR_F = 2 * LF;
 
     static String describe() {
-        String lanes = D.vectorBitSize() + "-bit vectors: " + LD + " doubles or " + LF + " floats";
-        return WIDE_D.vectorBitSize() == D.vectorBitSize() ? lanes
-                : lanes + " in matmul, convolution and zips, " + WIDE_D.vectorBitSize() + "-bit in exp and erf";
+        return D.vectorBitSize() + "-bit vectors: " + LD + " doubles or " + LF + " floats";
     }
 
     // acc[r][q] = Σ_p aPack[r,p] · bPack[p,q] (fma chain from 0), then C[i+r, j+q] += acc[r][q] where the entry exists

@@ -17,8 +17,6 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorPointwise {
     private VectorPointwise() {}
 
-    // the tile's width, not VectorMatmul.WIDE_*: on JDK 17 (AMD EPYC Zen 5) these loops at 512 bits made a 50-step
-    // tiny-lm run take 26.8 s against 10.5 s at 256 (JDK 25 has one width for both)
     private static final VectorSpecies<Float> F = VectorMatmul.F;
     private static final VectorSpecies<Double> D = VectorMatmul.D;
 
