@@ -164,6 +164,15 @@ public final class FloatExp {
         return (float) Unary.SIGMOID.applyAsDouble(x);
     }
 
+    /**
+     * How many elements one step of the array kernels takes: the Vector API path's lanes, or 1 on the scalar path.
+     * The elements past the last whole step go through the scalar exp, several times a lane's cost, so a caller
+     * with room in its buffer can round its count up to a multiple of this.
+     */
+    static int lanes() {
+        return Backend.VECTOR ? VectorExp.L : 1;
+    }
+
     // out_{o+t} = float(exp(double(x_{xo+t})))
     /**
      * {@code out[o + t] = (float) Math.exp(x[xo + t])} for t &lt; n: the Vector API path when it is

@@ -98,13 +98,14 @@ public final class SoftmaxKernel {
     }
 
     /**
-     * n rounded up to a multiple of 16, the most floats a vector of the exp kernel holds: {@link #expSum} takes
-     * the exps of its buffer in whole vectors, with no element left to the scalar path, whose exp costs several
-     * times a lane's (tiny-lm's 65-token softmax left one element a row to it: 5 % of a JDK 17 training
-     * profile). Pointwise.BLOCK is a multiple of 16, so a buffer of this size holds every block's rounding.
+     * n rounded up to a multiple of the exp kernel's step ({@link FloatExp#lanes}): {@link #expSum} takes the exps of
+     * its buffer in whole steps, with no element left to the scalar path, whose exp costs several times a lane's
+     * (tiny-lm's 65-token softmax left one element a row to it: 5 % of a JDK 17 training profile). Every block's
+     * n is at most the buffer's length before rounding, so the rounded buffer holds every block's rounding.
      */
     static int wholeVectors(int n) {
-        return (n + 15) & ~15;
+        int l = FloatExp.lanes();
+        return (n + l - 1) / l * l;
     }
 
     // ------------------------------------------------------------------ forward, double

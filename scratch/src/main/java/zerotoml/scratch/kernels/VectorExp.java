@@ -10,8 +10,8 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * {@link FloatExp}'s kernel with the incubating Vector API: the floats widened into double lanes
  * (as many floats as the vector holds doubles), the same operations as {@link FloatExp#approx}
- * and {@link FloatExp#exp(float)} (and {@link FloatExp#sigmoid(float)}) lane by lane, and the
- * elements whose two roundings disagree (and the tail) through the scalar path. tanh takes the
+ * and {@link FloatExp#exp(float)} (and {@link FloatExp#sigmoid(float)}) lane by lane; a step with a
+ * lane whose two roundings disagree, and the tail, through the scalar path. tanh takes the
  * quotient on x itself instead of |x| with the sign put back, and below |x| = 2⁻⁵ runs the
  * oracle's series with the oracle's own operations on every lane (so those lanes need no check);
  * its result is the oracle's either way. x and out may be the same array. Loaded only when {@link Backend#VECTOR} is true.
@@ -38,7 +38,8 @@ final class VectorExp {
     private static final VectorSpecies<Double> D = VectorMatmul.D;
     /** Floats of half the width: as many lanes as D. */
     private static final VectorSpecies<Float> F = VectorSpecies.of(float.class, VectorShape.forBitSize(D.vectorBitSize() / 2));
-    private static final int L = D.length();
+    /** Floats a step: as many as D holds doubles. */
+    static final int L = D.length();
 
     // the constants as vectors once (a broadcast per use made the kernels' compiles larger: when approx was a
     // helper, too large for C2 to inline it, 2-3x slower than Math.exp, PrintInlining)
