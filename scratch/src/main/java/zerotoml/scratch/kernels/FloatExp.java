@@ -27,9 +27,9 @@ import java.math.BigDecimal;
  * lane (the Vector API's fma is {@link Math#fma} per lane, its conversions round to nearest as a
  * Java cast). {@link #naiveExp} is the oracle the kernel replaces.
  *
- * <p>The logistic σ and tanh of float32 ({@link #sigmoid(float)}, {@link #tanh(float)}) go through
- * the same polynomial and the same check, against their own oracles {@link #naiveSigmoid} and
- * {@link #naiveTanh} (the float σ and tanh as they were computed).
+ * <p>The tanh of float32 ({@link #tanh(float)}) goes through the same polynomial and the same check,
+ * against its own oracle {@link #naiveTanh} (the float tanh as it was computed). The float32 sigmoid
+ * had too, until it moved to {@link FloatSigmoid}, computed in float.
  */
 public final class FloatExp {
     private FloatExp() {}
@@ -69,7 +69,7 @@ public final class FloatExp {
         return approx((double) x);
     }
 
-    /** {@link #approx(float)} on a double argument (σ's −|x| of a float x). */
+    /** {@link #approx(float)} on a double argument (tanh's 2|x| of a float x). */
     static double approx(double v) {
         double c = Math.min(Math.max(v, LOWEST), HIGHEST);
         double t = c * INV_LN2 + SHIFTER;
@@ -105,21 +105,6 @@ public final class FloatExp {
     /** The oracle: one {@code Math.exp} in double per element, rounded to float. */
     public static float naiveExp(float x) {
         return (float) Math.exp(x);
-    }
-
-    // σ x = float(y) when float(y·(1 − δ)) = float(y·(1 + δ)),  y = (x ≥ 0 ? 1 : e) / (1 + e),  e = approx(−|x|);  else the oracle
-    /**
-     * The logistic σ with the bits of the float sigmoid, {@link #naiveSigmoid}: the same formula on
-     * {@link #approx}'s e instead of {@code Math.exp}'s, and the same two-rounding check. With e
-     * within 2⁻⁵¹ relative of {@code Math.exp}'s (1 ulp each from eˣ), the quotient moves by at most
-     * that much (∂ log σ / ∂ log e has magnitude below 1), plus four roundings of 2⁻⁵³: far inside
-     * the check's 2⁻⁴⁶. The scalar path.
-     */
-    public static float sigmoid(float x) {
-        double v = x, e = approx(-Math.abs(v));
-        double y = (v >= 0 ? 1.0 : e) / (1 + e);
-        float lo = (float) (y * DOWN), hi = (float) (y * UP);
-        return lo == hi ? lo : naiveSigmoid(x);
     }
 
     /** The relative half-width of tanh's check: its quotient cancels near |x| = 2⁻⁵ (see {@link #tanh(float)}). */
@@ -159,11 +144,6 @@ public final class FloatExp {
         return (float) Unary.tanhForFloat(x);
     }
 
-    /** The oracle: Pointwise's float sigmoid, {@code (float) ((x ≥ 0 ? 1 : e) / (1 + e))} with e = {@code Math.exp(−|x|)} in double. */
-    public static float naiveSigmoid(float x) {
-        return (float) Unary.SIGMOID.applyAsDouble(x);
-    }
-
     /**
      * How many elements one step of the array kernels takes: the Vector API path's lanes, or 1 on the scalar path.
      * The elements past the last whole step go through the scalar exp, several times a lane's cost, so a caller
@@ -186,24 +166,6 @@ public final class FloatExp {
     /** The scalar path over an array ({@link #exp(float)} per element). */
     public static void scalar(float[] x, int xo, float[] out, int o, int n) {
         for (int t = 0; t < n; t++) out[o + t] = exp(x[xo + t]);
-    }
-
-    // out_{o+t} = σ(x_{xo+t})
-    /** {@link #sigmoid(float)} over an array: the Vector API path when it is in use, else the scalar one. x and out may be the same array. */
-    public static void sigmoid(float[] x, int xo, float[] out, int o, int n) {
-        if (Backend.VECTOR) VectorExp.sigmoid(x, xo, out, o, n);
-        else sigmoidScalar(x, xo, out, o, n);
-    }
-
-    /** The scalar path of the array sigmoid. */
-    public static void sigmoidScalar(float[] x, int xo, float[] out, int o, int n) {
-        for (int t = 0; t < n; t++) out[o + t] = sigmoid(x[xo + t]);
-    }
-
-    /** The Vector API path of the array sigmoid; only when {@link Backend#VECTOR} is true. */
-    public static void sigmoidVector(float[] x, int xo, float[] out, int o, int n) {
-        requireVector("sigmoidVector");
-        VectorExp.sigmoid(x, xo, out, o, n);
     }
 
     // out_{o+t} = tanh(x_{xo+t})

@@ -173,18 +173,21 @@ public enum Unary implements DoubleUnaryOperator {
             }
         }
 
+        // float results: computed in float (FloatSigmoid, vectorised), within FloatSigmoid.MAX_ULPS ulps of applyAsDouble rounded
         @Override
         void runRounded(double[] w, float[] out, int o, int len) {
-            for (int t = 0; t < len; t++) {
-                double v = w[t], e = Math.exp(-Math.abs(v));
-                out[o + t] = (float) ((v >= 0 ? 1.0 : e) / (1 + e));
-            }
+            for (int t = 0; t < len; t++) out[o + t] = FloatSigmoid.sigmoid((float) w[t]);
         }
 
-        // the same bits as runRounded's, through FloatExp's polynomial (vectorised)
         @Override
         void runFloat(float[] x, float[] out, int lo, int hi) {
-            FloatExp.sigmoid(x, lo, out, lo, hi - lo);
+            FloatSigmoid.sigmoid(x, lo, out, lo, hi - lo);
+        }
+
+        // a float already: widening it and rounding back gives its bits
+        @Override
+        public double forFloat(double v) {
+            return FloatSigmoid.sigmoid((float) v);
         }
     },
     TANH {
@@ -219,7 +222,7 @@ public enum Unary implements DoubleUnaryOperator {
 
     /**
      * The function whose double result the float loops round to float: {@link #applyAsDouble}
-     * but for TANH ({@link #tanhForFloat}).
+     * but for TANH ({@link #tanhForFloat}) and SIGMOID ({@link FloatSigmoid#sigmoid(float)}, computed in float).
      */
     public double forFloat(double v) {
         return applyAsDouble(v);

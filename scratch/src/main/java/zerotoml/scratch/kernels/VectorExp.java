@@ -10,7 +10,7 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * {@link FloatExp}'s kernel with the incubating Vector API: the floats widened into double lanes
  * (as many floats as the vector holds doubles), the same operations as {@link FloatExp#approx}
- * and {@link FloatExp#exp(float)} (and {@link FloatExp#sigmoid(float)}) lane by lane; a step with a
+ * and {@link FloatExp#exp(float)} (and {@link FloatExp#tanh(float)}) lane by lane; a step with a
  * lane whose two roundings disagree, and the tail, through the scalar path. tanh takes the
  * quotient on x itself instead of |x| with the sign put back, and below |x| = 2⁻⁵ runs the
  * oracle's series with the oracle's own operations on every lane (so those lanes need no check);
@@ -18,8 +18,8 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Each kernel writes out y ≈ eᵘ and the check where they are used, so nothing of ours is called with a
  * vector on the hot path (see {@link VectorMatmul}'s class comment: C2 may leave such a call out of line
- * and box the vectors; with y and the check in helpers, tanh ran at 3.6-7 ns an element against sigmoid's
- * 1.4, {@code NodeCountInliningCutoff} in PrintInlining on JDK 25). The three copies of y:
+ * and box the vectors; with y and the check in helpers, tanh ran at 3.6-7 ns an element against the
+ * then sigmoid's 1.4, {@code NodeCountInliningCutoff} in PrintInlining on JDK 25). The copies of y (one each in exp and tanh):
  * <ul>
  *   <li>c = u clamped to [−110, 89] by compare and blend: the same c as {@code max} and {@code min} (a NaN
  *       compares false and stays NaN; the bounds are far from ±0) without the extra operations those need for
@@ -57,18 +57,18 @@ final class VectorExp {
         return DoubleVector.broadcast(D, c);
     }
 
-    private static final int EXP = 0, SIGMOID = 1, TANH = 2;
+    private static final int EXP = 0, TANH = 1;
 
     /**
      * The rare vectors with a lane whose two roundings disagree: every lane by the scalar path, which gives the oracle's
      * bits by construction, reading x[xi + j] before writing out[oi + j] (out may be x). It takes no vector: passed
      * one, JDK 17's C2 fell back to the Vector API's Java code for the conversion and the compare that made them
-     * (JFR: 13.6 MB a call of 1M floats, 3-21 ms against 1.6), and JDK 25 did for the sigmoid.
+     * (JFR: 13.6 MB a call of 1M floats, 3-21 ms against 1.6), and JDK 25 did for the sigmoid this file had then.
      */
     private static void scalarLanes(float[] x, int xi, float[] out, int oi, int op) {
         for (int j = 0; j < L; j++) {
             float xj = x[xi + j];
-            out[oi + j] = op == EXP ? FloatExp.exp(xj) : op == SIGMOID ? FloatExp.sigmoid(xj) : FloatExp.tanh(xj);
+            out[oi + j] = op == EXP ? FloatExp.exp(xj) : FloatExp.tanh(xj);
         }
     }
 
@@ -99,37 +99,6 @@ final class VectorExp {
             else scalarLanes(x, xo + t, out, o + t, EXP);
         }
         for (; t < n; t++) out[o + t] = FloatExp.exp(x[xo + t]);
-    }
-
-    // σ = (x ≥ 0 ? 1 : e) / (1 + e),  e = approx(−|x|)
-    static void sigmoid(float[] x, int xo, float[] out, int o, int n) {
-        int t = 0;
-        for (; t <= n - L; t += L) {
-            DoubleVector v = (DoubleVector) FloatVector.fromArray(F, x, xo + t).convertShape(VectorOperators.F2D, D, 0);
-            // e = e^r · 2^k ≈ exp u: c = u clamped to [−110, 89], k = round(c / ln 2), r = c − k·ln 2 (the class comment)
-            DoubleVector u = v.abs().neg();
-            DoubleVector c = u.blend(LOWEST, u.compare(VectorOperators.LT, LOWEST));
-            c = c.blend(HIGHEST, c.compare(VectorOperators.GT, HIGHEST));
-            DoubleVector tv = c.mul(INV_LN2).add(SHIFTER);
-            DoubleVector nk = tv.sub(SHIFTER).neg();
-            DoubleVector r = nk.fma(LN2_HI, c);
-            r = nk.fma(LN2_LO, r);
-            // e^r = Σ_(i≤13) K_i rⁱ by Estrin's scheme
-            DoubleVector r2 = r.mul(r), r4 = r2.mul(r2), r8 = r4.mul(r4);
-            DoubleVector a0 = K1.fma(r, K0), a1 = K3.fma(r, K2), a2 = K5.fma(r, K4), a3 = K7.fma(r, K6), a4 = K9.fma(r, K8),
-                    a5 = K11.fma(r, K10), a6 = K13.fma(r, K12);
-            DoubleVector b0 = a1.fma(r2, a0), b1 = a3.fma(r2, a2), b2 = a5.fma(r2, a4);
-            DoubleVector poly = a6.fma(r4, b2).fma(r8, b1.fma(r4, b0));
-            DoubleVector e = poly.mul(tv.reinterpretAsLongs().add(1023L).lanewise(VectorOperators.LSHL, 52L).reinterpretAsDoubles());
-            DoubleVector num = e.blend(ONE, v.compare(VectorOperators.GE, 0.0)), y = num.div(e.add(ONE));
-            // float(y·up) where float(y·down) = float(y·up) (then also float(y)) on every lane, else the scalar path
-            FloatVector lo = (FloatVector) y.mul(DOWN).convertShape(VectorOperators.D2F, F, 0);
-            FloatVector hi = (FloatVector) y.mul(UP).convertShape(VectorOperators.D2F, F, 0);
-            VectorMask<Float> same = lo.compare(VectorOperators.EQ, hi);
-            if (same.allTrue()) hi.intoArray(out, o + t);
-            else scalarLanes(x, xo + t, out, o + t, SIGMOID);
-        }
-        for (; t < n; t++) out[o + t] = FloatExp.sigmoid(x[xo + t]);
     }
 
     // tanh = ±(a + a·p·(−1/3 + p·(2/15 − p·17/315))), p = a², a = |x| < 2⁻⁵;  1 − 2 / (approx(2x) + 1), checked, above
