@@ -42,8 +42,8 @@ public final class FloatSigmoid {
     static final int SHIFTER_BITS = Float.floatToRawIntBits(SHIFTER);
     /** Added to t's bits: 64 + 127 − SHIFTER_BITS, so that shifted left 23 they are the bits of 2^(k+64). */
     static final int BIAS = 64 + 127 - SHIFTER_BITS;
-    /** The float sign bit. */
-    static final int SIGN = 0x80000000;
+    /** The float sign bit, LOWEST's bits, and 1's. */
+    static final int SIGN = 0x80000000, LOWEST_BITS = Float.floatToRawIntBits(LOWEST), ONE_BITS = Float.floatToRawIntBits(1f);
     /** ln 2 as a float, the rest of ln 2 beyond it, and 1 / ln 2. */
     static final float LN2_HI = (float) Math.log(2),
             LN2_LO = new BigDecimal("0.693147180559945309417232121458176568075500134360255254120680009")
@@ -59,9 +59,10 @@ public final class FloatSigmoid {
     // σ = (x ≥ 0 ? 1 : e) / (1 + e),  e = e^r · 2^k,  u = max(−|x|, −104),  k = round(u / ln 2),  r = u − k·ln 2
     /** σ(x) = 1 / (1 + e^−x) in float: the scalar path, and the oracle of the vector path. */
     public static float sigmoid(float x) {
-        // u = −|x| (the sign bit set), clamped below at −104 (a NaN compares false and stays NaN)
-        float u = Float.intBitsToFloat(Float.floatToRawIntBits(x) | SIGN);
-        if (u < LOWEST) u = LOWEST;
+        // u = −|x| (the sign bit set), clamped below at −104 on the bits: for floats with the sign bit set, the more
+        // negative one has the larger bits as a signed int (−∞ and a NaN, too, become −104; a NaN is put back at the end)
+        int xb = Float.floatToRawIntBits(x);
+        float u = Float.intBitsToFloat(Math.min(xb | SIGN, LOWEST_BITS));
         // k = round(u / ln 2): t = u·(1/ln 2) + 1.5·2²³ rounded once, its last bits hold k
         float t = Math.fma(u, INV_LN2, SHIFTER);
         float k = t - SHIFTER;
@@ -80,7 +81,8 @@ public final class FloatSigmoid {
         // e = (e^r · 2⁻⁶⁴) · 2^(k+64): k + 64 + 127 in the exponent bits (t's bits − SHIFTER's are k), a normal float
         // for k ≥ −150; one rounding, where e is subnormal
         float e = p * Float.intBitsToFloat((Float.floatToRawIntBits(t) + BIAS) << 23);
-        float s = (x >= 0 ? 1f : e) / (1f + e);
+        // σ = (x ≥ 0 ? 1 : e) / (1 + e), by x's sign bit (x = −0 gives e = 1, the same numerator); a NaN x as it came
+        float s = (xb < 0 ? e : 1f) / (1f + e);
         return x != x ? x : s;
     }
 

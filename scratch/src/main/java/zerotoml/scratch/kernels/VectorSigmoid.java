@@ -1,6 +1,7 @@
 package zerotoml.scratch.kernels;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -32,9 +33,9 @@ final class VectorSigmoid {
         int t = 0;
         for (; t <= n - L; t += L) {
             FloatVector v = FloatVector.fromArray(F, x, xo + t);
-            // u = −|x| (the sign bit set), clamped below at −104 (a NaN compares false and stays NaN)
-            FloatVector u = v.reinterpretAsInts().or(FloatSigmoid.SIGN).reinterpretAsFloats();
-            u = u.blend(FloatSigmoid.LOWEST, u.compare(VectorOperators.LT, FloatSigmoid.LOWEST));
+            // u = −|x| (the sign bit set), clamped below at −104 on the bits (a NaN too; it is put back at the end)
+            IntVector xb = v.reinterpretAsInts();
+            FloatVector u = xb.or(FloatSigmoid.SIGN).min(FloatSigmoid.LOWEST_BITS).reinterpretAsFloats();
             // k = round(u / ln 2): tv = u·(1/ln 2) + 1.5·2²³ rounded once, its last bits hold k
             FloatVector tv = u.fma(INV_LN2, SHIFTER);
             FloatVector k = tv.sub(SHIFTER);
@@ -52,8 +53,10 @@ final class VectorSigmoid {
             // e = (e^r · 2⁻⁶⁴) · 2^(k+64): k + 64 + 127 in the exponent bits
             FloatVector scale = tv.reinterpretAsInts().add(FloatSigmoid.BIAS).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
             FloatVector e = p.mul(scale);
-            // σ, and a NaN x as it came
-            FloatVector num = e.blend(1f, v.compare(VectorOperators.GE, 0f));
+            // σ = (x ≥ 0 ? 1 : e) / (1 + e), the numerator chosen by x's sign bit on the bits (e where it is set, 1 where
+            // not), and a NaN x as it came
+            IntVector negative = xb.lanewise(VectorOperators.ASHR, 31);
+            FloatVector num = e.reinterpretAsInts().sub(FloatSigmoid.ONE_BITS).and(negative).add(FloatSigmoid.ONE_BITS).reinterpretAsFloats();
             FloatVector s = num.div(e.add(ONE));
             s.blend(v, v.compare(VectorOperators.NE, v)).intoArray(out, o + t);
         }
