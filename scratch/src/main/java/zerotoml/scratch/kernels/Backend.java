@@ -21,6 +21,13 @@ public final class Backend {
         return ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
     }
 
+    /** Refuses a call to a Vector API path (named by {@code method}) in a JVM without the module, with the flag that enables it. */
+    static void requireVector(String method) {
+        if (!VECTOR) {
+            throw new IllegalStateException(method + ": the Vector API is not in use (start the JVM with --add-modules jdk.incubator.vector)");
+        }
+    }
+
     /** One line for benchmark headers and the examples' first line: backend, lanes and threads. */
     public static String describe() {
         String kernels = VECTOR

@@ -182,20 +182,13 @@ public final class FloatExp {
 
     /** The Vector API path of the array tanh; only when {@link Backend#VECTOR} is true. */
     public static void tanhVector(float[] x, int xo, float[] out, int o, int n) {
-        requireVector("tanhVector");
+        Backend.requireVector("FloatExp.tanhVector");
         VectorExp.tanh(x, xo, out, o, n);
     }
 
     /** The Vector API path over an array; only when {@link Backend#VECTOR} is true (else the module is missing). */
     public static void vector(float[] x, int xo, float[] out, int o, int n) {
-        requireVector("vector");
+        Backend.requireVector("FloatExp.vector");
         VectorExp.exp(x, xo, out, o, n);
-    }
-
-    // the message of a Vector API path called without the module
-    private static void requireVector(String method) {
-        if (!Backend.VECTOR) {
-            throw new IllegalStateException("FloatExp." + method + ": the Vector API is not in use (start the JVM with --add-modules jdk.incubator.vector)");
-        }
     }
 }

@@ -105,9 +105,7 @@ public final class FloatSigmoid {
 
     /** The Vector API path over an array; only when {@link Backend#VECTOR} is true (else the module is missing). */
     public static void vector(float[] x, int xo, float[] out, int o, int n) {
-        if (!Backend.VECTOR) {
-            throw new IllegalStateException("FloatSigmoid.vector: the Vector API is not in use (start the JVM with --add-modules jdk.incubator.vector)");
-        }
+        Backend.requireVector("FloatSigmoid.vector");
         VectorSigmoid.sigmoid(x, xo, out, o, n);
     }
 }
