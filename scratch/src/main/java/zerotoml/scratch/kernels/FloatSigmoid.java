@@ -13,8 +13,8 @@ import java.math.BigDecimal;
  * the rest; the first is exact, |r| ≤ ln 2 / 2 + 2⁻²⁴); e^r by its Taylor series to r⁷ (truncation
  * below 2⁻²⁷ relative) in Horner's form with fused multiply-adds, every coefficient scaled by 2⁻⁶⁴ (which
  * changes no rounding); e = that times 2^(k+64), a normal float down to k = −150, so a subnormal e is
- * rounded once and no other product rounds; then σ = (x ≥ 0 ? 1 : e) / (1 + e), one exp and one division per element without
- * overflow. A NaN is returned as it came.
+ * rounded once and no other product rounds; then σ = (x ≥ 0 ? 1 : e) / (1 + e), one exp and one
+ * division per element without overflow. A NaN is returned as it came.
  *
  * <p>{@link #sigmoid(float)} is the scalar path and the oracle of {@code VectorSigmoid}, which does
  * the same operations in the same order lane by lane (the Vector API's fma is {@link Math#fma} per
@@ -22,7 +22,7 @@ import java.math.BigDecimal;
  * on edge values and sizes, {@code FloatExpExhaustive} over all 2³² floats. The error against σ
  * computed in double and rounded ({@link #naive}, within half an ulp of σ) is measured over all 2³²
  * floats by the same main: at most {@link #MAX_ULPS} float ulps (notes/Performance.md), well inside
- * the float32 parity tolerance (rtol 1.3e-6, about 11 ulps at worst).
+ * the float32 parity tolerance (rtol 1.3e-6: 5 to 11 ulps, by where in its binade a value lies).
  *
  * <p>Until the fourteenth session the float32 sigmoid had the bits of that double formula ({@link
  * FloatExp} in double lanes with a rounding check): the same answer to within {@link #MAX_ULPS} ulps at
@@ -34,7 +34,7 @@ public final class FloatSigmoid {
     /** The largest distance from {@link #naive}, in float ulps, over all 2³² floats (FloatExpExhaustive). */
     public static final int MAX_ULPS = 2;
 
-    /** e^u for u below this rounds to +0 in float; clamping there keeps 2^k within two normal factors. */
+    /** e^u for u below this rounds to +0 in float; clamping there keeps 2^(k+64) a normal float. */
     static final float LOWEST = -104f;
     /** 1.5·2²³: adding and removing it rounds a float below 2²² in magnitude to an integer. */
     static final float SHIFTER = 0x1.8p23f;
