@@ -68,7 +68,7 @@ public final class FloatExpExhaustive {
                 if (Backend.VECTOR && Float.floatToRawIntBits(sVector[i]) != Float.floatToRawIntBits(sScalar[i]) && sigmoidVectorBad++ < 20) {
                     System.out.println("vector sigmoid mismatch at x = " + x[i] + ": " + sVector[i] + " against the scalar path's " + sScalar[i]);
                 }
-                long sUlps = sigmoidUlps(sScalar[i], sOracle[i]);
+                long sUlps = FloatSigmoid.ulpsApart(sScalar[i], sOracle[i]);
                 if (sUlps >= 0 && sUlps < sigmoidHistogram.length) sigmoidHistogram[(int) sUlps]++;
                 if (sUlps > sigmoidWorstUlps) {
                     sigmoidWorstUlps = sUlps;
@@ -108,15 +108,5 @@ public final class FloatExpExhaustive {
         System.out.printf("tanh, all 2^32 floats: scalar mismatches %d, vector mismatches %s%n", tanhScalarBad, Backend.VECTOR ? String.valueOf(tanhVectorBad) : "(not run)");
         System.out.printf("relu (Unary.RELU's float loop), all 2^32 floats: mismatches %d%n", reluBad);
         if (reluBad + scalarBad + vectorBad + sigmoidScalarBad + sigmoidVectorBad + tanhScalarBad + tanhVectorBad > 0) System.exit(1);
-    }
-
-    /**
-     * How many floats lie between a and b (both NaN: 0; one NaN: −1, a failure); the sigmoid's values are
-     * ≥ 0, so the distance of two is the difference of their bits, with −0 taken as +0.
-     */
-    static long sigmoidUlps(float a, float b) {
-        if (a != a || b != b) return (a != a && b != b) ? 0 : -1;
-        if (a < 0 || b < 0) return -1;
-        return Math.abs((long) Float.floatToIntBits(a + 0f) - Float.floatToIntBits(b + 0f));
     }
 }

@@ -2,6 +2,7 @@ package zerotoml.scratch.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static zerotoml.scratch.kernels.RawBits.assertSameBits;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -60,17 +61,6 @@ class FloatExpTest {
         float[] o = new float[x.length];
         for (int i = 0; i < x.length; i++) o[i] = FloatExp.naiveExp(x[i]);
         return o;
-    }
-
-    private static void assertSameBits(float[] x, float[] expected, float[] actual, String what) {
-        assertEquals(expected.length, actual.length, what);
-        for (int i = 0; i < expected.length; i++) {
-            if (Float.floatToRawIntBits(expected[i]) != Float.floatToRawIntBits(actual[i])) {
-                throw new AssertionError(what + ": exp(" + x[i] + ") [bits " + Integer.toHexString(Float.floatToRawIntBits(x[i])) + "] is "
-                        + actual[i] + " [" + Integer.toHexString(Float.floatToRawIntBits(actual[i])) + "], the oracle's " + expected[i]
-                        + " [" + Integer.toHexString(Float.floatToRawIntBits(expected[i])) + "]");
-            }
-        }
     }
 
     @Test

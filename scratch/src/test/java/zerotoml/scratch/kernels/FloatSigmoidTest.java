@@ -3,6 +3,7 @@ package zerotoml.scratch.kernels;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static zerotoml.scratch.kernels.RawBits.assertSameBits;
 
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -17,13 +18,6 @@ import org.junit.jupiter.api.Test;
  */
 class FloatSigmoidTest {
 
-    /** Floats between a and b (−0 as +0); −1 when exactly one is a NaN or either is negative (σ never is). */
-    static long ulps(float a, float b) {
-        if (a != a || b != b) return (a != a && b != b) ? 0 : -1;
-        if (a < 0 || b < 0) return -1;
-        return Math.abs((long) Float.floatToIntBits(a + 0f) - Float.floatToIntBits(b + 0f));
-    }
-
     private interface Sigmoid {
         float at(float x);
     }
@@ -33,7 +27,7 @@ class FloatSigmoidTest {
         long worst = 0;
         for (float x : xs) {
             float got = f.at(x), want = FloatSigmoid.naive(x);
-            long d = ulps(got, want);
+            long d = FloatSigmoid.ulpsApart(got, want);
             if (d < 0 || d > FloatSigmoid.MAX_ULPS) {
                 throw new AssertionError(what + ": σ(" + x + ") [bits " + Integer.toHexString(Float.floatToRawIntBits(x)) + "] is " + got
                         + ", σ in double rounded " + want + ": " + (d < 0 ? "not both NaN" : d + " ulps") + ", allowed " + FloatSigmoid.MAX_ULPS);
@@ -49,15 +43,6 @@ class FloatSigmoidTest {
         return x;
     }
 
-    private static void assertSameBits(float[] x, float[] want, float[] got, String what) {
-        for (int i = 0; i < want.length; i++) {
-            if (Float.floatToRawIntBits(want[i]) != Float.floatToRawIntBits(got[i])) {
-                throw new AssertionError(what + ": σ(" + x[i] + ") [bits " + Integer.toHexString(Float.floatToRawIntBits(x[i])) + "] is " + got[i]
-                        + " [" + Integer.toHexString(Float.floatToRawIntBits(got[i])) + "], the scalar path's " + want[i]
-                        + " [" + Integer.toHexString(Float.floatToRawIntBits(want[i])) + "]");
-            }
-        }
-    }
 
     @Test
     void theScalarPathIsWithinItsStatedUlpsOfSigmoidInDoubleOnEdgeAndRandomValues() {
@@ -87,7 +72,7 @@ class FloatSigmoidTest {
         // subnormal results, e^x itself near the bottom of float: σ(−100) = 3.72e−44, 27 subnormal steps of 2⁻¹⁴⁹
         float tiny = FloatSigmoid.sigmoid(-100f);
         assertTrue(tiny > 0 && tiny < Float.MIN_NORMAL, "σ(−100) is subnormal: " + tiny);
-        assertTrue(ulps(tiny, FloatSigmoid.naive(-100f)) <= FloatSigmoid.MAX_ULPS);
+        assertTrue(FloatSigmoid.ulpsApart(tiny, FloatSigmoid.naive(-100f)) <= FloatSigmoid.MAX_ULPS);
     }
 
     @Test

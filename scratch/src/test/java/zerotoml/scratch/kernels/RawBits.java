@@ -15,4 +15,16 @@ final class RawBits {
             }
         }
     }
+
+    /** The same for a float function's outputs, naming the input x (and its bits) of the first element that differs. */
+    static void assertSameBits(float[] x, float[] expected, float[] actual, String what) {
+        assertEquals(expected.length, actual.length, what);
+        for (int i = 0; i < expected.length; i++) {
+            if (Float.floatToRawIntBits(expected[i]) != Float.floatToRawIntBits(actual[i])) {
+                throw new AssertionError(what + ": at x = " + x[i] + " [bits " + Integer.toHexString(Float.floatToRawIntBits(x[i])) + "] "
+                        + actual[i] + " [" + Integer.toHexString(Float.floatToRawIntBits(actual[i])) + "], the twin's " + expected[i]
+                        + " [" + Integer.toHexString(Float.floatToRawIntBits(expected[i])) + "]");
+            }
+        }
+    }
 }
