@@ -86,16 +86,6 @@ public final class FloatSigmoid {
         return x != x ? x : s;
     }
 
-    /**
-     * The distance in which {@link #MAX_ULPS} is measured: how many floats lie between a and b, −0 taken as +0;
-     * 0 when both are NaN, −1 (never within any bound) when only one is, or when either is negative (σ never is).
-     */
-    public static long ulpsApart(float a, float b) {
-        if (a != a || b != b) return (a != a && b != b) ? 0 : -1;
-        if (a < 0 || b < 0) return -1;
-        return Math.abs((long) Float.floatToIntBits(a + 0f) - Float.floatToIntBits(b + 0f));
-    }
-
     /** σ in double, rounded to float once: the accuracy reference (the float32 sigmoid's bits before this kernel). */
     public static float naive(float x) {
         return (float) Unary.SIGMOID.applyAsDouble(x);
@@ -117,5 +107,15 @@ public final class FloatSigmoid {
     public static void vector(float[] x, int xo, float[] out, int o, int n) {
         Backend.requireVector("FloatSigmoid.vector");
         VectorSigmoid.sigmoid(x, xo, out, o, n);
+    }
+
+    /**
+     * The distance in which {@link #MAX_ULPS} is measured: how many floats lie between a and b, −0 taken as +0;
+     * 0 when both are NaN, −1 (never within any bound) when only one is, or when either is negative (σ never is).
+     */
+    public static long ulpsApart(float a, float b) {
+        if (a != a || b != b) return (a != a && b != b) ? 0 : -1;
+        if (a < 0 || b < 0) return -1;
+        return Math.abs((long) Float.floatToIntBits(a + 0f) - Float.floatToIntBits(b + 0f));
     }
 }
