@@ -35,7 +35,7 @@ public final class SoftmaxKernel {
     public static void softmax(float[] x, int outer, int len, int inner, float[] out, float[] exps, float[] sums) {
         check("softmax", x.length, outer, len, inner, out.length, exps, sums.length);
         lanes(outer, len, inner, (l0, l1, scratch) -> {
-            float[] w = new float[wholeVectors(scratch.length)];
+            float[] w = new float[FloatExp.scratchLength(scratch.length)];
             for (int l = l0; l < l1; l++) {
                 int a = (l / inner) * len * inner + l % inner;
                 float[] e = exps != null ? exps : out;
@@ -52,7 +52,7 @@ public final class SoftmaxKernel {
     public static void logSoftmax(float[] x, int outer, int len, int inner, float[] out, float[] exps, float[] sums) {
         check("logSoftmax", x.length, outer, len, inner, out.length, exps, sums.length);
         lanes(outer, len, inner, (l0, l1, scratch) -> {
-            float[] w = new float[wholeVectors(scratch.length)];
+            float[] w = new float[FloatExp.scratchLength(scratch.length)];
             for (int l = l0; l < l1; l++) {
                 int a = (l / inner) * len * inner + l % inner;
                 float m = maxShift(x, a, len, inner);
@@ -86,8 +86,8 @@ public final class SoftmaxKernel {
         for (int k0 = 0; k0 < len; k0 += Pointwise.BLOCK) {
             int n = Math.min(Pointwise.BLOCK, len - k0), at = a + k0 * inner;
             for (int t = 0, i = at; t < n; t++, i += inner) w[t] = x[i] - m;
-            // whole vectors: the lanes past n hold what an earlier block left (or 0), and their exps are not read
-            FloatExp.exp(w, 0, w, 0, wholeVectors(n));
+            // w past n is scratch: what an earlier block left (or 0), taken along by the kernel's whole steps and not read
+            FloatExp.expInScratch(w, n);
             for (int t = 0, i = at; t < n; t++, i += inner) {
                 float v = w[t];
                 e[i] = v;
@@ -95,17 +95,6 @@ public final class SoftmaxKernel {
             }
         }
         return (float) s;
-    }
-
-    /**
-     * n rounded up to a multiple of the exp kernel's step ({@link FloatExp#lanes}): {@link #expSum} takes the exps of
-     * its buffer in whole steps, with no element left to the scalar path, whose exp costs several times a lane's
-     * (tiny-lm's 65-token softmax left one element a row to it: 5 % of a JDK 17 training profile). Every block's
-     * n is at most the buffer's length before rounding, so the rounded buffer holds every block's rounding.
-     */
-    static int wholeVectors(int n) {
-        int l = FloatExp.lanes();
-        return (n + l - 1) / l * l;
     }
 
     // ------------------------------------------------------------------ forward, double

@@ -226,8 +226,12 @@ final class VectorConv {
         for (; i < n; i++) dst[dOff + i] += 0f + Math.fma(w, src[sOff + i], 0f);
     }
 
-    /** Lanes of {@link #depthwiseWeight}: one batch per lane, at most eight (a batch of 8 fills a 256-bit vector). */
-    private static final VectorSpecies<Float> B = LF >= 8 ? FloatVector.SPECIES_256 : F;
+    /**
+     * Lanes of {@link #depthwiseWeight}: one batch per lane, as many as F holds. Until the fifteenth session at most
+     * eight (a 256-bit species, so that a batch of 8 filled it), but a second float shape in the JVM lets C2 compile
+     * the matmul tile for the wrong class (VectorExp's class comment), so every kernel uses F.
+     */
+    private static final VectorSpecies<Float> B = F;
     static final int BATCH_LANES = B.length();
 
     /**

@@ -2,19 +2,34 @@ package zerotoml.scratch.kernels;
 
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * {@link FloatExp}'s kernel with the incubating Vector API: the floats widened into double lanes
- * (as many floats as the vector holds doubles), the same operations as {@link FloatExp#approx}
+ * (as many floats as the vector holds doubles, L), the same operations as {@link FloatExp#approx}
  * and {@link FloatExp#exp(float)} (and {@link FloatExp#tanh(float)}) lane by lane; a step with a
  * lane whose two roundings disagree, and the tail, through the scalar path. tanh takes the
  * quotient on x itself instead of |x| with the sign put back, and below |x| = 2⁻⁵ runs the
  * oracle's series with the oracle's own operations on every lane (so those lanes need no check);
  * its result is the oracle's either way. x and out may be the same array. Loaded only when {@link Backend#VECTOR} is true.
+ *
+ * <p>One float shape in the JVM. A step takes L floats, but loads and stores a window of 2L as a full-width
+ * float vector: its lower half is the step's, its upper half is put back as it was read (x's own values,
+ * which the next step or the scalar tail overwrites in out). Until the fifteenth session the kernel loaded
+ * and stored its L floats as a half-width float vector (256 bits where the matmul's are 512). The Vector API's
+ * shared methods (FloatVector.intoArray's calls of length() and vspecies(), among others) keep one type profile
+ * for all their callers, and when this kernel's half-width class reached it first, JDK 17's C2 compiled the
+ * matmul tile's stores for that class ({@code -XX:+LogCompilation}: 28 calls inlined for Float256Vector in the
+ * slow compiles, 2 in the fast) and ran its fmas through the Java fallback (JFR: 56 GB allocated in
+ * {@code Float512Vector.lanewise} under the tile, against 7 GB in all of a fast run). The MLP's forward +
+ * backward took 2.8-3.0 ms instead of 0.4-0.5 in 5 runs of 8 (JDK 17.0.15, AMD EPYC Zen 5, one thread); with one
+ * float shape, 0.39-0.45 ms in 10 runs of 10. The window costs 15-25 % of this kernel's time (the wider
+ * conversions, and the put-back), measured the same hour: tanh 1.24 → 1.43 ns an element at 1k floats on JDK 25.
+ * Processing two halves a step with the lanes' parts (convertShape part 1 and −1) was tried: the body, twice as
+ * long, made C1 give up ("out of virtual registers"), and the method then stayed at tier 2, 150-200 ns an element.
  *
  * <p>Each kernel writes out y ≈ eᵘ and the check where they are used, so nothing of ours is called with a
  * vector on the hot path (see {@link VectorMatmul}'s class comment: C2 may leave such a call out of line
@@ -36,10 +51,25 @@ final class VectorExp {
     private VectorExp() {}
 
     private static final VectorSpecies<Double> D = VectorMatmul.D;
-    /** Floats of half the width: as many lanes as D. */
-    private static final VectorSpecies<Float> F = VectorSpecies.of(float.class, VectorShape.forBitSize(D.vectorBitSize() / 2));
+    /**
+     * Floats of the full width, as in every other kernel: twice as many lanes as D. Not the half width, though a step
+     * takes only L floats: the Vector API's shared methods (FloatVector.intoArray and others) collect one type profile
+     * for every caller, and a second float class in the JVM let C2 inline the matmul tile's calls for the wrong one in
+     * some runs (JDK 17: the MLP's forward + backward 6-10x slower in about one run in four; see the class comment).
+     */
+    private static final VectorSpecies<Float> F = VectorMatmul.F;
     /** Floats a step: as many as D holds doubles. */
     static final int L = D.length();
+    /** Floats a load: a step's and the next step's. */
+    static final int W = F.length();
+    /** Int lanes from L on all ones, the rest zero: keeps the upper half of a window. */
+    private static final IntVector UPPER = IntVector.fromArray(VectorSpecies.of(int.class, F.vectorShape()), upperHalf(), 0);
+
+    private static int[] upperHalf() {
+        int[] m = new int[W];
+        java.util.Arrays.fill(m, L, W, -1);
+        return m;
+    }
 
     // the constants as vectors once (a broadcast per use made the kernels' compiles larger: when approx was a
     // helper, too large for C2 to inline it, 2-3x slower than Math.exp, PrintInlining)
@@ -72,10 +102,17 @@ final class VectorExp {
         }
     }
 
-    static void exp(float[] x, int xo, float[] out, int o, int n) {
+    /**
+     * out[o + t] = exp x[xo + t] for t below n. {@code room}: how many elements past n of both arrays the kernel may
+     * read and write (their values are then not kept); 0 for the callers' arrays, more for a scratch buffer
+     * (SoftmaxKernel's), where room of L past n rounded up to a step leaves nothing to the scalar tail.
+     */
+    static void exp(float[] x, int xo, float[] out, int o, int n, int room) {
         int t = 0;
-        for (; t <= n - L; t += L) {
-            DoubleVector v = (DoubleVector) FloatVector.fromArray(F, x, xo + t).convertShape(VectorOperators.F2D, D, 0);
+        for (; t <= n + room - W; t += L) {
+            // the window x[t, t + W): its lower L lanes this step's, widened to doubles
+            FloatVector xv = FloatVector.fromArray(F, x, xo + t);
+            DoubleVector v = (DoubleVector) xv.convertShape(VectorOperators.F2D, D, 0);
             // e = e^r · 2^k ≈ exp u: c = u clamped to [−110, 89], k = round(c / ln 2), r = c − k·ln 2 (the class comment)
             DoubleVector u = v;
             DoubleVector c = u.blend(LOWEST, u.compare(VectorOperators.LT, LOWEST));
@@ -94,8 +131,10 @@ final class VectorExp {
             // float(y·up) where float(y·down) = float(y·up) (then also float(y)) on every lane, else the scalar path
             FloatVector lo = (FloatVector) e.mul(DOWN).convertShape(VectorOperators.D2F, F, 0);
             FloatVector hi = (FloatVector) e.mul(UP).convertShape(VectorOperators.D2F, F, 0);
+            // (lanes from L on are 0 in both); stored as a window: this step's L lanes, then x's own next L (out may be
+            // x, whose next step then reads them; else the next step or the tail overwrites them)
             VectorMask<Float> same = lo.compare(VectorOperators.EQ, hi);
-            if (same.allTrue()) hi.intoArray(out, o + t);
+            if (same.allTrue()) hi.reinterpretAsInts().or(xv.reinterpretAsInts().and(UPPER)).reinterpretAsFloats().intoArray(out, o + t);
             else scalarLanes(x, xo + t, out, o + t, EXP);
         }
         for (; t < n; t++) out[o + t] = FloatExp.exp(x[xo + t]);
@@ -104,8 +143,10 @@ final class VectorExp {
     // tanh = ±(a + a·p·(−1/3 + p·(2/15 − p·17/315))), p = a², a = |x| < 2⁻⁵;  1 − 2 / (approx(2x) + 1), checked, above
     static void tanh(float[] x, int xo, float[] out, int o, int n) {
         int t = 0;
-        for (; t <= n - L; t += L) {
-            DoubleVector v = (DoubleVector) FloatVector.fromArray(F, x, xo + t).convertShape(VectorOperators.F2D, D, 0);
+        for (; t <= n - W; t += L) {
+            // the window x[t, t + W): its lower L lanes this step's, widened to doubles
+            FloatVector xv = FloatVector.fromArray(F, x, xo + t);
+            DoubleVector v = (DoubleVector) xv.convertShape(VectorOperators.F2D, D, 0);
             DoubleVector a = v.abs(), p = a.mul(a);
             // below 2⁻⁵ the oracle's series with the oracle's operations in its order (so its bits, no check), and
             // v's sign bit put on it as Math.copySign does (tanh −0 = −0)
@@ -135,8 +176,10 @@ final class VectorExp {
             // float(y·up) where float(y·down) = float(y·up) (then also float(y)) on every lane, else the scalar path
             FloatVector lo = (FloatVector) y.mul(ONE.sub(d)).convertShape(VectorOperators.D2F, F, 0);
             FloatVector hi = (FloatVector) y.mul(ONE.add(d)).convertShape(VectorOperators.D2F, F, 0);
+            // (lanes from L on are 0 in both); stored as a window: this step's L lanes, then x's own next L (out may be
+            // x, whose next step then reads them; else the next step or the tail overwrites them)
             VectorMask<Float> same = lo.compare(VectorOperators.EQ, hi);
-            if (same.allTrue()) hi.intoArray(out, o + t);
+            if (same.allTrue()) hi.reinterpretAsInts().or(xv.reinterpretAsInts().and(UPPER)).reinterpretAsFloats().intoArray(out, o + t);
             else scalarLanes(x, xo + t, out, o + t, TANH);
         }
         for (; t < n; t++) out[o + t] = FloatExp.tanh(x[xo + t]);

@@ -112,6 +112,44 @@ class FloatExpTest {
         assertSameBits(all, oracle(all), out, "vector path, the edge values in order");
     }
 
+    @Test
+    void theVectorPathsWriteNothingOutsideTheirRangeThoughTheyLoadAndStoreWindowsOfTwoSteps() {
+        // a window of two steps is read and stored a step at a time (VectorExp's class comment): its upper half must
+        // never reach past o + n, nor the store touch out before o
+        SplittableRandom r = new SplittableRandom(16);
+        float sentinel = Float.intBitsToFloat(0x7fc0_1234);
+        for (int n = 0; n <= 3 * VectorExp.W + 1; n++) {
+            for (int o : new int[] {0, 1, 5}) {
+                float[] x = randoms(r, o + n + VectorExp.W);
+                for (ArrayPath path : new ArrayPath[] {FloatExp::vector, FloatExp::tanhVector}) {
+                    float[] out = new float[o + n + VectorExp.W];
+                    java.util.Arrays.fill(out, sentinel);
+                    path.run(x, o, out, o, n);
+                    for (int i = 0; i < out.length; i++) {
+                        if (i < o || i >= o + n) {
+                            assertEquals(Float.floatToRawIntBits(sentinel), Float.floatToRawIntBits(out[i]), "n=" + n + ", o=" + o + ": out[" + i + "] written");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void theExpInScratchTakesItsWholeStepsAndGivesTheOraclesBitsBelowN() {
+        SplittableRandom r = new SplittableRandom(17);
+        float[] edges = edges();
+        for (int n = 0; n <= 3 * VectorExp.W + 1; n++) {
+            float[] x = randoms(r, n);
+            for (int i = 0; i < n; i++) if (r.nextInt(4) == 0) x[i] = edges[r.nextInt(edges.length)];
+            float[] w = new float[FloatExp.scratchLength(n)];
+            assertTrue(w.length >= n + (VectorExp.L - n % VectorExp.L) % VectorExp.L + VectorExp.L, "room for whole steps and a window, n=" + n);
+            System.arraycopy(x, 0, w, 0, n);
+            FloatExp.expInScratch(w, n);
+            assertSameBits(x, oracle(x), java.util.Arrays.copyOf(w, n), "exp in scratch, n=" + n);
+        }
+    }
+
     /** One float function with its oracle, its scalar form and its three array paths. */
     private record Fn(String name, Scalar oracle, Scalar one, ArrayPath vector, ArrayPath scalar, ArrayPath kernel) {}
 

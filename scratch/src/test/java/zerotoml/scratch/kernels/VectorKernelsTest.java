@@ -3,14 +3,19 @@ package zerotoml.scratch.kernels;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.reflect.Field;
 import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.Vector;
 import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -53,6 +58,43 @@ class VectorKernelsTest {
         static DoubleVector returnsOne(double x) { return null; }
         static void takesAMask(VectorMask<Float> m) {}
         static void takesArrays(float[] a, double[] b) {}
+    }
+
+    @Test
+    void everyVectorAndSpeciesTheKernelsHoldHasTheMatmulsShape() throws Exception {
+        List<String> found = new ArrayList<>();
+        for (String name : KERNELS) {
+            for (String f : otherShapes(Class.forName("zerotoml.scratch.kernels." + name))) found.add(name + "." + f);
+        }
+        assertEquals(List.of(), found, "one vector shape in the JVM, VectorMatmul's (see VectorExp's class comment: a second "
+                + "float shape let JDK 17's C2 compile the matmul tile for the wrong class)");
+    }
+
+    @Test
+    void theShapeCheckFindsAPlantedSpeciesAndVectorOfAnotherShape() throws Exception {
+        assertEquals(List.of("OTHER", "OTHER_ZERO"), otherShapes(PlantedShapes.class).stream().sorted().toList());
+    }
+
+    /** A species and a vector of another shape than the kernels' (half of it, or twice at 64 bits), and one of the same. */
+    @SuppressWarnings("unused")
+    private static final class PlantedShapes {
+        static final VectorSpecies<Float> OTHER = FloatVector.SPECIES_64.equals(VectorMatmul.F) ? FloatVector.SPECIES_128
+                : VectorSpecies.of(float.class, VectorShape.forBitSize(VectorMatmul.F.vectorBitSize() / 2));
+        static final FloatVector OTHER_ZERO = FloatVector.zero(OTHER);
+        static final VectorSpecies<Integer> SAME = VectorSpecies.of(int.class, VectorMatmul.F.vectorShape());
+    }
+
+    /** The names of cls's static fields that hold a species or a vector whose shape is not VectorMatmul.F's. */
+    private static List<String> otherShapes(Class<?> cls) throws IllegalAccessException {
+        List<String> names = new ArrayList<>();
+        for (Field f : cls.getDeclaredFields()) {
+            if (!Modifier.isStatic(f.getModifiers())) continue;
+            f.setAccessible(true);
+            Object v = f.get(null);
+            VectorShape shape = v instanceof VectorSpecies<?> s ? s.vectorShape() : v instanceof Vector<?> w ? w.shape() : null;
+            if (shape != null && shape != VectorMatmul.F.vectorShape()) names.add(f.getName());
+        }
+        return names;
     }
 
     /** The names of cls's declared methods that take or return a vector or a vector mask. */
