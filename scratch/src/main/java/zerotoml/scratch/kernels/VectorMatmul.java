@@ -22,7 +22,9 @@ import jdk.incubator.vector.VectorSpecies;
  * tiny-lm run in four (four of eleven across sessions) compiled the float tile with its sixth {@code add} out
  * of line ({@code -XX:+LogCompilation}: {@code inline_fail reason='NodeCountInliningCutoff'} in the tile's
  * C2 compiles, in that run only) and trained 3x slower (67 against 21-25 s, AMD EPYC Zen 5).
- * {@code VectorKernelsTest} holds this class to it.
+ * {@code VectorKernelsTest} holds this class to it. The tile also needs every float vector in the JVM to be of its
+ * class: with a half-width one elsewhere (VectorExp's, until the fifteenth session), C2 could inline the tile's
+ * stores for that class and run its fmas through the Java fallback (VectorExp's class comment).
  */
 final class VectorMatmul {
     private VectorMatmul() {}
