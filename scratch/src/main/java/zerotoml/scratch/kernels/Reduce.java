@@ -100,12 +100,14 @@ public final class Reduce {
         }
     }
 
+    /** The float form: each row widened and added, through the Vector API when in use (JDK 17 does not vectorise the widening). */
     private static void sumColumns(float[] x, int o, int len, int inner, int j0, int j1, double[] out) {
         int base = o * inner;
         java.util.Arrays.fill(out, base + j0, base + j1, 0.0);
         for (int k = 0; k < len; k++) {
             int row = (o * len + k) * inner;
-            for (int j = j0; j < j1; j++) out[base + j] += x[row + j];
+            if (Backend.VECTOR) VectorPointwise.addWidened(x, row + j0, out, base + j0, j1 - j0);
+            else for (int j = j0; j < j1; j++) out[base + j] += x[row + j];
         }
     }
 
