@@ -6,7 +6,6 @@ import static zerotoml.scratch.kernels.VectorMatmul.NR_F;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The convolution's Vector API loops besides the product tiles of {@link VectorMatmul}: the direct
@@ -229,10 +228,9 @@ final class VectorConv {
     /**
      * Lanes of {@link #depthwiseWeight}: one batch per lane, as many as F holds. Until the fifteenth session at most
      * eight (a 256-bit species, so that a batch of 8 filled it), but a second float shape in the JVM lets C2 compile
-     * the matmul tile for the wrong class (VectorExp's class comment), so every kernel uses F.
+     * the matmul tile for the wrong class (VectorExp's class comment), so this kernel uses F like every other.
      */
-    private static final VectorSpecies<Float> B = F;
-    static final int BATCH_LANES = B.length();
+    static final int BATCH_LANES = LF;
 
     /**
      * The depthwise ∂w chains of {@link #BATCH_LANES} batches side by side, one batch per lane:
@@ -243,7 +241,7 @@ final class VectorConv {
      */
     static void depthwiseWeight(float[] gI, float[] padI, int[] pos, int[] off, int oSize, int kc, float[] part) {
         int l = BATCH_LANES, taps = off.length;
-        FloatVector z = FloatVector.zero(B);
+        FloatVector z = FloatVector.zero(F);
         for (int o0 = 0; o0 < oSize; o0 += kc) {
             int o1 = Math.min(oSize, o0 + kc);
             int q = 0;
@@ -253,49 +251,49 @@ final class VectorConv {
                 FloatVector c0 = z, c1 = z, c2 = z, c3 = z, c4 = z, c5 = z, c6 = z, c7 = z;
                 for (int o = o0; o < o1; o++) {
                     // acc_t = g·x_t + acc_t, one rounding (fma), lane by lane
-                    FloatVector gv = FloatVector.fromArray(B, gI, o * l);
+                    FloatVector gv = FloatVector.fromArray(F, gI, o * l);
                     int p = pos[o] * l;
-                    c0 = gv.fma(FloatVector.fromArray(B, padI, p + f0), c0);
-                    c1 = gv.fma(FloatVector.fromArray(B, padI, p + f1), c1);
-                    c2 = gv.fma(FloatVector.fromArray(B, padI, p + f2), c2);
-                    c3 = gv.fma(FloatVector.fromArray(B, padI, p + f3), c3);
-                    c4 = gv.fma(FloatVector.fromArray(B, padI, p + f4), c4);
-                    c5 = gv.fma(FloatVector.fromArray(B, padI, p + f5), c5);
-                    c6 = gv.fma(FloatVector.fromArray(B, padI, p + f6), c6);
-                    c7 = gv.fma(FloatVector.fromArray(B, padI, p + f7), c7);
+                    c0 = gv.fma(FloatVector.fromArray(F, padI, p + f0), c0);
+                    c1 = gv.fma(FloatVector.fromArray(F, padI, p + f1), c1);
+                    c2 = gv.fma(FloatVector.fromArray(F, padI, p + f2), c2);
+                    c3 = gv.fma(FloatVector.fromArray(F, padI, p + f3), c3);
+                    c4 = gv.fma(FloatVector.fromArray(F, padI, p + f4), c4);
+                    c5 = gv.fma(FloatVector.fromArray(F, padI, p + f5), c5);
+                    c6 = gv.fma(FloatVector.fromArray(F, padI, p + f6), c6);
+                    c7 = gv.fma(FloatVector.fromArray(F, padI, p + f7), c7);
                 }
                 int t = q * l;
-                FloatVector.fromArray(B, part, t).add(c0).intoArray(part, t);
-                FloatVector.fromArray(B, part, t + l).add(c1).intoArray(part, t + l);
-                FloatVector.fromArray(B, part, t + 2 * l).add(c2).intoArray(part, t + 2 * l);
-                FloatVector.fromArray(B, part, t + 3 * l).add(c3).intoArray(part, t + 3 * l);
-                FloatVector.fromArray(B, part, t + 4 * l).add(c4).intoArray(part, t + 4 * l);
-                FloatVector.fromArray(B, part, t + 5 * l).add(c5).intoArray(part, t + 5 * l);
-                FloatVector.fromArray(B, part, t + 6 * l).add(c6).intoArray(part, t + 6 * l);
-                FloatVector.fromArray(B, part, t + 7 * l).add(c7).intoArray(part, t + 7 * l);
+                FloatVector.fromArray(F, part, t).add(c0).intoArray(part, t);
+                FloatVector.fromArray(F, part, t + l).add(c1).intoArray(part, t + l);
+                FloatVector.fromArray(F, part, t + 2 * l).add(c2).intoArray(part, t + 2 * l);
+                FloatVector.fromArray(F, part, t + 3 * l).add(c3).intoArray(part, t + 3 * l);
+                FloatVector.fromArray(F, part, t + 4 * l).add(c4).intoArray(part, t + 4 * l);
+                FloatVector.fromArray(F, part, t + 5 * l).add(c5).intoArray(part, t + 5 * l);
+                FloatVector.fromArray(F, part, t + 6 * l).add(c6).intoArray(part, t + 6 * l);
+                FloatVector.fromArray(F, part, t + 7 * l).add(c7).intoArray(part, t + 7 * l);
             }
             for (; q + 4 <= taps; q += 4) {
                 int f0 = off[q] * l, f1 = off[q + 1] * l, f2 = off[q + 2] * l, f3 = off[q + 3] * l;
                 FloatVector c0 = z, c1 = z, c2 = z, c3 = z;
                 for (int o = o0; o < o1; o++) {
-                    FloatVector gv = FloatVector.fromArray(B, gI, o * l);
+                    FloatVector gv = FloatVector.fromArray(F, gI, o * l);
                     int p = pos[o] * l;
-                    c0 = gv.fma(FloatVector.fromArray(B, padI, p + f0), c0);
-                    c1 = gv.fma(FloatVector.fromArray(B, padI, p + f1), c1);
-                    c2 = gv.fma(FloatVector.fromArray(B, padI, p + f2), c2);
-                    c3 = gv.fma(FloatVector.fromArray(B, padI, p + f3), c3);
+                    c0 = gv.fma(FloatVector.fromArray(F, padI, p + f0), c0);
+                    c1 = gv.fma(FloatVector.fromArray(F, padI, p + f1), c1);
+                    c2 = gv.fma(FloatVector.fromArray(F, padI, p + f2), c2);
+                    c3 = gv.fma(FloatVector.fromArray(F, padI, p + f3), c3);
                 }
                 int t = q * l;
-                FloatVector.fromArray(B, part, t).add(c0).intoArray(part, t);
-                FloatVector.fromArray(B, part, t + l).add(c1).intoArray(part, t + l);
-                FloatVector.fromArray(B, part, t + 2 * l).add(c2).intoArray(part, t + 2 * l);
-                FloatVector.fromArray(B, part, t + 3 * l).add(c3).intoArray(part, t + 3 * l);
+                FloatVector.fromArray(F, part, t).add(c0).intoArray(part, t);
+                FloatVector.fromArray(F, part, t + l).add(c1).intoArray(part, t + l);
+                FloatVector.fromArray(F, part, t + 2 * l).add(c2).intoArray(part, t + 2 * l);
+                FloatVector.fromArray(F, part, t + 3 * l).add(c3).intoArray(part, t + 3 * l);
             }
             for (; q < taps; q++) {
                 int f0 = off[q] * l;
                 FloatVector c0 = z;
-                for (int o = o0; o < o1; o++) c0 = FloatVector.fromArray(B, gI, o * l).fma(FloatVector.fromArray(B, padI, pos[o] * l + f0), c0);
-                FloatVector.fromArray(B, part, q * l).add(c0).intoArray(part, q * l);
+                for (int o = o0; o < o1; o++) c0 = FloatVector.fromArray(F, gI, o * l).fma(FloatVector.fromArray(F, padI, pos[o] * l + f0), c0);
+                FloatVector.fromArray(F, part, q * l).add(c0).intoArray(part, q * l);
             }
         }
     }

@@ -26,8 +26,9 @@ import jdk.incubator.vector.VectorSpecies;
  * slow compiles, 2 in the fast) and ran its fmas through the Java fallback (JFR: 56 GB allocated in
  * {@code Float512Vector.lanewise} under the tile, against 7 GB in all of a fast run). The MLP's forward +
  * backward took 2.8-3.0 ms instead of 0.4-0.5 in 5 runs of 8 (JDK 17.0.15, AMD EPYC Zen 5, one thread); with one
- * float shape, 0.39-0.45 ms in 10 runs of 10. The window costs 15-25 % of this kernel's time (the wider
- * conversions, and the put-back), measured the same hour: tanh 1.24 → 1.43 ns an element at 1k floats on JDK 25.
+ * float shape, 0.39-0.45 ms in 10 runs of 10. The window costs some of this kernel's speed (the wider conversions
+ * and the put-back): tanh at 1k floats 1.24 → 1.38 ns an element in a plain loop on JDK 25, tanh at 1M 2,082 →
+ * 2,819 µs in JMH on JDK 17 (notes/Performance.md, section "One vector shape").
  * Processing two halves a step with the lanes' parts (convertShape part 1 and −1) was tried: the body, twice as
  * long, made C1 give up ("out of virtual registers"), and the method then stayed at tier 2, 150-200 ns an element.
  *
@@ -51,12 +52,7 @@ final class VectorExp {
     private VectorExp() {}
 
     private static final VectorSpecies<Double> D = VectorMatmul.D;
-    /**
-     * Floats of the full width, as in every other kernel: twice as many lanes as D. Not the half width, though a step
-     * takes only L floats: the Vector API's shared methods (FloatVector.intoArray and others) collect one type profile
-     * for every caller, and a second float class in the JVM let C2 inline the matmul tile's calls for the wrong one in
-     * some runs (JDK 17: the MLP's forward + backward 6-10x slower in about one run in four; see the class comment).
-     */
+    /** Floats of the full width, as in every other kernel, though a step takes only L (the class comment). */
     private static final VectorSpecies<Float> F = VectorMatmul.F;
     /** Floats a step: as many as D holds doubles. */
     static final int L = D.length();
