@@ -3,9 +3,12 @@ package zerotoml.scratch.kernels;
 import java.math.BigDecimal;
 
 /**
- * The exponential of float32 values with the bits of {@code (float) Math.exp((double) x)}, the
- * float exp every float32 op computed, at the speed of a polynomial that the Vector API can run
- * over several lanes at once.
+ * The exponential of float32 values with the bits of {@code (float) Math.exp((double) x)}, by a
+ * polynomial in double lanes and a rounding check: the core of the float32 tanh ({@link #tanh(float)},
+ * vectorised in {@code VectorExp}). The float32 exp op, softmax and log-softmax computed their exps
+ * so until the sixteenth session; they now run {@link Expf}, in float lanes, within an ulp of these
+ * bits at half the cost. {@link #exp(float)} stays as the scalar exp of this polynomial and check,
+ * which the exhaustive main (benchmarks' FloatExpExhaustive) holds to {@code Math.exp}'s bits.
  *
  * <p>Per element, in double: clamp x to [−110, 89] (beyond, the float result is 0 or +∞ either
  * way), k = the integer nearest x / ln 2 (by adding and removing 1.5·2⁵²), r = x − k·ln 2 in two
@@ -21,13 +24,12 @@ import java.math.BigDecimal;
  * so the float is exactly {@code (float) Math.exp(x)}'s. When they differ (about one float in
  * 2²⁰, and every NaN, for which the comparison fails), the element takes
  * {@code (float) Math.exp(x)} itself. The result is therefore the oracle's, bit for bit, by
- * construction; the exhaustive check over all 2³² floats confirms it on both paths.
+ * construction; the exhaustive check over all 2³² floats confirms it.
  *
- * <p>{@link #exp(float)} is the scalar path; {@code VectorExp} does the same operations lane by
- * lane (the Vector API's fma is {@link Math#fma} per lane, its conversions round to nearest as a
- * Java cast). {@link #naiveExp} is the oracle the kernel replaces.
+ * <p>{@link #naiveExp} is the oracle of {@link #exp(float)}. {@code VectorExp} does tanh's operations lane
+ * by lane (the Vector API's fma is {@link Math#fma} per lane, its conversions round to nearest as a Java cast).
  *
- * <p>The tanh of float32 ({@link #tanh(float)}) goes through the same polynomial and the same check,
+ * <p>The tanh of float32 goes through the same polynomial and the same check,
  * against its own oracle {@link #naiveTanh} (the float tanh as it was computed). The float32 sigmoid
  * had too, until it moved to {@link FloatSigmoid}, computed in float.
  */
@@ -144,42 +146,6 @@ public final class FloatExp {
         return (float) Unary.tanhForFloat(x);
     }
 
-    /**
-     * The length of a scratch buffer for {@link #expInScratch} of up to n elements: n rounded up to whole steps of
-     * the Vector API path, and one step more (the kernel reads and writes a window of two steps); n on the scalar path.
-     */
-    static int scratchLength(int n) {
-        if (!Backend.VECTOR) return n;
-        int l = VectorExp.L;
-        return (n + l - 1) / l * l + l;
-    }
-
-    /**
-     * w[t] = exp w[t] for t below n, where w from n on is scratch (its values are not kept). With w at least
-     * {@link #scratchLength}(n) long, every element goes through the vector steps and none through the scalar tail,
-     * whose exp costs several times a lane's (tiny-lm's 65-token softmax left one element a row to it: 5 % of a
-     * JDK 17 training profile).
-     */
-    static void expInScratch(float[] w, int n) {
-        if (Backend.VECTOR) VectorExp.exp(w, 0, w, 0, n, w.length - n);
-        else scalar(w, 0, w, 0, n);
-    }
-
-    // out_{o+t} = float(exp(double(x_{xo+t})))
-    /**
-     * {@code out[o + t] = (float) Math.exp(x[xo + t])} for t &lt; n: the Vector API path when it is
-     * in use, else {@link #scalar}. x and out may be the same array (with xo = o).
-     */
-    public static void exp(float[] x, int xo, float[] out, int o, int n) {
-        if (Backend.VECTOR) VectorExp.exp(x, xo, out, o, n, 0);
-        else scalar(x, xo, out, o, n);
-    }
-
-    /** The scalar path over an array ({@link #exp(float)} per element). */
-    public static void scalar(float[] x, int xo, float[] out, int o, int n) {
-        for (int t = 0; t < n; t++) out[o + t] = exp(x[xo + t]);
-    }
-
     // out_{o+t} = tanh(x_{xo+t})
     /** {@link #tanh(float)} over an array: the Vector API path when it is in use, else the scalar one. x and out may be the same array. */
     public static void tanh(float[] x, int xo, float[] out, int o, int n) {
@@ -196,11 +162,5 @@ public final class FloatExp {
     public static void tanhVector(float[] x, int xo, float[] out, int o, int n) {
         Backend.requireVector("FloatExp.tanhVector");
         VectorExp.tanh(x, xo, out, o, n);
-    }
-
-    /** The Vector API path over an array; only when {@link Backend#VECTOR} is true (else the module is missing). */
-    public static void vector(float[] x, int xo, float[] out, int o, int n) {
-        Backend.requireVector("FloatExp.vector");
-        VectorExp.exp(x, xo, out, o, n, 0);
     }
 }

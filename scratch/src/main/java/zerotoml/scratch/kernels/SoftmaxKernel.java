@@ -10,7 +10,7 @@ package zerotoml.scratch.kernels;
  * as separate float32 or float64 ops; {@link SoftmaxOracles#naiveSoftmax} and friends are that composition, op
  * by op over whole arrays, and the tests hold the fused loops to them bit for bit). In float32:
  * m = the lane's maximum (torch.max's rule: the first NaN wins; a lane of −∞ is shifted by 0
- * instead), z = x − m in float, e = (float) exp((double) z), S = (float) of the sum of the e's in
+ * instead), z = x − m in float, e = {@link Expf#exp(float) Expf.exp}(z) (the float32 exp op's function), S = (float) of the sum of the e's in
  * double in increasing k, softmax e / S in float, log-softmax z − (float) log((double) S). The
  * backward passes are the gradients those composed ops would send, in their order and roundings.
  * A lane is never split between tasks, so the bits do not depend on the thread count. Along the
@@ -35,7 +35,7 @@ public final class SoftmaxKernel {
     public static void softmax(float[] x, int outer, int len, int inner, float[] out, float[] exps, float[] sums) {
         check("softmax", x.length, outer, len, inner, out.length, exps, sums.length);
         lanes(outer, len, inner, (l0, l1, scratch) -> {
-            float[] w = new float[FloatExp.scratchLength(scratch.length)];
+            float[] w = new float[scratch.length];
             for (int l = l0; l < l1; l++) {
                 int a = (l / inner) * len * inner + l % inner;
                 float[] e = exps != null ? exps : out;
@@ -52,7 +52,7 @@ public final class SoftmaxKernel {
     public static void logSoftmax(float[] x, int outer, int len, int inner, float[] out, float[] exps, float[] sums) {
         check("logSoftmax", x.length, outer, len, inner, out.length, exps, sums.length);
         lanes(outer, len, inner, (l0, l1, scratch) -> {
-            float[] w = new float[FloatExp.scratchLength(scratch.length)];
+            float[] w = new float[scratch.length];
             for (int l = l0; l < l1; l++) {
                 int a = (l / inner) * len * inner + l % inner;
                 float m = maxShift(x, a, len, inner);
@@ -77,17 +77,16 @@ public final class SoftmaxKernel {
     }
 
     /**
-     * e_k = (float) exp(x_k − m) into e, and S = (float) Σ e_k in double. The z's are gathered into
-     * {@code w} a block at a time, and their exps taken by {@link FloatExp} (the bits of
-     * {@code (float) Math.exp((double) z)}, vectorised).
+     * e_k = exp(x_k − m) into e, and S = (float) Σ e_k in double. The z's are gathered into
+     * {@code w} a block at a time, and their exps taken in place by {@link Expf} (the float32 exp op's
+     * bits, vectorised).
      */
     private static float expSum(float[] x, int a, int len, int inner, float m, float[] e, float[] w) {
         double s = 0.0;
         for (int k0 = 0; k0 < len; k0 += Pointwise.BLOCK) {
             int n = Math.min(Pointwise.BLOCK, len - k0), at = a + k0 * inner;
             for (int t = 0, i = at; t < n; t++, i += inner) w[t] = x[i] - m;
-            // w past n is scratch: what an earlier block left (or 0), taken along by the kernel's whole steps and not read
-            FloatExp.expInScratch(w, n);
+            Expf.exp(w, 0, w, 0, n);
             for (int t = 0, i = at; t < n; t++, i += inner) {
                 float v = w[t];
                 e[i] = v;

@@ -134,10 +134,10 @@ public final class SoftmaxOracles {
         return m;
     }
 
-    /** e = round(exp(round(x − m))). */
+    /** e = exp(round(x − m)), exp the float32 exp op's function ({@link Expf#exp(float)}). */
     private static float[] naiveExp(float[] x, float[] m, int outer, int len, int inner) {
         float[] e = new float[x.length];
-        for (int i = 0; i < x.length; i++) e[i] = round(Math.exp(round((double) x[i] - (double) m[lane(i, len, inner)])));
+        for (int i = 0; i < x.length; i++) e[i] = Expf.exp(round((double) x[i] - (double) m[lane(i, len, inner)]));
         return e;
     }
 

@@ -109,15 +109,21 @@ public enum Unary implements DoubleUnaryOperator {
             for (int i = lo; i < hi; i++) out[i] = Math.exp(x[i]);
         }
 
+        // float results: computed in float (Expf, vectorised), within Expf.MAX_ULPS ulps of applyAsDouble rounded
         @Override
         void runRounded(double[] w, float[] out, int o, int len) {
-            for (int t = 0; t < len; t++) out[o + t] = (float) Math.exp(w[t]);
+            for (int t = 0; t < len; t++) out[o + t] = Expf.exp((float) w[t]);
         }
 
-        // the same bits as runRounded's (float) Math.exp, through FloatExp's polynomial (vectorised)
         @Override
         void runFloat(float[] x, float[] out, int lo, int hi) {
-            FloatExp.exp(x, lo, out, lo, hi - lo);
+            Expf.exp(x, lo, out, lo, hi - lo);
+        }
+
+        // a float already: widening it and rounding back gives its bits
+        @Override
+        public double forFloat(double v) {
+            return Expf.exp((float) v);
         }
     },
     LOG {
@@ -222,7 +228,7 @@ public enum Unary implements DoubleUnaryOperator {
 
     /**
      * The function whose double result the float loops round to float: {@link #applyAsDouble}
-     * but for TANH ({@link #tanhForFloat}) and SIGMOID ({@link FloatSigmoid#sigmoid(float)}, computed in float).
+     * but for TANH ({@link #tanhForFloat}), EXP ({@link Expf#exp(float)}) and SIGMOID ({@link FloatSigmoid#sigmoid(float)}), the last two computed in float.
      */
     public double forFloat(double v) {
         return applyAsDouble(v);

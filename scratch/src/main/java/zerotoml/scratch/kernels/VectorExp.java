@@ -8,10 +8,11 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * {@link FloatExp}'s kernel with the incubating Vector API: the floats widened into double lanes
+ * {@link FloatExp}'s tanh kernel with the incubating Vector API: the floats widened into double lanes
  * (as many floats as the vector holds doubles, L), the same operations as {@link FloatExp#approx}
- * and {@link FloatExp#exp(float)} (and {@link FloatExp#tanh(float)}) lane by lane; a step with a
- * lane whose two roundings disagree, and the tail, through the scalar path. tanh takes the
+ * and {@link FloatExp#tanh(float)} lane by lane; a step with a lane whose two roundings disagree, and
+ * the tail, through the scalar path. (Until the sixteenth session it had an exp beside the tanh, for the
+ * float32 exp op and softmax; they now run {@link Expf}, in float lanes.) tanh takes the
  * quotient on x itself instead of |x| with the sign put back, and below |x| = 2⁻⁵ runs the
  * oracle's series with the oracle's own operations on every lane (so those lanes need no check);
  * its result is the oracle's either way. x and out may be the same array. Loaded only when {@link Backend#VECTOR} is true.
@@ -35,7 +36,7 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Each kernel writes out y ≈ eᵘ and the check where they are used, so nothing of ours is called with a
  * vector on the hot path (see {@link VectorMatmul}'s class comment: C2 may leave such a call out of line
  * and box the vectors; with y and the check in helpers, tanh ran at 3.6-7 ns an element against the
- * then sigmoid's 1.4, {@code NodeCountInliningCutoff} in PrintInlining on JDK 25). The copies of y (one each in exp and tanh):
+ * then sigmoid's 1.4, {@code NodeCountInliningCutoff} in PrintInlining on JDK 25). y, written out in tanh:
  * <ul>
  *   <li>c = u clamped to [−110, 89] by compare and blend: the same c as {@code max} and {@code min} (a NaN
  *       compares false and stays NaN; the bounds are far from ±0) without the extra operations those need for
@@ -83,61 +84,14 @@ final class VectorExp {
         return DoubleVector.broadcast(D, c);
     }
 
-    private static final int EXP = 0, TANH = 1;
-
     /**
      * The rare vectors with a lane whose two roundings disagree: every lane by the scalar path, which gives the oracle's
      * bits by construction, reading x[xi + j] before writing out[oi + j] (out may be x). It takes no vector: passed
      * one, JDK 17's C2 fell back to the Vector API's Java code for the conversion and the compare that made them
      * (JFR: 13.6 MB a call of 1M floats, 3-21 ms against 1.6), and JDK 25 did for the sigmoid this file had then.
      */
-    private static void scalarLanes(float[] x, int xi, float[] out, int oi, int op) {
-        for (int j = 0; j < L; j++) {
-            float xj = x[xi + j];
-            out[oi + j] = op == EXP ? FloatExp.exp(xj) : FloatExp.tanh(xj);
-        }
-    }
-
-    /**
-     * out[o + t] = exp x[xo + t] for t below n. {@code room}: how many elements past n of both arrays the kernel may
-     * read and write (their values are then not kept); 0 for the callers' arrays, more for a scratch buffer
-     * (SoftmaxKernel's), where room of L past n rounded up to a step leaves nothing to the scalar tail.
-     */
-    static void exp(float[] x, int xo, float[] out, int o, int n, int room) {
-        int t = 0, last = n + room - W;
-        FloatVector xv = last >= 0 ? FloatVector.fromArray(F, x, xo) : FloatVector.zero(F);
-        for (; t <= last; t += L) {
-            // xv: the window x[t, t + W), its lower L lanes this step's; the next window read now, before this step's
-            // store overlaps it (in place, a load straddling a just-stored window waits for the store: 4.5 against 1.4 ns
-            // an element, tanh in place at 1k floats, JDK 25)
-            FloatVector next = FloatVector.fromArray(F, x, xo + Math.min(t + L, last));
-            DoubleVector v = (DoubleVector) xv.convertShape(VectorOperators.F2D, D, 0);
-            // e = e^r · 2^k ≈ exp u: c = u clamped to [−110, 89], k = round(c / ln 2), r = c − k·ln 2 (the class comment)
-            DoubleVector u = v;
-            DoubleVector c = u.blend(LOWEST, u.compare(VectorOperators.LT, LOWEST));
-            c = c.blend(HIGHEST, c.compare(VectorOperators.GT, HIGHEST));
-            DoubleVector tv = c.mul(INV_LN2).add(SHIFTER);
-            DoubleVector nk = tv.sub(SHIFTER).neg();
-            DoubleVector r = nk.fma(LN2_HI, c);
-            r = nk.fma(LN2_LO, r);
-            // e^r = Σ_(i≤13) K_i rⁱ by Estrin's scheme
-            DoubleVector r2 = r.mul(r), r4 = r2.mul(r2), r8 = r4.mul(r4);
-            DoubleVector a0 = K1.fma(r, K0), a1 = K3.fma(r, K2), a2 = K5.fma(r, K4), a3 = K7.fma(r, K6), a4 = K9.fma(r, K8),
-                    a5 = K11.fma(r, K10), a6 = K13.fma(r, K12);
-            DoubleVector b0 = a1.fma(r2, a0), b1 = a3.fma(r2, a2), b2 = a5.fma(r2, a4);
-            DoubleVector poly = a6.fma(r4, b2).fma(r8, b1.fma(r4, b0));
-            DoubleVector e = poly.mul(tv.reinterpretAsLongs().add(1023L).lanewise(VectorOperators.LSHL, 52L).reinterpretAsDoubles());
-            // float(y·up) where float(y·down) = float(y·up) (then also float(y)) on every lane, else the scalar path
-            FloatVector lo = (FloatVector) e.mul(DOWN).convertShape(VectorOperators.D2F, F, 0);
-            FloatVector hi = (FloatVector) e.mul(UP).convertShape(VectorOperators.D2F, F, 0);
-            // (lanes from L on are 0 in both); stored as a window: this step's L lanes, then x's own next L (out may be
-            // x, whose next step then reads them; else the next step or the tail overwrites them)
-            VectorMask<Float> same = lo.compare(VectorOperators.EQ, hi);
-            if (same.allTrue()) hi.reinterpretAsInts().or(xv.reinterpretAsInts().and(UPPER)).reinterpretAsFloats().intoArray(out, o + t);
-            else scalarLanes(x, xo + t, out, o + t, EXP);
-            xv = next;
-        }
-        for (; t < n; t++) out[o + t] = FloatExp.exp(x[xo + t]);
+    private static void scalarLanes(float[] x, int xi, float[] out, int oi) {
+        for (int j = 0; j < L; j++) out[oi + j] = FloatExp.tanh(x[xi + j]);
     }
 
     // tanh = ±(a + a·p·(−1/3 + p·(2/15 − p·17/315))), p = a², a = |x| < 2⁻⁵;  1 − 2 / (approx(2x) + 1), checked, above
@@ -145,7 +99,9 @@ final class VectorExp {
         int t = 0, last = n - W;
         FloatVector xv = last >= 0 ? FloatVector.fromArray(F, x, xo) : FloatVector.zero(F);
         for (; t <= last; t += L) {
-            // xv: the window x[t, t + W); the next one read before this step's store overlaps it (as in exp)
+            // xv: the window x[t, t + W), its lower L lanes this step's; the next window read now, before this step's
+            // store overlaps it (in place, a load straddling a just-stored window waits for the store: 4.5 against 1.4 ns
+            // an element, tanh in place at 1k floats, JDK 25)
             FloatVector next = FloatVector.fromArray(F, x, xo + Math.min(t + L, last));
             DoubleVector v = (DoubleVector) xv.convertShape(VectorOperators.F2D, D, 0);
             DoubleVector a = v.abs(), p = a.mul(a);
@@ -181,7 +137,7 @@ final class VectorExp {
             // x, whose next step then reads them; else the next step or the tail overwrites them)
             VectorMask<Float> same = lo.compare(VectorOperators.EQ, hi);
             if (same.allTrue()) hi.reinterpretAsInts().or(xv.reinterpretAsInts().and(UPPER)).reinterpretAsFloats().intoArray(out, o + t);
-            else scalarLanes(x, xo + t, out, o + t, TANH);
+            else scalarLanes(x, xo + t, out, o + t);
             xv = next;
         }
         for (; t < n; t++) out[o + t] = FloatExp.tanh(x[xo + t]);

@@ -10,9 +10,9 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link FloatExp} against its oracles, {@code (float) Math.exp((double) x)} and the float tanh as it was
- * computed ({@link FloatExp#naiveTanh}), raw bits compared (NaN
- * payloads included), on the scalar path, the Vector API path (surefire runs with the module) and
+ * {@link FloatExp} against its oracles, {@code (float) Math.exp((double) x)} for its scalar exp and the float
+ * tanh as it was computed ({@link FloatExp#naiveTanh}) for the tanh, raw bits compared (NaN
+ * payloads included), the tanh on the scalar path, the Vector API path (surefire runs with the module) and
  * the dispatching array kernel, for edge values (±0, subnormals, ±∞, NaNs, the overflow and
  * underflow edges, the clamp bounds, the reduction's half-way points) and random floats, at sizes
  * 0, 1, odd, around every vector length and above the parallel threshold. The exhaustive check over
@@ -76,52 +76,15 @@ class FloatExpTest {
     }
 
     @Test
-    void theVectorPathAndTheArrayKernelGiveTheOraclesBitsAtEveryEdgeSize() {
-        assertTrue(Backend.VECTOR, "surefire runs with --add-modules jdk.incubator.vector, so the vector path is tested");
-        float[] edges = edges();
-        SplittableRandom r = new SplittableRandom(12);
-        int[] sizes = {0, 1, 2, 3, 5, 7, 8, 9, 15, 16, 17, 31, 33, 511, 513, edges.length, 100_003};
-        for (int n : sizes) {
-            float[] x = randoms(r, n);
-            // the edge values at every offset within a vector
-            for (int i = 0; i < n; i++) if (r.nextInt(4) == 0) x[i] = edges[r.nextInt(edges.length)];
-            float[] want = oracle(x);
-            for (int off : new int[] {0, 1, 3}) {
-                if (off > n) continue;
-                int m = n - off;
-                float[] v = new float[n], s = new float[n], k = new float[n];
-                FloatExp.vector(x, off, v, off, m);
-                FloatExp.scalar(x, off, s, off, m);
-                FloatExp.exp(x, off, k, off, m);
-                float[] w = want.clone();
-                for (int i = 0; i < off; i++) w[i] = 0f;
-                assertSameBits(x, w, v, "vector path, n=" + m + " from " + off);
-                assertSameBits(x, w, s, "scalar path, n=" + m + " from " + off);
-                assertSameBits(x, w, k, "array kernel, n=" + m + " from " + off);
-                // in place (softmax takes its exps so): a lane that falls back must read x before the store
-                float[] vi = x.clone(), si = x.clone();
-                FloatExp.vector(vi, off, vi, off, m);
-                FloatExp.scalar(si, off, si, off, m);
-                for (int i = 0; i < off; i++) w[i] = x[i];
-                assertSameBits(x, w, vi, "vector path in place, n=" + m + " from " + off);
-                assertSameBits(x, w, si, "scalar path in place, n=" + m + " from " + off);
-            }
-        }
-        float[] all = edges.clone(), out = new float[all.length];
-        FloatExp.vector(all, 0, out, 0, all.length);
-        assertSameBits(all, oracle(all), out, "vector path, the edge values in order");
-    }
-
-    @Test
     void theVectorPathsWriteNothingOutsideTheirRangeThoughTheyLoadAndStoreWindowsOfTwoSteps() {
-        // a window of two steps is read and stored a step at a time (VectorExp's class comment): its upper half must
-        // never reach past o + n, nor the store touch out before o
+        // tanh reads and stores a window of two steps a step at a time (VectorExp's class comment): its upper half must
+        // never reach past o + n, nor the store touch out before o; nor may the float-lane kernels' whole vectors
         SplittableRandom r = new SplittableRandom(16);
         float sentinel = Float.intBitsToFloat(0x7fc0_1234);
         for (int n = 0; n <= 3 * VectorExp.W + 1; n++) {
             for (int o : new int[] {0, 1, 5}) {
                 float[] x = randoms(r, o + n + VectorExp.W);
-                for (ArrayPath path : new ArrayPath[] {FloatExp::vector, FloatExp::tanhVector}) {
+                for (ArrayPath path : new ArrayPath[] {FloatExp::tanhVector, Expf::vector, FloatSigmoid::vector}) {
                     float[] out = new float[o + n + VectorExp.W];
                     java.util.Arrays.fill(out, sentinel);
                     path.run(x, o, out, o, n);
@@ -132,21 +95,6 @@ class FloatExpTest {
                     }
                 }
             }
-        }
-    }
-
-    @Test
-    void theExpInScratchTakesItsWholeStepsAndGivesTheOraclesBitsBelowN() {
-        SplittableRandom r = new SplittableRandom(17);
-        float[] edges = edges();
-        for (int n = 0; n <= 3 * VectorExp.W + 1; n++) {
-            float[] x = randoms(r, n);
-            for (int i = 0; i < n; i++) if (r.nextInt(4) == 0) x[i] = edges[r.nextInt(edges.length)];
-            float[] w = new float[FloatExp.scratchLength(n)];
-            assertTrue(w.length >= n + (VectorExp.L - n % VectorExp.L) % VectorExp.L + VectorExp.L, "room for whole steps and a window, n=" + n);
-            System.arraycopy(x, 0, w, 0, n);
-            FloatExp.expInScratch(w, n);
-            assertSameBits(x, oracle(x), java.util.Arrays.copyOf(w, n), "exp in scratch, n=" + n);
         }
     }
 
@@ -186,14 +134,6 @@ class FloatExpTest {
                 assertSameBits(x, want, k, f.name() + " kernel in place, n=" + n);
             }
         }
-    }
-
-    @Test
-    void theExpOpOnFloatsGivesTheOraclesBitsAboveTheParallelThreshold() {
-        int n = (int) Parallel.THRESHOLD + 4099;
-        float[] x = randoms(new SplittableRandom(13), n), out = new float[n];
-        Pointwise.map(Unary.EXP, x, out, n);
-        assertSameBits(x, oracle(x), out, "Pointwise.map(EXP)");
     }
 
     @Test

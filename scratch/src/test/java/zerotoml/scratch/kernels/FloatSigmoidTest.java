@@ -18,31 +18,10 @@ import org.junit.jupiter.api.Test;
  */
 class FloatSigmoidTest {
 
-    private interface Sigmoid {
-        float at(float x);
-    }
-
     /** The worst distance of f from σ in double rounded over xs, or an error naming the first input past the bound. */
-    private static long checkUlps(Sigmoid f, float[] xs, String what) {
-        long worst = 0;
-        for (float x : xs) {
-            float got = f.at(x), want = FloatSigmoid.naive(x);
-            long d = FloatSigmoid.ulpsApart(got, want);
-            if (d < 0 || d > FloatSigmoid.MAX_ULPS) {
-                throw new AssertionError(what + ": σ(" + x + ") [bits " + Integer.toHexString(Float.floatToRawIntBits(x)) + "] is " + got
-                        + ", σ in double rounded " + want + ": " + (d < 0 ? "not both NaN" : d + " ulps") + ", allowed " + FloatSigmoid.MAX_ULPS);
-            }
-            worst = Math.max(worst, d);
-        }
-        return worst;
+    private static long checkUlps(FloatKernelChecks.Fn f, float[] xs, String what) {
+        return FloatKernelChecks.checkUlps(f, FloatSigmoid::naive, FloatSigmoid.MAX_ULPS, xs, what);
     }
-
-    private static float[] randomsWithEdges(SplittableRandom r, int n) {
-        float[] x = FloatExpTest.randoms(r, n), edges = FloatExpTest.edges();
-        for (int i = 0; i < n; i++) if (r.nextInt(4) == 0) x[i] = edges[r.nextInt(edges.length)];
-        return x;
-    }
-
 
     @Test
     void theScalarPathIsWithinItsStatedUlpsOfSigmoidInDoubleOnEdgeAndRandomValues() {
@@ -78,7 +57,7 @@ class FloatSigmoidTest {
     @Test
     void theUlpCheckCatchesAPlantedErrorOfOneUlpMoreThanAllowed() {
         float[] x = FloatExpTest.randoms(new SplittableRandom(23), 1 << 12);
-        Sigmoid planted = v -> {
+        FloatKernelChecks.Fn planted = v -> {
             float s = FloatSigmoid.naive(v);
             for (int i = 0; i <= FloatSigmoid.MAX_ULPS; i++) s = Math.nextUp(s);
             return s;
@@ -91,37 +70,13 @@ class FloatSigmoidTest {
 
     @Test
     void theVectorPathGivesTheScalarPathsBitsAtEveryEdgeSizeAndOffsetAndInPlace() {
-        assertTrue(Backend.VECTOR, "surefire runs with --add-modules jdk.incubator.vector, so the vector path is tested");
-        SplittableRandom r = new SplittableRandom(24);
-        int[] sizes = {0, 1, 2, 3, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 65, 511, 513, FloatExpTest.edges().length, 100_003};
-        for (int n : sizes) {
-            float[] x = randomsWithEdges(r, n);
-            float[] want = new float[n];
-            for (int i = 0; i < n; i++) want[i] = FloatSigmoid.sigmoid(x[i]);
-            for (int off : new int[] {0, 1, 5}) {
-                if (off > n) continue;
-                int m = n - off;
-                float[] v = new float[n], s = new float[n], k = new float[n];
-                FloatSigmoid.vector(x, off, v, off, m);
-                FloatSigmoid.scalar(x, off, s, off, m);
-                FloatSigmoid.sigmoid(x, off, k, off, m);
-                float[] w = want.clone();
-                for (int i = 0; i < off; i++) w[i] = 0f;
-                assertSameBits(x, w, v, "vector path, n=" + m + " from " + off);
-                assertSameBits(x, w, s, "scalar path, n=" + m + " from " + off);
-                assertSameBits(x, w, k, "array kernel, n=" + m + " from " + off);
-                float[] in = x.clone();
-                FloatSigmoid.vector(in, off, in, off, m);
-                for (int i = 0; i < off; i++) w[i] = x[i];
-                assertSameBits(x, w, in, "vector path in place, n=" + m + " from " + off);
-            }
-        }
+        FloatKernelChecks.vectorGivesScalarBits(FloatSigmoid::sigmoid, FloatSigmoid::vector, FloatSigmoid::scalar, FloatSigmoid::sigmoid, 24);
     }
 
     @Test
     void theSigmoidOpOnFloatsGivesTheScalarPathsBitsAboveTheParallelThreshold() {
         int n = (int) Parallel.THRESHOLD + 4099;
-        float[] x = randomsWithEdges(new SplittableRandom(25), n), out = new float[n];
+        float[] x = FloatKernelChecks.randomsWithEdges(new SplittableRandom(25), n), out = new float[n];
         Pointwise.map(Unary.SIGMOID, x, out, n);
         float[] want = new float[n];
         for (int i = 0; i < n; i++) want[i] = FloatSigmoid.sigmoid(x[i]);
