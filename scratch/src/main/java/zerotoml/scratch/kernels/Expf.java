@@ -1,26 +1,26 @@
 package zerotoml.scratch.kernels;
 
+import java.math.BigDecimal;
+
 /**
  * The exponential of float32 values computed in float, as PyTorch's CPU kernel computes it (an exp
  * polynomial over {@code Vectorized<float>} lanes): sixteen lanes at 512 bits where {@link FloatExp}'s
- * double lanes take eight and a polynomial of twice the degree. It is the float32 {@code exp} op's
- * kernel; softmax and tanh keep {@link FloatExp} and its bits.
+ * double lanes take eight and a polynomial of twice the degree. The kernel of the float32 {@code exp} op,
+ * softmax and log-softmax, and the e^−|x| of {@link FloatSigmoid}; tanh keeps {@link FloatExp}.
  *
- * <p>Per element, all in float, {@link FloatSigmoid}'s steps and constants on the whole line: x clamped to
- * [−104, 89] (e^−104 is below half the smallest subnormal, e^88.73 above the largest float, so the
- * clamp changes no result); k = the integer nearest x / ln 2; r = x − k·ln 2 in two fused steps;
- * e^r by its Taylor series to r⁷ in Horner's form with fused multiply-adds; then y = (e^r · 2^k1) · 2^k2
+ * <p>Per element, all in float: x clamped to [−104, 89] (e^−104 is below half the smallest subnormal,
+ * e^88.73 above the largest float, so the clamp changes no result); k = the integer nearest x / ln 2 (by
+ * adding and removing 1.5·2²³ in one fused step); r = x − k·ln 2 in two fused steps (ln 2 split into a
+ * float and the rest; the first is exact, |r| ≤ ln 2 / 2 + 2⁻²⁴); e^r by its Taylor series to r⁷
+ * (truncation below 2⁻²⁷ relative) in Horner's form with fused multiply-adds; then y = (e^r · 2^k1) · 2^k2
  * with k1 = ⌊k / 2⌋ and k2 = k − k1, both powers normal floats for every k in [−150, 128]: the first
  * product is exact, the second rounds once (where y is subnormal or overflows to +∞). A NaN is returned
  * as it came.
  *
- * <p>The polynomial is the sigmoid's with its coefficients unscaled: that one's are 2⁻⁶⁴ times these, and
- * every rounding of its Horner steps is exactly 2⁻⁶⁴ times this one's, so e^r here is 2⁶⁴ times the
- * sigmoid's, bit for bit.
- *
  * <p>{@link #exp(float)} is the scalar path and the oracle of {@code VectorExpf}, which does the same
- * operations in the same order lane by lane, so both give the same bits: {@code ExpfTest} on edge values
- * and sizes, {@code FloatExpExhaustive} over all 2³² floats. The error against {@code (float) Math.exp(x)}
+ * operations in the same order lane by lane (the Vector API's fma is {@link Math#fma} per lane, its bit
+ * moves exact), so both give the same bits: {@code ExpfTest} on edge values and sizes,
+ * {@code FloatExpExhaustive} over all 2³² floats. The error against {@code (float) Math.exp(x)}
  * ({@link #naive}, the float32 exp's bits until the sixteenth session) is measured over all 2³² floats by
  * the same main: at most {@link #MAX_ULPS} float ulps, well inside the float32 parity tolerance (rtol
  * 1.3e-6: 5 to 11 ulps, by where in its binade a value lies).
@@ -31,26 +31,34 @@ public final class Expf {
     /** The largest distance from {@link #naive}, in float ulps, over all 2³² floats (FloatExpExhaustive). */
     public static final int MAX_ULPS = 1;
 
-    /** e^x for x above this is +∞ in float. */
-    static final float HIGHEST = 89f;
-    /** 1/i! for i = 0..7 as floats: the sigmoid's scaled coefficients times 2⁶⁴ (exact). */
-    static final float C0 = FloatSigmoid.C0 * 0x1p64f, C1 = FloatSigmoid.C1 * 0x1p64f, C2 = FloatSigmoid.C2 * 0x1p64f,
-            C3 = FloatSigmoid.C3 * 0x1p64f, C4 = FloatSigmoid.C4 * 0x1p64f, C5 = FloatSigmoid.C5 * 0x1p64f,
-            C6 = FloatSigmoid.C6 * 0x1p64f, C7 = FloatSigmoid.C7 * 0x1p64f;
-    /** Subtracted from t's bits to give k (t = 1.5·2²³ + k). */
-    static final int SHIFTER_BITS = FloatSigmoid.SHIFTER_BITS;
+    /** e^x for x below this rounds to +0 in float, and above HIGHEST is +∞: the clamp changes no result. */
+    static final float LOWEST = -104f, HIGHEST = 89f;
+    /** 1.5·2²³: adding and removing it rounds a float below 2²² in magnitude to an integer. */
+    static final float SHIFTER = 0x1.8p23f;
+    /** SHIFTER's bits: t − SHIFTER_BITS, on the bits, is the integer k that t = SHIFTER + k holds. */
+    static final int SHIFTER_BITS = Float.floatToRawIntBits(SHIFTER);
+    /** ln 2 as a float, the rest of ln 2 beyond it, and 1 / ln 2. */
+    static final float LN2_HI = (float) Math.log(2),
+            LN2_LO = new BigDecimal("0.693147180559945309417232121458176568075500134360255254120680009")
+                    .subtract(new BigDecimal(LN2_HI)).floatValue(),
+            INV_LN2 = (float) (1 / Math.log(2));
+    /** −ln 2 in the same two parts (the product k·(−c) is (−k)·c exactly). */
+    static final float NEG_LN2_HI = -LN2_HI, NEG_LN2_LO = -LN2_LO;
+    /** 1/i! for i = 0..7: the float nearest each (i! is exact). */
+    static final float C0 = 1f, C1 = 1f, C2 = 0.5f, C3 = (float) (1.0 / 6), C4 = (float) (1.0 / 24), C5 = (float) (1.0 / 120),
+            C6 = (float) (1.0 / 720), C7 = (float) (1.0 / 5040);
 
     // y = (e^r · 2^k1) · 2^k2,  k1 = floor(k / 2),  k2 = k − k1,  k = round(x / ln 2),  r = x − k·ln 2,  x clamped to [−104, 89]
     /** e^x in float: the scalar path, and the oracle of the vector path. */
     public static float exp(float x) {
         // x clamped to [−104, 89] (a NaN stays a NaN and is put back at the end)
-        float u = Math.min(Math.max(x, FloatSigmoid.LOWEST), HIGHEST);
+        float u = Math.min(Math.max(x, LOWEST), HIGHEST);
         // k = round(u / ln 2): t = u·(1/ln 2) + 1.5·2²³ rounded once, its last bits hold k
-        float t = Math.fma(u, FloatSigmoid.INV_LN2, FloatSigmoid.SHIFTER);
-        float k = t - FloatSigmoid.SHIFTER;
+        float t = Math.fma(u, INV_LN2, SHIFTER);
+        float k = t - SHIFTER;
         // r = u − k·ln 2, ln 2 in two parts (the first step exact)
-        float r = Math.fma(k, FloatSigmoid.NEG_LN2_HI, u);
-        r = Math.fma(k, FloatSigmoid.NEG_LN2_LO, r);
+        float r = Math.fma(k, NEG_LN2_HI, u);
+        r = Math.fma(k, NEG_LN2_LO, r);
         // e^r = 1 + r(1 + r(1/2 + … + r/7!))
         float p = Math.fma(C7, r, C6);
         p = Math.fma(p, r, C5);

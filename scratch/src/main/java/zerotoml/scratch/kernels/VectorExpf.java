@@ -19,8 +19,8 @@ final class VectorExpf {
     private static final int L = F.length();
 
     // the constants as vectors once (fma takes vectors; see VectorExp on broadcasts inside the loop)
-    private static final FloatVector LOWEST = bc(FloatSigmoid.LOWEST), HIGHEST = bc(Expf.HIGHEST), INV_LN2 = bc(FloatSigmoid.INV_LN2),
-            SHIFTER = bc(FloatSigmoid.SHIFTER), NEG_LN2_HI = bc(FloatSigmoid.NEG_LN2_HI), NEG_LN2_LO = bc(FloatSigmoid.NEG_LN2_LO),
+    private static final FloatVector LOWEST = bc(Expf.LOWEST), HIGHEST = bc(Expf.HIGHEST), INV_LN2 = bc(Expf.INV_LN2),
+            SHIFTER = bc(Expf.SHIFTER), NEG_LN2_HI = bc(Expf.NEG_LN2_HI), NEG_LN2_LO = bc(Expf.NEG_LN2_LO),
             C0 = bc(Expf.C0), C1 = bc(Expf.C1), C2 = bc(Expf.C2), C3 = bc(Expf.C3), C4 = bc(Expf.C4), C5 = bc(Expf.C5),
             C6 = bc(Expf.C6), C7 = bc(Expf.C7);
 

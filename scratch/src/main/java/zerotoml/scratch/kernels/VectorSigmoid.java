@@ -6,10 +6,12 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * {@link FloatSigmoid}'s kernel with the incubating Vector API: the same float operations in the
- * same order, a full vector of float lanes a step (sixteen at 512 bits), the tail through the scalar
- * path. Every lane's bits are the scalar path's, so no lane needs a check or a fallback. Written out
- * in one method, with no call of ours taking a vector (see {@link VectorExp}'s class comment).
+ * {@link FloatSigmoid}'s kernel with the incubating Vector API: {@link Expf}'s steps for e^−|x|, its
+ * polynomial scaled by 2⁻⁶⁴ so that one power of two finishes it (FloatSigmoid's class comment: the same
+ * bits), a full vector of float lanes a step (sixteen at 512 bits), the tail through the scalar path.
+ * Every lane's bits are the scalar path's, so no lane needs a check or a fallback. Written out in one
+ * method, with no call of ours taking a vector (see {@link VectorExp}'s class comment), so
+ * {@code VectorExpf}'s steps are repeated here rather than shared.
  * x and out may be the same array. Loaded only when {@link Backend#VECTOR} is true.
  */
 final class VectorSigmoid {
@@ -19,8 +21,8 @@ final class VectorSigmoid {
     private static final int L = F.length();
 
     // the constants as vectors once (fma takes vectors; see VectorExp on broadcasts inside the loop)
-    private static final FloatVector INV_LN2 = bc(FloatSigmoid.INV_LN2), SHIFTER = bc(FloatSigmoid.SHIFTER),
-            NEG_LN2_HI = bc(FloatSigmoid.NEG_LN2_HI), NEG_LN2_LO = bc(FloatSigmoid.NEG_LN2_LO), C0 = bc(FloatSigmoid.C0),
+    private static final FloatVector INV_LN2 = bc(Expf.INV_LN2), SHIFTER = bc(Expf.SHIFTER),
+            NEG_LN2_HI = bc(Expf.NEG_LN2_HI), NEG_LN2_LO = bc(Expf.NEG_LN2_LO), C0 = bc(FloatSigmoid.C0),
             C1 = bc(FloatSigmoid.C1), C2 = bc(FloatSigmoid.C2), C3 = bc(FloatSigmoid.C3), C4 = bc(FloatSigmoid.C4), C5 = bc(FloatSigmoid.C5), C6 = bc(FloatSigmoid.C6),
             C7 = bc(FloatSigmoid.C7), ONE = bc(1f);
 
