@@ -83,7 +83,7 @@ public final class SoftmaxKernel {
         for (int l = l0; l < l1; l += 4) {
             int g = Math.min(4, l1 - l), a = l * len;
             for (int r = 0, b = a; r < g; r++, b += len) {
-                m[r] = maxShift(x, b, len, 1);
+                m[r] = rowMax(x, b, len);
                 for (int i = b; i < b + len; i++) e[i] = x[i] - m[r];
                 Expf.exp(e, b, e, b, len);
             }
@@ -116,6 +116,26 @@ public final class SoftmaxKernel {
                 }
             }
         }
+    }
+
+    // m = max_k x_{a+k}, −∞ taken as 0
+    /**
+     * {@link #maxShift} of a contiguous row (inner 1), with its bits: the Math.max fold of the row ({@code
+     * VectorPointwise.max} with the Vector API, else a plain loop), which is the rule's value unless it is a NaN (the
+     * rule keeps the first NaN's bits) or a zero (the rule keeps the first of −0 and +0, Math.max +0); those two take
+     * the rule's own loop. Any other value stands for one float, whose bits every element equal to it has.
+     */
+    static float rowMax(float[] x, int a, int len) {
+        if (len == 0) return 0f;
+        float m;
+        if (Backend.VECTOR) {
+            m = VectorPointwise.max(x, a, len);
+        } else {
+            m = Float.NEGATIVE_INFINITY;
+            for (int i = a; i < a + len; i++) m = Math.max(m, x[i]);
+        }
+        if (m != m || m == 0f) return maxShift(x, a, len, 1);
+        return m == Float.NEGATIVE_INFINITY ? 0f : m;
     }
 
     /** The lane's maximum by torch.max's rule (first NaN wins), or 0 for a lane of −∞ or an empty one. */

@@ -10,7 +10,7 @@ import jdk.incubator.vector.VectorSpecies;
  * a binary op whose operands are read at different offsets (a row or a trailing block broadcast
  * over a batch: C2 cannot rule out that out overlaps an operand at another offset, so its loop
  * stays scalar); and relu's gradient and the gated gradients, a compare and select (a branch on
- * random signs in scalar Java). Each lane does what the scalar loop does to its element (one IEEE +, −, ×, ÷ in the
+ * random signs in scalar Java); and a row's maximum. Each lane does what the scalar loop does to its element (one IEEE +, −, ×, ÷ in the
  * array's type; a select), so the bits are the scalar loops' (PointwiseTest).
  * Loaded only when {@link Backend#VECTOR} is true.
  */
@@ -35,6 +35,24 @@ final class VectorPointwise {
             DoubleVector.fromArray(D, acc, ao + t).add(v).intoArray(acc, ao + t);
         }
         for (; t < n; t++) acc[ao + t] += x[xo + t];
+    }
+
+    // m = max_t x_{a+t} by Math.max's rule (a NaN anywhere gives a NaN; +0 above −0)
+    /**
+     * The largest of x[a, a + n) as {@link Math#max} folds it, −∞ for n = 0: a vector of running maxima, one
+     * lane-wise max a step (the Vector API's max is Math.max lane by lane, so a NaN lane stays NaN), the lanes
+     * and the tail folded by Math.max at the end. The fold's order does not matter: Math.max is associative and
+     * commutative up to which NaN comes out. {@link SoftmaxKernel}'s rows take their maximum from it.
+     */
+    static float max(float[] x, int a, int n) {
+        int t = 0, l = F.length();
+        FloatVector acc = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+        for (; t <= n - l; t += l) acc = acc.max(FloatVector.fromArray(F, x, a + t));
+        float[] lanes = acc.toArray();
+        float m = Float.NEGATIVE_INFINITY;
+        for (float v : lanes) m = Math.max(m, v);
+        for (; t < n; t++) m = Math.max(m, x[a + t]);
+        return m;
     }
 
     // out_{o+t} = a_{ao+t} ∘ b_{bo+t}

@@ -1,6 +1,8 @@
 package zerotoml.scratch.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,7 +15,8 @@ import org.junit.jupiter.api.Test;
  * over the whole array, rounded after every op), bit for bit, forward and backward, in float and
  * double, on views [outer, len, inner] with every extent 0, 1 and odd, lanes around the 512-element
  * widening block, strided lanes (inner &gt; 1) and sizes above the parallel threshold; the values
- * include lanes of −∞ only, lanes holding +∞ or NaN, ±0 and subnormals.
+ * include lanes of −∞ only, lanes holding +∞ or NaN, ±0 and subnormals; a row's maximum against torch.max's
+ * rule on NaNs of several payloads and zeros of both signs.
  */
 class SoftmaxKernelTest {
 
@@ -84,6 +87,58 @@ class SoftmaxKernelTest {
                 same(gxd0, gxd, "double backward " + what);
             }
         }
+    }
+
+    /** torch.max's rule, written out: the first NaN wins, else the first element no other exceeds; −∞ (or nothing) gives 0. */
+    private static float ruleMax(float[] x, int a, int len) {
+        if (len == 0) return 0f;
+        float m = x[a];
+        for (int i = a + 1; i < a + len && m == m; i++) if (x[i] != x[i] || x[i] > m) m = x[i];
+        return m == Float.NEGATIVE_INFINITY ? 0f : m;
+    }
+
+    private interface RowMax {
+        float of(float[] x, int a, int len);
+    }
+
+    /** The first row on which f's bits differ from the rule's, or null: rows of 0 to 70 with NaNs of several payloads, ±0, ±∞. */
+    private static String firstMismatch(RowMax f) {
+        SplittableRandom r = new SplittableRandom(43);
+        float[] specials = {Float.NaN, Float.intBitsToFloat(0x7fc01234), Float.intBitsToFloat(0xffc00077), Float.intBitsToFloat(0x7f800001),
+            0f, -0f, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.MIN_VALUE, -Float.MIN_VALUE};
+        for (int len = 0; len <= 70; len++) {
+            for (int trial = 0; trial < 40; trial++) {
+                int a = r.nextInt(3);
+                float[] x = new float[a + len + 2];
+                int mode = trial % 4; // plain, a few specials, all zeros of mixed sign, all −∞ with specials
+                for (int i = 0; i < x.length; i++) {
+                    x[i] = switch (mode) {
+                        case 2 -> r.nextBoolean() ? 0f : -0f;
+                        case 3 -> Float.NEGATIVE_INFINITY;
+                        default -> (float) r.nextGaussian() * 4;
+                    };
+                }
+                if (mode != 0) for (int k = r.nextInt(3); k > 0 && len > 0; k--) x[a + r.nextInt(len)] = specials[r.nextInt(specials.length)];
+                if (mode == 2 && len > 0 && r.nextBoolean()) x[a + r.nextInt(len)] = -1f;
+                float want = ruleMax(x, a, len), got = f.of(x, a, len);
+                if (Float.floatToRawIntBits(want) != Float.floatToRawIntBits(got)) {
+                    return "len " + len + " from " + a + ": " + Arrays.toString(Arrays.copyOfRange(x, a, a + len)) + " gives " + got + " ["
+                            + Integer.toHexString(Float.floatToRawIntBits(got)) + "], the rule " + want + " [" + Integer.toHexString(Float.floatToRawIntBits(want)) + "]";
+                }
+            }
+        }
+        return null;
+    }
+
+    @Test
+    void aRowsMaximumHasTheRulesBitsWithNaNsOfSeveralPayloadsAndZerosOfBothSigns() {
+        assertEquals(null, firstMismatch(SoftmaxKernel::rowMax));
+        // planted: Math.max's fold alone, without the rule's loop for NaNs and zeros, is caught
+        assertNotNull(firstMismatch((x, a, len) -> {
+            float m = Float.NEGATIVE_INFINITY;
+            for (int i = a; i < a + len; i++) m = Math.max(m, x[i]);
+            return m == Float.NEGATIVE_INFINITY ? 0f : m;
+        }));
     }
 
     @Test

@@ -110,6 +110,15 @@ public final class ThreadsProbe {
         SoftmaxKernel.softmaxBackward(Arrays.copyOf(exps, lanes), soft, softExps, softSums, 1, 299, 1001, softGrad);
         double[] logSoft = new double[3 * 100_001], logExps = new double[logSoft.length], logSums = new double[3];
         SoftmaxKernel.logSoftmax(big, 3, 100_001, 1, logSoft, logExps, logSums);
+        // float softmax and log-softmax along rows (inner 1: the rows' path, their maxima by the lanes' fold), some rows
+        // holding a NaN, zeros of both signs or only −∞ (the rule's own loop)
+        float[] rowsIn = Arrays.copyOf(bigF, 300 * 1000);
+        for (int row = 0; row < 300; row += 7) rowsIn[row * 1000 + r.nextInt(1000)] = Float.NaN;
+        for (int row = 3; row < 300; row += 11) for (int i = row * 1000; i < row * 1000 + 1000; i++) rowsIn[i] = r.nextBoolean() ? 0f : -0f;
+        for (int row = 5; row < 300; row += 13) Arrays.fill(rowsIn, row * 1000, row * 1000 + 1000, Float.NEGATIVE_INFINITY);
+        float[] softRows = new float[rowsIn.length], logSoftRows = new float[rowsIn.length], rowSumsF = new float[300];
+        SoftmaxKernel.softmax(rowsIn, 300, 1000, 1, softRows, null, rowSumsF);
+        SoftmaxKernel.logSoftmax(rowsIn, 300, 1000, 1, logSoftRows, null, rowSumsF);
         int[] picks = new int[1000];
         for (int i = 0; i < picks.length; i++) picks[i] = r.nextInt(1001);
         double[] picked = new double[1000 * 299], scattered = new double[1001 * 299];
@@ -120,7 +129,7 @@ public final class ThreadsProbe {
         Parallel.forEach(64, Parallel.THRESHOLD, t -> workers.add(Thread.currentThread().getName()));
         int hash = Arrays.deepHashCode(new Object[] {c, cf, batched, y, gx, gw, yf, gxf, gwf, batchedF, tc, lin, rowSums, colSums, colMax, colArg,
                 rowMaxF, rowArgF, planSum, planMax, planTies, lseM, lseS, planMaxGrad, lseGrad, tanhs, exps, sigmoids, erfs, poolArg, poolArg2, poolMax, depthwise, strided,
-                poolAvg, poolGrad, adaptive, adaptiveGrad, soft, softGrad, logSoft, picked, scattered});
+                poolAvg, poolGrad, adaptive, adaptiveGrad, soft, softGrad, logSoft, softRows, logSoftRows, picked, scattered});
         System.out.println(Parallel.threads() + " " + Backend.VECTOR + " " + workers.size() + " " + hash);
     }
 
