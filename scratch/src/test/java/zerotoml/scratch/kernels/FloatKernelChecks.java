@@ -1,5 +1,6 @@
 package zerotoml.scratch.kernels;
 
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static zerotoml.scratch.kernels.RawBits.assertSameBits;
 
@@ -36,6 +37,19 @@ final class FloatKernelChecks {
             worst = Math.max(worst, d);
         }
         return worst;
+    }
+
+    /** checkUlps catches a planted f one ulp past maxUlps from want (naming the distance), and a NaN where want is a number. */
+    static void plantedErrorsAreCaught(Fn want, int maxUlps, long seed) {
+        float[] x = FloatExpTest.randoms(new SplittableRandom(seed), 1 << 12);
+        Fn planted = v -> {
+            float s = want.at(v);
+            for (int i = 0; i <= maxUlps; i++) s = Math.nextUp(s);
+            return s;
+        };
+        AssertionError e = assertThrows(AssertionError.class, () -> checkUlps(planted, want, maxUlps, x, "planted"));
+        assertTrue(e.getMessage().contains((maxUlps + 1) + " ulps"), e.getMessage());
+        assertThrows(AssertionError.class, () -> checkUlps(v -> Float.NaN, want, maxUlps, new float[] {1f}, "planted NaN"));
     }
 
     /** FloatExpTest's random floats with a quarter of them replaced by its edge values. */
