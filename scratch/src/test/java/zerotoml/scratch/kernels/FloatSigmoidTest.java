@@ -54,6 +54,17 @@ class FloatSigmoidTest {
     }
 
     @Test
+    void theUlpDistanceCountsTheFloatsBetweenTakesMinusZeroAsZeroAndRefusesOneNaNOrANegative() {
+        assertEquals(0, FloatSigmoid.ulpsApart(-0f, 0f));
+        assertEquals(0, FloatSigmoid.ulpsApart(0f, -0f));
+        assertEquals(1, FloatSigmoid.ulpsApart(-0f, Float.MIN_VALUE));
+        assertEquals(2, FloatSigmoid.ulpsApart(1f, Math.nextUp(Math.nextUp(1f))));
+        assertEquals(0, FloatSigmoid.ulpsApart(Float.NaN, Float.intBitsToFloat(0x7fc01234)));
+        assertEquals(-1, FloatSigmoid.ulpsApart(Float.NaN, 1f));
+        assertEquals(-1, FloatSigmoid.ulpsApart(-1f, -1f));
+    }
+
+    @Test
     void theUlpCheckCatchesAPlantedErrorOfOneUlpMoreThanAllowed() {
         FloatKernelChecks.plantedErrorsAreCaught(FloatSigmoid::naive, FloatSigmoid.MAX_ULPS, 23);
     }
