@@ -7,8 +7,9 @@ import java.math.BigDecimal;
  * polynomial in double lanes and a rounding check: the core of the float32 tanh ({@link #tanh(float)},
  * vectorised in {@code VectorExp}). The float32 exp op, softmax and log-softmax computed their exps
  * so until the sixteenth session; they now run {@link Expf}, in float lanes, within an ulp of these
- * bits at well under half the cost (0.37 against 0.86 ns an element on the Zen 5, JDK 25). {@link #exp(float)} stays as the scalar exp of this polynomial and check,
- * which the exhaustive main (benchmarks' FloatExpExhaustive) holds to {@code Math.exp}'s bits.
+ * bits at well under half the cost (0.37 against 0.86 ns an element on the Zen 5, JDK 25).
+ * {@link #exp(float)} stays as the scalar exp of this polynomial and check, which the exhaustive main
+ * (benchmarks' FloatExpExhaustive) holds to {@code Math.exp}'s bits.
  *
  * <p>Per element, in double: clamp x to [−110, 89] (beyond, the float result is 0 or +∞ either
  * way), k = the integer nearest x / ln 2 (by adding and removing 1.5·2⁵²), r = x − k·ln 2 in two

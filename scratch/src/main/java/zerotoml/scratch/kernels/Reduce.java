@@ -67,7 +67,7 @@ public final class Reduce {
         }
     }
 
-    private static void sumRows(float[] x, int o0, int o1, int len, double[] out) {
+    static void sumRows(float[] x, int o0, int o1, int len, double[] out) {
         int o = o0;
         for (; o + 4 <= o1; o += 4) {
             int a = o * len, b = a + len, c = b + len, d = c + len;

@@ -34,30 +34,22 @@ public final class SoftmaxKernel {
      */
     public static void softmax(float[] x, int outer, int len, int inner, float[] out, float[] exps, float[] sums) {
         check("softmax", x.length, outer, len, inner, out.length, exps, sums.length);
-        float[] e = exps != null ? exps : out;
-        lanes(outer, len, inner, (l0, l1, scratch) -> {
-            if (inner == 1) {
-                rows(x, l0, l1, len, e, out, sums, false);
-                return;
-            }
-            float[] w = new float[scratch.length];
-            for (int l = l0; l < l1; l++) {
-                int a = (l / inner) * len * inner + l % inner;
-                float s = expSum(x, a, len, inner, maxShift(x, a, len, inner), e, w);
-                sums[l] = s;
-                for (int k = 0, i = a; k < len; k++, i += inner) out[i] = e[i] / s;
-            }
-        });
+        forward(x, outer, len, inner, out, exps, sums, false);
     }
 
     // y = z − log S,  z = x − m,  S = Σ_k exp z_k
     /** Log-softmax of every lane into {@code out}; {@code sums} and {@code exps} (when not null) as for {@link #softmax(float[], int, int, int, float[], float[], float[])}. */
     public static void logSoftmax(float[] x, int outer, int len, int inner, float[] out, float[] exps, float[] sums) {
         check("logSoftmax", x.length, outer, len, inner, out.length, exps, sums.length);
+        forward(x, outer, len, inner, out, exps, sums, true);
+    }
+
+    /** The float forward of both: rows when the axis is contiguous, else lane by lane through a block buffer. */
+    private static void forward(float[] x, int outer, int len, int inner, float[] out, float[] exps, float[] sums, boolean log) {
         float[] e = exps != null ? exps : out;
         lanes(outer, len, inner, (l0, l1, scratch) -> {
             if (inner == 1) {
-                rows(x, l0, l1, len, e, out, sums, true);
+                rows(x, l0, l1, len, e, out, sums, log);
                 return;
             }
             float[] w = new float[scratch.length];
@@ -66,8 +58,12 @@ public final class SoftmaxKernel {
                 float m = maxShift(x, a, len, inner);
                 float s = expSum(x, a, len, inner, m, e, w);
                 sums[l] = s;
-                float logS = (float) Math.log(s);
-                for (int k = 0, i = a; k < len; k++, i += inner) out[i] = (x[i] - m) - logS;
+                if (log) {
+                    float logS = (float) Math.log(s);
+                    for (int k = 0, i = a; k < len; k++, i += inner) out[i] = (x[i] - m) - logS;
+                } else {
+                    for (int k = 0, i = a; k < len; k++, i += inner) out[i] = e[i] / s;
+                }
             }
         });
     }
@@ -75,11 +71,12 @@ public final class SoftmaxKernel {
     // per row: e = exp(x − m) in place,  S = Σ_k e_k,  y = e / S  or  y = (x − m) − log S
     /**
      * Rows [l0, l1) of a contiguous axis (inner 1), the same steps as the strided lanes: z = x − m into e, the exps in
-     * place there (Expf over the whole row), S the e's summed in double in increasing k. The sums of four rows run
-     * interleaved, each in its own order (as {@link Reduce}'s rows), so that their chains of dependent adds overlap.
+     * place there (Expf over the whole row), S the e's summed in double in increasing k, four rows at a time by
+     * {@link Reduce}'s row sums (each row in its own order; their chains of dependent adds overlap).
      */
     private static void rows(float[] x, int l0, int l1, int len, float[] e, float[] out, float[] sums, boolean log) {
         float[] m = new float[4];
+        double[] s = new double[l1]; // Reduce.sumRows writes row o's sum at o (only [l0, l1) is used)
         for (int l = l0; l < l1; l += 4) {
             int g = Math.min(4, l1 - l), a = l * len;
             for (int r = 0, b = a; r < g; r++, b += len) {
@@ -87,32 +84,15 @@ public final class SoftmaxKernel {
                 for (int i = b; i < b + len; i++) e[i] = x[i] - m[r];
                 Expf.exp(e, b, e, b, len);
             }
-            if (g == 4) {
-                double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
-                for (int k = 0, b = a + len, c = b + len, d = c + len; k < len; k++) {
-                    s0 += e[a + k];
-                    s1 += e[b + k];
-                    s2 += e[c + k];
-                    s3 += e[d + k];
-                }
-                sums[l] = (float) s0;
-                sums[l + 1] = (float) s1;
-                sums[l + 2] = (float) s2;
-                sums[l + 3] = (float) s3;
-            } else {
-                for (int r = 0, b = a; r < g; r++, b += len) {
-                    double s = 0.0;
-                    for (int i = b; i < b + len; i++) s += e[i];
-                    sums[l + r] = (float) s;
-                }
-            }
+            Reduce.sumRows(e, l, l + g, len, s);
             for (int r = 0, b = a; r < g; r++, b += len) {
-                float s = sums[l + r];
+                float sr = (float) s[l + r];
+                sums[l + r] = sr;
                 if (log) {
-                    float mr = m[r], logS = (float) Math.log(s);
+                    float mr = m[r], logS = (float) Math.log(sr);
                     for (int i = b; i < b + len; i++) out[i] = (x[i] - mr) - logS;
                 } else {
-                    for (int i = b; i < b + len; i++) out[i] = e[i] / s;
+                    for (int i = b; i < b + len; i++) out[i] = e[i] / sr;
                 }
             }
         }

@@ -75,7 +75,7 @@ final class VectorExp {
             K0 = bc(FloatExp.C[0]), K1 = bc(FloatExp.C[1]), K2 = bc(FloatExp.C[2]), K3 = bc(FloatExp.C[3]), K4 = bc(FloatExp.C[4]),
             K5 = bc(FloatExp.C[5]), K6 = bc(FloatExp.C[6]), K7 = bc(FloatExp.C[7]), K8 = bc(FloatExp.C[8]), K9 = bc(FloatExp.C[9]),
             K10 = bc(FloatExp.C[10]), K11 = bc(FloatExp.C[11]), K12 = bc(FloatExp.C[12]), K13 = bc(FloatExp.C[13]),
-            ONE = bc(1.0), TWO = bc(2.0), DOWN = bc(FloatExp.DOWN), UP = bc(FloatExp.UP),
+            ONE = bc(1.0), TWO = bc(2.0),
             TANH_DELTA = bc(FloatExp.TANH_UP - 1), TANH_SERIES = bc(FloatExp.TANH_SERIES), ZERO = bc(0.0),
             SERIES_1 = bc(-1.0 / 3), SERIES_2 = bc(2.0 / 15), SERIES_3 = bc(-17.0 / 315);
     private static final long SIGN = Long.MIN_VALUE;
