@@ -2,7 +2,6 @@ package zerotoml.scratch.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static zerotoml.scratch.kernels.RawBits.assertSameBits;
 
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -64,11 +63,6 @@ class ExpfTest {
 
     @Test
     void theExpOpOnFloatsGivesTheScalarPathsBitsAboveTheParallelThreshold() {
-        int n = (int) Parallel.THRESHOLD + 4099;
-        float[] x = FloatKernelChecks.randomsWithEdges(new SplittableRandom(35), n), out = new float[n];
-        Pointwise.map(Unary.EXP, x, out, n);
-        float[] want = new float[n];
-        for (int i = 0; i < n; i++) want[i] = Expf.exp(x[i]);
-        assertSameBits(x, want, out, "Pointwise.map(EXP)");
+        FloatKernelChecks.opGivesElementBitsAboveTheParallelThreshold(Unary.EXP, Expf::exp, 35);
     }
 }

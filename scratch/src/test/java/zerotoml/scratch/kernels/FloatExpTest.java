@@ -84,7 +84,7 @@ class FloatExpTest {
         for (int n = 0; n <= 3 * VectorExp.W + 1; n++) {
             for (int o : new int[] {0, 1, 5}) {
                 float[] x = randoms(r, o + n + VectorExp.W);
-                for (ArrayPath path : new ArrayPath[] {FloatExp::tanhVector, Expf::vector, FloatSigmoid::vector}) {
+                for (FloatKernelChecks.ArrayFn path : new FloatKernelChecks.ArrayFn[] {FloatExp::tanhVector, Expf::vector, FloatSigmoid::vector}) {
                     float[] out = new float[o + n + VectorExp.W];
                     java.util.Arrays.fill(out, sentinel);
                     path.run(x, o, out, o, n);
@@ -98,42 +98,18 @@ class FloatExpTest {
         }
     }
 
-    /** One float function with its oracle, its scalar form and its three array paths. */
-    private record Fn(String name, Scalar oracle, Scalar one, ArrayPath vector, ArrayPath scalar, ArrayPath kernel) {}
-
-    private interface Scalar {
-        float at(float x);
-    }
-
-    private interface ArrayPath {
-        void run(float[] x, int xo, float[] out, int o, int n);
-    }
-
     @Test
     void theTanhGivesTheBitsOfItsFloatFormOnBothPathsAtEveryEdgeSize() {
-        Fn[] fns = {
-            new Fn("tanh", FloatExp::naiveTanh, FloatExp::tanh, FloatExp::tanhVector, FloatExp::tanhScalar, FloatExp::tanh)
-        };
-        float[] edges = edges();
+        // the scalar path against the oracle, on the edge values and on random floats mixed with them
         SplittableRandom r = new SplittableRandom(15);
-        int[] sizes = {0, 1, 3, 7, 8, 9, 16, 17, 33, edges.length, 100_003};
-        for (Fn f : fns) {
-            for (int n : sizes) {
-                float[] x = randoms(r, n);
-                for (int i = 0; i < n; i++) if (r.nextInt(4) == 0) x[i] = edges[r.nextInt(edges.length)];
-                float[] want = new float[n], one = new float[n];
-                for (int i = 0; i < n; i++) want[i] = f.oracle().at(x[i]);
-                for (int i = 0; i < n; i++) one[i] = f.one().at(x[i]);
-                assertSameBits(x, want, one, f.name() + " one at a time, n=" + n);
-                float[] v = new float[n], s = new float[n], k = x.clone();
-                f.vector().run(x, 0, v, 0, n);
-                f.scalar().run(x, 0, s, 0, n);
-                f.kernel().run(k, 0, k, 0, n);
-                assertSameBits(x, want, v, f.name() + " vector path, n=" + n);
-                assertSameBits(x, want, s, f.name() + " scalar path, n=" + n);
-                assertSameBits(x, want, k, f.name() + " kernel in place, n=" + n);
-            }
+        for (float[] x : new float[][] {edges(), FloatKernelChecks.randomsWithEdges(r, 100_003)}) {
+            float[] want = new float[x.length], one = new float[x.length];
+            for (int i = 0; i < x.length; i++) want[i] = FloatExp.naiveTanh(x[i]);
+            for (int i = 0; i < x.length; i++) one[i] = FloatExp.tanh(x[i]);
+            assertSameBits(x, want, one, "tanh one at a time, n=" + x.length);
         }
+        // the vector path, the scalar path and the array kernel against the scalar form at every edge size and offset
+        FloatKernelChecks.vectorGivesScalarBits(FloatExp::tanh, FloatExp::tanhVector, FloatExp::tanhScalar, FloatExp::tanh, 16);
     }
 
     @Test

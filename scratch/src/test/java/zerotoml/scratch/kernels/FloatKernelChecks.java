@@ -52,6 +52,16 @@ final class FloatKernelChecks {
         assertThrows(AssertionError.class, () -> checkUlps(v -> Float.NaN, want, maxUlps, new float[] {1f}, "planted NaN"));
     }
 
+    /** The op's float loop ({@link Pointwise#map}, split over tasks above the threshold) gives element's bits. */
+    static void opGivesElementBitsAboveTheParallelThreshold(Unary op, Fn element, long seed) {
+        int n = (int) Parallel.THRESHOLD + 4099;
+        float[] x = randomsWithEdges(new SplittableRandom(seed), n), out = new float[n];
+        Pointwise.map(op, x, out, n);
+        float[] want = new float[n];
+        for (int i = 0; i < n; i++) want[i] = element.at(x[i]);
+        assertSameBits(x, want, out, "Pointwise.map(" + op + ")");
+    }
+
     /** FloatExpTest's random floats with a quarter of them replaced by its edge values. */
     static float[] randomsWithEdges(SplittableRandom r, int n) {
         float[] x = FloatExpTest.randoms(r, n), edges = FloatExpTest.edges();

@@ -2,7 +2,6 @@ package zerotoml.scratch.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static zerotoml.scratch.kernels.RawBits.assertSameBits;
 
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -76,11 +75,6 @@ class FloatSigmoidTest {
 
     @Test
     void theSigmoidOpOnFloatsGivesTheScalarPathsBitsAboveTheParallelThreshold() {
-        int n = (int) Parallel.THRESHOLD + 4099;
-        float[] x = FloatKernelChecks.randomsWithEdges(new SplittableRandom(25), n), out = new float[n];
-        Pointwise.map(Unary.SIGMOID, x, out, n);
-        float[] want = new float[n];
-        for (int i = 0; i < n; i++) want[i] = FloatSigmoid.sigmoid(x[i]);
-        assertSameBits(x, want, out, "Pointwise.map(SIGMOID)");
+        FloatKernelChecks.opGivesElementBitsAboveTheParallelThreshold(Unary.SIGMOID, FloatSigmoid::sigmoid, 25);
     }
 }
