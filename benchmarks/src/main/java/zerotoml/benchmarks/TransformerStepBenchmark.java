@@ -24,29 +24,50 @@ import zerotoml.scratch.transformer.Transformer.Config;
  * context 64, batch 12, 65-character vocabulary, float32), scratch against the DJL reference on
  * the same parameters and batch. Prints the median of each side and the ratio scratch / PyTorch.
  * Run as the module's other timed mains, with {@code -Dbench.main=zerotoml.benchmarks.TransformerStepBenchmark}
- * (one thread each side is the fair comparison on a shared machine: {@code -Dai.djl.pytorch.num_threads=1
+ * ({@code -Dbench.args='20 --warmup 10'}: 20 timed steps after 10 untimed ones, the defaults 5 and 10;
+ * one thread each side is the fair comparison on a shared machine: {@code -Dai.djl.pytorch.num_threads=1
  * -Dzerotoml.threads=1}). The PyTorch time includes copying the parameters in
  * (about 0.8 M floats).
  */
 public final class TransformerStepBenchmark {
     private TransformerStepBenchmark() {}
 
-    /** The timed step count from the command line: an integer >= 1, or a one-line error and exit code 2. */
-    static int steps(String arg) {
+    /** A count from the command line: an integer >= min, or a one-line error and exit code 2. */
+    static int count(String what, String arg, int min) {
         try {
             int n = Integer.parseInt(arg);
-            if (n >= 1) return n;
+            if (n >= min) return n;
         } catch (NumberFormatException e) {
             // reported below
         }
-        System.err.println("TransformerStepBenchmark: the number of timed steps (-Dbench.args) must be an integer >= 1, got '" + arg + "'");
+        System.err.println("TransformerStepBenchmark: " + what + " must be an integer >= " + min + ", got '" + arg + "'");
         System.exit(2);
         return 0;
     }
 
+    /** {@code [steps] [--warmup N]}: the timed step count (5 unless given) and the untimed steps before them (10 unless given). */
+    static int[] stepsAndWarmup(String[] args) {
+        int steps = 5, warmup = 10;
+        List<String> words = new ArrayList<>();
+        for (String a : args) for (String w : a.trim().split("\\s+")) if (!w.isEmpty()) words.add(w); // the pom passes one argument, maybe empty
+        for (int i = 0; i < words.size(); i++) {
+            String w = words.get(i);
+            if (w.equals("--warmup")) {
+                if (i + 1 == words.size()) count("--warmup", "", 0);
+                warmup = count("--warmup", words.get(++i), 0);
+            } else if (w.startsWith("--")) {
+                System.err.println("TransformerStepBenchmark: unknown argument '" + w + "' (known: STEPS, --warmup N)");
+                System.exit(2);
+            } else {
+                steps = count("the number of timed steps (-Dbench.args)", w, 1);
+            }
+        }
+        return new int[] {steps, warmup};
+    }
+
     public static void main(String[] args) {
-        // the pom passes -Dbench.args as one argument, empty when not given
-        int steps = args.length > 0 && !args[0].isBlank() ? steps(args[0].trim()) : 5;
+        int[] sw = stepsAndWarmup(args);
+        int steps = sw[0], warmup = sw[1];
         Config c = new Config(65, 128, 4, 512, 4, 64, Transformer.Norm.PRE, Transformer.Activation.GELU_TANH, Embeddings.Positional.LEARNED);
         int b = 12, t = 64;
         Transformer.DecoderOnly p = Transformer.initDecoderOnly(c, DType.F32, 1);
@@ -58,7 +79,8 @@ public final class TransformerStepBenchmark {
         }
         System.out.println(zerotoml.scratch.kernels.Backend.describe());
         double[] mine = new double[steps], ref = new double[steps], alloc = new double[steps];
-        for (int i = -2; i < steps; i++) {
+        // untimed steps first: C2 compiles the kernels during the first few (JDK 17's matmul tile among the last)
+        for (int i = -warmup; i < steps; i++) {
             long a0 = Machine.allocatedBytes();
             long t0 = System.nanoTime();
             var vg = Autodiff.valueAndGrad(q -> Transformer.loss(Transformer.decoderOnly(c, q, ids, b, t, Dropout.OFF), targets), p);
@@ -70,7 +92,7 @@ public final class TransformerStepBenchmark {
                 mine[i] = (t1 - t0) / 1e6;
                 ref[i] = (t2 - t1) / 1e6;
             }
-            if (i == -2) System.out.printf(Locale.ROOT, "loss scratch %.6f, PyTorch %.6f%n", vg.value().item(), refLoss);
+            if (i == -warmup) System.out.printf(Locale.ROOT, "loss scratch %.6f, PyTorch %.6f%n", vg.value().item(), refLoss);
         }
         Arrays.sort(mine);
         Arrays.sort(ref);
