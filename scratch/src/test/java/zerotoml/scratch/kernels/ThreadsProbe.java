@@ -5,10 +5,15 @@ import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
+import zerotoml.scratch.nn.Dropout;
+import zerotoml.scratch.optim.Adam;
+import zerotoml.scratch.tensor.Autodiff;
 import zerotoml.scratch.tensor.DType;
 import zerotoml.scratch.tensor.LinearAlgebra;
 import zerotoml.scratch.tensor.Tape;
 import zerotoml.scratch.tensor.Tensor;
+import zerotoml.scratch.transformer.Embeddings;
+import zerotoml.scratch.transformer.Transformer;
 
 /**
  * Run by {@link ParallelTest} in a fresh JVM (the pool size is fixed when the JVM starts): does
@@ -125,12 +130,53 @@ public final class ThreadsProbe {
         Gather.rows(Arrays.copyOf(big, 1001 * 299), 1, 1001, 299, picks, picked);
         Gather.scatterRows(picked, 1, 1001, 299, picks, scattered);
 
+        // a float zip with a row broadcast and GELU's kernels, above the threshold
+        float[] zipped = new float[lanes];
+        Pointwise.zip((p, q) -> p * q, bigF, lanes, Arrays.copyOf(exps, 1001), 1001, zipped, lanes);
+        double[] geluErfs = new double[bigF.length];
+        for (int i = 0; i < geluErfs.length; i++) geluErfs[i] = bigF[i] * 0.7071067811865476;
+        Erf.erf(geluErfs, geluErfs, geluErfs.length);
+        float[] gelus = new float[bigF.length], geluGrads = new float[bigF.length];
+        Gelu.forward(bigF, geluErfs, gelus, bigF.length);
+        Gelu.backward(exps, bigF, geluErfs, geluGrads, bigF.length);
+        // a whole training step, twice: a decoder-only Transformer's loss, its gradients and Adam's update, in F32
+        double[][] trained = trainingSteps(2);
+
         Set<String> workers = ConcurrentHashMap.newKeySet();
         Parallel.forEach(64, Parallel.THRESHOLD, t -> workers.add(Thread.currentThread().getName()));
         int hash = Arrays.deepHashCode(new Object[] {c, cf, batched, y, gx, gw, yf, gxf, gwf, batchedF, tc, lin, rowSums, colSums, colMax, colArg,
                 rowMaxF, rowArgF, planSum, planMax, planTies, lseM, lseS, planMaxGrad, lseGrad, tanhs, exps, sigmoids, erfs, poolArg, poolArg2, poolMax, depthwise, strided,
-                poolAvg, poolGrad, adaptive, adaptiveGrad, soft, softGrad, logSoft, softRows, logSoftRows, picked, scattered});
+                poolAvg, poolGrad, adaptive, adaptiveGrad, soft, softGrad, logSoft, softRows, logSoftRows, picked, scattered, zipped, gelus, geluGrads, trained});
         System.out.println(Parallel.threads() + " " + Backend.VECTOR + " " + workers.size() + " " + hash);
+    }
+
+    // the losses of `steps` Adam steps on a decoder-only Transformer (2 layers, d 64, 4 heads, batch 16, context 64: its products,
+    // attention's softmax and the GELU split over threads), then every parameter after the last step
+    static double[][] trainingSteps(int steps) {
+        Transformer.Config c = new Transformer.Config(29, 64, 4, 256, 2, 64, Transformer.Norm.PRE, Transformer.Activation.GELU,
+                Embeddings.Positional.LEARNED);
+        int b = 16, t = 64;
+        SplittableRandom r = new SplittableRandom(7);
+        int[] ids = new int[b * t], targets = new int[b * t];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = r.nextInt(c.vocab());
+            targets[i] = r.nextInt(c.vocab());
+        }
+        Transformer.DecoderOnly p = Transformer.initDecoderOnly(c, DType.F32, 3);
+        Adam.State<Transformer.DecoderOnly> state = Adam.init(p);
+        double[] losses = new double[steps];
+        for (int s = 0; s < steps; s++) {
+            var vg = Autodiff.valueAndGrad(q -> Transformer.loss(Transformer.decoderOnly(c, q, ids, b, t, Dropout.OFF), targets), p);
+            losses[s] = vg.value().item();
+            var next = Adam.step(Adam.Hyper.defaults(1e-3), p, vg.grad(), state);
+            p = next.params();
+            state = next.state();
+        }
+        List<Tensor> leaves = Autodiff.Params.tensors(p);
+        double[][] out = new double[leaves.size() + 1][];
+        out[0] = losses;
+        for (int i = 0; i < leaves.size(); i++) out[i + 1] = leaves.get(i).toArray();
+        return out;
     }
 
     // {y, ∂x, ∂w} of y = x·wᵀ against the cotangent g
