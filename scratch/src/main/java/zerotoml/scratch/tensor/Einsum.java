@@ -149,9 +149,11 @@ public final class Einsum {
             else summed.add(l);
         }
         for (int l : b.labels()) if (indexOf(a.labels(), l) < 0) other.add(l);
-        Tensor x = arrange(a, batch, free, summed);
-        Tensor y = arrange(b, batch, summed, other);
-        Tensor c = LinearAlgebra.matmul(x, y);
+        // C[b, m, n] = Σ_k A[b, m, k] B[b, k, n], each operand read where it lies when its axes are already grouped
+        boolean transA = storedAs(a, batch, summed, free), transB = storedAs(b, batch, other, summed);
+        Tensor x = transA ? grouped(a, batch, summed, free) : arrange(a, batch, free, summed);
+        Tensor y = transB ? grouped(b, batch, other, summed) : arrange(b, batch, summed, other);
+        Tensor c = LinearAlgebra.batchedInPlace(x, transA, y, transB, size(a, batch), size(a, free), size(a, summed), size(b, other));
         List<Integer> labels = new ArrayList<>(batch);
         labels.addAll(free);
         labels.addAll(other);
@@ -159,6 +161,31 @@ public final class Einsum {
         int[] dims = new int[ls.length];
         for (int i = 0; i < ls.length; i++) dims[i] = sizeIn(a, ls[i]) >= 0 ? sizeIn(a, ls[i]) : sizeIn(b, ls[i]); // a label in both has one size there
         return new Part(Shapes.reshape(c, dims), ls);
+    }
+
+    /**
+     * Whether the tensor's axes are the label groups (g0, g1, g2) in this order while (g0, g2, g1) is not (so the product
+     * reads it transposed rather than copying it into (g0, g2, g1)).
+     */
+    private static boolean storedAs(Part p, List<Integer> g0, List<Integer> g1, List<Integer> g2) {
+        return sameLabels(p.labels(), g0, g1, g2) && !sameLabels(p.labels(), g0, g2, g1);
+    }
+
+    private static boolean sameLabels(int[] labels, List<Integer> g0, List<Integer> g1, List<Integer> g2) {
+        int k = 0;
+        for (List<Integer> g : List.of(g0, g1, g2)) for (int l : g) if (k >= labels.length || labels[k++] != l) return false;
+        return k == labels.length;
+    }
+
+    /** The tensor, whose axes are the groups (g0, g1, g2) in order, as [|g0|, |g1|, |g2|]: a view. */
+    private static Tensor grouped(Part p, List<Integer> g0, List<Integer> g1, List<Integer> g2) {
+        return Shapes.reshape(p.t(), size(p, g0), size(p, g1), size(p, g2));
+    }
+
+    private static int size(Part p, List<Integer> group) {
+        int s = 1;
+        for (int l : group) s *= sizeIn(p, l);
+        return s;
     }
 
     /** The tensor permuted to the label groups (g0, g1, g2) and reshaped to [|g0|, |g1|, |g2|]. */

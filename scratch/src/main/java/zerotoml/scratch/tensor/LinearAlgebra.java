@@ -101,6 +101,18 @@ public final class LinearAlgebra {
         }, a, b);
     }
 
+    // C_i = Â_i B̂_i with Â = op(A), B̂ = op(B), op transposing when asked (A stored [count, k, m], B stored [count, n, k]);
+    // ∂Â = G B̂ᵀ, ∂B̂ = Âᵀ G, each written in its operand's own layout (transposed back where it is stored transposed)
+    /** {@code count} products of operands read in their own layout, for einsum's contractions: neither is copied. */
+    static Tensor batchedInPlace(Tensor a, boolean transA, Tensor b, boolean transB, int count, int m, int k, int n) {
+        return Tensor.record("matmul", Shape.of(count, m, n), batchedProduct(a, transA, b, transB, count, m, k, n), g -> new Tensor[] {
+            // A = G B̂ᵀ, or stored transposed, Aᵀ-layout = B̂ Gᵀ
+            new Tensor(a.shape(), transA ? batchedProduct(b, transB, g, true, count, k, n, m) : batchedProduct(g, false, b, !transB, count, m, n, k)),
+            // B = Âᵀ G, or stored transposed, Gᵀ Â
+            new Tensor(b.shape(), transB ? batchedProduct(g, true, a, transA, count, n, m, k) : batchedProduct(a, !transA, g, false, count, k, m, n))
+        }, a, b);
+    }
+
     // C = op(A) op(B), op transposing when asked (A stored [k, m], B stored [n, k])
     /** One product in the promoted dtype: the float kernel when both are F32, else the double kernel, rounded once. */
     private static Storage product(Tensor a, boolean transA, Tensor b, boolean transB, int m, int k, int n) {

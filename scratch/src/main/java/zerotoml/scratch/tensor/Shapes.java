@@ -65,10 +65,23 @@ public final class Shapes {
             outDims[i] = inDims[p[i]];
             srcStr[i] = inStr[p[i]];
         }
-        Storage out = Strided.gather(x.storage, outDims, srcStr);
         int[] inverse = new int[r];
         for (int i = 0; i < r; i++) inverse[p[i]] = i;
+        // axes longer than 1 kept in their order (the identity, or moving axes of size 1): the elements keep their order, a view
+        if (keepsOrder(p, inDims)) return Tensor.recordView("permute", Shape.of(outDims), x, g -> new Tensor[] {permute(g, inverse)});
+        Storage out = Strided.gather(x.storage, outDims, srcStr);
         return Tensor.record("permute", Shape.of(outDims), out, g -> new Tensor[] {permute(g, inverse)}, x);
+    }
+
+    // true when the axes of size > 1 appear in p in increasing order: then element i of the result is element i of x
+    static boolean keepsOrder(int[] p, int[] dims) {
+        int last = -1;
+        for (int axis : p) {
+            if (dims[axis] == 1) continue;
+            if (axis < last) return false;
+            last = axis;
+        }
+        return true;
     }
 
     /** Swaps two axes. A 0-d tensor, as in PyTorch, takes axes 0 or -1 and comes back unchanged. */

@@ -146,4 +146,53 @@ class EinsumTest {
         assertArrayEquals(new int[] {0}, Einsum.einsum("i,i->i", empty, one).shape().dims());
         assertArrayEquals(new int[] {0}, Einsum.einsum("i,i->i", one, empty).shape().dims());
     }
+
+    // the product of two explicitly permuted copies: the path einsum took for every layout before it read operands in place
+    private static Tensor[] copied(String formula, Tensor a, Tensor b, Tensor g) {
+        try (Tape tape = Tape.open()) {
+            tape.watch(a, b);
+            Tensor y = switch (formula) {
+                case "bhqd,bhkd->bhqk" -> LinearAlgebra.matmul(a, Shapes.permute(b, 0, 1, 3, 2));
+                case "ki,kj->ij" -> LinearAlgebra.matmul(Shapes.permute(a, 1, 0), b);
+                case "ki,jk->ij" -> LinearAlgebra.matmul(Shapes.permute(a, 1, 0), Shapes.permute(b, 1, 0));
+                case "bti,hei->bhte" -> Shapes.permute(Shapes.reshape(LinearAlgebra.matmul(a,
+                        Shapes.reshape(Shapes.permute(b, 2, 0, 1), a.shape().dim(2), -1)), a.shape().dim(0), a.shape().dim(1), b.shape().dim(0), b.shape().dim(1)), 0, 2, 1, 3);
+                default -> throw new AssertionError(formula);
+            };
+            List<Tensor> grads = tape.vjp(y, g, a, b);
+            return new Tensor[] {y, grads.get(0), grads.get(1)};
+        }
+    }
+
+    private static Tensor[] viaEinsum(String formula, Tensor a, Tensor b, Tensor g) {
+        try (Tape tape = Tape.open()) {
+            tape.watch(a, b);
+            Tensor y = Einsum.einsum(formula, a, b);
+            List<Tensor> grads = tape.vjp(y, g, a, b);
+            return new Tensor[] {y, grads.get(0), grads.get(1)};
+        }
+    }
+
+    @Test
+    void operandsReadInPlaceGiveThePermutedCopiesBitsForTheValueAndBothGradients() {
+        Object[][] cases = {
+            {"bhqd,bhkd->bhqk", new int[] {2, 3, 5, 7}, new int[] {2, 3, 6, 7}, new int[] {2, 3, 5, 6}},   // B read transposed
+            {"ki,kj->ij", new int[] {9, 4}, new int[] {9, 5}, new int[] {4, 5}},                           // A read transposed
+            {"ki,jk->ij", new int[] {33, 17}, new int[] {19, 33}, new int[] {17, 19}},                     // both
+            {"bti,hei->bhte", new int[] {2, 5, 12}, new int[] {3, 4, 12}, new int[] {2, 3, 5, 4}},         // a weight read transposed
+        };
+        long seed = 40;
+        for (DType dtype : DType.values()) {
+            for (Object[] c : cases) {
+                String f = (String) c[0];
+                Tensor a = random(seed++, (int[]) c[1]).to(dtype), b = random(seed++, (int[]) c[2]).to(dtype), g = random(seed++, (int[]) c[3]).to(dtype);
+                Tensor[] want = copied(f, a, b, g), got = viaEinsum(f, a, b, g);
+                for (int i = 0; i < 3; i++) {
+                    assertArrayEquals(want[i].shape().dims(), got[i].shape().dims(), f + " " + dtype + " result " + i);
+                    assertArrayEquals(want[i].toArray(), got[i].toArray(), 0, f + " " + dtype + " result " + i);
+                    assertEquals(dtype, got[i].dtype());
+                }
+            }
+        }
+    }
 }
