@@ -57,8 +57,9 @@ final class PackedMatmul {
     static void blocked(boolean vector, int mr, int nr, double[] a, int aOff, int ars, int acs, double[] b, int bOff, int brs, int bcs,
                                 double[] c, int cOff, int m, int k, int n) {
         int kMax = Math.min(k, KC);
-        double[] aPack = new double[roundUp(Math.min(m, MC), mr) * kMax];
-        double[] bPack = new double[kMax * roundUp(Math.min(n, NC), nr)];
+        double[][] packs = DOUBLE_PACKS.get();
+        double[] aPack = borrow(packs, 0, roundUp(Math.min(m, MC), mr) * kMax);
+        double[] bPack = borrow(packs, 1, kMax * roundUp(Math.min(n, NC), nr));
         for (int j0 = 0; j0 < n; j0 += NC) {
             int nb = Math.min(NC, n - j0);
             for (int p0 = 0; p0 < k; p0 += KC) {
@@ -78,6 +79,30 @@ final class PackedMatmul {
                 }
             }
         }
+        packs[0] = aPack; // handed back for the thread's next product
+        packs[1] = bPack;
+    }
+
+    /*
+     * Packing buffers kept per thread and reused, as BLAS libraries keep theirs: at most MC × KC and KC × NC elements each
+     * (96 KB and 256 KB in float), so a product no longer allocates and zeroes them on every call. Every packed element,
+     * padding included, is written before it is read, so what a buffer held before does not matter. A product borrows
+     * them (the slot is emptied) and hands them back at the end, so a product nested on the same thread (a fork-join
+     * worker running another task while it waits) gets its own.
+     */
+    private static final ThreadLocal<double[][]> DOUBLE_PACKS = ThreadLocal.withInitial(() -> new double[2][]);
+    private static final ThreadLocal<float[][]> FLOAT_PACKS = ThreadLocal.withInitial(() -> new float[2][]);
+
+    private static double[] borrow(double[][] slots, int i, int size) {
+        double[] b = slots[i];
+        slots[i] = null;
+        return b != null && b.length >= size ? b : new double[size];
+    }
+
+    private static float[] borrow(float[][] slots, int i, int size) {
+        float[] b = slots[i];
+        slots[i] = null;
+        return b != null && b.length >= size ? b : new float[size];
     }
 
     // aPack[ir·kb + p·mr + r] = A(i0 + ir + r, p0 + p): each tile's mr rows interleaved column by column (zero rows pad)
@@ -220,8 +245,9 @@ final class PackedMatmul {
     static void blocked(boolean vector, int mr, int nr, float[] a, int aOff, int ars, int acs, float[] b, int bOff, int brs, int bcs,
                                 float[] c, int cOff, int m, int k, int n) {
         int kMax = Math.min(k, KC);
-        float[] aPack = new float[roundUp(Math.min(m, MC), mr) * kMax];
-        float[] bPack = new float[kMax * roundUp(Math.min(n, NC), nr)];
+        float[][] packs = FLOAT_PACKS.get();
+        float[] aPack = borrow(packs, 0, roundUp(Math.min(m, MC), mr) * kMax);
+        float[] bPack = borrow(packs, 1, kMax * roundUp(Math.min(n, NC), nr));
         for (int j0 = 0; j0 < n; j0 += NC) {
             int nb = Math.min(NC, n - j0);
             for (int p0 = 0; p0 < k; p0 += KC) {
@@ -241,6 +267,8 @@ final class PackedMatmul {
                 }
             }
         }
+        packs[0] = aPack; // handed back for the thread's next product
+        packs[1] = bPack;
     }
 
     // aPack[ir·kb + p·mr + r] = A(i0 + ir + r, p0 + p): each tile's mr rows interleaved column by column (zero rows pad)

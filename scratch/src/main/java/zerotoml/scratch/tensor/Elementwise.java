@@ -150,17 +150,19 @@ public final class Elementwise {
      * f over the broadcast pair, in the promoted dtype. An operand that is s itself, a scalar, a
      * trailing block of s repeated over its leading axes (a row, a bias), or such a block with
      * trailing axes of size 1 stretched over s's (a column, a lane's maximum kept as size 1) is
-     * read in place by the {@link Pointwise} kernel, F32 pairs in float[]; any other broadcast (or
-     * an F32-F64 mix) is materialised in double first, as before. Each element gets the same
-     * inputs either way, so the bits do not depend on the path.
+     * read in place by the {@link Pointwise} kernel, F32 pairs in float[]; any other broadcast is
+     * materialised first (F32 pairs in float[], an F32-F64 mix in double). Each element gets the
+     * same inputs either way, so the bits do not depend on the path.
      */
     private static Storage zipStorage(Tensor a, Tensor b, Shape s, DoubleBinaryOperator f) {
         int n = s.size();
         int[] la = layout(a.shape(), s), lb = layout(b.shape(), s);
         boolean fast = la != null && lb != null && (isFull(la, n) || isFull(lb, n));
-        if (fast && a.dtype() == DType.F32 && b.dtype() == DType.F32) {
+        if (a.dtype() == DType.F32 && b.dtype() == DType.F32) {
             float[] out = new float[n];
-            Pointwise.zip(f, a.floats(), la[0], la[1], b.floats(), lb[0], lb[1], out, n);
+            if (fast) Pointwise.zip(f, a.floats(), la[0], la[1], b.floats(), lb[0], lb[1], out, n);
+            // any other broadcast (attention's mask over the heads): each operand stretched to s in float, s itself read in place
+            else Pointwise.zip(f, ((Storage.Floats) expandStorage(a, s)).values(), n, ((Storage.Floats) expandStorage(b, s)).values(), n, out, n);
             return new Storage.Floats(out);
         }
         double[] out = new double[n];

@@ -111,6 +111,56 @@ class MatmulTest {
     }
 
     @Test
+    void packingBuffersLeftFullOfNanByOneProductDoNotReachTheNext() {
+        // the packs are kept per thread: a product of NaNs fills them, and the padded tiles of later, smaller products
+        // (rows and columns that are not whole tiles, either operand transposed) must read nothing it left
+        SplittableRandom rnd = new SplittableRandom(17);
+        int[][] sizes = {{7, 5, 9}, {13, 300, 11}, {1, 3, 1}, {95, 257, 250}};
+        double[][] before = new double[sizes.length * 4][];
+        float[][] beforeF = new float[sizes.length * 4][];
+        double[][][] operands = new double[sizes.length][][];
+        for (int i = 0; i < sizes.length; i++) {
+            int m = sizes[i][0], k = sizes[i][1], n = sizes[i][2];
+            operands[i] = new double[][] {random(rnd, m * k), random(rnd, k * n)};
+        }
+        for (int pass = 0; pass < 2; pass++) {
+            if (pass == 1) {
+                double[] nan = new double[300 * 300];
+                float[] nanF = new float[300 * 300];
+                Arrays.fill(nan, Double.NaN);
+                Arrays.fill(nanF, Float.NaN);
+                Matmul.fast(nan, 0, nan, 0, new double[300 * 300], 0, 300, 300, 300);
+                Matmul.fast(nanF, 0, nanF, 0, new float[300 * 300], 0, 300, 300, 300);
+            }
+            for (int i = 0; i < sizes.length; i++) {
+                int m = sizes[i][0], k = sizes[i][1], n = sizes[i][2];
+                double[] a = operands[i][0], b = operands[i][1];
+                float[] af = toFloat(a), bf = toFloat(b);
+                for (int t = 0; t < 4; t++) {
+                    boolean ta = (t & 1) != 0, tb = (t & 2) != 0;
+                    double[] c = new double[m * n];
+                    float[] cf = new float[m * n];
+                    Matmul.fast(a, 0, ta, b, 0, tb, c, 0, m, k, n);
+                    Matmul.fast(af, 0, ta, bf, 0, tb, cf, 0, m, k, n);
+                    if (pass == 0) {
+                        before[i * 4 + t] = c;
+                        beforeF[i * 4 + t] = cf;
+                    } else {
+                        assertArrayEquals(before[i * 4 + t], c, 0, Arrays.toString(sizes[i]) + " transA " + ta + " transB " + tb);
+                        assertArrayEquals(beforeF[i * 4 + t], cf, 0, Arrays.toString(sizes[i]) + " float, transA " + ta + " transB " + tb);
+                    }
+                }
+            }
+        }
+    }
+
+    private static double[] random(SplittableRandom rnd, int n) {
+        double[] x = new double[n];
+        for (int i = 0; i < n; i++) x[i] = rnd.nextDouble(-1, 1);
+        return x;
+    }
+
+    @Test
     void fastOverwritesWhatWasInTheOutput() {
         double[] a = {1, 2, 3, 4, 5, 6};
         double[] b = {1, 0, 0, 1, 1, 1};
