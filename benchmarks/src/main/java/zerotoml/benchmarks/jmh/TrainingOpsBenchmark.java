@@ -64,8 +64,8 @@ public class TrainingOpsBenchmark {
     public static class Inputs {
         @Param({"scratch", "pytorch"})
         public String side;
-        /** float32, the dtype of the goals ({@code -p dtype=f64} for the other). */
-        @Param({"f32"})
+        /** float32, the dtype of the goals, and float64 ({@code --param dtype=f32} for the goals' alone). */
+        @Param({"f32", "f64"})
         public String dtype;
         @Param({"conv", "convStrided", "convDilated", "convDepthwise", "maxPool", "adaptiveAvgPool", "mlp"})
         public String op;
