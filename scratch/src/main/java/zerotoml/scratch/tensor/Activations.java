@@ -2,6 +2,7 @@ package zerotoml.scratch.tensor;
 
 import zerotoml.scratch.kernels.Erf;
 import zerotoml.scratch.kernels.Gelu;
+import zerotoml.scratch.kernels.GeluTanh;
 import zerotoml.scratch.kernels.Pointwise;
 import zerotoml.scratch.kernels.Unary;
 
@@ -93,11 +94,33 @@ public final class Activations {
     // ∂x = g · (½(1 + tanh u) + x/2 · (1 − tanh²u) · √(2/π) · (1 + 3κx²))
     /** GELU's tanh approximation (PyTorch's {@code approximate='tanh'}). */
     public static Tensor geluTanh(Tensor x) {
+        Args.nonNull("geluTanh", "x", x);
+        if (x.dtype() == DType.F32) {
+            // in float, as PyTorch's float32 kernel (kernels.GeluTanh); the backward fused with the cotangent
+            int n = x.size();
+            float[] out = new float[n];
+            GeluTanh.forward(x.floats(), out, n);
+            return Tensor.record("geluTanh", x.shape(), new Storage.Floats(out), g -> new Tensor[] {geluTanhBackward(g, x)}, x);
+        }
         return Elementwise.unary("geluTanh", x, v -> 0.5 * v * (1 + Math.tanh(geluInner(v))),
                 (g, in, o) -> Arithmetic.mul(g, Elementwise.map(in, v -> {
                     double t = Math.tanh(geluInner(v));
                     return 0.5 * (1 + t) + 0.5 * v * (1 - t * t) * SQRT_2_OVER_PI * (1 + 3 * GELU_KAPPA * v * v);
                 })));
+    }
+
+    // ∂x = g · gelu'(x) in float: one fused pass when g is F32 in x's shape, else the slopes as an F32 tensor times g
+    private static Tensor geluTanhBackward(Tensor g, Tensor x) {
+        int n = x.size();
+        if (g.shape().equals(x.shape()) && g.dtype() == DType.F32) {
+            float[] r = new float[n];
+            GeluTanh.backward(g.floats(), x.floats(), r, n);
+            return new Tensor(x.shape(), new Storage.Floats(r));
+        }
+        float[] ones = new float[n], slopes = new float[n];
+        java.util.Arrays.fill(ones, 1f);
+        GeluTanh.backward(ones, x.floats(), slopes, n);
+        return Arithmetic.mul(g, new Tensor(x.shape(), new Storage.Floats(slopes)));
     }
 
     private static double geluInner(double v) {
