@@ -56,8 +56,20 @@ public final class Main implements Runnable {
         return cl;
     }
 
+    /** A valid {@code --threads N} (or {@code --threads=N}) sets {@code zerotoml.threads} unless given; picocli reports an invalid one. */
+    static void threadsOption(String[] args) {
+        if (System.getProperty("zerotoml.threads") != null) return;
+        for (int i = 0; i < args.length; i++) {
+            String v = args[i].equals("--threads") && i + 1 < args.length ? args[i + 1]
+                    : args[i].startsWith("--threads=") ? args[i].substring("--threads=".length()) : null;
+            if (v != null && v.matches("[1-9][0-9]{0,5}")) System.setProperty("zerotoml.threads", v);
+        }
+    }
+
     public static void main(String[] args) {
         System.setProperty("java.awt.headless", "true");
+        // --threads N is also the kernels' own pool size (read once, when they first run), so that the first line says it
+        threadsOption(args);
         // the first line of every run says which kernels and how many threads it uses
         if (args.length > 0 && !args[0].startsWith("-") && !args[0].equals("help")) System.out.println(zerotoml.scratch.kernels.Backend.describe());
         System.exit(commandLine().execute(args));
