@@ -39,27 +39,33 @@ public final class GeluTanh {
     /** out[i] = gelu_tanh(x[i]) for i &lt; n, in float; x and out may be the same array. */
     public static void forward(float[] x, float[] out, int n) {
         check("forward", n, x.length, out.length);
-        Pointwise.split(n, (lo, hi) -> {
-            float[] t = new float[Math.min(Pointwise.BLOCK, hi - lo)];
-            for (int b = lo; b < hi; b += Pointwise.BLOCK) {
-                int len = Math.min(Pointwise.BLOCK, hi - b);
-                for (int i = 0; i < len; i++) t[i] = inner(x[b + i]);
-                FloatExp.tanh(t, 0, t, 0, len);
-                for (int i = 0; i < len; i++) out[b + i] = value(x[b + i], t[i]);
-            }
+        withTanh(x, n, (b, len, t) -> {
+            for (int i = 0; i < len; i++) out[b + i] = value(x[b + i], t[i]);
         });
     }
 
     /** out[i] = g[i] · gelu_tanh'(x[i]) for i &lt; n, in float (PyTorch's gelu_backward with approximate='tanh'). */
     public static void backward(float[] g, float[] x, float[] out, int n) {
         check("backward", n, g.length, x.length, out.length);
+        withTanh(x, n, (b, len, t) -> {
+            for (int i = 0; i < len; i++) out[b + i] = g[b + i] * slope(x[b + i], t[i]);
+        });
+    }
+
+    /** Writes the outputs [b, b + len) from x and t[i] = tanh u(x[b + i]). */
+    private interface Block {
+        void write(int b, int len, float[] t);
+    }
+
+    // per block of 512 (split over threads above the threshold): t = tanh(u(x)) in a buffer, then the block's outputs
+    private static void withTanh(float[] x, int n, Block block) {
         Pointwise.split(n, (lo, hi) -> {
             float[] t = new float[Math.min(Pointwise.BLOCK, hi - lo)];
             for (int b = lo; b < hi; b += Pointwise.BLOCK) {
                 int len = Math.min(Pointwise.BLOCK, hi - b);
                 for (int i = 0; i < len; i++) t[i] = inner(x[b + i]);
                 FloatExp.tanh(t, 0, t, 0, len);
-                for (int i = 0; i < len; i++) out[b + i] = g[b + i] * slope(x[b + i], t[i]);
+                block.write(b, len, t);
             }
         });
     }
