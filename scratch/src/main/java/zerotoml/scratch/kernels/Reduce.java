@@ -38,7 +38,7 @@ public final class Reduce {
     public static void sum(float[] x, int outer, int len, int inner, double[] out) {
         check("sum", x.length, outer, len, inner, out.length);
         split(outer, len, inner, (o0, o1, j0, j1) -> {
-            if (inner == 1) sumRows(x, o0, o1, len, out);
+            if (inner == 1) sumRows(x, o0, o1, len, out, 0);
             else for (int o = o0; o < o1; o++) sumColumns(x, o, len, inner, j0, j1, out);
         });
     }
@@ -67,7 +67,8 @@ public final class Reduce {
         }
     }
 
-    static void sumRows(float[] x, int o0, int o1, int len, double[] out) {
+    /** Rows [o0, o1) of a contiguous [rows, len] view summed in double, row o's sum into out[o − outOff]. */
+    static void sumRows(float[] x, int o0, int o1, int len, double[] out, int outOff) {
         int o = o0;
         for (; o + 4 <= o1; o += 4) {
             int a = o * len, b = a + len, c = b + len, d = c + len;
@@ -78,15 +79,15 @@ public final class Reduce {
                 s2 += x[c + k];
                 s3 += x[d + k];
             }
-            out[o] = s0;
-            out[o + 1] = s1;
-            out[o + 2] = s2;
-            out[o + 3] = s3;
+            out[o - outOff] = s0;
+            out[o + 1 - outOff] = s1;
+            out[o + 2 - outOff] = s2;
+            out[o + 3 - outOff] = s3;
         }
         for (; o < o1; o++) {
             double s = 0.0;
             for (int k = 0, a = o * len; k < len; k++) s += x[a + k];
-            out[o] = s;
+            out[o - outOff] = s;
         }
     }
 

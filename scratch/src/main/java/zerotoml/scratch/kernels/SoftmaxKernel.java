@@ -76,7 +76,7 @@ public final class SoftmaxKernel {
      */
     private static void rows(float[] x, int l0, int l1, int len, float[] e, float[] out, float[] sums, boolean log) {
         float[] m = new float[4];
-        double[] s = new double[l1]; // Reduce.sumRows writes row o's sum at o (only [l0, l1) is used)
+        double[] s = new double[4];
         for (int l = l0; l < l1; l += 4) {
             int g = Math.min(4, l1 - l), a = l * len;
             for (int r = 0, b = a; r < g; r++, b += len) {
@@ -84,9 +84,9 @@ public final class SoftmaxKernel {
                 for (int i = b; i < b + len; i++) e[i] = x[i] - m[r];
                 Expf.exp(e, b, e, b, len);
             }
-            Reduce.sumRows(e, l, l + g, len, s);
+            Reduce.sumRows(e, l, l + g, len, s, l);
             for (int r = 0, b = a; r < g; r++, b += len) {
-                float sr = (float) s[l + r];
+                float sr = (float) s[r];
                 sums[l + r] = sr;
                 if (log) {
                     float mr = m[r], logS = (float) Math.log(sr);

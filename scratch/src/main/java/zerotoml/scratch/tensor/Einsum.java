@@ -149,11 +149,12 @@ public final class Einsum {
             else summed.add(l);
         }
         for (int l : b.labels()) if (indexOf(a.labels(), l) < 0) other.add(l);
-        // C[b, m, n] = Σ_k A[b, m, k] B[b, k, n], each operand read where it lies when its axes are already grouped
+        // C[b, m, n] = Σ_k A[b, m, k] B[b, k, n]; an operand stored with its groups as (batch, k, m) or (batch, n, k) is
+        // read transposed, and arranging a tensor whose axes already come in order is a view, so neither is copied then
         boolean transA = storedAs(a, batch, summed, free), transB = storedAs(b, batch, other, summed);
-        Tensor x = transA ? grouped(a, batch, summed, free) : arrange(a, batch, free, summed);
-        Tensor y = transB ? grouped(b, batch, other, summed) : arrange(b, batch, summed, other);
-        Tensor c = LinearAlgebra.batchedInPlace(x, transA, y, transB, size(a, batch), size(a, free), size(a, summed), size(b, other));
+        Tensor x = transA ? arrange(a, batch, summed, free) : arrange(a, batch, free, summed);
+        Tensor y = transB ? arrange(b, batch, other, summed) : arrange(b, batch, summed, other);
+        Tensor c = LinearAlgebra.batchedInPlace(x, transA, y, transB);
         List<Integer> labels = new ArrayList<>(batch);
         labels.addAll(free);
         labels.addAll(other);
@@ -165,7 +166,7 @@ public final class Einsum {
 
     /**
      * Whether the tensor's axes are the label groups (g0, g1, g2) in this order while (g0, g2, g1) is not (so the product
-     * reads it transposed rather than copying it into (g0, g2, g1)).
+     * reads it transposed rather than arranging a copy as (g0, g2, g1)).
      */
     private static boolean storedAs(Part p, List<Integer> g0, List<Integer> g1, List<Integer> g2) {
         return sameLabels(p.labels(), g0, g1, g2) && !sameLabels(p.labels(), g0, g2, g1);
@@ -177,18 +178,7 @@ public final class Einsum {
         return k == labels.length;
     }
 
-    /** The tensor, whose axes are the groups (g0, g1, g2) in order, as [|g0|, |g1|, |g2|]: a view. */
-    private static Tensor grouped(Part p, List<Integer> g0, List<Integer> g1, List<Integer> g2) {
-        return Shapes.reshape(p.t(), size(p, g0), size(p, g1), size(p, g2));
-    }
-
-    private static int size(Part p, List<Integer> group) {
-        int s = 1;
-        for (int l : group) s *= sizeIn(p, l);
-        return s;
-    }
-
-    /** The tensor permuted to the label groups (g0, g1, g2) and reshaped to [|g0|, |g1|, |g2|]. */
+    /** The tensor permuted to the label groups (g0, g1, g2) and reshaped to [|g0|, |g1|, |g2|] (a view when already in that order). */
     private static Tensor arrange(Part p, List<Integer> g0, List<Integer> g1, List<Integer> g2) {
         int[] perm = new int[p.labels().length];
         int k = 0;

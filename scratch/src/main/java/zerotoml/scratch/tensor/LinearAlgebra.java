@@ -103,8 +103,9 @@ public final class LinearAlgebra {
 
     // C_i = Â_i B̂_i with Â = op(A), B̂ = op(B), op transposing when asked (A stored [count, k, m], B stored [count, n, k]);
     // ∂Â = G B̂ᵀ, ∂B̂ = Âᵀ G, each written in its operand's own layout (transposed back where it is stored transposed)
-    /** {@code count} products of operands read in their own layout, for einsum's contractions: neither is copied. */
-    static Tensor batchedInPlace(Tensor a, boolean transA, Tensor b, boolean transB, int count, int m, int k, int n) {
+    /** The products of two 3-D operands read in their own layout, for einsum's contractions (whose sizes it has checked): neither is copied. */
+    static Tensor batchedInPlace(Tensor a, boolean transA, Tensor b, boolean transB) {
+        int count = a.shape().dim(0), m = a.shape().dim(transA ? 2 : 1), k = a.shape().dim(transA ? 1 : 2), n = b.shape().dim(transB ? 1 : 2);
         return Tensor.record("matmul", Shape.of(count, m, n), batchedProduct(a, transA, b, transB, count, m, k, n), g -> new Tensor[] {
             // A = G B̂ᵀ, or stored transposed, Aᵀ-layout = B̂ Gᵀ
             new Tensor(a.shape(), transA ? batchedProduct(b, transB, g, true, count, k, n, m) : batchedProduct(g, false, b, !transB, count, m, n, k)),
