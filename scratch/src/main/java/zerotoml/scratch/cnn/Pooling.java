@@ -2,6 +2,7 @@ package zerotoml.scratch.cnn;
 
 import java.util.Arrays;
 import zerotoml.scratch.kernels.AdaptivePool;
+import zerotoml.scratch.kernels.Gather;
 import zerotoml.scratch.kernels.Pool;
 import zerotoml.scratch.tensor.DType;
 import zerotoml.scratch.tensor.Indexing;
@@ -87,7 +88,10 @@ public final class Pooling {
             // y = x[argmax] from the same pass; its gradient is take's, g scattered back to each window's maximum
             float[] y = new float[arg.length];
             Pool.max(x.rawFloats(), w, arg, y);
-            if (noEmptyWindow(arg)) return Tensor.record(op, yShape, y, g -> new Tensor[] {Indexing.scatterAdd(op, g, x.shape(), arg)}, x);
+            if (noEmptyWindow(arg)) {
+                boolean disjoint = disjointWindows(spec);
+                return Tensor.record(op, yShape, y, g -> new Tensor[] {disjoint ? scatterOnce(op, g, x.shape(), arg) : Indexing.scatterAdd(op, g, x.shape(), arg)}, x);
+            }
         } else {
             Pool.maxArg(x.rawData(), w, arg);
         }
@@ -98,6 +102,26 @@ public final class Pooling {
         double[] empty = new double[arg.length];
         for (int i = 0; i < arg.length; i++) empty[i] = arg[i] < 0 ? 1 : 0;
         return Selection.where(Tensor.of(y.dtype(), empty, y.shape()), Tensor.scalar(y.dtype(), Double.NEGATIVE_INFINITY), y);
+    }
+
+    /** No two windows share an input element: on every axis the stride reaches past the window, s ≥ (k − 1)·d + 1. */
+    static boolean disjointWindows(Spec spec) {
+        for (int j = 0; j < spec.kernel().length; j++) {
+            if (spec.stride()[j] < (spec.kernel()[j] - 1) * spec.dilation()[j] + 1) return false;
+        }
+        return true;
+    }
+
+    // ∂x[arg[i]] = g[i], each input element the maximum of at most one window
+    /**
+     * Max pooling's float gradient when the windows are disjoint: each element of x receives at most one g,
+     * added onto +0 in float ({@link zerotoml.scratch.kernels.Gather#scatterAddDistinct}: the bits of the
+     * general scatter-add's double sum, without its double array). Its own gradient is the take of arg.
+     */
+    private static Tensor scatterOnce(String op, Tensor g, Shape xShape, int[] arg) {
+        float[] gx = new float[xShape.size()];
+        Gather.scatterAddDistinct(g.rawFloats(), arg, gx);
+        return Tensor.record(op + " backward", xShape, gx, h -> new Tensor[] {Indexing.take(op, h, g.shape(), arg)}, g);
     }
 
     private static boolean noEmptyWindow(int[] arg) {

@@ -63,6 +63,24 @@ public final class Gather {
         for (int i = 0; i < src.length; i++) if (src[i] >= 0) out[src[i]] += g[i];
     }
 
+    // out_{src_i} = 0 + g_i  (targets distinct)
+    /**
+     * The float scatter-add when no two entries of src share a target (the caller knows it: max pooling with
+     * disjoint windows): each target takes one float added onto +0, which
+     * is what the double sum gives once rounded (a single float is exact in double, and +0 + −0 is +0 in both),
+     * so the bits equal {@link #scatterAdd(float[], int[], double[])}'s narrowed, without the double array. With
+     * no shared target any split is safe, so it runs over threads.
+     */
+    public static void scatterAddDistinct(float[] g, int[] src, float[] out) {
+        sameLength("scatterAddDistinct", src.length, g.length);
+        chunks(src.length, (i0, i1) -> {
+            for (int i = i0; i < i1; i++) {
+                int s = src[i];
+                if (s >= 0) out[s] += g[i];
+            }
+        });
+    }
+
     // ------------------------------------------------------------------ index-select along one axis
 
     // out_{o, j, t} = x_{o, positions_j, t}   (x viewed as [outer, n, inner], out as [outer, len, inner])

@@ -73,7 +73,14 @@ public final class Tensor {
 
     /** A tensor filled with one value. */
     public static Tensor full(DType dtype, double value, int... shape) {
+        Args.nonNull("Tensor.full", "dtype", dtype);
         Shape s = Shape.of(shape);
+        if (dtype == DType.F32) {
+            // filled in float: no double array to round
+            float[] f = new float[s.size()];
+            Arrays.fill(f, (float) value);
+            return new Tensor(s, new Storage.Floats(f));
+        }
         double[] d = new double[s.size()];
         Arrays.fill(d, value);
         return new Tensor(s, dtype, d);

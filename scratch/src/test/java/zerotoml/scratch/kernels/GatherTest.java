@@ -94,6 +94,35 @@ class GatherTest {
         assertTrue(e.getMessage().contains("2 source positions for 3"), e.getMessage());
     }
 
+    @Test
+    void theScatterOntoDistinctTargetsHasTheDoubleScatterAddsBitsAtEverySize() {
+        SplittableRandom r = new SplittableRandom(63);
+        for (int size : new int[] {0, 1, 7, 1000, (int) Parallel.THRESHOLD + 13}) {
+            // each source a distinct target of 2·size + 1 (a shuffled prefix), some −1 (no target); g holds −0s
+            int n = 2 * size + 1;
+            int[] perm = new int[n];
+            for (int i = 0; i < n; i++) perm[i] = i;
+            for (int i = n - 1; i > 0; i--) {
+                int j = r.nextInt(i + 1), t = perm[i];
+                perm[i] = perm[j];
+                perm[j] = t;
+            }
+            int[] src = new int[size];
+            for (int i = 0; i < size; i++) src[i] = r.nextInt(10) == 0 ? -1 : perm[i];
+            float[] g = floats(spread(r, size));
+            double[] slow = new double[n];
+            Gather.scatterAdd(g, src, slow);
+            float[] fast = new float[n];
+            Gather.scatterAddDistinct(g, src, fast);
+            for (int i = 0; i < n; i++) {
+                // +0 where g was −0 (+0 + −0), as the double sum rounded gives
+                if (Float.floatToRawIntBits((float) slow[i]) != Float.floatToRawIntBits(fast[i])) {
+                    throw new AssertionError("size " + size + ": element " + i + " is " + fast[i] + ", the double scatter-add's " + slow[i]);
+                }
+            }
+        }
+    }
+
     private static double[] spread(SplittableRandom r, int n) {
         double[] out = new double[n];
         for (int i = 0; i < n; i++) out[i] = r.nextInt(20) == 0 ? -0.0 : r.nextGaussian() * Math.pow(10, r.nextInt(13) - 6);

@@ -94,6 +94,55 @@ class PoolTest {
     }
 
     @Test
+    void theVectorTwoByTwoBlocksGiveTheScalarPathsArgmaxAndMaximumWithAndWithoutNaNs() {
+        assertTrue(Backend.VECTOR, "surefire runs with --add-modules jdk.incubator.vector");
+        int lanes = VectorPool.L;
+        List<Pool.Window> all = new ArrayList<>();
+        // rows of two blocks and a tail; padded (border windows around the blocks); rows overlapping (stride 1 down);
+        // rows dilated; a 3-d window's last axes; and, above the parallel threshold, the benchmark's halving
+        all.add(halving(3, new int[] {6, 4 * lanes + 6}, new int[] {2, 2}, new int[] {0, 0}, new int[] {1, 1}));
+        all.add(halving(2, new int[] {7, 4 * lanes + 3}, new int[] {2, 2}, new int[] {1, 1}, new int[] {1, 1}));
+        all.add(halving(2, new int[] {5, 2 * lanes + 1}, new int[] {1, 2}, new int[] {0, 0}, new int[] {1, 1}));
+        all.add(halving(2, new int[] {6, 2 * lanes}, new int[] {2, 2}, new int[] {0, 0}, new int[] {2, 1}));
+        all.add(halving(2, new int[] {3, 4, 2 * lanes + 2}, new int[] {1, 2, 2}, new int[] {0, 0, 1}, new int[] {1, 1, 1}));
+        all.add(halving(64, new int[] {32, 32}, new int[] {2, 2}, new int[] {0, 0}, new int[] {1, 1}));
+        SplittableRandom r = new SplittableRandom(35);
+        for (Pool.Window w : all) {
+            int n = w.planes() * w.inSize(), outs = w.planes() * w.outSize();
+            // tied: a NaN in most blocks (the scalar fallback); rare: a NaN in a few, so most blocks take the vector path
+            for (int nanEvery : new int[] {30, 3000}) {
+                float[] x = new float[n];
+                double[] t = tied(r, n);
+                for (int i = 0; i < n; i++) x[i] = Double.isNaN(t[i]) && r.nextInt(nanEvery / 30) != 0 ? (float) r.nextGaussian() : (float) t[i];
+                int[] arg = new int[outs], scalarArg = new int[outs], slow = new int[outs];
+                float[] y = new float[outs], scalarY = new float[outs];
+                Pool.max(x, w, arg, y, true);
+                Pool.max(x, w, scalarArg, scalarY, false);
+                PoolOracles.naiveMaxArg(x, w, slow);
+                String what = w + ", a NaN in about " + nanEvery;
+                assertArrayEquals(slow, scalarArg, "scalar argmax " + what);
+                assertArrayEquals(slow, arg, "vector argmax " + what);
+                for (int i = 0; i < outs; i++) {
+                    assertEquals(Float.floatToRawIntBits(x[slow[i]]), Float.floatToRawIntBits(y[i]), "vector maximum " + i + " of " + what);
+                    assertEquals(Float.floatToRawIntBits(x[slow[i]]), Float.floatToRawIntBits(scalarY[i]), "scalar maximum " + i + " of " + what);
+                }
+            }
+        }
+    }
+
+    /** A 2 × 2 window (1 × 2 × 2 in 3-d) striding 2 along the row, the other axes as given, its output size computed. */
+    private static Pool.Window halving(int planes, int[] in, int[] stride, int[] pad, int[] dilation) {
+        int dims = in.length;
+        int[] k = new int[dims], s = stride.clone(), out = new int[dims];
+        for (int j = 0; j < dims; j++) {
+            k[j] = dims == 3 && j == 0 ? 1 : 2;
+            out[j] = ConvolutionArithmetic.poolOutputSize(in[j], k[j], s[j], pad[j], dilation[j], false);
+        }
+        assertEquals(2, s[dims - 1], "the vector blocks need stride 2 along the row");
+        return Pool.Window.of(planes, in, out, k, s, pad, dilation);
+    }
+
+    @Test
     void theAveragePoolAndItsGradientEqualTheirOraclesBitForBit() {
         SplittableRandom r = new SplittableRandom(34);
         for (Pool.Window w : windows(false)) {

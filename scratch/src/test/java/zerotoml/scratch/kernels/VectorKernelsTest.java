@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
  */
 class VectorKernelsTest {
 
-    private static final List<String> KERNELS = List.of("VectorMatmul", "VectorConv", "VectorPointwise", "VectorErf", "VectorExp", "VectorSigmoid", "VectorExpf");
+    private static final List<String> KERNELS = List.of("VectorMatmul", "VectorConv", "VectorPointwise", "VectorErf", "VectorExp", "VectorSigmoid", "VectorExpf", "VectorPool");
 
     /** The methods allowed to take or return a vector, and why each is off the hot path. */
     private static final Map<String, String> ALLOWED = Map.of(
