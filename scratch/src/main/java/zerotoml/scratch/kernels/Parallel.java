@@ -1,9 +1,9 @@
 package zerotoml.scratch.kernels;
 
 import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.ForkJoinTask;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntConsumer;
-import java.util.stream.IntStream;
 
 /**
  * The one thread pool every kernel splits large work over. {@code -Dzerotoml.threads=N} sets its
@@ -21,7 +21,8 @@ public final class Parallel {
     public static final long THRESHOLD = 1L << 18;
 
     private static final int THREADS = threadsFromProperty();
-    private static final ForkJoinPool POOL = THREADS > 1 ? new ForkJoinPool(THREADS) : null;
+    // the calling thread is one of the THREADS: the pool holds the others
+    private static final ForkJoinPool POOL = THREADS > 1 ? new ForkJoinPool(THREADS - 1) : null;
 
     private static int threadsFromProperty() {
         String v = System.getProperty("zerotoml.threads");
@@ -42,9 +43,17 @@ public final class Parallel {
     }
 
     /**
-     * Runs {@code body} for every task index in [0, tasks): on the pool when there is more than one
-     * thread, more than one task and {@code work} reaches {@link #THRESHOLD}, else in order on the
-     * calling thread. Tasks must write disjoint parts of their output.
+     * Runs {@code body} for every task index in [0, tasks): split over the threads when there is more than one
+     * thread, more than one task and {@code work} reaches {@link #THRESHOLD}, else in order on the calling thread.
+     * Tasks must write disjoint parts of their output.
+     *
+     * <p>The calling thread takes tasks too, from the same counter as the pool's threads, and then waits only for
+     * tasks another thread has started. Until the eighteenth session it handed the whole split to the pool and
+     * blocked: on the two-vCPU virtual machine of notes/Performance.md a split of eight empty tasks then took
+     * 36 µs (waking a parked worker), more than a 64² matmul's whole work at one thread (7.5 µs). A worker that
+     * wakes after the caller has taken every task finds nothing to do. A nested split (a task that splits again)
+     * runs the same way on the thread that reached it. An exception thrown by a task is rethrown here, once every
+     * started task has ended.
      */
     public static void forEach(int tasks, long work, IntConsumer body) {
         if (tasks <= 0) return;
@@ -52,11 +61,46 @@ public final class Parallel {
             for (int t = 0; t < tasks; t++) body.accept(t);
             return;
         }
-        if (ForkJoinTask.getPool() == POOL) {
-            IntStream.range(0, tasks).parallel().forEach(body); // already on the pool (a nested split)
-        } else {
-            // a parallel stream started inside one of the pool's tasks runs on that pool
-            POOL.submit(() -> IntStream.range(0, tasks).parallel().forEach(body)).join();
+        Split split = new Split(tasks, body);
+        for (int h = Math.min(tasks - 1, THREADS - 1); h > 0; h--) POOL.execute(split::take);
+        split.take();
+        split.await();
+    }
+
+    /** One split: its next task index, how many have ended, the first failure, and the thread waiting for it. */
+    private static final class Split {
+        private final int tasks;
+        private final IntConsumer body;
+        private final Thread caller = Thread.currentThread();
+        private final AtomicInteger next = new AtomicInteger(), ended = new AtomicInteger();
+        private volatile Throwable failure;
+
+        Split(int tasks, IntConsumer body) {
+            this.tasks = tasks;
+            this.body = body;
+        }
+
+        /** Runs tasks until none is left; the thread that ends the last one wakes the caller if it is another. */
+        void take() {
+            for (int t; (t = next.getAndIncrement()) < tasks; ) {
+                try {
+                    if (failure == null) body.accept(t);
+                } catch (Throwable e) {
+                    if (failure == null) failure = e;
+                } finally {
+                    if (ended.incrementAndGet() == tasks && Thread.currentThread() != caller) LockSupport.unpark(caller);
+                }
+            }
+        }
+
+        /** Waits, spinning briefly and then parked, until every task has ended; rethrows a task's failure. */
+        void await() {
+            for (int spin = 0; ended.get() < tasks && spin < 20_000; spin++) Thread.onSpinWait();
+            while (ended.get() < tasks) LockSupport.park(this);
+            Throwable e = failure;
+            if (e instanceof RuntimeException r) throw r;
+            if (e instanceof Error r) throw r;
+            if (e != null) throw new IllegalStateException("Parallel.forEach: a task failed", e);
         }
     }
 

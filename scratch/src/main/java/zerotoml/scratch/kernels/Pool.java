@@ -123,6 +123,7 @@ public final class Pool {
         int in0 = w.in[0], in1 = w.in[1], in2 = w.in[2], out0 = w.out[0], out1 = w.out[1], out2 = w.out[2];
         int k0 = w.kernel[0], k1 = w.kernel[1], k2 = w.kernel[2], s0 = w.stride[0], s1 = w.stride[1], s2 = w.stride[2];
         int p0 = w.pad[0], p1 = w.pad[1], p2 = w.pad[2], d0 = w.dilation[0], d1 = w.dilation[1], d2 = w.dilation[2];
+        boolean twoByTwo = k0 == 1 && k1 == 2 && k2 == 2;
         int o = outBase;
         for (int od = 0; od < out0; od++) {
             int a0 = od * s0 - p0, kd0 = tapFrom(a0, d0), kd1 = tapTo(a0, d0, k0, in0);
@@ -132,6 +133,11 @@ public final class Pool {
                     int a2 = ow * s2 - p2, kw0 = tapFrom(a2, d2), kw1 = tapTo(a2, d2, k2, in2);
                     if (kd0 >= kd1 || kh0 >= kh1 || kw0 >= kw1) {
                         arg[o++] = -1; // no tap inside the input
+                        continue;
+                    }
+                    if (twoByTwo && kh0 == 0 && kh1 == 2 && kw0 == 0 && kw1 == 2) {
+                        // a 2 × 2 window wholly inside: without branches
+                        arg[o++] = maxOfFour(x, base + (a0 * in1 + a1) * in2 + a2, d2, d1 * in2);
                         continue;
                     }
                     // the in-bounds taps in row-major order: the first is the start, greater or NaN replaces
@@ -236,6 +242,20 @@ public final class Pool {
         int km = Float.floatToRawIntBits(m + 0f);
         int d0 = Float.floatToRawIntBits(x0 + 0f) ^ km, d1 = Float.floatToRawIntBits(x1 + 0f) ^ km, d2 = Float.floatToRawIntBits(x2 + 0f) ^ km;
         int off = ((d0 | -d0) >>> 31) * (1 + ((d1 | -d1) >>> 31) * (1 + ((d2 | -d2) >>> 31)));
+        return first + (off & 1) * colStep + (off >> 1) * rowStep;
+    }
+
+    /** {@link #maxOfFour(float[], int, int, int)} in double: equality on the bits of v + 0.0. */
+    private static int maxOfFour(double[] x, int first, int colStep, int rowStep) {
+        int i2 = first + rowStep;
+        double x0 = x[first], x1 = x[first + colStep], x2 = x[i2], x3 = x[i2 + colStep];
+        // m = max(x0, x1, x2, x3), NaN when one is
+        double m = Math.max(Math.max(x0, x1), Math.max(x2, x3));
+        if (m != m) return x3 != x3 ? i2 + colStep : x2 != x2 ? i2 : x1 != x1 ? first + colStep : first;
+        // not_t = 1 when tap t differs from m; the first equal tap is at offset not0·(1 + not1·(1 + not2))
+        long km = Double.doubleToRawLongBits(m + 0.0);
+        long d0 = Double.doubleToRawLongBits(x0 + 0.0) ^ km, d1 = Double.doubleToRawLongBits(x1 + 0.0) ^ km, d2 = Double.doubleToRawLongBits(x2 + 0.0) ^ km;
+        int off = (int) (((d0 | -d0) >>> 63) * (1 + ((d1 | -d1) >>> 63) * (1 + ((d2 | -d2) >>> 63))));
         return first + (off & 1) * colStep + (off >> 1) * rowStep;
     }
 

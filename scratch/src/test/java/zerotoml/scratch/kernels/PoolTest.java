@@ -86,6 +86,11 @@ class PoolTest {
             Pool.max(xf, w, arg, y);
             PoolOracles.naiveMaxArg(xf, w, slow);
             assertArrayEquals(slow, arg, "argmax " + w);
+            // the double argmax on the same windows (its 2 × 2 interior windows without branches too)
+            int[] argD = new int[outs], slowD = new int[outs];
+            Pool.maxArg(x, w, argD);
+            PoolOracles.naiveMaxArg(x, w, slowD);
+            assertArrayEquals(slowD, argD, "double argmax " + w);
             for (int i = 0; i < outs; i++) {
                 float expected = slow[i] < 0 ? Float.NEGATIVE_INFINITY : xf[slow[i]];
                 assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(y[i]), "maximum " + i + " of " + w);
