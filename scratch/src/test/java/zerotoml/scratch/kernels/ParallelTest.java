@@ -56,6 +56,26 @@ class ParallelTest {
     }
 
     @Test
+    void everyTaskOfASplitRunsOnceNestedSplitsFinishAndATasksFailureReachesTheCaller() {
+        // in this JVM the pool has every core but one (none on a one-core machine: then all of it runs in order)
+        for (int round = 0; round < 200; round++) {
+            int tasks = 1 + round % 37;
+            java.util.concurrent.atomic.AtomicIntegerArray runs = new java.util.concurrent.atomic.AtomicIntegerArray(tasks * 5);
+            Parallel.forEach(tasks, Parallel.THRESHOLD, t -> Parallel.forEach(5, Parallel.THRESHOLD, u -> runs.incrementAndGet(t * 5 + u)));
+            for (int i = 0; i < tasks * 5; i++) assertEquals(1, runs.get(i), "task " + i + " of " + tasks + " × 5 nested ran " + runs.get(i) + " times");
+        }
+        IllegalArgumentException planted = new IllegalArgumentException("task 7 refuses");
+        IllegalArgumentException seen = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Parallel.forEach(16, Parallel.THRESHOLD, t -> {
+                    if (t == 7) throw planted;
+                }));
+        assertTrue(seen == planted, "the task's own exception, not a wrapper: " + seen);
+        int[] after = new int[16];
+        Parallel.forEach(16, Parallel.THRESHOLD, t -> after[t] = t + 1);
+        for (int t = 0; t < 16; t++) assertEquals(t + 1, after[t], "a split after a failed one runs every task");
+    }
+
+    @Test
     void theThreadsPropertySetsThePoolAndTheBitsDoNotDependOnIt() throws Exception {
         String[] one = probe(1, true);
         assertEquals("1", one[0]);
