@@ -86,6 +86,9 @@ public final class ConvolutionBenchmark {
         }
     }
 
+    /** The least warm-up of each case, in seconds, whatever {@code --warmup} says. */
+    static final int WARMUP_SECONDS = 3;
+
     /** Times one case: {scratch median, min, PyTorch median, min (ms), scratch MB allocated per call (median)}. */
     static double[] run(Bench b, int warmup, int runs) {
         double[] xd = random(size(b.x()), 1), wd = b.w() == null ? null : random(size(b.w()), 2);
@@ -97,17 +100,22 @@ public final class ConvolutionBenchmark {
             if (b.w() != null) ref.add(Torch.array(m, wd, b.w(), DataType.FLOAT32));
             for (NDArray a : ref) a.setRequiresGradient(true);
             double[] ts = new double[runs], tt = new double[runs], alloc = new double[runs];
-            for (int i = -warmup; i < runs; i++) {
+            // warm-up: the given calls, and at least WARMUP_SECONDS of them (20 calls of a 3 ms case ended while C2 was
+            // still compiling: the first case's median sat at 5-6x its minimum)
+            long start = System.nanoTime();
+            for (int i = 0; i < warmup || System.nanoTime() - start < WARMUP_SECONDS * 1_000_000_000L; i++) {
+                scratchStep(b, mine);
+                torchStep(b, m, ref);
+            }
+            for (int i = 0; i < runs; i++) {
                 long a0 = Machine.allocatedBytes(), t0 = System.nanoTime();
                 scratchStep(b, mine);
                 long t1 = System.nanoTime(), a1 = Machine.allocatedBytes();
                 torchStep(b, m, ref);
                 long t2 = System.nanoTime();
-                if (i >= 0) {
-                    ts[i] = (t1 - t0) / 1e6;
-                    tt[i] = (t2 - t1) / 1e6;
-                    alloc[i] = (a1 - a0) / 1e6;
-                }
+                ts[i] = (t1 - t0) / 1e6;
+                tt[i] = (t2 - t1) / 1e6;
+                alloc[i] = (a1 - a0) / 1e6;
             }
             double[] s = stats(ts), t = stats(tt);
             return new double[] {s[0], s[1], t[0], t[1], stats(alloc)[0]};
@@ -156,8 +164,8 @@ public final class ConvolutionBenchmark {
         System.out.println("scratch    " + zerotoml.scratch.kernels.Backend.describe());
         System.out.println("pytorch    " + Engine.getEngine("PyTorch").getVersion() + " via DJL " + Engine.getDjlVersion() + ", intra-op threads "
                 + System.getProperty("ai.djl.pytorch.num_threads", "default") + ", inter-op " + System.getProperty("ai.djl.pytorch.num_interop_threads", "default"));
-        System.out.printf(Locale.ROOT, "forward + backward, float32, %d runs after %d warm-up, the sides alternating call by call; times in ms as median / minimum%n",
-                runs, warmup);
+        System.out.printf(Locale.ROOT, "forward + backward, float32, %d runs after %d warm-up (and at least %d s of them), the sides alternating call by call; times in ms as median / minimum%n",
+                runs, warmup, WARMUP_SECONDS);
         System.out.printf(Locale.ROOT, "%-55s %17s %17s %15s %12s%n", "case", "scratch", "PyTorch", "ratio med/min", "scratch MB");
         for (Bench b : all) {
             if (!include.matcher(b.name()).find()) continue;
