@@ -76,6 +76,26 @@ class ParallelTest {
     }
 
     @Test
+    void aCallerThatRunsOutOfTasksWaitsForTheOnesOtherThreadsStillRun() {
+        // tasks of 5 ms: the caller ends its last one while a pool thread is inside another, spins out and parks, and
+        // must be woken by the thread that ends the last task (a lost wake-up would hang here until the timeout)
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(20), () -> {
+            for (int round = 0; round < 20; round++) {
+                java.util.concurrent.atomic.AtomicIntegerArray ends = new java.util.concurrent.atomic.AtomicIntegerArray(6);
+                Parallel.forEach(6, Parallel.THRESHOLD, t -> {
+                    try {
+                        Thread.sleep(t % 2 == 0 ? 1 : 5);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    ends.set(t, 1);
+                });
+                for (int t = 0; t < 6; t++) assertEquals(1, ends.get(t), "task " + t + " had not ended when forEach returned");
+            }
+        });
+    }
+
+    @Test
     void theThreadsPropertySetsThePoolAndTheBitsDoNotDependOnIt() throws Exception {
         String[] one = probe(1, true);
         assertEquals("1", one[0]);

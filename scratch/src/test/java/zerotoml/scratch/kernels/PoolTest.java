@@ -135,6 +135,76 @@ class PoolTest {
         }
     }
 
+    @Test
+    void wideRowsTheVectorBlocksMustNotTakeGiveTheOraclesArgmax() {
+        // each breaks one condition of the blocks: stride 1 along the row, a 2 × 3 window, a 2 × 2 × 2 window, taps
+        // dilated along the row; and an eligible window through maxArg, which asks for no maximum
+        List<Pool.Window> all = new ArrayList<>();
+        all.add(Pool.Window.of(2, new int[] {4, 70}, new int[] {3, 69}, new int[] {2, 2}, new int[] {1, 1}, new int[] {0, 0}, new int[] {1, 1}));
+        all.add(Pool.Window.of(2, new int[] {4, 70}, new int[] {2, 34}, new int[] {2, 3}, new int[] {2, 2}, new int[] {0, 0}, new int[] {1, 1}));
+        all.add(Pool.Window.of(2, new int[] {4, 4, 70}, new int[] {2, 2, 35}, new int[] {2, 2, 2}, new int[] {2, 2, 2}, new int[] {0, 0, 0}, new int[] {1, 1, 1}));
+        all.add(Pool.Window.of(2, new int[] {4, 70}, new int[] {2, 34}, new int[] {2, 2}, new int[] {2, 2}, new int[] {0, 0}, new int[] {1, 2}));
+        SplittableRandom r = new SplittableRandom(36);
+        for (Pool.Window w : all) {
+            float[] x = floats(tied(r, w.planes() * w.inSize()));
+            int outs = w.planes() * w.outSize();
+            int[] arg = new int[outs], slow = new int[outs];
+            Pool.max(x, w, arg, new float[outs], true);
+            PoolOracles.naiveMaxArg(x, w, slow);
+            assertArrayEquals(slow, arg, "vector on, not eligible: " + w);
+        }
+        Pool.Window eligible = halving(3, new int[] {4, 70}, new int[] {2, 2}, new int[] {0, 0}, new int[] {1, 1});
+        float[] x = floats(tied(r, eligible.planes() * eligible.inSize()));
+        int[] arg = new int[eligible.planes() * eligible.outSize()], slow = arg.clone();
+        Pool.max(x, eligible, arg, null, true);
+        PoolOracles.naiveMaxArg(x, eligible, slow);
+        assertArrayEquals(slow, arg, "vector on, no maximum asked: " + eligible);
+    }
+
+    @Test
+    void everyTwoByTwoWindowOverSixValuesGivesTheOraclesArgmaxInFloatAndDouble() {
+        // 6⁴ windows of −1, −0, +0, 1, −∞, NaN: every tie, signed zero and NaN order. In float one plane of 2 rows holds
+        // them side by side (the vector blocks, and the scalar path for blocks with a NaN); in double, one plane each
+        double[] values = {-1, -0.0, 0.0, 1, Double.NEGATIVE_INFINITY, Double.NaN};
+        int windows = 6 * 6 * 6 * 6;
+        double[] row = new double[4 * windows];
+        for (int i = 0; i < windows; i++) {
+            // taps (0,0), (0,1) in the first row, (1,0), (1,1) in the second
+            row[2 * i] = values[i % 6];
+            row[2 * i + 1] = values[i / 6 % 6];
+            row[2 * windows + 2 * i] = values[i / 36 % 6];
+            row[2 * windows + 2 * i + 1] = values[i / 216];
+        }
+        Pool.Window wide = Pool.Window.of(1, new int[] {2, 2 * windows}, new int[] {1, windows}, new int[] {2, 2}, new int[] {2, 2}, new int[] {0, 0}, new int[] {1, 1});
+        float[] xf = floats(row);
+        for (boolean vector : new boolean[] {true, false}) {
+            int[] arg = new int[windows], slow = new int[windows];
+            float[] y = new float[windows];
+            Pool.max(xf, wide, arg, y, vector);
+            PoolOracles.naiveMaxArg(xf, wide, slow);
+            assertArrayEquals(slow, arg, "float, vector " + vector);
+            for (int i = 0; i < windows; i++) assertEquals(Float.floatToRawIntBits(xf[slow[i]]), Float.floatToRawIntBits(y[i]), "float maximum of window " + i);
+        }
+        double[] planes = new double[4 * windows];
+        for (int i = 0; i < windows; i++) {
+            planes[4 * i] = row[2 * i];
+            planes[4 * i + 1] = row[2 * i + 1];
+            planes[4 * i + 2] = row[2 * windows + 2 * i];
+            planes[4 * i + 3] = row[2 * windows + 2 * i + 1];
+        }
+        Pool.Window each = Pool.Window.of(windows, new int[] {2, 2}, new int[] {1, 1}, new int[] {2, 2}, new int[] {2, 2}, new int[] {0, 0}, new int[] {1, 1});
+        int[] arg = new int[windows], slow = new int[windows];
+        Pool.maxArg(planes, each, arg);
+        PoolOracles.naiveMaxArg(planes, each, slow);
+        assertArrayEquals(slow, arg, "double");
+    }
+
+    private static float[] floats(double[] d) {
+        float[] f = new float[d.length];
+        for (int i = 0; i < d.length; i++) f[i] = (float) d[i];
+        return f;
+    }
+
     /** A 2 × 2 window (1 × 2 × 2 in 3-d) striding 2 along the row, the other axes as given, its output size computed. */
     private static Pool.Window halving(int planes, int[] in, int[] stride, int[] pad, int[] dilation) {
         int dims = in.length;
