@@ -146,12 +146,17 @@ class PoolTest {
         all.add(Pool.Window.of(2, new int[] {4, 70}, new int[] {2, 34}, new int[] {2, 2}, new int[] {2, 2}, new int[] {0, 0}, new int[] {1, 2}));
         SplittableRandom r = new SplittableRandom(36);
         for (Pool.Window w : all) {
-            float[] x = floats(tied(r, w.planes() * w.inSize()));
+            double[] xd = tied(r, w.planes() * w.inSize());
+            float[] x = floats(xd);
             int outs = w.planes() * w.outSize();
             int[] arg = new int[outs], slow = new int[outs];
             Pool.max(x, w, arg, new float[outs], true);
             PoolOracles.naiveMaxArg(x, w, slow);
             assertArrayEquals(slow, arg, "vector on, not eligible: " + w);
+            // and in double, whose 2 × 2 shortcut must not take these windows either
+            Pool.maxArg(xd, w, arg);
+            PoolOracles.naiveMaxArg(xd, w, slow);
+            assertArrayEquals(slow, arg, "double, " + w);
         }
         Pool.Window eligible = halving(3, new int[] {4, 70}, new int[] {2, 2}, new int[] {0, 0}, new int[] {1, 1});
         float[] x = floats(tied(r, eligible.planes() * eligible.inSize()));
