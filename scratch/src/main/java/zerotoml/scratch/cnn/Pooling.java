@@ -3,6 +3,7 @@ package zerotoml.scratch.cnn;
 import java.util.Arrays;
 import zerotoml.scratch.kernels.AdaptivePool;
 import zerotoml.scratch.kernels.Gather;
+import zerotoml.scratch.kernels.MaxPool;
 import zerotoml.scratch.kernels.Pool;
 import zerotoml.scratch.tensor.DType;
 import zerotoml.scratch.tensor.Indexing;
@@ -87,13 +88,13 @@ public final class Pooling {
         if (x.dtype() == DType.F32) {
             // y = x[argmax] from the same pass; its gradient is take's, g scattered back to each window's maximum
             float[] y = new float[arg.length];
-            Pool.max(x.rawFloats(), w, arg, y);
+            MaxPool.max(x.rawFloats(), w, arg, y);
             if (noEmptyWindow(arg)) {
                 boolean disjoint = disjointWindows(spec);
                 return Tensor.record(op, yShape, y, g -> new Tensor[] {disjoint ? scatterOnce(op, g, x.shape(), arg) : Indexing.scatterAdd(op, g, x.shape(), arg)}, x);
             }
         } else {
-            Pool.maxArg(x.rawData(), w, arg);
+            MaxPool.maxArg(x.rawData(), w, arg);
         }
         // y = x[argmax]: a take, whose gradient scatters g back to each window's maximum
         Tensor y = Indexing.take(op, x, yShape, arg);

@@ -8,9 +8,9 @@ import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * {@link Pool}'s 2 × 2 max pooling with stride 2 along the row (the classic halving), a full vector of windows a
+ * {@link MaxPool}'s 2 × 2 max pooling with stride 2 along the row (the classic halving), a full vector of windows a
  * step: the 2·L floats under L adjacent windows of a row are split into the windows' left and right taps (even and
- * odd lanes), for the row and the one below, and each window's argmax is chosen by {@code Pool.maxOfFour}'s rule
+ * odd lanes), for the row and the one below, and each window's argmax is chosen by {@code MaxPool.maxOfFour}'s rule
  * with masks instead of branches: m = max of the four taps; the first tap equal to m (−0 = +0 under the float
  * compare, as in the running loop). A block whose m holds a NaN is left to the scalar path (the caller's), so NaN
  * windows keep ATen's last-NaN rule there. Every lane's argmax and value are the scalar path's ({@code PoolTest}).
@@ -37,7 +37,7 @@ final class VectorPool {
 
     /**
      * The L windows whose top-left taps are {@code x[p + 2j]}, j &lt; L, with their lower row at {@code p + rowStep}:
-     * {@code arg[o + j]} and {@code y[o + j]} as {@code Pool.maxOfFour} gives them. Returns false, writing nothing,
+     * {@code arg[o + j]} and {@code y[o + j]} as {@code MaxPool.maxOfFour} gives them. Returns false, writing nothing,
      * when a window holds a NaN.
      */
     static boolean maxTwoByTwo(float[] x, int p, int rowStep, int[] arg, float[] y, int o) {

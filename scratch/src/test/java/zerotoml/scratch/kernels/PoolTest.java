@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 import zerotoml.scratch.cnn.ConvolutionArithmetic;
 
 /**
- * {@link Pool}'s kernels against their naive twins (the im2col table walked tap by tap), bit for
+ * {@link Pool}'s and {@link MaxPool}'s kernels against their naive twins (the im2col table walked tap by tap), bit for
  * bit, in float and double: 1-, 2- and 3-d windows with every stride, padding, dilation and ceil
  * mode, planes 0, 1 and odd, input sizes 1 and odd, windows that hang over the input's edge, and
  * geometries above the parallel threshold. Max pooling's inputs are full of ties, ±0, −∞ and NaN,
@@ -58,10 +58,10 @@ class PoolTest {
             float[] xf = new float[n];
             for (int i = 0; i < n; i++) xf[i] = (float) x[i];
             int[] fast = new int[outs], slow = new int[outs];
-            Pool.maxArg(x, w, fast);
+            MaxPool.maxArg(x, w, fast);
             PoolOracles.naiveMaxArg(x, w, slow);
             assertArrayEquals(slow, fast, "double " + w);
-            Pool.maxArg(xf, w, fast);
+            MaxPool.maxArg(xf, w, fast);
             PoolOracles.naiveMaxArg(xf, w, slow);
             assertArrayEquals(slow, fast, "float " + w);
         }
@@ -83,12 +83,12 @@ class PoolTest {
             float[] xf = new float[n], y = new float[outs];
             for (int i = 0; i < n; i++) xf[i] = (float) x[i];
             int[] arg = new int[outs], slow = new int[outs];
-            Pool.max(xf, w, arg, y);
+            MaxPool.max(xf, w, arg, y);
             PoolOracles.naiveMaxArg(xf, w, slow);
             assertArrayEquals(slow, arg, "argmax " + w);
             // the double argmax on the same windows (its 2 × 2 interior windows without branches too)
             int[] argD = new int[outs], slowD = new int[outs];
-            Pool.maxArg(x, w, argD);
+            MaxPool.maxArg(x, w, argD);
             PoolOracles.naiveMaxArg(x, w, slowD);
             assertArrayEquals(slowD, argD, "double argmax " + w);
             for (int i = 0; i < outs; i++) {
@@ -121,8 +121,8 @@ class PoolTest {
                 for (int i = 0; i < n; i++) x[i] = Double.isNaN(t[i]) && r.nextInt(nanEvery / 30) != 0 ? (float) r.nextGaussian() : (float) t[i];
                 int[] arg = new int[outs], scalarArg = new int[outs], slow = new int[outs];
                 float[] y = new float[outs], scalarY = new float[outs];
-                Pool.max(x, w, arg, y, true);
-                Pool.max(x, w, scalarArg, scalarY, false);
+                MaxPool.max(x, w, arg, y, true);
+                MaxPool.max(x, w, scalarArg, scalarY, false);
                 PoolOracles.naiveMaxArg(x, w, slow);
                 String what = w + ", a NaN in about " + nanEvery;
                 assertArrayEquals(slow, scalarArg, "scalar argmax " + what);
@@ -150,18 +150,18 @@ class PoolTest {
             float[] x = floats(xd);
             int outs = w.planes() * w.outSize();
             int[] arg = new int[outs], slow = new int[outs];
-            Pool.max(x, w, arg, new float[outs], true);
+            MaxPool.max(x, w, arg, new float[outs], true);
             PoolOracles.naiveMaxArg(x, w, slow);
             assertArrayEquals(slow, arg, "vector on, not eligible: " + w);
             // and in double, whose 2 × 2 shortcut must not take these windows either
-            Pool.maxArg(xd, w, arg);
+            MaxPool.maxArg(xd, w, arg);
             PoolOracles.naiveMaxArg(xd, w, slow);
             assertArrayEquals(slow, arg, "double, " + w);
         }
         Pool.Window eligible = halving(3, new int[] {4, 70}, new int[] {2, 2}, new int[] {0, 0}, new int[] {1, 1});
         float[] x = floats(tied(r, eligible.planes() * eligible.inSize()));
         int[] arg = new int[eligible.planes() * eligible.outSize()], slow = arg.clone();
-        Pool.max(x, eligible, arg, null, true);
+        MaxPool.max(x, eligible, arg, null, true);
         PoolOracles.naiveMaxArg(x, eligible, slow);
         assertArrayEquals(slow, arg, "vector on, no maximum asked: " + eligible);
     }
@@ -185,7 +185,7 @@ class PoolTest {
         for (boolean vector : new boolean[] {true, false}) {
             int[] arg = new int[windows], slow = new int[windows];
             float[] y = new float[windows];
-            Pool.max(xf, wide, arg, y, vector);
+            MaxPool.max(xf, wide, arg, y, vector);
             PoolOracles.naiveMaxArg(xf, wide, slow);
             assertArrayEquals(slow, arg, "float, vector " + vector);
             for (int i = 0; i < windows; i++) assertEquals(Float.floatToRawIntBits(xf[slow[i]]), Float.floatToRawIntBits(y[i]), "float maximum of window " + i);
@@ -199,7 +199,7 @@ class PoolTest {
         }
         Pool.Window each = Pool.Window.of(windows, new int[] {2, 2}, new int[] {1, 1}, new int[] {2, 2}, new int[] {2, 2}, new int[] {0, 0}, new int[] {1, 1});
         int[] arg = new int[windows], slow = new int[windows];
-        Pool.maxArg(planes, each, arg);
+        MaxPool.maxArg(planes, each, arg);
         PoolOracles.naiveMaxArg(planes, each, slow);
         assertArrayEquals(slow, arg, "double");
     }
@@ -344,14 +344,14 @@ class PoolTest {
         Pool.Window w = Pool.Window.of(1, new int[] {6}, new int[] {3}, new int[] {2}, new int[] {2}, new int[] {0}, new int[] {1});
         int[] arg = new int[3];
         double inf = Double.POSITIVE_INFINITY, nan = Double.NaN;
-        Pool.maxArg(new double[] {2, 2, nan, nan, -inf, -inf}, w, arg);
+        MaxPool.maxArg(new double[] {2, 2, nan, nan, -inf, -inf}, w, arg);
         assertArrayEquals(new int[] {0, 3, 4}, arg, "ties: the first; NaNs: the last; all −∞: the first element");
-        Pool.maxArg(new float[] {-0f, 0f, nan(), 5, (float) inf, nan()}, w, arg);
+        MaxPool.maxArg(new float[] {-0f, 0f, nan(), 5, (float) inf, nan()}, w, arg);
         assertArrayEquals(new int[] {0, 2, 5}, arg, "−0 then +0: the first; a NaN beats a later 5; a NaN beats an earlier +∞");
         // kernel 2 with dilation 3 over 2 elements with padding 1: the one window's taps at −1 and 2 miss the input
         Pool.Window empty = Pool.Window.of(1, new int[] {2}, new int[] {1}, new int[] {2}, new int[] {1}, new int[] {1}, new int[] {3});
         int[] one = new int[1];
-        Pool.maxArg(new double[] {7, 8}, empty, one);
+        MaxPool.maxArg(new double[] {7, 8}, empty, one);
         assertEquals(-1, one[0], "a window with no element inside the input");
     }
 
@@ -379,7 +379,7 @@ class PoolTest {
                 () -> Pool.Window.of(1, new int[] {2, 2, 2, 2}, new int[] {1, 1, 1, 1}, new int[] {2, 2, 2, 2}, new int[] {2, 2, 2, 2}, new int[4], new int[] {1, 1, 1, 1}));
         assertTrue(e.getMessage().contains("1 to 3 spatial axes"), e.getMessage());
         Pool.Window w = Pool.Window.of(2, new int[] {4}, new int[] {2}, new int[] {2}, new int[] {2}, new int[] {0}, new int[] {1});
-        e = assertThrows(IllegalArgumentException.class, () -> Pool.maxArg(new double[7], w, new int[4]));
+        e = assertThrows(IllegalArgumentException.class, () -> MaxPool.maxArg(new double[7], w, new int[4]));
         assertTrue(e.getMessage().contains("need an input of 8 and an output of 4"), e.getMessage());
         Pool.Window dilated = Pool.Window.of(1, new int[] {4}, new int[] {1}, new int[] {2}, new int[] {2}, new int[] {0}, new int[] {2});
         e = assertThrows(IllegalArgumentException.class, () -> Pool.avg(new double[4], dilated, true, new double[1]));

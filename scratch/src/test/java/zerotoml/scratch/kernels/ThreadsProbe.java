@@ -96,10 +96,10 @@ public final class ThreadsProbe {
         // pooling, softmax and index-select with its scatter, each above the threshold
         Pool.Window pw = Pool.Window.of(64, new int[] {32, 32}, new int[] {30, 30}, new int[] {3, 3}, new int[] {1, 1}, new int[] {0, 0}, new int[] {1, 1});
         int[] poolArg = new int[64 * 900], poolArg2 = new int[64 * 256];
-        Pool.maxArg(Arrays.copyOf(bigF, 64 * 1024), pw, poolArg);
+        MaxPool.maxArg(Arrays.copyOf(bigF, 64 * 1024), pw, poolArg);
         // max pooling 2 × 2 with its maxima (the unrolled in-bounds path)
         float[] poolMax = new float[64 * 256];
-        Pool.max(Arrays.copyOf(bigF, 64 * 1024), Pool.Window.of(64, new int[] {32, 32}, new int[] {16, 16}, new int[] {2, 2}, new int[] {2, 2},
+        MaxPool.max(Arrays.copyOf(bigF, 64 * 1024), Pool.Window.of(64, new int[] {32, 32}, new int[] {16, 16}, new int[] {2, 2}, new int[] {2, 2},
                 new int[] {0, 0}, new int[] {1, 1}), poolArg2, poolMax);
         double[] poolAvg = new double[64 * 900], poolGrad = new double[64 * 1024];
         Pool.avg(Arrays.copyOf(big, 64 * 1024), pw, true, poolAvg);
