@@ -2,7 +2,6 @@ package zerotoml.scratch.cnn;
 
 import java.util.Arrays;
 import zerotoml.scratch.kernels.AdaptivePool;
-import zerotoml.scratch.kernels.Gather;
 import zerotoml.scratch.kernels.MaxPool;
 import zerotoml.scratch.kernels.Pool;
 import zerotoml.scratch.tensor.DType;
@@ -91,7 +90,7 @@ public final class Pooling {
             MaxPool.max(x.rawFloats(), w, arg, y);
             if (noEmptyWindow(arg)) {
                 boolean disjoint = disjointWindows(spec);
-                return Tensor.record(op, yShape, y, g -> new Tensor[] {disjoint ? scatterOnce(op, g, x.shape(), arg) : Indexing.scatterAdd(op, g, x.shape(), arg)}, x);
+                return Tensor.record(op, yShape, y, g -> new Tensor[] {Indexing.scatterAdd(op, g, x.shape(), arg, disjoint)}, x);
             }
         } else {
             MaxPool.maxArg(x.rawData(), w, arg);
@@ -111,18 +110,6 @@ public final class Pooling {
             if (spec.stride()[j] < (spec.kernel()[j] - 1) * spec.dilation()[j] + 1) return false;
         }
         return true;
-    }
-
-    // ∂x[arg[i]] = g[i], each input element the maximum of at most one window
-    /**
-     * Max pooling's float gradient when the windows are disjoint: each element of x receives at most one g,
-     * added onto +0 in float ({@link zerotoml.scratch.kernels.Gather#scatterAddDistinct}: the bits of the
-     * general scatter-add's double sum, without its double array). Its own gradient is the take of arg.
-     */
-    private static Tensor scatterOnce(String op, Tensor g, Shape xShape, int[] arg) {
-        float[] gx = new float[xShape.size()];
-        Gather.scatterAddDistinct(g.rawFloats(), arg, gx);
-        return Tensor.record(op + " backward", xShape, gx, h -> new Tensor[] {Indexing.take(op, h, g.shape(), arg)}, g);
     }
 
     private static boolean noEmptyWindow(int[] arg) {

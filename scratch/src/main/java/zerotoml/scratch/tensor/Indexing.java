@@ -61,9 +61,11 @@ public final class Indexing {
      * The gradient of {@link #take}: g's elements added into a zero tensor of {@code shape} at
      * their source positions {@code src} (one per element of g, below {@code shape.size()}; a
      * negative one adds nothing), itself differentiable. For ops whose take runs inside a kernel
-     * of their own (max pooling).
+     * of their own (max pooling). {@code distinctTargets}: the caller knows that no two sources
+     * share a target (max pooling's disjoint windows); a float32 g is then scattered in float,
+     * which gives the double sum's bits (one addition onto +0 a target) without its double array.
      */
-    public static Tensor scatterAdd(String op, Tensor g, Shape shape, int[] src) {
+    public static Tensor scatterAdd(String op, Tensor g, Shape shape, int[] src, boolean distinctTargets) {
         Args.nonNull("scatterAdd", "op", op);
         Args.nonNull(op, "g", g);
         Args.nonNull(op, "shape", shape);
@@ -72,6 +74,11 @@ public final class Indexing {
         int n = shape.size();
         for (int i = 0; i < src.length; i++) {
             if (src[i] >= n) throw new IllegalArgumentException(op + ": source position " + src[i] + " at " + i + " is outside shape " + shape + " (" + n + " elements)");
+        }
+        if (distinctTargets && g.storage instanceof Storage.Floats f) {
+            float[] out = new float[n];
+            Gather.scatterAddDistinct(f.values(), src, out);
+            return Tensor.record(op + " backward", shape, out, h -> new Tensor[] {takeUnchecked(op, h, g.shape(), src)}, g);
         }
         return scatterAddUnchecked(op, g, shape, src);
     }
