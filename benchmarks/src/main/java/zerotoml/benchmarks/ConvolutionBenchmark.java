@@ -122,29 +122,15 @@ public final class ConvolutionBenchmark {
         }
     }
 
-    /** Exits with code 2 and one line on a bad argument. */
-    static int positive(String name, String v) {
-        try {
-            int n = Integer.parseInt(v);
-            if (n >= 1) return n;
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        System.err.println("ConvolutionBenchmark: " + name + " must be an integer >= 1, got '" + v + "'");
-        System.exit(2);
-        return 0;
-    }
-
     public static void main(String[] args) {
         int warmup = 20, runs = 60;
         Pattern include = Pattern.compile("");
-        List<String> words = new ArrayList<>();
-        for (String a : args) for (String w : a.trim().split("\\s+")) if (!w.isEmpty()) words.add(w); // the pom passes one argument, maybe empty
+        List<String> words = Cli.words(args);
         for (int i = 0; i < words.size(); i++) {
             String a = words.get(i), v = i + 1 < words.size() ? words.get(i + 1) : "";
             switch (a) {
-                case "--warmup" -> { warmup = positive("--warmup", v); i++; }
-                case "--runs" -> { runs = positive("--runs", v); i++; }
+                case "--warmup" -> { warmup = Cli.count("ConvolutionBenchmark", "--warmup", v, 1); i++; }
+                case "--runs" -> { runs = Cli.count("ConvolutionBenchmark", "--runs", v, 1); i++; }
                 case "--include" -> { include = Pattern.compile(v); i++; }
                 default -> {
                     System.err.println("ConvolutionBenchmark: unknown argument '" + a + "' (known: --warmup N, --runs N, --include REGEX)");

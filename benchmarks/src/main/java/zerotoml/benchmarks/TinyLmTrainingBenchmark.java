@@ -71,8 +71,7 @@ public final class TinyLmTrainingBenchmark {
     /** The command line; defaults are tiny-lm's at nanoGPT's CPU scale. */
     record Options(Path text, int steps, double lr, int warmup, int evalEvery, int evalBatches, int threads, String side) {
         static Options parse(String[] args) {
-            List<String> w = new ArrayList<>();
-            for (String a : args) for (String s : a.trim().split("\\s+")) if (!s.isEmpty()) w.add(s);
+            List<String> w = Cli.words(args);
             Path text = null;
             int steps = 2400, warmup = 100, evalEvery = 200, evalBatches = 10, threads = 0;
             double lr = 2e-3;

@@ -32,34 +32,19 @@ import zerotoml.scratch.transformer.Transformer.Config;
 public final class TransformerStepBenchmark {
     private TransformerStepBenchmark() {}
 
-    /** A count from the command line: an integer >= min, or a one-line error and exit code 2. */
-    static int count(String what, String arg, int min) {
-        try {
-            int n = Integer.parseInt(arg);
-            if (n >= min) return n;
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        System.err.println("TransformerStepBenchmark: " + what + " must be an integer >= " + min + ", got '" + arg + "'");
-        System.exit(2);
-        return 0;
-    }
-
     /** {@code [steps] [--warmup N]}: the timed step count (5 unless given) and the untimed steps before them (10 unless given). */
     static int[] stepsAndWarmup(String[] args) {
         int steps = 5, warmup = 10;
-        List<String> words = new ArrayList<>();
-        for (String a : args) for (String w : a.trim().split("\\s+")) if (!w.isEmpty()) words.add(w); // the pom passes one argument, maybe empty
+        List<String> words = Cli.words(args);
         for (int i = 0; i < words.size(); i++) {
             String w = words.get(i);
             if (w.equals("--warmup")) {
-                if (i + 1 == words.size()) count("--warmup", "", 0);
-                warmup = count("--warmup", words.get(++i), 0);
+                warmup = Cli.count("TransformerStepBenchmark", "--warmup", i + 1 < words.size() ? words.get(++i) : "", 0);
             } else if (w.startsWith("--")) {
                 System.err.println("TransformerStepBenchmark: unknown argument '" + w + "' (known: STEPS, --warmup N)");
                 System.exit(2);
             } else {
-                steps = count("the number of timed steps (-Dbench.args)", w, 1);
+                steps = Cli.count("TransformerStepBenchmark", "the number of timed steps (-Dbench.args)", w, 1);
             }
         }
         return new int[] {steps, warmup};

@@ -39,8 +39,7 @@ public final class Ratios {
         boolean quick = false;
         int warmups = 0;
         String include = "zerotoml.benchmarks.jmh.*";
-        List<String> words = new ArrayList<>(), params = new ArrayList<>(), extraJvm = new ArrayList<>();
-        for (String a : args) for (String w : a.trim().split("\\s+")) if (!w.isEmpty()) words.add(w);
+        List<String> words = zerotoml.benchmarks.Cli.words(args), params = new ArrayList<>(), extraJvm = new ArrayList<>();
         for (int i = 0; i < words.size(); i++) {
             String a = words.get(i);
             if (a.equals("--quick")) quick = true;
